@@ -1,0 +1,3 @@
+from jisheng.cli import main
+
+main()

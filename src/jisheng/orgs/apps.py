@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrgsConfig(AppConfig):
+    name = "jisheng.orgs"
+    label = "orgs"
+    verbose_name = _("Organisations")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from jisheng.orgs.roles import sync_role_groups
+
+        post_migrate.connect(sync_role_groups, sender=self)

@@ -1,0 +1,69 @@
+"""Login roles mapped to Django permissions. Each role is a Django group named by its code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+from django.utils.translation import gettext as _
+
+from jisheng.orgs.choices import Role
+
+VIEW_ORGS = ["orgs.view_unit", "orgs.view_position", "orgs.view_committee",
+             "orgs.view_committeemember"]
+EDIT_ORGS = [
+    "orgs.add_unit", "orgs.change_unit", "orgs.delete_unit",
+    "orgs.add_position", "orgs.change_position", "orgs.delete_position",
+    "orgs.add_committee", "orgs.change_committee", "orgs.delete_committee",
+    "orgs.add_committeemember", "orgs.change_committeemember", "orgs.delete_committeemember",
+]
+MANAGE_USERS = ["orgs.view_user", "orgs.add_user", "orgs.change_user"]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.ADMIN: VIEW_ORGS + EDIT_ORGS + MANAGE_USERS + ["core.view_auditevent"],
+    Role.OFFICE: VIEW_ORGS + EDIT_ORGS + ["orgs.view_user"],
+    Role.FIELD: VIEW_ORGS,
+    Role.LEADER: VIEW_ORGS,
+    Role.COMMODITY: VIEW_ORGS,
+    Role.ASSESSOR: VIEW_ORGS,
+    Role.AUDITOR: VIEW_ORGS + ["core.view_auditevent", "orgs.view_user"],
+}
+
+
+def role_from_label(text: str) -> str:
+    """Role code from its code or its Chinese/English name (e.g. ``专干/宣传员``)."""
+    from django.utils import translation
+
+    wanted = text.strip()
+    for code, label in Role.choices:
+        if wanted == code:
+            return code
+        for lang in ("zh-hans", "en"):
+            with translation.override(lang):
+                if wanted == str(label):
+                    return code
+    names = ", ".join(_label_zh(code) for code in Role.values)
+    raise ValueError(_("Unknown role %(role)s; the roles are: %(names)s")
+                     % {"role": text, "names": names})
+
+
+def _label_zh(code: str) -> str:
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        return str(Role(code).label)
+
+
+def sync_role_groups(**kwargs: Any) -> None:
+    """Create or refresh one group per role with exactly its permissions (post_migrate)."""
+    for code, perms in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=code)
+        wanted = []
+        for dotted in perms:
+            app_label, codename = dotted.split(".")
+            perm = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if perm is not None:
+                wanted.append(perm)
+        group.permissions.set(wanted)

@@ -1,0 +1,1 @@
+"""Settings: ``base`` (from the environment), ``production`` and ``test`` profiles."""

@@ -1,0 +1,27 @@
+"""Fast test settings. JISHENG_TEST_DATABASE_URL selects PostgreSQL instead of SQLite."""
+
+from jisheng.settings.base import *  # noqa: F403
+from jisheng.settings.base import DATABASES
+from jisheng.settings.env import env_str
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+DEBUG = False
+LANGUAGE_CODE = "zh-hans"
+
+_test_url = env_str("JISHENG_TEST_DB_URL_ACTIVE")
+if _test_url:
+    import dj_database_url
+
+    DATABASES["default"] = dj_database_url.parse(_test_url)
+else:
+    DATABASES["default"] = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": ":memory:",
+        "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+        "TEST": {"NAME": None},
+    }
+AXES_ENABLED = True

@@ -1,0 +1,28 @@
+from django.conf.urls.i18n import i18n_patterns  # noqa: F401  (kept for future use)
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from jisheng.api.urls import api
+from jisheng.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("login/", core_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password/",
+        auth_views.PasswordChangeView.as_view(template_name="registration/password_change.html"),
+        name="password_change",
+    ),
+    path(
+        "password/done/",
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="registration/password_change_done.html"
+        ),
+        name="password_change_done",
+    ),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("audit/", include("jisheng.core.urls")),
+    path("orgs/", include("jisheng.orgs.urls")),
+    path("api/v1/", api.urls),
+]

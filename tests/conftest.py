@@ -1,0 +1,46 @@
+"""Shared fixtures: a small county tree and users of each role at different levels.
+
+    示范县 990100000000
+    ├── 东城镇 990100001000
+    │   ├── 甲村 990100001001   (village A)
+    │   └── 乙村 990100001002   (village B)
+    ├── 西城街道 990100002000
+    │   └── 丙社区 990100002001
+    └── 示范煤矿 MINE01 (enterprise) └── 一号井 MINE01-01 (branch)
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from tests import factories
+
+
+@pytest.fixture
+def tree(db):
+    county = factories.unit("990100000000", "示范县", "county")
+    town = factories.unit("990100001000", "东城镇", "township", county)
+    village_a = factories.unit("990100001001", "甲村", "village", town)
+    village_b = factories.unit("990100001002", "乙村", "village", town)
+    street = factories.unit("990100002000", "西城街道", "street", county)
+    community = factories.unit("990100002001", "丙社区", "community", street)
+    mine = factories.unit("MINE01", "示范煤矿", "enterprise", county)
+    shaft = factories.unit("MINE01-01", "一号井", "branch", mine)
+    return SimpleNamespace(county=county, town=town, village_a=village_a,
+                           village_b=village_b, street=street, community=community,
+                           mine=mine, shaft=shaft)
+
+
+@pytest.fixture
+def users(tree):
+    return SimpleNamespace(
+        admin=factories.user("admin", tree.county, "admin"),
+        office=factories.user("office", tree.county, "office"),
+        town_office=factories.user("town_office", tree.town, "office"),
+        field_a=factories.user("field_a", tree.village_a, "field"),
+        field_b=factories.user("field_b", tree.village_b, "field"),
+        leader=factories.user("leader", tree.county, "leader"),
+        auditor=factories.user("auditor", tree.county, "auditor"),
+    )

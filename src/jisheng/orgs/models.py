@@ -41,6 +41,13 @@ class Unit(MP_Node, TimeStampedModel):
         verbose_name = _("organisation unit")
         verbose_name_plural = _("organisation units")
         ordering = ["path"]
+        indexes = [
+            # PostgreSQL serves ``path LIKE 'prefix%'`` only from a pattern-ops index;
+            # other databases ignore the opclass.
+            models.Index(fields=["path"], name="orgs_unit_path_prefix",
+                         opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["unit_type"], name="orgs_unit_type"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -51,7 +58,7 @@ class Unit(MP_Node, TimeStampedModel):
 
     @property
     def parent_unit(self) -> Unit | None:
-        return self.get_parent() if self.depth > 1 else None
+        return Unit.objects.get_parent(self) if self.depth > 1 else None
 
     def clean(self) -> None:
         parent = self.parent_unit if self.path else getattr(self, "_pending_parent", None)

@@ -31,13 +31,13 @@ def unit_get(*, user: Any, code: str) -> Unit:
 
 
 def unit_subtree(*, user: Any, root: Unit) -> QuerySet[Unit]:
-    return restrict(Unit.get_tree(root), user)
+    return restrict(Unit.objects.get_tree(root), user)
 
 
 def unit_root_for(user: Any) -> QuerySet[Unit]:
     """The top units a user sees: their own unit, or the roots for a superuser."""
     if getattr(user, "is_superuser", False):
-        return Unit.get_root_nodes()
+        return Unit.objects.get_root_nodes()
     unit = getattr(user, "unit", None)
     if unit is None:
         return Unit.objects.none()
@@ -46,7 +46,7 @@ def unit_root_for(user: Any) -> QuerySet[Unit]:
 
 def unit_ancestors(*, user: Any, unit: Unit) -> list[Unit]:
     """Ancestors of ``unit`` that the user may see (for breadcrumbs), top first."""
-    return list(restrict(unit.get_ancestors(), user))
+    return list(restrict(Unit.objects.get_ancestors(unit), user))
 
 
 def position_list(*, user: Any, unit: Unit | None = None, current_only: bool = False,

@@ -60,7 +60,11 @@ def unit_create(
     )
     unit._pending_parent = parent  # lets Unit.clean() check the code against the parent
     unit.full_clean(exclude=["path", "depth", "numchild"])
-    unit = parent.add_child(instance=unit) if parent else Unit.add_root(instance=unit)
+    unit = (
+        Unit.objects.add_child(parent, instance=unit)
+        if parent
+        else Unit.objects.add_root(instance=unit)
+    )
     audit.record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -76,7 +80,7 @@ def unit_update(*, actor: Any, unit: Unit, data: dict[str, Any]) -> Unit:
     _require_in_scope(actor, unit)
     unit = model_update(instance=unit, fields=UNIT_EDITABLE_FIELDS, data=data, actor=actor)
     if "code" in data or "unit_type" in data:
-        for child in unit.get_children():
+        for child in Unit.objects.get_children(unit):
             try:
                 child.full_clean(exclude=["path", "depth", "numchild"])
             except ValidationError as exc:
@@ -95,7 +99,7 @@ def unit_move(*, actor: Any, unit: Unit, new_parent: Unit) -> Unit:
         raise ValidationError({"parent": _("A unit cannot be moved below itself.")})
     old_parent = unit.parent_unit
     validate_unit_code(unit.code, unit.unit_type, new_parent.code, new_parent.unit_type)
-    unit.move(new_parent, pos="sorted-child")
+    Unit.objects.move(unit, new_parent, pos="sorted-child")
     unit.refresh_from_db()
     audit.record(
         actor=actor,
@@ -110,7 +114,7 @@ def unit_move(*, actor: Any, unit: Unit, new_parent: Unit) -> Unit:
 def unit_delete(*, actor: Any, unit: Unit) -> None:
     """Delete a unit that has no sub-units and no users."""
     _require_in_scope(actor, unit)
-    if unit.get_children_count():
+    if Unit.objects.get_children_count(unit):
         raise ValidationError(_("A unit with sub-units cannot be deleted; deactivate it instead."))
     if unit.users.exists():
         raise ValidationError(_("A unit with user accounts cannot be deleted."))

@@ -9,17 +9,9 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("login/", core_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", core_views.PasswordChangeView.as_view(), name="password_change"),
     path(
-        "password/",
-        auth_views.PasswordChangeView.as_view(template_name="registration/password_change.html"),
-        name="password_change",
-    ),
-    path(
-        "password/done/",
-        auth_views.PasswordChangeDoneView.as_view(
-            template_name="registration/password_change_done.html"
-        ),
-        name="password_change_done",
+        "password/done/", core_views.PasswordChangeDoneView.as_view(), name="password_change_done"
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("audit/", include("jisheng.core.urls")),

@@ -1,24 +1,95 @@
+"""The shell's pages: log in, password change, home, audit log."""
+
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
-from jisheng.core.models import AuditEvent
+from jisheng.core import audit, selectors
+from jisheng.core.choices import AuditAction
+from jisheng.core.filters import AuditEventFilter, bootstrap_widgets
+from jisheng.core.menu import menu_for
+from jisheng.core.tables import AuditEventTable, list_page
 
 
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
+    def get_form(self, form_class=None):
+        form = bootstrap_widgets(super().get_form(form_class))
+        form.fields["username"].widget.attrs.update(
+            {"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        )
+        form.fields["password"].widget.attrs["autocomplete"] = "current-password"
+        return form
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "registration/password_change.html"
+
+    def get_form(self, form_class=None):
+        form = bootstrap_widgets(super().get_form(form_class))
+        form.fields["old_password"].widget.attrs["autocomplete"] = "current-password"
+        for name in ("new_password1", "new_password2"):
+            form.fields[name].widget.attrs["autocomplete"] = "new-password"
+        return form
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit.record(
+            actor=self.request.user,
+            action=AuditAction.UPDATE,
+            obj=self.request.user,
+            changes={"password": ["***", "***"]},
+            message=_("Changed own password."),
+        )
+        return response
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "registration/password_change_done.html"
+
 
 @login_required
 def home(request):
-    return render(request, "core/home.html", {})
+    quick_links = [
+        item
+        for module in menu_for(request.user, "")
+        if not module.coming_soon and module.key != "home"
+        for item in module.items
+    ]
+    unit = getattr(request, "working_unit", None) or getattr(request.user, "unit", None)
+    return render(request, "core/home.html", {"quick_links": quick_links, "unit": unit})
 
 
+@require_safe
 @login_required
 @permission_required("core.view_auditevent", raise_exception=True)
 def audit_list(request):
-    events = AuditEvent.objects.all()[:100]
-    return render(request, "core/audit_list.html", {"events": events})
+    context = list_page(
+        request,
+        queryset=selectors.audit_events_for(request.user),
+        filterset_class=AuditEventFilter,
+        table_class=AuditEventTable,
+    )
+    return render(request, "core/audit_list.html", context)
+
+
+@require_safe
+@login_required
+@permission_required("core.view_auditevent", raise_exception=True)
+def audit_detail(request, pk: int):
+    event = selectors.audit_event_get(user=request.user, pk=pk)
+    return render(
+        request,
+        "core/audit_detail.html",
+        {
+            "event": event,
+            "object_type_label": selectors.object_type_label(event.object_type),
+            "change_rows": selectors.change_rows(event),
+        },
+    )

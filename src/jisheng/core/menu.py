@@ -1,0 +1,157 @@
+"""The left menu, as data: modules, each with items (URL name, icon, permission).
+
+An item is shown when the user holds its permission (``None``: every signed-in user)
+and its URL name resolves; a module without visible items is hidden. Modules that later
+issues will fill are listed with ``coming_soon=True`` and shown greyed out.
+
+``core`` imports no domain app: items name their URLs and permissions as strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    url_name: str
+    label: str | Promise
+    icon: str = "bi-dot"
+    permission: str | None = None
+    # Show the item only to users holding at least one of these permissions.
+    any_permission: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MenuModule:
+    key: str
+    label: str | Promise
+    icon: str
+    items: tuple[MenuItem, ...] = ()
+    coming_soon: bool = False
+    # A flat module shows its items without the module's title (the home page link).
+    flat: bool = False
+
+
+MENU: tuple[MenuModule, ...] = (
+    MenuModule(
+        key="home",
+        label=_("Home"),
+        icon="bi-house",
+        items=(MenuItem("home", _("Home"), "bi-house"),),
+        flat=True,
+    ),
+    MenuModule(
+        key="orgs",
+        label=_("Organisation"),
+        icon="bi-diagram-3",
+        items=(
+            MenuItem(
+                "orgs:unit_tree",
+                _("Organisation tree"),
+                "bi-diagram-3",
+                permission="orgs.view_unit",
+            ),
+            MenuItem("orgs:user_list", _("Users"), "bi-people", permission="orgs.view_user"),
+        ),
+    ),
+    MenuModule(
+        key="system",
+        label=_("System"),
+        icon="bi-gear",
+        items=(
+            MenuItem(
+                "core:audit_list",
+                _("Audit log"),
+                "bi-journal-text",
+                permission="core.view_auditevent",
+            ),
+        ),
+    ),
+    MenuModule(
+        key="people", label=_("Population registry"), icon="bi-person-vcard", coming_soon=True
+    ),
+    MenuModule(key="services", label=_("Services"), icon="bi-clipboard2-pulse", coming_soon=True),
+    MenuModule(
+        key="migrants", label=_("Floating population"), icon="bi-signpost-split", coming_soon=True
+    ),
+    MenuModule(key="certificates", label=_("Certificates"), icon="bi-award", coming_soon=True),
+    MenuModule(
+        key="commodities",
+        label=_("Contraceptive commodities"),
+        icon="bi-box-seam",
+        coming_soon=True,
+    ),
+    MenuModule(key="indicators", label=_("Assessment"), icon="bi-bar-chart-line", coming_soon=True),
+    MenuModule(
+        key="reports", label=_("Reports"), icon="bi-file-earmark-bar-graph", coming_soon=True
+    ),
+)
+
+
+@dataclass
+class VisibleItem:
+    label: str | Promise
+    icon: str
+    url: str
+    active: bool = False
+
+
+@dataclass
+class VisibleModule:
+    key: str
+    label: str | Promise
+    icon: str
+    coming_soon: bool = False
+    flat: bool = False
+    items: list[VisibleItem] = field(default_factory=list)
+
+    @property
+    def active(self) -> bool:
+        return any(item.active for item in self.items)
+
+
+def _allowed(user: Any, item: MenuItem) -> bool:
+    if item.permission and not user.has_perm(item.permission):
+        return False
+    return not item.any_permission or any(user.has_perm(p) for p in item.any_permission)
+
+
+def _is_active(url: str, current_path: str) -> bool:
+    if url == "/":
+        return current_path == "/"
+    return current_path.startswith(url)
+
+
+def menu_for(
+    user: Any, current_path: str = "", menu: tuple[MenuModule, ...] = MENU
+) -> list[VisibleModule]:
+    """The modules and items ``user`` may see, with the current one marked active."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    result: list[VisibleModule] = []
+    for module in menu:
+        if module.coming_soon:
+            result.append(VisibleModule(module.key, module.label, module.icon, True))
+            continue
+        visible = VisibleModule(module.key, module.label, module.icon, flat=module.flat)
+        for item in module.items:
+            if not _allowed(user, item):
+                continue
+            try:
+                url = reverse(item.url_name)
+            except NoReverseMatch:
+                continue  # the page is not installed (yet)
+            visible.items.append(VisibleItem(item.label, item.icon, url))
+        if visible.items:
+            result.append(visible)
+    # Mark only the longest matching URL active ("/orgs/users/" beats "/orgs/").
+    candidates = [i for m in result for i in m.items if _is_active(i.url, current_path)]
+    if candidates:
+        max(candidates, key=lambda i: len(i.url)).active = True
+    return result

@@ -1,0 +1,52 @@
+"""Schemas shared by every API module: the error body, tokens, the caller."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from ninja import Field, Schema
+
+
+class ErrorOut(Schema):
+    code: str = Field(description="Stable machine-readable code, e.g. not_found.")
+    message: str = Field(description="Human-readable message in the request's language.")
+    details: Any | None = Field(None, description="Field errors for code invalid.")
+
+
+# The error answers every authenticated endpoint may give (for the OpenAPI document).
+AUTH_ERRORS: dict[int, Any] = {401: ErrorOut, 422: ErrorOut}
+SCOPED_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+class TokenIn(Schema):
+    username: str = Field(min_length=1, max_length=150)
+    password: str = Field(min_length=1, max_length=4096)
+    name: str = Field("", max_length=100, description="What the token is for (optional).")
+
+
+class TokenOut(Schema):
+    token: str = Field(description="The bearer token. It is shown only this once.")
+    prefix: str = Field(description="The token's public prefix, shown in token lists.")
+    expires_at: datetime.datetime | None
+
+
+class UnitRefOut(Schema):
+    code: str
+    name: str
+    unit_type: str
+    path: str
+
+
+class RoleOut(Schema):
+    code: str
+    label: str
+
+
+class MeOut(Schema):
+    username: str
+    full_name: str
+    is_superuser: bool
+    unit: UnitRefOut | None
+    roles: list[RoleOut]
+    permissions: list[str]

@@ -5,6 +5,9 @@ JISHENG_SECRET_KEY     secret key (default: generated once into ./var/secret_key
 JISHENG_DEBUG          true/false (default false)
 JISHENG_ALLOWED_HOSTS  comma-separated host names (default 127.0.0.1,localhost)
 JISHENG_VAR_DIR        data directory (default ./var)
+JISHENG_API_TOKEN_DAYS days a token from POST /api/v1/auth/token is valid (default 30)
+JISHENG_IMPORT_MAX_ROWS  largest Excel sheet accepted by an import (default 50000 rows)
+JISHENG_IMPORT_MAX_MB    largest Excel file accepted by an import (default 20 MB)
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "treebeard",
+    "ninja",  # serves the API docs' Swagger UI files locally (no CDN)
     "django_tables2",
     "django_filters",
     "django_htmx",
@@ -49,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "jisheng.orgs.middleware.WorkingUnitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -159,3 +164,12 @@ JISHENG_SITE_TITLE = _("Population and Family Planning Work")
 # Items per page in lists and in the API.
 JISHENG_PAGE_SIZE = 50
 JISHENG_API_MAX_PAGE_SIZE = 500
+# Days a token from POST /api/v1/auth/token stays valid.
+JISHENG_API_TOKEN_DAYS = int(env_str("JISHENG_API_TOKEN_DAYS", "30"))
+# Excel imports: largest sheet (data rows) and file (MB) accepted, and the kinds that
+# `jisheng import KIND FILE.xlsx` knows (each a jisheng.core.excel.Importer).
+JISHENG_IMPORT_MAX_ROWS = int(env_str("JISHENG_IMPORT_MAX_ROWS", "50000"))
+JISHENG_IMPORT_MAX_BYTES = int(env_str("JISHENG_IMPORT_MAX_MB", "20")) * 1024 * 1024
+JISHENG_IMPORTERS = {
+    "units": "jisheng.orgs.excel.UNITS_IMPORTER",
+}

@@ -1057,3 +1057,23 @@ class TestQueryCounts:
         assert len(response.context["positions"]) == 20
         assert len(response.context["committees"]) == 20
         assert response.content.decode().count("成员") >= 20
+
+
+# --- Excel entry points on the unit page -------------------------------------------
+
+
+def test_unit_page_offers_export_to_readers_and_import_to_editors(client, tree, users):
+    url = reverse("orgs:unit_detail", args=[tree.town.code])
+    export_url = reverse("orgs:unit_export", args=[tree.town.code])
+    import_url = reverse("orgs:unit_import") + "?unit=" + tree.town.code
+
+    login(client, users.leader)
+    page = client.get(url).text
+    assert export_url in page
+    assert import_url not in page
+
+    login(client, users.office)
+    page = client.get(url).text
+    assert export_url in page
+    assert import_url.replace("&", "&amp;") in page
+    assert client.get(import_url).status_code == 200

@@ -57,6 +57,12 @@ MENU: tuple[MenuModule, ...] = (
                 "bi-diagram-3",
                 permission="orgs.view_unit",
             ),
+            MenuItem(
+                "orgs:unit_import",
+                _("Import units"),
+                "bi-upload",
+                permission="orgs.add_unit",
+            ),
             MenuItem("orgs:user_list", _("Users"), "bi-people", permission="orgs.view_user"),
         ),
     ),

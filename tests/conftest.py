@@ -1,12 +1,12 @@
 """Shared fixtures: a small county tree and users of each role at different levels.
 
-    示范县 990100000000
-    ├── 东城镇 990100001000
-    │   ├── 甲村 990100001001   (village A)
-    │   └── 乙村 990100001002   (village B)
-    ├── 西城街道 990100002000
-    │   └── 丙社区 990100002001
-    └── 示范煤矿 MINE01 (enterprise) └── 一号井 MINE01-01 (branch)
+示范县 990100000000
+├── 东城镇 990100001000
+│   ├── 甲村 990100001001   (village A)
+│   └── 乙村 990100001002   (village B)
+├── 西城街道 990100002000
+│   └── 丙社区 990100002001
+└── 示范煤矿 MINE01 (enterprise) └── 一号井 MINE01-01 (branch)
 """
 
 from __future__ import annotations
@@ -28,9 +28,16 @@ def tree(db):
     community = factories.unit("990100002001", "丙社区", "community", street)
     mine = factories.unit("MINE01", "示范煤矿", "enterprise", county)
     shaft = factories.unit("MINE01-01", "一号井", "branch", mine)
-    return SimpleNamespace(county=county, town=town, village_a=village_a,
-                           village_b=village_b, street=street, community=community,
-                           mine=mine, shaft=shaft)
+    return SimpleNamespace(
+        county=county,
+        town=town,
+        village_a=village_a,
+        village_b=village_b,
+        street=street,
+        community=community,
+        mine=mine,
+        shaft=shaft,
+    )
 
 
 @pytest.fixture

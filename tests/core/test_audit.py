@@ -10,8 +10,9 @@ from jisheng.orgs import services
 
 
 def test_create_update_delete_are_recorded_with_before_and_after(tree, users):
-    unit = services.unit_create(actor=users.office, parent=tree.village_a, code="G01",
-                                name="第一小组", unit_type="group")
+    unit = services.unit_create(
+        actor=users.office, parent=tree.village_a, code="G01", name="第一小组", unit_type="group"
+    )
     created = AuditEvent.objects.get(action=AuditAction.CREATE, object_id=str(unit.pk))
     assert created.username == "office"
     assert created.unit_code == "990100000000"

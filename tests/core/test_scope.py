@@ -17,7 +17,10 @@ def codes(qs):
 def test_subtree_of_each_level(tree, users):
     assert codes(restrict(Unit.objects.all(), users.field_a)) == ["990100001001"]
     assert codes(restrict(Unit.objects.all(), users.town_office)) == [
-        "990100001000", "990100001001", "990100001002"]
+        "990100001000",
+        "990100001001",
+        "990100001002",
+    ]
     assert restrict(Unit.objects.all(), users.office).count() == 8
 
 
@@ -40,15 +43,21 @@ def test_sibling_paths_do_not_leak(tree, users):
 def test_related_models_scoped_through_unit(tree, users):
     from jisheng.orgs import services
 
-    services.position_create(actor=None, unit=tree.village_b, role="specialist",
-                             holder_name="测试员", start_date="2026-01-01")
+    services.position_create(
+        actor=None,
+        unit=tree.village_b,
+        role="specialist",
+        holder_name="测试员",
+        start_date="2026-01-01",
+    )
     assert restrict(Position.objects.all(), users.field_a).count() == 0
     assert restrict(Position.objects.all(), users.town_office).count() == 1
 
 
 def test_get_in_scope_returns_object(tree, users):
     assert get_in_scope_or_404(Unit.objects.all(), users.field_a, code="990100001001") == (
-        tree.village_a)
+        tree.village_a
+    )
 
 
 def test_outside_scope_is_404_and_audited(tree, users):
@@ -75,6 +84,11 @@ def test_model_without_scope_field_is_refused(db):
     from django.contrib.auth.models import Group
 
     with pytest.raises(TypeError):
-        restrict(Group.objects.all(), type("U", (), {"is_authenticated": True,
-                                                     "is_superuser": False,
-                                                     "unit": Unit(path="0001")})())
+        restrict(
+            Group.objects.all(),
+            type(
+                "U",
+                (),
+                {"is_authenticated": True, "is_superuser": False, "unit": Unit(path="0001")},
+            )(),
+        )

@@ -94,7 +94,7 @@ def test_menu_hides_items_without_permission(users):
     assert "system" not in field  # no audit log for field staff
 
     admin = _menu_labels(users.admin)
-    assert admin["orgs"] == ["Organisation tree", "Users"]
+    assert admin["orgs"] == ["Organisation tree", "Import units", "Users"]
     assert admin["system"] == ["Audit log"]
 
     auditor = _menu_labels(users.auditor)

@@ -26,7 +26,7 @@ class ImmutableError(Exception):
 
 
 class AuditEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # noqa: ARG002
+    def update(self, **kwargs):
         raise ImmutableError("audit events cannot be changed")
 
     def delete(self):

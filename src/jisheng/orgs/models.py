@@ -44,8 +44,9 @@ class Unit(MP_Node, TimeStampedModel):
         indexes = [
             # PostgreSQL serves ``path LIKE 'prefix%'`` only from a pattern-ops index;
             # other databases ignore the opclass.
-            models.Index(fields=["path"], name="orgs_unit_path_prefix",
-                         opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["path"], name="orgs_unit_path_prefix", opclasses=["varchar_pattern_ops"]
+            ),
             models.Index(fields=["unit_type"], name="orgs_unit_type"),
         ]
 

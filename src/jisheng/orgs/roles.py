@@ -9,13 +9,25 @@ from django.utils.translation import gettext as _
 
 from jisheng.orgs.choices import Role
 
-VIEW_ORGS = ["orgs.view_unit", "orgs.view_position", "orgs.view_committee",
-             "orgs.view_committeemember"]
+VIEW_ORGS = [
+    "orgs.view_unit",
+    "orgs.view_position",
+    "orgs.view_committee",
+    "orgs.view_committeemember",
+]
 EDIT_ORGS = [
-    "orgs.add_unit", "orgs.change_unit", "orgs.delete_unit",
-    "orgs.add_position", "orgs.change_position", "orgs.delete_position",
-    "orgs.add_committee", "orgs.change_committee", "orgs.delete_committee",
-    "orgs.add_committeemember", "orgs.change_committeemember", "orgs.delete_committeemember",
+    "orgs.add_unit",
+    "orgs.change_unit",
+    "orgs.delete_unit",
+    "orgs.add_position",
+    "orgs.change_position",
+    "orgs.delete_position",
+    "orgs.add_committee",
+    "orgs.change_committee",
+    "orgs.delete_committee",
+    "orgs.add_committeemember",
+    "orgs.change_committeemember",
+    "orgs.delete_committeemember",
 ]
 MANAGE_USERS = ["orgs.view_user", "orgs.add_user", "orgs.change_user"]
 
@@ -26,7 +38,33 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.LEADER: VIEW_ORGS,
     Role.COMMODITY: VIEW_ORGS,
     Role.ASSESSOR: VIEW_ORGS,
-    Role.AUDITOR: VIEW_ORGS + ["core.view_auditevent", "orgs.view_user"],
+    Role.AUDITOR: [*VIEW_ORGS, "core.view_auditevent", "orgs.view_user"],
+}
+
+
+# The Chinese names of the roles as the seeds and the issue write them; accepted by
+# ``role_from_label`` (and so by ``jisheng createuser --role``) whatever the UI language.
+ROLE_NAMES_ZH: dict[str, str] = {
+    "系统管理员": Role.ADMIN,
+    "管理员": Role.ADMIN,
+    "计生办": Role.OFFICE,
+    "专干/宣传员": Role.FIELD,
+    "专干": Role.FIELD,
+    "宣传员": Role.FIELD,
+    "领导": Role.LEADER,
+    "药具管理员": Role.COMMODITY,
+    "考核员": Role.ASSESSOR,
+    "审计员": Role.AUDITOR,
+}
+# The canonical Chinese name of each role (first entry above per role, "管理员" aside).
+ROLE_NAME_ZH: dict[str, str] = {
+    Role.ADMIN: "系统管理员",
+    Role.OFFICE: "计生办",
+    Role.FIELD: "专干/宣传员",
+    Role.LEADER: "领导",
+    Role.COMMODITY: "药具管理员",
+    Role.ASSESSOR: "考核员",
+    Role.AUDITOR: "审计员",
 }
 
 
@@ -35,6 +73,8 @@ def role_from_label(text: str) -> str:
     from django.utils import translation
 
     wanted = text.strip()
+    if wanted in ROLE_NAMES_ZH:
+        return str(ROLE_NAMES_ZH[wanted])
     for code, label in Role.choices:
         if wanted == code:
             return code
@@ -42,16 +82,10 @@ def role_from_label(text: str) -> str:
             with translation.override(lang):
                 if wanted == str(label):
                     return code
-    names = ", ".join(_label_zh(code) for code in Role.values)
-    raise ValueError(_("Unknown role %(role)s; the roles are: %(names)s")
-                     % {"role": text, "names": names})
-
-
-def _label_zh(code: str) -> str:
-    from django.utils import translation
-
-    with translation.override("zh-hans"):
-        return str(Role(code).label)
+    names = ", ".join(f"{ROLE_NAME_ZH[code]} ({code})" for code in Role.values)
+    raise ValueError(
+        _("Unknown role %(role)s; the roles are: %(names)s") % {"role": text, "names": names}
+    )
 
 
 def sync_role_groups(**kwargs: Any) -> None:

@@ -1,0 +1,123 @@
+"""``jisheng serve [--host H] [--port P] [--workers N] [--threads T]``: the real web server.
+
+Replaces this process with gunicorn (``gunicorn jisheng.wsgi:application``) so that
+signals (Ctrl+C, SIGTERM from a service manager) reach gunicorn directly. Threaded
+workers (gthread) serve SQLite and PostgreSQL alike; on SQLite the default is a single
+worker process so that one process owns the file's write lock at a time.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
+from django.utils.translation import gettext as _
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def is_sqlite() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+
+
+def default_workers() -> int:
+    if is_sqlite():
+        return 1
+    return min(2 * (os.cpu_count() or 1) + 1, 9)
+
+
+def bind_address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
+
+
+def gunicorn_argv(*, host: str, port: int, workers: int, threads: int) -> list[str]:
+    """The command line that runs gunicorn with this interpreter."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "jisheng.wsgi:application",
+        "--bind",
+        bind_address(host, port),
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(threads),
+        "--timeout",
+        "120",
+        "--graceful-timeout",
+        "20",
+        "--max-requests",
+        "2000",
+        "--max-requests-jitter",
+        "200",
+        "--access-logfile",
+        "-",
+        "--error-logfile",
+        "-",
+        # Several servers (tests, a demo beside production) must not fight over one
+        # control socket in the home directory.
+        *(["--no-control-socket"] if _has_setting("control_socket_disable") else []),
+    ]
+
+
+def _has_setting(name: str) -> bool:
+    from gunicorn.config import KNOWN_SETTINGS
+
+    return any(setting.name == name for setting in KNOWN_SETTINGS)
+
+
+class Command(BaseCommand):
+    help = _("Serve jisheng over HTTP with gunicorn (not the development server).")
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--host",
+            default=os.environ.get("JISHENG_HOST", DEFAULT_HOST),
+            help=_("Address to listen on (default %(default)s; 0.0.0.0 for every interface)."),
+        )
+        parser.add_argument(
+            "--port",
+            type=int,
+            default=int(os.environ.get("JISHENG_PORT", DEFAULT_PORT)),
+            help=_("TCP port (default %(default)s)."),
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help=_("Worker processes (default: 1 on SQLite, 2 × cores + 1 on PostgreSQL)."),
+        )
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=4,
+            help=_("Threads per worker process (default %(default)s)."),
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        host: str = options["host"]
+        port: int = options["port"]
+        workers: int = default_workers() if options["workers"] is None else options["workers"]
+        threads: int = options["threads"]
+        if not 0 < port < 65536:
+            raise CommandError(_("The port must be between 1 and 65535."))
+        if workers < 1 or threads < 1:
+            raise CommandError(_("--workers and --threads must be at least 1."))
+        argv = gunicorn_argv(host=host, port=port, workers=workers, threads=threads)
+        shown = host if ":" not in host else f"[{host}]"
+        self.stdout.write(
+            _("Serving jisheng at http://%(addr)s/ (Ctrl+C stops the server).")
+            % {"addr": f"{shown}:{port}"}
+        )
+        self.stdout.flush()
+        sys.stderr.flush()
+        connections.close_all()
+        os.execv(argv[0], argv)

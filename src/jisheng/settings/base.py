@@ -5,6 +5,7 @@ JISHENG_SECRET_KEY     secret key (default: generated once into ./var/secret_key
 JISHENG_DEBUG          true/false (default false)
 JISHENG_ALLOWED_HOSTS  comma-separated host names (default 127.0.0.1,localhost)
 JISHENG_VAR_DIR        data directory (default ./var)
+JISHENG_FIELD_KEYS     Fernet key(s) for personal fields (default: generated into ./var/field_key)
 JISHENG_API_TOKEN_DAYS days a token from POST /api/v1/auth/token is valid (default 30)
 JISHENG_IMPORT_MAX_ROWS  largest Excel sheet accepted by an import (default 50000 rows)
 JISHENG_IMPORT_MAX_MB    largest Excel file accepted by an import (default 20 MB)
@@ -17,12 +18,23 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from jisheng.settings.env import env_bool, env_list, env_str, secret_from_file, var_dir
+from jisheng.settings.env import (
+    env_bool,
+    env_list,
+    env_str,
+    fernet_key_from_file,
+    secret_from_file,
+    var_dir,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = var_dir()
 
 SECRET_KEY = env_str("JISHENG_SECRET_KEY") or secret_from_file("secret_key")
+# Keys that encrypt personal fields (ID numbers) at rest: the first encrypts, all decrypt
+# (rotation: put the new key first). Comma-separated Fernet keys, or generated once into
+# ./var/field_key. Losing it loses the ID numbers: back it up apart from the database.
+JISHENG_FIELD_KEYS = env_list("JISHENG_FIELD_KEYS", []) or [fernet_key_from_file()]
 DEBUG = env_bool("JISHENG_DEBUG", False)
 ALLOWED_HOSTS = env_list("JISHENG_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("JISHENG_CSRF_TRUSTED_ORIGINS", [])
@@ -43,6 +55,7 @@ INSTALLED_APPS = [
     "axes",
     "jisheng.core",
     "jisheng.orgs",
+    "jisheng.people",
 ]
 
 MIDDLEWARE = [

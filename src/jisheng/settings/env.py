@@ -42,3 +42,15 @@ def secret_from_file(name: str, *, nbytes: int = 50) -> str:
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(nbytes))
     return path.read_text().strip()
+
+
+def fernet_key_from_file(name: str = "field_key") -> str:
+    """A Fernet key (encryption of personal fields) from ``var/<name>``, made once."""
+    path = var_dir() / name
+    if not path.exists():
+        from cryptography.fernet import Fernet
+
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(Fernet.generate_key().decode())
+    return path.read_text().strip()

@@ -1,0 +1,397 @@
+"""Writes to the registry. Every change is an event; the dated periods follow from them."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from jisheng.core import audit, crypto, idnumber, pinyin
+from jisheng.core.choices import AuditAction
+from jisheng.core.scope import path_in_scope
+from jisheng.orgs.models import Unit
+from jisheng.people import timeline
+from jisheng.people.choices import EventKind, IdStatus, MaritalStatus, PersonStatus
+from jisheng.people.models import LifeEvent, Person, PersonPeriod
+
+# Person fields an update may change; state fields change only through events.
+PERSON_FIELDS = ["name", "ethnicity", "hukou_place", "hukou_type", "phone", "education", "notes"]
+
+# Events whose data names a unit the person goes to.
+UNIT_EVENTS = {EventKind.MOVE_IN, EventKind.FLOW_IN, EventKind.INTERNAL_TRANSFER}
+
+
+def require_unit_in_scope(actor: Any, unit: Unit) -> None:
+    """Writers may only touch data of units inside their subtree (``None``: the system)."""
+    if actor is None or path_in_scope(unit.path, actor):
+        return
+    audit.record(
+        actor=actor,
+        action=AuditAction.DENIED,
+        obj=unit,
+        message=_("Write outside the user's data scope."),
+    )
+    raise PermissionDenied(_("This unit is outside your data scope."))
+
+
+def id_fields(number: str, *, birth_date: datetime.date | None, sex: str | None) -> dict:
+    """Validated, encrypted, hashed and masked ID columns for a person."""
+    info = idnumber.parse(number)
+    idnumber.check_agrees(info, birth_date=birth_date, sex=sex)
+    return {
+        "id_number_encrypted": crypto.encrypt(info.number),
+        "id_hash": crypto.lookup_hash(info.number),
+        "id_masked": idnumber.mask(info.number),
+    }
+
+
+def find_by_id_number(number: str) -> Person | None:
+    """Exact look-up by ID number through the keyed hash (no scope: callers apply it)."""
+    normalised = idnumber.normalise(number)
+    if not normalised:
+        return None
+    return Person.objects.filter(id_hash=crypto.lookup_hash(normalised)).first()
+
+
+def _validate_person(data: dict[str, Any], *, today: datetime.date) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not (data.get("name") or "").strip():
+        errors["name"] = _("The name is required.")
+    birth = data.get("birth_date")
+    if not birth:
+        errors["birth_date"] = _("The birth date is required.")
+    elif birth > today:
+        errors["birth_date"] = _("The birth date is in the future.")
+    if data.get("sex") not in ("M", "F"):
+        errors["sex"] = _("The sex must be male or female.")
+    return errors
+
+
+def person_register(
+    *,
+    actor: Any,
+    name: str,
+    sex: str,
+    birth_date: datetime.date,
+    unit: Unit,
+    registered_on: datetime.date | None = None,
+    id_number: str = "",
+    id_status: str = IdStatus.VALID,
+    employer: Unit | None = None,
+    marital_status: str = MaritalStatus.SINGLE,
+    status: str = PersonStatus.REGISTERED,
+    ethnicity: str = "汉族",
+    hukou_place: str = "",
+    hukou_type: str = "",
+    phone: str = "",
+    education: str = "",
+    notes: str = "",
+) -> Person:
+    """Register a person (建档): the person, the registration event and the first period.
+
+    A valid ID number is required unless ``id_status`` says why there is none; it must
+    agree with the birth date and sex and not be registered already.
+    """
+    # Scope is checked before the transaction so that a refusal stays in the audit log.
+    require_unit_in_scope(actor, unit)
+    if employer is not None:
+        require_unit_in_scope(actor, employer)
+    with transaction.atomic():
+        return _person_register(
+            actor=actor,
+            name=name,
+            sex=sex,
+            birth_date=birth_date,
+            unit=unit,
+            registered_on=registered_on,
+            id_number=id_number,
+            id_status=id_status,
+            employer=employer,
+            marital_status=marital_status,
+            status=status,
+            ethnicity=ethnicity,
+            hukou_place=hukou_place,
+            hukou_type=hukou_type,
+            phone=phone,
+            education=education,
+            notes=notes,
+        )
+
+
+def _person_register(
+    *,
+    actor: Any,
+    name: str,
+    sex: str,
+    birth_date: datetime.date,
+    unit: Unit,
+    registered_on: datetime.date | None,
+    id_number: str,
+    id_status: str,
+    employer: Unit | None,
+    marital_status: str,
+    status: str,
+    ethnicity: str,
+    hukou_place: str,
+    hukou_type: str,
+    phone: str,
+    education: str,
+    notes: str,
+) -> Person:
+    today = datetime.date.today()
+    registered_on = registered_on or today
+    data = {"name": name, "sex": sex, "birth_date": birth_date}
+    errors = _validate_person(data, today=today)
+    if registered_on > today:
+        errors["registered_on"] = _("The registration date is in the future.")
+    elif birth_date and registered_on < birth_date:
+        errors["registered_on"] = _("The registration date is before the birth date.")
+    ids: dict[str, str] = {}
+    if id_status == IdStatus.VALID:
+        try:
+            ids = id_fields(id_number, birth_date=birth_date, sex=sex)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                errors.update({k: " ".join(v[0].messages) for k, v in exc.error_dict.items()})
+            else:
+                errors["id_number"] = " ".join(exc.messages)
+        else:
+            if Person.objects.filter(id_hash=ids["id_hash"]).exists():
+                errors["id_number"] = _("A person with this ID number is already registered.")
+    elif id_number:
+        errors["id_number"] = _("Leave the ID number empty when the person has none.")
+    if errors:
+        raise ValidationError(errors)
+    keys = pinyin.search_keys(name)
+    person = Person(
+        name=name.strip(),
+        name_pinyin=keys[0],
+        name_initials=keys[1],
+        sex=sex,
+        birth_date=birth_date,
+        id_status=id_status,
+        ethnicity=ethnicity,
+        hukou_place=hukou_place,
+        hukou_type=hukou_type,
+        phone=phone.strip(),
+        education=education,
+        unit=unit,
+        employer=employer,
+        marital_status=marital_status,
+        status=status,
+        notes=notes,
+        **ids,
+    )
+    person.full_clean(exclude=["unit", "employer"])
+    person.save()
+    event = LifeEvent.objects.create(
+        person=person,
+        kind=EventKind.REGISTER,
+        date=registered_on,
+        unit=unit,
+        recorded_by=_user(actor),
+        data={
+            "unit_id": unit.pk,
+            "employer_id": employer.pk if employer else None,
+            "marital_status": marital_status,
+            "status": status,
+        },
+    )
+    rebuild_periods(person)
+    snapshot = audit.snapshot(person)
+    snapshot.pop("id_number_encrypted", None)
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=person,
+        changes={k: [None, v] for k, v in snapshot.items() if v not in (None, "")},
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=event,
+        changes={"kind": [None, event.kind], "date": [None, str(event.date)]},
+    )
+    return person
+
+
+def _user(actor: Any):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _steps(person: Person) -> list[timeline.Step]:
+    events = list(person.events.order_by("date", "id"))
+    reversed_ids = {e.reverses_id for e in events if e.reverses_id}
+    return [
+        timeline.Step(key=e.pk, kind=e.kind, date=e.date, data=e.data)
+        for e in events
+        if e.kind != EventKind.CORRECTION and e.pk not in reversed_ids
+    ]
+
+
+def rebuild_periods(person: Person) -> list[PersonPeriod]:
+    """Replace the person's periods by the replay of their events; update current state."""
+    spans = timeline.replay(_steps(person))
+    person.periods.all().delete()
+    periods = PersonPeriod.objects.bulk_create(
+        PersonPeriod(
+            person=person,
+            valid_from=s.valid_from,
+            valid_to=s.valid_to,
+            unit_id=s.state.unit_id,
+            employer_id=s.state.employer_id,
+            marital_status=s.state.marital_status,
+            status=s.state.status,
+            sex=person.sex,
+            birth_date=person.birth_date,
+            event_id=s.key,
+        )
+        for s in spans
+    )
+    current = spans[-1].state
+    changed = {
+        "unit_id": current.unit_id,
+        "employer_id": current.employer_id,
+        "marital_status": current.marital_status,
+        "status": current.status,
+    }
+    if any(getattr(person, k) != v for k, v in changed.items()):
+        for key, value in changed.items():
+            setattr(person, key, value)
+        person.save(update_fields=[*changed, "updated_at"])
+    return periods
+
+
+def event_record(
+    *,
+    actor: Any,
+    person: Person,
+    kind: str,
+    date: datetime.date,
+    data: dict[str, Any] | None = None,
+    note: str = "",
+) -> LifeEvent:
+    """Record a life event for ``person`` and re-derive the periods.
+
+    ``data`` may carry ``unit`` (a Unit, for move-in, in-migration and internal
+    transfer) and ``employer`` (a Unit), plus free details (``to``: where the person
+    went, ``place``, ``reason`` …). The event must fit the person's history on that
+    date (no divorce without a marriage, nothing after death …).
+    """
+    require_unit_in_scope(actor, person.unit)
+    for value in (data or {}).values():
+        if isinstance(value, Unit):
+            require_unit_in_scope(actor, value)
+    with transaction.atomic():
+        return _event_record(actor=actor, person=person, kind=kind, date=date, data=data, note=note)
+
+
+def _event_record(
+    *,
+    actor: Any,
+    person: Person,
+    kind: str,
+    date: datetime.date,
+    data: dict[str, Any] | None,
+    note: str,
+) -> LifeEvent:
+    if kind in (EventKind.REGISTER, EventKind.CORRECTION) or kind not in EventKind.values:
+        raise ValidationError({"kind": _("This event cannot be recorded here.")})
+    if date > datetime.date.today():
+        raise ValidationError({"date": _("The date is in the future.")})
+    stored: dict[str, Any] = {}
+    for key, value in (data or {}).items():
+        if isinstance(value, Unit):
+            stored[f"{key}_id"] = value.pk
+            stored[f"{key}_code"] = value.code
+        elif isinstance(value, datetime.date):
+            stored[key] = value.isoformat()
+        else:
+            stored[key] = value
+    if kind in UNIT_EVENTS and kind != EventKind.MOVE_IN and not stored.get("unit_id"):
+        raise ValidationError({"unit": _("Choose the unit the person moves to.")})
+    event = LifeEvent.objects.create(
+        person=person,
+        kind=kind,
+        date=date,
+        unit=person.unit,
+        data=stored,
+        note=note,
+        recorded_by=_user(actor),
+    )
+    try:
+        rebuild_periods(person)
+    except ValidationError as exc:
+        raise ValidationError({"date": exc.messages}) from exc
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=event,
+        changes={"kind": [None, kind], "date": [None, date.isoformat()], "data": [None, stored]},
+    )
+    from jisheng.people import transfers
+
+    transfers.open_for_event(actor=actor, event=event)
+    return event
+
+
+def event_correct(*, actor: Any, event: LifeEvent, reason: str) -> LifeEvent:
+    """Reverse ``event`` by a correcting event; the history is replayed without it."""
+    require_unit_in_scope(actor, event.person.unit)
+    with transaction.atomic():
+        return _event_correct(actor=actor, event=event, reason=reason)
+
+
+def _event_correct(*, actor: Any, event: LifeEvent, reason: str) -> LifeEvent:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the event is corrected.")})
+    if event.kind in (EventKind.REGISTER, EventKind.CORRECTION):
+        raise ValidationError(_("A registration or a correction cannot be corrected."))
+    if LifeEvent.objects.filter(reverses=event).exists():
+        raise ValidationError(_("This event has already been corrected."))
+    correction = LifeEvent.objects.create(
+        person=event.person,
+        kind=EventKind.CORRECTION,
+        date=datetime.date.today(),
+        unit=event.person.unit,
+        reverses=event,
+        note=reason.strip(),
+        recorded_by=_user(actor),
+    )
+    try:
+        rebuild_periods(event.person)
+    except ValidationError as exc:
+        raise ValidationError(
+            _(
+                "Without this event the later history no longer fits: %(problem)s "
+                "Correct the later events first."
+            )
+            % {"problem": " ".join(exc.messages)}
+        ) from exc
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=correction,
+        changes={"reverses": [None, event.pk]},
+        message=reason.strip(),
+    )
+    return correction
+
+
+def person_update(*, actor: Any, person: Person, data: dict[str, Any]) -> Person:
+    """Change identity details (not state: that changes through events)."""
+    from jisheng.core.services import model_update
+
+    require_unit_in_scope(actor, person.unit)
+    if "name" in data:
+        full, initials = pinyin.search_keys(data["name"])
+        data = {**data, "name_pinyin": full, "name_initials": initials}
+    return model_update(
+        instance=person,
+        fields=[*PERSON_FIELDS, "name_pinyin", "name_initials"],
+        data=data,
+        actor=actor,
+    )

@@ -1,0 +1,113 @@
+"""管理移交: departures open a transfer case that the 计生办 completes with a clearance."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from jisheng.core import audit
+from jisheng.core.choices import AuditAction
+from jisheng.orgs.models import Unit
+from jisheng.people.choices import EventKind, TransferReason, TransferStatus
+from jisheng.people.models import LifeEvent, Transfer
+
+REASON_FOR_EVENT = {
+    EventKind.LEAVE_EMPLOYMENT: TransferReason.LEAVING,
+    EventKind.RETIREMENT: TransferReason.RETIREMENT,
+    EventKind.EARLY_RETIREMENT: TransferReason.RETIREMENT,
+    EventKind.MOVE_OUT: TransferReason.TRANSFER,
+}
+
+
+def open_for_event(*, actor: Any, event: LifeEvent) -> Transfer | None:
+    """Open the transfer case a departure event calls for (none for other events)."""
+    reason = REASON_FOR_EVENT.get(event.kind)
+    if reason is None:
+        return None
+    transfer = Transfer.objects.create(
+        unit=event.unit,
+        person=event.person,
+        event=event,
+        reason=reason,
+        opened_on=event.date,
+        receiving_name=str(event.data.get("to", ""))[:200],
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=transfer,
+        changes={"reason": [None, reason], "opened_on": [None, str(event.date)]},
+    )
+    return transfer
+
+
+def transfer_complete(
+    *,
+    actor: Any,
+    transfer: Transfer,
+    completed_on: datetime.date,
+    receiving_name: str = "",
+    receiving_unit: Unit | None = None,
+    records_handed: str = "",
+) -> Transfer:
+    """Complete a transfer: records handed over, clearance number issued."""
+    from jisheng.people.services import require_unit_in_scope
+
+    require_unit_in_scope(actor, transfer.unit)
+    with transaction.atomic():
+        return _transfer_complete(
+            actor=actor,
+            transfer=transfer,
+            completed_on=completed_on,
+            receiving_name=receiving_name,
+            receiving_unit=receiving_unit,
+            records_handed=records_handed,
+        )
+
+
+def _transfer_complete(
+    *,
+    actor: Any,
+    transfer: Transfer,
+    completed_on: datetime.date,
+    receiving_name: str,
+    receiving_unit: Unit | None,
+    records_handed: str,
+) -> Transfer:
+    if transfer.status != TransferStatus.OPEN:
+        raise ValidationError(_("Only an open transfer can be completed."))
+    receiving_name = receiving_name.strip() or transfer.receiving_name
+    errors = {}
+    if not (receiving_name or receiving_unit):
+        errors["receiving_name"] = _("Name the receiving unit or township.")
+    if not records_handed.strip():
+        errors["records_handed"] = _("List the records handed over.")
+    if completed_on < transfer.opened_on:
+        errors["completed_on"] = _("The completion date is before the departure.")
+    if completed_on > datetime.date.today():
+        errors["completed_on"] = _("The completion date is in the future.")
+    if errors:
+        raise ValidationError(errors)
+    year_count = Transfer.objects.filter(
+        unit=transfer.unit, completed_on__year=completed_on.year, status=TransferStatus.COMPLETED
+    ).count()
+    before = audit.snapshot(transfer)
+    transfer.status = TransferStatus.COMPLETED
+    transfer.completed_on = completed_on
+    transfer.receiving_name = receiving_name or (receiving_unit.name if receiving_unit else "")
+    transfer.receiving_unit = receiving_unit
+    transfer.records_handed = records_handed.strip()
+    transfer.completed_by = actor if getattr(actor, "is_authenticated", False) else None
+    transfer.clearance_number = f"YJ{transfer.unit.code}-{completed_on.year}-{year_count + 1:04d}"
+    transfer.save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=transfer,
+        changes=audit.diff(before, audit.snapshot(transfer)),
+    )
+    return transfer

@@ -12,4 +12,4 @@ class OrgsConfig(AppConfig):
 
         from jisheng.orgs.roles import sync_role_groups
 
-        post_migrate.connect(sync_role_groups, sender=self)
+        post_migrate.connect(sync_role_groups, dispatch_uid="jisheng.sync_role_groups")

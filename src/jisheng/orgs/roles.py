@@ -31,13 +31,39 @@ EDIT_ORGS = [
 ]
 MANAGE_USERS = ["orgs.view_user", "orgs.add_user", "orgs.change_user"]
 
+PEOPLE_MODELS = [
+    "person",
+    "lifeevent",
+    "household",
+    "householdmember",
+    "couple",
+    "birth",
+    "pregnancy",
+    "transfer",
+]
+VIEW_PEOPLE = [f"people.view_{m}" for m in PEOPLE_MODELS]
+EDIT_PEOPLE = [f"people.{a}_{m}" for m in PEOPLE_MODELS for a in ("add", "change")]
+# Full ID numbers, imports and exports of personal data: office staff and administrators.
+SENSITIVE_PEOPLE = ["people.view_full_id", "people.import_person", "people.export_person"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.ADMIN: VIEW_ORGS + EDIT_ORGS + MANAGE_USERS + ["core.view_auditevent"],
-    Role.OFFICE: VIEW_ORGS + EDIT_ORGS + ["orgs.view_user"],
-    Role.FIELD: VIEW_ORGS,
-    Role.LEADER: VIEW_ORGS,
-    Role.COMMODITY: VIEW_ORGS,
-    Role.ASSESSOR: VIEW_ORGS,
+    Role.ADMIN: VIEW_ORGS
+    + EDIT_ORGS
+    + MANAGE_USERS
+    + ["core.view_auditevent"]
+    + VIEW_PEOPLE
+    + EDIT_PEOPLE
+    + SENSITIVE_PEOPLE,
+    Role.OFFICE: VIEW_ORGS
+    + EDIT_ORGS
+    + ["orgs.view_user"]
+    + VIEW_PEOPLE
+    + EDIT_PEOPLE
+    + SENSITIVE_PEOPLE,
+    Role.FIELD: VIEW_ORGS + VIEW_PEOPLE + EDIT_PEOPLE,
+    Role.LEADER: VIEW_ORGS + VIEW_PEOPLE,
+    Role.COMMODITY: VIEW_ORGS + ["people.view_person"],
+    Role.ASSESSOR: VIEW_ORGS + VIEW_PEOPLE,
     Role.AUDITOR: [*VIEW_ORGS, "core.view_auditevent", "orgs.view_user"],
 }
 
@@ -88,16 +114,23 @@ def role_from_label(text: str) -> str:
     )
 
 
-def sync_role_groups(**kwargs: Any) -> None:
-    """Create or refresh one group per role with exactly its permissions (post_migrate)."""
+def sync_role_groups(sender: Any = None, **kwargs: Any) -> None:
+    """Create or refresh one group per role with exactly its permissions.
+
+    Runs on ``post_migrate`` once the last installed app has migrated, so the
+    permissions of every app exist by then.
+    """
+    from django.apps import apps
+
+    last = list(apps.get_app_configs())[-1]
+    if sender is not None and getattr(sender, "label", None) != last.label:
+        return
+    by_name = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in Permission.objects.values_list(
+            "pk", "content_type__app_label", "codename"
+        )
+    }
     for code, perms in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=code)
-        wanted = []
-        for dotted in perms:
-            app_label, codename = dotted.split(".")
-            perm = Permission.objects.filter(
-                content_type__app_label=app_label, codename=codename
-            ).first()
-            if perm is not None:
-                wanted.append(perm)
-        group.permissions.set(wanted)
+        group.permissions.set([by_name[p] for p in perms if p in by_name])

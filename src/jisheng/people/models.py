@@ -85,6 +85,11 @@ class Person(TimeStampedModel):
         verbose_name = _("person")
         verbose_name_plural = _("persons")
         ordering = ["name", "id"]
+        permissions = [
+            ("view_full_id", _("Can see full ID numbers")),
+            ("import_person", _("Can import persons from Excel")),
+            ("export_person", _("Can export person lists")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["id_hash"], condition=~Q(id_hash=""), name="people_person_unique_id"

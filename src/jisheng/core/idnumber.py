@@ -79,9 +79,7 @@ def parse(value: str, *, today: datetime.date | None = None) -> IdInfo:
     return IdInfo(number=number, birth_date=birth_date, sex=sex, region=number[:6])
 
 
-def check_agrees(
-    info: IdInfo, *, birth_date: datetime.date | None, sex: str | None
-) -> None:
+def check_agrees(info: IdInfo, *, birth_date: datetime.date | None, sex: str | None) -> None:
     """Raise ``ValidationError`` (per field) when the ID disagrees with birth date or sex."""
     errors: dict[str, str] = {}
     if birth_date and birth_date != info.birth_date:

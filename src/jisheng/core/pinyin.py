@@ -15,10 +15,30 @@ MAX_VARIANTS = 4
 
 # Surnames whose reading differs from the character's usual one (百家姓).
 SURNAME_READINGS = {
-    "单": "shan", "曾": "zeng", "解": "xie", "仇": "qiu", "朴": "piao", "区": "ou",
-    "查": "zha", "盖": "ge", "乐": "yue", "缪": "miao", "秘": "bi", "繁": "po",
-    "覃": "qin", "员": "yun", "翟": "zhai", "尉": "yu", "长": "zhang", "万": "wan",
-    "召": "shao", "冼": "xian", "折": "she", "种": "chong", "都": "du", "藏": "zang",
+    "单": "shan",
+    "曾": "zeng",
+    "解": "xie",
+    "仇": "qiu",
+    "朴": "piao",
+    "区": "ou",
+    "查": "zha",
+    "盖": "ge",
+    "乐": "yue",
+    "缪": "miao",
+    "秘": "bi",
+    "繁": "po",
+    "覃": "qin",
+    "员": "yun",
+    "翟": "zhai",
+    "尉": "yu",
+    "长": "zhang",
+    "万": "wan",
+    "召": "shao",
+    "冼": "xian",
+    "折": "she",
+    "种": "chong",
+    "都": "du",
+    "藏": "zang",
 }
 
 

@@ -62,7 +62,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + SENSITIVE_PEOPLE,
     Role.FIELD: VIEW_ORGS + VIEW_PEOPLE + EDIT_PEOPLE,
     Role.LEADER: VIEW_ORGS + VIEW_PEOPLE,
-    Role.COMMODITY: VIEW_ORGS + ["people.view_person"],
+    Role.COMMODITY: [*VIEW_ORGS, "people.view_person"],
     Role.ASSESSOR: VIEW_ORGS + VIEW_PEOPLE,
     Role.AUDITOR: [*VIEW_ORGS, "core.view_auditevent", "orgs.view_user"],
 }

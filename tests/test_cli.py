@@ -346,3 +346,23 @@ def test_serve_answers_http_through_gunicorn(data_dir):
             output, _ = server.communicate()
     assert f"http://127.0.0.1:{port}/" in output  # the address it announced
     assert "Starting gunicorn" in output
+
+
+def test_serve_knows_when_static_files_were_never_collected(tmp_path, settings):
+    from django.core.files.storage import storages
+
+    from jisheng.core.management.commands.serve import static_files_missing
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    storages._storages.pop("staticfiles", None)
+    try:
+        assert static_files_missing()
+        (tmp_path / "staticfiles.json").write_text('{"paths": {}, "version": "1.1"}')
+        storages._storages.pop("staticfiles", None)
+        assert not static_files_missing()
+    finally:
+        storages._storages.pop("staticfiles", None)

@@ -13,6 +13,9 @@ import sys
 from typing import Any
 
 from django.conf import settings
+from django.contrib.staticfiles.storage import ManifestFilesMixin
+from django.core.files.storage import storages
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.utils.translation import gettext as _
@@ -74,6 +77,12 @@ def _has_setting(name: str) -> bool:
     return any(setting.name == name for setting in KNOWN_SETTINGS)
 
 
+def static_files_missing() -> bool:
+    """True when the static files storage needs a manifest that was never collected."""
+    storage = storages["staticfiles"]
+    return isinstance(storage, ManifestFilesMixin) and not storage.exists(storage.manifest_name)
+
+
 class Command(BaseCommand):
     help = _("Serve jisheng over HTTP with gunicorn (not the development server).")
 
@@ -111,6 +120,9 @@ class Command(BaseCommand):
             raise CommandError(_("The port must be between 1 and 65535."))
         if workers < 1 or threads < 1:
             raise CommandError(_("--workers and --threads must be at least 1."))
+        if static_files_missing():
+            self.stdout.write(_("Collecting static files…"))
+            call_command("collectstatic", interactive=False, verbosity=0)
         argv = gunicorn_argv(host=host, port=port, workers=workers, threads=threads)
         shown = host if ":" not in host else f"[{host}]"
         self.stdout.write(

@@ -10,8 +10,6 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from django.contrib.staticfiles.storage import ManifestFilesMixin
-from django.core.files.storage import storages
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -33,12 +31,6 @@ def pending_migrations() -> bool:
     return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
-def static_files_missing() -> bool:
-    """True when the static files storage needs a manifest that was never collected."""
-    storage = storages["staticfiles"]
-    return isinstance(storage, ManifestFilesMixin) and not storage.exists(storage.manifest_name)
-
-
 class Command(BaseCommand):
     help = _("Load the demo county (示范县) with one login per role, then serve the site.")
 
@@ -55,9 +47,6 @@ class Command(BaseCommand):
         if pending_migrations():
             self.stdout.write(_("Applying database migrations…"))
             call_command("migrate", interactive=False, verbosity=0)
-        if not options["no_serve"] and static_files_missing():
-            self.stdout.write(_("Collecting static files…"))
-            call_command("collectstatic", interactive=False, verbosity=0)
         result = load_demo()
         if result.created_anything:
             self.stdout.write(

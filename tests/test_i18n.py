@@ -51,6 +51,22 @@ def test_login_page_is_chinese_by_default(client, db):
     assert "登录" in response.text
 
 
+def test_browser_language_does_not_override_chinese(client, db):
+    """Pages are Chinese whatever the browser asks; English is chosen explicitly."""
+    response = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="zh-hans"' in response.text
+
+
 def test_english_can_be_chosen(client, db):
-    response = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    assert response.status_code == 302
+    response = client.get("/login/")
     assert 'lang="en"' in response.text
+    assert "Log in" in response.text
+
+
+def test_api_follows_accept_language(client, db):
+    english = client.get("/api/v1/units", HTTP_ACCEPT_LANGUAGE="en").json()
+    chinese = client.get("/api/v1/units").json()
+    assert english["code"] == chinese["code"] == "unauthorized"
+    assert english["message"] != chinese["message"]

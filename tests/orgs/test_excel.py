@@ -455,7 +455,8 @@ TEMPLATE_URL = reverse("orgs:unit_import_template")
 def upload(client, data: bytes, name="units.xlsx", **fields):
     payload = {"file": io.BytesIO(data), **fields}
     payload["file"].name = name
-    return client.post(IMPORT_URL, payload, headers={"Accept-Language": "en"})
+    client.cookies["django_language"] = "en"
+    return client.post(IMPORT_URL, payload)
 
 
 @pytest.mark.parametrize(

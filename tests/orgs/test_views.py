@@ -27,7 +27,7 @@ START = datetime.date(2024, 1, 1)
 @pytest.fixture
 def client(client):
     """Pages in English, so that messages can be asserted before the catalog exists."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.cookies["django_language"] = "en"
     return client
 
 

@@ -280,11 +280,11 @@ def test_create_user_outside_own_scope_is_refused(client, tree, town_admin):
 
 def test_create_user_duplicate_username_message(client, users):
     client.force_login(users.admin)
+    client.cookies["django_language"] = "en"
     with translation.override("en"):
         response = client.post(
             reverse("orgs:user_create"),
             _new_user_data(username="field_a"),
-            HTTP_ACCEPT_LANGUAGE="en",
         )
         assert "already exists" in " ".join(response.context["form"].errors["username"])
 

@@ -2,6 +2,10 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+
 from jisheng.core.context import RequestMeta, current_request
 
 
@@ -26,3 +30,22 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             current_request.reset(token)
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Simplified Chinese unless the user chose another language.
+
+    Pages follow the language cookie set by the language switch (Django's
+    ``set_language``) and otherwise use ``LANGUAGE_CODE`` — not the browser's
+    ``Accept-Language``, so a Chinese office on an English-locale computer still gets
+    Chinese. The API (``/api/``) follows ``Accept-Language`` as HTTP clients expect.
+    """
+
+    def process_request(self, request):
+        if request.path.startswith("/api/"):
+            return super().process_request(request)
+        code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if code not in dict(settings.LANGUAGES):
+            code = settings.LANGUAGE_CODE
+        translation.activate(code)
+        request.LANGUAGE_CODE = translation.get_language()

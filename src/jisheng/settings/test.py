@@ -25,3 +25,11 @@ else:
         "TEST": {"NAME": None},
     }
 AXES_ENABLED = True
+
+# An existing, empty static root keeps whitenoise quiet; tests serve static files through
+# the finders.
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+STATIC_ROOT = Path(tempfile.gettempdir()) / "jisheng-test-static"
+STATIC_ROOT.mkdir(exist_ok=True)

@@ -53,8 +53,6 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "axes",
-    "django_tasks",
-    "django_tasks_db",
     "jisheng.core",
     "jisheng.orgs",
     "jisheng.people",
@@ -179,9 +177,6 @@ JISHENG_SITE_TITLE = _("Population and Family Planning Work")
 # Items per page in lists and in the API.
 JISHENG_PAGE_SIZE = 50
 JISHENG_API_MAX_PAGE_SIZE = 500
-# Births up to this order are "within policy" — a statistic only (SPEC §0). The
-# policy-pack issue replaces this with the policy in force on the birth date.
-JISHENG_POLICY_BIRTH_LIMIT = int(env_str("JISHENG_POLICY_BIRTH_LIMIT", "3"))
 # Days a token from POST /api/v1/auth/token stays valid.
 JISHENG_API_TOKEN_DAYS = int(env_str("JISHENG_API_TOKEN_DAYS", "30"))
 # Excel imports: largest sheet (data rows) and file (MB) accepted, and the kinds that
@@ -190,16 +185,4 @@ JISHENG_IMPORT_MAX_ROWS = int(env_str("JISHENG_IMPORT_MAX_ROWS", "50000"))
 JISHENG_IMPORT_MAX_BYTES = int(env_str("JISHENG_IMPORT_MAX_MB", "20")) * 1024 * 1024
 JISHENG_IMPORTERS = {
     "units": "jisheng.orgs.excel.UNITS_IMPORTER",
-    "persons": "jisheng.people.importers.PERSONS_IMPORTER",
 }
-
-# Background tasks (django-tasks, the backport of Django 6's tasks API): the database
-# backend queues them and `jisheng db_worker` runs them. Excel imports of persons run
-# there; a small file (at most JISHENG_IMPORT_INLINE_ROWS rows) runs in the request.
-TASKS = {
-    "default": {
-        "BACKEND": env_str("JISHENG_TASKS_BACKEND") or "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default"],
-    }
-}
-JISHENG_IMPORT_INLINE_ROWS = int(env_str("JISHENG_IMPORT_INLINE_ROWS", "2000"))

@@ -43,7 +43,8 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     }
 
 
-def _scope_path(obj: models.Model | None) -> str:
+def scope_path(obj: models.Model | None) -> str:
+    """The organisation-tree path of ``obj`` through its ``scope_path_field``."""
     if obj is None:
         return ""
     field = getattr(type(obj), "scope_path_field", None)
@@ -85,7 +86,7 @@ def record(
         object_type=object_type,
         object_id=object_id,
         object_repr=object_repr[:200],
-        object_scope_path=_scope_path(obj),
+        object_scope_path=scope_path(obj),
         changes=changes or {},
         message=message[:500],
         ip_address=meta.ip_address if meta else None,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -56,6 +57,32 @@ def path_in_scope(path: str, user: Any) -> bool:
     return prefix is not None and path.startswith(prefix)
 
 
+def record_denied(user: Any, obj: models.Model, message: str | None = None) -> None:
+    """Write the audit event of a refused attempt on ``obj`` (outside the user's scope)."""
+    audit.record(
+        actor=user,
+        action=AuditAction.DENIED,
+        obj=obj,
+        message=message or _("Requested an object outside the user's data scope."),
+    )
+
+
+def require_in_scope(actor: Any, obj: models.Model, *, path: str | None = None) -> None:
+    """Refuse a write to ``obj`` (a unit, or a row of one) outside the actor's subtree.
+
+    ``actor`` None is the system itself and may write anywhere. A refusal is audited and
+    raises ``PermissionDenied``. Call it *before* opening the write's transaction, so that
+    the audit event of the refusal is not rolled back with it.
+    """
+    if actor is None:
+        return
+    if path is None:
+        path = obj.path if hasattr(obj, "path") else audit.scope_path(obj)
+    if not path_in_scope(path, actor):
+        record_denied(actor, obj, _("Write outside the user's data scope."))
+        raise PermissionDenied(_("This unit is outside your data scope."))
+
+
 def get_in_scope_or_404(queryset: models.QuerySet[M], user: Any, **lookup: Any) -> M:
     """Fetch one object inside the user's scope.
 
@@ -70,10 +97,5 @@ def get_in_scope_or_404(queryset: models.QuerySet[M], user: Any, **lookup: Any) 
         raise Http404(_("Not found.")) from exc
     outside = queryset.filter(**lookup).first()
     if outside is not None:
-        audit.record(
-            actor=user,
-            action=AuditAction.DENIED,
-            obj=outside,
-            message=_("Requested an object outside the user's data scope."),
-        )
+        record_denied(user, outside)
     raise Http404(_("Not found."))

@@ -16,10 +16,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jisheng.core import audit
-from jisheng.core.choices import AuditAction
 from jisheng.core.models import AuditEvent
-from jisheng.core.scope import ALL, user_scope_path
+from jisheng.core.scope import ALL, record_denied, user_scope_path
 
 
 def _unit_model():
@@ -56,12 +54,7 @@ def audit_event_get(*, user: Any, pk: Any) -> AuditEvent:
         return event
     outside = AuditEvent.objects.filter(pk=pk).first()
     if outside is not None:
-        audit.record(
-            actor=user,
-            action=AuditAction.DENIED,
-            obj=outside,
-            message=_("Requested an object outside the user's data scope."),
-        )
+        record_denied(user, outside)
     raise Http404(_("Not found."))
 
 

@@ -41,7 +41,7 @@ from jisheng.core.excel import (
     read_sheet,
     write_workbook,
 )
-from jisheng.core.scope import path_in_scope
+from jisheng.core.scope import path_in_scope, record_denied
 from jisheng.orgs import selectors, services
 from jisheng.orgs.choices import TERRITORIAL_CODE_DIGITS, UnitType
 from jisheng.orgs.models import Unit
@@ -672,12 +672,7 @@ def unit_row(unit: Unit, parent_code: str) -> list[Any]:
 def units_export(*, user: Any, root: Unit) -> Workbook:
     """The subtree of ``root`` inside the user's scope as a 组织机构 workbook (audited)."""
     if not path_in_scope(root.path, user):
-        audit.record(
-            actor=user,
-            action=AuditAction.DENIED,
-            obj=root,
-            message=_("Export of a unit outside the user's data scope."),
-        )
+        record_denied(user, root, _("Export of a unit outside the user's data scope."))
         raise PermissionDenied(_("This unit is outside your data scope."))
     units = list(selectors.unit_subtree(user=user, root=root).order_by("path"))
     code_by_path = {u.path: u.code for u in units}

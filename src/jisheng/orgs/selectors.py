@@ -7,11 +7,8 @@ from typing import Any
 
 from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Length, Substr
-from django.utils.translation import gettext as _
 
-from jisheng.core import audit
-from jisheng.core.choices import AuditAction
-from jisheng.core.scope import get_in_scope_or_404, restrict, user_scope_path
+from jisheng.core.scope import get_in_scope_or_404, record_denied, restrict, user_scope_path
 from jisheng.orgs.models import Committee, CommitteeMember, Position, Unit, User
 
 SEARCH_LIMIT = 20
@@ -82,12 +79,7 @@ def unit_find(*, user: Any, code: str) -> Unit | None:
         return unit
     outside = Unit.objects.filter(code=code).first()
     if outside is not None:
-        audit.record(
-            actor=user,
-            action=AuditAction.DENIED,
-            obj=outside,
-            message=_("Requested an object outside the user's data scope."),
-        )
+        record_denied(user, outside)
     return None
 
 

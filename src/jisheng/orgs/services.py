@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from jisheng.core import audit
 from jisheng.core.choices import AuditAction
-from jisheng.core.scope import path_in_scope
+from jisheng.core.scope import path_in_scope, require_in_scope
 from jisheng.core.services import model_create, model_delete, model_update
 from jisheng.orgs.models import Committee, CommitteeMember, Position, Unit, User
 from jisheng.orgs.validators import validate_unit_code
@@ -33,14 +33,7 @@ def _require_in_scope(actor: Any, unit: Unit | None) -> None:
         if not getattr(actor, "is_superuser", False):
             raise PermissionDenied(_("Only a superuser can create a top-level unit."))
         return
-    if not path_in_scope(unit.path, actor):
-        audit.record(
-            actor=actor,
-            action=AuditAction.DENIED,
-            obj=unit,
-            message=_("Write outside the user's data scope."),
-        )
-        raise PermissionDenied(_("This unit is outside your data scope."))
+    require_in_scope(actor, unit)
 
 
 def _require_login_in_scope(actor: Any, login: User | None) -> None:

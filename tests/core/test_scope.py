@@ -92,3 +92,17 @@ def test_model_without_scope_field_is_refused(db):
                 {"is_authenticated": True, "is_superuser": False, "unit": Unit(path="0001")},
             )(),
         )
+
+
+def test_require_in_scope_refuses_and_audits_writes_outside(tree, users):
+    from django.core.exceptions import PermissionDenied
+
+    from jisheng.core.scope import require_in_scope
+
+    require_in_scope(users.field_a, tree.village_a)
+    require_in_scope(None, tree.village_b)  # the system writes anywhere
+    with pytest.raises(PermissionDenied):
+        require_in_scope(users.field_a, tree.village_b)
+    event = AuditEvent.objects.get(action=AuditAction.DENIED)
+    assert event.object_id == str(tree.village_b.pk)
+    assert event.object_scope_path == tree.village_b.path

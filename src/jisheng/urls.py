@@ -16,5 +16,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("audit/", include("jisheng.core.urls")),
     path("orgs/", include("jisheng.orgs.urls")),
+    path("people/", include("jisheng.people.urls")),
     path("api/v1/", api.urls),
 ]

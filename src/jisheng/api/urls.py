@@ -22,6 +22,7 @@ from jisheng.api.account import router as account_router
 from jisheng.api.errors import error_response, install_error_handlers
 from jisheng.api.security import BearerTokenAuth
 from jisheng.orgs.api import router as units_router
+from jisheng.people.api import router as persons_router
 
 
 class JishengAPI(NinjaAPI):
@@ -92,5 +93,6 @@ api = JishengAPI(
 install_error_handlers(api)
 api.add_router("", account_router)
 api.add_router("/units", units_router)
+api.add_router("/persons", persons_router)
 
 __all__ = ["api"]

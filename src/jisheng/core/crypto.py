@@ -1,20 +1,21 @@
 """Field encryption at rest and keyed hashes for exact look-up.
 
-The key comes from ``JISHENG_FIELD_KEY`` (a Fernet key: 32 url-safe base64 bytes) or is
-generated once into ``var/field_key`` (mode 0600) — never in the repository. The hash key
-for look-ups is derived from it, so an exact search by ID number is an index hit on a
-keyed HMAC while the database holds no plain number.
+The encryption keys come from ``JISHENG_FIELD_KEYS`` (Fernet keys, the first encrypts, all
+decrypt) or are generated once into ``var/field_key`` (mode 0600) — never in the
+repository. Look-ups use a keyed HMAC with a separate key (``JISHENG_LOOKUP_KEY`` or
+``var/lookup_key``), so an exact search by ID number is an index hit while the database
+holds no plain number, and rotating the encryption keys keeps the hashes valid.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.core.signals import setting_changed
 
 
 class DecryptionError(Exception):
@@ -34,7 +35,12 @@ def _fernet() -> MultiFernet:
 
 @lru_cache(maxsize=1)
 def _hash_key() -> bytes:
-    return hashlib.sha256(b"jisheng-lookup-hash:" + base64.urlsafe_b64decode(_keys()[0])).digest()
+    """The look-up hash key: its own setting, so rotating the encryption keys leaves
+    every stored hash valid."""
+    raw = settings.JISHENG_LOOKUP_KEY
+    return hashlib.sha256(
+        b"jisheng-lookup-hash:" + (raw.encode() if isinstance(raw, str) else raw)
+    ).digest()
 
 
 def encrypt(value: str) -> str:
@@ -59,7 +65,15 @@ def lookup_hash(value: str) -> str:
     return hmac.new(_hash_key(), value.encode(), hashlib.sha256).hexdigest()
 
 
-def clear_caches() -> None:
+def clear_caches(**kwargs: object) -> None:
     _keys.cache_clear()
     _fernet.cache_clear()
     _hash_key.cache_clear()
+
+
+def _on_setting_changed(*, setting: str, **kwargs: object) -> None:
+    if setting in ("JISHENG_FIELD_KEYS", "JISHENG_LOOKUP_KEY"):
+        clear_caches()
+
+
+setting_changed.connect(_on_setting_changed, dispatch_uid="jisheng.crypto.keys")

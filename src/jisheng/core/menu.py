@@ -67,6 +67,55 @@ MENU: tuple[MenuModule, ...] = (
         ),
     ),
     MenuModule(
+        key="people",
+        label=_("Population registry"),
+        icon="bi-person-vcard",
+        items=(
+            MenuItem(
+                "people:person_list",
+                _("Persons"),
+                "bi-person-lines-fill",
+                permission="people.view_person",
+            ),
+            MenuItem(
+                "people:person_create",
+                _("Register a person"),
+                "bi-person-plus",
+                permission="people.add_person",
+            ),
+            MenuItem(
+                "people:person_import",
+                _("Import persons"),
+                "bi-upload",
+                permission="people.import_person",
+            ),
+            MenuItem(
+                "people:household_list",
+                _("Households"),
+                "bi-house",
+                permission="people.view_household",
+            ),
+            MenuItem(
+                "people:birth_list",
+                _("Births"),
+                "bi-balloon-heart",
+                permission="people.view_birth",
+            ),
+            MenuItem(
+                "people:pregnancy_list",
+                _("Pregnancies"),
+                "bi-heart-pulse",
+                permission="people.view_pregnancy",
+            ),
+            MenuItem(
+                "people:transfer_list",
+                _("Management transfers"),
+                "bi-box-arrow-right",
+                permission="people.view_transfer",
+            ),
+        ),
+    ),
+    MenuModule(
         key="system",
         label=_("System"),
         icon="bi-gear",
@@ -78,9 +127,6 @@ MENU: tuple[MenuModule, ...] = (
                 permission="core.view_auditevent",
             ),
         ),
-    ),
-    MenuModule(
-        key="people", label=_("Population registry"), icon="bi-person-vcard", coming_soon=True
     ),
     MenuModule(key="services", label=_("Services"), icon="bi-clipboard2-pulse", coming_soon=True),
     MenuModule(

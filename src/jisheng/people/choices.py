@@ -70,6 +70,7 @@ class EventKind(models.TextChoices):
     FLOW_OUT = "flow_out", _("Left as out-migrant")  # 流出
     FLOW_IN = "flow_in", _("Arrived as in-migrant")  # 流入
     DIVORCE = "divorce", _("Divorce")
+    WIDOWED = "widowed", _("Spouse died")  # 丧偶: the surviving spouse's marital status
     INTERNAL_TRANSFER = "internal_transfer", _("Internal transfer")  # 内部调动
     RETIREMENT = "retirement", _("Retirement")  # 退休
     EARLY_RETIREMENT = "early_retirement", _("Early retirement")  # 内退

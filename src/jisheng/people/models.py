@@ -98,6 +98,13 @@ class Person(TimeStampedModel):
         indexes = [
             models.Index(fields=["name"], name="people_person_name"),
             models.Index(fields=["name_initials"], name="people_person_initials"),
+            # Prefix search on pinyin (people.search); on PostgreSQL also trigram and
+            # pattern indexes, created by migration 0004 (PostgreSQL only).
+            models.Index(
+                fields=["name_pinyin"],
+                name="people_person_pinyin",
+                opclasses=["varchar_pattern_ops"],
+            ),
             models.Index(fields=["unit", "status"], name="people_person_unit_status"),
             models.Index(fields=["sex", "birth_date"], name="people_person_sex_birth"),
         ]
@@ -463,3 +470,75 @@ class Transfer(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.person} {self.get_reason_display()}"
+
+
+class ImportJob(models.Model):
+    """One Excel import run in the background: its options, progress and outcome.
+
+    Only the user who started it sees it (pages answer 404 to anyone else). ``total``
+    and ``done`` count the rows checked, for the progress bar; ``result`` is the summary
+    (counts, possible duplicates, changes that need an event, the first rejected rows);
+    ``errors_token`` downloads the error workbook (see ``jisheng.core.excel``).
+    """
+
+    class Kind(models.TextChoices):
+        PERSONS = "persons", _("Persons")
+        HOUSEHOLDS = "households", _("Households and couples")
+        BIRTHS = "births", _("Births")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        READING = "reading", _("Reading the file")
+        CHECKING = "checking", _("Checking the rows")
+        SAVING = "saving", _("Saving")
+        DONE = "done", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="import_jobs",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    file_name = models.CharField(_("file name"), max_length=255)
+    # The uploaded file under var/imports/ while the job waits or runs (removed after).
+    stored_path = models.CharField(_("stored file"), max_length=500, blank=True)
+    unit_code = models.CharField(_("default unit code"), max_length=32, blank=True)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    valid_rows_only = models.BooleanField(_("valid rows only"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    done = models.PositiveIntegerField(_("rows checked"), default=0)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    errors_token = models.CharField(_("error workbook"), max_length=64, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    # The interface language of the upload: the reasons are written in it.
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    task_id = models.CharField(_("task ID"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="people_importjob_user")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total:
+            return 0
+        return min(100, int(self.done * 100 / self.total))

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from jisheng.core.scope import get_in_scope_or_404, restrict
 from jisheng.orgs.models import Unit
-from jisheng.people.choices import MARRIED_STATUSES, RESIDENT_STATUSES
+from jisheng.people.choices import MARRIED_STATUSES, RESIDENT_STATUSES, TransferStatus
 from jisheng.people.models import LifeEvent, Person, PersonPeriod, Transfer
 
 WRA_MIN_AGE = 15
@@ -85,3 +85,42 @@ def transfers_open(*, user: Any) -> QuerySet[Transfer]:
         .filter(status="open")
         .order_by("opened_on", "id")
     )
+
+
+def transfer_list(
+    *, user: Any, within: Unit | None = None, status: str | None = None
+) -> QuerySet[Transfer]:
+    """Transfers in the user's scope (and in ``within``'s subtree), oldest first.
+
+    Cancelled transfers and those whose departure event was corrected away (the
+    departure did not happen) are left out.
+    """
+    qs = (
+        restrict(Transfer.objects.select_related("person", "unit"), user)
+        .exclude(status=TransferStatus.CANCELLED)
+        .filter(event__reversed_by__isnull=True)
+    )
+    if within is not None:
+        qs = qs.filter(unit__path__startswith=within.path)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("opened_on", "id")
+
+
+def transfer_rate(
+    *, user: Any, within: Unit | None, start: datetime.date, end: datetime.date
+) -> tuple[int, int]:
+    """管理移交率 over ``[start, end]``: ``(completed, departures)``.
+
+    The departures are the transfers opened in the period; the completed ones are those
+    of them completed by ``end``.
+    """
+    totals = (
+        transfer_list(user=user, within=within)
+        .filter(opened_on__gte=start, opened_on__lte=end)
+        .aggregate(
+            departures=Count("id"),
+            completed=Count("id", filter=Q(status=TransferStatus.COMPLETED, completed_on__lte=end)),
+        )
+    )
+    return totals["completed"], totals["departures"]

@@ -165,8 +165,73 @@ def _person_register(
         errors["id_number"] = _("Leave the ID number empty when the person has none.")
     if errors:
         raise ValidationError(errors)
-    keys = pinyin.search_keys(name)
-    person = Person(
+    person = person_build(
+        name=name,
+        sex=sex,
+        birth_date=birth_date,
+        id_status=id_status,
+        ids=ids,
+        ethnicity=ethnicity,
+        hukou_place=hukou_place,
+        hukou_type=hukou_type,
+        phone=phone,
+        education=education,
+        unit=unit,
+        employer=employer,
+        marital_status=marital_status,
+        status=status,
+        notes=notes,
+    )
+    person.full_clean(exclude=["unit", "employer"])
+    person.save()
+    event = register_event_build(person=person, registered_on=registered_on, actor=actor)
+    event.save()
+    rebuild_periods(person)
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=person,
+        changes=register_audit_changes(person),
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=event,
+        changes={"kind": [None, event.kind], "date": [None, str(event.date)]},
+    )
+    return person
+
+
+# --- builders shared by person_register and the bulk Excel import --------------------
+# The import writes 100,000 persons with bulk_create; it builds every row with these
+# functions so that it writes exactly what person_register writes.
+
+
+def person_build(
+    *,
+    name: str,
+    sex: str,
+    birth_date: datetime.date,
+    unit: Unit,
+    ids: dict[str, str],
+    id_status: str = IdStatus.VALID,
+    employer: Unit | None = None,
+    marital_status: str = MaritalStatus.SINGLE,
+    status: str = PersonStatus.REGISTERED,
+    ethnicity: str = "汉族",
+    hukou_place: str = "",
+    hukou_type: str = "",
+    phone: str = "",
+    education: str = "",
+    notes: str = "",
+    search_keys: tuple[str, str] | None = None,
+) -> Person:
+    """An unsaved Person as registration stores it (``ids`` from :func:`id_fields`).
+
+    ``search_keys`` are the name's pinyin keys when the caller has them already.
+    """
+    keys = search_keys or pinyin.search_keys(name)
+    return Person(
         name=name.strip(),
         name_pinyin=keys[0],
         name_initials=keys[1],
@@ -185,37 +250,49 @@ def _person_register(
         notes=notes,
         **ids,
     )
-    person.full_clean(exclude=["unit", "employer"])
-    person.save()
-    event = LifeEvent.objects.create(
+
+
+def register_event_build(*, person: Person, registered_on: datetime.date, actor: Any) -> LifeEvent:
+    """The unsaved REGISTER event of a saved ``person`` (its state as registered)."""
+    return LifeEvent(
         person=person,
         kind=EventKind.REGISTER,
         date=registered_on,
-        unit=unit,
+        unit_id=person.unit_id,
         recorded_by=_user(actor),
         data={
-            "unit_id": unit.pk,
-            "employer_id": employer.pk if employer else None,
-            "marital_status": marital_status,
-            "status": status,
+            "unit_id": person.unit_id,
+            "employer_id": person.employer_id,
+            "marital_status": person.marital_status,
+            "status": person.status,
         },
     )
-    rebuild_periods(person)
+
+
+def first_period_build(*, person: Person, event: LifeEvent) -> PersonPeriod:
+    """The unsaved period that :func:`rebuild_periods` derives from a saved REGISTER event."""
+    span = timeline.replay(
+        [timeline.Step(key=event.pk, kind=event.kind, date=event.date, data=event.data)]
+    )[-1]
+    return PersonPeriod(
+        person=person,
+        valid_from=span.valid_from,
+        valid_to=span.valid_to,
+        unit_id=span.state.unit_id,
+        employer_id=span.state.employer_id,
+        marital_status=span.state.marital_status,
+        status=span.state.status,
+        sex=person.sex,
+        birth_date=person.birth_date,
+        event_id=span.key,
+    )
+
+
+def register_audit_changes(person: Person) -> dict[str, list[Any]]:
+    """The ``changes`` of a registration's CREATE audit event (never the encrypted ID)."""
     snapshot = audit.snapshot(person)
     snapshot.pop("id_number_encrypted", None)
-    audit.record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        obj=person,
-        changes={k: [None, v] for k, v in snapshot.items() if v not in (None, "")},
-    )
-    audit.record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        obj=event,
-        changes={"kind": [None, event.kind], "date": [None, str(event.date)]},
-    )
-    return person
+    return {k: [None, v] for k, v in snapshot.items() if v not in (None, "")}
 
 
 def _user(actor: Any):

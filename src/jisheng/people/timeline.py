@@ -95,6 +95,10 @@ def apply(state: State | None, step: Step) -> State:
         if state.marital_status not in MARRIED_STATUSES:
             raise _fail(step, _("the person is not married."))
         return replace(state, marital_status=MaritalStatus.DIVORCED)
+    if kind == EventKind.WIDOWED:
+        if state.marital_status not in MARRIED_STATUSES:
+            raise _fail(step, _("the person is not married."))
+        return replace(state, marital_status=MaritalStatus.WIDOWED)
     if kind == EventKind.DEATH:
         return replace(state, status=PersonStatus.DECEASED)
     if kind == EventKind.MOVE_OUT:

@@ -6,6 +6,7 @@ JISHENG_DEBUG          true/false (default false)
 JISHENG_ALLOWED_HOSTS  comma-separated host names (default 127.0.0.1,localhost)
 JISHENG_VAR_DIR        data directory (default ./var)
 JISHENG_FIELD_KEYS     Fernet key(s) for personal fields (default: generated into ./var/field_key)
+JISHENG_LOOKUP_KEY     key of the ID-number look-up hash (default: generated into ./var/lookup_key)
 JISHENG_API_TOKEN_DAYS days a token from POST /api/v1/auth/token is valid (default 30)
 JISHENG_IMPORT_MAX_ROWS  largest Excel sheet accepted by an import (default 50000 rows)
 JISHENG_IMPORT_MAX_MB    largest Excel file accepted by an import (default 20 MB)
@@ -35,6 +36,8 @@ SECRET_KEY = env_str("JISHENG_SECRET_KEY") or secret_from_file("secret_key")
 # (rotation: put the new key first). Comma-separated Fernet keys, or generated once into
 # ./var/field_key. Losing it loses the ID numbers: back it up apart from the database.
 JISHENG_FIELD_KEYS = env_list("JISHENG_FIELD_KEYS", []) or [fernet_key_from_file()]
+# Key of the keyed hash that finds a person by ID number; changing it needs a re-hash.
+JISHENG_LOOKUP_KEY = env_str("JISHENG_LOOKUP_KEY") or secret_from_file("lookup_key")
 DEBUG = env_bool("JISHENG_DEBUG", False)
 ALLOWED_HOSTS = env_list("JISHENG_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("JISHENG_CSRF_TRUSTED_ORIGINS", [])
@@ -53,6 +56,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "jisheng.core",
     "jisheng.orgs",
     "jisheng.people",
@@ -177,6 +182,9 @@ JISHENG_SITE_TITLE = _("Population and Family Planning Work")
 # Items per page in lists and in the API.
 JISHENG_PAGE_SIZE = 50
 JISHENG_API_MAX_PAGE_SIZE = 500
+# Births up to this order are "within policy" — a statistic only (SPEC §0). The
+# policy-pack issue replaces this with the policy in force on the birth date.
+JISHENG_POLICY_BIRTH_LIMIT = int(env_str("JISHENG_POLICY_BIRTH_LIMIT", "3"))
 # Days a token from POST /api/v1/auth/token stays valid.
 JISHENG_API_TOKEN_DAYS = int(env_str("JISHENG_API_TOKEN_DAYS", "30"))
 # Excel imports: largest sheet (data rows) and file (MB) accepted, and the kinds that
@@ -185,4 +193,22 @@ JISHENG_IMPORT_MAX_ROWS = int(env_str("JISHENG_IMPORT_MAX_ROWS", "50000"))
 JISHENG_IMPORT_MAX_BYTES = int(env_str("JISHENG_IMPORT_MAX_MB", "20")) * 1024 * 1024
 JISHENG_IMPORTERS = {
     "units": "jisheng.orgs.excel.UNITS_IMPORTER",
+    "persons": "jisheng.people.importers.PERSONS_IMPORTER",
+    "households": "jisheng.people.importers.HOUSEHOLDS_IMPORTER",
+    "couples": "jisheng.people.importers.COUPLES_IMPORTER",
+    "births": "jisheng.people.importers.BIRTHS_IMPORTER",
 }
+
+# Background tasks (django-tasks, the backport of Django 6's tasks API): the database
+# backend queues them and `jisheng db_worker` runs them (JISHENG_TASKS_BACKEND may name
+# another backend). Excel imports of the registry run there; an upload of at most
+# JISHENG_IMPORT_INLINE_KB kilobytes (about 2,500 persons) runs at once on the
+# "immediate" backend, in the request.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("JISHENG_TASKS_BACKEND") or "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    },
+    "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+}
+JISHENG_IMPORT_INLINE_BYTES = int(env_str("JISHENG_IMPORT_INLINE_KB", "256")) * 1024

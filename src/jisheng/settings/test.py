@@ -33,3 +33,8 @@ from pathlib import Path  # noqa: E402
 
 STATIC_ROOT = Path(tempfile.gettempdir()) / "jisheng-test-static"
 STATIC_ROOT.mkdir(exist_ok=True)
+# Background tasks run at once, in the test's own transaction.
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+}

@@ -75,7 +75,10 @@ class Command(BaseCommand):
 
         try:
             sheet = read_sheet(
-                path, sheet_name=importer.sheet_name, required_headers=importer.required_headers
+                path,
+                sheet_name=importer.sheet_name,
+                required_headers=importer.required_headers,
+                max_rows=importer.max_rows,
             )
             result = importer.run(
                 actor=actor,
@@ -105,6 +108,9 @@ class Command(BaseCommand):
                 "rejected": result.rejected_count,
             }
         )
+        # Notes of the importer beyond the counts (e.g. possible duplicates).
+        for line in getattr(result, "report_lines", list)():
+            out.write(line)
         if not result.rejected:
             return
         for row_number, _row, reasons in result.rejected:

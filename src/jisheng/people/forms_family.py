@@ -1,0 +1,317 @@
+"""Forms of the family pages (households, couples, births, pregnancies).
+
+They only parse input: the rules live in :mod:`jisheng.people.family`, whose
+``ValidationError``s are put back on the fields with :func:`add_family_errors`. Persons
+are picked by id from a search in the user's scope (:class:`PersonField`); an id outside
+the scope answers like an unknown one and is audited as ``denied``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from jisheng.people import family_selectors
+from jisheng.people.choices import CoupleEnd, HouseholdRelation, PregnancyOutcome, Sex
+from jisheng.people.forms import DateInput, UnitField
+from jisheng.people.models import Birth, Couple, Household, HouseholdMember, Person, Pregnancy
+
+
+def add_family_errors(
+    form: forms.Form, exc: ValidationError, field_map: dict[str, str] | None = None
+) -> None:
+    """Show a service's ``ValidationError`` on the field it names when the form has it,
+    otherwise above the form, prefixed with the field's label."""
+    field_map = field_map or {}
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for name, errors in exc.error_dict.items():
+        target = field_map.get(name, name)
+        messages = [m for error in errors for m in error.messages]
+        if target in form.fields and target != NON_FIELD_ERRORS:
+            form.add_error(target, messages)
+        else:
+            label = _label(name)
+            form.add_error(None, [f"{label}: {m}" if label else m for m in messages])
+
+
+def _label(name: str) -> str:
+    if name == NON_FIELD_ERRORS:
+        return ""
+    for model in (Household, HouseholdMember, Couple, Birth, Pregnancy, Person):
+        try:
+            return str(model._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:
+            continue
+    return ""
+
+
+class PersonField(forms.IntegerField):
+    """A person of the user's scope, chosen by id from the picker's search results.
+
+    ``sex`` limits the search (and the choice) to women or men. Call :meth:`bind`.
+    """
+
+    widget = forms.HiddenInput
+
+    def __init__(self, *, sex: str = "", **kwargs: Any) -> None:
+        self.sex = sex
+        self.user: Any = None
+        kwargs.setdefault("min_value", 1)
+        super().__init__(**kwargs)
+
+    def bind(self, user: Any) -> None:
+        self.user = user
+
+    def prepare_value(self, value: Any) -> Any:
+        return value.pk if isinstance(value, Person) else value
+
+    def clean(self, value: Any) -> Person | None:
+        if isinstance(value, Person):
+            value = value.pk
+        pk = super().clean(value)
+        if pk is None:
+            return None
+        person = family_selectors.person_find(user=self.user, pk=pk)
+        if person is None:
+            raise ValidationError(_("Choose a person from the search results."), code="not_found")
+        return person
+
+
+class _UserForm(forms.Form):
+    """A form whose person and unit fields are bound to the user's scope."""
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for field in self.fields.values():
+            if isinstance(field, PersonField | UnitField):
+                field.bind(user)
+
+    def picked(self, name: str) -> Person | None:
+        """The person currently chosen in field ``name`` (to show it in the picker)."""
+        value = self[name].value()
+        if isinstance(value, Person):
+            return value
+        if value in (None, ""):
+            return None
+        return family_selectors.person_find(user=self.user, pk=value)
+
+    def layout(self) -> list[dict[str, Any]]:
+        """The fields in order for the templates: person pickers (with the person chosen
+        so far) and the other visible fields."""
+        items: list[dict[str, Any]] = []
+        for name, field in self.fields.items():
+            if isinstance(field, PersonField):
+                picked = self.picked(name)
+                items.append(
+                    {"field": self[name], "picker": True, "picked": [picked] if picked else []}
+                )
+            elif not field.widget.is_hidden:
+                items.append({"field": self[name], "picker": False})
+        return items
+
+
+# --------------------------------------------------------------------------- households
+
+
+class HouseholdForm(_UserForm):
+    unit = UnitField(label=_("Unit"))
+    number = forms.CharField(label=_("Household number"), max_length=30, required=False)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    head = PersonField(
+        label=_("Head of household"),
+        required=False,
+        help_text=_("Optional: the head becomes the first member."),
+    )
+    joined_on = forms.DateField(
+        label=_("Head's membership since"), required=False, widget=DateInput
+    )
+
+
+class HouseholdMemberForm(_UserForm):
+    person = PersonField(label=_("Person"))
+    relation = forms.ChoiceField(
+        label=_("Relation to head"),
+        choices=[("", "---------"), *HouseholdRelation.choices],
+    )
+    joined_on = forms.DateField(label=_("Joined on"), required=False, widget=DateInput)
+
+
+class HouseholdLeaveForm(forms.Form):
+    left_on = forms.DateField(label=_("Left on"), widget=DateInput)
+
+
+class HouseholdHeadForm(forms.Form):
+    person = forms.TypedChoiceField(label=_("New head of household"), coerce=int)
+    former_head_relation = forms.ChoiceField(
+        label=_("Former head's relation to the new head"),
+        choices=[c for c in HouseholdRelation.choices if c[0] != HouseholdRelation.HEAD],
+        initial=HouseholdRelation.OTHER,
+    )
+
+    def __init__(self, *args: Any, members: list[HouseholdMember], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.members = {m.person_id: m.person for m in members}
+        self.fields["person"].choices = [("", "---------")] + [
+            (m.person_id, f"{m.person.name} ({m.get_relation_display()})") for m in members
+        ]
+
+    def clean_person(self) -> Person:
+        return self.members[self.cleaned_data["person"]]
+
+
+# --------------------------------------------------------------------------- couples
+
+
+class CoupleForm(_UserForm):
+    married_on = forms.DateField(label=_("Marriage date"), widget=DateInput)
+    wife = PersonField(label=_("Wife"), sex=Sex.FEMALE, required=False)
+    husband = PersonField(label=_("Husband"), sex=Sex.MALE, required=False)
+    outside_name = forms.CharField(label=_("Spouse's name"), max_length=50, required=False)
+    outside_id_number = forms.CharField(
+        label=_("Spouse's ID number"),
+        max_length=30,
+        required=False,
+        help_text=_("18 characters; optional when unknown."),
+    )
+    outside_work_unit = forms.CharField(
+        label=_("Spouse's work unit"), max_length=200, required=False
+    )
+    outside_township = forms.CharField(label=_("Spouse's township"), max_length=200, required=False)
+    outside_phone = forms.CharField(label=_("Spouse's phone"), max_length=32, required=False)
+    record_events = forms.BooleanField(
+        label=_("Record the marriage as a life event of each registered spouse"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "Untick when the registry already shows the person as married (the marriage "
+            "is only being linked)."
+        ),
+    )
+
+    OUTSIDE_FIELDS = (
+        "outside_name",
+        "outside_id_number",
+        "outside_work_unit",
+        "outside_township",
+        "outside_phone",
+    )
+
+    def outside(self) -> dict[str, str] | None:
+        data = {
+            n.removeprefix("outside_"): self.cleaned_data.get(n, "") for n in self.OUTSIDE_FIELDS
+        }
+        return data if any(v.strip() for v in data.values()) else None
+
+
+class CoupleEndForm(forms.Form):
+    ended_on = forms.DateField(label=_("Ended on"), widget=DateInput)
+    reason = forms.ChoiceField(label=_("End reason"), choices=CoupleEnd.choices)
+    deceased = forms.ChoiceField(
+        label=_("Who died"),
+        required=False,
+        choices=[("", "---------"), ("wife", _("Wife")), ("husband", _("Husband"))],
+        help_text=_("Only for the death of a spouse."),
+    )
+
+
+# --------------------------------------------------------------------------- births
+
+
+class BirthForm(_UserForm):
+    date = forms.DateField(label=_("Birth date"), widget=DateInput)
+    sex = forms.ChoiceField(label=_("Sex"), choices=[("", "---------"), *Sex.choices])
+    couple = forms.TypedChoiceField(
+        label=_("Couple"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("Empty: the mother's marriage in force on the birth date."),
+    )
+    father = PersonField(
+        label=_("Father"),
+        sex=Sex.MALE,
+        required=False,
+        help_text=_("Empty: the husband of the couple, when registered."),
+    )
+    child_name = forms.CharField(label=_("Child's name"), max_length=50, required=False)
+    register_child = forms.BooleanField(
+        label=_("Register the child as a person"), required=False, initial=True
+    )
+    child_id_number = forms.CharField(
+        label=_("Child's ID number"),
+        max_length=30,
+        required=False,
+        help_text=_("Optional: a newborn is registered without one."),
+    )
+    place = forms.CharField(label=_("Place of birth"), max_length=200, required=False)
+    order_override = forms.IntegerField(
+        label=_("Birth order (override)"),
+        required=False,
+        min_value=1,
+        help_text=_("Only to correct the computed order; say why below."),
+    )
+    override_reason = forms.CharField(
+        label=_("Reason for the override"), max_length=200, required=False
+    )
+
+    def __init__(self, *args: Any, couples: list[Couple], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.couples = {c.pk: c for c in couples}
+        self.fields["couple"].choices = [("", "---------")] + [
+            (c.pk, f"{c} ({c.married_on:%Y-%m-%d})") for c in couples
+        ]
+
+    def clean_couple(self) -> Couple | None:
+        pk = self.cleaned_data.get("couple")
+        return self.couples.get(pk) if pk else None
+
+
+class BirthOverrideForm(forms.Form):
+    order_override = forms.IntegerField(
+        label=_("Birth order (override)"),
+        required=False,
+        min_value=1,
+        help_text=_("Empty: use the computed order again."),
+    )
+    override_reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+# --------------------------------------------------------------------------- pregnancies
+
+
+class PregnancyForm(forms.Form):
+    registered_on = forms.DateField(label=_("Registered on"), widget=DateInput)
+    expected_on = forms.DateField(label=_("Expected date"), required=False, widget=DateInput)
+
+
+class PregnancyCloseForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[("", "---------")]
+        + [c for c in PregnancyOutcome.choices if c[0] != PregnancyOutcome.ONGOING],
+    )
+    outcome_on = forms.DateField(label=_("Outcome date"), widget=DateInput)
+    birth = forms.TypedChoiceField(
+        label=_("Birth record"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("For a live birth already entered: link its birth record."),
+    )
+
+    def __init__(self, *args: Any, births: list[Birth], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.births = {b.pk: b for b in births}
+        self.fields["birth"].choices = [("", "---------")] + [
+            (b.pk, f"{b.date:%Y-%m-%d} {b.child_name or b.get_sex_display()}") for b in births
+        ]
+
+    def clean_birth(self) -> Birth | None:
+        pk = self.cleaned_data.get("birth")
+        return self.births.get(pk) if pk else None

@@ -1,0 +1,190 @@
+"""Background Excel imports: the :class:`~jisheng.people.models.ImportJob` life cycle.
+
+The import page stores the upload under ``var/imports/``, creates an ``ImportJob`` and
+enqueues :data:`run_import_job` (django-tasks; the database backend runs it in
+``jisheng db_worker``, a small upload runs at once on the ``immediate`` backend). The
+task reads the file, checks the rows — writing ``done``/``total`` to the job every
+second or so, outside any transaction, so that the page's progress bar can follow —
+then saves (status ``saving``: one transaction, whose progress nobody else can see
+before it commits) and stores the summary and the error workbook for the user who
+started it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from jisheng.core.excel import ExcelImportError, store_error_workbook
+from jisheng.people import importers
+from jisheng.people.models import ImportJob
+
+logger = logging.getLogger(__name__)
+
+# Seconds between two progress writes while rows are checked.
+PROGRESS_INTERVAL = 0.8
+# Rejected rows, possible duplicates and needed events kept in the job for the page
+# (the error workbook has every rejected row).
+SHOWN_ITEMS = 500
+
+
+def _uploads_dir() -> Path:
+    return Path(settings.VAR_DIR) / "imports"
+
+
+def job_create(
+    *,
+    user: Any,
+    upload: UploadedFile,
+    kind: str = ImportJob.Kind.PERSONS,
+    unit_code: str = "",
+    dry_run: bool = False,
+    valid_rows_only: bool = False,
+) -> ImportJob:
+    """Store the upload and create its job (not yet enqueued)."""
+    if kind not in ImportJob.Kind.values:
+        raise ValueError(f"unknown import kind {kind!r}")
+    directory = _uploads_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / f"{uuid.uuid4().hex}.upload"
+    with target.open("wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    return ImportJob.objects.create(
+        user=user,
+        kind=kind,
+        file_name=Path(upload.name or "upload.xlsx").name[:255],
+        stored_path=str(target),
+        unit_code=unit_code,
+        dry_run=dry_run,
+        valid_rows_only=valid_rows_only,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+    )
+
+
+def job_enqueue(job: ImportJob, *, size: int | None = None) -> ImportJob:
+    """Run the job in the background, or at once when the upload is small."""
+    inline = size is not None and size <= getattr(settings, "JISHENG_IMPORT_INLINE_BYTES", 0)
+    runner = run_import_job.using(backend="immediate") if inline else run_import_job
+    result = runner.enqueue(job.pk)
+    ImportJob.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+    job.refresh_from_db()
+    return job
+
+
+def _save(job: ImportJob, **values: Any) -> None:
+    for key, value in values.items():
+        setattr(job, key, value)
+    ImportJob.objects.filter(pk=job.pk).update(**values)
+
+
+def _summary(result: importers.RegistryImportResult) -> dict[str, Any]:
+    return {
+        **result.as_dict(),
+        "rejected_rows": [
+            {"row": item.row_number, "reasons": item.reasons, "label": _row_label(item.row)}
+            for item in result.rejected[:SHOWN_ITEMS]
+        ],
+        "possible_duplicate_rows": result.possible_duplicates[:SHOWN_ITEMS],
+        "needs_event_rows": result.needs_event[:SHOWN_ITEMS],
+    }
+
+
+def _row_label(row: dict[str, str]) -> str:
+    """A short description of a rejected row: its name and masked ID number, if any."""
+    from jisheng.core.idnumber import mask
+
+    name = row.get("姓名") or row.get("孩子姓名") or row.get("户编号") or ""
+    for column in ("公民身份号码", "母亲身份证号", "户主身份证号", "妻子身份证号", "丈夫身份证号"):
+        if row.get(column):
+            return f"{name} {mask(row[column])}".strip()
+    return name
+
+
+def job_run(job_id: int) -> dict[str, Any]:
+    """Run one import job to its end (done or failed); returns its summary."""
+    job = ImportJob.objects.select_related("user").get(pk=job_id)
+    if job.status != ImportJob.Status.QUEUED:
+        return job.result
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        try:
+            _run(job)
+        except (ExcelImportError, PermissionDenied) as exc:
+            _save(
+                job,
+                status=ImportJob.Status.FAILED,
+                message=str(exc) or _("Permission denied."),
+                finished_at=timezone.now(),
+            )
+        except Exception:
+            logger.exception("import job %s failed", job.pk)
+            _save(
+                job,
+                status=ImportJob.Status.FAILED,
+                message=_(
+                    "The import failed because of an error in the system; nothing was saved."
+                ),
+                finished_at=timezone.now(),
+            )
+        finally:
+            if job.stored_path:
+                Path(job.stored_path).unlink(missing_ok=True)
+                _save(job, stored_path="")
+    return job.result
+
+
+def _run(job: ImportJob) -> None:
+    user = job.user
+    if not user.is_active or not user.has_perm("people.import_person"):
+        raise PermissionDenied(_("You may not import persons."))
+    _save(job, status=ImportJob.Status.READING, started_at=timezone.now())
+    last = 0.0
+
+    def progress(done: int, total: int, phase: str) -> None:
+        nonlocal last
+        if phase == "check":
+            now = time.monotonic()
+            if now - last >= PROGRESS_INTERVAL or done == total:
+                last = now
+                _save(job, status=ImportJob.Status.CHECKING, done=done, total=total)
+        elif phase == "save" and done == 0:
+            _save(job, status=ImportJob.Status.SAVING, done=job.total)
+
+    result = importers.import_file(
+        kind=job.kind,
+        path=job.stored_path,
+        filename=job.file_name,
+        actor=user,
+        unit_code=job.unit_code,
+        dry_run=job.dry_run,
+        valid_rows_only=job.valid_rows_only,
+        progress=progress,
+        on_read=lambda total: _save(job, status=ImportJob.Status.CHECKING, total=total),
+    )
+    token = ""
+    if result.rejected:
+        token = store_error_workbook(importers.result_error_workbook(result), user=user)
+    _save(
+        job,
+        status=ImportJob.Status.DONE,
+        done=job.total,
+        result=_summary(result),
+        errors_token=token,
+        finished_at=timezone.now(),
+    )
+
+
+@task()
+def run_import_job(job_id: int) -> dict[str, Any]:
+    """The django-tasks task: a thin wrapper around :func:`job_run`."""
+    return job_run(job_id)

@@ -1,0 +1,682 @@
+"""Family pages: households and members, couples, births (with the computed birth order),
+pregnancies, and the person picker they share.
+
+Views are thin: find the object inside the user's data scope (out of scope: 404 and a
+``denied`` audit event), check the Django permission (403), call a service in
+:mod:`jisheng.people.family`, render. The policy status of a birth is shown as a
+statistic only (SPEC §0).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import django_tables2 as tables
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from jisheng.core.tables import TABLE_ATTRS, list_page
+from jisheng.people import family, family_selectors, selectors
+from jisheng.people.choices import Sex
+from jisheng.people.forms_family import (
+    BirthForm,
+    BirthOverrideForm,
+    CoupleEndForm,
+    CoupleForm,
+    HouseholdForm,
+    HouseholdHeadForm,
+    HouseholdLeaveForm,
+    HouseholdMemberForm,
+    PregnancyCloseForm,
+    PregnancyForm,
+    add_family_errors,
+)
+from jisheng.people.models import Birth, Couple, Household, Person, Pregnancy
+
+GET_POST = require_http_methods(["GET", "POST"])
+
+
+def _require_perm(request: HttpRequest, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+
+
+def _person_url(person: Person, anchor: str = "") -> str:
+    return reverse("people:person_detail", args=[person.pk]) + (f"#{anchor}" if anchor else "")
+
+
+def _household_url(household: Household) -> str:
+    return reverse("people:household_detail", args=[household.pk])
+
+
+def _couple_url(couple: Couple) -> str:
+    return reverse("people:couple_detail", args=[couple.pk])
+
+
+def _birth_url(birth: Birth) -> str:
+    return reverse("people:birth_detail", args=[birth.pk])
+
+
+def _form_page(
+    request: HttpRequest,
+    *,
+    form: Any,
+    title: str,
+    cancel_url: str,
+    submit_label: str | None = None,
+    intro: str = "",
+    person: Person | None = None,
+    household: Household | None = None,
+) -> HttpResponse:
+    return render(
+        request,
+        "people/household_form.html",
+        {
+            "form": form,
+            "title": title,
+            "cancel_url": cancel_url,
+            "submit_label": submit_label or _("Save"),
+            "intro": intro,
+            "person": person,
+            "household": household,
+        },
+    )
+
+
+def _data(request: HttpRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+# --------------------------------------------------------------------------- picker
+
+
+@login_required
+@require_GET
+def person_pick(request: HttpRequest) -> HttpResponse:
+    """Search results for a person field: radio buttons named after the field."""
+    _require_perm(request, "people.view_person")
+    field = request.GET.get("field", "")
+    if not field.isidentifier():
+        field = "person"
+    sex = request.GET.get("sex", "")
+    sex = sex if sex in Sex.values else ""
+    q = request.GET.get(f"{field}_q", request.GET.get("q", ""))
+    return render(
+        request,
+        "people/household_pick_results.html",
+        {
+            "field_name": field,
+            "q": q.strip(),
+            "results": family_selectors.person_pick(user=request.user, q=q, sex=sex),
+            "limit": family_selectors.PICK_LIMIT,
+            "optional": request.GET.get("optional") == "1",
+        },
+    )
+
+
+# --------------------------------------------------------------------------- households
+
+
+class HouseholdTable(tables.Table):
+    number = tables.Column(
+        verbose_name=gettext_lazy("Household number"),
+        linkify=("people:household_detail", {"pk": tables.A("pk")}),
+        empty_values=(),
+    )
+    address = tables.Column(verbose_name=gettext_lazy("Address"))
+    head = tables.Column(verbose_name=gettext_lazy("Head of household"), order_by=("head__name",))
+    member_count = tables.Column(verbose_name=gettext_lazy("Members"))
+    unit = tables.Column(verbose_name=gettext_lazy("Unit"), order_by=("unit__path",))
+
+    class Meta:
+        model = Household
+        fields = ("number", "address", "head", "member_count", "unit")
+        attrs = TABLE_ATTRS
+        empty_text = gettext_lazy("No households match.")
+
+    def render_number(self, record: Household) -> str:
+        return record.number or "—"
+
+
+@login_required
+@require_GET
+def household_list(request: HttpRequest) -> HttpResponse:
+    _require_perm(request, "people.view_household")
+    q = request.GET.get("q", "").strip()
+    context = list_page(
+        request,
+        queryset=family_selectors.household_list(user=request.user, q=q),
+        table_class=HouseholdTable,
+    )
+    context.update(q=q, can_add=request.user.has_perm("people.add_household"))
+    return render(request, "people/household_list.html", context)
+
+
+@login_required
+@GET_POST
+def household_create(request: HttpRequest) -> HttpResponse:
+    _require_perm(request, "people.add_household")
+    initial: dict[str, Any] = {}
+    if request.working_unit is not None:
+        initial["unit"] = request.working_unit.code
+    head = family_selectors.person_find(user=request.user, pk=request.GET.get("head"))
+    if head is not None:  # from the person's page: the household of the head's unit
+        initial.update(head=head.pk, unit=head.unit.code)
+    form = HouseholdForm(_data(request), user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            household = family.household_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_family_errors(form, exc)
+        else:
+            messages.success(request, _("Household %(name)s created.") % {"name": household})
+            return redirect(_household_url(household))
+    return _form_page(
+        request,
+        form=form,
+        title=_("New household"),
+        cancel_url=reverse("people:household_list"),
+        submit_label=_("Create"),
+    )
+
+
+@login_required
+@require_GET
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    household = family_selectors.household_get(user=request.user, pk=pk)
+    _require_perm(request, "people.view_household")
+    show_past = request.GET.get("past") == "1"
+    members = list(family_selectors.household_members(household=household, include_past=True))
+    current = [m for m in members if m.left_on is None]
+    user = request.user
+    return render(
+        request,
+        "people/household_detail.html",
+        {
+            "household": household,
+            "members": members if show_past else current,
+            "past_count": len(members) - len(current),
+            "show_past": show_past,
+            "can_add_member": user.has_perm("people.add_householdmember"),
+            "can_remove_member": user.has_perm("people.change_householdmember"),
+            "can_change": user.has_perm("people.change_household"),
+            "member_form": HouseholdMemberForm(
+                user=user, initial={"joined_on": datetime.date.today()}
+            ),
+        },
+    )
+
+
+@login_required
+@GET_POST
+def household_member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    household = family_selectors.household_get(user=request.user, pk=pk)
+    _require_perm(request, "people.add_householdmember")
+    form = HouseholdMemberForm(
+        _data(request), user=request.user, initial={"joined_on": datetime.date.today()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = family.household_add_member(
+                actor=request.user, household=household, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_family_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s added.") % {"name": member.person.name})
+            return redirect(_household_url(household))
+    return _form_page(
+        request,
+        form=form,
+        title=_("Add a member to household %(name)s") % {"name": household},
+        cancel_url=_household_url(household),
+        submit_label=_("Add"),
+        household=household,
+    )
+
+
+@login_required
+@GET_POST
+def household_member_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    member = family_selectors.household_member_get(user=request.user, pk=pk)
+    _require_perm(request, "people.change_householdmember")
+    household = member.household
+    form = HouseholdLeaveForm(_data(request), initial={"left_on": datetime.date.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            family.household_remove_member(
+                actor=request.user, member=member, left_on=form.cleaned_data["left_on"]
+            )
+        except ValidationError as exc:
+            add_family_errors(form, exc)
+        else:
+            messages.success(
+                request, _("%(name)s left the household.") % {"name": member.person.name}
+            )
+            return redirect(_household_url(household))
+    return _form_page(
+        request,
+        form=form,
+        title=_("%(name)s leaves household %(household)s")
+        % {"name": member.person.name, "household": household},
+        cancel_url=_household_url(household),
+        submit_label=_("Record"),
+        intro=_("The membership is kept with the date the person left."),
+        household=household,
+    )
+
+
+@login_required
+@GET_POST
+def household_set_head(request: HttpRequest, pk: int) -> HttpResponse:
+    household = family_selectors.household_get(user=request.user, pk=pk)
+    _require_perm(request, "people.change_household")
+    members = list(family_selectors.household_members(household=household))
+    form = HouseholdHeadForm(_data(request), members=members)
+    if request.method == "POST" and form.is_valid():
+        try:
+            family.household_set_head(actor=request.user, household=household, **form.cleaned_data)
+        except ValidationError as exc:
+            add_family_errors(form, exc)
+        else:
+            messages.success(request, _("Head of household changed."))
+            return redirect(_household_url(household))
+    return _form_page(
+        request,
+        form=form,
+        title=_("Change the head of household %(name)s") % {"name": household},
+        cancel_url=_household_url(household),
+        household=household,
+    )
+
+
+# --------------------------------------------------------------------------- couples
+
+
+@login_required
+@GET_POST
+def couple_create(request: HttpRequest) -> HttpResponse:
+    """A marriage of two registered persons, or of one and a spouse outside the registry.
+    ``?wife=<id>`` or ``?husband=<id>`` pre-selects a spouse (from the person's page)."""
+    _require_perm(request, "people.add_couple")
+    initial: dict[str, Any] = {"record_events": True}
+    cancel_url = reverse("people:household_list")
+    for key in ("wife", "husband"):
+        spouse = family_selectors.person_find(user=request.user, pk=request.GET.get(key))
+        if spouse is not None:
+            initial[key] = spouse.pk
+            cancel_url = _person_url(spouse, "family")
+    form = CoupleForm(_data(request), user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            couple = family.couple_create(
+                actor=request.user,
+                married_on=data["married_on"],
+                wife=data["wife"],
+                husband=data["husband"],
+                outside=form.outside(),
+                record_events=data["record_events"],
+            )
+        except ValidationError as exc:
+            add_family_errors(form, exc)
+        else:
+            messages.success(request, _("Marriage recorded."))
+            return redirect(_couple_url(couple))
+    return render(
+        request,
+        "people/couple_form.html",
+        {"form": form, "title": _("Record a marriage"), "cancel_url": cancel_url},
+    )
+
+
+def _couple_context(request: HttpRequest, couple: Couple, full_id: str = "") -> dict[str, Any]:
+    user = request.user
+    return {
+        "couple": couple,
+        "births": family_selectors.birth_list(user=user).filter(couple=couple).order_by("date"),
+        "full_id": full_id,
+        "can_end": couple.ended_on is None and user.has_perm("people.change_couple"),
+        "can_view_full_id": bool(couple.outside_id_encrypted)
+        and user.has_perm("people.view_full_id"),
+    }
+
+
+@login_required
+@require_GET
+def couple_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    couple = family_selectors.couple_get(user=request.user, pk=pk)
+    _require_perm(request, "people.view_couple")
+    return render(request, "people/couple_detail.html", _couple_context(request, couple))
+
+
+@login_required
+@require_POST
+def couple_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
+    """The outside spouse's full ID number (each look is a ``view`` audit event)."""
+    couple = family_selectors.couple_get(user=request.user, pk=pk)
+    _require_perm(request, "people.view_couple")
+    _require_perm(request, "people.view_full_id")
+    full_id = family_selectors.couple_outside_id(user=request.user, couple=couple)
+    return render(
+        request, "people/couple_detail.html", _couple_context(request, couple, full_id=full_id)
+    )
+
+
+@login_required
+@GET_POST
+def couple_end(request: HttpRequest, pk: int) -> HttpResponse:
+    couple = family_selectors.couple_get(user=request.user, pk=pk)
+    _require_perm(request, "people.change_couple")
+    form = CoupleEndForm(_data(request), initial={"ended_on": datetime.date.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            family.couple_end(actor=request.user, couple=couple, **form.cleaned_data)
+        except ValidationError as exc:
+            add_family_errors(form, exc)
+        else:
+            messages.success(request, _("The end of the marriage is recorded."))
+            return redirect(_couple_url(couple))
+    return _form_page(
+        request,
+        form=form,
+        title=_("End the marriage %(couple)s") % {"couple": couple},
+        cancel_url=_couple_url(couple),
+        submit_label=_("Record"),
+        intro=_(
+            "A divorce is recorded as a life event of each registered spouse; the death "
+            "of a spouse as a death of the deceased and a widowhood of the survivor."
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- births
+
+
+def _mother(request: HttpRequest, pk: int) -> Person:
+    return selectors.person_get(user=request.user, pk=pk)
+
+
+def _order_preview(
+    mother: Person, date: datetime.date | None, couple: Couple | None
+) -> dict[str, Any]:
+    """What the birth order of a birth on ``date`` would be (shown before saving)."""
+    if date is None or date <= mother.birth_date:
+        return {"order": None}
+    couple = couple or family.couple_in_force(mother, date)
+    order = family.birth_order_for(mother=mother, date=date, couple=couple)
+    limit = family.policy_birth_limit()
+    return {"order": order, "limit": limit, "within": order <= limit, "couple": couple}
+
+
+def _parse_date(value: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value.strip())
+    except (ValueError, AttributeError):
+        return None
+
+
+@login_required
+@GET_POST
+def birth_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a birth of the mother ``pk`` (from her page)."""
+    mother = _mother(request, pk)
+    _require_perm(request, "people.add_birth")
+    couples = list(family_selectors.couples_of(user=request.user, person=mother))
+    couples = [c for c in couples if c.wife_id == mother.pk]
+    form = BirthForm(
+        _data(request),
+        user=request.user,
+        couples=couples,
+        initial={"register_child": True},
+    )
+    preview: dict[str, Any] = {"order": None}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            birth = family.birth_record(actor=request.user, mother=mother, **data)
+        except ValidationError as exc:
+            add_family_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Birth recorded: birth order %(order)d.") % {"order": birth.birth_order},
+            )
+            return redirect(_birth_url(birth))
+    if request.method == "POST":
+        preview = _order_preview(
+            mother, _parse_date(request.POST.get("date", "")), form.cleaned_data.get("couple")
+        )
+    return render(
+        request,
+        "people/birth_form.html",
+        {
+            "form": form,
+            "person": mother,
+            "title": _("Record a birth"),
+            "preview": preview,
+            "births": family_selectors.births_of(user=request.user, person=mother),
+        },
+    )
+
+
+@login_required
+@require_GET
+def birth_order_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The computed birth order for the date being entered (htmx fragment)."""
+    mother = _mother(request, pk)
+    _require_perm(request, "people.add_birth")
+    couple = None
+    if request.GET.get("couple", "").isdigit():
+        couple = (
+            family_selectors.couples_of(user=request.user, person=mother)
+            .filter(pk=int(request.GET["couple"]), wife=mother)
+            .first()
+        )
+    preview = _order_preview(mother, _parse_date(request.GET.get("date", "")), couple)
+    return render(request, "people/birth_order_preview.html", {"preview": preview})
+
+
+@login_required
+@require_GET
+def birth_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    birth = family_selectors.birth_get(user=request.user, pk=pk)
+    _require_perm(request, "people.view_birth")
+    pregnancy = Pregnancy.objects.filter(birth=birth).first()
+    return render(
+        request,
+        "people/birth_detail.html",
+        {
+            "birth": birth,
+            "person": birth.mother,
+            "pregnancy": pregnancy,
+            "can_override": request.user.has_perm("people.change_birth"),
+        },
+    )
+
+
+@login_required
+@GET_POST
+def birth_override(request: HttpRequest, pk: int) -> HttpResponse:
+    birth = family_selectors.birth_get(user=request.user, pk=pk)
+    _require_perm(request, "people.change_birth")
+    form = BirthOverrideForm(_data(request), initial={"order_override": birth.order_override})
+    if request.method == "POST" and form.is_valid():
+        try:
+            family.birth_override_order(
+                actor=request.user,
+                birth=birth,
+                order=form.cleaned_data["order_override"],
+                reason=form.cleaned_data["override_reason"],
+            )
+        except ValidationError as exc:
+            add_family_errors(form, exc)
+        else:
+            messages.success(request, _("Birth order saved."))
+            return redirect(_birth_url(birth))
+    return _form_page(
+        request,
+        form=form,
+        title=_("Override the birth order"),
+        cancel_url=_birth_url(birth),
+        intro=_("Computed birth order: %(order)d. The reason is kept in the audit log.")
+        % {"order": birth.computed_order},
+        person=birth.mother,
+    )
+
+
+class BirthTable(tables.Table):
+    date = tables.DateColumn(
+        verbose_name=gettext_lazy("Birth date"),
+        format="Y-m-d",
+        linkify=("people:birth_detail", {"pk": tables.A("pk")}),
+    )
+    mother = tables.Column(verbose_name=gettext_lazy("Mother"), order_by=("mother__name",))
+    father = tables.Column(verbose_name=gettext_lazy("Father"), order_by=("father__name",))
+    child_name = tables.Column(verbose_name=gettext_lazy("Child"))
+    sex = tables.Column(verbose_name=gettext_lazy("Sex"))
+    order = tables.Column(
+        verbose_name=gettext_lazy("Birth order"), empty_values=(), order_by=("computed_order",)
+    )
+    within_policy = tables.BooleanColumn(verbose_name=gettext_lazy("Within policy (statistic)"))
+    unit = tables.Column(verbose_name=gettext_lazy("Unit"), order_by=("unit__path",))
+
+    class Meta:
+        model = Birth
+        fields = ("date", "mother", "father", "child_name", "sex", "order", "within_policy", "unit")
+        attrs = TABLE_ATTRS
+        empty_text = gettext_lazy("No births match.")
+
+    def render_order(self, record: Birth) -> str:
+        return str(record.birth_order)
+
+
+@login_required
+@require_GET
+def birth_list(request: HttpRequest) -> HttpResponse:
+    _require_perm(request, "people.view_birth")
+    q = request.GET.get("q", "").strip()
+    year_text = request.GET.get("year", "").strip()
+    year = int(year_text) if year_text.isdigit() and len(year_text) == 4 else None
+    policy = {"1": True, "0": False}.get(request.GET.get("policy", ""))
+    context = list_page(
+        request,
+        queryset=family_selectors.birth_list(
+            user=request.user, q=q, year=year, within_policy=policy
+        ),
+        table_class=BirthTable,
+    )
+    context.update(q=q, year=year or "", policy=request.GET.get("policy", ""))
+    return render(request, "people/birth_list.html", context)
+
+
+# --------------------------------------------------------------------------- pregnancies
+
+
+@login_required
+@GET_POST
+def pregnancy_create(request: HttpRequest, pk: int) -> HttpResponse:
+    woman = selectors.person_get(user=request.user, pk=pk)
+    _require_perm(request, "people.add_pregnancy")
+    form = PregnancyForm(_data(request), initial={"registered_on": datetime.date.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            family.pregnancy_register(actor=request.user, woman=woman, **form.cleaned_data)
+        except ValidationError as exc:
+            add_family_errors(form, exc)
+        else:
+            messages.success(request, _("Pregnancy registered."))
+            return redirect(_person_url(woman, "pregnancies"))
+    return _form_page(
+        request,
+        form=form,
+        title=_("Register a pregnancy"),
+        cancel_url=_person_url(woman),
+        submit_label=_("Register"),
+        person=woman,
+    )
+
+
+@login_required
+@GET_POST
+def pregnancy_close(request: HttpRequest, pk: int) -> HttpResponse:
+    pregnancy = family_selectors.pregnancy_get(user=request.user, pk=pk)
+    _require_perm(request, "people.change_pregnancy")
+    woman = pregnancy.woman
+    form = PregnancyCloseForm(
+        _data(request),
+        births=list(family_selectors.births_without_pregnancy(person=woman)),
+        initial={"outcome_on": datetime.date.today()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            family.pregnancy_close(actor=request.user, pregnancy=pregnancy, **form.cleaned_data)
+        except ValidationError as exc:
+            add_family_errors(form, exc)
+        else:
+            messages.success(request, _("Outcome recorded."))
+            return redirect(_person_url(woman, "pregnancies"))
+    return _form_page(
+        request,
+        form=form,
+        title=_("Outcome of the pregnancy registered on %(date)s")
+        % {"date": pregnancy.registered_on.isoformat()},
+        cancel_url=_person_url(woman),
+        submit_label=_("Record"),
+        intro=_("A live birth is best recorded on the birth page: it closes the pregnancy."),
+        person=woman,
+    )
+
+
+class PregnancyTable(tables.Table):
+    woman = tables.Column(
+        verbose_name=gettext_lazy("Woman"),
+        order_by=("woman__name",),
+        linkify=("people:person_detail", {"pk": tables.A("woman_id")}),
+    )
+    registered_on = tables.DateColumn(verbose_name=gettext_lazy("Registered on"), format="Y-m-d")
+    expected_on = tables.DateColumn(verbose_name=gettext_lazy("Expected date"), format="Y-m-d")
+    outcome = tables.Column(verbose_name=gettext_lazy("Outcome"), empty_values=())
+    unit = tables.Column(verbose_name=gettext_lazy("Unit"), order_by=("unit__path",))
+    actions = tables.TemplateColumn(
+        template_name="people/pregnancy_actions.html",
+        verbose_name="",
+        orderable=False,
+    )
+
+    class Meta:
+        model = Pregnancy
+        fields = ("woman", "registered_on", "expected_on", "outcome", "unit", "actions")
+        attrs = TABLE_ATTRS
+        empty_text = gettext_lazy("No pregnancies match.")
+
+    def render_outcome(self, record: Pregnancy) -> str:
+        return record.get_outcome_display()
+
+
+@login_required
+@require_GET
+def pregnancy_list(request: HttpRequest) -> HttpResponse:
+    _require_perm(request, "people.view_pregnancy")
+    q = request.GET.get("q", "").strip()
+    status = request.GET.get("status", "ongoing")
+    ongoing = {"ongoing": True, "closed": False}.get(status)
+    context = list_page(
+        request,
+        queryset=family_selectors.pregnancy_list(user=request.user, ongoing=ongoing, q=q),
+        table_class=PregnancyTable,
+    )
+    context.update(
+        q=q,
+        status=status if ongoing is not None else "all",
+        can_close=request.user.has_perm("people.change_pregnancy"),
+    )
+    return render(request, "people/pregnancy_list.html", context)

@@ -214,8 +214,11 @@ def test_serve_rejects_bad_numbers(args, monkeypatch):
 
 
 def test_serve_replaces_the_process_with_gunicorn(monkeypatch):
-    calls = []
+    from jisheng.core.management.commands import serve
+
+    calls, workers = [], []
     monkeypatch.setattr(os, "execv", lambda path, argv: calls.append((path, argv)))
+    monkeypatch.setattr(serve, "start_task_worker", lambda: workers.append(1))
     out = io.StringIO()
     call_command("serve", "--host", "127.0.0.1", "--port", "8765", "--workers", "2",
                  stdout=out)  # fmt: skip
@@ -223,6 +226,9 @@ def test_serve_replaces_the_process_with_gunicorn(monkeypatch):
     assert path == sys.executable
     assert "127.0.0.1:8765" in argv
     assert "http://127.0.0.1:8765/" in out.getvalue()
+    assert workers == [1]  # the background-task worker runs beside the server
+    call_command("serve", "--no-task-worker", stdout=io.StringIO())
+    assert workers == [1]
 
 
 # --- the console script, end to end in a fresh data directory -----------------------
@@ -317,7 +323,8 @@ def test_serve_answers_http_through_gunicorn(data_dir):
     port = free_port()
     # DEBUG only so that static URLs need no collectstatic run in this throwaway folder.
     server = subprocess.Popen(
-        [str(JISHENG), "serve", "--port", str(port), "--workers", "1", "--threads", "2"],
+        [str(JISHENG), "serve", "--port", str(port), "--workers", "1", "--threads", "2",
+         "--no-task-worker"],
         cwd=folder, env={**env, "JISHENG_DEBUG": "true"},
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip

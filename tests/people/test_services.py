@@ -210,3 +210,17 @@ def test_departure_opens_transfer_and_completion_issues_clearance(tree, users):
     assert transfer.status == "completed"
     assert transfer.clearance_number == "YJMINE01-01-2025-0001"
     assert list(selectors.transfers_open(user=users.office)) == []
+
+
+def test_correcting_a_departure_cancels_its_transfer(tree, users):
+    man = factories.person(tree.shaft, name="李强", sex="M", birth_date=D(1970, 3, 3))
+    event = services.event_record(
+        actor=users.office, person=man, kind="leave_employment", date=D(2025, 3, 3)
+    )
+    services.event_correct(actor=users.office, event=event, reason="误录")
+    transfer = Transfer.objects.get(person=man)
+    assert transfer.status == "cancelled"
+    assert AuditEvent.objects.filter(
+        object_type="people.transfer", object_id=str(transfer.pk), action="update"
+    ).exists()
+    assert list(selectors.transfers_open(user=users.office)) == []

@@ -14,8 +14,14 @@ from jisheng.core.choices import AuditAction
 from jisheng.core.scope import path_in_scope
 from jisheng.orgs.models import Unit
 from jisheng.people import timeline
-from jisheng.people.choices import EventKind, IdStatus, MaritalStatus, PersonStatus
-from jisheng.people.models import LifeEvent, Person, PersonPeriod
+from jisheng.people.choices import (
+    EventKind,
+    IdStatus,
+    MaritalStatus,
+    PersonStatus,
+    TransferStatus,
+)
+from jisheng.people.models import LifeEvent, Person, PersonPeriod, Transfer
 
 # Person fields an update may change; state fields change only through events.
 PERSON_FIELDS = ["name", "ethnicity", "hukou_place", "hukou_type", "phone", "education", "notes"]
@@ -455,6 +461,17 @@ def _event_correct(*, actor: Any, event: LifeEvent, reason: str) -> LifeEvent:
         changes={"reverses": [None, event.pk]},
         message=reason.strip(),
     )
+    # A departure that did not happen needs no management transfer.
+    for transfer in Transfer.objects.filter(event=event, status=TransferStatus.OPEN):
+        transfer.status = TransferStatus.CANCELLED
+        transfer.save(update_fields=["status", "updated_at"])
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=transfer,
+            changes={"status": [TransferStatus.OPEN, TransferStatus.CANCELLED]},
+            message=reason.strip(),
+        )
     return correction
 
 

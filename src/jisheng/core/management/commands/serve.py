@@ -9,6 +9,7 @@ worker process so that one process owns the file's write lock at a time.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from typing import Any
 
@@ -83,6 +84,28 @@ def static_files_missing() -> bool:
     return isinstance(storage, ManifestFilesMixin) and not storage.exists(storage.manifest_name)
 
 
+def start_task_worker() -> subprocess.Popen:
+    """Run ``jisheng db_worker`` beside the web server for the queued background tasks.
+
+    It shares the server's process group, so Ctrl+C (or a service manager stopping the
+    group) stops both.
+    """
+    return subprocess.Popen(
+        [sys.executable, "-m", "jisheng", "db_worker"], preexec_fn=_die_with_parent
+    )
+
+
+def _die_with_parent() -> None:
+    """In the child: ask Linux to send SIGTERM when the server process ends."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the process group still stops both
+        pass
+
+
 class Command(BaseCommand):
     help = _("Serve jisheng over HTTP with gunicorn (not the development server).")
 
@@ -97,6 +120,11 @@ class Command(BaseCommand):
             type=int,
             default=int(os.environ.get("JISHENG_PORT", DEFAULT_PORT)),
             help=_("TCP port (default %(default)s)."),
+        )
+        parser.add_argument(
+            "--no-task-worker",
+            action="store_true",
+            help=_("Do not start the background-task worker (imports) beside the server."),
         )
         parser.add_argument(
             "--workers",
@@ -124,6 +152,8 @@ class Command(BaseCommand):
             self.stdout.write(_("Collecting static files…"))
             call_command("collectstatic", interactive=False, verbosity=0)
         argv = gunicorn_argv(host=host, port=port, workers=workers, threads=threads)
+        if not options["no_task_worker"]:
+            start_task_worker()
         shown = host if ":" not in host else f"[{host}]"
         self.stdout.write(
             _("Serving jisheng at http://%(addr)s/ (Ctrl+C stops the server).")

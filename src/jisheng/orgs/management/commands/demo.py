@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from jisheng.core.management.commands.serve import DEFAULT_HOST, DEFAULT_PORT
 from jisheng.orgs.demo import load_demo
+from jisheng.people.demo import load_demo_persons
 
 
 def pad(text: str, width: int) -> str:
@@ -48,6 +49,7 @@ class Command(BaseCommand):
             self.stdout.write(_("Applying database migrations…"))
             call_command("migrate", interactive=False, verbosity=0)
         result = load_demo()
+        load_demo_persons()  # jisheng.people: a few thousand residents, once
         if result.created_anything:
             self.stdout.write(
                 self.style.SUCCESS(

@@ -7,11 +7,12 @@ import datetime
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from jisheng.core.forms import add_service_errors as core_add_service_errors
 from jisheng.core.scope import restrict
 from jisheng.orgs import selectors as org_selectors
 from jisheng.orgs.choices import UnitType
@@ -82,31 +83,8 @@ def _field(model: type[models.Model], name: str, **kwargs: Any) -> forms.Field:
 def add_service_errors(
     form: forms.Form, exc: ValidationError, field_map: dict[str, str] | None = None
 ) -> None:
-    """Show a service's ``ValidationError`` on the field it names (when the form has it),
-    otherwise above the form, prefixed with the field's label."""
-    field_map = field_map or {}
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for name, errors in exc.error_dict.items():
-        target = field_map.get(name, name)
-        messages = [m for error in errors for m in error.messages]
-        if target in form.fields and target != NON_FIELD_ERRORS:
-            form.add_error(target, messages)
-        else:
-            label = _field_label(name)
-            form.add_error(None, [f"{label}: {m}" if label else m for m in messages])
-
-
-def _field_label(name: str) -> str:
-    if name == NON_FIELD_ERRORS:
-        return ""
-    for model in (Person, LifeEvent, Transfer):
-        try:
-            return str(model._meta.get_field(name).verbose_name)
-        except FieldDoesNotExist:
-            continue
-    return name
+    """Service errors on the form, labelled with the registry models' field names."""
+    core_add_service_errors(form, exc, field_map, models=(Person, LifeEvent, Transfer))
 
 
 class UnitField(forms.CharField):

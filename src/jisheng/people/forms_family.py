@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from jisheng.core.forms import add_service_errors
 from jisheng.people import family_selectors
 from jisheng.people.choices import CoupleEnd, HouseholdRelation, PregnancyOutcome, Sex
 from jisheng.people.forms import DateInput, UnitField
@@ -23,31 +24,13 @@ from jisheng.people.models import Birth, Couple, Household, HouseholdMember, Per
 def add_family_errors(
     form: forms.Form, exc: ValidationError, field_map: dict[str, str] | None = None
 ) -> None:
-    """Show a service's ``ValidationError`` on the field it names when the form has it,
-    otherwise above the form, prefixed with the field's label."""
-    field_map = field_map or {}
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for name, errors in exc.error_dict.items():
-        target = field_map.get(name, name)
-        messages = [m for error in errors for m in error.messages]
-        if target in form.fields and target != NON_FIELD_ERRORS:
-            form.add_error(target, messages)
-        else:
-            label = _label(name)
-            form.add_error(None, [f"{label}: {m}" if label else m for m in messages])
-
-
-def _label(name: str) -> str:
-    if name == NON_FIELD_ERRORS:
-        return ""
-    for model in (Household, HouseholdMember, Couple, Birth, Pregnancy, Person):
-        try:
-            return str(model._meta.get_field(name).verbose_name)
-        except FieldDoesNotExist:
-            continue
-    return ""
+    """Service errors on the form, labelled with the family models' field names."""
+    add_service_errors(
+        form,
+        exc,
+        field_map,
+        models=(Household, HouseholdMember, Couple, Birth, Pregnancy, Person),
+    )
 
 
 class PersonField(forms.IntegerField):

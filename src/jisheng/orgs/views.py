@@ -16,16 +16,17 @@ from urllib.parse import urlencode, urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 from django_tables2 import RequestConfig
 
+from jisheng.core.web import GET_POST, require_perm
 from jisheng.orgs import selectors, services
 from jisheng.orgs.choices import CommitteeRole, PositionRole
 from jisheng.orgs.filters import UnitFilterSet
@@ -41,13 +42,6 @@ from jisheng.orgs.forms import (
 from jisheng.orgs.middleware import SESSION_KEY
 from jisheng.orgs.models import Unit
 from jisheng.orgs.tables import UnitTable
-
-GET_POST = require_http_methods(["GET", "POST"])
-
-
-def _require_perm(request: HttpRequest, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
 
 
 def _mode(request: HttpRequest) -> str:
@@ -269,7 +263,7 @@ def _confirm_page(
 @GET_POST
 def unit_create(request: HttpRequest, code: str) -> HttpResponse:
     parent = selectors.unit_get(user=request.user, code=code)
-    _require_perm(request, "orgs.add_unit")
+    require_perm(request, "orgs.add_unit")
     form = UnitForm(request.POST or None, parent=parent, initial=UnitForm.initial_for_child(parent))
     if request.method == "POST" and form.is_valid():
         try:
@@ -293,7 +287,7 @@ def unit_create(request: HttpRequest, code: str) -> HttpResponse:
 @GET_POST
 def unit_edit(request: HttpRequest, code: str) -> HttpResponse:
     unit = selectors.unit_get(user=request.user, code=code)
-    _require_perm(request, "orgs.change_unit")
+    require_perm(request, "orgs.change_unit")
     parent = unit.parent_unit
     form = UnitForm(request.POST or None, parent=parent, initial=UnitForm.initial_for(unit))
     if request.method == "POST" and form.is_valid():
@@ -320,7 +314,7 @@ def unit_edit(request: HttpRequest, code: str) -> HttpResponse:
 @GET_POST
 def unit_move(request: HttpRequest, code: str) -> HttpResponse:
     unit = selectors.unit_get(user=request.user, code=code)
-    _require_perm(request, "orgs.change_unit")
+    require_perm(request, "orgs.change_unit")
     form = UnitMoveForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -351,7 +345,7 @@ def unit_move(request: HttpRequest, code: str) -> HttpResponse:
 @GET_POST
 def unit_delete(request: HttpRequest, code: str) -> HttpResponse:
     unit = selectors.unit_get(user=request.user, code=code)
-    _require_perm(request, "orgs.delete_unit")
+    require_perm(request, "orgs.delete_unit")
     error = ""
     if request.method == "POST":
         parent = unit.parent_unit
@@ -390,7 +384,7 @@ def _logins_for(request: HttpRequest, unit: Unit):
 @GET_POST
 def position_create(request: HttpRequest, code: str) -> HttpResponse:
     unit = selectors.unit_get(user=request.user, code=code)
-    _require_perm(request, "orgs.add_position")
+    require_perm(request, "orgs.add_position")
     form = PositionForm(
         request.POST or None,
         logins=_logins_for(request, unit),
@@ -418,7 +412,7 @@ def position_create(request: HttpRequest, code: str) -> HttpResponse:
 @GET_POST
 def position_edit(request: HttpRequest, pk: int) -> HttpResponse:
     position = selectors.position_get(user=request.user, pk=pk)
-    _require_perm(request, "orgs.change_position")
+    require_perm(request, "orgs.change_position")
     unit = position.unit
     form = PositionForm(
         request.POST or None,
@@ -446,7 +440,7 @@ def position_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def position_end(request: HttpRequest, pk: int) -> HttpResponse:
     position = selectors.position_get(user=request.user, pk=pk)
-    _require_perm(request, "orgs.change_position")
+    require_perm(request, "orgs.change_position")
     unit = position.unit
     form = PositionEndForm(
         request.POST or None, initial={"end_date": position.end_date or datetime.date.today()}
@@ -477,7 +471,7 @@ def position_end(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def position_delete(request: HttpRequest, pk: int) -> HttpResponse:
     position = selectors.position_get(user=request.user, pk=pk)
-    _require_perm(request, "orgs.delete_position")
+    require_perm(request, "orgs.delete_position")
     unit = position.unit
     if request.method == "POST":
         services.position_delete(actor=request.user, position=position)
@@ -503,7 +497,7 @@ def position_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def committee_create(request: HttpRequest, code: str) -> HttpResponse:
     unit = selectors.unit_get(user=request.user, code=code)
-    _require_perm(request, "orgs.add_committee")
+    require_perm(request, "orgs.add_committee")
     form = CommitteeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -527,7 +521,7 @@ def committee_create(request: HttpRequest, code: str) -> HttpResponse:
 @GET_POST
 def committee_edit(request: HttpRequest, pk: int) -> HttpResponse:
     committee = selectors.committee_get(user=request.user, pk=pk)
-    _require_perm(request, "orgs.change_committee")
+    require_perm(request, "orgs.change_committee")
     unit = committee.unit
     form = CommitteeForm(request.POST or None, initial=CommitteeForm.initial_for(committee))
     if request.method == "POST" and form.is_valid():
@@ -553,7 +547,7 @@ def committee_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def committee_delete(request: HttpRequest, pk: int) -> HttpResponse:
     committee = selectors.committee_get(user=request.user, pk=pk)
-    _require_perm(request, "orgs.delete_committee")
+    require_perm(request, "orgs.delete_committee")
     unit = committee.unit
     if request.method == "POST":
         services.committee_delete(actor=request.user, committee=committee)
@@ -573,7 +567,7 @@ def committee_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     committee = selectors.committee_get(user=request.user, pk=pk)
-    _require_perm(request, "orgs.add_committeemember")
+    require_perm(request, "orgs.add_committeemember")
     unit = committee.unit
     form = CommitteeMemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -600,7 +594,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     member = selectors.committee_member_get(user=request.user, pk=pk)
-    _require_perm(request, "orgs.change_committeemember")
+    require_perm(request, "orgs.change_committeemember")
     unit = member.committee.unit
     form = CommitteeMemberForm(
         request.POST or None, initial=CommitteeMemberForm.initial_for(member)
@@ -629,7 +623,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
     member = selectors.committee_member_get(user=request.user, pk=pk)
-    _require_perm(request, "orgs.delete_committeemember")
+    require_perm(request, "orgs.delete_committeemember")
     unit = member.committee.unit
     if request.method == "POST":
         services.committee_member_remove(actor=request.user, member=member)

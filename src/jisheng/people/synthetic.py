@@ -403,12 +403,6 @@ def age_years(birth: int, day: int) -> float:
     return (day - birth) / YEAR
 
 
-def whole_age(birth: int, day: int) -> int:
-    b = datetime.date.fromordinal(birth)
-    d = datetime.date.fromordinal(day)
-    return d.year - b.year - ((d.month, d.day) < (b.month, b.day))
-
-
 def add_years(ordinal: int, years: int) -> int:
     day = datetime.date.fromordinal(ordinal)
     try:
@@ -427,12 +421,6 @@ def window_start(end: datetime.date) -> datetime.date:
 
 
 _CHECK_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def check_character(body17: str) -> str:
-    """GB 11643 check character of the first 17 digits (as python-stdnum computes it)."""
-    total = sum(int(c) * w for c, w in zip(body17, _CHECK_WEIGHTS, strict=True))
-    return "10X98765432"[total % 11]
 
 
 class IdAllocator:

@@ -15,15 +15,16 @@ from typing import Any
 import django_tables2 as tables
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from jisheng.core.tables import TABLE_ATTRS, list_page
+from jisheng.core.web import GET_POST, require_perm
 from jisheng.people import family, family_selectors, selectors
 from jisheng.people.choices import Sex
 from jisheng.people.forms_family import (
@@ -40,13 +41,6 @@ from jisheng.people.forms_family import (
     add_family_errors,
 )
 from jisheng.people.models import Birth, Couple, Household, Person, Pregnancy
-
-GET_POST = require_http_methods(["GET", "POST"])
-
-
-def _require_perm(request: HttpRequest, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
 
 
 def _person_url(person: Person, anchor: str = "") -> str:
@@ -102,7 +96,7 @@ def _data(request: HttpRequest) -> Any:
 @require_GET
 def person_pick(request: HttpRequest) -> HttpResponse:
     """Search results for a person field: radio buttons named after the field."""
-    _require_perm(request, "people.view_person")
+    require_perm(request, "people.view_person")
     field = request.GET.get("field", "")
     if not field.isidentifier():
         field = "person"
@@ -149,7 +143,7 @@ class HouseholdTable(tables.Table):
 @login_required
 @require_GET
 def household_list(request: HttpRequest) -> HttpResponse:
-    _require_perm(request, "people.view_household")
+    require_perm(request, "people.view_household")
     q = request.GET.get("q", "").strip()
     context = list_page(
         request,
@@ -163,7 +157,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @GET_POST
 def household_create(request: HttpRequest) -> HttpResponse:
-    _require_perm(request, "people.add_household")
+    require_perm(request, "people.add_household")
     initial: dict[str, Any] = {}
     if request.working_unit is not None:
         initial["unit"] = request.working_unit.code
@@ -192,7 +186,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = family_selectors.household_get(user=request.user, pk=pk)
-    _require_perm(request, "people.view_household")
+    require_perm(request, "people.view_household")
     show_past = request.GET.get("past") == "1"
     members = list(family_selectors.household_members(household=household, include_past=True))
     current = [m for m in members if m.left_on is None]
@@ -219,7 +213,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def household_member_add(request: HttpRequest, pk: int) -> HttpResponse:
     household = family_selectors.household_get(user=request.user, pk=pk)
-    _require_perm(request, "people.add_householdmember")
+    require_perm(request, "people.add_householdmember")
     form = HouseholdMemberForm(
         _data(request), user=request.user, initial={"joined_on": datetime.date.today()}
     )
@@ -247,7 +241,7 @@ def household_member_add(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def household_member_remove(request: HttpRequest, pk: int) -> HttpResponse:
     member = family_selectors.household_member_get(user=request.user, pk=pk)
-    _require_perm(request, "people.change_householdmember")
+    require_perm(request, "people.change_householdmember")
     household = member.household
     form = HouseholdLeaveForm(_data(request), initial={"left_on": datetime.date.today()})
     if request.method == "POST" and form.is_valid():
@@ -278,7 +272,7 @@ def household_member_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def household_set_head(request: HttpRequest, pk: int) -> HttpResponse:
     household = family_selectors.household_get(user=request.user, pk=pk)
-    _require_perm(request, "people.change_household")
+    require_perm(request, "people.change_household")
     members = list(family_selectors.household_members(household=household))
     form = HouseholdHeadForm(_data(request), members=members)
     if request.method == "POST" and form.is_valid():
@@ -306,7 +300,7 @@ def household_set_head(request: HttpRequest, pk: int) -> HttpResponse:
 def couple_create(request: HttpRequest) -> HttpResponse:
     """A marriage of two registered persons, or of one and a spouse outside the registry.
     ``?wife=<id>`` or ``?husband=<id>`` pre-selects a spouse (from the person's page)."""
-    _require_perm(request, "people.add_couple")
+    require_perm(request, "people.add_couple")
     initial: dict[str, Any] = {"record_events": True}
     cancel_url = reverse("people:household_list")
     for key in ("wife", "husband"):
@@ -354,7 +348,7 @@ def _couple_context(request: HttpRequest, couple: Couple, full_id: str = "") -> 
 @require_GET
 def couple_detail(request: HttpRequest, pk: int) -> HttpResponse:
     couple = family_selectors.couple_get(user=request.user, pk=pk)
-    _require_perm(request, "people.view_couple")
+    require_perm(request, "people.view_couple")
     return render(request, "people/couple_detail.html", _couple_context(request, couple))
 
 
@@ -363,8 +357,8 @@ def couple_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def couple_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
     """The outside spouse's full ID number (each look is a ``view`` audit event)."""
     couple = family_selectors.couple_get(user=request.user, pk=pk)
-    _require_perm(request, "people.view_couple")
-    _require_perm(request, "people.view_full_id")
+    require_perm(request, "people.view_couple")
+    require_perm(request, "people.view_full_id")
     full_id = family_selectors.couple_outside_id(user=request.user, couple=couple)
     return render(
         request, "people/couple_detail.html", _couple_context(request, couple, full_id=full_id)
@@ -375,7 +369,7 @@ def couple_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def couple_end(request: HttpRequest, pk: int) -> HttpResponse:
     couple = family_selectors.couple_get(user=request.user, pk=pk)
-    _require_perm(request, "people.change_couple")
+    require_perm(request, "people.change_couple")
     form = CoupleEndForm(_data(request), initial={"ended_on": datetime.date.today()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -429,7 +423,7 @@ def _parse_date(value: str) -> datetime.date | None:
 def birth_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a birth of the mother ``pk`` (from her page)."""
     mother = _mother(request, pk)
-    _require_perm(request, "people.add_birth")
+    require_perm(request, "people.add_birth")
     couples = list(family_selectors.couples_of(user=request.user, person=mother))
     couples = [c for c in couples if c.wife_id == mother.pk]
     form = BirthForm(
@@ -473,7 +467,7 @@ def birth_create(request: HttpRequest, pk: int) -> HttpResponse:
 def birth_order_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The computed birth order for the date being entered (htmx fragment)."""
     mother = _mother(request, pk)
-    _require_perm(request, "people.add_birth")
+    require_perm(request, "people.add_birth")
     couple = None
     if request.GET.get("couple", "").isdigit():
         couple = (
@@ -489,7 +483,7 @@ def birth_order_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def birth_detail(request: HttpRequest, pk: int) -> HttpResponse:
     birth = family_selectors.birth_get(user=request.user, pk=pk)
-    _require_perm(request, "people.view_birth")
+    require_perm(request, "people.view_birth")
     pregnancy = Pregnancy.objects.filter(birth=birth).first()
     return render(
         request,
@@ -507,7 +501,7 @@ def birth_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def birth_override(request: HttpRequest, pk: int) -> HttpResponse:
     birth = family_selectors.birth_get(user=request.user, pk=pk)
-    _require_perm(request, "people.change_birth")
+    require_perm(request, "people.change_birth")
     form = BirthOverrideForm(_data(request), initial={"order_override": birth.order_override})
     if request.method == "POST" and form.is_valid():
         try:
@@ -562,7 +556,7 @@ class BirthTable(tables.Table):
 @login_required
 @require_GET
 def birth_list(request: HttpRequest) -> HttpResponse:
-    _require_perm(request, "people.view_birth")
+    require_perm(request, "people.view_birth")
     q = request.GET.get("q", "").strip()
     year_text = request.GET.get("year", "").strip()
     year = int(year_text) if year_text.isdigit() and len(year_text) == 4 else None
@@ -585,7 +579,7 @@ def birth_list(request: HttpRequest) -> HttpResponse:
 @GET_POST
 def pregnancy_create(request: HttpRequest, pk: int) -> HttpResponse:
     woman = selectors.person_get(user=request.user, pk=pk)
-    _require_perm(request, "people.add_pregnancy")
+    require_perm(request, "people.add_pregnancy")
     form = PregnancyForm(_data(request), initial={"registered_on": datetime.date.today()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -609,7 +603,7 @@ def pregnancy_create(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def pregnancy_close(request: HttpRequest, pk: int) -> HttpResponse:
     pregnancy = family_selectors.pregnancy_get(user=request.user, pk=pk)
-    _require_perm(request, "people.change_pregnancy")
+    require_perm(request, "people.change_pregnancy")
     woman = pregnancy.woman
     form = PregnancyCloseForm(
         _data(request),
@@ -665,7 +659,7 @@ class PregnancyTable(tables.Table):
 @login_required
 @require_GET
 def pregnancy_list(request: HttpRequest) -> HttpResponse:
-    _require_perm(request, "people.view_pregnancy")
+    require_perm(request, "people.view_pregnancy")
     q = request.GET.get("q", "").strip()
     status = request.GET.get("status", "ongoing")
     ongoing = {"ongoing": True, "closed": False}.get(status)

@@ -14,16 +14,17 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from jisheng.core import audit, crypto
 from jisheng.core.choices import AuditAction
+from jisheng.core.web import GET_POST, require_perm
 from jisheng.orgs.models import Unit
 from jisheng.people import selectors, services
 from jisheng.people.choices import (
@@ -42,15 +43,8 @@ from jisheng.people.models import (
     Person,
 )
 
-GET_POST = require_http_methods(["GET", "POST"])
-
 # Kinds that are never corrected through the correction page.
 UNCORRECTABLE = (EventKind.REGISTER, EventKind.CORRECTION)
-
-
-def _require_perm(request: HttpRequest, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
 
 
 def _detail_url(person: Person, anchor: str = "") -> str:
@@ -218,7 +212,7 @@ def card_context(person: Person) -> dict[str, Any]:
 @GET_POST
 def person_create(request: HttpRequest) -> HttpResponse:
     """Register a person (建档)."""
-    _require_perm(request, "people.add_person")
+    require_perm(request, "people.add_person")
     form = PersonForm(
         request.POST if request.method == "POST" else None,
         user=request.user,
@@ -244,7 +238,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The information card on screen."""
     person = selectors.person_get(user=request.user, pk=pk)
-    _require_perm(request, "people.view_person")
+    require_perm(request, "people.view_person")
     return render(request, "people/person_detail.html", card_context(person))
 
 
@@ -253,8 +247,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def person_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the full ID number (POST: each look is a ``view`` audit event)."""
     person = selectors.person_get(user=request.user, pk=pk)
-    _require_perm(request, "people.view_person")
-    _require_perm(request, "people.view_full_id")
+    require_perm(request, "people.view_person")
+    require_perm(request, "people.view_full_id")
     if not person.id_number_encrypted:
         raise Http404(_("This person has no ID number."))
     full_id = _full_id(request, person, _("Viewed the full ID number."))
@@ -270,7 +264,7 @@ def person_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
 def person_card_print(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable information card (A5/A4). Opening it is audited."""
     person = selectors.person_get(user=request.user, pk=pk)
-    _require_perm(request, "people.view_person")
+    require_perm(request, "people.view_person")
     context = card_context(person)
     audit.record(
         actor=request.user,
@@ -292,7 +286,7 @@ def person_card_print(request: HttpRequest, pk: int) -> HttpResponse:
 def event_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a life event (one form for every kind)."""
     person = selectors.person_get(user=request.user, pk=pk)
-    _require_perm(request, "people.add_lifeevent")
+    require_perm(request, "people.add_lifeevent")
     form = EventForm(
         request.POST if request.method == "POST" else None,
         user=request.user,
@@ -348,7 +342,7 @@ def _event_get(request: HttpRequest, pk: int) -> LifeEvent:
 def event_correct(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct an event: a correcting event reverses it; the original stays visible."""
     event = _event_get(request, pk)
-    _require_perm(request, "people.change_lifeevent")
+    require_perm(request, "people.change_lifeevent")
     person = event.person
     correction = LifeEvent.objects.filter(reverses=event).first()
     form = EventCorrectForm(request.POST if request.method == "POST" else None)

@@ -8,28 +8,22 @@ import datetime
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
 from jisheng.core import audit
 from jisheng.core.choices import AuditAction
 from jisheng.core.scope import get_in_scope_or_404
+from jisheng.core.web import GET_POST, require_perm
 from jisheng.people import selectors, transfers
 from jisheng.people.choices import TransferStatus
 from jisheng.people.forms import TransferCompleteForm, TransferFilterForm, add_service_errors
 from jisheng.people.models import LifeEvent, Transfer
-
-GET_POST = require_http_methods(["GET", "POST"])
-
-
-def _require_perm(request: HttpRequest, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
 
 
 def _transfer_get(request: HttpRequest, pk: int) -> Transfer:
@@ -54,7 +48,7 @@ def _rate_text(completed: int, departures: int) -> str:
 @require_GET
 def transfer_list(request: HttpRequest) -> HttpResponse:
     """Transfers of the working unit's subtree, open ones first by age, and the rate."""
-    _require_perm(request, "people.view_transfer")
+    require_perm(request, "people.view_transfer")
     today = datetime.date.today()
     form = TransferFilterForm(request.GET or None)
     status, start, end = "open", today.replace(month=1, day=1), today
@@ -101,7 +95,7 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
 def transfer_complete(request: HttpRequest, pk: int) -> HttpResponse:
     """Complete a transfer (records handed over); afterwards the page shows the clearance."""
     transfer = _transfer_get(request, pk)
-    _require_perm(request, "people.change_transfer")
+    require_perm(request, "people.change_transfer")
     withdrawn = LifeEvent.objects.filter(reverses_id=transfer.event_id).exists()
     can_complete = transfer.status == TransferStatus.OPEN and not withdrawn
     form = None
@@ -153,7 +147,7 @@ def transfer_complete(request: HttpRequest, pk: int) -> HttpResponse:
 def transfer_clearance(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable clearance (A5) of a completed transfer. Printing it is audited."""
     transfer = _transfer_get(request, pk)
-    _require_perm(request, "people.view_transfer")
+    require_perm(request, "people.view_transfer")
     if transfer.status != TransferStatus.COMPLETED:
         messages.warning(request, _("The transfer is not completed: there is no clearance yet."))
         return redirect(_complete_url(transfer))

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jisheng.core import audit, crypto, idnumber, pinyin
 from jisheng.core.choices import AuditAction
-from jisheng.core.scope import path_in_scope
+from jisheng.core.scope import require_in_scope
 from jisheng.orgs.models import Unit
 from jisheng.people import timeline
 from jisheng.people.choices import (
@@ -32,15 +32,7 @@ UNIT_EVENTS = {EventKind.MOVE_IN, EventKind.FLOW_IN, EventKind.INTERNAL_TRANSFER
 
 def require_unit_in_scope(actor: Any, unit: Unit) -> None:
     """Writers may only touch data of units inside their subtree (``None``: the system)."""
-    if actor is None or path_in_scope(unit.path, actor):
-        return
-    audit.record(
-        actor=actor,
-        action=AuditAction.DENIED,
-        obj=unit,
-        message=_("Write outside the user's data scope."),
-    )
-    raise PermissionDenied(_("This unit is outside your data scope."))
+    require_in_scope(actor, unit)
 
 
 def id_fields(number: str, *, birth_date: datetime.date | None, sex: str | None) -> dict:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from jisheng.core.pinyin import MAX_VARIANTS, search_keys
+from jisheng.core.pinyin import MAX_VARIANTS, given_name, lookup_keys, search_keys
 
 
 def variants(name: str) -> tuple[list[str], list[str]]:
@@ -67,3 +67,24 @@ def test_number_of_variants_is_bounded():
     assert 1 <= len(fulls) <= MAX_VARIANTS
     assert len(inits) <= MAX_VARIANTS
     assert len(set(fulls)) == len(fulls)  # no duplicate variants
+
+
+@pytest.mark.parametrize(
+    ("name", "given"),
+    [("张三", "三"), ("王建国", "建国"), ("欧阳明月", "明月"), ("欧阳", "阳"), ("李", ""),
+     ("", ""), ("Anna", ""), (" 张 三 ", "三")],
+)  # fmt: skip
+def test_given_name(name, given):
+    assert given_name(name) == given
+
+
+def test_lookup_keys_are_readings_initials_and_given_name():
+    assert lookup_keys("张三") == ["zhangsan", "zs", "三"]
+    keys = lookup_keys("单丽")
+    assert {"shanli", "danli", "sl", "dl", "丽"} <= set(keys)
+    assert len(keys) == len(set(keys))  # no key twice
+
+
+def test_lookup_keys_use_given_readings():
+    assert lookup_keys("张三", "zhangsan", "zs") == lookup_keys("张三")
+    assert lookup_keys("", "", "") == []

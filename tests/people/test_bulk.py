@@ -11,8 +11,10 @@ from django.db.models import Count, F
 
 from jisheng.core import crypto, idnumber, pinyin
 from jisheng.core.models import AuditEvent
+from jisheng.orgs.choices import UnitType
 from jisheng.orgs.demo import load_demo
 from jisheng.orgs.models import Unit
+from jisheng.orgs.synthetic import build_territory, fictional_county, groups_needed
 from jisheng.people import bulk, selectors, services, synthetic, timeline
 from jisheng.people.choices import (
     MARRIED_STATUSES,
@@ -133,6 +135,9 @@ def test_bulk_person_has_the_same_fields_as_a_registered_one(twins):
     assert bulk_person.employer_id is None
     assert bulk_person.marital_status == MaritalStatus.FIRST_MARRIAGE
     assert (bulk_person.name_pinyin, bulk_person.name_initials) == pinyin.search_keys("李秀英")
+    keys = sorted(bulk_person.name_keys.values_list("key", flat=True))
+    assert keys == sorted(service_person.name_keys.values_list("key", flat=True))
+    assert keys == sorted(pinyin.lookup_keys("李秀英"))
 
 
 def test_bulk_id_number_is_encrypted_hashed_and_masked_like_the_services(twins):
@@ -207,7 +212,7 @@ END = days_ago(1)
 
 @pytest.fixture
 def generated(tree):
-    return bulk.generate_persons(root=tree.county, count=900, seed=4, end=END)
+    return bulk.generate_persons(root=tree.county, count=900, seed=4, end=END, territory=False)
 
 
 def test_generate_writes_whole_households_in_the_subtree(tree, generated):
@@ -397,7 +402,7 @@ def test_an_id_number_registered_already_is_replaced(tree):
         unit=tree.village_a,
         id_number=first.id_number,
     )
-    result = bulk.generate_persons(root=tree.community, count=40, seed=9, end=END)
+    result = bulk.generate_persons(root=tree.community, count=40, seed=9, end=END, territory=False)
     assert result.persons == 40
     assert Person.objects.filter(id_hash=taken.id_hash).count() == 1
     twin = Person.objects.get(unit=tree.community, name=first.name, birth_date=first.birth_date)
@@ -408,11 +413,13 @@ def test_an_id_number_registered_already_is_replaced(tree):
 
 def test_a_worker_process_writes_the_same_people(tree):
     count = bulk.CHUNK_SIZE + 300
+    build_territory(tree.county, count)
     residence, work = bulk.placement_units(tree.county)
     bulk._start_worker(12, tree.county.code)
     expected = []
     for index, size in enumerate((bulk.CHUNK_SIZE, 300)):
-        job = (12, tree.county.code, index, size, END, residence, work, bulk.number_prefix(12))
+        units = bulk.chunk_units(residence, index, 2)
+        job = (12, tree.county.code, index, size, END, units, work, bulk.number_prefix(12))
         prepared = bulk._chunk_job(job)
         expected += [(row[0], row[4], row[3], row[7]) for row in prepared.persons]
     result = bulk.generate_persons(
@@ -428,10 +435,30 @@ def test_a_worker_process_writes_the_same_people(tree):
 
 
 def test_a_leaf_unit_receives_everyone(tree):
-    result = bulk.generate_persons(root=tree.village_b, count=120, seed=2, end=END)
+    result = bulk.generate_persons(root=tree.village_b, count=120, seed=2, end=END, territory=False)
     assert result.persons == 120
     assert set(Person.objects.values_list("unit_id", flat=True)) == {tree.village_b.pk}
     assert not Person.objects.exclude(employer=None).exists()
+
+
+def test_a_county_is_built_for_the_people_and_groups_hold_20_to_30_households(db):
+    county = fictional_county()
+    result = bulk.generate_persons(root=county, count=6000, seed=3, end=END)
+    assert result.persons == 6000
+    groups = Unit.objects.filter(path__startswith=county.path, unit_type=UnitType.GROUP)
+    assert groups.count() == groups_needed(6000 / 3) * 3  # three villages of 2,000
+    # residents live in the groups (work-unit households in the mine and the school)
+    residence = Household.objects.filter(unit__unit_type=UnitType.GROUP)
+    assert residence.count() > 0.7 * Household.objects.count()
+    sizes = residence.values("unit").annotate(n=Count("id")).values_list("n", flat=True)
+    sizes = sorted(sizes)
+    assert len(sizes) == groups.count()
+    # each group gets its households in turn; in-migrant households and moves vary it a bit
+    middle = sizes[len(sizes) // 10 : -(len(sizes) // 10) or None]
+    assert middle[0] >= 18 and middle[-1] <= 32, sizes
+    assert Person.objects.filter(unit__unit_type=UnitType.ENTERPRISE).exists() or (
+        Person.objects.exclude(employer=None).exists()
+    )
 
 
 def test_a_work_unit_receives_employees(tree):

@@ -566,12 +566,76 @@ class TestCouples:
     def test_death_already_recorded(self, people):
         couple = marry(people.fang, people.qiang)
         services.event_record(actor=None, person=people.qiang, kind="death", date=D(2019, 1, 1))
-        family.couple_end(
-            actor=None, couple=couple, ended_on=D(2019, 1, 1), reason="death", deceased="husband"
-        )
+        # the death ended the marriage already
+        couple.refresh_from_db()
+        assert (couple.ended_on, couple.end_reason) == (D(2019, 1, 1), "death")
+        with pytest.raises(ValidationError, match="already ended"):
+            family.couple_end(
+                actor=None,
+                couple=couple,
+                ended_on=D(2019, 1, 1),
+                reason="death",
+                deceased="husband",
+            )
         assert events(people.qiang, "death").count() == 1
         people.fang.refresh_from_db()
         assert people.fang.marital_status == "widowed"
+
+    def test_a_death_on_the_event_form_ends_marriage_and_household_membership(self, people, tree):
+        couple = marry(people.fang, people.qiang)
+        household = family.household_create(
+            actor=None, unit=tree.village_a, number="H1", head=people.qiang, joined_on=D(2010, 1, 1)
+        )
+        family.household_add_member(
+            actor=None, household=household, person=people.fang, relation="spouse",
+            joined_on=D(2010, 5, 1),
+        )  # fmt: skip
+        services.event_record(actor=None, person=people.qiang, kind="death", date=D(2019, 1, 1))
+        couple.refresh_from_db()
+        household.refresh_from_db()
+        people.fang.refresh_from_db()
+        assert (couple.ended_on, couple.end_reason) == (D(2019, 1, 1), "death")
+        assert people.fang.marital_status == "widowed"
+        assert events(people.fang, "widowed").get().data == {"couple_id": couple.pk}
+        qiang = household.members.get(person=people.qiang)
+        assert qiang.left_on == D(2019, 1, 1)
+        assert household.members.get(person=people.fang).left_on is None
+        assert household.head_id is None
+        # the registry as of a day before the death still has them married, in the household
+        assert [p.marital_status for p in people.fang.periods.order_by("valid_from")][-2:] == [
+            "first_marriage",
+            "widowed",
+        ]
+
+    def test_correcting_a_death_restores_marriage_and_membership(self, people, tree):
+        couple = marry(people.fang, people.qiang)
+        household = family.household_create(
+            actor=None, unit=tree.village_a, number="H1", head=people.qiang, joined_on=D(2010, 1, 1)
+        )
+        death = services.event_record(
+            actor=None, person=people.qiang, kind="death", date=D(2019, 1, 1)
+        )
+        services.event_correct(actor=None, event=death, reason="报错了人")
+        couple.refresh_from_db()
+        people.fang.refresh_from_db()
+        people.qiang.refresh_from_db()
+        assert (couple.ended_on, couple.end_reason) == (None, "")
+        assert people.qiang.status == "registered"
+        assert people.fang.marital_status == "first_marriage"
+        widowed = events(people.fang, "widowed").get()
+        assert LifeEvent.objects.filter(reverses=widowed).exists()
+        assert household.members.get(person=people.qiang).left_on is None
+
+    def test_a_survivor_outside_the_scope_is_left_alone(self, people, users):
+        couple = marry(people.fang, people.other_man)  # he lives in village B
+        services.event_record(
+            actor=users.field_a, person=people.fang, kind="death", date=D(2019, 1, 1)
+        )
+        couple.refresh_from_db()
+        people.other_man.refresh_from_db()
+        assert couple.ended_on == D(2019, 1, 1)
+        assert people.other_man.marital_status == "first_marriage"
+        assert not events(people.other_man, "widowed").exists()
 
     def test_death_of_the_outside_spouse(self, people):
         couple = family.couple_create(

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from jisheng.core.models import AuditEvent
+from jisheng.orgs.models import Unit
 from jisheng.people.models import Household, LifeEvent, Person
 from tests import factories
 
@@ -43,10 +44,24 @@ def test_generates_persons_only_under_the_given_unit(tree):
     assert Person.objects.count() == 300
     assert Person.objects.filter(unit__path__startswith=tree.town.path).count() == 300
     assert not Person.objects.filter(unit__in=[tree.community, tree.shaft]).exists()
-    assert {tree.village_a.pk, tree.village_b.pk} == set(
-        Person.objects.values_list("unit_id", flat=True)
+    # the town's two villages got association groups, and the people live in them
+    groups = set(
+        Unit.objects.filter(path__startswith=tree.town.path, unit_type="group").values_list(
+            "pk", flat=True
+        )
     )
+    assert len(groups) >= 2
+    assert set(Person.objects.values_list("unit_id", flat=True)) <= groups
     assert not LifeEvent.objects.exclude(unit__path__startswith=tree.town.path).exists()
+
+
+def test_an_empty_system_gets_a_fictional_county(db):
+    text = generate("--persons", "400", "--seed", "5", "--end", END)
+    assert "Generated 400 persons" in text and "虚构县" in text
+    county = Unit.objects.get(depth=1)
+    assert county.code == "990200000000"
+    kinds = set(Unit.objects.values_list("unit_type", flat=True))
+    assert {"county", "township", "village", "group", "enterprise", "school"} <= kinds
 
 
 def test_running_again_with_the_seed_changes_nothing(tree):

@@ -200,6 +200,12 @@ def test_bulk_import_writes_what_person_register_writes(tree):
     for name in ("valid_from", "valid_to", "employer_id", "marital_status", "status", "sex"):
         assert getattr(p1, name) == getattr(p2, name)
     assert (p2.unit_id, p2.event_id, p2.birth_date) == (tree.village_b.pk, two.pk, D(1985, 1, 2))
+    keys = sorted(imported.name_keys.values_list("key", flat=True))
+    assert (
+        keys
+        == sorted(registered.name_keys.values_list("key", flat=True))
+        == ["zhaomin", "zm", "敏"]
+    )
 
 
 def test_sex_and_birth_date_may_come_from_the_id_number(tree):

@@ -96,9 +96,10 @@ def test_name_prefix(users, people):
     assert names(person_search(user=users.admin, q="张三丰")) == ["张三丰"]
 
 
-def test_name_contains_when_no_name_starts_with_it(users, people):
+def test_given_name_when_no_name_starts_with_it(users, people):
     # a given name typed without the surname
     assert names(person_search(user=users.admin, q="三丰")) == ["张三丰"]
+    assert names(person_search(user=users.admin, q="三")) == ["张三", "张三丰"]
     # one character is only a surname search: 李张 does not start with 张
     assert "李张" not in names(person_search(user=users.admin, q="张"))
 
@@ -136,6 +137,109 @@ def test_pinyin_matches_only_from_the_start_of_a_reading(users, people):
     # "sanfeng" is inside zhangsanfeng but not at the start of a reading
     assert names(person_search(user=users.admin, q="sanfeng")) == []
     assert names(person_search(user=users.admin, q="sf")) == []
+
+
+def test_compound_surname_given_name(users, tree):
+    factories.person(tree.village_a, "欧阳明月", "F", D(1990, 1, 1), seq=21)
+    assert names(person_search(user=users.admin, q="明月")) == ["欧阳明月"]
+    assert names(person_search(user=users.admin, q="oymy")) == ["欧阳明月"]
+
+
+@pytest.mark.parametrize(("limit", "sex"), [(0, ""), (0, "F"), (10_000, "F")])
+def test_pinyin_same_result_and_order_in_every_plan(users, tree, monkeypatch, limit, sex):
+    """Key search, sorted matches, name index read in order: the answer must not
+    depend on the plan."""
+    from jisheng.people import search
+
+    monkeypatch.setattr(search, "SORT_MATCHES_UP_TO", limit)
+    made = [
+        factories.person(tree.village_a, name, "F", D(1990, 1, 1), seq=30 + i)
+        for i, name in enumerate(["周七", "张三", "周七", "赵六", "郑八", "李四"])
+    ]
+    expected = sorted((p for p in made if p.name != "李四"), key=lambda p: (p.name, p.pk))
+    found = person_search(user=users.admin, q="z", sex=sex)
+    assert isinstance(found, search.KeySearch) == (not sex)
+    assert list(found) == expected
+    assert found.count() == 5
+    assert list(found[1:3]) == expected[1:3]
+    assert list(found[3:50]) == expected[3:]
+    assert list(found[10:20]) == []
+
+
+def test_key_search_pages_read_only_their_persons(users, tree, django_assert_max_num_queries):
+    from jisheng.people.search import KeySearch
+
+    for i in range(30):
+        factories.person(tree.village_a, f"周{'一二三四五六七八九十'[i % 10]}", "F", seq=60 + i)
+    found = person_search(user=users.office, q="z")
+    assert isinstance(found, KeySearch)
+    with CaptureQueriesContext(connection) as queries:
+        assert found.count() == 30
+        page = list(found[10:20])
+    assert len(queries) == 3  # the count, the page's ids, the page's persons
+    assert "people_personnamekey" in queries[0]["sql"]
+    assert "people_person" not in queries[0]["sql"].replace("people_personnamekey", "")
+    assert [p.name for p in page] == sorted(p.name for p in Person.objects.all())[10:20]
+
+
+def test_key_search_respects_scope_and_unit(users, people, tree):
+    assert names(person_search(user=users.field_b, q="zs")) == []
+    assert person_search(user=users.field_b, q="zs").count() == 0
+    assert person_search(user=users.field_a, q="zs").count() == 2
+    assert person_search(user=users.admin, q="zs", unit=tree.village_b).count() == 0
+    assert list(person_search(user=users.admin, q="zs", unit=tree.village_b)[0:10]) == []
+
+
+def test_key_search_follows_a_move(users, people, tree):
+    from jisheng.people.services import event_record
+
+    event_record(
+        actor=None, person=people["张三"], kind="internal_transfer", date=D(2024, 1, 1),
+        data={"unit": tree.village_b},
+    )  # fmt: skip
+    assert names(person_search(user=users.field_b, q="zs")) == ["张三"]
+    assert person_search(user=users.field_b, q="zs").count() == 1
+    assert names(person_search(user=users.field_a, q="zs")) == ["张三丰"]
+
+
+def test_filtering_a_key_search_further_is_still_right(users, people):
+    found = person_search(user=users.admin, q="zs").filter(name="张三丰")
+    assert found.count() == 1 and names(found[0:10]) == ["张三丰"]
+
+
+def test_renamed_person_is_found_by_the_new_name_only(users, people):
+    from jisheng.people.services import person_update
+
+    person_update(actor=users.admin, person=people["李强"], data={"name": "赵强"})
+    assert names(person_search(user=users.admin, q="zq")) == ["赵强"]
+    assert names(person_search(user=users.admin, q="lq")) == []
+    assert names(person_search(user=users.admin, q="lijiang")) == []
+    assert names(person_search(user=users.admin, q="强")) == ["赵强"]
+
+
+def test_a_person_with_several_matching_keys_is_listed_once(users, people):
+    # 单丽: "sl" and "shanli" both start with "s"
+    assert names(person_search(user=users.admin, q="s")) == ["单丽"]
+    assert person_search(user=users.admin, q="s").count() == 1
+
+
+def test_pinyin_search_is_served_by_the_key_index(users, people):
+    """The page's persons are chosen from the key index: no scan of the person table."""
+    from jisheng.people.search import KeySearch
+
+    found = person_search(user=users.office, q="zs")
+    assert isinstance(found, KeySearch)
+    sql, params = found.page_keys(slice(0, 50)).query.sql_with_params()
+    assert "people_person" not in sql.replace("people_personnamekey", "")
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+        else:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = " ".join(row[0] for row in cursor.fetchall())
+    assert "people_namekey_key" in plan
 
 
 # --------------------------------------------------------------------------- ID numbers

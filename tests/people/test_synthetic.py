@@ -79,7 +79,8 @@ def test_names_are_chinese_and_have_pinyin_keys(population):
     _generated, persons = population
     for person in persons[:3000]:
         assert 2 <= len(person.name) <= 4
-        full, initials = name_keys(person.name)
+        full, initials, keys = name_keys(person.name)
+        assert set(full.split()) | set(initials.split()) | {person.name[1:]} == set(keys)
         assert full.isascii() and full.replace(" ", "").isalpha()
         assert initials.replace(" ", "").isalpha() and initials.isascii()
         assert all(len(variant) == len(person.name) for variant in initials.split())

@@ -80,3 +80,66 @@ def search_keys(name: str) -> tuple[str, str]:
         if init not in initials:
             initials.append(init)
     return " ".join(fulls), " ".join(initials)
+
+
+# Two-character surnames (复姓): the given name starts after them.
+COMPOUND_SURNAMES = frozenset(
+    (
+        "欧阳",
+        "司马",
+        "上官",
+        "诸葛",
+        "东方",
+        "皇甫",
+        "尉迟",
+        "公孙",
+        "慕容",
+        "令狐",
+        "长孙",
+        "宇文",
+        "司徒",
+        "夏侯",
+        "轩辕",
+        "端木",
+        "独孤",
+        "南宫",
+        "西门",
+        "百里",
+        "呼延",
+        "澹台",
+        "公冶",
+        "太史",
+        "申屠",
+        "闻人",
+        "赫连",
+        "万俟",
+        "钟离",
+        "左丘",
+    )
+)
+
+
+def given_name(name: str) -> str:
+    """The name without its surname (``张三`` → ``三``, ``欧阳明月`` → ``明月``); a name of
+    one character, or of Latin letters, has none."""
+    name = "".join(ch for ch in (name or "") if not ch.isspace())
+    if len(name) < 2 or name.isascii():
+        return ""
+    if len(name) > 2 and name[:2] in COMPOUND_SURNAMES:
+        return name[2:]
+    return name[1:]
+
+
+def lookup_keys(name: str, full: str | None = None, initials: str | None = None) -> list[str]:
+    """Every string a search for ``name`` may start with: each full reading, each set of
+    initials and the given name (``张三`` → ``zhangsan``, ``zs``, ``三``).
+
+    ``full``/``initials`` are the name's :func:`search_keys` when the caller has them.
+    """
+    if full is None or initials is None:
+        full, initials = search_keys(name)
+    keys = dict.fromkeys([*full.split(), *initials.split()])
+    given = given_name(name)
+    if given:
+        keys[given] = None
+    return list(keys)

@@ -40,6 +40,7 @@ from jisheng.core import audit, crypto, pinyin
 from jisheng.core.choices import AuditAction
 from jisheng.orgs.choices import UnitType
 from jisheng.orgs.models import Unit
+from jisheng.orgs.synthetic import build_territory
 from jisheng.people import synthetic, timeline
 from jisheng.people.choices import EventKind, TransferStatus
 from jisheng.people.models import (
@@ -49,6 +50,7 @@ from jisheng.people.models import (
     HouseholdMember,
     LifeEvent,
     Person,
+    PersonNameKey,
     PersonPeriod,
     Pregnancy,
     Transfer,
@@ -100,8 +102,8 @@ class Table:
         self.extra: list[str] = []
         extra_values: list[Any] = []
         for name, fld in by_attname.items():
-            if name in self.columns:
-                continue
+            if name in self.columns or fld is model._meta.pk:
+                continue  # a primary key not given is numbered by the database
             if not fld.has_default() and not fld.null:
                 raise RuntimeError(f"the bulk loader does not fill {model.__name__}.{name}")
             self.extra.append(name)
@@ -164,6 +166,7 @@ def _tables() -> dict[str, Table]:
                 "employer_id", "marital_status", "status", "notes",
             ],
         ),
+        "namekey": Table(PersonNameKey, ["person_id", "key", "name", "unit_id"]),
         "event": Table(
             LifeEvent,
             [
@@ -226,9 +229,11 @@ def _tables() -> dict[str, Table]:
 
 
 @functools.cache
-def name_keys(name: str) -> tuple[str, str]:
-    """:func:`jisheng.core.pinyin.search_keys`, remembered (generated names repeat)."""
-    return pinyin.search_keys(name)
+def name_keys(name: str) -> tuple[str, str, tuple[str, ...]]:
+    """:func:`jisheng.core.pinyin.search_keys` and :func:`~jisheng.core.pinyin.lookup_keys`
+    of a name, remembered (generated names repeat)."""
+    full, initials = pinyin.search_keys(name)
+    return full, initials, tuple(pinyin.lookup_keys(name, full, initials))
 
 
 def _date(value: datetime.date | None) -> str | None:
@@ -270,6 +275,7 @@ class Prepared:
     #  notes) — the person row without id and time stamps
     persons: list[tuple]
     redraw: list[tuple[str, datetime.date, str]]  # (region, birth, sex) to re-number an ID
+    name_keys: list[tuple[int, str]]  # (person_l, key): the PersonNameKey rows
     events: list[tuple]  # (person_l, kind, date, unit_id, data json)
     periods: list[tuple]  # (person_l, from, to, unit, employer, marital, status, sex, birth,
     #                        event_l)
@@ -285,13 +291,14 @@ class Prepared:
 
 
 # Positions in Prepared.persons
-P_ID_ENCRYPTED, P_ID_HASH, P_ID_MASK = 6, 7, 8
+P_ID_ENCRYPTED, P_ID_HASH, P_ID_MASK, P_UNIT = 6, 7, 8, 14
 
 
 def prepare(chunk: synthetic.Chunk) -> Prepared:
     """Row values of a generated chunk, as the services would compute them."""
     persons: list[tuple] = []
     redraw: list[tuple[str, datetime.date, str]] = []
+    name_key_rows: list[tuple[int, str]] = []
     events: list[tuple] = []
     periods: list[tuple] = []
     transfers: list[tuple] = []
@@ -341,7 +348,8 @@ def prepare(chunk: synthetic.Chunk) -> Prepared:
         current = spans[-1].state
         unit_now.append(current.unit_id)
         name = person.name.strip()
-        full, initials = name_keys(name)
+        full, initials, keys = name_keys(name)
+        name_key_rows.extend((local, key) for key in keys)
         encrypted, hashed, masked = id_columns(person.id_number)
         persons.append(
             (
@@ -433,6 +441,7 @@ def prepare(chunk: synthetic.Chunk) -> Prepared:
         chunk.index,
         persons,
         redraw,
+        name_key_rows,
         events,
         periods,
         transfers,
@@ -598,6 +607,13 @@ class Loader:
             ids = person_ids[n]
             rows.extend((ids[i], *stamps, *row) for i, row in enumerate(p.persons))
         result.persons = t["person"].write(rows)
+        rows = []
+        for n, p in enumerate(batch):
+            ids = person_ids[n]
+            rows.extend(
+                (ids[pl], key, p.persons[pl][0], p.persons[pl][P_UNIT]) for pl, key in p.name_keys
+            )
+        t["namekey"].write(rows)
 
         rows = []
         for n, p in enumerate(batch):
@@ -759,6 +775,15 @@ def placement_units(root: Unit) -> tuple[list[synthetic.UnitRef], list[synthetic
     return residence, work
 
 
+def chunk_units(units: list[synthetic.UnitRef], index: int, chunks: int) -> list[synthetic.UnitRef]:
+    """The residence units of chunk ``index`` of ``chunks``: a slice of its own when there
+    are enough units (neighbours live in the same few groups, and every group gets its
+    households from one chunk), else all of them."""
+    if len(units) < 2 * chunks:
+        return units
+    return units[index * len(units) // chunks : (index + 1) * len(units) // chunks]
+
+
 def number_prefix(seed: int) -> str:
     """Household numbers of a generated population start with this (``G<seed>-``)."""
     return f"G{seed}-"
@@ -812,6 +837,7 @@ def generate_persons(
     batch: int = DEFAULT_BATCH,
     workers: int | None = None,
     initial_load: bool | None = None,
+    territory: bool = True,
     progress: Callable[[int, int, float], None] | None = None,
 ) -> LoadResult:
     """Generate and load ``count`` persons below ``root`` (see :mod:`.synthetic`).
@@ -823,6 +849,9 @@ def generate_persons(
     are the same either way. ``initial_load`` (default: 100,000 persons or more into an
     empty registry) drops the registry tables' secondary indexes, loads everything in one
     transaction and builds the indexes again at the end, which is several times faster.
+    ``territory`` first completes the organisation below ``root`` so that the people fit
+    (:func:`jisheng.orgs.synthetic.build_territory`: villages of about 2,000 people,
+    association groups of 20–30 households).
     """
     if count < 1:
         raise GenerateError(_("The number of persons must be at least 1."))
@@ -838,6 +867,8 @@ def generate_persons(
             )
             % {"seed": seed, "n": existing, "unit": root.name}
         )
+    if territory:
+        build_territory(root, count)
     residence, work = placement_units(root)
     workers = default_workers(count) if workers is None else workers
     loader = Loader(
@@ -852,7 +883,7 @@ def generate_persons(
     full, rest = divmod(count, CHUNK_SIZE)
     sizes = [CHUNK_SIZE] * full + ([rest] if rest else [])
     jobs = [
-        (seed, root.code, index, size, end, residence, work, prefix)
+        (seed, root.code, index, size, end, chunk_units(residence, index, len(sizes)), work, prefix)
         for index, size in enumerate(sizes)
     ]
     result = LoadResult()
@@ -926,6 +957,7 @@ def generate_persons(
 
 LOADED_MODELS = (
     Person,
+    PersonNameKey,
     LifeEvent,
     PersonPeriod,
     Household,

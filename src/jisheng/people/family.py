@@ -624,6 +624,66 @@ def _couple_end(
     return couple
 
 
+def after_death(*, actor: Any, person: Person, died_on: datetime.date) -> None:
+    """What a recorded death ends: the person's open marriages (the registered survivor
+    becomes widowed, 丧偶) and household memberships, from the date of death. Called by
+    ``services.event_record`` for every DEATH event, whichever form recorded it."""
+    for couple in Couple.objects.filter(
+        Q(wife=person) | Q(husband=person), ended_on__isnull=True, married_on__lte=died_on
+    ).select_related("wife__unit", "husband__unit"):
+        survivor = couple.husband if couple.wife_id == person.pk else couple.wife
+        # A survivor outside the recorder's scope is left to their own office.
+        reachable = survivor is None or actor is None or path_in_scope(survivor.unit.path, actor)
+        _couple_end(
+            actor=actor,
+            couple=couple,
+            ended_on=died_on,
+            reason=CoupleEnd.DEATH,
+            deceased="wife" if couple.wife_id == person.pk else "husband",
+            record_events=reachable,
+        )
+    for member in HouseholdMember.objects.filter(person=person, left_on__isnull=True).filter(
+        Q(joined_on__isnull=True) | Q(joined_on__lte=died_on)
+    ):
+        member = model_update(
+            instance=member, fields=["left_on"], data={"left_on": died_on}, actor=actor
+        )
+        household = member.household
+        if household.head_id == person.pk:
+            model_update(instance=household, fields=["head"], data={"head": None}, actor=actor)
+
+
+def after_death_corrected(*, actor: Any, person: Person, died_on: datetime.date, reason: str):
+    """Undo :func:`after_death` when the death is corrected (it did not happen): the
+    marriages it ended are open again, the survivors' widowed events corrected, and the
+    memberships it ended resumed (the household head is left for the staff to set)."""
+    from jisheng.people.services import event_correct
+
+    for couple in Couple.objects.filter(
+        Q(wife=person) | Q(husband=person), ended_on=died_on, end_reason=CoupleEnd.DEATH
+    ):
+        model_update(
+            instance=couple,
+            fields=["ended_on", "end_reason"],
+            data={"ended_on": None, "end_reason": ""},
+            actor=actor,
+        )
+        survivor = couple.husband if couple.wife_id == person.pk else couple.wife
+        if survivor is None:
+            continue
+        widowed = LifeEvent.objects.filter(
+            person=survivor,
+            kind=EventKind.WIDOWED,
+            date=died_on,
+            data__couple_id=couple.pk,
+            reversed_by__isnull=True,
+        )
+        for event in widowed:
+            event_correct(actor=actor, event=event, reason=reason)
+    for member in HouseholdMember.objects.filter(person=person, left_on=died_on):
+        model_update(instance=member, fields=["left_on"], data={"left_on": None}, actor=actor)
+
+
 # --------------------------------------------------------------------------- births
 
 

@@ -12,22 +12,11 @@ from jisheng.core import audit, crypto, idnumber
 from jisheng.core.choices import AuditAction
 from jisheng.core.scope import get_in_scope_or_404, restrict
 from jisheng.people.models import Birth, Couple, Household, HouseholdMember, Person, Pregnancy
+from jisheng.people.search import name_q
 
 PICK_LIMIT = 20
 
 _ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
-
-
-def _name_filter(q: str, prefix: str = "") -> Q:
-    """Names containing ``q``, or whose pinyin (full or initials) starts with it."""
-    low = q.lower()
-    return (
-        Q(**{f"{prefix}name__contains": q})
-        | Q(**{f"{prefix}name_pinyin__startswith": low})
-        | Q(**{f"{prefix}name_pinyin__contains": f" {low}"})
-        | Q(**{f"{prefix}name_initials__startswith": low})
-        | Q(**{f"{prefix}name_initials__contains": f" {low}"})
-    )
 
 
 # --------------------------------------------------------------------------- persons
@@ -47,7 +36,7 @@ def person_pick(*, user: Any, q: str, sex: str = "", limit: int = PICK_LIMIT) ->
     elif q.isdigit():
         qs = qs.filter(phone=q)
     else:
-        qs = qs.filter(_name_filter(q))
+        qs = qs.filter(name_q(q))
     return list(qs.order_by("name", "pk")[:limit])
 
 
@@ -82,7 +71,7 @@ def household_list(*, user: Any, q: str = "") -> QuerySet[Household]:
     )
     q = (q or "").strip()
     if q:
-        qs = qs.filter(Q(number__icontains=q) | Q(address__icontains=q) | _name_filter(q, "head__"))
+        qs = qs.filter(Q(number__icontains=q) | Q(address__icontains=q) | name_q(q, "head__"))
     return qs.order_by("unit__path", "number", "pk")
 
 
@@ -168,9 +157,7 @@ def birth_list(
     qs = restrict(_births(), user)
     q = (q or "").strip()
     if q:
-        qs = qs.filter(
-            _name_filter(q, "mother__") | _name_filter(q, "father__") | Q(child_name__contains=q)
-        )
+        qs = qs.filter(name_q(q, "mother__") | name_q(q, "father__") | Q(child_name__contains=q))
     if year:
         qs = qs.filter(date__year=year)
     if within_policy is not None:
@@ -202,7 +189,7 @@ def pregnancy_list(*, user: Any, ongoing: bool | None = True, q: str = "") -> Qu
         qs = qs.exclude(outcome="")
     q = (q or "").strip()
     if q:
-        qs = qs.filter(_name_filter(q, "woman__"))
+        qs = qs.filter(name_q(q, "woman__"))
     return qs.order_by("expected_on", "registered_on", "pk")
 
 

@@ -99,7 +99,7 @@ from jisheng.people.excel import (
     parse_date,
     unknown_choice,
 )
-from jisheng.people.models import LifeEvent, Person, PersonPeriod
+from jisheng.people.models import LifeEvent, Person, PersonNameKey, PersonPeriod
 
 # Rows written per bulk_create batch, and rows checked between two progress reports.
 BATCH_SIZE = 2_000
@@ -782,6 +782,7 @@ def _bulk_register(
     for batch in _chunks(rows, BATCH_SIZE):
         persons = [_new_person(r) for r in batch]
         _insert(Person, persons)
+        _insert(PersonNameKey, [key for p in persons for key in services.name_keys_build(p)])
         events = [
             services.register_event_build(person=p, registered_on=r.registered_on, actor=actor)
             for p, r in zip(persons, batch, strict=True)

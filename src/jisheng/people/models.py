@@ -96,21 +96,63 @@ class Person(TimeStampedModel):
             ),
         ]
         indexes = [
+            # Ordering; on PostgreSQL migration 0004 adds a pattern index for LIKE 'x%'.
+            # Pinyin and given-name search go through PersonNameKey.
             models.Index(fields=["name"], name="people_person_name"),
-            models.Index(fields=["name_initials"], name="people_person_initials"),
-            # Prefix search on pinyin (people.search); on PostgreSQL also trigram and
-            # pattern indexes, created by migration 0004 (PostgreSQL only).
-            models.Index(
-                fields=["name_pinyin"],
-                name="people_person_pinyin",
-                opclasses=["varchar_pattern_ops"],
-            ),
             models.Index(fields=["unit", "status"], name="people_person_unit_status"),
             models.Index(fields=["sex", "birth_date"], name="people_person_sex_birth"),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class PersonNameKey(models.Model):
+    """One string a search for the person's name may start with (``people.search``).
+
+    Every pinyin reading of the name (``zhangsan``, ``shanli`` and ``danli`` for a
+    polyphonic name), their initials (``zs``) and the given name without the surname
+    (``三``), one row each, so that every search is a prefix look-up in one index on
+    both databases. The row repeats the person's name and residence unit, so that a
+    search is counted, scoped and ordered from the key index alone, and only the
+    persons of the page shown are read. Kept in step with the person by the services
+    (:func:`jisheng.people.services.name_keys_sync`, ``rebuild_periods``) and the bulk
+    writers.
+    """
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="name_keys", verbose_name=_("person")
+    )
+    key = models.CharField(_("search key"), max_length=200)
+    name = models.CharField(_("name"), max_length=50)
+    # A copy of Person.unit (no constraint of its own: the person's holds).
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,  # searched through people_namekey_key
+        related_name="+",
+        verbose_name=_("residence unit"),
+    )
+
+    scope_path_field = "unit__path"
+
+    class Meta:
+        verbose_name = _("name search key")
+        verbose_name_plural = _("name search keys")
+        indexes = [
+            # varchar_pattern_ops on PostgreSQL, so that LIKE 'zs%' uses it (SQLite
+            # ignores operator classes and is queried with a range). Holds every column
+            # a search reads: counts and pages are index-only.
+            models.Index(
+                fields=["key", "unit", "name", "person"],
+                name="people_namekey_key",
+                opclasses=["varchar_pattern_ops", "int8_ops", "text_ops", "int8_ops"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class PersonPeriod(models.Model):

@@ -8,16 +8,28 @@
   exact match through the keyed hash (``Person.id_hash``): the database holds no plain
   number, so there is never a ``LIKE`` on ID numbers;
 - 7 or more digits → phone number, exact or by its beginning;
-- Chinese characters → names starting with the text; when none does, names containing
-  it (a given name typed alone);
+- Chinese characters → names starting with the text; when none does, given names
+  starting with it (a given name typed without the surname: ``建国`` finds 王建国);
 - Latin letters → pinyin: full pinyin from the start of a reading (``zhangs`` finds
-  张三) or initials (``zs``); a polyphonic name has several readings in
-  ``name_pinyin``/``name_initials``, separated by spaces, and each is matched from its
-  start.
+  张三) or initials (``zs``); a polyphonic name has several readings, each matched.
 
-Every match is a prefix match that an index serves (migration
-``people.0004_person_search_indexes``): B-tree prefix indexes for names, pinyin and
-phones, plus, on PostgreSQL, trigram indexes for the second and later readings.
+Every match is a prefix match that a B-tree index serves, on SQLite as on PostgreSQL:
+names and phones on the person table, pinyin readings, initials and given names in
+:class:`~jisheng.people.models.PersonNameKey` (one row per key, so a second reading is
+found as fast as the first). Results are ordered by name, then id.
+
+How a key search stays fast:
+
+- with no filter on the person's own columns (status, sex, age, marital status), the
+  usual case: a :class:`KeySearch` — its count and its pages are read from the key
+  index alone (it holds the key, the unit, the name and the person), and only the
+  persons of the page asked for are read from the person table;
+- with such filters, up to :data:`SORT_MATCHES_UP_TO` matching keys (counted first,
+  index-only): the matches are found through the key index and sorted (an ordering the
+  name index cannot serve, so that the database does not read the name index testing
+  every person instead);
+- with such filters and more keys (``z``): the name index is read in order, where
+  matches are dense.
 """
 
 from __future__ import annotations
@@ -32,13 +44,14 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils import timezone
 from stdnum.cn import ric
 
 from jisheng.core import crypto, idnumber
 from jisheng.core.scope import restrict
 from jisheng.orgs.models import Unit
-from jisheng.people.models import Person
+from jisheng.people.models import Person, PersonNameKey
 from jisheng.people.selectors import birth_range_for_ages
 
 MIN_PHONE_DIGITS = 7
@@ -69,6 +82,9 @@ _PINYIN_RE = re.compile(r"^[a-z]+$")
 _SEPARATORS_RE = re.compile(r"[\s\-_'’·.]")
 # Sorts after every character that can follow a prefix (used for range look-ups).
 _MAX_CHAR = "\U0010ffff"
+# Up to this many matching keys, matches are found through the key index and sorted;
+# beyond, the name index is read in order (see the module documentation).
+SORT_MATCHES_UP_TO = 20_000
 
 
 class QueryKind(enum.StrEnum):
@@ -139,9 +155,93 @@ def prefix_q(field: str, prefix: str) -> Q:
     return Q(**{f"{field}__startswith": prefix})
 
 
-def _reading_q(field: str, prefix: str) -> Q:
-    """``prefix`` at the start of any space-separated reading of ``field``."""
-    return prefix_q(field, prefix) | Q(**{f"{field}__contains": f" {prefix}"})
+def name_keys(prefix: str) -> QuerySet[PersonNameKey]:
+    """The name keys (pinyin readings, initials, given names) starting with ``prefix``."""
+    return PersonNameKey.objects.filter(prefix_q("key", prefix))
+
+
+def name_q(text: str, prefix: str = "") -> Q:
+    """Persons (through the relation ``prefix``, e.g. ``"mother__"``) whose name contains
+    ``text`` or has a pinyin reading, initials or given name starting with it — the
+    loose match of pickers and the family lists, used inside a small scope."""
+    keys = name_keys(text.lower() if text.isascii() else text).values("person_id")
+    return Q(**{f"{prefix}name__contains": text}) | Q(**{f"{prefix}id__in": keys})
+
+
+class KeySearch(QuerySet):
+    """Persons found by name keys, whose count and pages come from the key index.
+
+    An ordinary queryset of persons (iterating it reads them all, ordered by name and
+    id), except that :meth:`count` counts the distinct persons of the matching keys and
+    a slice (a page) first takes the page's person ids from the keys, ordered by the
+    name the keys repeat, and then reads just those persons. Filtering or reordering
+    it further turns it back into an ordinary queryset.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._keys: QuerySet[PersonNameKey] | None = None
+
+    def _clone(self) -> KeySearch:
+        clone = super()._clone()
+        clone._keys = self._keys
+        return clone
+
+    def _filter_or_exclude(self, negate: bool, args: Any, kwargs: Any) -> KeySearch:
+        clone = super()._filter_or_exclude(negate, args, kwargs)
+        clone._keys = None
+        return clone
+
+    def order_by(self, *field_names: Any) -> KeySearch:
+        clone = super().order_by(*field_names)
+        clone._keys = None
+        return clone
+
+    def _fast(self) -> bool:
+        return self._keys is not None and self._result_cache is None and not self.query.is_sliced
+
+    def page_keys(self, k: slice) -> QuerySet:
+        """``(name, person id)`` of the persons of the slice ``k``, from the keys."""
+        assert self._keys is not None
+        return (
+            self._keys.order_by("name", "person_id").values_list("name", "person_id").distinct()[k]
+        )
+
+    def count(self) -> int:
+        if not self._fast():
+            return super().count()
+        assert self._keys is not None
+        return self._keys.values("person_id").distinct().count()
+
+    def __getitem__(self, k: Any) -> Any:
+        if not (self._fast() and isinstance(k, slice) and k.step is None):
+            return super().__getitem__(k)
+        ids = [person_id for _name, person_id in self.page_keys(k)]
+        # the scope is checked again on the page's persons (a handful of rows)
+        return self.filter(pk__in=ids)
+
+
+def _by_keys(
+    queryset: QuerySet[Person], prefix: str, *, user: Any, unit: Unit | None, plain: bool
+) -> QuerySet[Person]:
+    """Persons with a name key starting with ``prefix``, ordered by name, in the
+    plan that is fast for the number of matches (see the module documentation).
+    ``plain``: no filter on the person's own columns was asked for."""
+    keys = name_keys(prefix)
+    matches = queryset.filter(pk__in=keys.values("person_id"))
+    if plain:
+        scoped = restrict(keys, user)
+        if unit is not None:
+            scoped = scoped.filter(unit__path__startswith=unit.path)
+        search = KeySearch(model=Person, query=matches.query.chain(), using=matches.db)
+        search._keys = scoped
+        return search
+    if keys.count() > SORT_MATCHES_UP_TO:
+        return matches
+    # An expression the name index cannot serve: the database finds the few matches
+    # through the key index and sorts them, instead of reading the name index in
+    # order and testing every person.
+    return matches.order_by(Lower("name"), "name", "id")
 
 
 def _match_id(queryset: QuerySet[Person], number: str) -> QuerySet[Person]:
@@ -156,7 +256,7 @@ def _match_phone(queryset: QuerySet[Person], digits: str, typed: str) -> QuerySe
     return queryset.filter(condition)
 
 
-def _match_name(queryset: QuerySet[Person], text: str) -> QuerySet[Person]:
+def _match_name(queryset: QuerySet[Person], text: str, **how: Any) -> QuerySet[Person]:
     condition = prefix_q("name", text)
     if connection.vendor != "sqlite":
         # Redundant for the result (a name that starts with the text sorts after it),
@@ -164,16 +264,10 @@ def _match_name(queryset: QuerySet[Person], text: str) -> QuerySet[Person]:
         # instead of at "A" when only the first page is wanted.
         condition &= Q(name__gte=text)
     starting = queryset.filter(condition)
-    if len(text) < 2 or starting.exists():
+    if starting.exists():
         return starting
     # Nobody's name starts with it: a given name typed without the surname.
-    return queryset.filter(name__contains=text)
-
-
-def _match_pinyin(queryset: QuerySet[Person], letters: str) -> QuerySet[Person]:
-    return queryset.filter(
-        _reading_q("name_pinyin", letters) | _reading_q("name_initials", letters)
-    )
+    return _by_keys(queryset, text, **how)
 
 
 def _values(value: str | Iterable[str] | None) -> list[str]:
@@ -223,6 +317,11 @@ def person_search(
         if age_max is not None:
             queryset = queryset.filter(birth_date__gte=earliest)
     queryset = queryset.order_by("name", "id")
+    how = {
+        "user": user,
+        "unit": unit,
+        "plain": not (statuses or marital or sex) and (age_min is None and age_max is None),
+    }
 
     term = interpret(q)
     if term.kind == QueryKind.EMPTY:
@@ -232,7 +331,7 @@ def person_search(
     if term.kind == QueryKind.PHONE:
         return _match_phone(queryset, term.value, (q or "").strip())
     if term.kind == QueryKind.NAME:
-        return _match_name(queryset, term.value)
+        return _match_name(queryset, term.value, **how)
     if term.kind == QueryKind.PINYIN:
-        return _match_pinyin(queryset, term.value)
+        return _by_keys(queryset, term.value, **how)
     return queryset.none()

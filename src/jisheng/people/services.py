@@ -21,7 +21,7 @@ from jisheng.people.choices import (
     PersonStatus,
     TransferStatus,
 )
-from jisheng.people.models import LifeEvent, Person, PersonPeriod, Transfer
+from jisheng.people.models import LifeEvent, Person, PersonNameKey, PersonPeriod, Transfer
 
 # Person fields an update may change; state fields change only through events.
 PERSON_FIELDS = ["name", "ethnicity", "hukou_place", "hukou_type", "phone", "education", "notes"]
@@ -182,6 +182,7 @@ def _person_register(
     )
     person.full_clean(exclude=["unit", "employer"])
     person.save()
+    name_keys_sync(person)
     event = register_event_build(person=person, registered_on=registered_on, actor=actor)
     event.save()
     rebuild_periods(person)
@@ -248,6 +249,21 @@ def person_build(
         notes=notes,
         **ids,
     )
+
+
+def name_keys_build(person: Person) -> list[PersonNameKey]:
+    """The search keys of a saved person's name (see :class:`PersonNameKey`)."""
+    keys = pinyin.lookup_keys(person.name, person.name_pinyin, person.name_initials)
+    return [
+        PersonNameKey(person_id=person.pk, key=key, name=person.name, unit_id=person.unit_id)
+        for key in keys
+    ]
+
+
+def name_keys_sync(person: Person) -> None:
+    """Replace the person's search keys by those of their current name."""
+    PersonNameKey.objects.filter(person_id=person.pk).delete()
+    PersonNameKey.objects.bulk_create(name_keys_build(person))
 
 
 def register_event_build(*, person: Person, registered_on: datetime.date, actor: Any) -> LifeEvent:
@@ -337,6 +353,7 @@ def rebuild_periods(person: Person) -> list[PersonPeriod]:
         for key, value in changed.items():
             setattr(person, key, value)
         person.save(update_fields=[*changed, "updated_at"])
+        PersonNameKey.objects.filter(person_id=person.pk).update(unit_id=person.unit_id)
     return periods
 
 
@@ -407,9 +424,11 @@ def _event_record(
         obj=event,
         changes={"kind": [None, kind], "date": [None, date.isoformat()], "data": [None, stored]},
     )
-    from jisheng.people import transfers
+    from jisheng.people import family, transfers
 
     transfers.open_for_event(actor=actor, event=event)
+    if kind == EventKind.DEATH:
+        family.after_death(actor=actor, person=person, died_on=date)
     return event
 
 
@@ -464,9 +483,16 @@ def _event_correct(*, actor: Any, event: LifeEvent, reason: str) -> LifeEvent:
             changes={"status": [TransferStatus.OPEN, TransferStatus.CANCELLED]},
             message=reason.strip(),
         )
+    if event.kind == EventKind.DEATH:
+        from jisheng.people import family
+
+        family.after_death_corrected(
+            actor=actor, person=event.person, died_on=event.date, reason=reason.strip()
+        )
     return correction
 
 
+@transaction.atomic
 def person_update(*, actor: Any, person: Person, data: dict[str, Any]) -> Person:
     """Change identity details (not state: that changes through events)."""
     from jisheng.core.services import model_update
@@ -475,9 +501,13 @@ def person_update(*, actor: Any, person: Person, data: dict[str, Any]) -> Person
     if "name" in data:
         full, initials = pinyin.search_keys(data["name"])
         data = {**data, "name_pinyin": full, "name_initials": initials}
-    return model_update(
+    renamed = "name" in data and data["name"] != person.name
+    person = model_update(
         instance=person,
         fields=[*PERSON_FIELDS, "name_pinyin", "name_initials"],
         data=data,
         actor=actor,
     )
+    if renamed:
+        name_keys_sync(person)
+    return person

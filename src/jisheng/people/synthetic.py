@@ -482,6 +482,7 @@ class _Builder:
         self.residence = residence or work
         self.work = work
         self.work_only = not residence  # a mine or a school: every household works there
+        self._next_residence = 0
         self.ids = ids
         self.number_prefix = number_prefix
         self.persons: list[SynPerson] = []
@@ -490,6 +491,13 @@ class _Builder:
         self.births: list[SynBirth] = []
         self.pregnancies: list[SynPregnancy] = []
         self.fertility_scale = self._fertility_scale()
+
+    def _residence_unit(self) -> UnitRef:
+        """The residence units take households in turn, so that each gets as many (an
+        association group: 20–30 households when the territory is sized for them)."""
+        unit = self.residence[self._next_residence % len(self.residence)]
+        self._next_residence += 1
+        return unit
 
     # persons ------------------------------------------------------------------------------
 
@@ -1040,7 +1048,7 @@ class _Builder:
             in_migrant = IN_MIGRANT_HOUSEHOLDS * 1.6
             if not self.work_only and not extras and 20 <= head_age < 55 and r < in_migrant:
                 household.kind = "in_migrant"
-                household.unit = self.residence[int(rng.random() * len(self.residence))]
+                household.unit = self._residence_unit()
                 earliest_birth = (
                     max(p.birth for p in members if p.in_pool)
                     if any(p.in_pool for p in members)
@@ -1085,7 +1093,7 @@ class _Builder:
                         )
             else:
                 household.kind = "local"
-                household.unit = self.residence[int(rng.random() * len(self.residence))]
+                household.unit = self._residence_unit()
                 if len(self.residence) > 1 and rng.random() < INTERNAL_MOVE_HOUSEHOLDS:
                     household.moved_on = (
                         self.start + 1 + int(rng.random() * (self.end - self.start - 2))

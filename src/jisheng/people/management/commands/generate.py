@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from jisheng.orgs.models import Unit
+from jisheng.orgs.synthetic import fictional_county
 from jisheng.people.bulk import DEFAULT_BATCH, GenerateError, generate_persons
 
 
@@ -36,7 +37,11 @@ class Command(BaseCommand):
             "--unit",
             metavar="CODE",
             default=None,
-            help="unit whose subtree receives the people (default: the only top-level unit)",
+            help=(
+                "unit whose subtree receives the people, completed with villages and "
+                "groups to fit them (default: the only top-level unit; none: a new "
+                "fictional county)"
+            ),
         )
         parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
         parser.add_argument(
@@ -136,6 +141,8 @@ class Command(BaseCommand):
                 raise CommandError(_("No unit has the code %(code)s.") % {"code": code})
             return unit
         roots = list(Unit.objects.filter(depth=1)[:2])
+        if not roots:  # an empty system: a fictional county, built to size
+            return fictional_county()
         if len(roots) != 1:
             raise CommandError(
                 _("Choose the unit with --unit CODE (there are %(n)d top-level units).")

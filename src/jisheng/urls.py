@@ -17,5 +17,6 @@ urlpatterns = [
     path("audit/", include("jisheng.core.urls")),
     path("orgs/", include("jisheng.orgs.urls")),
     path("people/", include("jisheng.people.urls")),
+    path("policy/", include("jisheng.policy.urls")),
     path("api/v1/", api.urls),
 ]

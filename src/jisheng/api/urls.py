@@ -23,6 +23,7 @@ from jisheng.api.errors import error_response, install_error_handlers
 from jisheng.api.security import BearerTokenAuth
 from jisheng.orgs.api import router as units_router
 from jisheng.people.api import router as persons_router
+from jisheng.policy.api import router as policy_router
 
 
 class JishengAPI(NinjaAPI):
@@ -94,5 +95,6 @@ install_error_handlers(api)
 api.add_router("", account_router)
 api.add_router("/units", units_router)
 api.add_router("/persons", persons_router)
+api.add_router("/policy", policy_router)
 
 __all__ = ["api"]

@@ -126,6 +126,12 @@ MENU: tuple[MenuModule, ...] = (
                 "bi-journal-text",
                 permission="core.view_auditevent",
             ),
+            MenuItem(
+                "policy:pack_list",
+                _("Policy packs"),
+                "bi-journal-check",
+                permission="policy.view_policypack",
+            ),
         ),
     ),
     MenuModule(key="services", label=_("Services"), icon="bi-clipboard2-pulse", coming_soon=True),

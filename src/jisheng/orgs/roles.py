@@ -46,6 +46,9 @@ EDIT_PEOPLE = [f"people.{a}_{m}" for m in PEOPLE_MODELS for a in ("add", "change
 # Full ID numbers, imports and exports of personal data: office staff and administrators.
 SENSITIVE_PEOPLE = ["people.view_full_id", "people.import_person", "people.export_person"]
 
+# Policy packs are read in the UI; they are loaded with `jisheng policy load`.
+VIEW_POLICY = ["policy.view_policypack"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ADMIN: VIEW_ORGS
     + EDIT_ORGS
@@ -53,17 +56,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + ["core.view_auditevent"]
     + VIEW_PEOPLE
     + EDIT_PEOPLE
-    + SENSITIVE_PEOPLE,
+    + SENSITIVE_PEOPLE
+    + VIEW_POLICY,
     Role.OFFICE: VIEW_ORGS
     + EDIT_ORGS
     + ["orgs.view_user"]
     + VIEW_PEOPLE
     + EDIT_PEOPLE
-    + SENSITIVE_PEOPLE,
+    + SENSITIVE_PEOPLE
+    + VIEW_POLICY,
     Role.FIELD: VIEW_ORGS + VIEW_PEOPLE + EDIT_PEOPLE,
-    Role.LEADER: VIEW_ORGS + VIEW_PEOPLE,
+    Role.LEADER: VIEW_ORGS + VIEW_PEOPLE + VIEW_POLICY,
     Role.COMMODITY: [*VIEW_ORGS, "people.view_person"],
-    Role.ASSESSOR: VIEW_ORGS + VIEW_PEOPLE,
+    Role.ASSESSOR: VIEW_ORGS + VIEW_PEOPLE + VIEW_POLICY,
     Role.AUDITOR: [*VIEW_ORGS, "core.view_auditevent", "orgs.view_user"],
 }
 

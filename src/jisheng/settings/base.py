@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "jisheng.core",
     "jisheng.orgs",
     "jisheng.people",
+    "jisheng.policy",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,493 @@
+"""The schema of a policy pack (pydantic v2): what one YAML file may say.
+
+Every model forbids unknown keys. Rewards and penalties (``assessment.consequences``)
+may address only a ``unit`` or a ``staff_role``, for administrative duties only (SPEC
+§0); anything else is rejected with a message saying why. Free text anywhere in a pack
+is scanned for person sanctions separately, in :mod:`jisheng.policy.loader`.
+
+The field validators translate their messages when the pack is validated, so the
+errors come out in the language of the request or the command.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Any, Literal
+
+from django.utils.translation import gettext as _
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from jisheng.orgs.choices import PositionRole, UnitType
+from jisheng.people.choices import MaritalStatus, PersonStatus
+from jisheng.policy.choices import (
+    AfterEvent,
+    CampaignKind,
+    ConsequenceKind,
+    Direction,
+    LeaveKind,
+    Method,
+    SanctionTarget,
+    ScoringKind,
+    TargetUnit,
+    Trigger,
+)
+
+SLUG = r"^[a-z][a-z0-9_]*$"
+PACK_ID = r"^[a-z0-9][a-z0-9-]*$"
+
+
+def policy_error(message: str) -> PydanticCustomError:
+    """A validation error whose message is already translated."""
+    return PydanticCustomError("policy", "{message}", {"message": message})
+
+
+def section0_error(reason: str) -> PydanticCustomError:
+    return PydanticCustomError("section0", "{message}", {"message": section0_message(reason)})
+
+
+def section0_message(reason: str) -> str:
+    return _(
+        "%(reason)s Not allowed (SPEC §0): jisheng records services and people's choices "
+        "and holds only units and staff roles accountable for administrative duties; it "
+        "never sanctions a private person."
+    ) % {"reason": reason}
+
+
+def _as_text(value: Any) -> Any:
+    """YAML reads ``version: 2`` and ``lines: 120`` as numbers; they are text here."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+Text = Annotated[str, Field(max_length=2000)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Slug = Annotated[str, Field(pattern=SLUG, max_length=50)]
+PositiveInt = Annotated[int, Field(gt=0)]
+NonNegativeInt = Annotated[int, Field(ge=0)]
+Month = Annotated[int, Field(ge=1, le=12)]
+DayOfMonth = Annotated[int, Field(ge=1, le=31)]
+Age = Annotated[int, Field(ge=0, le=120)]
+Amount = Annotated[float, Field(ge=0)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+# --- provenance ---------------------------------------------------------------------
+
+
+class Source(Strict):
+    """Where a pack was transcribed from: a seed file and its line ranges."""
+
+    file: Name
+    lines: Annotated[
+        str, BeforeValidator(_as_text), Field(pattern=r"^\d+(-\d+)?(,\s*\d+(-\d+)?)*$")
+    ]
+    note: Text = ""
+
+
+# --- who ----------------------------------------------------------------------------
+
+
+class TargetGroup(Strict):
+    """A population the pack's services address, e.g. married women of reproductive age."""
+
+    label: Text = ""
+    sex: Literal["F", "M"] | None = None
+    age_min: Age | None = None
+    age_max: Age | None = None
+    marital: list[MaritalStatus] = []
+    statuses: list[PersonStatus] = []
+    employees_only: bool = False
+
+    @model_validator(mode="after")
+    def _ages(self) -> TargetGroup:
+        if self.age_min is not None and self.age_max is not None and self.age_min > self.age_max:
+            raise policy_error(_("age_min is greater than age_max."))
+        return self
+
+
+# --- follow-up visits ----------------------------------------------------------------
+
+
+class MethodFollowup(Strict):
+    every_months: PositiveInt
+    face_to_face: bool = False
+
+
+class AfterFollowup(Strict):
+    """Visits after an operation, a delivery or an abortion: the first one ``first_after_days``
+    days after it, then every ``then_every_months`` months, ``visits`` in all."""
+
+    first_after_days: NonNegativeInt
+    then_every_months: PositiveInt | None = None
+    visits: PositiveInt = 1
+
+    @model_validator(mode="after")
+    def _repeat(self) -> AfterFollowup:
+        if self.visits > 1 and self.then_every_months is None:
+            raise policy_error(_("More than one visit needs then_every_months."))
+        return self
+
+
+class Followup(Strict):
+    target: Slug
+    methods: dict[Method, MethodFollowup] = {}
+    after: dict[AfterEvent, AfterFollowup] = {}
+    employees_every_months: PositiveInt | None = None
+    note: Text = ""
+
+
+# --- service rounds ------------------------------------------------------------------
+
+
+class Campaign(Strict):
+    id: Slug
+    kind: CampaignKind
+    name: Name
+    rounds_per_year: Annotated[int, Field(ge=1, le=12)] = 1
+    every_years: Annotated[int, Field(ge=1, le=5)] = 1
+    months: list[Month] = []
+    target: Slug
+    note: Text = ""
+
+    @model_validator(mode="after")
+    def _months(self) -> Campaign:
+        if self.months and len(self.months) != self.rounds_per_year:
+            raise policy_error(
+                _("months lists %(n)s months but rounds_per_year is %(r)s.")
+                % {"n": len(self.months), "r": self.rounds_per_year}
+            )
+        if self.months != sorted(set(self.months)):
+            raise policy_error(_("months must be in increasing order, each once."))
+        return self
+
+
+class LetterInquiry(Strict):
+    """函调: a yearly letter to the spouse's unit, for employees whose spouse works elsewhere."""
+
+    sex: Literal["F", "M"] = "M"
+    age_max: Age
+    spouse_outside_organisation: bool = True
+    every_months: PositiveInt = 12
+    statuses: list[PersonStatus] = [PersonStatus.REGISTERED]
+    note: Text = ""
+
+
+# --- deadlines -----------------------------------------------------------------------
+
+
+class _Deadline(Strict):
+    label: Text = ""
+
+
+class QuarterMonthDay(_Deadline):
+    """Day ``day`` of month ``month_of_quarter`` (1–3) of the quarter."""
+
+    kind: Literal["quarter_month_day"]
+    month_of_quarter: Annotated[int, Field(ge=1, le=3)]
+    day: DayOfMonth
+
+
+class DaysAfter(_Deadline):
+    kind: Literal["days_after"]
+    days: PositiveInt
+
+
+class MonthsAfter(_Deadline):
+    kind: Literal["months_after"]
+    months: PositiveInt
+
+
+class MonthDay(_Deadline):
+    """Day ``day`` of every month (the last day when the month is shorter)."""
+
+    kind: Literal["month_day"]
+    day: DayOfMonth
+
+
+class YearMonthDay(_Deadline):
+    kind: Literal["year_month_day"]
+    month: Month
+    day: DayOfMonth
+
+    @model_validator(mode="after")
+    def _date(self) -> YearMonthDay:
+        try:
+            datetime.date(2024, self.month, self.day)  # a leap year: 29 February is valid
+        except ValueError as exc:
+            raise policy_error(_("There is no such day in that month.")) from exc
+        return self
+
+
+Deadline = Annotated[
+    QuarterMonthDay | DaysAfter | MonthsAfter | MonthDay | YearMonthDay,
+    Field(discriminator="kind"),
+]
+
+
+# --- births, marriage, leave, commodities, allowances --------------------------------
+
+
+class Births(Strict):
+    """Births up to ``policy_limit`` are within policy: a statistic, never a sanction (§0)."""
+
+    policy_limit: PositiveInt = 3
+
+
+class LateMarriageAge(Strict):
+    male: Age
+    female: Age
+
+
+class Commodities(Strict):
+    expiry_alert_days: PositiveInt = 90
+    stock_months_min: PositiveInt | None = None
+    stock_months_max: PositiveInt | None = None
+
+    @model_validator(mode="after")
+    def _stock(self) -> Commodities:
+        low, high = self.stock_months_min, self.stock_months_max
+        if low is not None and high is not None and low > high:
+            raise policy_error(_("stock_months_min is greater than stock_months_max."))
+        return self
+
+
+class Allowance(Strict):
+    """An allowance paid to a staff role (e.g. the propagandist's 10 yuan a month)."""
+
+    role: PositionRole
+    yuan_per_month: Amount
+    note: Text = ""
+
+
+# --- targets, scoring and accountability ---------------------------------------------
+
+
+class Scoring(Strict):
+    kind: ScoringKind
+    minus_per_point: Annotated[float, Field(gt=0)] | None = None
+    floor: Amount = 0
+
+    @model_validator(mode="after")
+    def _linear(self) -> Scoring:
+        if self.kind == ScoringKind.LINEAR_BELOW_TARGET and self.minus_per_point is None:
+            raise policy_error(_("linear_below_target scoring needs minus_per_point."))
+        return self
+
+
+class TargetItem(Strict):
+    """An indicator's target, its weight (points) and how its points are scored."""
+
+    indicator: Slug
+    name: Name
+    target: Amount | None = None
+    unit: TargetUnit = TargetUnit.PERCENT
+    direction: Direction = Direction.AT_LEAST
+    weight: Amount | None = None
+    scoring: Scoring | None = None
+    note: Text = ""
+
+    @model_validator(mode="after")
+    def _target(self) -> TargetItem:
+        if self.unit == TargetUnit.PERCENT and self.target is not None and self.target > 100:
+            raise policy_error(_("A percentage target cannot exceed 100."))
+        scoring = self.scoring
+        if scoring is not None and scoring.kind != ScoringKind.MANUAL and self.target is None:
+            raise policy_error(_("Scoring against a target needs the target."))
+        return self
+
+
+class Band(Strict):
+    min_score: Amount
+    max_score: Amount | None = None
+    label: Name
+
+    @model_validator(mode="after")
+    def _range(self) -> Band:
+        if self.max_score is not None and self.max_score <= self.min_score:
+            raise policy_error(_("max_score must be greater than min_score."))
+        return self
+
+
+class CompositePart(Strict):
+    part: Name
+    weight: Annotated[float, Field(gt=0, le=100)]
+
+
+FORBIDDEN_TARGETS_HINT = ("person", "individual", "employee", "relative", "spouse", "party")
+
+FORBIDDEN_KINDS: dict[str, str] = {
+    "fine": "fine",
+    "fine_person": "fine",
+    "social_maintenance_fee": "fee",
+    "dismissal": "dismissal",
+    "dismiss": "dismissal",
+    "expulsion": "dismissal",
+    "suspension": "suspension",
+    "suspend_relative": "suspension",
+    "withhold_pay": "withhold",
+    "withhold_benefits": "withhold",
+    "compulsory_method": "compulsory",
+    "compulsory_iud": "compulsory",
+    "compulsory_sterilisation": "compulsory",
+}
+
+FORBIDDEN_TRIGGERS = {
+    "birth",
+    "unplanned_birth",
+    "out_of_policy_birth",
+    "over_quota_birth",
+    "pregnancy",
+    "unplanned_pregnancy",
+    "missed_check",
+    "missed_campaign",
+    "absent",
+    "absence",
+    "attendance",
+    "no_contraception",
+    "no_method",
+    "declined_method",
+    "method_declined",
+    "method_removed",
+    "early_marriage",
+}
+
+
+def forbidden_reason(code: str) -> str:
+    reasons = {
+        "fine": _("A fine on a person is a sanction."),
+        "fee": _("The social maintenance fee was abolished in 2021."),
+        "dismissal": _("Dismissal is a sanction on a person."),
+        "suspension": _("Suspending a person or a relative from work is a sanction."),
+        "withhold": _("Withholding a person's pay or benefits is a sanction."),
+        "compulsory": _("A compulsory contraceptive method violates informed choice."),
+        "person": _("A reward or penalty may address only a unit or a staff role."),
+        "trigger": _(
+            "A person's births, pregnancies, contraception or attendance may not trigger "
+            "a sanction."
+        ),
+        "veto": _("The one-vote veto applies to units only."),
+        "person_text": _("The text sanctions a person."),
+    }
+    return reasons[code]
+
+
+class Consequence(Strict):
+    """A reward or penalty for a unit or a staff role, triggered by an administrative duty."""
+
+    trigger: Trigger
+    applies_to: SanctionTarget
+    role: PositionRole | None = None
+    kind: ConsequenceKind
+    amount_yuan: Amount | None = None
+    min_score: Amount | None = None
+    max_score: Amount | None = None
+    description: Text = ""
+
+    @field_validator("applies_to", mode="before")
+    @classmethod
+    def _only_units_and_roles(cls, value: Any) -> Any:
+        if value not in SanctionTarget.values:
+            raise section0_error(forbidden_reason("person"))
+        return value
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _no_person_sanction(cls, value: Any) -> Any:
+        if isinstance(value, str) and value in FORBIDDEN_KINDS:
+            raise section0_error(forbidden_reason(FORBIDDEN_KINDS[value]))
+        return value
+
+    @field_validator("trigger", mode="before")
+    @classmethod
+    def _administrative_trigger(cls, value: Any) -> Any:
+        if isinstance(value, str) and value in FORBIDDEN_TRIGGERS:
+            raise section0_error(forbidden_reason("trigger"))
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Consequence:
+        if self.applies_to == SanctionTarget.STAFF_ROLE and self.role is None:
+            raise policy_error(_("A consequence for a staff role must name the role."))
+        if self.applies_to == SanctionTarget.UNIT and self.role is not None:
+            raise policy_error(_("role is only for consequences that apply to a staff role."))
+        if (
+            self.kind in (ConsequenceKind.VETO, ConsequenceKind.HONOURS_WITHHELD)
+            and self.applies_to != SanctionTarget.UNIT
+        ):
+            raise section0_error(forbidden_reason("veto"))
+        money = (ConsequenceKind.REWARD, ConsequenceKind.PENALTY)
+        if self.amount_yuan is not None and self.kind not in money:
+            raise policy_error(_("amount_yuan is only for rewards and penalties."))
+        if self.trigger == Trigger.SCORE_BAND and self.min_score is None and self.max_score is None:
+            raise policy_error(_("A score_band trigger needs min_score or max_score."))
+        return self
+
+
+class VetoItem(Strict):
+    """An item whose failure vetoes a unit's assessment (一票否决), administrative only."""
+
+    trigger: Trigger
+    description: Text = ""
+
+    @field_validator("trigger", mode="before")
+    @classmethod
+    def _administrative_trigger(cls, value: Any) -> Any:
+        if isinstance(value, str) and value in FORBIDDEN_TRIGGERS:
+            raise section0_error(forbidden_reason("trigger"))
+        return value
+
+
+class Assessment(Strict):
+    total_points: Amount | None = None
+    targets: list[TargetItem] = []
+    composite: list[CompositePart] = []
+    bands: list[Band] = []
+    veto_items: list[VetoItem] = []
+    consequences: list[Consequence] = []
+    flag_last_place: bool = False
+
+
+# --- the pack ------------------------------------------------------------------------
+
+ORGANISATION_KINDS = ("any", *UnitType.values)
+
+
+class PolicyPackSchema(Strict):
+    id: Annotated[str, Field(pattern=PACK_ID, max_length=50)]
+    name: Name
+    organisation_kind: Literal[tuple(ORGANISATION_KINDS)]  # type: ignore[valid-type]
+    version: Annotated[
+        str,
+        BeforeValidator(_as_text),
+        Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z.\-]*$", max_length=32),
+    ]
+    effective_from: datetime.date
+    description: Text = ""
+    sources: list[Source] = []
+    target_groups: dict[Slug, TargetGroup] = {}
+    followup: Followup | None = None
+    campaigns: list[Campaign] = []
+    letter_inquiry: LetterInquiry | None = None
+    deadlines: dict[Slug, Deadline] = {}
+    births: Births = Births()
+    late_marriage_age: LateMarriageAge | None = None
+    assessment: Assessment | None = None
+    leave_days: dict[LeaveKind, NonNegativeInt] = {}
+    commodities: Commodities | None = None
+    allowances: list[Allowance] = []
+
+    @property
+    def expiry_alert_days(self) -> int:
+        return self.commodities.expiry_alert_days if self.commodities else 90

@@ -1,0 +1,179 @@
+"""Reads of policy packs: the pack in force for a unit on a date, lists and history."""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import functools
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from jisheng.core.scope import ALL, user_scope_path
+from jisheng.orgs.models import Unit
+from jisheng.policy.models import PolicyPack, PolicyPackVersion
+from jisheng.policy.schema import PolicyPackSchema
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """The tree paths of a unit and of each of its ancestors (materialised path)."""
+    step = Unit.steplen
+    return [path[:end] for end in range(step, len(path) + 1, step)]
+
+
+def version_in_force(
+    unit: Unit | None, on: datetime.date | None = None
+) -> PolicyPackVersion | None:
+    """The version that governs ``unit`` on ``on`` (default today).
+
+    The unit's own pack, else the nearest ancestor's, else the default pack (no unit);
+    at each level the version with the latest ``effective_from`` not after ``on`` (the
+    last loaded when two share a date). One query.
+    """
+    on = on or datetime.date.today()
+    where = Q(unit__isnull=True)
+    if unit is not None:
+        where |= Q(unit__path__in=ancestor_paths(unit.path))
+    candidates = list(
+        PolicyPackVersion.objects.filter(where, effective_from__lte=on)
+        .select_related("pack", "unit")
+        .defer("source_text", "content")
+    )
+    if not candidates:
+        return None
+    return max(
+        candidates,
+        key=lambda v: (len(v.unit.path) if v.unit else 0, v.effective_from, v.id),
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _schema_of(version_id: int, sha256: str) -> PolicyPackSchema:
+    # Versions are immutable, so a version's parsed content can be cached for good; the
+    # digest is part of the key so that a reused id (rolled-back tests) cannot mislead.
+    content = PolicyPackVersion.objects.values_list("content", flat=True).get(pk=version_id)
+    return PolicyPackSchema.model_validate(content)
+
+
+def schema_of(version: PolicyPackVersion) -> PolicyPackSchema:
+    return _schema_of(version.pk, version.sha256)
+
+
+def pack_in_force(unit: Unit | None, on: datetime.date | None = None) -> PolicyPackSchema | None:
+    """The typed pack in force for ``unit`` on ``on`` (see :func:`version_in_force`)."""
+    version = version_in_force(unit, on)
+    return schema_of(version) if version is not None else None
+
+
+def birth_limit(unit: Unit | None, on: datetime.date | None = None, default: int = 3) -> int:
+    """Births up to this order are within policy for ``unit`` on ``on`` (a statistic, §0)."""
+    pack = pack_in_force(unit, on)
+    return pack.births.policy_limit if pack is not None else default
+
+
+# --- lists for the pages and the API (scoped) ----------------------------------------
+
+
+def visible_versions(user: Any) -> QuerySet[PolicyPackVersion]:
+    """Versions the user may read: the default packs, those attached to the user's unit
+    or its ancestors (they govern the user's subtree) and those attached below it."""
+    prefix = user_scope_path(user)
+    qs = PolicyPackVersion.objects.select_related("pack", "unit", "loaded_by")
+    if prefix is None:
+        return qs.none()
+    if prefix == ALL:
+        return qs
+    return qs.filter(
+        Q(unit__isnull=True)
+        | Q(unit__path__startswith=prefix)
+        | Q(unit__path__in=ancestor_paths(prefix))
+    )
+
+
+def pack_list(*, user: Any) -> list[dict[str, Any]]:
+    """Each visible pack with its attachments: per unit (or default), the version in
+    force today and the latest loaded version."""
+    today = datetime.date.today()
+    versions = list(visible_versions(user).defer("source_text", "content"))
+    packs: dict[int, dict[str, Any]] = {}
+    for v in versions:
+        entry = packs.setdefault(
+            v.pack_id, {"pack": v.pack, "attachments": {}, "latest_loaded": None}
+        )
+        key = v.unit_id or 0
+        slot = entry["attachments"].setdefault(
+            key, {"unit": v.unit, "in_force": None, "upcoming": None, "count": 0}
+        )
+        slot["count"] += 1
+        if v.effective_from <= today:
+            best = slot["in_force"]
+            if best is None or (v.effective_from, v.id) > (best.effective_from, best.id):
+                slot["in_force"] = v
+        else:
+            nxt = slot["upcoming"]
+            if nxt is None or v.effective_from < nxt.effective_from:
+                slot["upcoming"] = v
+        latest = entry["latest_loaded"]
+        if latest is None or v.id > latest.id:
+            entry["latest_loaded"] = v
+    result = []
+    for entry in packs.values():
+        entry["attachments"] = sorted(
+            entry["attachments"].values(), key=lambda s: s["unit"].path if s["unit"] else ""
+        )
+        result.append(entry)
+    return sorted(result, key=lambda e: e["pack"].code)
+
+
+def pack_get(*, user: Any, code: str) -> PolicyPack | None:
+    """The pack with ``code`` if the user can see at least one of its versions."""
+    version = visible_versions(user).filter(pack__code=code).first()
+    return version.pack if version is not None else None
+
+
+def pack_versions(*, user: Any, pack: PolicyPack) -> list[PolicyPackVersion]:
+    """The pack's visible versions, newest loaded first."""
+    return list(visible_versions(user).filter(pack=pack).order_by("-loaded_at", "-id"))
+
+
+def current_version(
+    *, user: Any, pack: PolicyPack, on: datetime.date | None = None
+) -> PolicyPackVersion | None:
+    """The visible version of ``pack`` in force on ``on``: the latest effective one,
+    preferring the default attachment, then the one nearest the user's unit."""
+    on = on or datetime.date.today()
+    candidates = [v for v in pack_versions(user=user, pack=pack) if v.effective_from <= on]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda v: (v.effective_from, v.unit_id is None, v.id))
+
+
+def previous_version(version: PolicyPackVersion) -> PolicyPackVersion | None:
+    """The version of the same pack and attachment loaded just before ``version``."""
+    return (
+        PolicyPackVersion.objects.filter(pack=version.pack, unit=version.unit, id__lt=version.id)
+        .order_by("-id")
+        .first()
+    )
+
+
+def yaml_diff(old: PolicyPackVersion | None, new: PolicyPackVersion) -> list[tuple[str, str]]:
+    """The unified diff of the YAML of two versions as ``(css_class, line)`` pairs."""
+    before = old.source_text.splitlines() if old is not None else []
+    after = new.source_text.splitlines()
+    label_old = f"{old.pack.code} {old.version}" if old is not None else "—"
+    label_new = f"{new.pack.code} {new.version}"
+    rows = []
+    for line in difflib.unified_diff(before, after, label_old, label_new, lineterm=""):
+        if line.startswith(("+++", "---")):
+            css = "meta"
+        elif line.startswith("@@"):
+            css = "hunk"
+        elif line.startswith("+"):
+            css = "add"
+        elif line.startswith("-"):
+            css = "del"
+        else:
+            css = "ctx"
+        rows.append((css, line))
+    return rows

@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
-from django.utils import translation
+from django.utils import timezone, translation
 
 from jisheng.orgs import services
 from jisheng.orgs.models import Unit
@@ -119,7 +119,7 @@ def test_list_item_fields(client_for, tree):
 
 @pytest.mark.django_db
 def test_detail_has_positions_and_committees(client_for, tree):
-    today = datetime.date.today()
+    today = timezone.localdate()
     services.position_create(
         actor=None,
         unit=tree.town,
@@ -334,7 +334,7 @@ def test_list_query_count_does_not_grow_with_items(client_for, tree):
 def test_detail_query_count_does_not_grow_with_positions(client_for, tree):
     client = client_for("admin")
     client.get("/me")
-    today = datetime.date.today()
+    today = timezone.localdate()
     services.position_create(
         actor=None, unit=tree.town, role="specialist", holder_name="测试甲", start_date=today
     )

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
+from django.utils import timezone, translation
 from stdnum.cn import ric
 
 from jisheng.core import idnumber
@@ -116,7 +116,7 @@ def test_29_february_of_a_leap_year_is_fine():
 
 
 def test_future_birth_date():
-    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
     number = factories.id_number(tomorrow, "F")
     error = rejected(number)
     assert error.code == "birth_date"

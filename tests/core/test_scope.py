@@ -6,7 +6,13 @@ from django.http import Http404
 
 from jisheng.core.choices import AuditAction
 from jisheng.core.models import AuditEvent
-from jisheng.core.scope import get_in_scope_or_404, path_in_scope, restrict, user_scope_path
+from jisheng.core.scope import (
+    get_in_scope_or_404,
+    path_in_scope,
+    restrict,
+    restrict_within,
+    user_scope_path,
+)
 from jisheng.orgs.models import Position, Unit, User
 
 
@@ -106,3 +112,16 @@ def test_require_in_scope_refuses_and_audits_writes_outside(tree, users):
     event = AuditEvent.objects.get(action=AuditAction.DENIED)
     assert event.object_id == str(tree.village_b.pk)
     assert event.object_scope_path == tree.village_b.path
+
+
+def test_restrict_within_a_unit_uses_one_condition(tree, users):
+    units = Unit.objects.all()
+    town = restrict_within(units, users.town_office, tree.village_a)
+    assert set(town.values_list("code", flat=True)) == {tree.village_a.code}
+    assert str(town.query).count("LIKE") == 1  # one prefix, not the scope's and the unit's
+    assert list(restrict_within(units, users.field_a, tree.village_b)) == []  # outside
+    assert list(restrict_within(units, users.field_a, tree.town)) == []  # above the scope
+    assert set(restrict_within(units, users.field_a, None)) == set(restrict(units, users.field_a))
+    assert restrict_within(units, users.admin, tree.street).count() == (
+        units.filter(path__startswith=tree.street.path).count()
+    )

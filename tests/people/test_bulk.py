@@ -8,6 +8,7 @@ import random
 import pytest
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F
+from django.utils import timezone
 
 from jisheng.core import crypto, idnumber, pinyin
 from jisheng.core.models import AuditEvent
@@ -39,7 +40,7 @@ from jisheng.people.models import (
 from tests import factories
 
 D = dt.date
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 SKIP = {"id", "created_at", "updated_at", "id_number_encrypted", "id_hash", "id_masked"}
 
 

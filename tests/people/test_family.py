@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test import override_settings
-from django.utils import translation
+from django.utils import timezone, translation
 
 from jisheng.core import crypto
 from jisheng.core.models import AuditEvent
@@ -26,7 +26,7 @@ from jisheng.people.models import (
 from tests import factories
 
 D = dt.date
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 TOMORROW = TODAY + dt.timedelta(days=1)
 MARRIED = D(2010, 5, 1)
 PREG_REGISTERED = D(2023, 1, 10)

@@ -7,14 +7,14 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import translation
+from django.utils import timezone, translation
 
 from jisheng.core.models import AuditEvent
 from jisheng.orgs.models import Unit
 from jisheng.people.models import Household, LifeEvent, Person
 from tests import factories
 
-END = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+END = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
 
 
 @pytest.fixture(autouse=True)

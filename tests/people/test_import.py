@@ -7,7 +7,7 @@ import io
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
 from jisheng.core import crypto, pinyin
@@ -215,7 +215,7 @@ def test_sex_and_birth_date_may_come_from_the_id_number(tree):
     assert result.created == 1
     person = Person.objects.get()
     assert (person.sex, person.birth_date) == ("F", D(1990, 5, 17))
-    assert person.events.get().date == dt.date.today()
+    assert person.events.get().date == timezone.localdate()
 
 
 @pytest.mark.parametrize(
@@ -301,7 +301,7 @@ def test_every_rule_rejects_bad_input(tree, values, column, text):
 
 
 def test_future_birth_date_is_rejected(tree):
-    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
     message = only_reason(
         [row(**{COL_ID: "", COL_NO_ID_REASON: "新生儿", COL_BIRTH: tomorrow.isoformat()})]
     )

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import translation
+from django.utils import timezone, translation
 
 from jisheng.core import crypto
 from jisheng.core.models import AuditEvent
@@ -176,7 +176,7 @@ def test_impossible_event_writes_nothing(tree, users):
             actor=users.office,
             person=woman,
             kind="marriage",
-            date=dt.date.today() + dt.timedelta(days=1),
+            date=timezone.localdate() + dt.timedelta(days=1),
         )
     assert before == (
         LifeEvent.objects.count(),

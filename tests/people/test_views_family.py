@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from jisheng.core.models import AuditEvent
 from jisheng.people import family
@@ -18,7 +19,7 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 D = dt.date
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import io
 
 import pytest
 from django.contrib.messages import get_messages
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from jisheng.core.models import AuditEvent
@@ -157,7 +157,7 @@ def test_filters(client, users, people, params, expected):
 
 
 def test_age_band(client, users, people):
-    today = dt.date.today()
+    today = timezone.localdate()
     login(client, users.office)
     for low, high in [(0, 30), (30, 45), (36, 60), (20, 120)]:
         expected = sorted(

@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from jisheng.core.models import AuditEvent
 from jisheng.orgs.middleware import SESSION_KEY
@@ -17,7 +18,7 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import functools
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
@@ -76,7 +77,7 @@ def parse(value: str, *, today: datetime.date | None = None) -> IdInfo:
             % {"digit": ric.calc_check_digit(number)},
             code="checksum",
         )
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     if birth_date > today or birth_date.year < 1880:
         raise ValidationError(
             _("The birth date in the ID number (%(date)s) is impossible.")

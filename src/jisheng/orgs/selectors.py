@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Length, Substr
+from django.utils import timezone
 
 from jisheng.core.scope import get_in_scope_or_404, record_denied, restrict, user_scope_path
 from jisheng.orgs.models import Committee, CommitteeMember, Position, Unit, User
@@ -152,7 +152,7 @@ def position_list(
     if unit is not None:
         qs = qs.filter(unit=unit)
     if current_only:
-        day = on or datetime.date.today()
+        day = on or timezone.localdate()
         qs = qs.filter(start_date__lte=day).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
     return qs
 

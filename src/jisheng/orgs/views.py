@@ -9,7 +9,6 @@ ids is audited even for users who could not edit it anyway.
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -20,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -167,7 +167,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
     unit = selectors.unit_get(user=user, code=code)
     show_past = request.GET.get("past") == "1"
-    today = datetime.date.today()
+    today = timezone.localdate()
     positions = sorted(
         selectors.position_list(user=user, unit=unit).select_related("user"),
         key=lambda p: (_POSITION_ORDER.get(p.role, 99), -p.start_date.toordinal()),
@@ -388,7 +388,7 @@ def position_create(request: HttpRequest, code: str) -> HttpResponse:
     form = PositionForm(
         request.POST or None,
         logins=_logins_for(request, unit),
-        initial={"start_date": datetime.date.today()},
+        initial={"start_date": timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -443,7 +443,7 @@ def position_end(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, "orgs.change_position")
     unit = position.unit
     form = PositionEndForm(
-        request.POST or None, initial={"end_date": position.end_date or datetime.date.today()}
+        request.POST or None, initial={"end_date": position.end_date or timezone.localdate()}
     )
     if request.method == "POST" and form.is_valid():
         try:

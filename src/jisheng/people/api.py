@@ -1,24 +1,48 @@
 """``/api/v1/persons``: the population registry, inside the caller's data scope.
 
-Endpoints are thin: check the permission (``people.view_person``), call the search and
-the selectors (which apply the scope), render. A person or unit outside the scope
-answers 404 ``not_found`` exactly like a missing one, and the attempt is written to the
-audit log. ID numbers are always masked; lists mask phone numbers too.
+Endpoints are thin: check the permission, call the search, the selectors (which apply
+the scope) or the services (which validate, write and audit), render. A person or unit
+outside the scope answers 404 ``not_found`` exactly like a missing one, and the attempt
+is written to the audit log. ID numbers are always masked; lists mask phone numbers too.
+A service's validation error answers 422 ``invalid`` with one detail per field.
 """
 
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from jisheng.api.errors import ApiError
 from jisheng.api.pagination import PageNumber
 from jisheng.api.schemas import SCOPED_ERRORS
 from jisheng.api.security import require_perm
+from jisheng.core import audit
+from jisheng.core.choices import AuditAction
 from jisheng.orgs import selectors as org_selectors
-from jisheng.people import selectors
-from jisheng.people.models import Person
-from jisheng.people.schemas import EventOut, PeriodOut, PersonDetailOut, PersonFilters, PersonOut
+from jisheng.orgs.models import Unit
+from jisheng.people import selectors, services
+from jisheng.people.card import card_build
+from jisheng.people.choices import EventKind
+from jisheng.people.forms import WORK_UNIT_TYPES
+from jisheng.people.models import LifeEvent, Person
+from jisheng.people.schemas import (
+    FIXED_FIELDS,
+    STATE_FIELDS,
+    CardOut,
+    EventCorrectIn,
+    EventIn,
+    EventOut,
+    EventRecordedOut,
+    PeriodOut,
+    PersonDetailOut,
+    PersonFilters,
+    PersonIn,
+    PersonOut,
+    PersonPatchIn,
+)
 from jisheng.people.search import (
     LIST_FIELDS,
     MIN_PHONE_DIGITS,
@@ -30,6 +54,24 @@ from jisheng.people.search import (
 router = Router(tags=["persons"])
 
 VIEW_PERSON = "people.view_person"
+ADD_PERSON = "people.add_person"
+CHANGE_PERSON = "people.change_person"
+ADD_EVENT = "people.add_lifeevent"
+CHANGE_EVENT = "people.change_lifeevent"
+
+# Event kinds whose details name the unit, and the employer, the person moves to.
+UNIT_KINDS = {EventKind.MOVE_IN, EventKind.FLOW_IN, EventKind.INTERNAL_TRANSFER}
+EMPLOYER_KINDS = {EventKind.MOVE_IN, EventKind.INTERNAL_TRANSFER}
+
+
+def _detail(field: str, message: str, *, location: str = "body", kind: str = "invalid") -> dict:
+    return {"field": field, "location": location, "message": message, "type": kind}
+
+
+def _invalid_details(details: list[dict[str, Any]]) -> ApiError:
+    """422 ``invalid``; the message is the error itself when there is only one."""
+    message = details[0]["message"] if len(details) == 1 else _("The request is invalid.")
+    return ApiError(422, "invalid", message, details=details)
 
 
 def _invalid(field: str, message: str) -> ApiError:
@@ -37,8 +79,46 @@ def _invalid(field: str, message: str) -> ApiError:
         422,
         "invalid",
         _("The request is invalid."),
-        details=[{"field": field, "location": "query", "message": message, "type": "invalid"}],
+        details=[_detail(field, message, location="query")],
     )
+
+
+def _service_invalid(exc: ValidationError) -> ApiError:
+    """A service's ``ValidationError`` as 422 ``invalid``, one detail per field message."""
+    if hasattr(exc, "error_dict"):
+        details = [
+            _detail("" if field == NON_FIELD_ERRORS else field, message)
+            for field, errors in exc.error_dict.items()
+            for error in errors
+            for message in error.messages
+        ]
+    else:
+        details = [_detail("", message) for message in exc.messages]
+    return _invalid_details(details)
+
+
+def _unit(request: HttpRequest, code: str, field: str) -> Unit:
+    """A unit of the request body by code, inside the caller's scope.
+
+    A unit outside the scope answers 404 exactly like an unknown code, and the attempt
+    is audited as ``denied`` (``unit_find``).
+    """
+    unit = org_selectors.unit_find(user=request.auth, code=code)
+    if unit is None:
+        message = _("There is no unit with the code %(code)s in your data scope.") % {"code": code}
+        raise ApiError(
+            404, "not_found", message, details=[_detail(field, message, kind="not_found")]
+        )
+    return unit
+
+
+def _work_unit(request: HttpRequest, code: str, field: str) -> Unit:
+    unit = _unit(request, code, field)
+    if unit.unit_type not in WORK_UNIT_TYPES:
+        raise _invalid_details(
+            [_detail(field, _("%(name)s is not a work unit.") % {"name": unit.name})]
+        )
+    return unit
 
 
 @router.get("", response={200: list[PersonOut], **SCOPED_ERRORS}, summary="List persons")
@@ -117,3 +197,208 @@ def person_events(request: HttpRequest, person_id: int):
     for event in events:
         event.is_corrected = event.pk in reversed_ids
     return events
+
+
+# --------------------------------------------------------------------------- writes
+
+
+@router.post("", response={201: PersonDetailOut, **SCOPED_ERRORS}, summary="Register a person")
+def person_create(request: HttpRequest, payload: PersonIn):
+    """Register a person (建档): the person, the registration event and the first period,
+    exactly as the registration page does. Needs ``people.add_person``.
+
+    - ``id_number`` is checked with python-stdnum (length, the date in digits 7–14, the
+      check character, the region) and must agree with ``birth_date`` and ``sex``; each
+      problem is a 422 detail on the field concerned (``id_number``, ``birth_date``,
+      ``sex``). A number already registered is refused.
+    - Without a valid ID number (newborns, foreign nationals) set ``id_status`` to
+      ``newborn``, ``foreign`` or ``other`` and leave ``id_number`` empty.
+    - ``unit`` (and ``employer``, a work unit) are codes in the caller's data scope: a
+      code outside it answers 404 like an unknown one, and the attempt is audited.
+
+    Answers 201 with the person (ID number masked).
+    """
+    require_perm(request, ADD_PERSON)
+    unit = _unit(request, payload.unit, "unit")
+    employer = _work_unit(request, payload.employer, "employer") if payload.employer else None
+    try:
+        person = services.person_register(
+            actor=request.auth,
+            name=payload.name,
+            sex=payload.sex.value,
+            birth_date=payload.birth_date,
+            unit=unit,
+            employer=employer,
+            registered_on=payload.registered_on,
+            id_number=payload.id_number,
+            id_status=payload.id_status.value,
+            marital_status=payload.marital_status.value,
+            status=payload.status.value,
+            ethnicity=payload.ethnicity,
+            hukou_place=payload.hukou_place,
+            hukou_type=payload.hukou_type.value if payload.hukou_type else "",
+            phone=payload.phone,
+            education=payload.education.value if payload.education else "",
+            notes=payload.notes,
+        )
+    except ValidationError as exc:
+        raise _service_invalid(exc) from exc
+    return Status(201, person)
+
+
+@router.patch(
+    "/{int:person_id}",
+    response={200: PersonDetailOut, **SCOPED_ERRORS},
+    summary="Change a person's identity details",
+)
+def person_patch(request: HttpRequest, person_id: int, payload: PersonPatchIn):
+    """Change identity details: ``name``, ``ethnicity``, ``hukou_place``, ``hukou_type``,
+    ``phone``, ``education``, ``notes``. Only the fields sent change; the change is
+    audited. Needs ``people.change_person``.
+
+    The state — ``unit``, ``employer``, ``marital_status``, ``status`` — changes only
+    through a life event (``POST /persons/{id}/events``), so that the dated history
+    stays true: sending one answers 422 saying so. ``sex``, ``birth_date`` and the ID
+    number are fixed at registration; any other field is unknown (422).
+    """
+    require_perm(request, CHANGE_PERSON)
+    person = selectors.person_get(user=request.auth, pk=person_id)
+    extra = payload.model_extra or {}
+    details = []
+    for field in extra:
+        if field in STATE_FIELDS:
+            message = _(
+                "This changes only through a life event: record one with "
+                "POST /api/v1/persons/%(id)s/events."
+            ) % {"id": person.pk}
+        elif field in FIXED_FIELDS:
+            message = _("This is fixed at registration and cannot be changed here.")
+        else:
+            message = _("Unknown field.")
+        details.append(_detail(field, message, kind="not_changeable"))
+    if details:
+        if any(field in STATE_FIELDS for field in extra):
+            message = _(
+                "The residence unit, employer, marital status and status change only "
+                "through life events."
+            )
+        else:
+            message = _("Only identity details can be changed here.")
+        raise ApiError(422, "invalid", message, details=details)
+    data = payload.model_dump(exclude_unset=True)
+    for field in ("hukou_type", "education"):
+        if field in data:
+            data[field] = data[field].value if data[field] else ""
+    try:
+        return services.person_update(actor=request.auth, person=person, data=data)
+    except ValidationError as exc:
+        raise _service_invalid(exc) from exc
+
+
+@router.post(
+    "/{int:person_id}/events",
+    response={201: EventRecordedOut, **SCOPED_ERRORS},
+    summary="Record a life event",
+)
+def person_event_create(request: HttpRequest, person_id: int, payload: EventIn):
+    """Record a life event (the events of the 信息报告单 and the registry's own) and
+    re-derive the person's dated state. Needs ``people.add_lifeevent``.
+
+    Details by kind: ``unit`` (a code in the caller's scope) for ``move_in``,
+    ``flow_in`` and ``internal_transfer`` (required for the last two); ``employer`` (a
+    work unit) for ``move_in`` and ``internal_transfer``; ``to`` (where the person went),
+    ``place`` and ``reason`` are free text kept with the event.
+
+    The event must fit the history on its date (no divorce without a marriage, nothing
+    after a death …): otherwise 422 with the reason on ``date``. Leaving employment,
+    retirement and moving out open a management transfer (``transfer_id``). Recording a
+    marriage here changes the marital status only; couples are recorded with the family
+    pages.
+    """
+    require_perm(request, ADD_EVENT)
+    person = selectors.person_get(user=request.auth, pk=person_id)
+    kind = EventKind(payload.kind.value)
+    details = []
+    if payload.unit and kind not in UNIT_KINDS:
+        details.append(_detail("unit", _("This event does not take a unit.")))
+    if payload.employer and kind not in EMPLOYER_KINDS:
+        details.append(_detail("employer", _("This event does not take an employer.")))
+    if details:
+        raise _invalid_details(details)
+    data: dict[str, Any] = {}
+    if payload.unit:
+        data["unit"] = _unit(request, payload.unit, "unit")
+    if payload.employer:
+        data["employer"] = _work_unit(request, payload.employer, "employer")
+    for key in ("to", "place", "reason"):
+        if value := getattr(payload, key):
+            data[key] = value
+    try:
+        event = services.event_record(
+            actor=request.auth,
+            person=person,
+            kind=kind,
+            date=payload.date,
+            data=data,
+            note=payload.note,
+        )
+    except ValidationError as exc:
+        raise _service_invalid(exc) from exc
+    return Status(201, event)
+
+
+@router.post(
+    "/{int:person_id}/events/{int:event_id}/correct",
+    response={201: EventOut, **SCOPED_ERRORS},
+    summary="Correct a life event",
+)
+def person_event_correct(
+    request: HttpRequest, person_id: int, event_id: int, payload: EventCorrectIn
+):
+    """Reverse a wrongly recorded event by a correcting event with the ``reason``; the
+    history is replayed without it and the event stays visible, marked corrected.
+    Needs ``people.change_lifeevent``.
+
+    422 when the event is the registration or a correction, is already corrected, or
+    when the later history no longer fits without it (correct the later events first).
+    Answers 201 with the correction.
+    """
+    require_perm(request, CHANGE_EVENT)
+    person = selectors.person_get(user=request.auth, pk=person_id)
+    event = LifeEvent.objects.filter(pk=event_id, person=person).first()
+    if event is None:
+        raise ApiError(404, "not_found", _("Not found."))
+    event.person = person
+    try:
+        correction = services.event_correct(actor=request.auth, event=event, reason=payload.reason)
+    except ValidationError as exc:
+        raise _service_invalid(exc) from exc
+    return Status(201, correction)
+
+
+# --------------------------------------------------------------------------- the card
+
+
+@router.get(
+    "/{int:person_id}/card",
+    response={200: CardOut, **SCOPED_ERRORS},
+    summary="A person's information card",
+)
+def person_card(request: HttpRequest, person_id: int):
+    """The information card (育龄妇女信息卡) as data: identity (ID number masked), the
+    current state, households and their members, couples current and past, births with
+    their birth order (within-policy is a statistic only), pregnancies, the dated state
+    periods, the events timeline with corrections, and the management transfers.
+
+    Households, couples, births, pregnancies and transfers are those in the caller's
+    data scope. Each read of a card is written to the audit log.
+    """
+    person = _person(request, person_id)
+    card = card_build(user=request.auth, person=person)
+    audit.record(
+        actor=request.auth,
+        action=AuditAction.VIEW,
+        obj=person,
+        message=_("Read the information card through the API."),
+    )
+    return card

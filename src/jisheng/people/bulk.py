@@ -855,7 +855,7 @@ def generate_persons(
     """
     if count < 1:
         raise GenerateError(_("The number of persons must be at least 1."))
-    end = end or datetime.date.today()
+    end = end or timezone.localdate()
     existing = generated_count(root, seed)
     if existing == count:
         return LoadResult(persons=existing, skipped=True)

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jisheng.core import audit, idnumber
@@ -58,6 +59,7 @@ from jisheng.people.services import (
     person_register,
     require_unit_in_scope,
 )
+from jisheng.people.signals import history_changed
 
 # A parent is at least this old on the birth date; a mother at most MAX_MOTHER_AGE.
 MIN_PARENT_AGE = 12
@@ -78,7 +80,7 @@ OUTSIDE_KEYS = ("name", "sex", "id_number", "work_unit", "township", "phone")
 
 
 def _today() -> datetime.date:
-    return datetime.date.today()
+    return timezone.localdate()
 
 
 def _age_on(birth_date: datetime.date, day: datetime.date) -> int:
@@ -120,6 +122,7 @@ def _record_event(
     date: datetime.date,
     data: dict[str, Any],
     field: str,
+    note: str = "",
 ) -> LifeEvent | None:
     """Record ``kind`` for ``person`` unless dated before their registration.
 
@@ -130,7 +133,7 @@ def _record_event(
     if registered_on is not None and date < registered_on:
         return None
     try:
-        return event_record(actor=actor, person=person, kind=kind, date=date, data=data)
+        return event_record(actor=actor, person=person, kind=kind, date=date, data=data, note=note)
     except ValidationError as exc:
         raise ValidationError(
             {field: [f"{person.name}: {message}" for message in exc.messages]}
@@ -435,6 +438,7 @@ def couple_create(
     husband: Person | None = None,
     outside: dict[str, Any] | None = None,
     record_events: bool = True,
+    note: str = "",
 ) -> Couple:
     """Record a marriage: two registered persons, or one and a spouse outside the registry.
 
@@ -444,7 +448,8 @@ def couple_create(
     inquiry (函调) needs. Neither spouse may be in another marriage that has not ended by
     ``married_on``. The couple belongs to the wife's unit (the husband's when the wife is
     outside). A MARRIAGE event is recorded for each registered spouse unless
-    ``record_events`` is false (entering a marriage the registry already shows).
+    ``record_events`` is false (entering a marriage the registry already shows);
+    ``note`` is the note of those events.
     """
     persons = [p for p in (wife, husband) if p is not None]
     for person in persons:
@@ -459,6 +464,7 @@ def couple_create(
             husband=husband,
             outside=outside,
             record_events=record_events,
+            note=note,
         )
 
 
@@ -470,6 +476,7 @@ def _couple_create(
     husband: Person | None,
     outside: dict[str, Any] | None,
     record_events: bool,
+    note: str = "",
 ) -> Couple:
     if wife is None and husband is None:
         raise ValidationError({"wife": _("Choose the wife or the husband from the registry.")})
@@ -536,6 +543,7 @@ def _couple_create(
                 date=married_on,
                 data={"couple_id": couple.pk, "spouse": spouse_name},
                 field=field,
+                note=note,
             )
     return couple
 
@@ -548,13 +556,14 @@ def couple_end(
     reason: str,
     deceased: str = "",
     record_events: bool = True,
+    note: str = "",
 ) -> Couple:
     """End a marriage by divorce or by the death of a spouse.
 
     Divorce records a DIVORCE event for each registered spouse. Death needs
     ``deceased`` (``"wife"`` or ``"husband"``): a registered deceased spouse gets a
     DEATH event (unless already recorded as deceased) and a registered survivor a
-    WIDOWED event (丧偶).
+    WIDOWED event (丧偶). ``note`` is the note of those events.
     """
     require_unit_in_scope(actor, couple.unit)
     for person in (couple.wife, couple.husband):
@@ -568,6 +577,7 @@ def couple_end(
             reason=reason,
             deceased=deceased,
             record_events=record_events,
+            note=note,
         )
 
 
@@ -579,6 +589,7 @@ def _couple_end(
     reason: str,
     deceased: str,
     record_events: bool,
+    note: str = "",
 ) -> Couple:
     errors: dict[str, str] = {}
     if couple.ended_on is not None:
@@ -619,7 +630,13 @@ def _couple_end(
         else:
             kind = EventKind.WIDOWED
         _record_event(
-            actor=actor, person=person, kind=kind, date=ended_on, data=data, field="ended_on"
+            actor=actor,
+            person=person,
+            kind=kind,
+            date=ended_on,
+            data=data,
+            field="ended_on",
+            note=note,
         )
     return couple
 
@@ -834,7 +851,7 @@ def birth_record(
         require_unit_in_scope(actor, couple.unit)
     with transaction.atomic():
         _lock(mother)
-        return _birth_record(
+        birth = _birth_record(
             actor=actor,
             mother=mother,
             date=date,
@@ -849,6 +866,8 @@ def birth_record(
             order_override=order_override,
             override_reason=override_reason,
         )
+        history_changed.send(sender=Birth, person=mother)
+        return birth
 
 
 def _override_errors(order_override: int | None, reason: str) -> dict[str, str]:
@@ -1119,9 +1138,11 @@ def pregnancy_close(
     if birth is not None:
         require_unit_in_scope(actor, birth.unit)
     with transaction.atomic():
-        return _pregnancy_close(
+        closed = _pregnancy_close(
             actor=actor, pregnancy=pregnancy, outcome=outcome, outcome_on=outcome_on, birth=birth
         )
+        history_changed.send(sender=Pregnancy, person=closed.woman)
+        return closed
 
 
 def _pregnancy_close(

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -17,8 +17,9 @@ from jisheng.core.scope import restrict
 from jisheng.orgs import selectors as org_selectors
 from jisheng.orgs.choices import UnitType
 from jisheng.orgs.models import Unit
-from jisheng.people.choices import EventKind, IdStatus, PersonStatus
-from jisheng.people.models import LifeEvent, Person, Transfer
+from jisheng.people import family_selectors
+from jisheng.people.choices import EventKind, IdStatus, PersonStatus, Sex
+from jisheng.people.models import Couple, LifeEvent, Person, Transfer
 
 # Units people work for (an employer is one of these, never a territory).
 WORK_UNIT_TYPES = (
@@ -43,11 +44,27 @@ EVENT_TO_KINDS = (
     EventKind.LEAVE_EMPLOYMENT,
 )
 EVENT_PLACE_KINDS = (EventKind.BIRTH, EventKind.DEATH)
+# A marriage names the spouse (registered, or outside the registry) and creates the
+# couple; a divorce ends one of the person's open couples.
+EVENT_SPOUSE_KINDS = (EventKind.MARRIAGE,)
+EVENT_COUPLE_KINDS = (EventKind.DIVORCE,)
+OUTSIDE_SPOUSE_FIELDS = (
+    "outside_name",
+    "outside_id_number",
+    "outside_work_unit",
+    "outside_township",
+    "outside_phone",
+)
 EVENT_FIELD_KINDS: dict[str, tuple[str, ...]] = {
     "unit": EVENT_UNIT_KINDS,
     "to": EVENT_TO_KINDS,
     "place": EVENT_PLACE_KINDS,
+    "spouse": EVENT_SPOUSE_KINDS,
+    **{name: EVENT_SPOUSE_KINDS for name in OUTSIDE_SPOUSE_FIELDS},
+    "couple": EVENT_COUPLE_KINDS,
 }
+# The fields whose values go into the event's ``data`` (the others have their own use).
+EVENT_DATA_FIELDS = ("unit", "to", "place")
 # Kinds the event form offers: every kind but the registration and the correction,
 # which have their own pages.
 EVENT_FORM_KINDS = [
@@ -141,6 +158,38 @@ class UnitField(forms.CharField):
         return unit
 
 
+class PersonField(forms.IntegerField):
+    """A person of the user's scope, chosen by id from the picker's search results.
+
+    ``sex`` limits the search (and the choice) to women or men. Call :meth:`bind`.
+    """
+
+    widget = forms.HiddenInput
+
+    def __init__(self, *, sex: str = "", **kwargs: Any) -> None:
+        self.sex = sex
+        self.user: Any = None
+        kwargs.setdefault("min_value", 1)
+        super().__init__(**kwargs)
+
+    def bind(self, user: Any) -> None:
+        self.user = user
+
+    def prepare_value(self, value: Any) -> Any:
+        return value.pk if isinstance(value, Person) else value
+
+    def clean(self, value: Any) -> Person | None:
+        if isinstance(value, Person):
+            value = value.pk
+        pk = super().clean(value)
+        if pk is None:
+            return None
+        person = family_selectors.person_find(user=self.user, pk=pk)
+        if person is None:
+            raise ValidationError(_("Choose a person from the search results."), code="not_found")
+        return person
+
+
 class PersonForm(forms.Form):
     """Registration (建档) of a person: identity, then the state on the registration date."""
 
@@ -209,13 +258,65 @@ class PersonForm(forms.Form):
             "unit": unit,
             "id_status": IdStatus.VALID,
             "status": PersonStatus.REGISTERED,
-            "registered_on": datetime.date.today(),
+            "registered_on": timezone.localdate(),
             "ethnicity": "汉族",
         }
 
 
+def _clean_phone(value: str) -> str:
+    """A phone number: digits, with spaces, ``-`` or a leading ``+`` allowed."""
+    value = (value or "").strip()
+    digits = value.removeprefix("+").replace("-", "").replace(" ", "")
+    if value and not (digits.isdigit() and digits.isascii()):
+        raise ValidationError(
+            _("A phone number has only digits (spaces, “-” and a leading “+” are allowed)."),
+            code="phone",
+        )
+    return value
+
+
+class PersonEditForm(forms.Form):
+    """The identity details of a registered person (``services.PERSON_FIELDS``).
+
+    Residence, employer, marital status and status are not here: they change only
+    through life events, so that the dated history stays exact. Sex, birth date and
+    ID number are fixed at registration.
+    """
+
+    name = _field(Person, "name", label=pgettext_lazy("person", "Name"))
+    ethnicity = _field(Person, "ethnicity")
+    phone = _field(Person, "phone")
+    hukou_place = _field(Person, "hukou_place")
+    hukou_type = _field(Person, "hukou_type")
+    education = _field(Person, "education")
+    notes = _field(Person, "notes")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].widget.attrs.update(
+            {"inputmode": "tel", "autocomplete": "off", "type": "tel"}
+        )
+
+    @classmethod
+    def initial_for(cls, person: Person) -> dict[str, Any]:
+        return {name: getattr(person, name) for name in cls.base_fields}
+
+    def clean_name(self) -> str:
+        return " ".join(self.cleaned_data["name"].split())
+
+    def clean_phone(self) -> str:
+        return _clean_phone(self.cleaned_data["phone"])
+
+
 class EventForm(forms.Form):
-    """One form for every life event; the kind decides which details apply."""
+    """One form for every life event; the kind decides which details apply.
+
+    A marriage names the spouse: a registered person (picker) or a spouse outside the
+    registry (name, ID number, work unit, township, phone), and the view creates the
+    couple. A divorce ends one of the person's open couples (``couples``; the only one
+    by default); without any, it is recorded as an event only and the history decides
+    whether it fits.
+    """
 
     kind = forms.ChoiceField(label=_("Event"), choices=[("", "---------"), *EVENT_FORM_KINDS])
     date = forms.DateField(label=_("Date"), widget=DateInput)
@@ -236,9 +337,41 @@ class EventForm(forms.Form):
         required=False,
         help_text=_("Hospital or place of the birth or death."),
     )
+    spouse = PersonField(
+        label=_("Spouse in the registry"),
+        required=False,
+        help_text=_("Search by name, pinyin, ID number or phone, then choose the person."),
+    )
+    outside_name = forms.CharField(label=_("Spouse's name"), max_length=50, required=False)
+    outside_id_number = forms.CharField(
+        label=_("Spouse's ID number"),
+        max_length=30,
+        required=False,
+        help_text=_("18 characters; optional when unknown."),
+    )
+    outside_work_unit = forms.CharField(
+        label=_("Spouse's work unit"), max_length=200, required=False
+    )
+    outside_township = forms.CharField(label=_("Spouse's township"), max_length=200, required=False)
+    outside_phone = forms.CharField(label=_("Spouse's phone"), max_length=32, required=False)
+    couple = forms.TypedChoiceField(
+        label=_("Marriage that ends"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("The person's marriages in force in the registry."),
+    )
     note = _field(LifeEvent, "note")
 
-    def __init__(self, data: Any = None, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        data: Any = None,
+        *args: Any,
+        user: Any,
+        person: Person | None = None,
+        couples: list[Couple] | tuple[Couple, ...] = (),
+        **kwargs: Any,
+    ) -> None:
         if data is not None:
             # Details of other kinds (left in hidden inputs) are dropped, not validated.
             data = data.copy()
@@ -246,21 +379,130 @@ class EventForm(forms.Form):
             for name, kinds in EVENT_FIELD_KINDS.items():
                 if kind not in kinds:
                     data.pop(name, None)
+                    if name == "spouse":
+                        data.pop("spouse_q", None)
         super().__init__(data, *args, **kwargs)
+        self.user = user
+        self.person = person
+        self.couples = {c.pk: c for c in couples}
         self.fields["unit"].bind(user)
+        self.fields["spouse"].bind(user)
+        if person is not None:
+            self.fields["spouse"].sex = Sex.MALE if person.sex == Sex.FEMALE else Sex.FEMALE
+        self.fields["couple"].choices = [("", "---------")] + [
+            (c.pk, self._couple_label(c)) for c in couples
+        ]
+        if len(couples) == 1:
+            self.fields["couple"].initial = couples[0].pk
         self.fields["note"].widget = forms.Textarea(attrs={"rows": 2})
+        self.fields["outside_id_number"].widget.attrs.update(
+            {"autocomplete": "off", "spellcheck": "false"}
+        )
+        self.fields["outside_phone"].widget.attrs.update(
+            {"inputmode": "tel", "autocomplete": "off"}
+        )
         for name, kinds in EVENT_FIELD_KINDS.items():
             # The page shows these fields only for these kinds (see event_form.html).
             self.fields[name].event_kinds = " ".join(kinds)
         self.fields["kind"].widget.attrs["data-event-kind-select"] = ""
 
+    def _couple_label(self, couple: Couple) -> str:
+        if self.person is not None and couple.wife_id == self.person.pk:
+            spouse = couple.husband.name if couple.husband_id else couple.outside_name
+        elif self.person is not None and couple.husband_id == self.person.pk:
+            spouse = couple.wife.name if couple.wife_id else couple.outside_name
+        else:
+            spouse = str(couple)
+        return _("%(spouse)s, married %(date)s") % {
+            "spouse": spouse,
+            "date": couple.married_on.isoformat(),
+        }
+
+    def clean_couple(self) -> Couple | None:
+        pk = self.cleaned_data.get("couple")
+        return self.couples.get(pk) if pk else None
+
+    def clean_outside_phone(self) -> str:
+        return _clean_phone(self.cleaned_data["outside_phone"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        kind = data.get("kind")
+        if kind in EVENT_SPOUSE_KINDS:
+            self._clean_spouse(data)
+        elif kind in EVENT_COUPLE_KINDS:
+            self._clean_couple(data)
+        day = data.get("date")
+        if kind in (*EVENT_SPOUSE_KINDS, *EVENT_COUPLE_KINDS) and day and self.person is not None:
+            registered_on = (
+                self.person.events.filter(kind=EventKind.REGISTER)
+                .order_by("date", "id")
+                .values_list("date", flat=True)
+                .first()
+            )
+            if registered_on is not None and day < registered_on:
+                self.add_error(
+                    "date",
+                    _(
+                        "The date is before the person's registration (%(date)s). A marriage "
+                        "or divorce from before it is entered on the couple pages."
+                    )
+                    % {"date": registered_on.isoformat()},
+                )
+        return data
+
+    def _clean_spouse(self, data: dict[str, Any]) -> None:
+        if "spouse" in self.errors:
+            return
+        spouse, outside = data.get("spouse"), self.outside()
+        if spouse is None and outside is None:
+            self.add_error(
+                "spouse",
+                _("Choose the spouse from the registry, or give the name of a spouse outside it."),
+            )
+        elif spouse is not None and outside is not None:
+            self.add_error(
+                "outside_name",
+                _(
+                    "The spouse is chosen from the registry: leave the outside spouse's "
+                    "details empty."
+                ),
+            )
+        elif spouse is not None and self.person is not None and spouse.pk == self.person.pk:
+            self.add_error("spouse", _("Choose the other spouse, not the person."))
+
+    def _clean_couple(self, data: dict[str, Any]) -> None:
+        if "couple" in self.errors or data.get("couple") is not None:
+            return
+        if len(self.couples) == 1:
+            data["couple"] = next(iter(self.couples.values()))
+        elif len(self.couples) > 1:
+            self.add_error(
+                "couple",
+                _("The person has more than one marriage in force: choose the one that ends."),
+            )
+
+    def outside(self) -> dict[str, str] | None:
+        """The outside spouse's details for ``family.couple_create`` (None: none given)."""
+        cleaned = getattr(self, "cleaned_data", {})
+        values = {
+            name.removeprefix("outside_"): (cleaned.get(name) or "").strip()
+            for name in OUTSIDE_SPOUSE_FIELDS
+        }
+        return values if any(values.values()) else None
+
+    def spouse_picked(self) -> list[Person]:
+        """The spouse chosen so far (to show it again in the picker after an error)."""
+        spouse = getattr(self, "cleaned_data", {}).get("spouse")
+        return [spouse] if isinstance(spouse, Person) else []
+
     def event_data(self) -> dict[str, Any]:
         """The event's details for ``event_record`` (only those its kind uses)."""
         kind = self.cleaned_data["kind"]
         data: dict[str, Any] = {}
-        for name, kinds in EVENT_FIELD_KINDS.items():
+        for name in EVENT_DATA_FIELDS:
             value = self.cleaned_data.get(name)
-            if kind in kinds and value:
+            if kind in EVENT_FIELD_KINDS[name] and value:
                 data[name] = value
         return data
 

@@ -4,6 +4,7 @@ They only parse input: the rules live in :mod:`jisheng.people.family`, whose
 ``ValidationError``s are put back on the fields with :func:`add_family_errors`. Persons
 are picked by id from a search in the user's scope (:class:`PersonField`); an id outside
 the scope answers like an unknown one and is audited as ``denied``.
+(:class:`PersonField` lives in :mod:`jisheng.people.forms`: the event form uses it too.)
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from jisheng.core.forms import add_service_errors
 from jisheng.people import family_selectors
 from jisheng.people.choices import CoupleEnd, HouseholdRelation, PregnancyOutcome, Sex
-from jisheng.people.forms import DateInput, UnitField
+from jisheng.people.forms import DateInput, PersonField, UnitField
 from jisheng.people.models import Birth, Couple, Household, HouseholdMember, Person, Pregnancy
 
 
@@ -31,38 +32,6 @@ def add_family_errors(
         field_map,
         models=(Household, HouseholdMember, Couple, Birth, Pregnancy, Person),
     )
-
-
-class PersonField(forms.IntegerField):
-    """A person of the user's scope, chosen by id from the picker's search results.
-
-    ``sex`` limits the search (and the choice) to women or men. Call :meth:`bind`.
-    """
-
-    widget = forms.HiddenInput
-
-    def __init__(self, *, sex: str = "", **kwargs: Any) -> None:
-        self.sex = sex
-        self.user: Any = None
-        kwargs.setdefault("min_value", 1)
-        super().__init__(**kwargs)
-
-    def bind(self, user: Any) -> None:
-        self.user = user
-
-    def prepare_value(self, value: Any) -> Any:
-        return value.pk if isinstance(value, Person) else value
-
-    def clean(self, value: Any) -> Person | None:
-        if isinstance(value, Person):
-            value = value.pk
-        pk = super().clean(value)
-        if pk is None:
-            return None
-        person = family_selectors.person_find(user=self.user, pk=pk)
-        if person is None:
-            raise ValidationError(_("Choose a person from the search results."), code="not_found")
-        return person
 
 
 class _UserForm(forms.Form):

@@ -837,7 +837,7 @@ def persons_import(
         _deny(actor, default_unit, _denied_message())
         raise PermissionDenied(_("This unit is outside your data scope."))
 
-    today = datetime.date.today()
+    today = timezone.localdate()
     total = len(sheet_rows)
     parsed: list[_PersonRow] = []
     for index, row in enumerate(sheet_rows, start=1):

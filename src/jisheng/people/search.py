@@ -49,7 +49,7 @@ from django.utils import timezone
 from stdnum.cn import ric
 
 from jisheng.core import crypto, idnumber
-from jisheng.core.scope import restrict
+from jisheng.core.scope import restrict_within
 from jisheng.orgs.models import Unit
 from jisheng.people.models import Person, PersonNameKey
 from jisheng.people.selectors import birth_range_for_ages
@@ -230,9 +230,7 @@ def _by_keys(
     keys = name_keys(prefix)
     matches = queryset.filter(pk__in=keys.values("person_id"))
     if plain:
-        scoped = restrict(keys, user)
-        if unit is not None:
-            scoped = scoped.filter(unit__path__startswith=unit.path)
+        scoped = restrict_within(keys, user, unit)
         search = KeySearch(model=Person, query=matches.query.chain(), using=matches.db)
         search._keys = scoped
         return search
@@ -298,9 +296,7 @@ def person_search(
     both ends included. ``q`` is interpreted as described in the module's docstring; a
     text that is none of those kinds finds nobody.
     """
-    queryset = restrict(Person.objects.select_related("unit"), user)
-    if unit is not None:
-        queryset = queryset.filter(unit__path__startswith=unit.path)
+    queryset = restrict_within(Person.objects.select_related("unit"), user, unit)
     statuses = _values(status)
     if statuses:
         queryset = queryset.filter(status__in=statuses)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jisheng.core import audit, crypto, idnumber, pinyin
@@ -22,6 +23,7 @@ from jisheng.people.choices import (
     TransferStatus,
 )
 from jisheng.people.models import LifeEvent, Person, PersonNameKey, PersonPeriod, Transfer
+from jisheng.people.signals import history_changed
 
 # Person fields an update may change; state fields change only through events.
 PERSON_FIELDS = ["name", "ethnicity", "hukou_place", "hukou_type", "phone", "education", "notes"]
@@ -139,7 +141,7 @@ def _person_register(
     education: str,
     notes: str,
 ) -> Person:
-    today = datetime.date.today()
+    today = timezone.localdate()
     registered_on = registered_on or today
     data = {"name": name, "sex": sex, "birth_date": birth_date}
     errors = _validate_person(data, today=today)
@@ -354,6 +356,7 @@ def rebuild_periods(person: Person) -> list[PersonPeriod]:
             setattr(person, key, value)
         person.save(update_fields=[*changed, "updated_at"])
         PersonNameKey.objects.filter(person_id=person.pk).update(unit_id=person.unit_id)
+    history_changed.send(sender=Person, person=person)
     return periods
 
 
@@ -392,7 +395,7 @@ def _event_record(
 ) -> LifeEvent:
     if kind in (EventKind.REGISTER, EventKind.CORRECTION) or kind not in EventKind.values:
         raise ValidationError({"kind": _("This event cannot be recorded here.")})
-    if date > datetime.date.today():
+    if date > timezone.localdate():
         raise ValidationError({"date": _("The date is in the future.")})
     stored: dict[str, Any] = {}
     for key, value in (data or {}).items():
@@ -449,7 +452,7 @@ def _event_correct(*, actor: Any, event: LifeEvent, reason: str) -> LifeEvent:
     correction = LifeEvent.objects.create(
         person=event.person,
         kind=EventKind.CORRECTION,
-        date=datetime.date.today(),
+        date=timezone.localdate(),
         unit=event.person.unit,
         reverses=event,
         note=reason.strip(),

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jisheng.core import audit
@@ -88,7 +89,7 @@ def _transfer_complete(
         errors["records_handed"] = _("List the records handed over.")
     if completed_on < transfer.opened_on:
         errors["completed_on"] = _("The completion date is before the departure.")
-    if completed_on > datetime.date.today():
+    if completed_on > timezone.localdate():
         errors["completed_on"] = _("The completion date is in the future.")
     if errors:
         raise ValidationError(errors)

@@ -8,11 +8,13 @@ urlpatterns = [
     path("export.xlsx", views_list.person_export, name="person_export"),
     path("new/", views_person.person_create, name="person_create"),
     path("<int:pk>/", views_person.person_detail, name="person_detail"),
+    path("<int:pk>/edit/", views_person.person_edit, name="person_edit"),
     path("<int:pk>/reveal-id/", views_person.person_reveal_id, name="person_reveal_id"),
     path("<int:pk>/card/", views_person.person_card_print, name="person_card_print"),
     path("<int:pk>/events/new/", views_person.event_create, name="event_create"),
     path("events/<int:pk>/correct/", views_person.event_correct, name="event_correct"),
     path("transfers/", views_transfers.transfer_list, name="transfer_list"),
+    path("transfers/export.xlsx", views_transfers.transfer_export, name="transfer_export"),
     path(
         "transfers/<int:pk>/complete/",
         views_transfers.transfer_complete,
@@ -29,6 +31,7 @@ urlpatterns = [
 urlpatterns += [
     path("pick/", views_family.person_pick, name="family_person_pick"),
     path("households/", views_family.household_list, name="household_list"),
+    path("households/export.xlsx", views_family.household_export, name="household_export"),
     path("households/new/", views_family.household_create, name="household_create"),
     path("households/<int:pk>/", views_family.household_detail, name="household_detail"),
     path(
@@ -49,10 +52,12 @@ urlpatterns += [
     path("<int:pk>/births/new/", views_family.birth_create, name="birth_create"),
     path("<int:pk>/births/order/", views_family.birth_order_preview, name="birth_order_preview"),
     path("births/", views_family.birth_list, name="birth_list"),
+    path("births/export.xlsx", views_family.birth_export, name="birth_export"),
     path("births/<int:pk>/", views_family.birth_detail, name="birth_detail"),
     path("births/<int:pk>/order/", views_family.birth_override, name="birth_override"),
     path("<int:pk>/pregnancies/new/", views_family.pregnancy_create, name="pregnancy_create"),
     path("pregnancies/", views_family.pregnancy_list, name="pregnancy_list"),
+    path("pregnancies/export.xlsx", views_family.pregnancy_export, name="pregnancy_export"),
     path("pregnancies/<int:pk>/close/", views_family.pregnancy_close, name="pregnancy_close"),
 ]
 

@@ -19,13 +19,14 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from jisheng.core.tables import TABLE_ATTRS, list_page
 from jisheng.core.web import GET_POST, require_perm
-from jisheng.people import family, family_selectors, selectors
+from jisheng.people import family, family_selectors, selectors, views_export
 from jisheng.people.choices import Sex
 from jisheng.people.forms_family import (
     BirthForm,
@@ -140,18 +141,60 @@ class HouseholdTable(tables.Table):
         return record.number or "—"
 
 
+def _household_query(request: HttpRequest) -> tuple[Any, dict[str, Any]]:
+    """The household list's rows and filters (shared by the page and its export)."""
+    q = request.GET.get("q", "").strip()
+    filters = {"q": views_export.audited_text(q)} if q else {}
+    return family_selectors.household_list(user=request.user, q=q), filters
+
+
+def _export_url(request: HttpRequest, name: str) -> str | None:
+    return reverse(name) if views_export.can_export(request) else None
+
+
 @login_required
 @require_GET
 def household_list(request: HttpRequest) -> HttpResponse:
     require_perm(request, "people.view_household")
-    q = request.GET.get("q", "").strip()
+    queryset, _filters = _household_query(request)
     context = list_page(
         request,
-        queryset=family_selectors.household_list(user=request.user, q=q),
+        queryset=queryset,
         table_class=HouseholdTable,
+        export_url=_export_url(request, "people:household_export"),
     )
-    context.update(q=q, can_add=request.user.has_perm("people.add_household"))
+    context.update(
+        q=request.GET.get("q", "").strip(),
+        can_add=request.user.has_perm("people.add_household"),
+        export_hidden=not views_export.can_export(request),
+    )
     return render(request, "people/household_list.html", context)
+
+
+def _list_url(request: HttpRequest, name: str) -> str:
+    query = request.GET.copy()
+    query.pop("export", None)
+    url = reverse(name)
+    return f"{url}?{query.urlencode()}" if query else url
+
+
+@login_required
+@require_GET
+def household_export(request: HttpRequest) -> HttpResponse:
+    """The household list with its filters as an .xlsx workbook (masked), audited."""
+    views_export.require_export(request, "people.view_household")
+    queryset, filters = _household_query(request)
+    return views_export.export_list(
+        request,
+        queryset=queryset,
+        title=views_export.HOUSEHOLD_TITLE,
+        headers=views_export.HOUSEHOLD_HEADERS,
+        rows=views_export.household_rows,
+        filters=filters,
+        list_url=_list_url(request, "people:household_list"),
+        message=_("Exported the household list (%(count)d rows)."),
+        widths={"户主公民身份号码": 22, "户主联系电话": 15},
+    )
 
 
 @login_required
@@ -203,7 +246,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_remove_member": user.has_perm("people.change_householdmember"),
             "can_change": user.has_perm("people.change_household"),
             "member_form": HouseholdMemberForm(
-                user=user, initial={"joined_on": datetime.date.today()}
+                user=user, initial={"joined_on": timezone.localdate()}
             ),
         },
     )
@@ -215,7 +258,7 @@ def household_member_add(request: HttpRequest, pk: int) -> HttpResponse:
     household = family_selectors.household_get(user=request.user, pk=pk)
     require_perm(request, "people.add_householdmember")
     form = HouseholdMemberForm(
-        _data(request), user=request.user, initial={"joined_on": datetime.date.today()}
+        _data(request), user=request.user, initial={"joined_on": timezone.localdate()}
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -243,7 +286,7 @@ def household_member_remove(request: HttpRequest, pk: int) -> HttpResponse:
     member = family_selectors.household_member_get(user=request.user, pk=pk)
     require_perm(request, "people.change_householdmember")
     household = member.household
-    form = HouseholdLeaveForm(_data(request), initial={"left_on": datetime.date.today()})
+    form = HouseholdLeaveForm(_data(request), initial={"left_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             family.household_remove_member(
@@ -370,7 +413,7 @@ def couple_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
 def couple_end(request: HttpRequest, pk: int) -> HttpResponse:
     couple = family_selectors.couple_get(user=request.user, pk=pk)
     require_perm(request, "people.change_couple")
-    form = CoupleEndForm(_data(request), initial={"ended_on": datetime.date.today()})
+    form = CoupleEndForm(_data(request), initial={"ended_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             family.couple_end(actor=request.user, couple=couple, **form.cleaned_data)
@@ -553,23 +596,60 @@ class BirthTable(tables.Table):
         return str(record.birth_order)
 
 
-@login_required
-@require_GET
-def birth_list(request: HttpRequest) -> HttpResponse:
-    require_perm(request, "people.view_birth")
+def _birth_query(request: HttpRequest) -> tuple[Any, dict[str, Any]]:
+    """The birth list's rows and filters (shared by the page and its export)."""
     q = request.GET.get("q", "").strip()
     year_text = request.GET.get("year", "").strip()
     year = int(year_text) if year_text.isdigit() and len(year_text) == 4 else None
     policy = {"1": True, "0": False}.get(request.GET.get("policy", ""))
+    filters: dict[str, Any] = {}
+    if q:
+        filters["q"] = views_export.audited_text(q)
+    if year:
+        filters["year"] = year
+    if policy is not None:
+        filters["within_policy"] = policy
+    queryset = family_selectors.birth_list(user=request.user, q=q, year=year, within_policy=policy)
+    return queryset, filters
+
+
+@login_required
+@require_GET
+def birth_list(request: HttpRequest) -> HttpResponse:
+    require_perm(request, "people.view_birth")
+    queryset, filters = _birth_query(request)
     context = list_page(
         request,
-        queryset=family_selectors.birth_list(
-            user=request.user, q=q, year=year, within_policy=policy
-        ),
+        queryset=queryset,
         table_class=BirthTable,
+        export_url=_export_url(request, "people:birth_export"),
     )
-    context.update(q=q, year=year or "", policy=request.GET.get("policy", ""))
+    context.update(
+        q=request.GET.get("q", "").strip(),
+        year=filters.get("year", ""),
+        policy=request.GET.get("policy", ""),
+        export_hidden=not views_export.can_export(request),
+    )
     return render(request, "people/birth_list.html", context)
+
+
+@login_required
+@require_GET
+def birth_export(request: HttpRequest) -> HttpResponse:
+    """The birth list with its filters as an .xlsx workbook (masked), audited."""
+    views_export.require_export(request, "people.view_birth")
+    queryset, filters = _birth_query(request)
+    return views_export.export_list(
+        request,
+        queryset=queryset,
+        title=views_export.BIRTH_TITLE,
+        headers=views_export.BIRTH_HEADERS,
+        rows=views_export.birth_rows,
+        filters=filters,
+        list_url=_list_url(request, "people:birth_list"),
+        message=_("Exported the birth list (%(count)d rows)."),
+        widths={"母亲公民身份号码": 22, "父亲公民身份号码": 22},
+    )
 
 
 # --------------------------------------------------------------------------- pregnancies
@@ -580,7 +660,7 @@ def birth_list(request: HttpRequest) -> HttpResponse:
 def pregnancy_create(request: HttpRequest, pk: int) -> HttpResponse:
     woman = selectors.person_get(user=request.user, pk=pk)
     require_perm(request, "people.add_pregnancy")
-    form = PregnancyForm(_data(request), initial={"registered_on": datetime.date.today()})
+    form = PregnancyForm(_data(request), initial={"registered_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             family.pregnancy_register(actor=request.user, woman=woman, **form.cleaned_data)
@@ -608,7 +688,7 @@ def pregnancy_close(request: HttpRequest, pk: int) -> HttpResponse:
     form = PregnancyCloseForm(
         _data(request),
         births=list(family_selectors.births_without_pregnancy(person=woman)),
-        initial={"outcome_on": datetime.date.today()},
+        initial={"outcome_on": timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -656,21 +736,52 @@ class PregnancyTable(tables.Table):
         return record.get_outcome_display()
 
 
+def _pregnancy_query(request: HttpRequest) -> tuple[Any, dict[str, Any]]:
+    """The pregnancy list's rows and filters (shared by the page and its export)."""
+    q = request.GET.get("q", "").strip()
+    status = request.GET.get("status", "ongoing")
+    ongoing = {"ongoing": True, "closed": False}.get(status)
+    filters: dict[str, Any] = {"status": status if ongoing is not None else "all"}
+    if q:
+        filters["q"] = views_export.audited_text(q)
+    queryset = family_selectors.pregnancy_list(user=request.user, ongoing=ongoing, q=q)
+    return queryset, filters
+
+
 @login_required
 @require_GET
 def pregnancy_list(request: HttpRequest) -> HttpResponse:
     require_perm(request, "people.view_pregnancy")
-    q = request.GET.get("q", "").strip()
-    status = request.GET.get("status", "ongoing")
-    ongoing = {"ongoing": True, "closed": False}.get(status)
+    queryset, filters = _pregnancy_query(request)
     context = list_page(
         request,
-        queryset=family_selectors.pregnancy_list(user=request.user, ongoing=ongoing, q=q),
+        queryset=queryset,
         table_class=PregnancyTable,
+        export_url=_export_url(request, "people:pregnancy_export"),
     )
     context.update(
-        q=q,
-        status=status if ongoing is not None else "all",
+        q=request.GET.get("q", "").strip(),
+        status=filters["status"],
         can_close=request.user.has_perm("people.change_pregnancy"),
+        export_hidden=not views_export.can_export(request),
     )
     return render(request, "people/pregnancy_list.html", context)
+
+
+@login_required
+@require_GET
+def pregnancy_export(request: HttpRequest) -> HttpResponse:
+    """The pregnancy list with its filters as an .xlsx workbook (masked), audited."""
+    views_export.require_export(request, "people.view_pregnancy")
+    queryset, filters = _pregnancy_query(request)
+    return views_export.export_list(
+        request,
+        queryset=queryset,
+        title=views_export.PREGNANCY_TITLE,
+        headers=views_export.PREGNANCY_HEADERS,
+        rows=views_export.pregnancy_rows,
+        filters=filters,
+        list_url=_list_url(request, "people:pregnancy_list"),
+        message=_("Exported the pregnancy list (%(count)d rows)."),
+        widths={"公民身份号码": 22, "联系电话": 15},
+    )

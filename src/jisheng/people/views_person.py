@@ -8,17 +8,17 @@ Every look at a full ID number, and every printed card, is written to the audit 
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -26,15 +26,23 @@ from jisheng.core import audit, crypto
 from jisheng.core.choices import AuditAction
 from jisheng.core.web import GET_POST, require_perm
 from jisheng.orgs.models import Unit
-from jisheng.people import selectors, services
+from jisheng.people import family, family_selectors, selectors, services
 from jisheng.people.choices import (
+    CoupleEnd,
     EventKind,
     IdStatus,
     MaritalStatus,
     PersonStatus,
+    Sex,
     TransferStatus,
 )
-from jisheng.people.forms import EventCorrectForm, EventForm, PersonForm, add_service_errors
+from jisheng.people.forms import (
+    EventCorrectForm,
+    EventForm,
+    PersonEditForm,
+    PersonForm,
+    add_service_errors,
+)
 from jisheng.people.models import (
     Birth,
     Couple,
@@ -166,7 +174,7 @@ def _births(person: Person) -> list[Birth]:
 
 def card_context(person: Person) -> dict[str, Any]:
     """Everything the information card shows, on screen and on paper (no full ID)."""
-    today = datetime.date.today()
+    today = timezone.localdate()
     age = selectors.age_on(person.birth_date, today)
     is_wra = (
         person.sex == "F"
@@ -283,34 +291,148 @@ def person_card_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @GET_POST
-def event_create(request: HttpRequest, pk: int) -> HttpResponse:
-    """Record a life event (one form for every kind)."""
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a person's identity details (name, ethnicity, household registration,
+    phone, education, notes). The state changes only through life events."""
     person = selectors.person_get(user=request.user, pk=pk)
-    require_perm(request, "people.add_lifeevent")
-    form = EventForm(
+    require_perm(request, "people.change_person")
+    form = PersonEditForm(
         request.POST if request.method == "POST" else None,
-        user=request.user,
-        initial={"date": datetime.date.today(), "kind": request.GET.get("kind", "")},
+        initial=PersonEditForm.initial_for(person),
     )
     if request.method == "POST" and form.is_valid():
+        if not form.has_changed():
+            messages.info(request, _("Nothing was changed."))
+            return redirect(_detail_url(person))
         try:
-            event = services.event_record(
-                actor=request.user,
-                person=person,
-                kind=form.cleaned_data["kind"],
-                date=form.cleaned_data["date"],
-                data=form.event_data(),
-                note=form.cleaned_data["note"],
+            person = services.person_update(
+                actor=request.user, person=person, data=dict(form.cleaned_data)
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(
+                request, _("The details of %(name)s were saved.") % {"name": person.name}
+            )
+            return redirect(_detail_url(person))
+    return render(
+        request,
+        "people/person_edit.html",
+        {"form": form, "person": person, "title": _("Edit personal details")},
+    )
+
+
+def _open_couples(request: HttpRequest, person: Person) -> list[Couple]:
+    """The person's marriages in force that the user may see (a divorce ends one)."""
+    return list(
+        family_selectors.couples_of(user=request.user, person=person)
+        .filter(ended_on__isnull=True)
+        .select_related("wife", "husband")
+    )
+
+
+def _record_marriage(request: HttpRequest, person: Person, form: EventForm) -> LifeEvent | None:
+    """A marriage creates the couple (``family.couple_create``), which records the
+    MARRIAGE event of each registered spouse. Errors go back on the form."""
+    data = form.cleaned_data
+    spouse = data.get("spouse")
+    own, other = ("wife", "husband") if person.sex == Sex.FEMALE else ("husband", "wife")
+    try:
+        couple = family.couple_create(
+            actor=request.user,
+            married_on=data["date"],
+            outside=None if spouse is not None else form.outside(),
+            note=data["note"],
+            **{own: person, other: spouse},
+        )
+    except ValidationError as exc:
+        add_service_errors(
+            form,
+            exc,
+            {own: "date", other: "spouse", "married_on": "date", "outside_sex": "outside_name"},
+        )
+        return None
+    return person.events.filter(kind=EventKind.MARRIAGE, data__couple_id=couple.pk).first()
+
+
+def _record_divorce(request: HttpRequest, person: Person, form: EventForm) -> LifeEvent | None:
+    """A divorce ends the chosen marriage (``family.couple_end``), which records the
+    DIVORCE event of each registered spouse. A person married in the registry without
+    a couple record gets the event alone."""
+    data = form.cleaned_data
+    couple = data.get("couple")
+    if couple is None:
+        return _record_event(request, person, form)
+    try:
+        family.couple_end(
+            actor=request.user,
+            couple=couple,
+            ended_on=data["date"],
+            reason=CoupleEnd.DIVORCE,
+            note=data["note"],
+        )
+    except PermissionDenied:
+        # the other spouse belongs to another office (the refusal is audited)
+        form.add_error(
+            "couple",
+            _(
+                "The spouse is registered outside your data scope: their family-planning "
+                "office records this divorce."
+            ),
+        )
+        return None
+    except ValidationError as exc:
+        add_service_errors(
+            form, exc, {"ended_on": "date", "wife": "date", "husband": "date", "reason": "kind"}
+        )
+        return None
+    return person.events.filter(kind=EventKind.DIVORCE, data__couple_id=couple.pk).first()
+
+
+def _record_event(request: HttpRequest, person: Person, form: EventForm) -> LifeEvent | None:
+    try:
+        return services.event_record(
+            actor=request.user,
+            person=person,
+            kind=form.cleaned_data["kind"],
+            date=form.cleaned_data["date"],
+            data=form.event_data(),
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return None
+
+
+@login_required
+@GET_POST
+def event_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a life event (one form for every kind; a marriage or a divorce also
+    creates or ends the couple)."""
+    person = selectors.person_get(user=request.user, pk=pk)
+    require_perm(request, "people.add_lifeevent")
+    form = EventForm(
+        request.POST if request.method == "POST" else None,
+        user=request.user,
+        person=person,
+        couples=_open_couples(request, person),
+        initial={"date": timezone.localdate(), "kind": request.GET.get("kind", "")},
+    )
+    if request.method == "POST" and form.is_valid():
+        kind = form.cleaned_data["kind"]
+        if kind == EventKind.MARRIAGE:
+            event = _record_marriage(request, person, form)
+        elif kind == EventKind.DIVORCE:
+            event = _record_divorce(request, person, form)
+        else:
+            event = _record_event(request, person, form)
+        if not form.errors:
+            messages.success(
                 request,
                 _("%(event)s recorded for %(name)s.")
-                % {"event": event.get_kind_display(), "name": person.name},
+                % {"event": EventKind(kind).label, "name": person.name},
             )
-            if hasattr(event, "transfer"):
+            if event is not None and hasattr(event, "transfer"):
                 messages.info(
                     request,
                     _(
@@ -318,7 +440,8 @@ def event_create(request: HttpRequest, pk: int) -> HttpResponse:
                         "completes it when the records are handed over."
                     ),
                 )
-            return redirect(_detail_url(person, "events"))
+            anchor = "family" if kind in (EventKind.MARRIAGE, EventKind.DIVORCE) else "events"
+            return redirect(_detail_url(person, anchor))
     return render(
         request,
         "people/event_form.html",

@@ -10,9 +10,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -20,7 +22,7 @@ from jisheng.core import audit
 from jisheng.core.choices import AuditAction
 from jisheng.core.scope import get_in_scope_or_404
 from jisheng.core.web import GET_POST, require_perm
-from jisheng.people import selectors, transfers
+from jisheng.people import selectors, transfers, views_export
 from jisheng.people.choices import TransferStatus
 from jisheng.people.forms import TransferCompleteForm, TransferFilterForm, add_service_errors
 from jisheng.people.models import LifeEvent, Transfer
@@ -49,19 +51,9 @@ def _rate_text(completed: int, departures: int) -> str:
 def transfer_list(request: HttpRequest) -> HttpResponse:
     """Transfers of the working unit's subtree, open ones first by age, and the rate."""
     require_perm(request, "people.view_transfer")
-    today = datetime.date.today()
-    form = TransferFilterForm(request.GET or None)
-    status, start, end = "open", today.replace(month=1, day=1), today
-    if form.is_bound and form.is_valid():
-        status = form.cleaned_data["status"] or status
-        start = form.cleaned_data["start"] or start
-        end = form.cleaned_data["end"] or end
+    today = timezone.localdate()
+    form, qs, status, start, end = _transfer_query(request)
     within = request.working_unit
-    qs = selectors.transfer_list(
-        user=request.user, within=within, status=None if status == "all" else status
-    )
-    if status == TransferStatus.COMPLETED:
-        qs = qs.order_by("-completed_on", "-id")
     page = Paginator(qs, settings.JISHENG_PAGE_SIZE).get_page(request.GET.get("page"))
     for transfer in page:
         until = transfer.completed_on if transfer.status == TransferStatus.COMPLETED else today
@@ -86,7 +78,62 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
             "rate": _rate_text(completed, departures),
             "query": query.urlencode(),
             "today": today,
+            "export_url": reverse("people:transfer_export")
+            if views_export.can_export(request)
+            else "",
         },
+    )
+
+
+def _transfer_query(
+    request: HttpRequest,
+) -> tuple[TransferFilterForm, QuerySet[Transfer], str, datetime.date, datetime.date]:
+    """The filter form, the listed transfers, their status filter and the rate period
+    (shared by the page and its export). Invalid filters fall back to the defaults."""
+    today = timezone.localdate()
+    form = TransferFilterForm(request.GET or None)
+    status, start, end = "open", today.replace(month=1, day=1), today
+    if form.is_bound and form.is_valid():
+        status = form.cleaned_data["status"] or status
+        start = form.cleaned_data["start"] or start
+        end = form.cleaned_data["end"] or end
+    qs = selectors.transfer_list(
+        user=request.user,
+        within=request.working_unit,
+        status=None if status == "all" else status,
+    )
+    if status == TransferStatus.COMPLETED:
+        qs = qs.order_by("-completed_on", "-id")
+    return form, qs, status, start, end
+
+
+@login_required
+@require_GET
+def transfer_export(request: HttpRequest) -> HttpResponse:
+    """The transfer list (working unit's subtree, status filter) as an .xlsx workbook
+    (masked ID numbers), audited with its filters and row count."""
+    views_export.require_export(request, "people.view_transfer")
+    form, qs, status, _start, _end = _transfer_query(request)
+    query = request.GET.copy()
+    list_url = reverse("people:transfer_list") + (f"?{query.urlencode()}" if query else "")
+    if form.is_bound and not form.is_valid():
+        messages.error(request, _("Correct the filters before exporting."))
+        return redirect(list_url)
+    within = request.working_unit
+    filters: dict[str, str] = {"status": status}
+    if within is not None:
+        filters["unit"] = within.code
+    return views_export.export_list(
+        request,
+        queryset=qs,
+        title=views_export.TRANSFER_TITLE,
+        headers=views_export.TRANSFER_HEADERS,
+        rows=views_export.transfer_rows,
+        filters=filters,
+        list_url=list_url,
+        message=_("Exported the management transfer list (%(count)d rows)."),
+        unit=within,
+        widths={"公民身份号码": 22},
     )
 
 
@@ -104,7 +151,7 @@ def transfer_complete(request: HttpRequest, pk: int) -> HttpResponse:
             request.POST if request.method == "POST" else None,
             user=request.user,
             initial={
-                "completed_on": datetime.date.today(),
+                "completed_on": timezone.localdate(),
                 "receiving_name": transfer.receiving_name,
             },
         )
@@ -135,7 +182,7 @@ def transfer_complete(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "withdrawn": withdrawn,
             "days_open": (
-                (transfer.completed_on or datetime.date.today()) - transfer.opened_on
+                (transfer.completed_on or timezone.localdate()) - transfer.opened_on
             ).days,
             "title": _("Management transfer"),
         },

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
@@ -352,7 +353,7 @@ def pack_warnings(pack: PolicyPackSchema) -> list[str]:
                     _("assessment.composite: the weights add up to %(sum)s%%, not 100%%.")
                     % {"sum": _num(total)}
                 )
-    if pack.effective_from > datetime.date.today() + datetime.timedelta(days=3660):
+    if pack.effective_from > timezone.localdate() + datetime.timedelta(days=3660):
         warnings.append(_("effective_from is more than ten years ahead."))
     return warnings
 

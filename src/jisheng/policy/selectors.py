@@ -8,6 +8,7 @@ import functools
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from jisheng.core.scope import ALL, user_scope_path
 from jisheng.orgs.models import Unit
@@ -30,7 +31,7 @@ def version_in_force(
     at each level the version with the latest ``effective_from`` not after ``on`` (the
     last loaded when two share a date). One query.
     """
-    on = on or datetime.date.today()
+    on = on or timezone.localdate()
     where = Q(unit__isnull=True)
     if unit is not None:
         where |= Q(unit__path__in=ancestor_paths(unit.path))
@@ -93,7 +94,7 @@ def visible_versions(user: Any) -> QuerySet[PolicyPackVersion]:
 def pack_list(*, user: Any) -> list[dict[str, Any]]:
     """Each visible pack with its attachments: per unit (or default), the version in
     force today and the latest loaded version."""
-    today = datetime.date.today()
+    today = timezone.localdate()
     versions = list(visible_versions(user).defer("source_text", "content"))
     packs: dict[int, dict[str, Any]] = {}
     for v in versions:
@@ -141,7 +142,7 @@ def current_version(
 ) -> PolicyPackVersion | None:
     """The visible version of ``pack`` in force on ``on``: the latest effective one,
     preferring the default attachment, then the one nearest the user's unit."""
-    on = on or datetime.date.today()
+    on = on or timezone.localdate()
     candidates = [v for v in pack_versions(user=user, pack=pack) if v.effective_from <= on]
     if not candidates:
         return None

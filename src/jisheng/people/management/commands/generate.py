@@ -14,6 +14,7 @@ import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jisheng.orgs.models import Unit
@@ -151,7 +152,7 @@ class Command(BaseCommand):
         return roots[0]
 
     def _end(self, value: str | None) -> datetime.date:
-        today = datetime.date.today()
+        today = timezone.localdate()
         if not value:
             return today
         try:

@@ -18,5 +18,6 @@ urlpatterns = [
     path("orgs/", include("jisheng.orgs.urls")),
     path("people/", include("jisheng.people.urls")),
     path("policy/", include("jisheng.policy.urls")),
+    path("services/", include("jisheng.services.urls")),
     path("api/v1/", api.urls),
 ]

@@ -310,7 +310,7 @@ class TestPersonPage:
         assert 'data-corrected="1"' in html
         assert "李强" in html and "王小宝" in html
         assert "within policy" in html
-        assert 'data-testid="method-placeholder"' in html
+        assert 'data-testid="methods-card"' in html
         assert views_of(a) == 0  # the masked card is not a full-record view
 
     def test_office_sees_the_reveal_button(self, client, users, people):
@@ -535,7 +535,12 @@ class TestEventEntry:
     @pytest.mark.parametrize(
         ("data", "field", "text"),
         [
-            ({"kind": "marriage", "date": "2023-01-01"}, "date", "already married"),
+            (
+                {"kind": "marriage", "date": "2023-01-01", "outside_name": "外配偶"},
+                "date",
+                "already married",
+            ),
+            ({"kind": "marriage", "date": "2023-01-01"}, "spouse", "Choose the spouse"),
             ({"kind": "return", "date": "2023-01-01"}, "date", "not away"),
             ({"kind": "divorce", "date": "2019-01-01"}, "date", "before the person's registration"),
             ({"kind": "divorce", "date": "2023-02-31"}, "date", "valid date"),

@@ -24,6 +24,8 @@ from jisheng.api.security import BearerTokenAuth
 from jisheng.orgs.api import router as units_router
 from jisheng.people.api import router as persons_router
 from jisheng.policy.api import router as policy_router
+from jisheng.services.api import router as services_router
+from jisheng.services.api import worklist_router
 
 
 class JishengAPI(NinjaAPI):
@@ -96,5 +98,7 @@ api.add_router("", account_router)
 api.add_router("/units", units_router)
 api.add_router("/persons", persons_router)
 api.add_router("/policy", policy_router)
+api.add_router("/services", services_router)
+api.add_router("", worklist_router)
 
 __all__ = ["api"]

@@ -116,6 +116,19 @@ MENU: tuple[MenuModule, ...] = (
         ),
     ),
     MenuModule(
+        key="services",
+        label=_("Services"),
+        icon="bi-clipboard2-pulse",
+        items=(
+            MenuItem(
+                "services:worklist",
+                _("Worklist"),
+                "bi-list-check",
+                permission="services.view_followupdue",
+            ),
+        ),
+    ),
+    MenuModule(
         key="system",
         label=_("System"),
         icon="bi-gear",
@@ -134,7 +147,6 @@ MENU: tuple[MenuModule, ...] = (
             ),
         ),
     ),
-    MenuModule(key="services", label=_("Services"), icon="bi-clipboard2-pulse", coming_soon=True),
     MenuModule(
         key="migrants", label=_("Floating population"), icon="bi-signpost-split", coming_soon=True
     ),

@@ -106,3 +106,23 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class ScheduledRun(models.Model):
+    """One run of a nightly job (``core.periodic``) on one day: the unique key makes
+    sure that several workers enqueue it once."""
+
+    name = models.CharField(_("job"), max_length=100)
+    day = models.DateField(_("day"))
+    enqueued_at = models.DateTimeField(_("enqueued at"), auto_now_add=True)
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled run")
+        verbose_name_plural = _("scheduled runs")
+        constraints = [
+            models.UniqueConstraint(fields=["name", "day"], name="core_scheduledrun_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.day}"

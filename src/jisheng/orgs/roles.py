@@ -49,6 +49,16 @@ SENSITIVE_PEOPLE = ["people.view_full_id", "people.import_person", "people.expor
 # Policy packs are read in the UI; they are loaded with `jisheng policy load`.
 VIEW_POLICY = ["policy.view_policypack"]
 
+# Contraception records, follow-up visits and the visits due (derived, read-only).
+VIEW_SERVICES = [
+    "services.view_contraceptionrecord",
+    "services.view_followupvisit",
+    "services.view_followupdue",
+]
+RECORD_SERVICES = ["services.add_contraceptionrecord", "services.add_followupvisit"]
+# Voiding a record entered by mistake.
+CORRECT_SERVICES = ["services.change_contraceptionrecord", "services.change_followupvisit"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ADMIN: VIEW_ORGS
     + EDIT_ORGS
@@ -57,18 +67,24 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + VIEW_PEOPLE
     + EDIT_PEOPLE
     + SENSITIVE_PEOPLE
-    + VIEW_POLICY,
+    + VIEW_POLICY
+    + VIEW_SERVICES
+    + RECORD_SERVICES
+    + CORRECT_SERVICES,
     Role.OFFICE: VIEW_ORGS
     + EDIT_ORGS
     + ["orgs.view_user"]
     + VIEW_PEOPLE
     + EDIT_PEOPLE
     + SENSITIVE_PEOPLE
-    + VIEW_POLICY,
-    Role.FIELD: VIEW_ORGS + VIEW_PEOPLE + EDIT_PEOPLE,
-    Role.LEADER: VIEW_ORGS + VIEW_PEOPLE + VIEW_POLICY,
+    + VIEW_POLICY
+    + VIEW_SERVICES
+    + RECORD_SERVICES
+    + CORRECT_SERVICES,
+    Role.FIELD: VIEW_ORGS + VIEW_PEOPLE + EDIT_PEOPLE + VIEW_SERVICES + RECORD_SERVICES,
+    Role.LEADER: VIEW_ORGS + VIEW_PEOPLE + VIEW_POLICY + VIEW_SERVICES,
     Role.COMMODITY: [*VIEW_ORGS, "people.view_person"],
-    Role.ASSESSOR: VIEW_ORGS + VIEW_PEOPLE + VIEW_POLICY,
+    Role.ASSESSOR: VIEW_ORGS + VIEW_PEOPLE + VIEW_POLICY + VIEW_SERVICES,
     Role.AUDITOR: [*VIEW_ORGS, "core.view_auditevent", "orgs.view_user"],
 }
 

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "jisheng.orgs",
     "jisheng.people",
     "jisheng.policy",
+    "jisheng.services",
 ]
 
 MIDDLEWARE = [

@@ -85,13 +85,13 @@ def static_files_missing() -> bool:
 
 
 def start_task_worker() -> subprocess.Popen:
-    """Run ``jisheng db_worker`` beside the web server for the queued background tasks.
+    """Run ``jisheng worker`` beside the web server: queued tasks and nightly jobs.
 
     It shares the server's process group, so Ctrl+C (or a service manager stopping the
     group) stops both.
     """
     return subprocess.Popen(
-        [sys.executable, "-m", "jisheng", "db_worker"], preexec_fn=_die_with_parent
+        [sys.executable, "-m", "jisheng", "worker"], preexec_fn=_die_with_parent
     )
 
 

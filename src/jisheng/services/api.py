@@ -1,0 +1,229 @@
+"""``/api/v1/worklist`` and ``/api/v1/services``: the worklist (待办), a person's methods,
+visits and visits due; recording visits and methods; voiding a record entered by mistake.
+
+Endpoints are thin like the pages: check the permission (403), find the person, unit or
+record inside the caller's data scope (outside: 404 exactly like a missing one, and the
+attempt is audited as ``denied``), call the selectors or the services, render. A
+service's validation error answers 422 ``invalid`` with one detail per field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Status
+
+from jisheng.api.errors import ApiError
+from jisheng.api.schemas import SCOPED_ERRORS
+from jisheng.api.security import require_perm
+from jisheng.core.scope import get_in_scope_or_404
+from jisheng.orgs import selectors as org_selectors
+from jisheng.people.models import Person
+from jisheng.services import selectors, services
+from jisheng.services.models import ContraceptionRecord, FollowUpVisit
+from jisheng.services.presentation import (
+    ADD_METHOD,
+    ADD_VISIT,
+    VIEW_DUE,
+    VIEW_METHOD,
+    VOID_METHOD,
+    VOID_VISIT,
+    due_status,
+    visible_kinds,
+)
+from jisheng.services.schemas import (
+    MethodIn,
+    MethodOut,
+    PersonServicesOut,
+    VisitIn,
+    VisitOut,
+    VoidIn,
+    WorklistFilters,
+    WorklistOut,
+)
+
+router = Router(tags=["services"])
+worklist_router = Router(tags=["worklist"])
+
+
+def _service_invalid(exc: ValidationError) -> ApiError:
+    """A service's ``ValidationError`` as 422 ``invalid``, one detail per field message."""
+    if hasattr(exc, "error_dict"):
+        pairs = [
+            ("" if field == NON_FIELD_ERRORS else field, message)
+            for field, errors in exc.error_dict.items()
+            for error in errors
+            for message in error.messages
+        ]
+    else:
+        pairs = [("", message) for message in exc.messages]
+    details = [
+        {"field": field, "location": "body", "message": message, "type": "invalid"}
+        for field, message in pairs
+    ]
+    message = details[0]["message"] if len(details) == 1 else _("The request is invalid.")
+    return ApiError(422, "invalid", message, details=details)
+
+
+def _person(request: HttpRequest, person_id: int) -> Person:
+    return get_in_scope_or_404(Person.objects.select_related("unit"), request.auth, pk=person_id)
+
+
+# --------------------------------------------------------------------------- worklist
+
+
+@worklist_router.get(
+    "/worklist", response={200: WorklistOut, **SCOPED_ERRORS}, summary="The worklist (待办)"
+)
+def worklist(request: HttpRequest, filters: Query[WorklistFilters]):
+    """What is due and overdue in the caller's data scope (below ``unit``), by group:
+    ``overdue`` and ``due`` follow-up visits, ``pregnancy`` (expected within 30 days),
+    ``newlywed`` (guidance to offer) and open management ``transfer``s — each with its
+    count and its first ``limit`` items, soonest first. Groups the caller may not open
+    are left out. Needs ``services.view_followupdue``."""
+    require_perm(request, VIEW_DUE)
+    user = request.auth
+    unit = org_selectors.unit_get(user=user, code=filters.unit) if filters.unit else None
+    return selectors.worklist(
+        user,
+        unit=unit,
+        today=timezone.localdate(),
+        limit=filters.limit,
+        kinds=visible_kinds(user),
+    )
+
+
+# --------------------------------------------------------------------------- a person
+
+
+@router.get(
+    "/persons/{int:person_id}",
+    response={200: PersonServicesOut, **SCOPED_ERRORS},
+    summary="A person's methods, visits and visits due",
+)
+def person_services(request: HttpRequest, person_id: int):
+    """The person's method history (voided records included, marked), the visits made
+    and the visits due, each with its status today (``on_time``, ``late``, ``open``,
+    ``overdue``, ``missed``, ``upcoming``). Needs ``services.view_contraceptionrecord``."""
+    require_perm(request, VIEW_METHOD)
+    person = _person(request, person_id)
+    data = selectors.person_services(person)
+    today = timezone.localdate()
+    for row in data.due:
+        row.status = due_status(row, today)
+    live = [m for m in data.methods if not m.voided]
+    return {
+        "person_id": person.pk,
+        "name": person.name,
+        "current_method": max(live, key=lambda m: (m.started_on, m.pk)) if live else None,
+        "methods": data.methods,
+        "visits": data.visits,
+        "due": data.due,
+    }
+
+
+# --------------------------------------------------------------------------- writes
+
+
+@router.post(
+    "/visits", response={201: VisitOut, **SCOPED_ERRORS}, summary="Record a follow-up visit"
+)
+def visit_create(request: HttpRequest, payload: VisitIn):
+    """Record a follow-up visit (随访); the person's visits due are matched again, so the
+    worklist item it clears disappears. Needs ``services.add_followupvisit``.
+
+    422 when the date is in the future or before the person's birth. Answers 201 with
+    the visit."""
+    require_perm(request, ADD_VISIT)
+    person = _person(request, payload.person)
+    try:
+        visit = services.visit_record(
+            actor=request.auth,
+            person=person,
+            visited_on=payload.visited_on or timezone.localdate(),
+            way=payload.way.value,
+            # (the service's default, get_full_name(), is empty for jisheng users)
+            visitor_name=payload.visitor_name or str(request.auth),
+            method_in_use=payload.method_in_use.value if payload.method_in_use else "",
+            satisfaction=payload.satisfaction.value if payload.satisfaction else "",
+            side_effects=payload.side_effects,
+            needs=payload.needs,
+            commodities=payload.commodities,
+            notes=payload.notes,
+        )
+    except ValidationError as exc:
+        raise _service_invalid(exc) from exc
+    return Status(201, visit)
+
+
+@router.post(
+    "/methods",
+    response={201: MethodOut, **SCOPED_ERRORS},
+    summary="Record a contraceptive method",
+)
+def method_create(request: HttpRequest, payload: MethodIn):
+    """Record that the person uses ``method`` from ``started_on`` (the previous method
+    ends that day; ``none`` records stopping), with the informed choice: who explained,
+    the options offered and the three answers of the Method Information Index. The
+    choice is the person's. Needs ``services.add_contraceptionrecord``.
+
+    422 when the date is in the future, before the person's birth or not after the
+    current method's start, or when the person already uses the method."""
+    require_perm(request, ADD_METHOD)
+    person = _person(request, payload.person)
+    try:
+        record = services.method_start(
+            actor=request.auth,
+            person=person,
+            method=payload.method.value,
+            started_on=payload.started_on,
+            reason=payload.reason.value,
+            reason_note=payload.reason_note,
+            provider=payload.provider,
+            explained_by=payload.explained_by,
+            options_offered=[m.value for m in payload.options_offered],
+            told_other_methods=payload.told_other_methods,
+            told_side_effects=payload.told_side_effects,
+            told_what_to_do=payload.told_what_to_do,
+        )
+    except ValidationError as exc:
+        raise _service_invalid(exc) from exc
+    return Status(201, record)
+
+
+def _void(request: HttpRequest, void: Any, **target: Any) -> Any:
+    try:
+        return void(actor=request.auth, **target)
+    except ValidationError as exc:
+        raise _service_invalid(exc) from exc
+
+
+@router.post(
+    "/methods/{int:record_id}/void",
+    response={200: MethodOut, **SCOPED_ERRORS},
+    summary="Void the latest method record",
+)
+def method_void(request: HttpRequest, record_id: int, payload: VoidIn):
+    """Void the person's latest method record, entered by mistake (the method before it
+    runs on). It stays in the history, marked, with the reason. Needs
+    ``services.change_contraceptionrecord``; 422 for an earlier or voided record."""
+    require_perm(request, VOID_METHOD)
+    record = get_in_scope_or_404(ContraceptionRecord.objects.all(), request.auth, pk=record_id)
+    return _void(request, services.method_void, record=record, reason=payload.reason)
+
+
+@router.post(
+    "/visits/{int:visit_id}/void",
+    response={200: VisitOut, **SCOPED_ERRORS},
+    summary="Void a visit",
+)
+def visit_void(request: HttpRequest, visit_id: int, payload: VoidIn):
+    """Void a visit entered by mistake; the visits due are matched again without it.
+    Needs ``services.change_followupvisit``; 422 when it is already voided."""
+    require_perm(request, VOID_VISIT)
+    visit = get_in_scope_or_404(FollowUpVisit.objects.all(), request.auth, pk=visit_id)
+    return _void(request, services.visit_void, visit=visit, reason=payload.reason)

@@ -1,0 +1,222 @@
+"""Contraception records, follow-up visits and the visits due (derived schedules).
+
+:class:`ContraceptionRecord` is effective-dated like the registry: a method runs from
+``started_on`` until the next record starts (``ended_on``). Records are never edited;
+a wrong one is voided with a reason (the previous method then runs on). Visits likewise.
+:class:`FollowUpDue` rows are derived (``services.schedule``) — never typed — and
+rebuilt whenever the person's history, methods or visits change, and every night.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from jisheng.core.models import TimeStampedModel
+from jisheng.orgs.models import Unit
+from jisheng.people.models import Person
+from jisheng.services.choices import ChangeReason, DueKind, Method, Satisfaction, VisitWay
+
+
+class Voidable(models.Model):
+    """A record that is never edited or deleted: a mistake is voided, with a reason."""
+
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("voided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    void_reason = models.CharField(_("reason for voiding"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def voided(self) -> bool:
+        return self.voided_at is not None
+
+
+class ContraceptionRecord(TimeStampedModel, Voidable):
+    """One method used over ``[started_on, ended_on)``, with the informed choice behind it."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="methods"
+    )
+    # The residence unit when recorded: whose staff recorded it (scope of the record).
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    method = models.CharField(_("method"), max_length=24, choices=Method.choices)
+    started_on = models.DateField(_("started on"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    provider = models.CharField(_("provider"), max_length=100, blank=True)
+    reason = models.CharField(
+        _("reason"), max_length=20, choices=ChangeReason.choices, default=ChangeReason.FIRST
+    )
+    reason_note = models.CharField(_("reason, details"), max_length=300, blank=True)
+    # Informed choice (知情选择) and the Method Information Index's three questions.
+    explained_by = models.CharField(_("explained by"), max_length=50, blank=True)
+    options_offered = models.JSONField(_("methods offered"), default=list, blank=True)
+    told_other_methods = models.BooleanField(_("told about other methods"), null=True)
+    told_side_effects = models.BooleanField(_("told about side effects"), null=True)
+    told_what_to_do = models.BooleanField(_("told what to do about side effects"), null=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    scope_path_field = "unit__path"
+
+    class Meta:
+        verbose_name = _("contraception record")
+        verbose_name_plural = _("contraception records")
+        ordering = ["person", "started_on", "id"]
+        indexes = [models.Index(fields=["person", "started_on"], name="services_method_person")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.method} {self.started_on}"
+
+    @property
+    def informed(self) -> bool:
+        """Informed choice recorded: who explained and the options offered."""
+        return bool(self.explained_by and self.options_offered)
+
+    @property
+    def mii_complete(self) -> bool:
+        """The three questions of the Method Information Index all answered yes."""
+        return bool(self.told_other_methods and self.told_side_effects and self.told_what_to_do)
+
+
+class FollowUpVisit(TimeStampedModel, Voidable):
+    """A follow-up visit (随访) made: a service, whatever it found."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="visits"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    visited_on = models.DateField(_("visited on"))
+    visitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("visitor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    visitor_name = models.CharField(_("visitor"), max_length=50, blank=True)
+    way = models.CharField(_("way"), max_length=12, choices=VisitWay.choices)
+    method_in_use = models.CharField(
+        _("method in use"), max_length=24, choices=Method.choices, blank=True
+    )
+    satisfaction = models.CharField(
+        _("satisfaction"), max_length=12, choices=Satisfaction.choices, blank=True
+    )
+    side_effects = models.CharField(_("side effects"), max_length=300, blank=True)
+    needs = models.CharField(_("needs"), max_length=300, blank=True)
+    commodities = models.CharField(_("commodities handed over"), max_length=300, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    # The visit due it was made for, when chosen on the worklist (its key, which a
+    # rebuild keeps): it clears that one, even overdue (see services.schedule.assign).
+    for_kind = models.CharField(_("made for"), max_length=16, choices=DueKind.choices, blank=True)
+    for_starts_on = models.DateField(_("made for the period from"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    scope_path_field = "unit__path"
+
+    class Meta:
+        verbose_name = _("follow-up visit")
+        verbose_name_plural = _("follow-up visits")
+        ordering = ["-visited_on", "-id"]
+        indexes = [models.Index(fields=["person", "visited_on"], name="services_visit_person")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.visited_on}"
+
+
+class FollowUpDue(models.Model):
+    """A visit due (derived): done on time by a visit inside ``[starts_on, due_on]``.
+
+    The rows are a derived table, rebuilt per person and for everyone nightly, so their
+    foreign keys carry no database constraint (Django still cascades deletions): a
+    rebuild writes a million rows without a million constraint checks.
+    """
+
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        db_index=False,  # services_due_unique starts with the person
+        related_name="visits_due",
+    )
+    # The unit responsible: where the person lives on the due date.
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,  # services_due_unit
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=DueKind.choices)
+    method = models.CharField(_("method"), max_length=24, choices=Method.choices, blank=True)
+    starts_on = models.DateField(_("from"))
+    due_on = models.DateField(_("due on"))
+    sequence = models.PositiveSmallIntegerField(_("visit number"), default=1)
+    event_on = models.DateField(_("event date"), null=True, blank=True)
+    visit = models.ForeignKey(
+        FollowUpVisit,
+        verbose_name=_("visit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+
+    scope_path_field = "unit__path"
+
+    class Meta:
+        verbose_name = _("visit due")
+        verbose_name_plural = _("visits due")
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "kind", "starts_on"], name="services_due_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "due_on"], name="services_due_unit"),
+            # the worklist: open items by due date
+            models.Index(
+                fields=["due_on", "unit"], name="services_due_open", condition=Q(done_on=None)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.kind} {self.due_on}"
+
+    @property
+    def on_time(self) -> bool:
+        return self.done_on is not None and self.done_on <= self.due_on

@@ -1,0 +1,77 @@
+"""What the services pages and the API show alike: the permissions they check, the
+worklist groups a user sees, and where a visit due stands today.
+
+The worklist selector returns every kind of work in the user's scope; a group is shown
+only to users who may open what it lists (a leader without the transfer pages does not
+get the open transfers).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from jisheng.services.models import FollowUpDue
+from jisheng.services.selectors import OVERDUE_DAYS, WorkKind
+
+VIEW_DUE = "services.view_followupdue"
+VIEW_METHOD = "services.view_contraceptionrecord"
+VIEW_VISIT = "services.view_followupvisit"
+ADD_VISIT = "services.add_followupvisit"
+ADD_METHOD = "services.add_contraceptionrecord"
+VOID_VISIT = "services.change_followupvisit"
+VOID_METHOD = "services.change_contraceptionrecord"
+
+KIND_PERMISSIONS: dict[str, str] = {
+    WorkKind.OVERDUE: VIEW_DUE,
+    WorkKind.DUE: VIEW_DUE,
+    WorkKind.PREGNANCY: "people.view_pregnancy",
+    WorkKind.NEWLYWED: "people.view_person",
+    WorkKind.TRANSFER: "people.view_transfer",
+}
+
+
+def visible_kinds(user: Any) -> tuple[str, ...]:
+    """The worklist groups ``user`` may see, in the worklist's order."""
+    return tuple(kind for kind in WorkKind.ORDER if user.has_perm(KIND_PERMISSIONS[kind]))
+
+
+class DueStatus:
+    ON_TIME = "on_time"
+    LATE = "late"
+    OPEN = "open"
+    OVERDUE = "overdue"
+    MISSED = "missed"
+    UPCOMING = "upcoming"
+
+    LABELS = {
+        ON_TIME: _("Done on time"),
+        LATE: _("Done late"),
+        OPEN: _("Due now"),
+        OVERDUE: _("Overdue"),
+        MISSED: _("Missed"),
+        UPCOMING: _("Not yet due"),
+    }
+    CSS = {
+        ON_TIME: "text-bg-success",
+        LATE: "text-bg-warning",
+        OPEN: "text-bg-primary",
+        OVERDUE: "text-bg-danger",
+        MISSED: "text-bg-secondary",
+        UPCOMING: "text-bg-light border",
+    }
+
+
+def due_status(row: FollowUpDue, today: datetime.date) -> str:
+    """Where a visit due stands today (missed: overdue longer than the worklist keeps it)."""
+    if row.done_on is not None:
+        return DueStatus.ON_TIME if row.done_on <= row.due_on else DueStatus.LATE
+    if row.starts_on > today:
+        return DueStatus.UPCOMING
+    if row.due_on >= today:
+        return DueStatus.OPEN
+    if row.due_on >= today - datetime.timedelta(days=OVERDUE_DAYS):
+        return DueStatus.OVERDUE
+    return DueStatus.MISSED

@@ -1,0 +1,240 @@
+"""Reads of the services app, always in the caller's scope: the worklist (待办), a
+person's methods, visits and visits due, and the follow-up rate.
+
+The worklist is read from rows kept up to date as things happen (``FollowUpDue``,
+rebuilt per person on every change and for everyone nightly; open transfers,
+pregnancies and marriages from the registry), each through an index on its date, so
+opening it costs a few indexed counts and one page per group — never a pass over the
+registry.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jisheng.core.scope import restrict_within
+from jisheng.orgs.models import Unit
+from jisheng.people.choices import EventKind, PregnancyOutcome, TransferStatus
+from jisheng.people.models import LifeEvent, Person, Pregnancy, Transfer
+from jisheng.services.choices import DueKind
+from jisheng.services.models import ContraceptionRecord, FollowUpDue, FollowUpVisit
+
+# Overdue visits older than this are missed (they count in the rate), not to-dos.
+OVERDUE_DAYS = 92
+# Pregnancies expected within this many days are prompted.
+PREGNANCY_PROMPT_DAYS = 30
+# Newlyweds are offered guidance within this many days of the marriage.
+NEWLYWED_DAYS = 30
+
+
+class WorkKind:
+    OVERDUE = "overdue"
+    DUE = "due"
+    TRANSFER = "transfer"
+    PREGNANCY = "pregnancy"
+    NEWLYWED = "newlywed"
+
+    LABELS = {
+        OVERDUE: _("Visits overdue"),
+        DUE: _("Visits due"),
+        TRANSFER: _("Open management transfers"),
+        PREGNANCY: _("Pregnancies near the expected date"),
+        NEWLYWED: _("Newlyweds to offer guidance"),
+    }
+    ORDER = (OVERDUE, DUE, PREGNANCY, NEWLYWED, TRANSFER)
+
+
+@dataclass
+class WorkItem:
+    person_id: int
+    person_name: str
+    unit_name: str
+    date: datetime.date  # due date, expected date, marriage date, opening date
+    what: str
+    url: str  # the form that clears it
+    late_days: int = 0
+
+
+@dataclass
+class WorkGroup:
+    kind: str
+    label: Any
+    count: int
+    items: list[WorkItem] = field(default_factory=list)
+
+
+@dataclass
+class Worklist:
+    today: datetime.date
+    groups: list[WorkGroup]
+
+    @property
+    def total(self) -> int:
+        return sum(g.count for g in self.groups)
+
+
+def _within(queryset: QuerySet, user: Any, unit: Unit | None) -> QuerySet:
+    return restrict_within(queryset, user, unit)
+
+
+def due_open(user: Any, *, unit: Unit | None = None, today: datetime.date) -> QuerySet:
+    """Visits due whose window has opened and that are not done, back to OVERDUE_DAYS."""
+    return _within(FollowUpDue.objects, user, unit).filter(
+        done_on=None,
+        due_on__gte=today - datetime.timedelta(days=OVERDUE_DAYS),
+        starts_on__lte=today,
+    )
+
+
+def _visit_url(person_id: int, due_id: int | None = None) -> str:
+    url = reverse("services:visit_create", args=[person_id])
+    return f"{url}?due={due_id}" if due_id else url
+
+
+def worklist(
+    user: Any,
+    *,
+    unit: Unit | None = None,
+    today: datetime.date | None = None,
+    limit: int = 20,
+    kinds: tuple[str, ...] = WorkKind.ORDER,
+) -> Worklist:
+    """Everything due or overdue in ``user``'s scope (below ``unit``), grouped by kind,
+    each group's count and its first ``limit`` items by date."""
+    today = today or timezone.localdate()
+    groups: list[WorkGroup] = []
+    labels = dict(DueKind.choices)
+    open_items = due_open(user, unit=unit, today=today)
+    for kind in kinds:
+        if kind in (WorkKind.OVERDUE, WorkKind.DUE):
+            qs = (
+                open_items.filter(due_on__lt=today)
+                if kind == WorkKind.OVERDUE
+                else open_items.filter(due_on__gte=today)
+            )
+            rows = qs.select_related("person", "unit").order_by("due_on", "id")[:limit]
+            items = [
+                WorkItem(
+                    row.person_id,
+                    row.person.name,
+                    row.unit.name,
+                    row.due_on,
+                    str(labels.get(row.kind, row.kind)),
+                    _visit_url(row.person_id, row.pk),
+                    late_days=max(0, (today - row.due_on).days),
+                )
+                for row in rows
+            ]
+            groups.append(WorkGroup(kind, WorkKind.LABELS[kind], qs.count(), items))
+        elif kind == WorkKind.TRANSFER:
+            qs = _within(Transfer.objects, user, unit).filter(status=TransferStatus.OPEN)
+            rows = qs.select_related("person", "unit").order_by("opened_on", "id")[:limit]
+            items = [
+                WorkItem(
+                    t.person_id,
+                    t.person.name,
+                    t.unit.name,
+                    t.opened_on,
+                    str(t.get_reason_display()),
+                    reverse("people:transfer_complete", args=[t.pk]),
+                    late_days=(today - t.opened_on).days,
+                )
+                for t in rows
+            ]
+            groups.append(WorkGroup(kind, WorkKind.LABELS[kind], qs.count(), items))
+        elif kind == WorkKind.PREGNANCY:
+            qs = _within(Pregnancy.objects, user, unit).filter(
+                outcome=PregnancyOutcome.ONGOING,
+                expected_on__lte=today + datetime.timedelta(days=PREGNANCY_PROMPT_DAYS),
+            )
+            rows = qs.select_related("woman", "unit").order_by("expected_on", "id")[:limit]
+            items = [
+                WorkItem(
+                    p.woman_id,
+                    p.woman.name,
+                    p.unit.name,
+                    p.expected_on,
+                    str(_("Expected date")),
+                    reverse("people:person_detail", args=[p.woman_id]),
+                    late_days=max(0, (today - p.expected_on).days),
+                )
+                for p in rows
+            ]
+            groups.append(WorkGroup(kind, WorkKind.LABELS[kind], qs.count(), items))
+        elif kind == WorkKind.NEWLYWED:
+            since = today - datetime.timedelta(days=NEWLYWED_DAYS)
+            qs = (
+                _within(LifeEvent.objects, user, unit)
+                .filter(kind=EventKind.MARRIAGE, date__gte=since, reversed_by__isnull=True)
+                .exclude(
+                    Exists(
+                        FollowUpVisit.objects.filter(
+                            person=OuterRef("person"),
+                            visited_on__gte=OuterRef("date"),
+                            voided_at=None,
+                        )
+                    )
+                )
+            )
+            rows = qs.select_related("person", "unit").order_by("date", "id")[:limit]
+            items = [
+                WorkItem(
+                    e.person_id,
+                    e.person.name,
+                    e.unit.name,
+                    e.date,
+                    str(_("Newlywed guidance")),
+                    _visit_url(e.person_id),
+                )
+                for e in rows
+            ]
+            groups.append(WorkGroup(kind, WorkKind.LABELS[kind], qs.count(), items))
+    return Worklist(today, groups)
+
+
+# --------------------------------------------------------------------------- a person
+
+
+@dataclass
+class PersonServices:
+    methods: list[ContraceptionRecord]
+    visits: list[FollowUpVisit]
+    due: list[FollowUpDue]
+
+    @property
+    def current_method(self) -> ContraceptionRecord | None:
+        live = [m for m in self.methods if not m.voided and m.ended_on is None]
+        return live[-1] if live else None
+
+
+def person_services(person: Person) -> PersonServices:
+    """A person's method history (voided records included, marked), visits and visits
+    due (the caller has checked the person is in scope)."""
+    return PersonServices(
+        methods=list(
+            ContraceptionRecord.objects.filter(person=person)
+            .select_related("recorded_by")
+            .order_by("started_on", "id")
+        ),
+        visits=list(FollowUpVisit.objects.filter(person=person).select_related("visitor")),
+        due=list(FollowUpDue.objects.filter(person=person).order_by("due_on", "kind")),
+    )
+
+
+# --------------------------------------------------------------------------- rates
+
+
+def followup_rate(
+    user: Any, *, start: datetime.date, end: datetime.date, unit: Unit | None = None
+) -> tuple[int, int]:
+    """随访率: (visits due in ``[start, end]`` done by their due date, visits due then)."""
+    qs = _within(FollowUpDue.objects, user, unit).filter(due_on__gte=start, due_on__lte=end)
+    counts = qs.aggregate(due=Count("id"), on_time=Count("id", filter=Q(done_on__lte=F("due_on"))))
+    return counts["on_time"], counts["due"]

@@ -1,0 +1,611 @@
+"""Writes of the services app: methods, visits, and the derived schedules kept in step.
+
+Every write is audited, scope-checked and followed by a rebuild of the person's
+schedule (:func:`schedule_rebuild`): the visits due are derived by
+:mod:`jisheng.services.schedule` from the person's dated state, methods, births and
+pregnancies and the policy pack in force, and matched to the visits made. Changes of the
+registry (events, births, pregnancy outcomes) reach it through the
+``people.signals.history_changed`` signal; the nightly :func:`schedules_rebuild_all`
+catches up with bulk loads and with the passing of time (a new year's periods).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jisheng.core import audit
+from jisheng.core.choices import AuditAction
+from jisheng.core.scope import require_in_scope
+from jisheng.orgs.models import Unit
+from jisheng.people.choices import PregnancyOutcome
+from jisheng.people.models import Birth, Person, PersonPeriod, Pregnancy
+from jisheng.policy.schema import PolicyPackSchema
+from jisheng.policy.selectors import schema_of, version_in_force
+from jisheng.services import schedule
+from jisheng.services.choices import ChangeReason, Method, Satisfaction, VisitWay
+from jisheng.services.models import ContraceptionRecord, FollowUpDue, FollowUpVisit
+
+ABORTION_OUTCOMES = (
+    PregnancyOutcome.ABORTION,
+    PregnancyOutcome.INDUCED_LABOUR,
+    PregnancyOutcome.MISCARRIAGE,
+)
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+# --------------------------------------------------------------------------- facts
+
+
+def pack_for(person: Person, on: datetime.date | None = None) -> PolicyPackSchema | None:
+    """The pack that governs the person's services: her work unit's own pack when it has
+    one (a mine, a school), else the one of the unit she lives in (or its ancestors')."""
+    if person.employer_id is not None:
+        version = version_in_force(person.employer, on)
+        if version is not None and version.unit_id is not None:
+            return schema_of(version)
+    version = version_in_force(person.unit, on)
+    return schema_of(version) if version is not None else None
+
+
+def facts_of(person: Person) -> schedule.Facts:
+    spans = [
+        schedule.Span(p.valid_from, p.valid_to, p.unit_id, p.marital_status, p.status)
+        for p in PersonPeriod.objects.filter(person=person).order_by("valid_from")
+    ]
+    methods = [
+        schedule.MethodUse(r.method, r.started_on, r.ended_on)
+        for r in ContraceptionRecord.objects.filter(person=person, voided_at=None)
+    ]
+    deliveries = list(Birth.objects.filter(mother=person).values_list("date", flat=True))
+    abortions = list(
+        Pregnancy.objects.filter(woman=person, outcome__in=ABORTION_OUTCOMES)
+        .exclude(outcome_on=None)
+        .values_list("outcome_on", flat=True)
+    )
+    return schedule.Facts(
+        person.pk, person.sex, person.birth_date, spans, methods, deliveries, abortions
+    )
+
+
+def _visit(pk: int, day: datetime.date, kind: str, starts_on: datetime.date | None):
+    return schedule.Visit(pk, day, (kind, starts_on) if kind and starts_on else None)
+
+
+def _visits_of(person: Person) -> list[schedule.Visit]:
+    return [
+        _visit(*row)
+        for row in FollowUpVisit.objects.filter(person=person, voided_at=None).values_list(
+            "pk", "visited_on", "for_kind", "for_starts_on"
+        )
+    ]
+
+
+# --------------------------------------------------------------------------- schedules
+
+
+def _row(person_id: int, done: schedule.Done) -> FollowUpDue:
+    due = done.due
+    return FollowUpDue(
+        person_id=person_id,
+        unit_id=due.unit_id,
+        kind=due.kind,
+        method=due.method,
+        starts_on=due.starts_on,
+        due_on=due.due_on,
+        sequence=due.sequence,
+        event_on=due.event_on,
+        visit_id=done.visit_id,
+        done_on=done.done_on,
+    )
+
+
+FIELDS = ("unit_id", "method", "due_on", "sequence", "event_on", "visit_id", "done_on")
+
+
+def schedule_rebuild(person: Person, *, today: datetime.date | None = None) -> list[FollowUpDue]:
+    """Derive the person's visits due again and store the difference; returns them."""
+    today = today or _today()
+    horizon = schedule.Horizon.around(today)
+    items = schedule.derive(facts_of(person), pack_for(person, today), horizon)
+    wanted = {
+        (d.due.kind, d.due.starts_on): _row(person.pk, d)
+        for d in schedule.assign(items, _visits_of(person), today)
+    }
+    existing = {(row.kind, row.starts_on): row for row in FollowUpDue.objects.filter(person=person)}
+    stale = [row.pk for key, row in existing.items() if key not in wanted]
+    if stale:
+        FollowUpDue.objects.filter(pk__in=stale).delete()
+    changed, new = [], []
+    for key, row in wanted.items():
+        old = existing.get(key)
+        if old is None:
+            new.append(row)
+        elif any(getattr(old, f) != getattr(row, f) for f in FIELDS):
+            for f in FIELDS:
+                setattr(old, f, getattr(row, f))
+            changed.append(old)
+    if changed:
+        FollowUpDue.objects.bulk_update(changed, list(FIELDS))
+    if new:
+        FollowUpDue.objects.bulk_create(new)
+    return sorted(
+        [*(existing[k] for k in wanted if k in existing), *new], key=lambda r: (r.due_on, r.kind)
+    )
+
+
+def rebuild_on_history_change(sender: Any, person: Person, **kwargs: Any) -> None:
+    """``people.signals.history_changed`` receiver: the person's state changed."""
+    schedule_rebuild(person)
+
+
+# --------------------------------------------------------------------------- methods
+
+
+def _current(person: Person) -> ContraceptionRecord | None:
+    return (
+        ContraceptionRecord.objects.filter(person=person, voided_at=None)
+        .order_by("-started_on", "-id")
+        .first()
+    )
+
+
+def method_start(
+    *,
+    actor: Any,
+    person: Person,
+    method: str,
+    started_on: datetime.date,
+    reason: str = ChangeReason.FIRST,
+    reason_note: str = "",
+    provider: str = "",
+    explained_by: str = "",
+    options_offered: Iterable[str] = (),
+    told_other_methods: bool | None = None,
+    told_side_effects: bool | None = None,
+    told_what_to_do: bool | None = None,
+) -> ContraceptionRecord:
+    """Record that ``person`` uses ``method`` from ``started_on`` (the previous method, if
+    any, ends that day). ``none`` records stopping. The choice is the person's: the
+    record keeps who explained, the options offered and the three MII answers."""
+    require_in_scope(actor, person.unit)
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        current = _current(person)
+        offered = list(dict.fromkeys(options_offered))
+        errors: dict[str, str] = {}
+        if method not in Method.values:
+            errors["method"] = _("Choose a method from the list.")
+        if reason not in ChangeReason.values:
+            errors["reason"] = _("Choose a reason from the list.")
+        if any(o not in Method.values for o in offered):
+            errors["options_offered"] = _("Choose the methods offered from the list.")
+        if started_on is None:
+            errors["started_on"] = _("Give the date the method was started.")
+        elif started_on > _today():
+            errors["started_on"] = _("The date is in the future.")
+        elif started_on < person.birth_date:
+            errors["started_on"] = _("The date is before the person's birth.")
+        elif current is not None and started_on <= current.started_on:
+            errors["started_on"] = _(
+                "The current method (%(method)s) started on %(date)s; a new method must start "
+                "after it. To correct the current record, void it first."
+            ) % {"method": current.get_method_display(), "date": current.started_on.isoformat()}
+        elif current is not None and current.method == method:
+            errors["method"] = _("The person already uses this method.")
+        if current is None and method == Method.NONE and not errors:
+            errors["method"] = _("There is no method to stop.")
+        if errors:
+            raise ValidationError(errors)
+        if current is not None:
+            current.ended_on = started_on
+            current.save(update_fields=["ended_on", "updated_at"])
+        record = ContraceptionRecord.objects.create(
+            person=person,
+            unit=person.unit,
+            method=method,
+            started_on=started_on,
+            reason=reason,
+            reason_note=reason_note.strip(),
+            provider=provider.strip(),
+            explained_by=explained_by.strip(),
+            options_offered=offered,
+            told_other_methods=told_other_methods,
+            told_side_effects=told_side_effects,
+            told_what_to_do=told_what_to_do,
+            recorded_by=_user(actor),
+        )
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=record,
+            changes={
+                "method": [current.method if current else None, method],
+                "started_on": [None, started_on.isoformat()],
+            },
+        )
+        schedule_rebuild(person)
+    return record
+
+
+def method_void(*, actor: Any, record: ContraceptionRecord, reason: str) -> ContraceptionRecord:
+    """Void the person's latest method record (entered by mistake); the method before it
+    runs on. An earlier record is corrected by voiding the later ones first."""
+    require_in_scope(actor, record.unit)
+    with transaction.atomic():
+        record = ContraceptionRecord.objects.select_for_update().get(pk=record.pk)
+        if not reason.strip():
+            raise ValidationError({"reason": _("Say why the record is voided.")})
+        if record.voided:
+            raise ValidationError(_("This record is already voided."))
+        current = _current(record.person)
+        if current is None or current.pk != record.pk:
+            raise ValidationError(_("Only the latest method record can be voided."))
+        record.voided_at = timezone.now()
+        record.voided_by = _user(actor)
+        record.void_reason = reason.strip()
+        record.save(update_fields=["voided_at", "voided_by", "void_reason", "updated_at"])
+        previous = _current(record.person)
+        if previous is not None and previous.ended_on == record.started_on:
+            previous.ended_on = None
+            previous.save(update_fields=["ended_on", "updated_at"])
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=record,
+            changes={"voided": [False, True]},
+            message=reason.strip(),
+        )
+        schedule_rebuild(record.person)
+    return record
+
+
+# --------------------------------------------------------------------------- visits
+
+
+def visit_record(
+    *,
+    actor: Any,
+    person: Person,
+    visited_on: datetime.date,
+    way: str,
+    visitor_name: str = "",
+    method_in_use: str = "",
+    satisfaction: str = "",
+    side_effects: str = "",
+    needs: str = "",
+    commodities: str = "",
+    notes: str = "",
+    for_due: FollowUpDue | None = None,
+) -> FollowUpVisit:
+    """Record a follow-up visit; the person's visits due are matched again. ``for_due``:
+    the visit due it was made for (chosen on the worklist), which it clears first."""
+    require_in_scope(actor, person.unit)
+    errors: dict[str, str] = {}
+    if for_due is not None and for_due.person_id != person.pk:
+        errors["for_due"] = _("This visit due belongs to someone else.")
+    if visited_on is None:
+        errors["visited_on"] = _("Give the date of the visit.")
+    elif visited_on > _today():
+        errors["visited_on"] = _("The date is in the future.")
+    elif visited_on < person.birth_date:
+        errors["visited_on"] = _("The date is before the person's birth.")
+    if way not in VisitWay.values:
+        errors["way"] = _("Choose how the visit was made.")
+    if method_in_use and method_in_use not in Method.values:
+        errors["method_in_use"] = _("Choose a method from the list.")
+    if satisfaction and satisfaction not in Satisfaction.values:
+        errors["satisfaction"] = _("Choose an answer from the list.")
+    if errors:
+        raise ValidationError(errors)
+    user = _user(actor)
+    with transaction.atomic():
+        visit = FollowUpVisit.objects.create(
+            person=person,
+            unit=person.unit,
+            visited_on=visited_on,
+            visitor=user,
+            visitor_name=(visitor_name or (str(user) if user else "")).strip()[:50],
+            way=way,
+            method_in_use=method_in_use,
+            satisfaction=satisfaction,
+            side_effects=side_effects.strip(),
+            needs=needs.strip(),
+            commodities=commodities.strip(),
+            notes=notes.strip(),
+            for_kind=for_due.kind if for_due is not None else "",
+            for_starts_on=for_due.starts_on if for_due is not None else None,
+            recorded_by=user,
+        )
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=visit,
+            changes={"visited_on": [None, visited_on.isoformat()], "way": [None, way]},
+        )
+        schedule_rebuild(person)
+    return visit
+
+
+def visit_void(*, actor: Any, visit: FollowUpVisit, reason: str) -> FollowUpVisit:
+    """Void a visit entered by mistake; the visits due are matched again without it."""
+    require_in_scope(actor, visit.unit)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the record is voided.")})
+    with transaction.atomic():
+        visit = FollowUpVisit.objects.select_for_update().get(pk=visit.pk)
+        if visit.voided:
+            raise ValidationError(_("This record is already voided."))
+        visit.voided_at = timezone.now()
+        visit.voided_by = _user(actor)
+        visit.void_reason = reason.strip()
+        visit.save(update_fields=["voided_at", "voided_by", "void_reason", "updated_at"])
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=visit,
+            changes={"voided": [False, True]},
+            message=reason.strip(),
+        )
+        schedule_rebuild(visit.person)
+    return visit
+
+
+# --------------------------------------------------------------------------- all at once
+
+
+def _pack_resolver(today: datetime.date):
+    """``pack(unit_id, employer_id)`` for bulk rebuilds, as :func:`pack_for` decides,
+    without a query per person: the versions in force and the units' paths are read
+    once, the nearest ancestor's version found by walking up the path in memory."""
+    from jisheng.policy.models import PolicyPackVersion
+
+    latest: dict[str | None, PolicyPackVersion] = {}
+    for version in PolicyPackVersion.objects.filter(effective_from__lte=today).select_related(
+        "unit"
+    ):
+        where = version.unit.path if version.unit_id else None
+        best = latest.get(where)
+        if best is None or (version.effective_from, version.pk) > (best.effective_from, best.pk):
+            latest[where] = version
+    paths = dict(Unit.objects.values_list("id", "path"))
+    step = Unit.steplen
+
+    def own(path: str) -> PolicyPackVersion | None:
+        for end in range(len(path), 0, -step):
+            version = latest.get(path[:end])
+            if version is not None:
+                return version
+        return None
+
+    cache: dict[tuple[int, int | None], PolicyPackSchema | None] = {}
+
+    def resolve(unit_id: int, employer_id: int | None) -> PolicyPackSchema | None:
+        key = (unit_id, employer_id)
+        if key not in cache:
+            version = own(paths[employer_id]) if employer_id in paths else None
+            if version is None:
+                version = own(paths.get(unit_id, "")) or latest.get(None)
+            cache[key] = schema_of(version) if version is not None else None
+        return cache[key]
+
+    return resolve
+
+
+def _candidates(horizon: schedule.Horizon) -> Q | None:
+    """Who can have visits due under the packs loaded: when every pack follows women of
+    an age range, the women born in time for it (and anyone with a method recorded);
+    otherwise everyone (None)."""
+    from jisheng.policy.models import PolicyPackVersion
+
+    low, high = 200, 0
+    for version in PolicyPackVersion.objects.all():
+        pack = schema_of(version)
+        followup = pack.followup
+        if followup is None:
+            continue
+        group = pack.target_groups.get(followup.target)
+        if group is None or group.sex != "F" or group.age_min is None or group.age_max is None:
+            return None
+        low, high = min(low, group.age_min), max(high, group.age_max)
+    if high == 0:
+        return Q(pk__in=[])
+    # after-event visits are for any resident mother: ages 10 to 60 cover them
+    low, high = min(low, 10), max(high, 60)
+    born_after = datetime.date(horizon.start.year - high - 1, 1, 1)
+    born_before = datetime.date(horizon.end.year - low + 1, 12, 31)
+    with_method = ContraceptionRecord.objects.values("person_id")
+    return Q(sex="F", birth_date__gte=born_after, birth_date__lte=born_before) | Q(
+        pk__in=with_method
+    )
+
+
+def schedules_rebuild_all(
+    *, today: datetime.date | None = None, batch: int = 10000, root: Unit | None = None
+) -> int:
+    """Rebuild the visits due of every person (below ``root``) from scratch; returns the
+    number of items. Run nightly (``jisheng schedules rebuild``) and after bulk loads.
+
+    Persons are read in batches of ``batch``, each batch's facts in a few queries, the
+    schedules derived in Python and written with ``COPY`` (PostgreSQL) or one
+    ``executemany`` (SQLite), one transaction per batch; the rows of persons who can
+    have no visit due are deleted without deriving anything.
+    """
+    today = today or _today()
+    horizon = schedule.Horizon.around(today)
+    resolve = _pack_resolver(today)
+    persons = Person.objects.order_by("pk")
+    if root is not None:
+        persons = persons.filter(unit__path__startswith=root.path)
+    stale = FollowUpDue.objects.all()
+    if root is not None:
+        stale = stale.filter(person__unit__path__startswith=root.path)
+    candidates = _candidates(horizon)
+    if candidates is not None:
+        persons = persons.filter(candidates)
+        stale = stale.exclude(person__in=persons)
+        stale.delete()
+    ids = list(persons.values_list("pk", flat=True))
+    # A chunk is read by primary-key range (an index range scan) rather than by a list of
+    # thousands of ids; rows of persons in the range who are not candidates are skipped.
+    chunks = [ids[start : start + batch] for start in range(0, len(ids), batch)]
+    if root is None and len(ids) >= FIRST_BUILD_MIN and not FollowUpDue.objects.exists():
+        return _first_build(chunks, resolve=resolve, horizon=horizon, today=today)
+    total = 0
+    for chunk in chunks:
+        with transaction.atomic():
+            total += _rebuild_chunk(chunk, resolve=resolve, horizon=horizon, today=today)
+    return total
+
+
+FIRST_BUILD_MIN = 50_000  # persons: a first build this large loads without indexes
+
+
+def _first_build(chunks: list[list[int]], **how: Any) -> int:
+    """Fill the empty table in one transaction, its indexes dropped while the rows go
+    in and built once at the end (as the registry's bulk loader does)."""
+    from django.db import connection
+
+    from jisheng.people.bulk import create_indexes, drop_indexes
+
+    total = 0
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        indexes = drop_indexes([FollowUpDue])
+        for chunk in chunks:
+            total += _rebuild_chunk(chunk, fresh=True, **how)
+        create_indexes(indexes)
+    return total
+
+
+def _group(rows: Iterable[tuple], key_index: int = 0) -> dict[Any, list[tuple]]:
+    grouped: dict[Any, list[tuple]] = defaultdict(list)
+    for row in rows:
+        grouped[row[key_index]].append(row)
+    return grouped
+
+
+DUE_COLUMNS = [
+    "person_id", "unit_id", "kind", "method", "starts_on", "due_on", "sequence", "event_on",
+    "visit_id", "done_on",
+]  # fmt: skip
+
+
+def _rows(queryset: QuerySet) -> list[tuple]:
+    """The rows of a ``values_list`` queryset; on PostgreSQL straight from the cursor
+    (psycopg returns dates as dates), skipping Django's per-value conversion."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return list(queryset)
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _rebuild_chunk(
+    ids: list[int], *, resolve: Any, horizon: schedule.Horizon, today, fresh: bool = False
+) -> int:
+    from jisheng.people.bulk import Table
+
+    wanted = set(ids)
+    span = (ids[0], ids[-1])
+    people = [
+        row
+        for row in _rows(
+            Person.objects.filter(pk__range=span)
+            .order_by()
+            .values_list("pk", "sex", "birth_date", "unit_id", "employer_id")
+        )
+        if row[0] in wanted
+    ]
+    periods = _group(
+        _rows(
+            PersonPeriod.objects.filter(person_id__gte=span[0], person_id__lte=span[1])
+            .order_by()
+            .values_list(
+                "person_id", "valid_from", "valid_to", "unit_id", "marital_status", "status"
+            )
+        )
+    )
+    methods = _group(
+        _rows(
+            ContraceptionRecord.objects.filter(
+                person_id__gte=span[0], person_id__lte=span[1], voided_at=None
+            )
+            .order_by()
+            .values_list("person_id", "method", "started_on", "ended_on")
+        )
+    )
+    births = _group(
+        _rows(
+            Birth.objects.filter(mother_id__gte=span[0], mother_id__lte=span[1])
+            .order_by()
+            .values_list("mother_id", "date")
+        )
+    )
+    abortions = _group(
+        _rows(
+            Pregnancy.objects.filter(
+                woman_id__gte=span[0], woman_id__lte=span[1], outcome__in=ABORTION_OUTCOMES
+            )
+            .exclude(outcome_on=None)
+            .order_by()
+            .values_list("woman_id", "outcome_on")
+        )
+    )
+    visits = _group(
+        _rows(
+            FollowUpVisit.objects.filter(
+                person_id__gte=span[0], person_id__lte=span[1], voided_at=None
+            )
+            .order_by()
+            .values_list("person_id", "pk", "visited_on", "for_kind", "for_starts_on")
+        )
+    )
+    rows: list[tuple] = []
+    for pk, sex, birth_date, unit_id, employer_id in people:
+        facts = schedule.Facts(
+            pk,
+            sex,
+            birth_date,
+            [schedule.Span(*r[1:]) for r in periods.get(pk, ())],
+            [schedule.MethodUse(*r[1:]) for r in methods.get(pk, ())],
+            [r[1] for r in births.get(pk, ())],
+            [r[1] for r in abortions.get(pk, ())],
+        )
+        items = schedule.derive(facts, resolve(unit_id, employer_id), horizon)
+        if not items:
+            continue
+        made = [_visit(*r[1:]) for r in visits.get(pk, ())]
+        for done in schedule.assign(items, made, today):
+            due = done.due
+            rows.append(
+                (
+                    pk, due.unit_id, due.kind, due.method, due.starts_on, due.due_on,
+                    due.sequence, due.event_on, done.visit_id, done.done_on,
+                )
+            )  # fmt: skip
+    if not fresh:
+        FollowUpDue.objects.filter(person_id__gte=span[0], person_id__lte=span[1]).filter(
+            person_id__in=ids
+        ).delete()
+    return Table(FollowUpDue, DUE_COLUMNS).write(rows)

@@ -1,0 +1,27 @@
+"""Background work of the services app: the nightly rebuild of every schedule."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django_tasks import task
+
+from jisheng.core import periodic
+
+logger = logging.getLogger(__name__)
+
+NIGHTLY_AT = datetime.time(2, 0)
+
+
+@task()
+def rebuild_schedules() -> int:
+    """Derive every person's visits due again (new periods, birthdays, bulk loads)."""
+    from jisheng.services.services import schedules_rebuild_all
+
+    count = schedules_rebuild_all()
+    logger.info("rebuilt the follow-up schedules: %d visits due", count)
+    return count
+
+
+periodic.register("services.rebuild_schedules", NIGHTLY_AT, rebuild_schedules)

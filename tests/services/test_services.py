@@ -1,0 +1,278 @@
+"""services.services: methods, visits and the stored schedule kept in step with history."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone, translation
+
+from jisheng.core.models import AuditEvent
+from jisheng.people import services as people_services
+from jisheng.services import services
+from jisheng.services.choices import DueKind
+from jisheng.services.models import ContraceptionRecord, FollowUpDue
+from tests import factories
+
+D = dt.date
+TODAY = timezone.localdate()
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def wife(tree):
+    """A married woman of 36 in village A, registered ten years ago."""
+    return factories.person(
+        tree.village_a,
+        "王芳",
+        "F",
+        D(TODAY.year - 36, 3, 1),
+        seq=1,
+        registered_on=D(TODAY.year - 10, 1, 1),
+        marital_status="first_marriage",
+    )
+
+
+def due(person, kind=DueKind.METHOD):
+    return list(FollowUpDue.objects.filter(person=person, kind=kind).order_by("due_on"))
+
+
+def this_year_start():
+    return D(TODAY.year, 1, 1)
+
+
+def test_a_married_woman_without_method_is_due_every_quarter(wife):
+    services.schedule_rebuild(wife)
+    items = due(wife)
+    assert {i.method for i in items} == {"none"}
+    assert len(items) == 8  # last year and this year, a visit a quarter
+    assert all(i.unit_id == wife.unit_id for i in items)
+
+
+def test_registration_builds_the_schedule_through_the_history_signal(wife):
+    assert len(due(wife)) == 8
+
+
+def test_starting_the_pill_changes_the_schedule_to_monthly(wife):
+    start = D(TODAY.year - 1, 1, 15)
+    services.method_start(
+        actor=None,
+        person=wife,
+        method="pill",
+        started_on=start,
+        explained_by="褚海燕",
+        options_offered=["pill", "iud", "condom"],
+        told_other_methods=True,
+        told_side_effects=True,
+        told_what_to_do=True,
+    )
+    items = due(wife)
+    pill = [i for i in items if i.method == "pill"]
+    assert pill[0].starts_on == D(TODAY.year - 1, 2, 1)
+    assert len(pill) == 23
+    record = ContraceptionRecord.objects.get(person=wife)
+    assert record.mii_complete and record.informed
+    assert AuditEvent.objects.filter(action="create", object_type="services.contraceptionrecord")
+
+
+def test_a_method_change_ends_the_previous_one_and_void_restores_it(wife):
+    first = services.method_start(
+        actor=None, person=wife, method="iud", started_on=D(TODAY.year - 3, 5, 1)
+    )
+    second = services.method_start(
+        actor=None,
+        person=wife,
+        method="implant",
+        started_on=D(TODAY.year - 1, 2, 10),
+        reason="side_effects",
+    )
+    first.refresh_from_db()
+    assert first.ended_on == second.started_on
+    # an operation: visits after it
+    assert due(wife, DueKind.AFTER_SURGERY)
+    services.method_void(actor=None, record=second, reason="录错了")
+    first.refresh_from_db()
+    assert first.ended_on is None
+    assert {i.method for i in due(wife)} == {"iud"}
+    assert not due(wife, DueKind.AFTER_SURGERY)  # the IUD was inserted before the horizon
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field", "text"),
+    [
+        ({"method": "magic"}, "method", "from the list"),
+        ({"started_on": TODAY + dt.timedelta(days=1)}, "started_on", "future"),
+        ({"started_on": D(1900, 1, 1)}, "started_on", "before the person's birth"),
+        ({"reason": "whim"}, "reason", "from the list"),
+        ({"options_offered": ["pill", "potion"]}, "options_offered", "from the list"),
+        ({"method": "none"}, "method", "no method to stop"),
+    ],
+)
+def test_method_bad_input(wife, kwargs, field, text):
+    values = {"method": "pill", "started_on": D(TODAY.year, 1, 2), **kwargs}
+    with pytest.raises(ValidationError) as exc:
+        services.method_start(actor=None, person=wife, **values)
+    assert text in " ".join(exc.value.message_dict[field])
+    assert not ContraceptionRecord.objects.exists()
+
+
+def test_a_new_method_must_start_after_the_current_one(wife):
+    services.method_start(actor=None, person=wife, method="pill", started_on=D(TODAY.year, 1, 10))
+    with pytest.raises(ValidationError, match="must start after it"):
+        services.method_start(actor=None, person=wife, method="iud", started_on=D(TODAY.year, 1, 5))
+    with pytest.raises(ValidationError, match="already uses"):
+        services.method_start(
+            actor=None, person=wife, method="pill", started_on=D(TODAY.year, 1, 20)
+        )
+
+
+def test_only_the_latest_record_can_be_voided(wife):
+    first = services.method_start(
+        actor=None, person=wife, method="pill", started_on=D(TODAY.year - 1, 1, 10)
+    )
+    services.method_start(actor=None, person=wife, method="iud", started_on=D(TODAY.year, 1, 10))
+    with pytest.raises(ValidationError, match="latest"):
+        services.method_void(actor=None, record=first, reason="x")
+    with pytest.raises(ValidationError):
+        services.method_void(actor=None, record=first, reason=" ")
+
+
+def test_a_visit_does_the_item_of_its_period(wife):
+    items = due(wife)
+    target = items[0]
+    visit = services.visit_record(
+        actor=None, person=wife, visited_on=target.starts_on + dt.timedelta(days=3), way="home"
+    )
+    target.refresh_from_db()
+    assert (target.visit_id, target.done_on, target.on_time) == (
+        visit.pk,
+        visit.visited_on,
+        True,
+    )
+    services.visit_void(actor=None, visit=visit, reason="重复录入")
+    target.refresh_from_db()
+    assert target.visit_id is None and target.done_on is None
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"visited_on": TODAY + dt.timedelta(days=1)}, "visited_on"),
+        ({"way": "telepathy"}, "way"),
+        ({"method_in_use": "magic"}, "method_in_use"),
+        ({"satisfaction": "ecstatic"}, "satisfaction"),
+    ],
+)
+def test_visit_bad_input(wife, kwargs, field):
+    values = {"visited_on": TODAY, "way": "phone", **kwargs}
+    with pytest.raises(ValidationError) as exc:
+        services.visit_record(actor=None, person=wife, **values)
+    assert field in exc.value.message_dict
+
+
+def test_moving_out_drops_the_items_after_the_move(wife):
+    before = len(due(wife))
+    moved = D(TODAY.year - 1, 5, 10)
+    people_services.event_record(
+        actor=None, person=wife, kind="flow_out", date=moved, data={"to": "广东省"}
+    )
+    items = due(wife)
+    assert len(items) < before
+    assert all(i.due_on < moved for i in items)
+
+
+def test_divorce_stops_and_remarriage_restarts(wife):
+    people_services.event_record(
+        actor=None, person=wife, kind="divorce", date=D(TODAY.year - 1, 2, 10)
+    )
+    assert all(i.due_on < D(TODAY.year - 1, 2, 10) for i in due(wife))
+
+
+def test_a_birth_brings_a_post_partum_visit(wife):
+    from jisheng.people import family
+
+    day = D(TODAY.year, 1, 3) if D(TODAY.year, 2, 20) <= TODAY else D(TODAY.year - 1, 11, 3)
+    family.birth_record(actor=None, mother=wife, date=day, sex="F", child_name="小芳")
+    items = due(wife, DueKind.AFTER_DELIVERY)
+    assert [i.due_on for i in items] == [day + dt.timedelta(days=42)]
+
+
+def test_scope(users, wife, tree):
+    with pytest.raises(PermissionDenied):
+        services.method_start(
+            actor=users.field_b, person=wife, method="pill", started_on=D(TODAY.year, 1, 2)
+        )
+    with pytest.raises(PermissionDenied):
+        services.visit_record(actor=users.field_b, person=wife, visited_on=TODAY, way="home")
+    assert AuditEvent.objects.filter(action="denied").count() == 2
+
+
+def test_rebuild_all_gives_what_the_incremental_rebuild_gives(tree, wife):
+    other = factories.person(
+        tree.village_b,
+        "李丽",
+        "F",
+        D(TODAY.year - 30, 6, 1),
+        seq=2,
+        registered_on=D(TODAY.year - 5, 1, 1),
+        marital_status="remarried",
+    )
+    services.method_start(actor=None, person=other, method="pill", started_on=D(TODAY.year, 1, 2))
+    services.visit_record(actor=None, person=wife, visited_on=D(TODAY.year, 1, 2), way="home")
+    factories.person(tree.village_b, "张强", "M", D(1980, 1, 1), seq=3)
+
+    def snapshot():
+        return sorted(
+            FollowUpDue.objects.values_list(
+                "person_id", "kind", "starts_on", "due_on", "unit_id", "visit_id", "done_on"
+            )
+        )
+
+    incremental = snapshot()
+    FollowUpDue.objects.all().delete()
+    assert services.schedules_rebuild_all() == len(incremental)
+    assert snapshot() == incremental
+
+
+def test_the_bulk_pack_resolver_agrees_with_pack_for(tree, wife):
+    from jisheng.policy.services import PACKS_DIR, pack_load
+    from jisheng.services.services import _pack_resolver, pack_for
+
+    text = (PACKS_DIR / "mine-2005.yaml").read_text(encoding="utf-8")
+    pack_load(actor=None, text=text, unit=tree.mine)
+    miner = factories.person(tree.village_b, "赵刚", "M", D(1985, 1, 1), seq=9, employer=tree.shaft)
+    resolve = _pack_resolver(TODAY)
+    for person in (wife, miner):
+        person.refresh_from_db()
+        assert resolve(person.unit_id, person.employer_id) == pack_for(person, TODAY)
+    assert pack_for(miner, TODAY).id == "mine-2005"
+    assert pack_for(wife, TODAY).id == "default-2026"
+
+
+def test_a_first_build_without_indexes_gives_the_same_rows(tree, wife, monkeypatch):
+    from jisheng.services import services as module
+
+    factories.person(
+        tree.village_b, "李丽", "F", D(TODAY.year - 30, 6, 1), seq=2, marital_status="remarried"
+    )
+    expected = sorted(FollowUpDue.objects.values_list("person_id", "kind", "starts_on", "due_on"))
+    FollowUpDue.objects.all().delete()
+    monkeypatch.setattr(module, "FIRST_BUILD_MIN", 1)
+    assert services.schedules_rebuild_all(batch=1) == len(expected)
+    got = sorted(FollowUpDue.objects.values_list("person_id", "kind", "starts_on", "due_on"))
+    assert got == expected
+    # the indexes are back
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        names = {
+            c["name"] if isinstance(c, dict) else c
+            for c in connection.introspection.get_constraints(cursor, "services_followupdue")
+        }
+    assert {"services_due_unit", "services_due_open", "services_due_unique"} <= names

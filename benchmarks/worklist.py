@@ -88,6 +88,9 @@ def run(args: argparse.Namespace) -> int:
         status__in=["registered", "in_migrant"],
     )
     married_count = married.count()
+    youngest = today.replace(year=today.year - 15)
+    oldest = today.replace(year=today.year - 50, day=min(today.day, 28))
+    married_wra = married.filter(birth_date__gt=oldest, birth_date__lte=youngest).count()
 
     FollowUpDue.objects.all().delete()
     started = time.perf_counter()
@@ -95,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
     items = services.schedules_rebuild_all(today=today)
     rebuild = time.perf_counter() - started
     cpu = time.process_time() - cpu
-    print(f"  rebuilt: {items} visits due for {married_count} married women, CPU {cpu:.0f} s")
+    print(f"  rebuilt: {items} visits due, CPU of this process {cpu:.0f} s")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM (ANALYZE) services_followupdue")
@@ -167,7 +170,7 @@ def run(args: argparse.Namespace) -> int:
     ]
     print()
     print(
-        f"{args.persons} persons, {married_count} married women of reproductive age, "
+        f"{args.persons} persons, {married_count} married women ({married_wra} aged 15–49), "
         f"{items} visits due; worklist items: village {village_open}, township {town_open}; "
         "milliseconds"
     )

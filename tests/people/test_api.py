@@ -674,7 +674,10 @@ def event_post(client: ApiClient, person, **data):
 
 def test_record_a_marriage(api, people, users):
     person = people["张三"]
-    response = event_post(api("field_a"), person, kind="marriage", date="2021-05-01", note="登记")
+    response = event_post(
+        api("field_a"), person, kind="marriage", date="2021-05-01", note="登记",
+        outside_spouse={"name": "吴梅"},
+    )  # fmt: skip
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["kind"] == "marriage"
@@ -737,8 +740,29 @@ def test_a_departure_opens_a_transfer(api, people):
     [
         ({"kind": "divorce", "date": "2022-01-01"}, "date", "the person is not married"),
         ({"kind": "return", "date": "2022-01-01"}, "date", "not away as an out-migrant"),
-        ({"kind": "marriage", "date": "2019-01-01"}, "date", "before the person's registration"),
-        ({"kind": "marriage", "date": "2999-01-01"}, "date", "in the future"),
+        (
+            {"kind": "marriage", "date": "2019-01-01", "outside_spouse": {"name": "吴梅"}},
+            "date",
+            "before the person's registration",
+        ),
+        ({"kind": "marriage", "date": "2022-01-01"}, "spouse", "Give the spouse"),
+        (
+            {
+                "kind": "marriage",
+                "date": "2022-01-01",
+                "spouse": 1,
+                "outside_spouse": {"name": "x"},
+            },
+            "spouse",
+            "Give the spouse",
+        ),
+        ({"kind": "death", "date": "2022-01-01", "spouse": 1}, "spouse", "Only a marriage"),
+        ({"kind": "death", "date": "2022-01-01", "couple": 1}, "couple", "Only a divorce"),
+        (
+            {"kind": "marriage", "date": "2999-01-01", "outside_spouse": {"name": "吴梅"}},
+            "date",
+            "in the future",
+        ),
         ({"kind": "marriage", "date": "2023-02-31"}, "date", "2023-02-31 is not a real date"),
         ({"kind": "marriage", "date": "yesterday"}, "date", "YYYY-MM-DD"),
         ({"kind": "internal_transfer", "date": "2022-01-01"}, "unit", "Choose the unit"),
@@ -767,7 +791,9 @@ def test_event_bad_input_is_422(api, people, data, field, text):
 def test_event_after_death_does_not_fit(api, people):
     person = people["张三"]
     assert event_post(api("office"), person, kind="death", date="2023-01-01").status_code == 201
-    response = event_post(api("office"), person, kind="marriage", date="2024-01-01")
+    response = event_post(
+        api("office"), person, kind="marriage", date="2024-01-01", outside_spouse={"name": "吴梅"}
+    )
     body = response.json()
     assert response.status_code == 422
     assert "recorded as deceased" in body["message"]  # one error: it is the message
@@ -781,6 +807,57 @@ def test_event_that_does_not_fit_in_chinese(api, people):
     body = response.json()
     assert body["message"] == "2022-01-01 离婚：该人员未婚。"
     assert body["details"][0]["field"] == "date"
+
+
+def test_a_marriage_records_the_couple_and_a_divorce_ends_it(api, people):
+    from jisheng.people.models import Couple
+
+    wife, husband = people["王芳"], people["张三"]
+    response = event_post(
+        api("office"), wife, kind="marriage", date="2022-05-01", spouse=husband.pk
+    )
+    assert response.status_code == 201, response.content
+    couple = Couple.objects.get(wife=wife, husband=husband)
+    assert response.json()["data"] == {"couple_id": couple.pk, "spouse": "张三"}
+    assert husband.events.filter(kind="marriage", data__couple_id=couple.pk).exists()
+    response = event_post(api("office"), husband, kind="divorce", date="2024-02-01")
+    assert response.status_code == 201, response.content
+    couple.refresh_from_db()
+    assert (couple.ended_on, couple.end_reason) == (D(2024, 2, 1), "divorce")
+    wife.refresh_from_db()
+    assert wife.marital_status == "divorced"
+
+
+def test_a_marriage_to_someone_outside_the_registry(api, people):
+    from jisheng.people.models import Couple
+
+    man = people["张三"]
+    response = event_post(
+        api("office"), man, kind="marriage", date="2022-05-01",
+        outside_spouse={"name": "吴梅", "work_unit": "某县医院", "township": "某镇"},
+    )  # fmt: skip
+    assert response.status_code == 201, response.content
+    couple = Couple.objects.get(husband=man)
+    assert (couple.wife, couple.outside_name, couple.outside_work_unit) == (
+        None,
+        "吴梅",
+        "某县医院",
+    )
+
+
+def test_a_marriage_to_someone_already_married_is_refused(api, people):
+    from jisheng.people.models import Couple
+
+    wife, husband, other = people["王芳"], people["张三"], people["张三丰"]
+    assert (
+        event_post(
+            api("office"), wife, kind="marriage", date="2022-05-01", spouse=husband.pk
+        ).status_code
+        == 201
+    )
+    response = event_post(api("office"), wife, kind="marriage", date="2023-01-01", spouse=other.pk)
+    assert response.status_code == 422
+    assert Couple.objects.count() == 1
 
 
 def test_event_unit_outside_scope_is_404_and_audited(api, people, tree, users):

@@ -296,6 +296,18 @@ class PersonPatchIn(BaseModel):
     notes: str = Field(None)  # type: ignore[assignment]
 
 
+class OutsideSpouseIn(BaseModel):
+    """A spouse outside the registry (for a marriage): what a letter of inquiry needs."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=50)
+    id_number: str = Field("", max_length=18)
+    work_unit: str = Field("", max_length=200)
+    township: str = Field("", max_length=200)
+    phone: str = Field("", max_length=32)
+
+
 class EventIn(BaseModel):
     """A life event. Which details apply depends on the kind (see the endpoint)."""
 
@@ -323,6 +335,16 @@ class EventIn(BaseModel):
     place: str = Field("", max_length=200, description="Place of a birth or death.")
     reason: str = Field("", max_length=200, description="Free detail: why.")
     note: str = Field("", max_length=500)
+    spouse: int | None = Field(
+        None, description="``marriage``: id of the registered spouse (or ``outside_spouse``)."
+    )
+    outside_spouse: OutsideSpouseIn | None = Field(
+        None, description="``marriage``: the spouse when not in the registry."
+    )
+    couple: int | None = Field(
+        None,
+        description="``divorce``: id of the marriage that ends (default: the only one in force).",
+    )
 
 
 class EventCorrectIn(BaseModel):

@@ -53,9 +53,16 @@ def _setup_django(database_url: str | None) -> tempfile.TemporaryDirectory | Non
         os.environ["JISHENG_DATABASE_URL"] = database_url
     else:
         os.environ.pop("JISHENG_DATABASE_URL", None)
-    if not database_url or not os.environ.get("JISHENG_VAR_DIR"):
+    if not database_url:
         tmp = tempfile.TemporaryDirectory(prefix="jisheng-bench-")
         os.environ["JISHENG_VAR_DIR"] = tmp.name
+    elif not os.environ.get("JISHENG_VAR_DIR"):
+        # A database kept between runs needs the same keys (ID numbers are encrypted
+        # with the field key of the var directory): one directory per database.
+        name = database_url.rstrip("/").rsplit("/", 1)[-1] or "default"
+        var = ROOT / "var" / "bench" / name
+        var.mkdir(parents=True, exist_ok=True)
+        os.environ["JISHENG_VAR_DIR"] = str(var)
     os.environ["DJANGO_SETTINGS_MODULE"] = "jisheng.settings.base"
     os.environ.setdefault("JISHENG_LOG_LEVEL", "ERROR")
     import django

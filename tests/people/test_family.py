@@ -8,7 +8,6 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.test import override_settings
 from django.utils import timezone, translation
 
 from jisheng.core import crypto
@@ -766,10 +765,18 @@ class TestBirths:
             "吴刚",
         )
 
-    def test_policy_limit_setting_is_a_statistic(self, people):
+    def test_policy_limit_is_the_packs_and_a_statistic(self, people, tree):
+        from jisheng.policy.services import PACKS_DIR, pack_load
+
         first = birth(people.fang, D(2012, 1, 1))
-        with override_settings(JISHENG_POLICY_BIRTH_LIMIT=1):
-            second = birth(people.fang, D(2014, 1, 1))
+        text = (PACKS_DIR / "default-2026.yaml").read_text(encoding="utf-8")
+        text = (
+            text.replace("id: default-2026", "id: one-child-test")
+            .replace("policy_limit: 3", "policy_limit: 1")
+            .replace("effective_from: 2026-01-01", "effective_from: 2013-01-01")
+        )
+        pack_load(actor=None, text=text, unit=tree.town)
+        second = birth(people.fang, D(2014, 1, 1))
         assert (second.within_policy, second.policy_limit) == (False, 1)
         first.refresh_from_db()
         assert (first.within_policy, first.policy_limit) == (True, 3)

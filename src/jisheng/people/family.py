@@ -145,9 +145,14 @@ def _raise(errors: dict[str, Any]) -> None:
         raise ValidationError(errors)
 
 
-def policy_birth_limit() -> int:
-    """The largest birth order within policy (a statistic only, SPEC §0)."""
-    return int(getattr(settings, "JISHENG_POLICY_BIRTH_LIMIT", 3))
+def policy_birth_limit(unit: Unit | None = None, on: datetime.date | None = None) -> int:
+    """The largest birth order within policy (a statistic only, SPEC §0): the
+    ``births.policy_limit`` of the policy pack in force for ``unit`` on ``on``, else
+    ``settings.JISHENG_POLICY_BIRTH_LIMIT`` when no pack is loaded."""
+    from jisheng.policy.selectors import birth_limit
+
+    default = int(getattr(settings, "JISHENG_POLICY_BIRTH_LIMIT", 3))
+    return birth_limit(unit, on, default=default)
 
 
 # --------------------------------------------------------------------------- households
@@ -835,7 +840,8 @@ def birth_record(
     earlier shift the computed order of the later ones, which is recomputed.
 
     ``within_policy`` (a statistic only, SPEC §0) compares the order with
-    ``settings.JISHENG_POLICY_BIRTH_LIMIT``, stored with the birth.
+    policy pack in force for the mother's unit on the date (``births.policy_limit``),
+    stored with the birth.
 
     With ``register_child`` (and no existing ``child``), the child is registered as a
     person in the mother's unit, without ID number (``newborn``) unless
@@ -947,7 +953,7 @@ def _birth_record(
     errors.update(_override_errors(order_override, override_reason))
     _raise(errors)
 
-    limit = policy_birth_limit()
+    limit = policy_birth_limit(mother.unit, date)
     computed = birth_order_for(mother=mother, date=date, couple=couple)
     birth = _create(
         model=Birth,

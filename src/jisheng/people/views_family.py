@@ -450,7 +450,7 @@ def _order_preview(
         return {"order": None}
     couple = couple or family.couple_in_force(mother, date)
     order = family.birth_order_for(mother=mother, date=date, couple=couple)
-    limit = family.policy_birth_limit()
+    limit = family.policy_birth_limit(mother.unit, date)
     return {"order": order, "limit": limit, "within": order <= limit, "couple": couple}
 
 

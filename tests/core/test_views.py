@@ -114,7 +114,10 @@ def test_menu_lists_later_modules_as_coming_soon(users):
     ]
     assert all(not m.items for m in modules if m.coming_soon)
     services = next(m for m in modules if m.key == "services")
-    assert [str(i.url) for i in services.items] == [reverse("services:worklist")]
+    assert [str(i.url) for i in services.items] == [
+        reverse("services:worklist"),
+        reverse("services:campaign_list"),  # field staff: no letters of inquiry
+    ]
 
 
 def test_menu_marks_the_longest_matching_item_active(users):

@@ -126,6 +126,18 @@ MENU: tuple[MenuModule, ...] = (
                 "bi-list-check",
                 permission="services.view_followupdue",
             ),
+            MenuItem(
+                "services:campaign_list",
+                _("Service campaigns"),
+                "bi-clipboard2-check",
+                permission="services.view_campaignround",
+            ),
+            MenuItem(
+                "services:letter_list",
+                _("Letters of inquiry"),
+                "bi-envelope-paper",
+                permission="services.view_letter",
+            ),
         ),
     ),
     MenuModule(

@@ -58,6 +58,16 @@ VIEW_SERVICES = [
 RECORD_SERVICES = ["services.add_contraceptionrecord", "services.add_followupvisit"]
 # Voiding a record entered by mistake.
 CORRECT_SERVICES = ["services.change_contraceptionrecord", "services.change_followupvisit"]
+# Campaigns (rounds, targets with attendance) and letters of inquiry (函调).
+CAMPAIGN_MODELS = ["campaignround", "campaigntarget", "letter"]
+VIEW_CAMPAIGNS = [f"services.view_{m}" for m in CAMPAIGN_MODELS]
+ALL_CAMPAIGNS = [f"services.{a}_{m}" for m in CAMPAIGN_MODELS for a in ("view", "add", "change")]
+# Field staff see rounds and record attendance (add_campaigntarget).
+FIELD_CAMPAIGNS = [
+    "services.view_campaignround",
+    "services.view_campaigntarget",
+    "services.add_campaigntarget",
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ADMIN: VIEW_ORGS
@@ -70,7 +80,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + VIEW_POLICY
     + VIEW_SERVICES
     + RECORD_SERVICES
-    + CORRECT_SERVICES,
+    + CORRECT_SERVICES
+    + ALL_CAMPAIGNS,
     Role.OFFICE: VIEW_ORGS
     + EDIT_ORGS
     + ["orgs.view_user"]
@@ -80,11 +91,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + VIEW_POLICY
     + VIEW_SERVICES
     + RECORD_SERVICES
-    + CORRECT_SERVICES,
-    Role.FIELD: VIEW_ORGS + VIEW_PEOPLE + EDIT_PEOPLE + VIEW_SERVICES + RECORD_SERVICES,
-    Role.LEADER: VIEW_ORGS + VIEW_PEOPLE + VIEW_POLICY + VIEW_SERVICES,
+    + CORRECT_SERVICES
+    + ALL_CAMPAIGNS,
+    Role.FIELD: VIEW_ORGS
+    + VIEW_PEOPLE
+    + EDIT_PEOPLE
+    + VIEW_SERVICES
+    + RECORD_SERVICES
+    + FIELD_CAMPAIGNS,
+    Role.LEADER: VIEW_ORGS + VIEW_PEOPLE + VIEW_POLICY + VIEW_SERVICES + VIEW_CAMPAIGNS,
     Role.COMMODITY: [*VIEW_ORGS, "people.view_person"],
-    Role.ASSESSOR: VIEW_ORGS + VIEW_PEOPLE + VIEW_POLICY + VIEW_SERVICES,
+    Role.ASSESSOR: VIEW_ORGS + VIEW_PEOPLE + VIEW_POLICY + VIEW_SERVICES + VIEW_CAMPAIGNS,
     Role.AUDITOR: [*VIEW_ORGS, "core.view_auditevent", "orgs.view_user"],
 }
 

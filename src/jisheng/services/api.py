@@ -24,6 +24,7 @@ from jisheng.core.scope import get_in_scope_or_404
 from jisheng.orgs import selectors as org_selectors
 from jisheng.people.models import Person
 from jisheng.services import selectors, services
+from jisheng.services.api_campaigns import router as campaigns_router
 from jisheng.services.models import ContraceptionRecord, FollowUpVisit
 from jisheng.services.presentation import (
     ADD_METHOD,
@@ -227,3 +228,8 @@ def visit_void(request: HttpRequest, visit_id: int, payload: VoidIn):
     require_perm(request, VOID_VISIT)
     visit = get_in_scope_or_404(FollowUpVisit.objects.all(), request.auth, pk=visit_id)
     return _void(request, services.visit_void, visit=visit, reason=payload.reason)
+
+
+# Campaigns (rounds, targets, attendance) and letters of inquiry: their own module, whose
+# paginated endpoints need annotations evaluated at import (no postponed annotations).
+router.add_router("", campaigns_router)

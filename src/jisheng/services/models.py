@@ -16,8 +16,15 @@ from django.utils.translation import gettext_lazy as _
 
 from jisheng.core.models import TimeStampedModel
 from jisheng.orgs.models import Unit
-from jisheng.people.models import Person
-from jisheng.services.choices import ChangeReason, DueKind, Method, Satisfaction, VisitWay
+from jisheng.people.models import Couple, Person
+from jisheng.policy.choices import CampaignKind
+from jisheng.services.choices import (
+    ChangeReason,
+    DueKind,
+    Method,
+    Satisfaction,
+    VisitWay,
+)
 
 
 class Voidable(models.Model):
@@ -220,3 +227,199 @@ class FollowUpDue(models.Model):
     @property
     def on_time(self) -> bool:
         return self.done_on is not None and self.done_on <= self.due_on
+
+
+# --------------------------------------------------------------------------- campaigns
+
+
+class CampaignRound(TimeStampedModel):
+    """One round of a service campaign (综合服务/查环查孕, 妇女病普查) for a unit: its
+    period and the pack campaign it follows. Attendance is a service statistic only."""
+
+    kind = models.CharField(_("kind"), max_length=32, choices=CampaignKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    campaign_id = models.CharField(_("pack campaign"), max_length=50)
+    target_group = models.CharField(_("target group"), max_length=50)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    # The organising unit: the targets are drawn from its subtree (scope of the round).
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("organising unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    pack_code = models.CharField(_("policy pack"), max_length=50)
+    pack_version = models.CharField(_("pack version"), max_length=32)
+    drawn_at = models.DateTimeField(_("target list drawn at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    scope_path_field = "unit__path"
+
+    class Meta:
+        verbose_name = _("campaign round")
+        verbose_name_plural = _("campaign rounds")
+        ordering = ["-period_start", "id"]
+        indexes = [
+            models.Index(fields=["period_end", "period_start"], name="services_round_period")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CampaignTarget(TimeStampedModel, Voidable):
+    """One person on a round's target list, with her attendance and results.
+
+    Drawn from the registry (never typed); a re-draw adds newcomers and never deletes a
+    row. A row put on the list by mistake (or of someone who left) is voided, with a
+    reason, and leaves the statistics.
+    """
+
+    class YesNoNA(models.TextChoices):
+        YES = "yes", _("Yes")
+        NO = "no", _("No")
+        NA = "na", _("Not applicable")
+
+    round = models.ForeignKey(
+        CampaignRound, verbose_name=_("round"), on_delete=models.CASCADE, related_name="targets"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The person's residence unit when drawn (scope of the row, statistics by unit).
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    attended_on = models.DateField(_("attended on"), null=True, blank=True)
+    iud_in_place = models.CharField(
+        _("IUD in place"), max_length=3, choices=YesNoNA.choices, blank=True
+    )
+    pregnant = models.CharField(
+        _("pregnant"), max_length=3, choices=YesNoNA.choices[:2], blank=True
+    )
+    findings = models.CharField(_("other findings"), max_length=500, blank=True)
+    referred = models.BooleanField(_("referred"), default=False)
+    referred_to = models.CharField(_("referred to"), max_length=200, blank=True)
+    checked_elsewhere = models.BooleanField(_("checked elsewhere"), default=False)
+    checked_elsewhere_on = models.DateField(_("checked elsewhere on"), null=True, blank=True)
+    certificate = models.FileField(
+        _("check certificate"), upload_to="campaigns/certificates/%Y/", blank=True
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    scope_path_field = "unit__path"
+
+    class Meta:
+        verbose_name = _("campaign target")
+        verbose_name_plural = _("campaign targets")
+        ordering = ["round", "unit", "person", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "person"], name="services_target_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["round", "unit"], name="services_target_round_unit"),
+            # the worklist: not attended, not checked elsewhere
+            models.Index(
+                fields=["round", "unit"],
+                name="services_target_open",
+                condition=Q(attended_on=None, checked_elsewhere=False, voided_at=None),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} {self.person_id}"
+
+    @property
+    def covered(self) -> bool:
+        return self.attended_on is not None or self.checked_elsewhere
+
+
+# --------------------------------------------------------------------------- letters
+
+
+class Letter(TimeStampedModel):
+    """A letter of inquiry (函调) to the unit or township of a man's wife, once a year,
+    numbered per issuing unit and year, and the reply."""
+
+    class Result(models.TextChoices):
+        CONFIRMED = "confirmed", _("Status confirmed")
+        DIFFERS = "differs", _("Status differs from the record")
+        UNKNOWN = "unknown", _("Unit could not say")
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="+"
+    )
+    couple = models.ForeignKey(
+        Couple, verbose_name=_("couple"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The person's residence unit when written (scope of the row).
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The organisation whose rule it follows and whose office signs and numbers it.
+    issuer = models.ForeignKey(
+        Unit, verbose_name=_("issuing unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    sequence = models.PositiveIntegerField(_("number"))
+    sent_on = models.DateField(_("sent on"))
+    addressed_to = models.CharField(_("addressed to"), max_length=200)
+    spouse_name = models.CharField(_("spouse's name"), max_length=50, blank=True)
+    reply_received_on = models.DateField(_("reply received on"), null=True, blank=True)
+    reply_result = models.CharField(_("reply"), max_length=12, choices=Result.choices, blank=True)
+    reply_text = models.TextField(_("reply, details"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reply_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reply recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    scope_path_field = "unit__path"
+
+    class Meta:
+        verbose_name = _("letter of inquiry")
+        verbose_name_plural = _("letters of inquiry")
+        ordering = ["-year", "issuer", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "year", "sequence"], name="services_letter_number"
+            ),
+            models.UniqueConstraint(fields=["couple", "year"], name="services_letter_yearly"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["sent_on", "unit"],
+                name="services_letter_open",
+                condition=Q(reply_received_on=None),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"{self.year}-{self.sequence:03d}"

@@ -30,6 +30,8 @@ KIND_PERMISSIONS: dict[str, str] = {
     WorkKind.PREGNANCY: "people.view_pregnancy",
     WorkKind.NEWLYWED: "people.view_person",
     WorkKind.TRANSFER: "people.view_transfer",
+    WorkKind.ABSENT: "services.view_campaigntarget",
+    WorkKind.LETTER: "services.view_letter",
 }
 
 

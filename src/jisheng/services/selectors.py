@@ -40,6 +40,8 @@ class WorkKind:
     TRANSFER = "transfer"
     PREGNANCY = "pregnancy"
     NEWLYWED = "newlywed"
+    ABSENT = "absent"
+    LETTER = "letter"
 
     LABELS = {
         OVERDUE: _("Visits overdue"),
@@ -47,8 +49,10 @@ class WorkKind:
         TRANSFER: _("Open management transfers"),
         PREGNANCY: _("Pregnancies near the expected date"),
         NEWLYWED: _("Newlyweds to offer guidance"),
+        ABSENT: _("Campaign targets to offer another date"),
+        LETTER: _("Letters of inquiry without reply"),
     }
-    ORDER = (OVERDUE, DUE, PREGNANCY, NEWLYWED, TRANSFER)
+    ORDER = (OVERDUE, DUE, PREGNANCY, NEWLYWED, TRANSFER, ABSENT, LETTER)
 
 
 @dataclass
@@ -196,7 +200,56 @@ def worklist(
                 for e in rows
             ]
             groups.append(WorkGroup(kind, WorkKind.LABELS[kind], qs.count(), items))
+        elif kind in (WorkKind.ABSENT, WorkKind.LETTER):
+            groups.append(_campaign_group(kind, user, unit, today, limit))
     return Worklist(today, groups)
+
+
+# Rounds ended longer ago than this no longer list their targets not yet seen.
+ABSENT_DAYS = OVERDUE_DAYS
+
+
+def _campaign_group(
+    kind: str, user: Any, unit: Unit | None, today: datetime.date, limit: int
+) -> WorkGroup:
+    """Campaign targets not seen yet (to offer another date: a service statistic, never
+    a sanction) and letters of inquiry sent without a reply."""
+    from jisheng.services.campaign_selectors import open_targets
+    from jisheng.services.models import Letter
+
+    if kind == WorkKind.ABSENT:
+        qs = open_targets(user, unit=unit, today=today, days=ABSENT_DAYS)
+        rows = qs.select_related("person", "unit", "round").order_by(
+            "round__period_end", "round_id", "id"
+        )[:limit]
+        items = [
+            WorkItem(
+                t.person_id,
+                t.person.name,
+                t.unit.name,
+                t.round.period_end,
+                t.round.name,
+                reverse("services:campaign_attendance", args=[t.round_id]) + f"?target={t.pk}",
+                late_days=max(0, (today - t.round.period_end).days),
+            )
+            for t in rows
+        ]
+    else:
+        qs = _within(Letter.objects, user, unit).filter(reply_received_on=None)
+        rows = qs.select_related("person", "unit").order_by("sent_on", "id")[:limit]
+        items = [
+            WorkItem(
+                x.person_id,
+                x.person.name,
+                x.unit.name,
+                x.sent_on,
+                str(_("Letter %(number)s to %(to)s") % {"number": x.number, "to": x.addressed_to}),
+                reverse("services:letter_detail", args=[x.pk]),
+                late_days=(today - x.sent_on).days,
+            )
+            for x in rows
+        ]
+    return WorkGroup(kind, WorkKind.LABELS[kind], qs.count(), items)
 
 
 # --------------------------------------------------------------------------- a person

@@ -130,7 +130,9 @@ def test_worklist_groups_counts_items(api, woman_a, woman_b):
     body = response.json()
     assert body["today"] == today().isoformat()
     groups = {g["kind"]: g for g in body["groups"]}
-    assert list(groups) == ["overdue", "due", "pregnancy", "newlywed", "transfer", "absent"]
+    assert list(groups) == [
+        "overdue", "due", "pregnancy", "newlywed", "registration", "transfer", "absent",
+    ]  # fmt: skip
     assert groups["due"]["count"] == 1
     assert groups["overdue"]["count"] == len(open_due(woman_a, overdue=True))
     assert body["total"] == sum(g["count"] for g in body["groups"])

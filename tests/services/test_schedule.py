@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from jisheng.policy.choices import Method
 from jisheng.policy.loader import parse_pack
 from jisheng.policy.services import PACKS_DIR
 from jisheng.services.schedule import (
@@ -282,3 +283,53 @@ def test_a_target_that_no_longer_exists_is_matched_normally():
     visit = Visit("v", D(2026, 3, 10), target=(DueKind.METHOD, D(2025, 1, 1)))
     done = assign([month(3)], [visit], D(2026, 3, 12))
     assert done[0].visit_id == "v" and done[0].on_time
+
+
+SHIPPED = [
+    "default-2026.yaml",
+    "mine-2005.yaml",
+    "street-2025.yaml",
+    "school-2023.yaml",
+    "county-commodities-2007.yaml",
+]
+
+
+PACK_METHODS = [
+    (name, method)
+    for name in SHIPPED
+    if (followup := pack(name).followup) is not None
+    for method in Method.values
+    if method in followup.methods
+]
+
+
+def test_every_pack_follows_most_methods():
+    assert len(PACK_METHODS) >= 40  # 5 packs × 10 methods, less what a seed leaves out
+
+
+@pytest.mark.parametrize(("name", "method"), PACK_METHODS)
+def test_each_pack_and_method_gives_one_visit_per_period(name, method):
+    """A woman in the pack's target group using ``method`` since before the horizon is
+    due once per period of the pack's frequency for that method, in its target unit."""
+    chosen = pack(name)
+    followup = chosen.followup
+    group = chosen.target_groups[followup.target]
+    marital = group.marital[0] if group.marital else "first_marriage"
+    status = group.statuses[0] if group.statuses else "registered"
+    age = (group.age_min or 20) + 5
+    born = D(2025 - age, 6, 1)
+    facts = Facts(
+        1,
+        group.sex or "F",
+        born,
+        [Span(D(2000, 1, 1), None, A, marital, status)],
+        [MethodUse(method, D(2020, 1, 1))],
+    )
+    items = [d for d in derive(facts, chosen, H) if d.kind == DueKind.METHOD]
+    every = followup.methods[method].every_months
+    assert len(items) == 24 // every
+    assert all(d.method == method and d.unit_id == A for d in items)
+    starts = [d.starts_on for d in items]
+    assert starts == sorted(set(starts))
+    for d in items:
+        assert (d.starts_on.month - 1) % every == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
 from jisheng.people import family
@@ -119,3 +120,57 @@ def test_followup_rate_counts_on_time_visits(tree, users, today):
     services.visit_record(actor=None, person=woman, visited_on=D(today.year - 1, 5, 2), way="phone")
     assert selectors.followup_rate(users.admin, start=last_year[0], end=last_year[1]) == (2, 12)
     assert selectors.followup_rate(users.field_b, start=last_year[0], end=last_year[1]) == (0, 0)
+
+
+def test_newborns_past_their_registration_deadline(tree, users, today, client):
+    from django.urls import reverse
+
+    mother = married_woman(tree.village_a, "王芳", 1, today)
+    late = family.birth_record(
+        actor=None,
+        mother=mother,
+        date=today - dt.timedelta(days=45),
+        sex="F",
+        child_name="小芳",
+        register_child=False,
+    )
+    family.birth_record(
+        actor=None,
+        mother=married_woman(tree.village_a, "李丽", 2, today),
+        date=today - dt.timedelta(days=10),  # not yet due
+        sex="M",
+        child_name="小明",
+        register_child=False,
+    )
+    work = selectors.worklist(users.field_a, today=today)
+    items = group(work, WorkKind.REGISTRATION).items
+    assert [(i.person_name, i.late_days) for i in items] == [("王芳", 15)]
+    assert items[0].url == reverse("people:birth_detail", args=[late.pk])
+    assert group(selectors.worklist(users.field_b, today=today), WorkKind.REGISTRATION).count == 0
+    # registering the child clears it (through the birth page)
+    client.force_login(users.field_a)
+    url = reverse("people:birth_register_child", args=[late.pk])
+    assert "小芳" in client.get(url).content.decode()
+    response = client.post(url, {"child_name": "小芳", "child_id_number": ""})
+    assert response.status_code == 302
+    late.refresh_from_db()
+    assert late.child is not None and late.child.unit == mother.unit
+    assert group(selectors.worklist(users.field_a, today=today), WorkKind.REGISTRATION).count == 0
+    with pytest.raises(ValidationError):
+        family.birth_register_child(actor=None, birth=late)
+    # out of scope: 404
+    client.force_login(users.field_b)
+    assert client.get(url).status_code == 404
+
+
+def test_register_child_bad_input(tree, today):
+    mother = married_woman(tree.village_a, "王芳", 1, today)
+    birth = family.birth_record(
+        actor=None, mother=mother, date=today - dt.timedelta(days=40), sex="F",
+        child_name="小芳", register_child=False,
+    )  # fmt: skip
+    with pytest.raises(ValidationError) as exc:
+        family.birth_register_child(actor=None, birth=birth, child_id_number="110105201501010000")
+    assert "child_id_number" in exc.value.message_dict
+    birth.refresh_from_db()
+    assert birth.child_id is None

@@ -1040,6 +1040,35 @@ def _register_child(*, actor: Any, birth: Birth, mother: Person, id_number: str)
         ) from exc
 
 
+def birth_register_child(
+    *, actor: Any, birth: Birth, child_name: str = "", child_id_number: str = ""
+) -> Person:
+    """Register, later, the child of a birth recorded without it (a newborn's record is
+    due within the registration deadline): the child lives with the mother."""
+    require_unit_in_scope(actor, birth.unit)
+    with transaction.atomic():
+        birth = Birth.objects.select_for_update().select_related("mother").get(pk=birth.pk)
+        if birth.child_id is not None:
+            raise ValidationError(_("The child of this birth is registered already."))
+        name = (child_name or birth.child_name or "").strip()
+        if not name:
+            raise ValidationError({"child_name": _("Give the child's name.")})
+        if name != birth.child_name:
+            birth.child_name = name
+        child = _register_child(
+            actor=actor, birth=birth, mother=birth.mother, id_number=child_id_number.strip()
+        )
+        birth.child = child
+        birth.save(update_fields=["child", "child_name", "updated_at"])
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=birth,
+            changes={"child": [None, str(child.pk)]},
+        )
+    return child
+
+
 def birth_override_order(*, actor: Any, birth: Birth, order: int | None, reason: str) -> Birth:
     """Override the computed birth order (``None``: back to the computed one). The
     reason is required and kept in the audit log; the policy status follows."""

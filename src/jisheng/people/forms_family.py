@@ -234,6 +234,16 @@ class BirthOverrideForm(forms.Form):
     override_reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
+class BirthChildForm(forms.Form):
+    child_name = forms.CharField(label=_("Child's name"), max_length=50)
+    child_id_number = forms.CharField(
+        label=_("Child's ID number"),
+        max_length=18,
+        required=False,
+        help_text=_("Leave empty when the child has none yet."),
+    )
+
+
 # --------------------------------------------------------------------------- pregnancies
 
 

@@ -55,6 +55,11 @@ urlpatterns += [
     path("births/export.xlsx", views_family.birth_export, name="birth_export"),
     path("births/<int:pk>/", views_family.birth_detail, name="birth_detail"),
     path("births/<int:pk>/order/", views_family.birth_override, name="birth_override"),
+    path(
+        "births/<int:pk>/child/",
+        views_family.birth_register_child,
+        name="birth_register_child",
+    ),
     path("<int:pk>/pregnancies/new/", views_family.pregnancy_create, name="pregnancy_create"),
     path("pregnancies/", views_family.pregnancy_list, name="pregnancy_list"),
     path("pregnancies/export.xlsx", views_family.pregnancy_export, name="pregnancy_export"),

@@ -29,6 +29,7 @@ from jisheng.core.web import GET_POST, require_perm
 from jisheng.people import family, family_selectors, selectors, views_export
 from jisheng.people.choices import Sex
 from jisheng.people.forms_family import (
+    BirthChildForm,
     BirthForm,
     BirthOverrideForm,
     CoupleEndForm,
@@ -536,7 +537,41 @@ def birth_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "person": birth.mother,
             "pregnancy": pregnancy,
             "can_override": request.user.has_perm("people.change_birth"),
+            "can_register_child": birth.child_id is None
+            and request.user.has_perm("people.add_person"),
         },
+    )
+
+
+@login_required
+@GET_POST
+def birth_register_child(request: HttpRequest, pk: int) -> HttpResponse:
+    """Register the child of a birth recorded without it (the worklist lists those past
+    the registration deadline)."""
+    birth = family_selectors.birth_get(user=request.user, pk=pk)
+    require_perm(request, "people.add_person")
+    form = BirthChildForm(_data(request), initial={"child_name": birth.child_name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            child = family.birth_register_child(
+                actor=request.user,
+                birth=birth,
+                child_name=form.cleaned_data["child_name"],
+                child_id_number=form.cleaned_data["child_id_number"],
+            )
+        except ValidationError as exc:
+            add_family_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s is registered.") % {"name": child.name})
+            return redirect(_birth_url(birth))
+    return _form_page(
+        request,
+        form=form,
+        title=_("Register the child"),
+        cancel_url=_birth_url(birth),
+        intro=_("The child is registered in the mother's unit, born on %(date)s.")
+        % {"date": birth.date.isoformat()},
+        person=birth.mother,
     )
 
 

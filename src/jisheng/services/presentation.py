@@ -32,6 +32,7 @@ KIND_PERMISSIONS: dict[str, str] = {
     WorkKind.TRANSFER: "people.view_transfer",
     WorkKind.ABSENT: "services.view_campaigntarget",
     WorkKind.LETTER: "services.view_letter",
+    WorkKind.REGISTRATION: "people.add_person",
 }
 
 

@@ -45,7 +45,9 @@ class WorkItemOut(Schema):
 
 
 class WorkGroupOut(Schema):
-    kind: str = Field(description="overdue, due, pregnancy, newlywed or transfer.")
+    kind: str = Field(
+        description="overdue, due, pregnancy, newlywed, registration, transfer, absent or letter."
+    )
     label: str
     count: int = Field(description="Items in the group, all of them.")
     items: list[WorkItemOut] = Field(description="The first items, soonest first.")

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from jisheng.core.scope import restrict_within
 from jisheng.orgs.models import Unit
 from jisheng.people.choices import EventKind, PregnancyOutcome, TransferStatus
-from jisheng.people.models import LifeEvent, Person, Pregnancy, Transfer
+from jisheng.people.models import Birth, LifeEvent, Person, Pregnancy, Transfer
 from jisheng.services.choices import DueKind
 from jisheng.services.models import ContraceptionRecord, FollowUpDue, FollowUpVisit
 
@@ -32,6 +32,10 @@ OVERDUE_DAYS = 92
 PREGNANCY_PROMPT_DAYS = 30
 # Newlyweds are offered guidance within this many days of the marriage.
 NEWLYWED_DAYS = 30
+# A newborn is registered (建档) within this many days of the birth; births older than a
+# year without the child's record are left to the data-quality checks.
+BIRTH_REGISTRATION_DAYS = 30
+REGISTRATION_KEPT_DAYS = 366
 
 
 class WorkKind:
@@ -42,6 +46,7 @@ class WorkKind:
     NEWLYWED = "newlywed"
     ABSENT = "absent"
     LETTER = "letter"
+    REGISTRATION = "registration"
 
     LABELS = {
         OVERDUE: _("Visits overdue"),
@@ -51,8 +56,9 @@ class WorkKind:
         NEWLYWED: _("Newlyweds to offer guidance"),
         ABSENT: _("Campaign targets to offer another date"),
         LETTER: _("Letters of inquiry without reply"),
+        REGISTRATION: _("Newborns past their registration deadline"),
     }
-    ORDER = (OVERDUE, DUE, PREGNANCY, NEWLYWED, TRANSFER, ABSENT, LETTER)
+    ORDER = (OVERDUE, DUE, PREGNANCY, NEWLYWED, REGISTRATION, TRANSFER, ABSENT, LETTER)
 
 
 @dataclass
@@ -170,6 +176,26 @@ def worklist(
                     late_days=max(0, (today - p.expected_on).days),
                 )
                 for p in rows
+            ]
+            groups.append(WorkGroup(kind, WorkKind.LABELS[kind], qs.count(), items))
+        elif kind == WorkKind.REGISTRATION:
+            qs = _within(Birth.objects, user, unit).filter(
+                child__isnull=True,
+                date__lte=today - datetime.timedelta(days=BIRTH_REGISTRATION_DAYS),
+                date__gte=today - datetime.timedelta(days=REGISTRATION_KEPT_DAYS),
+            )
+            rows = qs.select_related("mother", "unit").order_by("date", "id")[:limit]
+            items = [
+                WorkItem(
+                    b.mother_id,
+                    b.mother.name,
+                    b.unit.name,
+                    b.date + datetime.timedelta(days=BIRTH_REGISTRATION_DAYS),
+                    str(_("Register the child %(name)s") % {"name": b.child_name or "—"}),
+                    reverse("people:birth_detail", args=[b.pk]),
+                    late_days=(today - b.date).days - BIRTH_REGISTRATION_DAYS,
+                )
+                for b in rows
             ]
             groups.append(WorkGroup(kind, WorkKind.LABELS[kind], qs.count(), items))
         elif kind == WorkKind.NEWLYWED:

@@ -430,25 +430,12 @@ def checked_elsewhere_record(
 def target_void(*, actor: Any, target: CampaignTarget, reason: str) -> CampaignTarget:
     """Take a row off the list (put there by mistake, or the person left): it stays,
     marked, with the reason, and leaves the statistics and the worklist."""
+    from jisheng.services.services import void
+
     require_in_scope(actor, target.unit)
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why the record is voided.")})
     with transaction.atomic():
         target = CampaignTarget.objects.select_for_update().get(pk=target.pk)
-        if target.voided:
-            raise ValidationError(_("This record is already voided."))
-        target.voided_at = timezone.now()
-        target.voided_by = _user(actor)
-        target.void_reason = reason.strip()
-        target.save(update_fields=["voided_at", "voided_by", "void_reason", "updated_at"])
-        audit.record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=target,
-            changes={"voided": [False, True]},
-            message=reason.strip(),
-        )
-    return target
+        return void(actor=actor, record=target, reason=reason)
 
 
 __all__ = [

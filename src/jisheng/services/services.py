@@ -243,34 +243,47 @@ def method_start(
     return record
 
 
+def void(*, actor: Any, record: Any, reason: str, check: Any = None) -> Any:
+    """Void ``record`` (a :class:`~jisheng.services.models.Voidable`): kept, marked, with
+    the reason, audited. Call inside a transaction, with the row locked; ``check(record)``
+    may refuse (raise) before anything is written."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the record is voided.")})
+    if record.voided:
+        raise ValidationError(_("This record is already voided."))
+    if check is not None:
+        check(record)
+    record.voided_at = timezone.now()
+    record.voided_by = _user(actor)
+    record.void_reason = reason.strip()
+    record.save(update_fields=["voided_at", "voided_by", "void_reason", "updated_at"])
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=record,
+        changes={"voided": [False, True]},
+        message=reason.strip(),
+    )
+    return record
+
+
 def method_void(*, actor: Any, record: ContraceptionRecord, reason: str) -> ContraceptionRecord:
     """Void the person's latest method record (entered by mistake); the method before it
     runs on. An earlier record is corrected by voiding the later ones first."""
     require_in_scope(actor, record.unit)
-    with transaction.atomic():
-        record = ContraceptionRecord.objects.select_for_update().get(pk=record.pk)
-        if not reason.strip():
-            raise ValidationError({"reason": _("Say why the record is voided.")})
-        if record.voided:
-            raise ValidationError(_("This record is already voided."))
+
+    def latest_only(record: ContraceptionRecord) -> None:
         current = _current(record.person)
         if current is None or current.pk != record.pk:
             raise ValidationError(_("Only the latest method record can be voided."))
-        record.voided_at = timezone.now()
-        record.voided_by = _user(actor)
-        record.void_reason = reason.strip()
-        record.save(update_fields=["voided_at", "voided_by", "void_reason", "updated_at"])
+
+    with transaction.atomic():
+        record = ContraceptionRecord.objects.select_for_update().get(pk=record.pk)
+        void(actor=actor, record=record, reason=reason, check=latest_only)
         previous = _current(record.person)
         if previous is not None and previous.ended_on == record.started_on:
             previous.ended_on = None
             previous.save(update_fields=["ended_on", "updated_at"])
-        audit.record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=record,
-            changes={"voided": [False, True]},
-            message=reason.strip(),
-        )
         schedule_rebuild(record.person)
     return record
 
@@ -345,23 +358,9 @@ def visit_record(
 def visit_void(*, actor: Any, visit: FollowUpVisit, reason: str) -> FollowUpVisit:
     """Void a visit entered by mistake; the visits due are matched again without it."""
     require_in_scope(actor, visit.unit)
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why the record is voided.")})
     with transaction.atomic():
         visit = FollowUpVisit.objects.select_for_update().get(pk=visit.pk)
-        if visit.voided:
-            raise ValidationError(_("This record is already voided."))
-        visit.voided_at = timezone.now()
-        visit.voided_by = _user(actor)
-        visit.void_reason = reason.strip()
-        visit.save(update_fields=["voided_at", "voided_by", "void_reason", "updated_at"])
-        audit.record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=visit,
-            changes={"voided": [False, True]},
-            message=reason.strip(),
-        )
+        void(actor=actor, record=visit, reason=reason)
         schedule_rebuild(visit.person)
     return visit
 

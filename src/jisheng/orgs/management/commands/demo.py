@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from jisheng.core.management.commands.serve import DEFAULT_HOST, DEFAULT_PORT
 from jisheng.orgs.demo import load_demo
 from jisheng.people.demo import load_demo_persons
+from jisheng.services.demo import load_demo_services
 
 
 def pad(text: str, width: int) -> str:
@@ -50,6 +51,7 @@ class Command(BaseCommand):
             call_command("migrate", interactive=False, verbosity=0)
         result = load_demo()
         load_demo_persons()  # jisheng.people: a few thousand residents, once
+        load_demo_services()  # jisheng.services: methods, visits, schedules, a round
         if result.created_anything:
             self.stdout.write(
                 self.style.SUCCESS(

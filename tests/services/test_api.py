@@ -295,3 +295,26 @@ def test_openapi_documents_the_endpoints(api, users):
     assert "post" in paths["/api/v1/services/methods/{record_id}/void"]
     assert paths["/api/v1/services/visits"]["post"]["summary"] == "Record a follow-up visit"
     assert "404" in paths["/api/v1/services/persons/{person_id}"]["get"]["responses"]
+
+
+def test_a_visit_posted_for_an_overdue_item_clears_it(api, woman_a):
+    from django.utils import timezone
+
+    from jisheng.services.models import FollowUpDue
+
+    today = timezone.localdate()
+    overdue = (
+        FollowUpDue.objects.filter(person=woman_a, done_on=None, due_on__lt=today)
+        .order_by("-due_on")
+        .first()
+    )
+    response = api("field_a").post_json(
+        "/services/visits", {"person": woman_a.pk, "way": "home", "due": overdue.pk}
+    )
+    assert response.status_code == 201, response.content
+    overdue.refresh_from_db()
+    assert overdue.done_on == today
+    bad = api("field_a").post_json(
+        "/services/visits", {"person": woman_a.pk, "way": "home", "due": 999999}
+    )
+    assert bad.status_code == 422

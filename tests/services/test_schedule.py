@@ -333,3 +333,16 @@ def test_each_pack_and_method_gives_one_visit_per_period(name, method):
     assert starts == sorted(set(starts))
     for d in items:
         assert (d.starts_on.month - 1) % every == 0
+
+
+def test_a_group_without_statuses_follows_residents_only():
+    no_status = DEFAULT.target_groups["married_wra"].model_copy(update={"statuses": []})
+    chosen = DEFAULT.model_copy(
+        update={"target_groups": {**DEFAULT.target_groups, "married_wra": no_status}}
+    )
+    gone = woman(married(status="out_migrant"), methods=[MethodUse("pill", D(2020, 1, 1))])
+    assert regular(derive(gone, chosen, H)) == []
+    dead = woman(married(status="deceased"))
+    assert regular(derive(dead, chosen, H)) == []
+    here = woman(married(status="registered"), methods=[MethodUse("pill", D(2020, 1, 1))])
+    assert len(regular(derive(here, chosen, H))) == 24

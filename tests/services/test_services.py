@@ -276,3 +276,23 @@ def test_a_first_build_without_indexes_gives_the_same_rows(tree, wife, monkeypat
             for c in connection.introspection.get_constraints(cursor, "services_followupdue")
         }
     assert {"services_due_unit", "services_due_open", "services_due_unique"} <= names
+
+
+def test_rebuild_all_keeps_visits_after_a_birth_just_before_the_horizon(tree):
+    """Candidates are read by age and by events: a mother outside the target ages whose
+    delivery was in the last days before the horizon still has her post-partum visit."""
+    from jisheng.people import family
+
+    mother = factories.person(
+        tree.village_a, "周红", "F", D(TODAY.year - 52, 1, 1), seq=7,
+        registered_on=D(TODAY.year - 10, 1, 1),
+    )  # fmt: skip
+    family.birth_record(
+        actor=None, mother=mother, date=D(TODAY.year - 2, 12, 20), sex="M", child_name="周强"
+    )
+    expected = sorted(FollowUpDue.objects.filter(person=mother).values_list("kind", "due_on"))
+    assert expected == [("after_delivery", D(TODAY.year - 1, 1, 31))]
+    FollowUpDue.objects.all().delete()
+    services.schedules_rebuild_all()
+    got = sorted(FollowUpDue.objects.filter(person=mother).values_list("kind", "due_on"))
+    assert got == expected

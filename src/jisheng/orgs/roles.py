@@ -155,12 +155,13 @@ def role_from_label(text: str) -> str:
 def sync_role_groups(sender: Any = None, **kwargs: Any) -> None:
     """Create or refresh one group per role with exactly its permissions.
 
-    Runs on ``post_migrate`` once the last installed app has migrated, so the
-    permissions of every app exist by then.
+    Runs on ``post_migrate`` once the last installed app with models has migrated (Django
+    sends the signal only for apps with a models module), so the permissions of every
+    app exist by then.
     """
     from django.apps import apps
 
-    last = list(apps.get_app_configs())[-1]
+    last = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
     if sender is not None and getattr(sender, "label", None) != last.label:
         return
     by_name = {

@@ -25,7 +25,7 @@ from jisheng.orgs import selectors as org_selectors
 from jisheng.people.models import Person
 from jisheng.services import selectors, services
 from jisheng.services.api_campaigns import router as campaigns_router
-from jisheng.services.models import ContraceptionRecord, FollowUpVisit
+from jisheng.services.models import ContraceptionRecord, FollowUpDue, FollowUpVisit
 from jisheng.services.presentation import (
     ADD_METHOD,
     ADD_VISIT,
@@ -83,8 +83,10 @@ def _person(request: HttpRequest, person_id: int) -> Person:
 def worklist(request: HttpRequest, filters: Query[WorklistFilters]):
     """What is due and overdue in the caller's data scope (below ``unit``), by group:
     ``overdue`` and ``due`` follow-up visits, ``pregnancy`` (expected within 30 days),
-    ``newlywed`` (guidance to offer) and open management ``transfer``s — each with its
-    count and its first ``limit`` items, soonest first. Groups the caller may not open
+    ``newlywed`` (guidance to offer), ``registration`` (newborns past their registration
+    deadline), open management ``transfer``s, campaign targets ``absent`` (to offer
+    another date) and letters of inquiry without reply (``letter``) — each with its count
+    and its first ``limit`` items, soonest first. Groups the caller may not open
     are left out. Needs ``services.view_followupdue``."""
     require_perm(request, VIEW_DUE)
     user = request.auth
@@ -141,13 +143,19 @@ def visit_create(request: HttpRequest, payload: VisitIn):
     the visit."""
     require_perm(request, ADD_VISIT)
     person = _person(request, payload.person)
+    for_due = None
+    if payload.due is not None:
+        for_due = FollowUpDue.objects.filter(pk=payload.due, person=person).first()
+        if for_due is None:
+            raise _service_invalid(
+                ValidationError({"due": _("No such visit due for this person.")})
+            )
     try:
         visit = services.visit_record(
             actor=request.auth,
             person=person,
             visited_on=payload.visited_on or timezone.localdate(),
             way=payload.way.value,
-            # (the service's default, get_full_name(), is empty for jisheng users)
             visitor_name=payload.visitor_name or str(request.auth),
             method_in_use=payload.method_in_use.value if payload.method_in_use else "",
             satisfaction=payload.satisfaction.value if payload.satisfaction else "",
@@ -155,6 +163,7 @@ def visit_create(request: HttpRequest, payload: VisitIn):
             needs=payload.needs,
             commodities=payload.commodities,
             notes=payload.notes,
+            for_due=for_due,
         )
     except ValidationError as exc:
         raise _service_invalid(exc) from exc

@@ -171,14 +171,18 @@ RESIDENT = ("registered", "in_migrant")
 
 
 def _member(group: TargetGroup | None, sex: str, span: Span) -> bool:
-    """Whether the state of ``span`` is in ``group`` (None: living in the registry)."""
+    """Whether the state of ``span`` is in ``group`` (None: living in the registry). A
+    group that names no statuses means the people living in the registry: nobody follows
+    up the departed or the dead."""
+    if (group is None or not group.statuses) and span.status not in RESIDENT:
+        return False
     if group is None:
-        return span.status in RESIDENT
+        return True
     if group.sex and sex != group.sex:
         return False
     if group.marital and span.marital not in group.marital:
         return False
-    return not (group.statuses and span.status not in group.statuses)
+    return not group.statuses or span.status in group.statuses
 
 
 def intervals(facts: Facts, group: TargetGroup | None) -> list[_Interval]:

@@ -171,6 +171,13 @@ class VisitIn(BaseModel):
     needs: str = Field("", max_length=300)
     commodities: str = Field("", max_length=300, description="Commodities handed over.")
     notes: str = Field("", max_length=2000)
+    due: int | None = Field(
+        None,
+        description=(
+            "Id of the visit due the visit was made for (a worklist item, even overdue): "
+            "it clears that one rather than the period the date falls in."
+        ),
+    )
 
 
 class VoidIn(BaseModel):

@@ -408,8 +408,9 @@ def _pack_resolver(today: datetime.date):
 
 def _candidates(horizon: schedule.Horizon) -> Q | None:
     """Who can have visits due under the packs loaded: when every pack follows women of
-    an age range, the women born in time for it (and anyone with a method recorded);
-    otherwise everyone (None)."""
+    an age range, the women whose age falls in it during the horizon, and anyone with a
+    method recorded, a birth or a pregnancy ended in the horizon or the year before
+    (visits after those events); otherwise everyone (None)."""
     from jisheng.policy.models import PolicyPackVersion
 
     low, high = 200, 0
@@ -424,13 +425,22 @@ def _candidates(horizon: schedule.Horizon) -> Q | None:
         low, high = min(low, group.age_min), max(high, group.age_max)
     if high == 0:
         return Q(pk__in=[])
-    # after-event visits are for any resident mother: ages 10 to 60 cover them
-    low, high = min(low, 10), max(high, 60)
     born_after = datetime.date(horizon.start.year - high - 1, 1, 1)
-    born_before = datetime.date(horizon.end.year - low + 1, 12, 31)
-    with_method = ContraceptionRecord.objects.values("person_id")
-    return Q(sex="F", birth_date__gte=born_after, birth_date__lte=born_before) | Q(
-        pk__in=with_method
+    born_before = datetime.date(horizon.end.year - low, 12, 31)
+    # visits after an event fall due up to months later: events of the year before count
+    since = horizon.start - datetime.timedelta(days=366)
+    in_horizon = {"date__gte": since, "date__lte": horizon.end}
+    return (
+        Q(sex="F", birth_date__gte=born_after, birth_date__lte=born_before)
+        | Q(pk__in=ContraceptionRecord.objects.values("person_id"))
+        | Q(pk__in=Birth.objects.filter(**in_horizon).values("mother_id"))
+        | Q(
+            pk__in=Pregnancy.objects.filter(
+                outcome__in=ABORTION_OUTCOMES,
+                outcome_on__gte=since,
+                outcome_on__lte=horizon.end,
+            ).values("woman_id")
+        )
     )
 
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "jisheng.people",
     "jisheng.policy",
     "jisheng.services",
+    "jisheng.indicators",
 ]
 
 MIDDLEWARE = [

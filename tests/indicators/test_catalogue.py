@@ -348,3 +348,21 @@ def test_shared_filters_go_to_the_where_clause(world, tree, period):
     select, _, where = sql.partition('FROM "people_personperiod"')
     assert "birth_date" in where and "birth_date" not in select
     assert "EXISTS" in select.upper()
+
+
+def test_compute_units_of_one_depth_under_a_root(tree):
+    from jisheng.indicators import engine
+    from jisheng.indicators.catalogue import CATALOGUE
+    from jisheng.indicators.periods import parse
+
+    period = parse("2026Q3")
+    villages = [tree.village_a, tree.village_b]
+    grouped = engine.compute_units(list(CATALOGUE), tree.county, period, villages)
+    one_by_one = engine.compute(list(CATALOGUE), tree.town, period)
+    assert [r.unit for r in grouped] == villages
+    by_unit = {r.unit.pk: r.values for r in one_by_one}
+    for row in grouped:
+        assert row.values == by_unit[row.unit.pk]
+    with pytest.raises(ValueError):
+        engine.compute_units(list(CATALOGUE), tree.county, period, [tree.town, tree.village_a])
+    assert engine.compute_units(list(CATALOGUE), tree.county, period, []) == []

@@ -21,6 +21,7 @@ from ninja import NinjaAPI
 from jisheng.api.account import router as account_router
 from jisheng.api.errors import error_response, install_error_handlers
 from jisheng.api.security import BearerTokenAuth
+from jisheng.indicators.api import router as indicators_router
 from jisheng.orgs.api import router as units_router
 from jisheng.people.api import router as persons_router
 from jisheng.policy.api import router as policy_router
@@ -100,5 +101,6 @@ api.add_router("/persons", persons_router)
 api.add_router("/policy", policy_router)
 api.add_router("/services", services_router)
 api.add_router("", worklist_router)
+api.add_router("/indicators", indicators_router)
 
 __all__ = ["api"]

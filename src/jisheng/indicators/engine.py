@@ -440,8 +440,19 @@ def compute(
     indicators: Sequence[Indicator], root: Unit, period: Period, level: str = CHILDREN
 ) -> list[UnitValues]:
     """Every indicator for every unit of ``level`` under ``root``: one query a population."""
-    units = level_units(root, level)
-    depth = root.depth if level == SELF else root.depth + 1
+    return compute_units(indicators, root, period, level_units(root, level))
+
+
+def compute_units(
+    indicators: Sequence[Indicator], root: Unit, period: Period, units: Sequence[Unit]
+) -> list[UnitValues]:
+    """Every indicator for ``units`` — all of one depth, inside ``root``'s subtree (e.g.
+    every village of a county) — with one grouped query a population."""
+    if not units:
+        return []
+    depth = units[0].depth
+    if any(u.depth != depth or not u.path.startswith(root.path) for u in units):
+        raise ValueError("the units must share one depth inside the root's subtree")
     counts: dict[str, dict[tuple[str, tuple[str, ...]], int]] = {u.path: {} for u in units}
     for name, filter_sets in _needed(indicators).items():
         grouped = _grouped_counts(POPULATIONS[name], filter_sets, period, root, depth)

@@ -466,6 +466,41 @@ def compute_units(
     ]
 
 
+def compute_tree(indicators: Sequence[Indicator], root: Unit, period: Period) -> list[UnitValues]:
+    """Every indicator for ``root`` and every unit below it, at every level at once.
+
+    Counts are additive, so each population is counted once per unit that holds rows
+    (one grouped query over the subtree), and each unit's counts are added to all its
+    ancestors up to ``root`` in memory — the whole tree for the price of one level."""
+    units = list(Unit.objects.filter(path__startswith=root.path).order_by("path"))
+    by_id = {u.pk: u.path for u in units}
+    counts: dict[str, dict[tuple[str, tuple[str, ...]], int]] = {u.path: {} for u in units}
+    step = STEPLEN
+    for name, filter_sets in _needed(indicators).items():
+        population = POPULATIONS[name]
+        unit_field = population.path_field.removesuffix("__path")
+        rows = (
+            _rows(population, filter_sets, period)
+            .filter(**{f"{population.path_field}__startswith": root.path})
+            .order_by()
+            .values(unit_field)
+            .annotate(**_aggregates(population, filter_sets, period))
+        )
+        for row in rows:
+            path = by_id.get(row[unit_field])
+            if path is None:
+                continue
+            for end in range(len(root.path), len(path) + 1, step):
+                target = counts[path[:end]]
+                for i, filters in enumerate(filter_sets):
+                    key = (name, filters)
+                    target[key] = target.get(key, 0) + row[f"n{i}"]
+    return [
+        UnitValues(unit=u, values={i.id: evaluate(i, counts[u.path]) for i in indicators})
+        for u in units
+    ]
+
+
 def compute_naive(
     indicators: Sequence[Indicator], root: Unit, period: Period, level: str = CHILDREN
 ) -> list[UnitValues]:

@@ -51,3 +51,22 @@ def users(tree):
         leader=factories.user("leader", tree.county, "leader"),
         auditor=factories.user("auditor", tree.county, "auditor"),
     )
+
+
+@pytest.fixture
+def api(users):
+    """``api("field_a")``: an API client with that user's token (English messages unless
+    ``language`` says otherwise; ``api(None)``: no token)."""
+    from jisheng.core.tokens import token_create
+    from tests.api.conftest import ApiClient
+
+    secrets: dict[str, str] = {}
+
+    def make(name: str | None, language: str | None = "en") -> ApiClient:
+        if name is None:
+            return ApiClient(None, language=language)
+        if name not in secrets:
+            _token, secrets[name] = token_create(actor=None, user=getattr(users, name), name="test")
+        return ApiClient(secrets[name], language=language)
+
+    return make

@@ -6,23 +6,7 @@ from __future__ import annotations
 import pytest
 
 from jisheng.core.models import AuditEvent
-from jisheng.core.tokens import token_create
 from jisheng.indicators import catalogue, engine
-from tests.api.conftest import ApiClient
-
-
-@pytest.fixture
-def api(users):
-    secrets: dict[str, str] = {}
-
-    def make(name: str | None, language: str | None = "en") -> ApiClient:
-        if name is None:
-            return ApiClient(None, language=language)
-        if name not in secrets:
-            _token, secrets[name] = token_create(actor=None, user=getattr(users, name), name="t")
-        return ApiClient(secrets[name], language=language)
-
-    return make
 
 
 def denied(unit) -> int:

@@ -16,7 +16,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from jisheng.core.models import AuditEvent
-from jisheng.core.tokens import token_create
 from jisheng.people import family as family_services
 from jisheng.people import services
 from jisheng.people.choices import EventKind
@@ -42,21 +41,6 @@ def people(tree):
             tree.community, "王芳", "F", D(2000, 2, 28), seq=6, status="in_migrant"
         ),
     }
-
-
-@pytest.fixture
-def api(users):
-    """``api("field_a")``: a client with that user's token (English messages)."""
-    secrets = {}
-
-    def make(name: str | None, language: str | None = "en") -> ApiClient:
-        if name is None:
-            return ApiClient(None, language=language)
-        if name not in secrets:
-            _token, secrets[name] = token_create(actor=None, user=getattr(users, name), name="test")
-        return ApiClient(secrets[name], language=language)
-
-    return make
 
 
 def names(response) -> list[str]:

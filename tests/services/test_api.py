@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from jisheng.core.tokens import token_create
 from jisheng.services import services
 from jisheng.services.models import ContraceptionRecord, FollowUpVisit
@@ -18,21 +16,6 @@ from tests.api.conftest import ApiClient
 from tests.services.fixtures_pages import denied_count, open_due, today, woman_a, woman_b
 
 __all__ = ["woman_a", "woman_b"]  # fixtures used below
-
-
-@pytest.fixture
-def api(users):
-    """``api("field_a")``: a client with that user's token (English unless told)."""
-    secrets: dict[str, str] = {}
-
-    def make(name: str | None, language: str | None = "en") -> ApiClient:
-        if name is None:
-            return ApiClient(None, language=language)
-        if name not in secrets:
-            _token, secrets[name] = token_create(actor=None, user=getattr(users, name), name="t")
-        return ApiClient(secrets[name], language=language)
-
-    return make
 
 
 def visit_body(person, **extra) -> dict:

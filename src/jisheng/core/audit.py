@@ -58,6 +58,11 @@ def scope_path(obj: models.Model | None) -> str:
     return str(value)
 
 
+def user_of(actor: Any) -> Any:
+    """The user to record as the author of a write (``None``: the system, or anonymous)."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
 def record(
     *,
     actor: Any,
@@ -71,7 +76,7 @@ def record(
 ) -> AuditEvent:
     """Append one audit event. ``actor`` is the user (or None for the system)."""
     meta = current_request.get()
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = user_of(actor)
     unit = getattr(user, "unit", None) if user is not None else None
     if obj is not None:
         object_type = object_type or obj._meta.label_lower

@@ -275,7 +275,7 @@ def register_event_build(*, person: Person, registered_on: datetime.date, actor:
         kind=EventKind.REGISTER,
         date=registered_on,
         unit_id=person.unit_id,
-        recorded_by=_user(actor),
+        recorded_by=audit.user_of(actor),
         data={
             "unit_id": person.unit_id,
             "employer_id": person.employer_id,
@@ -309,10 +309,6 @@ def register_audit_changes(person: Person) -> dict[str, list[Any]]:
     snapshot = audit.snapshot(person)
     snapshot.pop("id_number_encrypted", None)
     return {k: [None, v] for k, v in snapshot.items() if v not in (None, "")}
-
-
-def _user(actor: Any):
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def _steps(person: Person) -> list[timeline.Step]:
@@ -415,7 +411,7 @@ def _event_record(
         unit=person.unit,
         data=stored,
         note=note,
-        recorded_by=_user(actor),
+        recorded_by=audit.user_of(actor),
     )
     try:
         rebuild_periods(person)
@@ -456,7 +452,7 @@ def _event_correct(*, actor: Any, event: LifeEvent, reason: str) -> LifeEvent:
         unit=event.person.unit,
         reverses=event,
         note=reason.strip(),
-        recorded_by=_user(actor),
+        recorded_by=audit.user_of(actor),
     )
     try:
         rebuild_periods(event.person)

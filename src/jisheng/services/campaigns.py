@@ -43,14 +43,6 @@ RESULT_FIELDS = ("iud_in_place", "pregnant", "findings", "referred", "referred_t
 ENTRY_FIELDS = ("attended_on", *RESULT_FIELDS)
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def _today() -> datetime.date:
-    return timezone.localdate()
-
-
 # --------------------------------------------------------------------------- the rule
 
 
@@ -143,7 +135,7 @@ def round_create(
             unit=unit,
             pack_code=version.pack.code,
             pack_version=version.version,
-            created_by=_user(actor),
+            created_by=audit.user_of(actor),
         )
         audit.record(
             actor=actor,
@@ -212,7 +204,7 @@ def round_redraw(*, actor: Any, round_: CampaignRound, on: datetime.date | None 
     inside the round's period) who are not on it yet; nobody is removed, attended or
     not. Returns how many were added."""
     require_in_scope(actor, round_.unit)
-    day = on or _today()
+    day = on or timezone.localdate()
     day = min(max(day, round_.period_start), round_.period_end)
     with transaction.atomic():
         added = _draw(round_, day)
@@ -295,7 +287,7 @@ def attendance_record(
     """Save a page of attendance and results in one transaction: every row is checked
     first and, when any is wrong, nothing is saved (:class:`BatchInvalid` names the rows).
     Rows whose values did not change are left alone; each changed row is audited."""
-    today = _today()
+    today = timezone.localdate()
     ids = [e.target_id for e in entries]
     targets = {
         t.pk: t
@@ -312,7 +304,7 @@ def attendance_record(
             errors[index] = problems
     if errors:
         raise BatchInvalid(errors)
-    user = _user(actor)
+    user = audit.user_of(actor)
     changed: list[CampaignTarget] = []
     with transaction.atomic():
         locked = {t.pk: t for t in CampaignTarget.objects.select_for_update().filter(pk__in=ids)}
@@ -389,7 +381,7 @@ def checked_elsewhere_record(
         raise ValidationError(_("This row was voided; it cannot be changed."))
     if checked_on is None:
         errors["checked_elsewhere_on"] = _("Give the date of the check.")
-    elif checked_on > _today():
+    elif checked_on > timezone.localdate():
         errors["checked_elsewhere_on"] = _("The date is in the future.")
     try:
         certificate_check(certificate)
@@ -404,7 +396,7 @@ def checked_elsewhere_record(
         target.checked_elsewhere_on = checked_on
         suffix = certificate.name.lower()[certificate.name.rfind(".") :]
         target.certificate.save(f"target-{target.pk}{suffix}", certificate, save=False)
-        target.recorded_by = _user(actor)
+        target.recorded_by = audit.user_of(actor)
         target.save(
             update_fields=[
                 "checked_elsewhere",

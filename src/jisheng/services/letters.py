@@ -34,15 +34,6 @@ from jisheng.policy.schema import LetterInquiry
 from jisheng.policy.selectors import pack_in_force
 from jisheng.services.models import Letter
 
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def _today() -> datetime.date:
-    return timezone.localdate()
-
-
 # --------------------------------------------------------------------------- targets
 
 
@@ -54,7 +45,7 @@ def rule_for(issuer: Unit, on: datetime.date | None = None) -> LetterInquiry | N
 def day_of(year: int, today: datetime.date | None = None) -> datetime.date:
     """The day a year's list is drawn as of: today in the current year, 31 December of
     a past one."""
-    today = today or _today()
+    today = today or timezone.localdate()
     return today if year >= today.year else datetime.date(year, 12, 31)
 
 
@@ -161,7 +152,7 @@ def letter_create(
     """Write the year's letter about ``couple`` from ``issuer``, numbered next in the
     issuer's year (``2026-001`` …)."""
     require_in_scope(actor, issuer)
-    today = _today()
+    today = timezone.localdate()
     sent_on = sent_on or today
     errors: dict[str, str] = {}
     if year > today.year:
@@ -205,7 +196,7 @@ def letter_create(
             sent_on=sent_on,
             addressed_to=address[:200],
             spouse_name=partner.name if partner is not None else couple.outside_name,
-            recorded_by=_user(actor),
+            recorded_by=audit.user_of(actor),
         )
         audit.record(
             actor=actor,
@@ -233,7 +224,7 @@ def letter_reply(
     errors: dict[str, str] = {}
     if received_on is None:
         errors["reply_received_on"] = _("Give the date the reply was received.")
-    elif received_on > _today():
+    elif received_on > timezone.localdate():
         errors["reply_received_on"] = _("The date is in the future.")
     elif received_on < letter.sent_on:
         errors["reply_received_on"] = _("The reply cannot arrive before the letter was sent.")
@@ -247,7 +238,7 @@ def letter_reply(
         letter.reply_received_on = received_on
         letter.reply_result = result
         letter.reply_text = text.strip()
-        letter.reply_recorded_by = _user(actor)
+        letter.reply_recorded_by = audit.user_of(actor)
         letter.save(
             update_fields=[
                 "reply_received_on",

@@ -41,14 +41,6 @@ ABORTION_OUTCOMES = (
 )
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def _today() -> datetime.date:
-    return timezone.localdate()
-
-
 # --------------------------------------------------------------------------- facts
 
 
@@ -120,7 +112,7 @@ FIELDS = ("unit_id", "method", "due_on", "sequence", "event_on", "visit_id", "do
 
 def schedule_rebuild(person: Person, *, today: datetime.date | None = None) -> list[FollowUpDue]:
     """Derive the person's visits due again and store the difference; returns them."""
-    today = today or _today()
+    today = today or timezone.localdate()
     horizon = schedule.Horizon.around(today)
     items = schedule.derive(facts_of(person), pack_for(person, today), horizon)
     wanted = {
@@ -197,7 +189,7 @@ def method_start(
             errors["options_offered"] = _("Choose the methods offered from the list.")
         if started_on is None:
             errors["started_on"] = _("Give the date the method was started.")
-        elif started_on > _today():
+        elif started_on > timezone.localdate():
             errors["started_on"] = _("The date is in the future.")
         elif started_on < person.birth_date:
             errors["started_on"] = _("The date is before the person's birth.")
@@ -228,7 +220,7 @@ def method_start(
             told_other_methods=told_other_methods,
             told_side_effects=told_side_effects,
             told_what_to_do=told_what_to_do,
-            recorded_by=_user(actor),
+            recorded_by=audit.user_of(actor),
         )
         audit.record(
             actor=actor,
@@ -254,7 +246,7 @@ def void(*, actor: Any, record: Any, reason: str, check: Any = None) -> Any:
     if check is not None:
         check(record)
     record.voided_at = timezone.now()
-    record.voided_by = _user(actor)
+    record.voided_by = audit.user_of(actor)
     record.void_reason = reason.strip()
     record.save(update_fields=["voided_at", "voided_by", "void_reason", "updated_at"])
     audit.record(
@@ -314,7 +306,7 @@ def visit_record(
         errors["for_due"] = _("This visit due belongs to someone else.")
     if visited_on is None:
         errors["visited_on"] = _("Give the date of the visit.")
-    elif visited_on > _today():
+    elif visited_on > timezone.localdate():
         errors["visited_on"] = _("The date is in the future.")
     elif visited_on < person.birth_date:
         errors["visited_on"] = _("The date is before the person's birth.")
@@ -326,7 +318,7 @@ def visit_record(
         errors["satisfaction"] = _("Choose an answer from the list.")
     if errors:
         raise ValidationError(errors)
-    user = _user(actor)
+    user = audit.user_of(actor)
     with transaction.atomic():
         visit = FollowUpVisit.objects.create(
             person=person,
@@ -455,7 +447,7 @@ def schedules_rebuild_all(
     ``executemany`` (SQLite), one transaction per batch; the rows of persons who can
     have no visit due are deleted without deriving anything.
     """
-    today = today or _today()
+    today = today or timezone.localdate()
     horizon = schedule.Horizon.around(today)
     resolve = _pack_resolver(today)
     persons = Person.objects.order_by("pk")

@@ -19,5 +19,7 @@ urlpatterns = [
     path("people/", include("jisheng.people.urls")),
     path("policy/", include("jisheng.policy.urls")),
     path("services/", include("jisheng.services.urls")),
+    path("indicators/", include("jisheng.indicators.urls")),
+    path("reports/", include("jisheng.reports.urls")),
     path("api/v1/", api.urls),
 ]

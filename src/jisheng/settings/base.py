@@ -63,7 +63,10 @@ INSTALLED_APPS = [
     "jisheng.people",
     "jisheng.policy",
     "jisheng.services",
+    "jisheng.migrants",
+    "jisheng.certificates",
     "jisheng.indicators",
+    "jisheng.reports",
 ]
 
 MIDDLEWARE = [

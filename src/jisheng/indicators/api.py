@@ -17,7 +17,7 @@ from ninja import Query, Router
 from jisheng.api.errors import ApiError
 from jisheng.api.schemas import SCOPED_ERRORS
 from jisheng.api.security import require_perm
-from jisheng.indicators import catalogue, engine, periods, selectors
+from jisheng.indicators import catalogue, engine, periods, selectors, targets
 from jisheng.indicators.schemas import IndicatorFilters, IndicatorsOut
 
 VIEW_INDICATORS = "people.view_person"  # for now: who reads the registry reads its figures
@@ -38,7 +38,8 @@ def _invalid(field: str, message: str) -> ApiError:
 def indicators(request: HttpRequest, filters: Query[IndicatorFilters]) -> dict[str, Any]:
     """Every indicator of the catalogue (or those of ``ids``) for ``unit`` — or, with
     ``children=true``, for each of its child units — over ``period``. Each figure has
-    its ``numerator`` and ``denominator``; ``value`` is null when the denominator is 0.
+    its ``numerator`` and ``denominator``; ``value`` is null when the denominator is 0;
+    ``target`` (signed contract, else policy pack) and ``status`` (green/amber/red).
     Needs ``people.view_person``."""
     require_perm(request, VIEW_INDICATORS)
     try:
@@ -57,6 +58,22 @@ def indicators(request: HttpRequest, filters: Query[IndicatorFilters]) -> dict[s
         ids=[i.id for i in chosen],
         level=level,
     )
+    goals = targets.targets_for([row.unit for row in rows], [i.id for i in chosen], period)
+
+    def figure(row: engine.UnitValues, indicator: engine.Indicator) -> dict[str, Any]:
+        value = row.values[indicator.id]
+        goal = goals.get((row.unit.pk, indicator.id))
+        return {
+            "id": indicator.id,
+            "name": indicator.name_zh,
+            "unit": indicator.unit,
+            **value.as_dict(),
+            "target": goal.value if goal else None,
+            "direction": goal.direction if goal else None,
+            "target_source": goal.source if goal else None,
+            "status": targets.status(value.value, goal),
+        }
+
     return {
         "period": period.code,
         "first": period.first.isoformat(),
@@ -66,15 +83,7 @@ def indicators(request: HttpRequest, filters: Query[IndicatorFilters]) -> dict[s
             {
                 "code": row.unit.code,
                 "name": row.unit.name,
-                "indicators": [
-                    {
-                        "id": i.id,
-                        "name": i.name_zh,
-                        "unit": i.unit,
-                        **row.values[i.id].as_dict(),
-                    }
-                    for i in chosen
-                ],
+                "indicators": [figure(row, i) for i in chosen],
             }
             for row in rows
         ],

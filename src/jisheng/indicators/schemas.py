@@ -36,6 +36,18 @@ class IndicatorValueOut(Schema):
     )
     numerator: float
     denominator: float | None = Field(description="null for a count (no denominator).")
+    target: float | None = Field(
+        description="The unit's target for the period's year: its signed contract item, "
+        "else the policy pack in force; null when there is none."
+    )
+    direction: str | None = Field(
+        description="at_least or at_most: which side of the target meets it; null without one."
+    )
+    target_source: str | None = Field(description="contract, pack, or null.")
+    status: str | None = Field(
+        description="green (target met), amber (missed by at most 5 % of the target), red; "
+        "null when the value or the target is missing."
+    )
 
 
 class UnitIndicatorsOut(Schema):

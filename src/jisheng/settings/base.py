@@ -10,6 +10,7 @@ JISHENG_LOOKUP_KEY     key of the ID-number look-up hash (default: generated int
 JISHENG_API_TOKEN_DAYS days a token from POST /api/v1/auth/token is valid (default 30)
 JISHENG_IMPORT_MAX_ROWS  largest Excel sheet accepted by an import (default 50000 rows)
 JISHENG_IMPORT_MAX_MB    largest Excel file accepted by an import (default 20 MB)
+JISHENG_PG_JIT         PostgreSQL JIT for this connection: on/off (default off)
 """
 
 from __future__ import annotations
@@ -120,6 +121,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # JIT compilation cost ~1 s per grouped indicator query on 1,000,000 persons and won
+    # nothing back (benchmarks/indicators.py); JISHENG_PG_JIT=on restores it.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "options", f"-c jit={env_str('JISHENG_PG_JIT') or 'off'}"
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "orgs.User"

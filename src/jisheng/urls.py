@@ -21,5 +21,7 @@ urlpatterns = [
     path("services/", include("jisheng.services.urls")),
     path("indicators/", include("jisheng.indicators.urls")),
     path("reports/", include("jisheng.reports.urls")),
+    path("migrants/", include("jisheng.migrants.urls")),
+    path("certificates/", include("jisheng.certificates.urls")),
     path("api/v1/", api.urls),
 ]

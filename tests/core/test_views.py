@@ -105,19 +105,27 @@ def test_menu_hides_items_without_permission(users):
 def test_menu_lists_later_modules_as_coming_soon(users):
     modules = menu_for(users.field_a, "/")
     soon = [m.key for m in modules if m.coming_soon]
-    assert soon == [
-        "migrants",
-        "certificates",
-        "commodities",
-        "indicators",
-        "reports",
-    ]
+    assert soon == ["commodities", "reports"]
     assert all(not m.items for m in modules if m.coming_soon)
     services = next(m for m in modules if m.key == "services")
     assert [str(i.url) for i in services.items] == [
         reverse("services:worklist"),
         reverse("services:campaign_list"),  # field staff: no letters of inquiry
     ]
+
+
+def test_assessment_menu_follows_permissions(users):
+    def items(user):
+        module = next(m for m in menu_for(user, "/") if m.key == "indicators")
+        return [str(i.url) for i in module.items]
+
+    figures = [reverse("reports:dashboard"), reverse("reports:catalogue")]
+    assert items(users.field_a)[:2] == figures
+    assert reverse("indicators:assessment_list") not in items(users.field_a)
+    office = items(users.office)
+    for name in ("indicators:contract_list", "indicators:assessment_list"):
+        assert reverse(name) in office
+    assert reverse("reports:verification_list") in office
 
 
 def test_menu_marks_the_longest_matching_item_active(users):

@@ -53,6 +53,10 @@ def test_children_equal_the_engine(api, world, tree, period):
         "value": 60.0,
         "numerator": 3,
         "denominator": 5,
+        "target": None,  # the default pack sets no target for it
+        "direction": None,
+        "target_source": None,
+        "status": None,
     }
     b = {i["id"]: i for i in data["units"][1]["indicators"]}
     assert b["contraceptive_prevalence"]["value"] is None  # denominator 0: undefined
@@ -69,6 +73,27 @@ def test_self_with_ids_in_order(api, world, tree, period):
     assert [i["id"] for i in unit["indicators"]] == ["births", "married_wra"]
     married = unit["indicators"][1]
     assert (married["value"], married["numerator"], married["denominator"]) == (5, 5, None)
+
+
+def test_targets_and_status_from_the_pack(api, world, tree):
+    response = api("office").get(
+        "/indicators", unit=tree.town.code, period="2026Q3", ids="followup_rate,births"
+    )
+    assert response.status_code == 200, response.content
+    followup, births = response.json()["units"][0]["indicators"]
+    # the default pack: 随访率 at least 95 %
+    assert (followup["target"], followup["direction"], followup["target_source"]) == (
+        95.0,
+        "at_least",
+        "pack",
+    )
+    value = followup["value"]
+    assert value is not None, followup
+    expected = (
+        None if value is None else "green" if value >= 95 else "amber" if value >= 90.25 else "red"
+    )
+    assert followup["status"] == expected
+    assert (births["target"], births["status"]) == (None, None)
 
 
 def test_outside_scope_is_404_and_audited(api, world, tree):

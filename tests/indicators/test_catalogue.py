@@ -1,4 +1,5 @@
 import datetime
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -14,6 +15,11 @@ from jisheng.people.transfers import transfer_complete
 from jisheng.services.models import CampaignRound, CampaignTarget, FollowUpDue
 
 D = datetime.date
+
+
+def built_in():
+    """The indicators this app defines (other apps test those they register)."""
+    return catalogue.select(catalogue.BUILT_IN_IDS)
 
 
 def values(root, period, *ids, level=engine.CHILDREN):
@@ -288,7 +294,7 @@ def test_persons_of_the_root_itself_belong_to_no_child(tree, period):
 
 
 def test_grouped_equals_naive(world, births, tree, period):
-    everything = list(catalogue.CATALOGUE)
+    everything = built_in()
     for root in (tree.county, tree.town, tree.street):
         for p in (period, parse("2026"), parse("2026-09"), parse("2026H1")):
             for level in (engine.CHILDREN, engine.SELF):
@@ -299,23 +305,35 @@ def test_grouped_equals_naive(world, births, tree, period):
                 ]
 
 
+def grouped_queries(queries):
+    return [q for q in queries.captured_queries if "GROUP BY" in q["sql"]]
+
+
 def test_one_query_per_population(world, tree, period):
-    everything = list(catalogue.CATALOGUE)
+    everything = built_in()
     populations = {t.population for i in everything for t in i.terms}
     with CaptureQueriesContext(connection) as grouped:
         engine.compute(everything, tree.county, period)
-    assert len(grouped) == len(populations) + 1  # + the units of the level
+    assert len(grouped_queries(grouped)) == len(populations)
+    # + the units of the level, the CYP factors, the policy pack (and its content, once)
+    assert len(populations) + 3 <= len(grouped) <= len(populations) + 4
+    with CaptureQueriesContext(connection) as again:
+        engine.compute(everything, tree.county, period)
+    assert len(again) == len(populations) + 3  # the pack's content is cached
     with CaptureQueriesContext(connection) as naive:
         engine.compute_naive(everything, tree.county, period)
-    assert len(naive) == 3 * len(populations) + 1
+    # one aggregate a unit and population, the pack a unit (its threshold filters)
+    aggregates = [q for q in naive.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert len(aggregates) == 3 * len(populations)
 
 
 def test_every_catalogue_entry_has_a_definition():
-    assert len(catalogue.CATALOGUE) >= 14
+    assert len(catalogue.CATALOGUE) >= 20
     for indicator in catalogue.CATALOGUE:
         assert indicator.name_zh and indicator.definition_zh, indicator.id
         assert indicator.unit in engine.UNITS
-        assert (indicator.scale == 1) == (indicator.unit == "count"), indicator.id
+        scale = {"%": 100, "‰": 1000, "ratio": 100, "per woman": 5}.get(indicator.unit, 1)
+        assert indicator.scale == scale, indicator.id
 
 
 def test_select_and_bad_indicators():
@@ -325,10 +343,19 @@ def test_select_and_bad_indicators():
 
     with translation.override("en"), pytest.raises(ValueError, match="Unknown indicator: nope"):
         catalogue.select("births,nope")
+    # populations and filters are checked on registration (other apps' populations are
+    # registered by then)
     with pytest.raises(ValueError, match="population 'nobody'"):
-        engine.Indicator(id="x", name_zh="x", unit="count", numerator=(engine.T("nobody"),))
+        catalogue.register(
+            engine.Indicator(id="x", name_zh="x", unit="count", numerator=(engine.T("nobody"),))
+        )
     with pytest.raises(ValueError, match="filter 'male' of deaths"):
-        engine.Indicator(id="x", name_zh="x", unit="count", numerator=(engine.T("deaths", "male"),))
+        catalogue.register(
+            engine.Indicator(
+                id="x", name_zh="x", unit="count", numerator=(engine.T("deaths", "male"),)
+            )
+        )
+    assert "x" not in catalogue.BY_ID
     with pytest.raises(ValueError, match="unit 'percent'"):
         engine.Indicator(id="x", name_zh="x", unit="percent", numerator=(engine.T("births"),))
 
@@ -351,10 +378,9 @@ def test_shared_filters_go_to_the_where_clause(world, tree, period):
 
 
 def test_compute_units_of_one_depth_under_a_root(tree):
-    from jisheng.indicators import engine
-    from jisheng.indicators.catalogue import CATALOGUE
     from jisheng.indicators.periods import parse
 
+    CATALOGUE = built_in()
     period = parse("2026Q3")
     villages = [tree.village_a, tree.village_b]
     grouped = engine.compute_units(list(CATALOGUE), tree.county, period, villages)
@@ -369,9 +395,9 @@ def test_compute_units_of_one_depth_under_a_root(tree):
 
 
 def test_compute_tree_gives_every_unit_what_compute_gives_it(world, births, tree, period):
-    from jisheng.indicators.catalogue import CATALOGUE
     from jisheng.orgs.models import Unit
 
+    CATALOGUE = built_in()
     assert any(
         v.value
         for row in engine.compute(list(CATALOGUE), tree.county, period)
@@ -380,9 +406,335 @@ def test_compute_tree_gives_every_unit_what_compute_gives_it(world, births, tree
     with CaptureQueriesContext(connection) as queries:
         rows = engine.compute_tree(list(CATALOGUE), tree.county, period)
     populations = len(engine._needed(list(CATALOGUE)))
-    assert len(queries) == populations + 1  # the units, then one query a population
+    assert len(grouped_queries(queries)) == populations  # one query a population
+    assert len(queries) <= populations + 4  # + the units, the pack, the CYP factors
     units = list(Unit.objects.filter(path__startswith=tree.county.path).order_by("path"))
     assert [r.unit for r in rows] == units
     for row in rows:
         alone = engine.compute(list(CATALOGUE), row.unit, period, level=engine.SELF)[0]
         assert row.values == alone.values, row.unit.code
+
+
+# --------------------------------------------------------------------------- new ids
+
+
+def test_tfr_of_a_year(world, tree):
+    """2026 in 甲村: women 30–34 w4, w5, w6 on 1 January and w4, w5, the mover on
+    31 December (w6 turned 35, the mover moved in); 35–39 w1, then w1 and w6; 40–44 w2
+    both days; 45–49 w3 on 1 January only (50 on 15 August). One birth: w2, aged 41, on
+    30 September."""
+    v = values(tree.town, parse("2026"), "tfr")
+    a = v[world.a.code]["tfr"]
+    assert a.value == pytest.approx(5 * 1 / 1)
+    assert (a.numerator, a.denominator) == (1, 6)  # births, Σ mean women of the groups
+    parts = {g.label: p for g, p in zip(catalogue.get("tfr").groups, a.parts, strict=True)}
+    assert (parts["30–34"].numerator, parts["30–34"].denominator, parts["30–34"].value) == (
+        0,
+        3,
+        0,
+    )
+    assert parts["35–39"].denominator == 1.5
+    assert (parts["40–44"].numerator, parts["40–44"].denominator) == (1, 1)
+    assert parts["45–49"].denominator == 0.5
+    assert parts["15–19"] == engine.Value(None, 0, 0)  # nobody: adds nothing
+    # 乙村: the mover (32) on 1 January only, no birth
+    b = v[world.b.code]["tfr"]
+    assert (b.value, b.numerator, b.denominator) == (0, 0, 0.5)
+    # no woman at all: undefined
+    street = values(tree.county, parse("2026"), "tfr")[tree.mine.code]["tfr"]
+    assert street.value is None and street.display() == "—"
+
+
+def test_tfr_quarter_and_several_groups(births, tree, period):
+    """丙社区 2026Q3: 丙二 (34) has her first child, 丙一 (36) her third and 丙三 (38) a
+    fourth; women 30–34: 丙二, 35–39: 丙一 and 丙三 on both days."""
+    c = values(tree.street, period, "tfr")[tree.community.code]["tfr"]
+    assert c.value == pytest.approx(5 * (1 / 1 + 2 / 2))
+    assert (c.numerator, c.denominator) == (3, 3)
+
+
+def test_tfr_mother_age_on_the_birth_date(tree, period):
+    """The mother's age is taken on the birth date; a mother who is not among the women
+    of her group on either day makes the figure undefined."""
+    from tests import factories
+
+    c = tree.community
+    # turns 20 on the day of the birth: 20–24, not 15–19
+    young = factories.person(c, name="丙少", birth_date=D(2006, 8, 1), seq=811)
+    birth_record(actor=None, mother=young, date=D(2026, 8, 1), sex="F", register_child=False)
+    v = values(tree.street, period, "tfr")[tree.community.code]["tfr"]
+    parts = dict(zip([g.label for g in catalogue.get("tfr").groups], v.parts, strict=True))
+    assert parts["20–24"].numerator == 1 and parts["15–19"].numerator == 0
+    # 19 on 1 July, 20 on 30 September: half a woman in each group
+    assert parts["15–19"].denominator == 0.5 and parts["20–24"].denominator == 0.5
+    assert v.value == pytest.approx(5 * 1 / 0.5)
+    # a mother registered in August who leaves in September: births but no women
+    passing = factories.person(
+        c, name="丙过", birth_date=D(1996, 3, 3), seq=812, registered_on=D(2026, 8, 1)
+    )
+    birth_record(actor=None, mother=passing, date=D(2026, 8, 20), sex="M", register_child=False)
+    people_services.event_record(
+        actor=None, person=passing, kind=EventKind.MOVE_OUT, date=D(2026, 9, 5), data={"to": "外县"}
+    )
+    v = values(tree.street, period, "tfr")[tree.community.code]["tfr"]
+    assert v.value is None
+    assert v.numerator == 2  # the births are still counted
+
+
+def test_gyn_screening_rate(world, tree, period):
+    def round_(kind, end):
+        return CampaignRound.objects.create(
+            kind=kind,
+            name=f"{kind}{end}",
+            campaign_id="c",
+            target_group="wra",
+            period_start=end - datetime.timedelta(60),
+            period_end=end,
+            unit=tree.county,
+            pack_code="default",
+            pack_version="1",
+        )
+
+    gyn = round_("gynaecological_screening", D(2026, 9, 30))  # ends on the last day
+    later = round_("gynaecological_screening", D(2026, 10, 1))
+    service = round_("comprehensive_service", D(2026, 8, 31))
+    CampaignTarget.objects.create(
+        round=gyn, person=world.w1, unit=world.a, attended_on=D(2026, 9, 1)
+    )
+    CampaignTarget.objects.create(round=gyn, person=world.w2, unit=world.a, checked_elsewhere=True)
+    CampaignTarget.objects.create(round=gyn, person=world.w3, unit=world.a)
+    CampaignTarget.objects.create(
+        round=gyn,
+        person=world.w5,
+        unit=world.a,
+        voided_at=datetime.datetime(2026, 9, 3, tzinfo=datetime.UTC),
+        void_reason="错列",
+    )
+    # the mover was listed in B before she moved: counted where she was listed
+    CampaignTarget.objects.create(round=gyn, person=world.mover, unit=world.b)
+    CampaignTarget.objects.create(
+        round=later, person=world.w4, unit=world.a, attended_on=D(2026, 9, 2)
+    )
+    CampaignTarget.objects.create(
+        round=service, person=world.w6, unit=world.a, attended_on=D(2026, 8, 2)
+    )
+    v = values(tree.town, period, "gyn_screening_rate", "campaign_coverage")
+    a = v[world.a.code]["gyn_screening_rate"]
+    assert (a.numerator, a.denominator) == (2, 3)
+    assert a.value == pytest.approx(200 / 3)
+    b = v[world.b.code]["gyn_screening_rate"]
+    assert (b.numerator, b.denominator, b.value) == (0, 1, 0)
+    # the comprehensive-service rate counts every kind of round
+    assert v[world.a.code]["campaign_coverage"].denominator == 4
+    assert (
+        values(tree.street, period, "gyn_screening_rate")[tree.community.code][
+            "gyn_screening_rate"
+        ].value
+        is None
+    )
+
+
+def test_informed_choice_rate(world, tree, period):
+    from jisheng.services.models import ContraceptionRecord
+    from jisheng.services.services import method_start
+
+    # w4 (condom) and w6 (implant) started without an informed-choice record
+    a = values(tree.town, period, "informed_choice_rate")[world.a.code]["informed_choice_rate"]
+    assert (a.numerator, a.denominator, a.value) == (0, 2, 0)
+    method_start(
+        actor=None,
+        person=world.w5,
+        method="pill",
+        started_on=D(2026, 9, 30),  # the last day
+        explained_by="王医生",
+        options_offered=["pill", "condom", "iud"],
+    )
+    method_start(  # options offered, nobody named
+        actor=None,
+        person=world.w1,
+        method="implant",
+        started_on=D(2026, 8, 1),
+        options_offered=["implant"],
+    )
+    method_start(  # somebody named, no option offered
+        actor=None,
+        person=world.mover,
+        method="condom",
+        started_on=D(2026, 8, 20),
+        explained_by="李干部",
+    )
+    records = ContraceptionRecord.objects.filter(started_on__gte=period.first).exclude(
+        method="none"
+    )
+    assert sorted(r.informed for r in records) == [False, False, False, False, True]
+    v = values(tree.town, period, "informed_choice_rate")
+    a = v[world.a.code]["informed_choice_rate"]
+    assert (a.numerator, a.denominator) == (1, 5)
+    assert a.value == 20
+    # the filter agrees with ContraceptionRecord.informed on this database
+    informed = engine.POPULATIONS["method_starts"].filter_q(["informed"], period)
+    assert {r.pk for r in records.filter(informed)} == {r.pk for r in records if r.informed}
+    assert (
+        values(tree.street, period, "informed_choice_rate")[tree.community.code][
+            "informed_choice_rate"
+        ].value
+        is None
+    )
+
+
+def test_commodity_followup_rate(world, tree, period):
+    man = world.person(world.b, "乙访", sex="M", born=D(1980, 1, 1))
+    rows = [
+        ("method", "condom", D(2026, 7, 10), D(2026, 7, 9)),  # on time
+        ("method", "pill", D(2026, 9, 30), D(2026, 9, 30)),  # the last day, on time
+        ("method", "injectable", D(2026, 8, 20), None),  # missed
+        ("method", "iud", D(2026, 8, 21), D(2026, 8, 1)),  # long-acting: not a commodity
+        ("after_delivery", "", D(2026, 8, 22), D(2026, 8, 1)),  # not a method visit
+        ("method", "pill", D(2026, 10, 1), None),  # after the period
+    ]
+    for kind, method, due_on, done_on in rows:
+        FollowUpDue.objects.create(
+            person=man,
+            unit=world.b,
+            kind=kind,
+            method=method,
+            starts_on=due_on - datetime.timedelta(30),
+            due_on=due_on,
+            done_on=done_on,
+        )
+    b = values(tree.town, period, "commodity_followup_rate")[world.b.code]
+    assert (b["commodity_followup_rate"].numerator, b["commodity_followup_rate"].denominator) == (
+        2,
+        3,
+    )
+    assert (
+        values(tree.street, period, "commodity_followup_rate")[tree.community.code][
+            "commodity_followup_rate"
+        ].value
+        is None
+    )
+
+
+PACK = """\
+id: test-late
+name: 晚婚晚育测试
+organisation_kind: any
+version: "{version}"
+effective_from: {effective_from}
+late_marriage_age: {{male: {male}, female: {female}}}
+late_childbearing_age: {childbearing}
+"""
+
+
+def load_pack(unit, *, effective_from, male, female, childbearing, version="1"):
+    from jisheng.policy.services import pack_load
+
+    text = PACK.format(
+        version=version,
+        effective_from=effective_from.isoformat(),
+        male=male,
+        female=female,
+        childbearing=childbearing,
+    )
+    return pack_load(actor=None, text=text, unit=unit)
+
+
+@pytest.fixture
+def marriages(world):
+    """First marriages in 甲村 in 2026Q3: w5 (31) on 1 August, a man of 23 on his
+    birthday, a woman on her 23rd birthday on the last day, a woman the day before her
+    23rd birthday; a remarriage; a marriage corrected away; the mover (33) who married
+    in B before moving to A."""
+    w = world
+    a = w.a
+    man23 = w.person(a, "甲小男", sex="M", born=D(2003, 9, 15))
+    woman23 = w.person(a, "甲小女", born=D(2003, 9, 30))
+    woman22 = w.person(a, "甲更小", born=D(2003, 10, 1))
+    divorced = w.person(a, "甲离", born=D(1980, 2, 2), marital_status="divorced")
+    undone = w.person(a, "甲误", born=D(1990, 2, 2))
+    b_single = w.person(w.b, "乙单", born=D(1993, 3, 3))
+
+    def marry(person, day):
+        return people_services.event_record(
+            actor=None, person=person, kind=EventKind.MARRIAGE, date=day
+        )
+
+    marry(w.w5, D(2026, 8, 1))
+    marry(man23, D(2026, 9, 15))
+    marry(woman23, D(2026, 9, 30))
+    marry(woman22, D(2026, 9, 30))
+    marry(divorced, D(2026, 7, 20))
+    wrong = marry(undone, D(2026, 7, 21))
+    people_services.event_correct(actor=None, event=wrong, reason="录入错误")
+    marry(b_single, D(2026, 7, 2))
+    people_services.event_record(
+        actor=None,
+        person=b_single,
+        kind=EventKind.INTERNAL_TRANSFER,
+        date=D(2026, 8, 15),
+        data={"unit": a},
+    )
+    return SimpleNamespace(man23=man23, woman23=woman23, woman22=woman22, b_single=b_single)
+
+
+def test_late_marriage_rate_default_pack(marriages, world, tree, period):
+    v = values(tree.town, period, "late_marriage_rate")
+    a = v[world.a.code]["late_marriage_rate"]
+    # first marriages in A: w5 (late), the man of 23 (not: 25), the woman on her 23rd
+    # birthday (late), the woman of 22 (not); the remarriage and the corrected one do
+    # not count
+    assert (a.numerator, a.denominator) == (2, 4)
+    assert a.value == 50
+    # the marriage recorded in B before the move counts in B
+    b = v[world.b.code]["late_marriage_rate"]
+    assert (b.numerator, b.denominator, b.value) == (1, 1, 100)
+    assert (
+        values(tree.street, period, "late_marriage_rate")[tree.community.code][
+            "late_marriage_rate"
+        ].value
+        is None
+    )
+
+
+def test_late_marriage_rate_follows_the_pack_of_the_root(marriages, world, tree, period):
+    # a county pack in force from 30 September: men 23, women 24
+    load_pack(tree.county, effective_from=D(2026, 9, 30), male=23, female=24, childbearing=24)
+    a = values(tree.town, period, "late_marriage_rate")[world.a.code]["late_marriage_rate"]
+    assert (a.numerator, a.denominator) == (2, 4)  # w5 and the man of 23
+    # a pack that takes effect after the period's last day changes nothing for it
+    load_pack(
+        tree.county, effective_from=D(2026, 10, 1), male=30, female=30, childbearing=30, version="2"
+    )
+    again = values(tree.town, period, "late_marriage_rate")[world.a.code]["late_marriage_rate"]
+    assert (again.numerator, again.denominator) == (2, 4)
+    q4 = values(tree.town, parse("2026Q4"), "late_marriage_rate")[world.a.code]
+    assert q4["late_marriage_rate"].value is None  # no marriage in Q4
+
+
+def test_late_childbearing_rate(births, world, tree, period):
+    """First births in 2026Q3: 甲二 (41) in 甲村 on the last day, 丙二 (34) in 丙社区;
+    the third and fourth children of 丙一 and 丙三 are not first births."""
+    from tests import factories
+
+    c = tree.community
+    young = factories.person(c, name="丙少", birth_date=D(2002, 9, 10), seq=821)
+    # 24 on the day of the birth: late
+    birth_record(actor=None, mother=young, date=D(2026, 9, 10), sex="M", register_child=False)
+    younger = factories.person(c, name="丙更少", birth_date=D(2002, 9, 11), seq=822)
+    birth_record(actor=None, mother=younger, date=D(2026, 9, 10), sex="F", register_child=False)
+    v = values(tree.county, period, "late_childbearing_rate")
+    street = v[tree.street.code]["late_childbearing_rate"]
+    assert (street.numerator, street.denominator) == (2, 3)
+    town = v[tree.town.code]["late_childbearing_rate"]
+    assert (town.numerator, town.denominator, town.value) == (1, 1, 100)
+    assert v[tree.mine.code]["late_childbearing_rate"].value is None
+    # a pack of the street raising the age to 35: computed from the street, its pack
+    load_pack(tree.street, effective_from=D(2026, 1, 1), male=25, female=23, childbearing=35)
+    s = values(tree.street, period, "late_childbearing_rate", level=engine.SELF)[tree.street.code]
+    assert (s["late_childbearing_rate"].numerator, s["late_childbearing_rate"].denominator) == (
+        0,
+        3,
+    )
+    # …while the county's figures follow the county's (default) pack
+    again = values(tree.county, period, "late_childbearing_rate")[tree.street.code]
+    assert again["late_childbearing_rate"].numerator == 2

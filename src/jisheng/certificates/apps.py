@@ -6,3 +6,8 @@ class CertificatesConfig(AppConfig):
     name = "jisheng.certificates"
     label = "certificates"
     verbose_name = _("Certificates")
+
+    def ready(self) -> None:
+        from jisheng.certificates.indicators import register
+
+        register()

@@ -160,16 +160,80 @@ MENU: tuple[MenuModule, ...] = (
         ),
     ),
     MenuModule(
-        key="migrants", label=_("Floating population"), icon="bi-signpost-split", coming_soon=True
+        key="migrants",
+        label=_("Floating population"),
+        icon="bi-signpost-split",
+        items=(
+            MenuItem(
+                "migrants:check_list",
+                _("Marriage and childbearing certificate checks"),
+                "bi-patch-check",
+                permission="migrants.view_migrantcheck",
+            ),
+        ),
     ),
-    MenuModule(key="certificates", label=_("Certificates"), icon="bi-award", coming_soon=True),
+    MenuModule(
+        key="certificates",
+        label=_("Certificates"),
+        icon="bi-award",
+        items=(
+            MenuItem(
+                "certificates:list",
+                _("Certificates"),
+                "bi-award",
+                permission="certificates.view_certificate",
+            ),
+        ),
+    ),
     MenuModule(
         key="commodities",
         label=_("Contraceptive commodities"),
         icon="bi-box-seam",
         coming_soon=True,
     ),
-    MenuModule(key="indicators", label=_("Assessment"), icon="bi-bar-chart-line", coming_soon=True),
+    MenuModule(
+        key="indicators",
+        label=_("Assessment"),
+        icon="bi-bar-chart-line",
+        items=(
+            MenuItem(
+                "reports:dashboard",
+                _("Dashboard"),
+                "bi-speedometer2",
+                permission="people.view_person",
+            ),
+            MenuItem(
+                "reports:catalogue",
+                _("Indicator catalogue"),
+                "bi-list-columns",
+                permission="people.view_person",
+            ),
+            MenuItem(
+                "reports:demography",
+                _("Demographic figures"),
+                "bi-bar-chart-steps",
+                permission="people.view_person",
+            ),
+            MenuItem(
+                "indicators:contract_list",
+                _("Responsibility contracts"),
+                "bi-file-earmark-check",
+                permission="indicators.view_contract",
+            ),
+            MenuItem(
+                "indicators:assessment_list",
+                _("Assessments"),
+                "bi-trophy",
+                permission="indicators.view_assessment",
+            ),
+            MenuItem(
+                "reports:verification_list",
+                _("Sample verification"),
+                "bi-clipboard-data",
+                permission="reports.view_verification",
+            ),
+        ),
+    ),
     MenuModule(
         key="reports", label=_("Reports"), icon="bi-file-earmark-bar-graph", coming_soon=True
     ),

@@ -3,6 +3,24 @@
 Each entry is data (:class:`~jisheng.indicators.engine.Indicator`); tests pin each one
 on hand-built data. Residents are persons registered (在册) or in-migrant (流入) in the
 unit's subtree; women of reproductive age (WRA) are women aged 15–49 on the day.
+
+Other apps add their indicators from their ``AppConfig.ready()`` with :func:`register`
+(after registering their populations with ``engine.register_population``); the
+indicator is validated then, and :data:`BY_ID` and :func:`select` see it.
+
+Not in the catalogue (SPEC §8's list), and why:
+
+- 避孕及时率 (contraceptive timeliness): no pack defines the window after a marriage or
+  a delivery in which a method counts as "timely", and a post-partum uptake target is
+  what the seeds' compulsory-method-after-birth rules measured (SPEC §0); informed
+  choice (``informed_choice_rate``) and the follow-up rates measure the service instead.
+- 避孕有效率 (effectiveness): needs a pregnancy linked to the method in use when it
+  began, which the registry does not record (a change of method for "failure" is not a
+  count of users at risk).
+- 知识普及率/知晓率 and 满意率 (the seeds' 群众满意率 is a survey; the satisfaction a
+  visit records is the answer of method users only), 统计准确率 / 出生统计符合率
+  (reconciliation of reports): no registry data. 信息准确率, 流动人口验证率 and
+  独生子女领证率 are registered by the reports, migrants and certificates apps.
 """
 
 from __future__ import annotations
@@ -11,11 +29,20 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
-from jisheng.indicators.engine import AS_OF_END, WITHIN, Indicator, T
+from jisheng.indicators import cyp
+from jisheng.indicators.engine import (
+    AS_OF_END,
+    FERTILE_AGE_GROUPS,
+    SUM_OF_RATES,
+    WITHIN,
+    Group,
+    Indicator,
+    T,
+)
 
 MARRIED_WRA = T("residents", "married_wra")
 
-CATALOGUE: tuple[Indicator, ...] = (
+_BUILT_IN: tuple[Indicator, ...] = (
     Indicator(
         id="married_wra",
         name_zh="已婚育龄妇女数",
@@ -162,11 +189,125 @@ CATALOGUE: tuple[Indicator, ...] = (
         definition_zh="期内开始的避孕措施中，知情选择记录对“告知其他方法”“告知副作用”"
         "“告知出现副作用怎么办”三问均答“是”的数量 ÷ 期内开始的避孕措施数 × 100%。",
     ),
+    Indicator(
+        id="tfr",
+        name_zh="总和生育率",
+        unit="per woman",
+        kind=SUM_OF_RATES,
+        groups=tuple(
+            Group(
+                label=f"{low}–{high}",
+                numerator=(T("births", f"mother_{low}_{high}"),),
+                denominator=(
+                    T("residents_at_start", f"women_{low}_{high}", weight=0.5),
+                    T("residents", f"women_{low}_{high}", weight=0.5),
+                ),
+            )
+            for low, high in FERTILE_AGE_GROUPS
+        ),
+        scale=5,
+        semantics=WITHIN,
+        definition_zh="5 × Σ（15–19 至 45–49 七个五岁年龄组）该组妇女期内所生活产数 ÷ "
+        "该组妇女平均人数；母亲年龄按出生日期当天的周岁计，平均人数为期初第一天与期末"
+        "最后一天在册和流入的该年龄组妇女数的平均数。期间为一年时即年度总和生育率，"
+        "季度、月份为该期的贡献（不折算为年率）。某组有出生而无该组妇女时无法计算（—）。",
+    ),
+    cyp.indicator(),
+    Indicator(
+        id="gyn_screening_rate",
+        name_zh="妇女病普查率",
+        unit="%",
+        numerator=(T("campaign_targets", "gyn_screening", "covered"),),
+        denominator=(T("campaign_targets", "gyn_screening"),),
+        scale=100,
+        semantics=WITHIN,
+        definition_zh="服务期在本期内结束的妇女病普查轮次中，已到检或在外地已检的对象数 ÷ "
+        "普查对象数 × 100%（作废的对象不计）。",
+    ),
+    Indicator(
+        id="informed_choice_rate",
+        name_zh="知情选择率",
+        unit="%",
+        numerator=(T("method_starts", "informed"),),
+        denominator=(T("method_starts"),),
+        scale=100,
+        semantics=WITHIN,
+        definition_zh="期内开始的避孕措施中，记录了知情选择（讲解人及提供选择的方法均已"
+        "填写）的数量 ÷ 期内开始的避孕措施数 × 100%（“无”与作废的记录不计）。",
+    ),
+    Indicator(
+        id="late_marriage_rate",
+        name_zh="晚婚率",
+        unit="%",
+        numerator=(T("marriages", "first", "late"),),
+        denominator=(T("marriages", "first"),),
+        scale=100,
+        semantics=WITHIN,
+        definition_zh="期内初婚（结婚事件，已更正撤销的不计）中结婚时已达晚婚年龄的人数 ÷ "
+        "期内初婚人数 × 100%。晚婚年龄按性别取统计的上级单位在期末最后一天适用的政策"
+        "方案（late_marriage_age），方案未规定时男 25 周岁、女 23 周岁；年龄按结婚当天的"
+        "周岁计。仅作统计，不针对个人。",
+    ),
+    Indicator(
+        id="late_childbearing_rate",
+        name_zh="晚育率",
+        unit="%",
+        numerator=(T("births", "first_birth", "mother_late"),),
+        denominator=(T("births", "first_birth"),),
+        scale=100,
+        semantics=WITHIN,
+        definition_zh="期内一孩出生（孩次以人工更正为准）中母亲生育时已达晚育年龄的数量 ÷ "
+        "期内一孩出生数 × 100%。晚育年龄取统计的上级单位在期末最后一天适用的政策方案"
+        "（late_childbearing_age），方案未规定时为 24 周岁。仅作统计，不针对个人。",
+    ),
+    Indicator(
+        id="commodity_followup_rate",
+        name_zh="药具随访服务率",
+        unit="%",
+        numerator=(T("visits_due", "commodity", "on_time"),),
+        denominator=(T("visits_due", "commodity"),),
+        scale=100,
+        semantics=WITHIN,
+        definition_zh="应随访日期在期内的口服药、针剂、避孕套、外用药使用者的常规随访中，"
+        "在应随访日期当天或之前完成的数量 ÷ 这些应随访数 × 100%（按应随访日居住单位统计）。",
+    ),
 )
 
-BY_ID: dict[str, Indicator] = {i.id: i for i in CATALOGUE}
+# The catalogue: the built-in indicators, then those other apps register.
+CATALOGUE: list[Indicator] = []
+BY_ID: dict[str, Indicator] = {}
 
-assert len(BY_ID) == len(CATALOGUE), "duplicate indicator id"
+
+def register(indicator: Indicator) -> None:
+    """Add ``indicator`` to the catalogue (from an ``AppConfig.ready()``). Its
+    populations and filters must be registered already; an id already in the catalogue
+    is a ``ValueError``."""
+    if not isinstance(indicator, Indicator):
+        raise TypeError("register() takes an Indicator")
+    if indicator.id in BY_ID:
+        raise ValueError(f"indicator {indicator.id!r} is already in the catalogue")
+    indicator.validate()
+    CATALOGUE.append(indicator)
+    BY_ID[indicator.id] = indicator
+
+
+def replace(indicator: Indicator) -> None:
+    """Put a new definition of an indicator already in the catalogue in its place
+    (``cyp.add_source`` rebuilds ``cyp`` with the new source)."""
+    if indicator.id not in BY_ID:
+        raise ValueError(_("Unknown indicator: %(id)s.") % {"id": indicator.id})
+    indicator.validate()
+    CATALOGUE[CATALOGUE.index(BY_ID[indicator.id])] = indicator
+    BY_ID[indicator.id] = indicator
+
+
+for _indicator in _BUILT_IN:
+    register(_indicator)
+del _indicator
+
+# The ids defined here (other apps register theirs on start-up).
+BUILT_IN_IDS: tuple[str, ...] = tuple(i.id for i in _BUILT_IN)
+
 assert all(i.semantics in (AS_OF_END, WITHIN) for i in CATALOGUE)
 
 

@@ -2,14 +2,25 @@
 
 An :class:`Indicator` names its numerator and denominator as sums of :class:`Term` —
 a *population* from the small vocabulary below (residents on a day, births, deaths,
-visits due, departures, campaign targets, method starts), narrowed by named *filters*
-(``married_wra``, ``male``, ``on_time`` …) and weighted (``0.5`` for a mean of two
-days, ``-1`` for a difference). :func:`compute` answers every indicator for every unit
-of one level under a root with ONE grouped query per population: the rows are grouped
-by the prefix of their unit's materialised path that names the unit's ancestor at the
-requested level (treebeard, 4 characters a level), and the prefixes are mapped back
-to the units. :func:`compute_naive` does the same unit by unit (one query per unit and
-population), as the benchmark's yardstick.
+visits due, departures, campaign targets, method starts, first marriages), narrowed by
+named *filters* (``married_wra``, ``male``, ``on_time`` …) and weighted (``0.5`` for a
+mean of two days, ``-1`` for a difference, or a conversion factor of the period such as
+a CYP factor). :func:`compute` answers every indicator for every unit of one level under
+a root with ONE grouped query per population: the rows are grouped by the prefix of
+their unit's materialised path that names the unit's ancestor at the requested level
+(treebeard, 4 characters a level), and the prefixes are mapped back to the units.
+:func:`compute_tree` answers every unit of a subtree at once; :func:`compute_naive`
+does the same unit by unit (one query per unit and population), as the benchmark's
+yardstick.
+
+Two evaluation kinds: :data:`RATIO_OF_SUMS` (a count, or the ratio of two sums of
+terms) and :data:`SUM_OF_RATES` (``scale`` × the sum over :class:`Group` of a group's
+numerator ÷ its denominator — the total fertility rate). Both come from the same
+grouped counts, so every unit is still answered at once.
+
+Other apps add populations (:func:`register_population`) and indicators
+(``catalogue.register``) from their ``AppConfig.ready()``. :func:`persons_behind` lists
+the persons behind a figure (the drill-down).
 
 A value is ``None`` when its denominator is 0: shown as "—", never as 0% or 100%.
 Callers pass a root already in the user's scope.
@@ -18,12 +29,16 @@ Callers pass a root already in the user's scope.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from decimal import Decimal
+from typing import Any, NamedTuple
 
-from django.db.models import Count, Exists, F, Model, OuterRef, Q
-from django.db.models.functions import Substr
+from django.db.models import Count, Exists, F, Model, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear, Substr
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils.translation import gettext as _
 
 from jisheng.indicators.periods import Period
@@ -32,37 +47,65 @@ from jisheng.people.choices import (
     MARRIED_STATUSES,
     RESIDENT_STATUSES,
     EventKind,
+    MaritalStatus,
     PersonStatus,
     Sex,
     TransferStatus,
 )
-from jisheng.people.models import Birth, LifeEvent, PersonPeriod, Transfer
-from jisheng.policy.choices import LONG_ACTING, Method
+from jisheng.people.models import Birth, LifeEvent, Person, PersonPeriod, Transfer
+from jisheng.policy.choices import LONG_ACTING, CampaignKind, Method
+from jisheng.services.choices import DueKind
 from jisheng.services.models import CampaignTarget, ContraceptionRecord, FollowUpDue
 
 STEPLEN = 4  # treebeard's path step (orgs.Unit)
 
+# Methods whose users receive commodities (药具): the short-acting methods (SPEC §3).
+SHORT_ACTING = (Method.PILL, Method.INJECTABLE, Method.CONDOM, Method.TOPICAL)
+
 AS_OF_END = "as_of_end"  # a state on the period's last day
 WITHIN = "within"  # events dated within the period
 
-UNITS = ("%", "‰", "count", "per woman", "ratio")  # ratio: per 100 (sex ratio)
+# ratio: per 100 (sex ratio); couple-years: CYP
+UNITS = ("%", "‰", "count", "per woman", "ratio", "couple-years")
+
+RATIO_OF_SUMS = "ratio_of_sums"  # a count, or Σ numerator terms ÷ Σ denominator terms
+SUM_OF_RATES = "sum_of_rates"  # scale × Σ over groups of (group numerator ÷ group denominator)
+KINDS = (RATIO_OF_SUMS, SUM_OF_RATES)
+
+NUMERATOR, DENOMINATOR = "numerator", "denominator"
+SIDES = (NUMERATOR, DENOMINATOR)
 
 SELF, CHILDREN = "self", "children"
 LEVELS = (SELF, CHILDREN)
 
+# The seven five-year age groups of women of reproductive age (15–49).
+FERTILE_AGE_GROUPS: tuple[tuple[int, int], ...] = tuple((a, a + 4) for a in range(15, 50, 5))
+
 __all__ = [
     "AS_OF_END",
     "CHILDREN",
+    "DENOMINATOR",
+    "FERTILE_AGE_GROUPS",
+    "NUMERATOR",
     "POPULATIONS",
+    "RATIO_OF_SUMS",
     "SELF",
+    "SUM_OF_RATES",
     "WITHIN",
+    "Group",
     "Indicator",
     "Population",
+    "RootFilter",
     "Term",
     "UnitValues",
     "Value",
+    "aged_at",
     "compute",
     "compute_naive",
+    "compute_tree",
+    "compute_units",
+    "persons_behind",
+    "register_population",
     "years_before",
 ]
 
@@ -86,6 +129,27 @@ def aged_between(day: datetime.date, low: int, high: int, field_name: str = "bir
             f"{field_name}__lte": years_before(day, low),
         }
     )
+
+
+def _ymd(field_name: str) -> Any:
+    """The date of ``field_name`` as the number YYYYMMDD (portable SQL)."""
+    return ExtractYear(field_name) * 10000 + ExtractMonth(field_name) * 100 + ExtractDay(field_name)
+
+
+def aged_at(event_field: str, birth_field: str, low: int, high: int | None = None) -> Q:
+    """Aged ``low`` … ``high`` (whole years, both included; no upper bound when ``high``
+    is None) on the row's own date ``event_field`` — e.g. a mother's age at the birth.
+
+    The age in whole years is ⌊(YYYYMMDD of the day − YYYYMMDD of the birth) ÷ 10000⌋,
+    so one comparison of integers per bound, the same on SQLite and PostgreSQL; a
+    person born on 29 February turns a year older on 1 March in common years, as
+    :func:`years_before` does.
+    """
+    difference = _ymd(event_field) - _ymd(birth_field)
+    q = Q(GreaterThanOrEqual(difference, low * 10000))
+    if high is not None:
+        q &= Q(LessThan(difference, (high + 1) * 10000))
+    return q
 
 
 def _in_period(field_name: str, period: Period) -> Q:
@@ -113,11 +177,22 @@ Filter = Callable[[Period, datetime.date | None], Q]
 
 
 @dataclass(frozen=True)
+class RootFilter:
+    """A filter that also depends on the root unit of the computation, e.g. a threshold
+    of the policy pack in force there: ``fn(period, day, root)``."""
+
+    fn: Callable[[Period, datetime.date | None, Unit | None], Q]
+
+
+@dataclass(frozen=True)
 class Population:
     """A set of rows counted per unit: ``model`` rows matching ``base`` for the period.
 
     ``day`` picks the day of a state population (``None``: events within the period);
-    ``filters`` are the named narrowings the indicators may ask for.
+    ``filters`` are the named narrowings the indicators may ask for (a plain
+    ``(period, day) -> Q`` or a :class:`RootFilter`); ``measure`` names a numeric field
+    summed instead of counting rows (e.g. the quantity of a ledger line);
+    ``person_field`` names the person behind a row, for the drill-down.
     """
 
     name: str
@@ -125,8 +200,11 @@ class Population:
     model: type[Model]
     base: Filter
     day: Callable[[Period], datetime.date] | None = None
-    filters: dict[str, Filter] = field(default_factory=dict)
+    filters: dict[str, Filter | RootFilter] = field(default_factory=dict)
     path_field: str = "unit__path"
+    # the person behind a row, for the drill-down to the list of persons
+    person_field: str = "person_id"
+    measure: str | None = None
 
     def day_of(self, period: Period) -> datetime.date | None:
         return self.day(period) if self.day else None
@@ -134,7 +212,7 @@ class Population:
     def queryset(self, period: Period) -> Any:
         return self.model._default_manager.filter(self.base(period, self.day_of(period)))
 
-    def filter_q(self, names: Sequence[str], period: Period) -> Q:
+    def filter_q(self, names: Sequence[str], period: Period, root: Unit | None = None) -> Q:
         q = Q()
         day = self.day_of(period)
         for name in names:
@@ -143,8 +221,15 @@ class Population:
                     _("The population %(population)s has no filter %(filter)s.")
                     % {"population": self.name, "filter": name}
                 )
-            q &= self.filters[name](period, day)
+            f = self.filters[name]
+            q &= f.fn(period, day, root) if isinstance(f, RootFilter) else f(period, day)
         return q
+
+    def aggregate(self, q: Q | None = None) -> Any:
+        """The count of the rows (or the sum of ``measure``) matching ``q``."""
+        if self.measure:
+            return Sum(self.measure, filter=q, default=0)
+        return Count("pk", filter=q) if q is not None else Count("pk")
 
 
 def _resident_on(period: Period, day: datetime.date | None) -> Q:
@@ -152,7 +237,15 @@ def _resident_on(period: Period, day: datetime.date | None) -> Q:
     return _state_on(day) & Q(status__in=list(RESIDENT_STATUSES))
 
 
-_PERSON_FILTERS: dict[str, Filter] = {
+def _women_aged(low: int, high: int) -> Filter:
+    return lambda p, d: Q(sex=Sex.FEMALE) & aged_between(d, low, high)
+
+
+def _mothers_aged(low: int, high: int) -> Filter:
+    return lambda p, d: aged_at("date", "mother__birth_date", low, high)
+
+
+_PERSON_FILTERS: dict[str, Filter | RootFilter] = {
     "female": lambda p, d: Q(sex=Sex.FEMALE),
     "male": lambda p, d: Q(sex=Sex.MALE),
     "wra": lambda p, d: Q(sex=Sex.FEMALE) & aged_between(d, 15, 49),
@@ -163,9 +256,88 @@ _PERSON_FILTERS: dict[str, Filter] = {
     "with_method": lambda p, d: _method_on(d),
     "long_acting": lambda p, d: _method_on(d, LONG_ACTING),
     "in_migrant": lambda p, d: Q(status=PersonStatus.IN_MIGRANT),
+    # women of each five-year age group 15–19 … 45–49 (the TFR's denominators)
+    **{f"women_{low}_{high}": _women_aged(low, high) for low, high in FERTILE_AGE_GROUPS},
 }
 
 _ORDER_3_PLUS = Q(order_override__gte=3) | Q(order_override__isnull=True, computed_order__gte=3)
+_FIRST_BIRTH = Q(order_override=1) | Q(order_override__isnull=True, computed_order=1)
+
+# Ages of the 晚婚 / 晚育 statistics when the pack in force says nothing (the ages of the
+# shipped default pack and of the former national definitions).
+LATE_MARRIAGE_AGE = {Sex.MALE: 25, Sex.FEMALE: 23}
+LATE_CHILDBEARING_AGE = 24
+
+
+# The packs read during one computation, so that each is read once (see _one_pass).
+_PACKS: ContextVar[dict[tuple[int | None, datetime.date], Any] | None] = ContextVar(
+    "indicator_packs", default=None
+)
+
+
+@contextmanager
+def _one_pass() -> Iterator[None]:
+    """Within one computation, read each policy pack once."""
+    token = _PACKS.set({}) if _PACKS.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _PACKS.reset(token)
+
+
+def _pack(root: Unit | None, day: datetime.date) -> Any:
+    from jisheng.policy.selectors import pack_in_force
+
+    cache = _PACKS.get()
+    key = (root.pk if root is not None else None, day)
+    if cache is not None and key in cache:
+        return cache[key]
+    pack = pack_in_force(root, day)
+    if cache is not None:
+        cache[key] = pack
+    return pack
+
+
+def late_marriage_ages(root: Unit | None, day: datetime.date) -> dict[str, int]:
+    """The pack's ``late_marriage_age`` for ``root`` on ``day`` by sex (M/F), or the
+    defaults :data:`LATE_MARRIAGE_AGE` when the pack in force gives none."""
+    pack = _pack(root, day)
+    ages = pack.late_marriage_age if pack is not None else None
+    if ages is None:
+        return dict(LATE_MARRIAGE_AGE)
+    return {Sex.MALE: ages.male, Sex.FEMALE: ages.female}
+
+
+def late_childbearing_age(root: Unit | None, day: datetime.date) -> int:
+    """The pack's ``late_childbearing_age`` for ``root`` on ``day``, else 24."""
+    pack = _pack(root, day)
+    age = getattr(pack, "late_childbearing_age", None) if pack is not None else None
+    return age if age is not None else LATE_CHILDBEARING_AGE
+
+
+def _late_marriage(period: Period, day: datetime.date | None, root: Unit | None) -> Q:
+    ages = late_marriage_ages(root, period.last)
+    q = Q()
+    for sex, age in ages.items():
+        q |= Q(person__sex=sex) & aged_at("date", "person__birth_date", age)
+    return q
+
+
+def _late_mother(period: Period, day: datetime.date | None, root: Unit | None) -> Q:
+    """The mother was at least the late-childbearing age on the birth date."""
+    return aged_at("date", "mother__birth_date", late_childbearing_age(root, period.last))
+
+
+def _first_marriage(period: Period, day: datetime.date | None) -> Q:
+    """The marriage made the person 初婚: their state on the day is a first marriage."""
+    state = PersonPeriod.objects.filter(
+        person_id=OuterRef("person_id"),
+        valid_from__lte=OuterRef("date"),
+        marital_status=MaritalStatus.FIRST_MARRIAGE,
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=OuterRef("date")))
+    return Q(Exists(state))
+
 
 POPULATIONS: dict[str, Population] = {
     p.name: p
@@ -190,12 +362,20 @@ POPULATIONS: dict[str, Population] = {
             name="births",
             label="期内出生",
             model=Birth,
+            person_field="mother_id",
             base=lambda p, d: _in_period("date", p),
             filters={
                 "male": lambda p, d: Q(sex=Sex.MALE),
                 "female": lambda p, d: Q(sex=Sex.FEMALE),
                 "within_policy": lambda p, d: Q(within_policy=True),
                 "order_3_plus": lambda p, d: _ORDER_3_PLUS,
+                "first_birth": lambda p, d: _FIRST_BIRTH,
+                "mother_late": RootFilter(_late_mother),
+                # mother's age at the birth date, five-year groups 15–19 … 45–49
+                **{
+                    f"mother_{low}_{high}": _mothers_aged(low, high)
+                    for low, high in FERTILE_AGE_GROUPS
+                },
             },
         ),
         Population(
@@ -208,12 +388,26 @@ POPULATIONS: dict[str, Population] = {
             ),
         ),
         Population(
+            name="marriages",
+            label="期内结婚（不含已更正撤销的）",
+            model=LifeEvent,
+            base=lambda p, d: (
+                _in_period("date", p) & Q(kind=EventKind.MARRIAGE, reversed_by__isnull=True)
+            ),
+            filters={
+                "first": _first_marriage,
+                "late": RootFilter(_late_marriage),
+            },
+        ),
+        Population(
             name="visits_due",
             label="期内应随访",
             model=FollowUpDue,
             base=lambda p, d: _in_period("due_on", p),
             filters={
                 "on_time": lambda p, d: Q(done_on__isnull=False, done_on__lte=F("due_on")),
+                # regular visits of the users of commodities (药具): short-acting methods
+                "commodity": lambda p, d: Q(kind=DueKind.METHOD, method__in=list(SHORT_ACTING)),
             },
         ),
         Population(
@@ -234,6 +428,7 @@ POPULATIONS: dict[str, Population] = {
             base=lambda p, d: _in_period("round__period_end", p) & Q(voided_at=None),
             filters={
                 "covered": lambda p, d: Q(attended_on__isnull=False) | Q(checked_elsewhere=True),
+                "gyn_screening": lambda p, d: Q(round__kind=CampaignKind.GYNAECOLOGICAL_SCREENING),
             },
         ),
         Population(
@@ -247,11 +442,33 @@ POPULATIONS: dict[str, Population] = {
                 "mii_yes": lambda p, d: Q(
                     told_other_methods=True, told_side_effects=True, told_what_to_do=True
                 ),
+                # 知情选择 recorded: who explained, and a non-empty list of methods offered
+                "informed": lambda p, d: ~Q(explained_by="") & ~Q(options_offered=[]),
                 "long_acting": lambda p, d: Q(method__in=list(LONG_ACTING)),
+                # the procedures of the CYP (one filter a method)
+                **{
+                    m.value: (lambda p, d, m=m: Q(method=m))
+                    for m in (
+                        Method.IUD,
+                        Method.IMPLANT,
+                        Method.FEMALE_STERILISATION,
+                        Method.MALE_STERILISATION,
+                    )
+                },
             },
         ),
     )
 }
+
+
+def register_population(population: Population) -> None:
+    """Add a population to the vocabulary (from an ``AppConfig.ready()``); a name
+    already taken is a ``ValueError``."""
+    if not isinstance(population, Population):
+        raise TypeError("register_population() takes a Population")
+    if population.name in POPULATIONS:
+        raise ValueError(f"population {population.name!r} is already registered")
+    POPULATIONS[population.name] = population
 
 
 # --------------------------------------------------------------------------- indicators
@@ -259,20 +476,32 @@ POPULATIONS: dict[str, Population] = {
 
 @dataclass(frozen=True)
 class Term:
-    """``weight`` × the number of rows of ``population`` narrowed by ``filters``."""
+    """``weight`` × the number of rows of ``population`` narrowed by ``filters``;
+    ``factor`` names a conversion factor of the period (an item of the CYP factor table
+    in force on its last day) that multiplies the weight."""
 
     population: str
     filters: tuple[str, ...] = ()
     weight: float = 1
+    factor: str = ""
 
     @property
     def key(self) -> tuple[str, tuple[str, ...]]:
         return (self.population, tuple(sorted(self.filters)))
 
 
-def T(population: str, *filters: str, weight: float = 1) -> Term:
+def T(population: str, *filters: str, weight: float = 1, factor: str = "") -> Term:
     """Shorthand: ``T("births", "male")``."""
-    return Term(population, tuple(filters), weight)
+    return Term(population, tuple(filters), weight, factor)
+
+
+@dataclass(frozen=True)
+class Group:
+    """One rate of a :data:`SUM_OF_RATES` indicator (e.g. an age group's fertility)."""
+
+    label: str
+    numerator: tuple[Term, ...]
+    denominator: tuple[Term, ...]
 
 
 @dataclass(frozen=True)
@@ -280,11 +509,13 @@ class Indicator:
     id: str
     name_zh: str
     unit: str  # one of UNITS
-    numerator: tuple[Term, ...]
+    numerator: tuple[Term, ...] = ()
     denominator: tuple[Term, ...] = ()  # empty: the value is the numerator (a count)
-    scale: int = 1  # 100 for %, 1000 for ‰
+    scale: float = 1  # 100 for %, 1000 for ‰, 5 for the TFR's five-year groups
     semantics: str = AS_OF_END
     definition_zh: str = ""
+    kind: str = RATIO_OF_SUMS
+    groups: tuple[Group, ...] = ()  # the rates of a SUM_OF_RATES indicator
 
     def __post_init__(self) -> None:
         problems = []
@@ -292,9 +523,31 @@ class Indicator:
             problems.append(f"unit {self.unit!r}")
         if self.semantics not in (AS_OF_END, WITHIN):
             problems.append(f"semantics {self.semantics!r}")
-        if not self.numerator:
-            problems.append("empty numerator")
-        for term in (*self.numerator, *self.denominator):
+        if self.kind not in KINDS:
+            problems.append(f"kind {self.kind!r}")
+        elif self.kind == RATIO_OF_SUMS:
+            if not self.numerator:
+                problems.append("empty numerator")
+            if self.groups:
+                problems.append("groups need the kind sum_of_rates")
+        else:
+            if self.numerator or self.denominator:
+                problems.append("a sum_of_rates indicator has groups, not terms")
+            if not self.groups:
+                problems.append("no groups")
+            problems.extend(
+                f"group {g.label!r} needs a numerator and a denominator"
+                for g in self.groups
+                if not (g.numerator and g.denominator)
+            )
+        if problems:
+            raise ValueError(f"indicator {self.id}: " + ", ".join(problems))
+
+    def validate(self) -> None:
+        """Every population and filter the terms name exists (``ValueError`` else).
+        Called on registration, when other apps' populations are registered."""
+        problems = []
+        for term in self.terms:
             population = POPULATIONS.get(term.population)
             if population is None:
                 problems.append(f"population {term.population!r}")
@@ -307,22 +560,34 @@ class Indicator:
         if problems:
             raise ValueError(f"indicator {self.id}: " + ", ".join(problems))
 
+    def side_terms(self, side: str) -> tuple[Term, ...]:
+        """The terms of the numerator or the denominator (of every group)."""
+        if side not in SIDES:
+            raise ValueError(_("Unknown side: %(side)s.") % {"side": side})
+        if self.kind == SUM_OF_RATES:
+            return tuple(t for g in self.groups for t in getattr(g, side))
+        return self.numerator if side == NUMERATOR else self.denominator
+
     @property
     def terms(self) -> tuple[Term, ...]:
-        return (*self.numerator, *self.denominator)
+        return (*self.side_terms(NUMERATOR), *self.side_terms(DENOMINATOR))
 
     @property
     def is_ratio(self) -> bool:
-        return bool(self.denominator)
+        return bool(self.side_terms(DENOMINATOR))
 
 
-@dataclass(frozen=True)
-class Value:
-    """One figure: ``value`` is ``None`` when the denominator is 0 (shown "—")."""
+class Value(NamedTuple):
+    """One figure: ``value`` is ``None`` when the denominator is 0 (shown "—").
+
+    A :data:`SUM_OF_RATES` figure has one part per group (``value`` the group's plain
+    rate, numerator ÷ denominator, or ``None``). A named tuple: immutable, and cheap to
+    make for every indicator of every unit of a county."""
 
     value: float | None
     numerator: float
     denominator: float | None
+    parts: tuple[Value, ...] = ()
 
     def display(self, digits: int = 2) -> str:
         if self.value is None:
@@ -342,22 +607,160 @@ class UnitValues:
 
 
 def _number(x: float) -> float:
+    if type(x) is int:
+        return x
     return int(x) if float(x).is_integer() else x
 
 
-def evaluate(indicator: Indicator, counts: dict[tuple[str, tuple[str, ...]], int]) -> Value:
-    """The indicator's value from the counts of its terms."""
-    numerator = _number(sum(t.weight * counts.get(t.key, 0) for t in indicator.numerator))
+def _amount(x: Any) -> float:
+    """A count, or a sum of a measure (Decimal on some databases)."""
+    if isinstance(x, Decimal):
+        x = float(x)
+    return _number(x or 0)
+
+
+Key = tuple[str, tuple[str, ...]]
+Counts = dict[Key, float]
+Weighted = tuple[tuple[Key, float], ...]
+
+
+def _weighted(terms: Sequence[Term], factors: dict[str, float]) -> tuple[Weighted, tuple[Key, ...]]:
+    """The terms as (key, weight × factor) pairs, and the keys whose factor the table
+    lacks (a figure with such rows is undefined)."""
+    pairs, missing = [], []
+    for term in terms:
+        weight = term.weight
+        if term.factor:
+            factor = factors.get(term.factor)
+            if factor is None:
+                missing.append(term.key)
+                continue
+            weight *= factor
+        pairs.append((term.key, weight))
+    return tuple(pairs), tuple(missing)
+
+
+def _summer(pairs: Weighted) -> Callable[[Counts], float]:
+    """Σ weight × count of ``pairs`` as a function of the counts (a plain lookup for the
+    usual single term of weight 1)."""
+    if not pairs:
+        return lambda counts: 0
+    if len(pairs) == 1:
+        key, weight = pairs[0]
+        if weight == 1:
+            return lambda counts: counts.get(key, 0)
+        return lambda counts: weight * counts.get(key, 0)
+
+    def total(counts: Counts) -> float:
+        out: float = 0
+        for key, weight in pairs:
+            n = counts.get(key)
+            if n:
+                out += weight * n
+        return out
+
+    return total
+
+
+Evaluator = Callable[[Counts], Value]
+
+
+def compile_indicator(indicator: Indicator, factors: dict[str, float] | None = None) -> Evaluator:
+    """A function of the counts that gives the indicator's value, the period's factors
+    applied once (computing a tree evaluates every indicator for thousands of units)."""
+    factors = factors or {}
+    if indicator.kind == SUM_OF_RATES:
+        return _compile_sum_of_rates(indicator, factors)
+    pairs, missing = _weighted(indicator.numerator, factors)
+    numerator = _summer(pairs)
+    denominator = _summer(_weighted(indicator.denominator, factors)[0])
+    scale = indicator.scale
+
     if not indicator.denominator:
-        return Value(value=numerator, numerator=numerator, denominator=None)
-    denominator = _number(sum(t.weight * counts.get(t.key, 0) for t in indicator.denominator))
-    if not denominator:
-        return Value(value=None, numerator=numerator, denominator=denominator)
-    return Value(
-        value=numerator * indicator.scale / denominator,
-        numerator=numerator,
-        denominator=denominator,
-    )
+
+        def count(counts: Counts) -> Value:
+            n = _number(numerator(counts))
+            if missing and any(counts.get(key) for key in missing):
+                return Value(None, n, None)
+            return Value(n, n, None)
+
+        return count
+
+    def ratio(counts: Counts) -> Value:
+        n = _number(numerator(counts))
+        d = _number(denominator(counts))
+        if not d or (missing and any(counts.get(key) for key in missing)):
+            return Value(None, n, d)
+        return Value(n * scale / d, n, d)
+
+    return ratio
+
+
+def _compile_sum_of_rates(indicator: Indicator, factors: dict[str, float]) -> Evaluator:
+    """``scale`` × Σ group rates. A group without rows at all adds nothing; a group with
+    a numerator but no denominator (births to women who are not there) makes the whole
+    figure undefined, and so does a denominator of 0 over all groups."""
+    groups = [
+        (_summer(_weighted(g.numerator, factors)[0]), _summer(_weighted(g.denominator, factors)[0]))
+        for g in indicator.groups
+    ]
+    scale = indicator.scale
+
+    def evaluate_one(counts: Counts) -> Value:
+        parts = []
+        defined = True
+        numerator: float = 0
+        denominator: float = 0
+        rates: float = 0
+        for group_numerator, group_denominator in groups:
+            n = _number(group_numerator(counts))
+            d = _number(group_denominator(counts))
+            numerator += n
+            denominator += d
+            if d:
+                rates += n / d
+                parts.append(Value(value=n / d, numerator=n, denominator=d))
+            else:
+                defined = defined and not n
+                parts.append(Value(value=None, numerator=n, denominator=d))
+        numerator, denominator = _number(numerator), _number(denominator)
+        value = scale * rates if defined and denominator else None
+        return Value(value=value, numerator=numerator, denominator=denominator, parts=tuple(parts))
+
+    return evaluate_one
+
+
+def evaluate(
+    indicator: Indicator, counts: Counts, factors: dict[str, float] | None = None
+) -> Value:
+    """The indicator's value from the counts of its terms (and the period's factors)."""
+    return compile_indicator(indicator, factors)(counts)
+
+
+def _values(
+    indicators: Sequence[Indicator],
+    period: Period,
+    units: Sequence[Unit],
+    counts: dict[str, Counts],
+) -> list[UnitValues]:
+    """Every indicator for every unit from the counts by unit path."""
+    factors = _factors(indicators, period)
+    evaluators = [(i.id, compile_indicator(i, factors)) for i in indicators]
+    out = []
+    for unit in units:
+        unit_counts = counts[unit.path]
+        out.append(UnitValues(unit=unit, values={k: ev(unit_counts) for k, ev in evaluators}))
+    return out
+
+
+def _factors(indicators: Sequence[Indicator], period: Period) -> dict[str, float]:
+    """The conversion factors the terms name, in force on the period's last day (one
+    query, only when an indicator needs them)."""
+    if not any(t.factor for i in indicators for t in i.terms):
+        return {}
+    from jisheng.indicators.cyp import factors_on
+
+    return factors_on(period.last)
 
 
 # --------------------------------------------------------------------------- computing
@@ -380,6 +783,8 @@ def _needed(indicators: Sequence[Indicator]) -> dict[str, list[tuple[str, ...]]]
     for indicator in indicators:
         for term in indicator.terms:
             name, filters = term.key
+            if name not in POPULATIONS:
+                indicator.validate()  # names the unknown population
             sets = needed.setdefault(name, [])
             if filters not in sets:
                 sets.append(filters)
@@ -395,21 +800,31 @@ def _common(filter_sets: list[tuple[str, ...]]) -> tuple[str, ...]:
 
 
 def _aggregates(
-    population: Population, filter_sets: list[tuple[str, ...]], period: Period
-) -> dict[str, Count]:
+    population: Population,
+    filter_sets: list[tuple[str, ...]],
+    period: Period,
+    root: Unit | None = None,
+) -> dict[str, Any]:
     common = set(_common(filter_sets))
     out = {}
     for i, filters in enumerate(filter_sets):
         rest = tuple(f for f in filters if f not in common)
-        out[f"n{i}"] = (
-            Count("pk", filter=population.filter_q(rest, period)) if rest else Count("pk")
+        out[f"n{i}"] = population.aggregate(
+            population.filter_q(rest, period, root) if rest else None
         )
     return out
 
 
-def _rows(population: Population, filter_sets: list[tuple[str, ...]], period: Period) -> Any:
+def _rows(
+    population: Population,
+    filter_sets: list[tuple[str, ...]],
+    period: Period,
+    root: Unit | None = None,
+) -> Any:
     """The population's rows narrowed by the filters all the counts share."""
-    return population.queryset(period).filter(population.filter_q(_common(filter_sets), period))
+    return population.queryset(period).filter(
+        population.filter_q(_common(filter_sets), period, root)
+    )
 
 
 def _grouped_counts(
@@ -418,21 +833,23 @@ def _grouped_counts(
     period: Period,
     root: Unit,
     depth: int,
-) -> dict[str, dict[tuple[str, ...], int]]:
+) -> dict[str, dict[tuple[str, ...], float]]:
     """ONE query: per path prefix of length ``depth`` × STEPLEN, a count per filter set."""
     path = population.path_field
-    aggregates = _aggregates(population, filter_sets, period)
+    aggregates = _aggregates(population, filter_sets, period, root)
     rows = (
-        _rows(population, filter_sets, period)
+        _rows(population, filter_sets, period, root)
         .filter(**{f"{path}__startswith": root.path})
         .annotate(prefix=Substr(path, 1, depth * STEPLEN))
         .order_by()
         .values("prefix")
         .annotate(**aggregates)
     )
-    out: dict[str, dict[tuple[str, ...], int]] = {}
+    out: dict[str, dict[tuple[str, ...], float]] = {}
     for row in rows:
-        out[row["prefix"]] = {filters: row[f"n{i}"] for i, filters in enumerate(filter_sets)}
+        out[row["prefix"]] = {
+            filters: _amount(row[f"n{i}"]) for i, filters in enumerate(filter_sets)
+        }
     return out
 
 
@@ -448,22 +865,26 @@ def compute_units(
 ) -> list[UnitValues]:
     """Every indicator for ``units`` — all of one depth, inside ``root``'s subtree (e.g.
     every village of a county) — with one grouped query a population."""
+    with _one_pass():
+        return _compute_units(indicators, root, period, units)
+
+
+def _compute_units(
+    indicators: Sequence[Indicator], root: Unit, period: Period, units: Sequence[Unit]
+) -> list[UnitValues]:
     if not units:
         return []
     depth = units[0].depth
     if any(u.depth != depth or not u.path.startswith(root.path) for u in units):
         raise ValueError("the units must share one depth inside the root's subtree")
-    counts: dict[str, dict[tuple[str, tuple[str, ...]], int]] = {u.path: {} for u in units}
+    counts: dict[str, Counts] = {u.path: {} for u in units}
     for name, filter_sets in _needed(indicators).items():
         grouped = _grouped_counts(POPULATIONS[name], filter_sets, period, root, depth)
         for prefix, by_filters in grouped.items():
             if prefix in counts:  # rows of the root unit itself belong to no child
                 for filters, n in by_filters.items():
                     counts[prefix][(name, filters)] = n
-    return [
-        UnitValues(unit=u, values={i.id: evaluate(i, counts[u.path]) for i in indicators})
-        for u in units
-    ]
+    return _values(indicators, period, units, counts)
 
 
 def compute_tree(indicators: Sequence[Indicator], root: Unit, period: Period) -> list[UnitValues]:
@@ -472,33 +893,53 @@ def compute_tree(indicators: Sequence[Indicator], root: Unit, period: Period) ->
     Counts are additive, so each population is counted once per unit that holds rows
     (one grouped query over the subtree), and each unit's counts are added to all its
     ancestors up to ``root`` in memory — the whole tree for the price of one level."""
+    with _one_pass():
+        return _compute_tree(indicators, root, period)
+
+
+def _compute_tree(indicators: Sequence[Indicator], root: Unit, period: Period) -> list[UnitValues]:
     units = list(Unit.objects.filter(path__startswith=root.path).order_by("path"))
     by_id = {u.pk: u.path for u in units}
-    counts: dict[str, dict[tuple[str, tuple[str, ...]], int]] = {u.path: {} for u in units}
-    step = STEPLEN
+    counts: dict[str, Counts] = {u.path: {} for u in units}
+    measured: list[Key] = []
     for name, filter_sets in _needed(indicators).items():
         population = POPULATIONS[name]
         unit_field = population.path_field.removesuffix("__path")
+        aggregates = _aggregates(population, filter_sets, period, root)
         rows = (
-            _rows(population, filter_sets, period)
+            _rows(population, filter_sets, period, root)
             .filter(**{f"{population.path_field}__startswith": root.path})
             .order_by()
             .values(unit_field)
-            .annotate(**_aggregates(population, filter_sets, period))
+            .annotate(**aggregates)
+            .values_list(unit_field, *aggregates)
         )
-        for row in rows:
-            path = by_id.get(row[unit_field])
+        keys = [(name, filters) for filters in filter_sets]
+        if population.measure:
+            measured.extend(keys)
+        for unit_id, *amounts in rows:
+            path = by_id.get(unit_id)
             if path is None:
                 continue
-            for end in range(len(root.path), len(path) + 1, step):
-                target = counts[path[:end]]
-                for i, filters in enumerate(filter_sets):
-                    key = (name, filters)
-                    target[key] = target.get(key, 0) + row[f"n{i}"]
-    return [
-        UnitValues(unit=u, values={i.id: evaluate(i, counts[u.path]) for i in indicators})
-        for u in units
-    ]
+            own = counts[path]
+            for key, amount in zip(keys, amounts, strict=True):
+                if amount:
+                    own[key] = own.get(key, 0) + amount
+    # Add each unit's counts to its parent, the deepest first (in path order a unit's
+    # descendants follow it): every unit then holds the counts of its whole subtree.
+    for unit in reversed(units):
+        own = counts[unit.path]
+        if unit.path == root.path or not own:
+            continue
+        parent = counts[unit.path[:-STEPLEN]]
+        for key, amount in own.items():
+            parent[key] = parent.get(key, 0) + amount
+    if measured:  # exact sums (Decimal) until here, like the database's
+        for unit_counts in counts.values():
+            for key in measured:
+                if key in unit_counts:
+                    unit_counts[key] = _amount(unit_counts[key])
+    return _values(indicators, period, units, counts)
 
 
 def compute_naive(
@@ -506,18 +947,69 @@ def compute_naive(
 ) -> list[UnitValues]:
     """The same as :func:`compute`, unit by unit: one query per unit and population (the
     benchmark's yardstick; do not use it in pages)."""
+    with _one_pass():
+        return _compute_naive(indicators, root, period, level)
+
+
+def _compute_naive(
+    indicators: Sequence[Indicator], root: Unit, period: Period, level: str
+) -> list[UnitValues]:
     out = []
     needed = _needed(indicators)
+    factors = _factors(indicators, period)
+    evaluators = [(i.id, compile_indicator(i, factors)) for i in indicators]
     for unit in level_units(root, level):
-        counts: dict[tuple[str, tuple[str, ...]], int] = {}
+        counts: Counts = {}
         for name, filter_sets in needed.items():
             population = POPULATIONS[name]
             row = (
-                _rows(population, filter_sets, period)
+                _rows(population, filter_sets, period, root)
                 .filter(**{f"{population.path_field}__startswith": unit.path})
-                .aggregate(**_aggregates(population, filter_sets, period))
+                .aggregate(**_aggregates(population, filter_sets, period, root))
             )
             for i, filters in enumerate(filter_sets):
-                counts[(name, filters)] = row[f"n{i}"]
-        out.append(UnitValues(unit=unit, values={i.id: evaluate(i, counts) for i in indicators}))
+                counts[(name, filters)] = _amount(row[f"n{i}"])
+        out.append(UnitValues(unit=unit, values={k: ev(counts) for k, ev in evaluators}))
     return out
+
+
+# --------------------------------------------------------------------------- drill-down
+
+
+def persons_behind(
+    indicator: Indicator,
+    side: str,
+    unit: Unit,
+    period: Period,
+    *,
+    root: Unit | None = None,
+) -> QuerySet[Person]:
+    """The distinct persons behind the rows of the ``side`` ("numerator" or
+    "denominator") terms of ``indicator`` within ``unit``'s subtree over ``period``
+    (each population's ``person_field``: the person, or the mother of a birth).
+
+    Every term counts, whatever its weight (the persons behind "births − deaths" are
+    the mothers and the dead). A count has no denominator: ``ValueError``. ``root``
+    (default ``unit``) is the unit whose policy pack sets pack-defined thresholds — pass
+    the root of the computation the figure came from. The caller scopes and audits.
+    """
+    terms = indicator.side_terms(side)
+    if not terms:
+        raise ValueError(
+            _("The indicator %(id)s is a count: it has no denominator.") % {"id": indicator.id}
+        )
+    indicator.validate()
+    root = root or unit
+    q = Q()
+    with _one_pass():
+        for term in terms:
+            population = POPULATIONS[term.population]
+            rows = (
+                population.queryset(period)
+                .filter(population.filter_q(term.filters, period, root))
+                .filter(**{f"{population.path_field}__startswith": unit.path})
+                .order_by()
+                .values(population.person_field)
+            )
+            q |= Q(pk__in=rows)
+    return Person.objects.filter(q)

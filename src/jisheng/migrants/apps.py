@@ -6,3 +6,8 @@ class MigrantsConfig(AppConfig):
     name = "jisheng.migrants"
     label = "migrants"
     verbose_name = _("Floating population")
+
+    def ready(self) -> None:
+        from jisheng.migrants.indicators import register
+
+        register()

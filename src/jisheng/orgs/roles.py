@@ -106,6 +106,50 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+# Sample verification (抽查): the office, administrators and assessors draw and check;
+# field staff do not see the sample of their own ledgers.
+VIEW_VERIFICATION = ["reports.view_verification", "reports.view_verificationrecord"]
+ALL_VERIFICATION = [
+    *VIEW_VERIFICATION,
+    "reports.add_verification",
+    "reports.change_verification",
+    "reports.change_verificationrecord",
+]
+# In-migrants' marriage and childbearing certificate checks (婚育证明查验).
+VIEW_MIGRANT_CHECKS = ["migrants.view_migrantcheck"]
+RECORD_MIGRANT_CHECKS = [*VIEW_MIGRANT_CHECKS, "migrants.add_migrantcheck"]
+# Numbered certificates: issued and voided by the office.
+VIEW_CERTIFICATES = ["certificates.view_certificate"]
+ALL_CERTIFICATES = [
+    *VIEW_CERTIFICATES,
+    "certificates.add_certificate",
+    "certificates.change_certificate",
+]
+ROLE_PERMISSIONS[Role.ADMIN] += ALL_VERIFICATION + RECORD_MIGRANT_CHECKS + ALL_CERTIFICATES
+ROLE_PERMISSIONS[Role.OFFICE] += ALL_VERIFICATION + RECORD_MIGRANT_CHECKS + ALL_CERTIFICATES
+ROLE_PERMISSIONS[Role.ASSESSOR] += ALL_VERIFICATION + VIEW_MIGRANT_CHECKS + VIEW_CERTIFICATES
+ROLE_PERMISSIONS[Role.LEADER] += VIEW_VERIFICATION + VIEW_MIGRANT_CHECKS + VIEW_CERTIFICATES
+ROLE_PERMISSIONS[Role.FIELD] += RECORD_MIGRANT_CHECKS + VIEW_CERTIFICATES
+
+
+# Target-responsibility contracts and assessments (目标责任书, 考核): the office and
+# administrators draw up, sign, compute and approve; assessors score by hand; leaders read.
+VIEW_ASSESSMENT = ["indicators.view_contract", "indicators.view_assessment"]
+ALL_ASSESSMENT = [
+    *VIEW_ASSESSMENT,
+    "indicators.add_contract",
+    "indicators.change_contract",
+    "indicators.sign_contract",
+    "indicators.add_assessment",
+    "indicators.change_assessment",
+    "indicators.approve_assessment",
+]
+ROLE_PERMISSIONS[Role.ADMIN] += ALL_ASSESSMENT
+ROLE_PERMISSIONS[Role.OFFICE] += ALL_ASSESSMENT
+ROLE_PERMISSIONS[Role.ASSESSOR] += [*VIEW_ASSESSMENT, "indicators.change_assessment"]
+ROLE_PERMISSIONS[Role.LEADER] += VIEW_ASSESSMENT
+
+
 # The Chinese names of the roles as the seeds and the issue write them; accepted by
 # ``role_from_label`` (and so by ``jisheng createuser --role``) whatever the UI language.
 ROLE_NAMES_ZH: dict[str, str] = {

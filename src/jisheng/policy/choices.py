@@ -63,6 +63,20 @@ class ScoringKind(models.TextChoices):
     ALL_OR_NOTHING = "all_or_nothing", _("Full points when the target is met, else none")
     LINEAR_BELOW_TARGET = "linear_below_target", _("Points deducted per point below the target")
     MANUAL = "manual", _("Scored by hand with evidence")
+    LINEAR_BETWEEN = "linear_between", _("Points rising in a straight line between two values")
+    YES_NO = "yes_no", _("Full points for a yes, none for a no")
+
+
+# Scoring kinds whose points are computed from an indicator's value against its target.
+SCORED_AGAINST_TARGET = (ScoringKind.ALL_OR_NOTHING, ScoringKind.LINEAR_BELOW_TARGET)
+
+
+class CompositeSource(models.TextChoices):
+    """Where a part of a composite assessment (e.g. 30% + 30% + 40%) takes its score."""
+
+    HALF_YEAR = "half_year", _("The half-year assessment")  # 半年考核
+    YEAR_END = "year_end", _("The year-end assessment")  # 年终考核
+    MANUAL = "manual", _("Scored by hand (e.g. random checks)")  # 平时抽查
 
 
 class TargetUnit(models.TextChoices):

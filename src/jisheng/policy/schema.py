@@ -12,6 +12,7 @@ errors come out in the language of the request or the command.
 from __future__ import annotations
 
 import datetime
+import itertools
 from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext as _
@@ -28,8 +29,10 @@ from pydantic_core import PydanticCustomError
 from jisheng.orgs.choices import PositionRole, UnitType
 from jisheng.people.choices import MaritalStatus, PersonStatus
 from jisheng.policy.choices import (
+    SCORED_AGAINST_TARGET,
     AfterEvent,
     CampaignKind,
+    CompositeSource,
     ConsequenceKind,
     Direction,
     LeaveKind,
@@ -275,19 +278,43 @@ class Allowance(Strict):
 
 
 class Scoring(Strict):
+    """How an item's points are scored (the rules are in :mod:`jisheng.indicators.scoring`).
+
+    ``all_or_nothing``: the weight when the target is met, else 0. ``linear_below_target``:
+    the weight minus ``minus_per_point`` per percentage point short of the target (above
+    it for ``direction: at_most``), never below ``floor``. ``linear_between``: 0 points at
+    ``zero_at``, the weight at ``full_at``, a straight line between, clamped (so
+    ``zero_at: 80, full_at: 95`` rewards a rate, ``zero_at: 5, full_at: 1`` a rate that
+    should fall). ``yes_no``: the weight for a yes entered by hand. ``manual``: points
+    entered by hand with evidence, at most the weight.
+    """
+
     kind: ScoringKind
     minus_per_point: Annotated[float, Field(gt=0)] | None = None
     floor: Amount = 0
+    zero_at: float | None = None
+    full_at: float | None = None
 
     @model_validator(mode="after")
     def _linear(self) -> Scoring:
         if self.kind == ScoringKind.LINEAR_BELOW_TARGET and self.minus_per_point is None:
             raise policy_error(_("linear_below_target scoring needs minus_per_point."))
+        if self.kind != ScoringKind.LINEAR_BELOW_TARGET and self.minus_per_point is not None:
+            raise policy_error(_("minus_per_point is only for linear_below_target scoring."))
+        if self.kind == ScoringKind.LINEAR_BETWEEN:
+            if self.zero_at is None or self.full_at is None:
+                raise policy_error(_("linear_between scoring needs zero_at and full_at."))
+            if self.zero_at == self.full_at:
+                raise policy_error(_("zero_at and full_at must differ."))
+        elif self.zero_at is not None or self.full_at is not None:
+            raise policy_error(_("zero_at and full_at are only for linear_between scoring."))
         return self
 
 
 class TargetItem(Strict):
-    """An indicator's target, its weight (points) and how its points are scored."""
+    """An indicator's target, its weight (points) and how its points are scored.
+
+    An item without a weight is shown against its target but scores no points."""
 
     indicator: Slug
     name: Name
@@ -303,8 +330,22 @@ class TargetItem(Strict):
         if self.unit == TargetUnit.PERCENT and self.target is not None and self.target > 100:
             raise policy_error(_("A percentage target cannot exceed 100."))
         scoring = self.scoring
-        if scoring is not None and scoring.kind != ScoringKind.MANUAL and self.target is None:
+        if scoring is None:
+            return self
+        if scoring.kind in SCORED_AGAINST_TARGET and self.target is None:
             raise policy_error(_("Scoring against a target needs the target."))
+        if scoring.kind == ScoringKind.LINEAR_BETWEEN:
+            assert scoring.zero_at is not None and scoring.full_at is not None
+            rising = scoring.full_at > scoring.zero_at
+            if rising != (self.direction == Direction.AT_LEAST):
+                raise policy_error(
+                    _(
+                        "linear_between: full_at must be above zero_at for direction "
+                        "at_least and below it for at_most."
+                    )
+                )
+        if self.weight is not None and scoring.floor > self.weight:
+            raise policy_error(_("The floor of the scoring is greater than the weight."))
         return self
 
 
@@ -320,9 +361,31 @@ class Band(Strict):
         return self
 
 
+# The part names of the seeds, for packs that do not say where a part's score comes from.
+_HALF_YEAR_WORDS = ("半年", "half")
+_YEAR_END_WORDS = ("年终", "全年", "年度", "year-end", "annual")
+
+
 class CompositePart(Strict):
+    """A part of a composite assessment (e.g. 30% random checks + 30% half-year + 40%
+    year-end). ``source`` says where the part's score comes from; without it, a name
+    with 半年 is the half-year assessment, one with 年终/全年/年度 the year-end one,
+    anything else is scored by hand (平时抽查, 督查)."""
+
     part: Name
     weight: Annotated[float, Field(gt=0, le=100)]
+    source: CompositeSource | None = None
+
+    @property
+    def resolved_source(self) -> str:
+        if self.source is not None:
+            return str(self.source)
+        name = self.part.lower()
+        if any(word in name for word in _HALF_YEAR_WORDS):
+            return CompositeSource.HALF_YEAR
+        if any(word in name for word in _YEAR_END_WORDS):
+            return CompositeSource.YEAR_END
+        return CompositeSource.MANUAL
 
 
 FORBIDDEN_TARGETS_HINT = ("person", "individual", "employee", "relative", "spouse", "party")
@@ -450,6 +513,12 @@ class VetoItem(Strict):
 
 
 class Assessment(Strict):
+    """Targets, how they are scored and what follows from a score.
+
+    A band covers ``min_score`` (included) up to ``max_score`` (excluded); the highest
+    band also includes its ``max_score`` (so 90–100 includes 100). Bands may not overlap.
+    """
+
     total_points: Amount | None = None
     targets: list[TargetItem] = []
     composite: list[CompositePart] = []
@@ -457,6 +526,27 @@ class Assessment(Strict):
     veto_items: list[VetoItem] = []
     consequences: list[Consequence] = []
     flag_last_place: bool = False
+
+    @model_validator(mode="after")
+    def _parts_and_bands(self) -> Assessment:
+        sources = [p.resolved_source for p in self.composite]
+        for source in (CompositeSource.HALF_YEAR, CompositeSource.YEAR_END):
+            if sources.count(source) > 1:
+                raise policy_error(
+                    _("composite: two parts take their score from %(source)s.")
+                    % {"source": CompositeSource(source).label}
+                )
+        if self.composite and CompositeSource.YEAR_END not in sources:
+            raise policy_error(
+                _("composite: one part must be the year-end assessment (source: year_end).")
+            )
+        ordered = sorted(self.bands, key=lambda b: b.min_score)
+        for low, high in itertools.pairwise(ordered):
+            if low.max_score is None or low.max_score > high.min_score:
+                raise policy_error(
+                    _("The bands %(a)s and %(b)s overlap.") % {"a": low.label, "b": high.label}
+                )
+        return self
 
 
 # --- the pack ------------------------------------------------------------------------
@@ -483,6 +573,7 @@ class PolicyPackSchema(Strict):
     deadlines: dict[Slug, Deadline] = {}
     births: Births = Births()
     late_marriage_age: LateMarriageAge | None = None
+    late_childbearing_age: Age | None = None  # the 晚育率 statistic: mother at a first birth
     assessment: Assessment | None = None
     leave_days: dict[LeaveKind, NonNegativeInt] = {}
     commodities: Commodities | None = None

@@ -6,3 +6,8 @@ class ReportsConfig(AppConfig):
     name = "jisheng.reports"
     label = "reports"
     verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        from jisheng.reports.indicators import register
+
+        register()

@@ -1,0 +1,264 @@
+"""Assessment pages (/indicators/assessments/…): the assessments of the working unit
+(or ``?unit=CODE``) with a form for a new one, an assessment's ranking with each unit's
+explanation, the page where a unit's items are scored by hand (with evidence), the
+evidence files, recomputing a draft, approving (freezing) it and the printed report."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from jisheng.core import audit
+from jisheng.core.choices import AuditAction
+from jisheng.core.forms import add_service_errors
+from jisheng.core.scope import path_in_scope
+from jisheng.core.web import GET_POST, require_perm
+from jisheng.indicators import assessment as rules
+from jisheng.indicators import periods
+from jisheng.indicators.forms import AssessmentCreateForm, EntriesForm
+from jisheng.indicators.models import Assessment, AssessmentEntry
+from jisheng.orgs import selectors as org_selectors
+from jisheng.orgs.models import Unit
+from jisheng.services import letters
+
+VIEW = "indicators.view_assessment"
+ADD = "indicators.add_assessment"
+SCORE = "indicators.change_assessment"
+APPROVE = "indicators.approve_assessment"
+
+
+def _issuer(request: HttpRequest) -> Unit:
+    code = (request.GET.get("unit") or request.POST.get("unit") or "").strip()
+    if code:
+        return org_selectors.unit_get(user=request.user, code=code)
+    unit = getattr(request, "working_unit", None) or request.user.unit
+    if unit is None:
+        raise Http404(_("Not found."))
+    return unit
+
+
+def period_suggestions() -> list[periods.Period]:
+    """The half years and years that have begun, the latest first (this year, last)."""
+    today = timezone.localdate()
+    out = []
+    for year in (today.year, today.year - 1):
+        for text in (f"{year}", f"{year}H2", f"{year}H1"):
+            period = periods.parse(text)
+            if period.first <= today:
+                out.append(period)
+    return out
+
+
+@login_required
+@GET_POST
+def assessment_list(request: HttpRequest) -> HttpResponse:
+    """The assessments of the issuing unit; POST computes a new one."""
+    require_perm(request, VIEW)
+    issuer = _issuer(request)
+    form = AssessmentCreateForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        require_perm(request, ADD)
+        if form.is_valid():
+            try:
+                created = rules.assessment_create(
+                    actor=request.user, issuer=issuer, period=form.cleaned_data["period"]
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc, models=(Assessment,))
+            else:
+                messages.success(request, _("The assessment was computed."))
+                return redirect("indicators:assessment_detail", created.pk)
+    return render(
+        request,
+        "indicators/assessment_list.html",
+        {
+            "issuer": issuer,
+            "assessments": rules.assessment_list(request.user, issuer=issuer),
+            "form": form,
+            "suggestions": period_suggestions(),
+            "can_add": request.user.has_perm(ADD) and path_in_scope(issuer.path, request.user),
+        },
+    )
+
+
+def _context(request: HttpRequest, assessment: Assessment) -> dict:
+    period = periods.parse(assessment.period)
+    writable = path_in_scope(assessment.issuer.path, request.user) and not assessment.frozen
+    return {
+        "assessment": assessment,
+        "period": period,
+        "units": rules.present(assessment.result),
+        "pending": assessment.result.get("pending", []),
+        "problems": rules.approval_problems(assessment) if not assessment.frozen else [],
+        "period_open": period.last >= timezone.localdate(),
+        "can_recompute": writable and request.user.has_perm(ADD),
+        "can_score": writable and request.user.has_perm(SCORE),
+        "can_approve": writable and request.user.has_perm(APPROVE),
+    }
+
+
+@login_required
+@require_GET
+def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The ranking and, unit by unit, every score explained line by line."""
+    require_perm(request, VIEW)
+    assessment = rules.assessment_get(request.user, pk)
+    return render(request, "indicators/assessment_detail.html", _context(request, assessment))
+
+
+@login_required
+@require_POST
+def assessment_recompute(request: HttpRequest, pk: int) -> HttpResponse:
+    require_perm(request, ADD)
+    assessment = rules.assessment_get(request.user, pk)
+    try:
+        rules.assessment_recompute(actor=request.user, assessment=assessment)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The assessment was recomputed from today's data."))
+    return redirect("indicators:assessment_detail", assessment.pk)
+
+
+@login_required
+@require_POST
+def assessment_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    require_perm(request, APPROVE)
+    assessment = rules.assessment_get(request.user, pk)
+    try:
+        rules.assessment_approve(actor=request.user, assessment=assessment)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The assessment was approved; it is frozen now."))
+    return redirect("indicators:assessment_detail", assessment.pk)
+
+
+@login_required
+@GET_POST
+def assessment_score(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
+    """One unit: its explanation and the form for what is scored by hand."""
+    require_perm(request, VIEW)
+    assessment = rules.assessment_get(request.user, pk)
+    row = next((u for u in rules.present(assessment.result) if u["id"] == unit_id), None)
+    if row is None:
+        raise Http404(_("Not found."))
+    unit = get_object_or_404(Unit, pk=unit_id)
+    slots = rules.entry_slots(assessment, unit_id)
+    entries = {e.key: e for e in rules.entries_of(assessment, unit_id)}
+    post = request.method == "POST"
+    form = EntriesForm(
+        request.POST if post else None,
+        request.FILES if post else None,
+        slots=slots,
+        entries=entries,
+    )
+    context = _context(request, assessment)
+    if post:
+        require_perm(request, SCORE)
+        if not context["can_score"]:
+            messages.error(request, _("This assessment can no longer be scored."))
+            return redirect("indicators:assessment_detail", assessment.pk)
+        if form.is_valid():
+            try:
+                rules.entries_save(
+                    actor=request.user, assessment=assessment, unit=unit, values=form.values()
+                )
+            except ValidationError as exc:
+                _entry_errors(form, exc)
+            else:
+                messages.success(request, _("The scores of %(unit)s were saved.") % {"unit": unit})
+                return redirect(
+                    reverse("indicators:assessment_detail", args=[assessment.pk])
+                    + f"#unit-{unit_id}"
+                )
+    return render(
+        request,
+        "indicators/assessment_score.html",
+        {**context, "row": row, "unit": unit, "form": form, "entries": entries},
+    )
+
+
+def _entry_errors(form: EntriesForm, exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for key, errors in exc.error_dict.items():
+        messages_ = [m for e in errors for m in e.messages]
+        field = f"{key}__value"
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+@login_required
+@require_GET
+def assessment_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    """An evidence file (scoped through its assessment; every opening audited)."""
+    require_perm(request, VIEW)
+    entry = get_object_or_404(AssessmentEntry.objects.select_related("assessment"), pk=pk)
+    rules.assessment_get(request.user, entry.assessment_id)  # 404 + audit outside the scope
+    if not entry.evidence:
+        raise Http404(_("Not found."))
+    audit.record(
+        actor=request.user,
+        action=AuditAction.VIEW,
+        obj=entry,
+        message=_("Assessment evidence opened."),
+    )
+    return FileResponse(entry.evidence.open("rb"), as_attachment=False)
+
+
+def _print_html(request: HttpRequest, assessment: Assessment, *, for_pdf: bool) -> str:
+    """The printed report follows the Chinese template: always in Chinese."""
+    with translation.override("zh-hans"):
+        return _render_print(request, assessment, for_pdf=for_pdf)
+
+
+def _render_print(request: HttpRequest, assessment: Assessment, *, for_pdf: bool) -> str:
+    return render_to_string(
+        "indicators/assessment_print.html",
+        {**_context(request, assessment), "for_pdf": for_pdf, "today": timezone.localdate()},
+        request=request,
+    )
+
+
+@login_required
+@require_GET
+def assessment_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report as an A4 page to print."""
+    require_perm(request, VIEW)
+    assessment = rules.assessment_get(request.user, pk)
+    return HttpResponse(_print_html(request, assessment, for_pdf=False))
+
+
+@login_required
+@require_GET
+def assessment_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report as a PDF; the print page when Chromium is not installed."""
+    require_perm(request, VIEW)
+    assessment = rules.assessment_get(request.user, pk)
+    try:
+        pdf = letters.render_pdf(_print_html(request, assessment, for_pdf=True))
+    except letters.PdfUnavailable:
+        messages.warning(request, _("PDF printing is not available here; print this page."))
+        return redirect("indicators:assessment_print", assessment.pk)
+    audit.record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        obj=assessment,
+        message=_("Assessment report printed."),
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="assessment-{assessment.issuer.code}-{assessment.period}.pdf"'
+    )
+    return response

@@ -1,0 +1,708 @@
+"""Reads of the dashboard, catalogue, drill-down and demography pages (selectors).
+
+Everything here reads; callers pass a unit already found inside the user's data scope
+(``orgs.selectors.unit_get``: out of scope is a 404 and an audited denial).
+
+The dashboard of a unit for a period is:
+
+- the **key indicators** of the unit (:data:`KEY_IDS`, plus every indicator the unit
+  has a target for) with the target and its status (green / amber / red, from
+  ``indicators.targets``);
+- the **child units** with the same indicators, ranked by a chosen one (standard
+  competition ranking: 1, 2, 2, 4; undefined values last, unranked);
+- **12-month trends** of a few indicators (:data:`TREND_IDS`) for the unit;
+- the **worklist counts** below the unit (``services.selectors.worklist``).
+
+The unit and its children come from ONE ``engine.compute_tree`` pass (one grouped query
+a population); the trends from one ``compute`` a month for the unit alone. Figures are
+live but cached (:func:`cache_seconds`): those of a running period and the worklist
+counts for ``JISHENG_DASHBOARD_CACHE_SECONDS`` (default 300 s), those of a period that
+has ended — most trend months — for ``JISHENG_DASHBOARD_CLOSED_CACHE_SECONDS`` (default
+6 h), keyed by the unit, the period and the indicators. The page says when its figures
+were computed and offers to recompute them at once. The default cache is per process
+(Django's local memory); a server with several processes shares one when settings name
+a shared backend (database or Redis).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jisheng.core.scope import restrict
+from jisheng.indicators import catalogue, demography, engine, periods, targets
+from jisheng.indicators.engine import Indicator, UnitValues, Value
+from jisheng.indicators.periods import Period
+from jisheng.orgs.models import Unit
+from jisheng.people.models import Person
+
+# The indicators a dashboard always shows, in this order (those the catalogue lacks are
+# skipped); the indicators the unit has a target for are added after them.
+KEY_IDS: tuple[str, ...] = (
+    "contraceptive_prevalence",
+    "long_acting_share",
+    "followup_rate",
+    "campaign_coverage",
+    "informed_choice_rate",
+    "method_information_index",
+    "policy_birth_rate",
+    "multi_child_rate",
+    "sex_ratio_at_birth",
+    "birth_rate",
+    "natural_growth_rate",
+    "transfer_rate",
+    "married_wra",
+    "births",
+    "deaths",
+)
+# The indicators drawn month by month over the last 12 months.
+TREND_IDS: tuple[str, ...] = (
+    "contraceptive_prevalence",
+    "followup_rate",
+    "births",
+    "long_acting_share",
+)
+TREND_MONTHS = 12
+# Ranked by this indicator unless the user chooses another.
+DEFAULT_RANK_ID = "contraceptive_prevalence"
+# Indicators for which less is better (used when no target gives a direction).
+LOWER_IS_BETTER: frozenset[str] = frozenset({"multi_child_rate", "natural_growth_rate"})
+
+NUMERATOR, DENOMINATOR, SIDES = engine.NUMERATOR, engine.DENOMINATOR, engine.SIDES
+
+DEFAULT_CACHE_SECONDS = 300
+CLOSED_CACHE_SECONDS = 6 * 3600
+
+
+# --------------------------------------------------------------------------- display
+
+
+def format_number(number: float | None, digits: int = 2) -> str:
+    """A count as an integer, anything else with ``digits`` decimals; None as "—"."""
+    if number is None:
+        return "—"
+    if float(number).is_integer():
+        return str(int(number))
+    return f"{number:.{digits}f}"
+
+
+def format_value(indicator: Indicator, value: Value | None, digits: int = 2) -> str:
+    """The figure as the pages show it: "95.12%", "12.30‰", "1.62", "128"; "—" when
+    undefined (denominator 0), never 0% or 100%."""
+    if value is None or value.value is None:
+        return "—"
+    if indicator.unit == "count":
+        return format_number(value.value, digits)
+    text = f"{value.value:.{digits}f}"
+    if indicator.unit in ("%", "‰"):
+        return f"{text}{indicator.unit}"
+    return text
+
+
+def excel_number(value: Value | None, digits: int = 2) -> float | int | str:
+    """A figure for a workbook cell: the number rounded, "—" when undefined."""
+    if value is None or value.value is None:
+        return "—"
+    if float(value.value).is_integer():
+        return int(value.value)
+    return round(float(value.value), digits)
+
+
+def lower_is_better(indicator_id: str, target: Any = None) -> bool:
+    direction = str(getattr(target, "direction", "") or "")
+    if direction:
+        return "most" in direction or direction in ("max", "below", "le", "<=")
+    return indicator_id in LOWER_IS_BETTER
+
+
+def format_target(indicator: Indicator, target: Any) -> str:
+    """``≥ 90%`` / ``≤ 5%``; "" without a target."""
+    if target is None or getattr(target, "value", None) is None:
+        return ""
+    sign = "≤" if lower_is_better(indicator.id, target) else "≥"
+    number = format_number(float(target.value))
+    unit = indicator.unit if indicator.unit in ("%", "‰") else ""
+    return f"{sign} {number}{unit}"
+
+
+STATUS_CSS = {"green": "text-bg-success", "amber": "text-bg-warning", "red": "text-bg-danger"}
+
+
+def status_label(status: str | None) -> str:
+    return {
+        "green": _("Target met"),
+        "amber": _("Near the target"),
+        "red": _("Below the target"),
+    }.get(status or "", "")
+
+
+# --------------------------------------------------------------------------- figures
+
+
+@dataclass
+class Figure:
+    """One indicator of one unit: the value, the target and where it stands."""
+
+    indicator: Indicator
+    value: Value
+    target: Any = None  # indicators.targets.Target or None
+    status: str | None = None
+
+    @property
+    def text(self) -> str:
+        return format_value(self.indicator, self.value)
+
+    @property
+    def defined(self) -> bool:
+        return self.value.value is not None
+
+    @property
+    def numerator_text(self) -> str:
+        return format_number(self.value.numerator)
+
+    @property
+    def denominator_text(self) -> str:
+        return format_number(self.value.denominator)
+
+    @property
+    def target_text(self) -> str:
+        return format_target(self.indicator, self.target)
+
+    @property
+    def status_css(self) -> str:
+        return STATUS_CSS.get(self.status or "", "")
+
+    @property
+    def status_text(self) -> str:
+        return status_label(self.status)
+
+    @property
+    def is_ratio(self) -> bool:
+        return self.indicator.is_ratio
+
+
+@dataclass
+class ChildRow:
+    unit: Unit
+    figures: dict[str, Figure]
+    rank: int | None = None
+    last: bool = False
+    has_children: bool = False
+    ranked: Figure | None = None  # the figure of the ranking indicator
+    others: list[Figure] = field(default_factory=list)  # a few more, for the table
+
+    def figure(self, indicator_id: str) -> Figure:
+        return self.figures[indicator_id]
+
+
+@dataclass
+class TrendPoint:
+    period: Period
+    value: Value
+
+
+@dataclass
+class Trend:
+    indicator: Indicator
+    points: list[TrendPoint]
+
+    def chart(self, url: Callable[[Period], str] | None = None) -> dict[str, Any]:
+        """The data the page's ECharts line chart reads (JSON-able)."""
+        return {
+            "id": self.indicator.id,
+            "name": self.indicator.name_zh,
+            "unit": self.indicator.unit,
+            "months": [p.period.code for p in self.points],
+            "values": [
+                None if p.value.value is None else round(float(p.value.value), 2)
+                for p in self.points
+            ],
+            "urls": [url(p.period) if url else "" for p in self.points],
+        }
+
+
+@dataclass
+class Dashboard:
+    unit: Unit
+    period: Period
+    indicators: list[Indicator]
+    figures: list[Figure]
+    rank_by: Indicator
+    children: list[ChildRow]
+    trends: list[Trend]
+    worklist: Any = None  # services.selectors.Worklist, or None without the permission
+    computed_at: datetime.datetime | None = None
+    from_cache: bool = False
+
+    def figure(self, indicator_id: str) -> Figure:
+        return next(f for f in self.figures if f.indicator.id == indicator_id)
+
+
+# --------------------------------------------------------------------------- periods
+
+
+def default_period(today: datetime.date | None = None) -> Period:
+    """The quarter of today (the dashboard's default)."""
+    return periods.containing(today or timezone.localdate(), periods.QUARTER)
+
+
+def parse_period(text: str | None, today: datetime.date | None = None) -> Period:
+    """The period of the query string, the current quarter when empty; ``ValueError``
+    (with a message for the user) when it is not a period."""
+    if not (text or "").strip():
+        return default_period(today)
+    return periods.parse(text or "")
+
+
+def trend_months(period: Period, today: datetime.date, count: int = TREND_MONTHS) -> list[Period]:
+    """The ``count`` months ending with the period's last month — or, for a period still
+    running, with the month of today (months that have not begun are never shown)."""
+    if period.first > today:
+        return []
+    last = periods.containing(min(period.last, today), periods.MONTH)
+    months = last.months_before(count)
+    return [m for m in months if m.first <= today]
+
+
+# --------------------------------------------------------------------------- choices
+
+
+def key_indicators(extra_ids: Iterable[str] = ()) -> list[Indicator]:
+    """The dashboard's indicators: :data:`KEY_IDS` then ``extra_ids``, each once, those
+    the catalogue knows."""
+    out: list[Indicator] = []
+    seen: set[str] = set()
+    for indicator_id in (*KEY_IDS, *extra_ids):
+        if indicator_id in seen or indicator_id not in catalogue.BY_ID:
+            continue
+        seen.add(indicator_id)
+        out.append(catalogue.BY_ID[indicator_id])
+    return out
+
+
+def indicator_or_none(indicator_id: str | None) -> Indicator | None:
+    if not indicator_id or indicator_id not in catalogue.BY_ID:
+        return None
+    return catalogue.BY_ID[indicator_id]
+
+
+def child_units(unit: Unit) -> list[Unit]:
+    return list(
+        Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("path")
+    )
+
+
+# --------------------------------------------------------------------------- cache
+
+
+def cache_seconds(closed: bool = False) -> int:
+    """How long computed figures are kept: those of a period still running (or today's
+    worklist) for ``JISHENG_DASHBOARD_CACHE_SECONDS`` (default 300), those of a period
+    that has ended for ``JISHENG_DASHBOARD_CLOSED_CACHE_SECONDS`` (default 6 hours: late
+    entries for a past month show after that, or at once with "recompute"). 0: no cache."""
+    current = int(getattr(settings, "JISHENG_DASHBOARD_CACHE_SECONDS", DEFAULT_CACHE_SECONDS))
+    if not closed or current <= 0:
+        return current
+    return int(getattr(settings, "JISHENG_DASHBOARD_CLOSED_CACHE_SECONDS", CLOSED_CACHE_SECONDS))
+
+
+def _closed(period: Period, today: datetime.date) -> bool:
+    return period.last < today
+
+
+def _cache_key(kind: str, unit: Unit, period_codes: Sequence[str], ids: Sequence[str]) -> str:
+    raw = f"{kind}|{unit.pk}|{unit.path}|{','.join(period_codes)}|{','.join(ids)}"
+    return "jisheng:dashboard:" + hashlib.sha1(raw.encode()).hexdigest()
+
+
+def _cached(
+    key: str, compute: Callable[[], Any], *, refresh: bool, seconds: int
+) -> tuple[Any, datetime.datetime, bool]:
+    """``(value, computed_at, from_cache)``: the cached value unless ``refresh``."""
+    if seconds > 0 and not refresh:
+        hit = cache.get(key)
+        if hit is not None:
+            return hit[0], hit[1], True
+    value = compute()
+    now = timezone.now()
+    if seconds > 0:
+        cache.set(key, (value, now), seconds)
+    return value, now, False
+
+
+# --------------------------------------------------------------------------- computing
+
+
+def _values_of_tree(
+    indicators: Sequence[Indicator], unit: Unit, period: Period, units: Sequence[Unit]
+) -> dict[int, dict[str, Value]]:
+    """``{unit_id: {indicator_id: Value}}`` for ``unit`` and ``units`` (its children),
+    from one pass of the grouped engine over the subtree."""
+    wanted = {unit.pk, *(u.pk for u in units)}
+    if units:
+        rows: list[UnitValues] = engine.compute_tree(indicators, unit, period)
+    else:  # a leaf: the unit alone
+        rows = engine.compute(indicators, unit, period, engine.SELF)
+    return {row.unit.pk: row.values for row in rows if row.unit.pk in wanted}
+
+
+def _series(
+    indicators: Sequence[Indicator],
+    unit: Unit,
+    months: Sequence[Period],
+    *,
+    today: datetime.date,
+    refresh: bool = False,
+) -> list[dict[str, Value]]:
+    """The indicators of ``unit`` for each month: one grouped computation a month, each
+    month cached on its own (a month that has ended for longer)."""
+    ids = [i.id for i in indicators]
+    out = []
+    for month in months:
+        values, _at, _hit = _cached(
+            _cache_key("month", unit, [month.code], ids),
+            lambda m=month: engine.compute(indicators, unit, m, engine.SELF)[0].values,
+            refresh=refresh,
+            seconds=cache_seconds(_closed(month, today)),
+        )
+        out.append(values)
+    return out
+
+
+def rank_rows(
+    rows: list[ChildRow], indicator_id: str, *, descending: bool = True
+) -> list[ChildRow]:
+    """Order ``rows`` by the indicator (best first) and number them with standard
+    competition ranking (1, 2, 2, 4); rows without a value come last, unranked. The
+    rows of the worst rank are flagged ``last`` when more than one rank exists."""
+
+    def number(row: ChildRow) -> float | None:
+        return row.figures[indicator_id].value.value
+
+    for row in rows:
+        row.ranked = row.figures[indicator_id]
+    valued = [r for r in rows if number(r) is not None]
+    empty = [r for r in rows if number(r) is None]
+    valued.sort(key=lambda r: (-number(r) if descending else number(r), r.unit.path))
+    previous: float | None = None
+    rank = 0
+    for position, row in enumerate(valued, start=1):
+        value = number(row)
+        if value != previous:
+            rank = position
+            previous = value
+        row.rank = rank
+        row.last = False
+    for row in empty:
+        row.rank = None
+        row.last = False
+    if valued and valued[0].rank != valued[-1].rank:
+        worst = valued[-1].rank
+        for row in valued:
+            row.last = row.rank == worst
+    return valued + sorted(empty, key=lambda r: r.unit.path)
+
+
+def _figures(
+    indicators: Sequence[Indicator],
+    unit: Unit,
+    values: dict[str, Value],
+    found_targets: dict[tuple[int, str], Any],
+) -> dict[str, Figure]:
+    out: dict[str, Figure] = {}
+    for indicator in indicators:
+        value = values[indicator.id]
+        target = found_targets.get((unit.pk, indicator.id))
+        status = targets.status(value.value, target) if target is not None else None
+        out[indicator.id] = Figure(indicator, value, target, status)
+    return out
+
+
+def dashboard(
+    user: Any,
+    unit: Unit,
+    period: Period,
+    *,
+    rank_by: str | None = None,
+    today: datetime.date | None = None,
+    refresh: bool = False,
+    with_trends: bool = True,
+) -> Dashboard:
+    """The dashboard of ``unit`` (in the user's scope) for ``period``."""
+    today = today or timezone.localdate()
+    children = child_units(unit)
+    every_id = [i.id for i in catalogue.CATALOGUE]
+    found_targets = targets.targets_for([unit, *children], every_id, period)
+    with_target = [i for i in every_id if (unit.pk, i) in found_targets]
+    indicators = key_indicators(with_target)
+    ids = [i.id for i in indicators]
+
+    values, computed_at, hit = _cached(
+        _cache_key("tree", unit, [period.code], ids),
+        lambda: _values_of_tree(indicators, unit, period, children),
+        refresh=refresh,
+        seconds=cache_seconds(_closed(period, today)),
+    )
+    own = _figures(indicators, unit, values[unit.pk], found_targets)
+    figures = [own[i] for i in ids]
+
+    chosen = indicator_or_none(rank_by)
+    if chosen is None or chosen.id not in own:
+        chosen = own[DEFAULT_RANK_ID].indicator if DEFAULT_RANK_ID in own else indicators[0]
+    rows = [
+        ChildRow(
+            unit=child,
+            figures=_figures(
+                indicators, child, values.get(child.pk) or _empty(indicators), found_targets
+            ),
+            has_children=child.numchild > 0,
+        )
+        for child in children
+    ]
+    descending = not lower_is_better(chosen.id, own[chosen.id].target)
+    rows = rank_rows(rows, chosen.id, descending=descending)
+
+    trends: list[Trend] = []
+    months = trend_months(period, today) if with_trends else []
+    if months:
+        trend_indicators = [catalogue.BY_ID[i] for i in TREND_IDS if i in catalogue.BY_ID]
+        series = _series(trend_indicators, unit, months, today=today, refresh=refresh)
+        trends = [
+            Trend(i, [TrendPoint(m, s[i.id]) for m, s in zip(months, series, strict=True)])
+            for i in trend_indicators
+        ]
+
+    return Dashboard(
+        unit=unit,
+        period=period,
+        indicators=indicators,
+        figures=figures,
+        rank_by=chosen,
+        children=rows,
+        trends=trends,
+        worklist=worklist_counts(user, unit, today, refresh=refresh),
+        computed_at=computed_at,
+        from_cache=hit,
+    )
+
+
+def _empty(indicators: Sequence[Indicator]) -> dict[str, Value]:
+    return {i.id: engine.evaluate(i, {}) for i in indicators}
+
+
+def worklist_counts(user: Any, unit: Unit, today: datetime.date, *, refresh: bool = False) -> Any:
+    """The worklist groups below ``unit`` with their counts (no items), or None when
+    the user sees none of them; cached like the figures of a running period."""
+    from jisheng.services import selectors as service_selectors
+    from jisheng.services.presentation import visible_kinds
+
+    kinds = visible_kinds(user)
+    if not kinds:
+        return None
+    work, _at, _hit = _cached(
+        _cache_key("work", unit, [today.isoformat()], list(kinds)),
+        lambda: service_selectors.worklist(user, unit=unit, today=today, limit=0, kinds=kinds),
+        refresh=refresh,
+        seconds=cache_seconds(),
+    )
+    return work
+
+
+# --------------------------------------------------------------------------- catalogue
+
+
+@dataclass
+class TermText:
+    population: str  # the population's name
+    label: str  # its Chinese label
+    filters: tuple[str, ...]
+    weight: float
+    factor: str = ""  # a conversion factor of the period (CYP)
+
+    @property
+    def text(self) -> str:
+        words = self.label
+        if self.filters:
+            words += " [" + ", ".join(self.filters) + "]"
+        if self.factor:
+            words += f" × {self.factor}"
+        if self.weight == 1:
+            return words
+        if self.weight == -1:
+            return f"− {words}"
+        return f"{format_number(self.weight)} × {words}"
+
+
+@dataclass
+class GroupText:
+    """One rate of a sum of rates (e.g. an age group of the TFR), described."""
+
+    label: str
+    numerator: list[TermText]
+    denominator: list[TermText]
+
+    @property
+    def text(self) -> str:
+        top = " + ".join(t.text for t in self.numerator)
+        bottom = " + ".join(t.text for t in self.denominator)
+        return f"{self.label}: ({top}) ÷ ({bottom})"
+
+
+@dataclass
+class CatalogueRow:
+    indicator: Indicator
+    numerator: list[TermText] = field(default_factory=list)
+    denominator: list[TermText] = field(default_factory=list)
+    groups: list[GroupText] = field(default_factory=list)
+
+    @property
+    def populations(self) -> list[str]:
+        """The distinct populations the indicator counts, in order."""
+        return list(dict.fromkeys(t.label for t in (*self.numerator, *self.denominator)))
+
+    @property
+    def semantics_text(self) -> str:
+        if self.indicator.semantics == engine.WITHIN:
+            return _("Events within the period")
+        return _("State on the period's last day")
+
+
+def _term_text(term: Any) -> TermText:
+    population = engine.POPULATIONS.get(term.population)
+    label = population.label if population is not None else term.population
+    return TermText(
+        term.population, label, tuple(term.filters), term.weight, getattr(term, "factor", "")
+    )
+
+
+def side_texts(indicator: Indicator, side: str) -> list[TermText]:
+    """The terms of one side (of every group of a sum of rates), described."""
+    return [_term_text(t) for t in indicator.side_terms(side)]
+
+
+def catalogue_rows() -> list[CatalogueRow]:
+    """Every indicator of the catalogue with its populations, for the catalogue page
+    (a sum of rates, such as the TFR, with its groups)."""
+    return [
+        CatalogueRow(
+            indicator,
+            side_texts(indicator, NUMERATOR),
+            side_texts(indicator, DENOMINATOR),
+            [
+                GroupText(
+                    g.label,
+                    [_term_text(t) for t in g.numerator],
+                    [_term_text(t) for t in g.denominator],
+                )
+                for g in getattr(indicator, "groups", ())
+            ],
+        )
+        for indicator in catalogue.CATALOGUE
+    ]
+
+
+# --------------------------------------------------------------------------- drill-down
+
+
+def persons_behind(
+    user: Any,
+    indicator: Indicator,
+    side: str,
+    unit: Unit,
+    period: Period,
+    *,
+    root: Unit | None = None,
+) -> QuerySet[Person]:
+    """The persons behind one side of a figure of ``unit`` (in the user's scope) that
+    the user may see: those now registered outside the user's data scope are left out.
+    ``root`` is the unit whose computation gave the figure (its policy pack sets the
+    pack-defined thresholds; default ``unit``). ``ValueError`` for a side the
+    indicator does not have."""
+    if side not in SIDES:
+        raise ValueError(_("Unknown side: %(side)s.") % {"side": side})
+    if side == DENOMINATOR and not indicator.is_ratio:
+        raise ValueError(_("A count has no denominator."))
+    persons = engine.persons_behind(indicator, side, unit, period, root=root)
+    return restrict(persons, user).select_related("unit").order_by("unit__path", "name", "pk")
+
+
+# --------------------------------------------------------------------------- demography
+
+
+@dataclass
+class Demography:
+    unit: Unit
+    year: int
+    day: datetime.date  # the day of the pyramid
+    pyramid: list[Any]  # demography.AgeGroup
+    births_by_order: list[Any]  # demography.OrderRow
+    fertility: Any  # demography.Fertility
+    figures: list[Figure]
+
+    @property
+    def population(self) -> int:
+        return sum(g.male + g.female for g in self.pyramid)
+
+    @property
+    def males(self) -> int:
+        return sum(g.male for g in self.pyramid)
+
+    @property
+    def females(self) -> int:
+        return sum(g.female for g in self.pyramid)
+
+    def pyramid_chart(self) -> dict[str, Any]:
+        """The data of the page's ECharts pyramid (men to the left, as negatives)."""
+        return {
+            "labels": [g.label for g in self.pyramid],
+            "male": [-g.male for g in self.pyramid],
+            "female": [g.female for g in self.pyramid],
+        }
+
+    @property
+    def tfr_text(self) -> str:
+        tfr = getattr(self.fertility, "tfr", None)
+        return "—" if tfr is None else f"{tfr:.2f}"
+
+
+DEMOGRAPHY_IDS: tuple[str, ...] = (
+    "births",
+    "deaths",
+    "birth_rate",
+    "natural_growth_rate",
+    "sex_ratio_at_birth",
+    "multi_child_rate",
+)
+
+
+def pyramid_day(year: int, today: datetime.date) -> datetime.date:
+    """The year's last day, or today for the current year."""
+    last = datetime.date(year, 12, 31)
+    return min(last, today) if year == today.year else last
+
+
+def demography_for(unit: Unit, year: int, today: datetime.date | None = None) -> Demography:
+    """The demographic figures of ``unit`` (in the user's scope) for ``year``."""
+    today = today or timezone.localdate()
+    period = periods.parse(str(year))
+    day = pyramid_day(year, today)
+    indicators = [catalogue.BY_ID[i] for i in DEMOGRAPHY_IDS if i in catalogue.BY_ID]
+    values = engine.compute(indicators, unit, period, engine.SELF)[0].values
+    return Demography(
+        unit=unit,
+        year=year,
+        day=day,
+        pyramid=demography.pyramid(unit, day),
+        births_by_order=demography.births_by_order_sex(unit, period),
+        fertility=demography.fertility(unit, year),
+        figures=[Figure(i, values[i.id]) for i in indicators],
+    )

@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from jisheng.core.models import AuditEvent
 from jisheng.indicators import catalogue, engine
@@ -31,6 +31,13 @@ from tests import factories
 D = datetime.date
 IN = PersonStatus.IN_MIGRANT
 INDICATOR = "migrant_verification_rate"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are matched in English (the interface language in tests is zh-hans)."""
+    with translation.override("en"):
+        yield
 
 
 def check(person, day, result=CheckResult.VALID, number="440104-2025-001", place="广州市某街道"):

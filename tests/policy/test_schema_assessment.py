@@ -184,3 +184,19 @@ assessment:
     - {trigger: unplanned_birth}
 """
     assert "第 0 节" in errors_of(with_assessment(block))
+
+
+def test_scoring_rules_are_shown_in_words():
+    from django.utils import translation
+
+    from jisheng.policy.presentation import scoring_text
+    from jisheng.policy.schema import Scoring
+
+    with translation.override("en"):
+        between = scoring_text(Scoring(kind="linear_between", zero_at=80, full_at=95))
+        below = scoring_text(Scoring(kind="linear_below_target", minus_per_point=2))
+        yes_no = scoring_text(Scoring(kind="yes_no"))
+    assert between == "No points at 80, full points at 95, linear between"
+    assert below == "Minus 2 points per point below the target, down to 0"
+    assert yes_no and yes_no != "—"
+    assert scoring_text(None) == "—"

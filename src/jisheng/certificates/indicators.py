@@ -17,7 +17,7 @@ def _base(period, day) -> Q:
         Q(valid_from__lte=day)
         & (Q(valid_to__isnull=True) | Q(valid_to__gt=day))
         & Q(status__in=list(RESIDENT_STATUSES), sex=Sex.FEMALE)
-        & Q(wife_in_one_child_couple(day))
+        & wife_in_one_child_couple(day)
     )
 
 
@@ -27,7 +27,7 @@ POPULATION = Population(
     model=PersonPeriod,
     base=_base,
     day=lambda period: period.last,
-    filters={"certified": lambda p, d: Q(wife_in_one_child_couple(d, certified=True))},
+    filters={"certified": lambda p, d: wife_in_one_child_couple(d, certified=True)},
     path_field="unit__path",
     person_field="person_id",
 )

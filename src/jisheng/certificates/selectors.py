@@ -55,14 +55,18 @@ def has_certificate(
     )
 
 
-def wife_in_one_child_couple(day: datetime.date, *, certified: bool = False) -> Exists:
+def wife_in_one_child_couple(day: datetime.date, *, certified: bool = False) -> Q:
     """For a row with a ``person_id`` (a PersonPeriod): she is the wife of a couple with
     exactly one child on ``day`` (and, with ``certified``, whose 独生子女父母光荣证 is in
-    force that day)."""
-    couples = one_child_couples(day).filter(wife_id=OuterRef("person_id"))
+    force that day).
+
+    An uncorrelated ``person_id IN (…)``: the couples are counted once and hashed (a
+    correlated ``EXISTS`` recounted them for every row: 3.2 s instead of a fraction at
+    1,000,000 persons)."""
+    couples = one_child_couples(day)
     if certified:
         couples = couples.filter(has_certificate(day))
-    return Exists(couples)
+    return Q(person_id__in=couples.values("wife_id"))
 
 
 def certificate_list(

@@ -803,58 +803,76 @@ def _common(filter_sets: list[tuple[str, ...]]) -> tuple[str, ...]:
     return tuple(sorted(common))
 
 
-def _aggregates(
-    population: Population,
-    filter_sets: list[tuple[str, ...]],
-    period: Period,
-    root: Unit | None = None,
-) -> dict[str, Any]:
-    common = set(_common(filter_sets))
-    out = {}
-    for i, filters in enumerate(filter_sets):
-        rest = tuple(f for f in filters if f not in common)
-        out[f"n{i}"] = population.aggregate(
-            population.filter_q(rest, period, root) if rest else None
-        )
-    return out
+@dataclass
+class _Query:
+    """One grouped query: ``model`` rows matching ``where``, an aggregate per count key.
+
+    Populations over the same model and path (the residents at the period's end and at
+    its start, the in-migrant women, the one-child couples' wives: all PersonPeriod rows)
+    share ONE scan: the WHERE is the OR of their bases and each count's FILTER repeats its
+    own base — the table is read once instead of once a population."""
+
+    model: type[Model]
+    path_field: str
+    where: Q
+    aggregates: dict[str, Any]  # alias -> aggregate
+    keys: dict[str, Key]  # alias -> (population, filters)
+    measured: list[Key]
+
+    def rows(self) -> Any:
+        return self.model._default_manager.filter(self.where)
 
 
-def _rows(
-    population: Population,
-    filter_sets: list[tuple[str, ...]],
-    period: Period,
-    root: Unit | None = None,
-) -> Any:
-    """The population's rows narrowed by the filters all the counts share."""
-    return population.queryset(period).filter(
-        population.filter_q(_common(filter_sets), period, root)
-    )
+def _plan(
+    needed: dict[str, list[tuple[str, ...]]], period: Period, root: Unit | None
+) -> list[_Query]:
+    groups: dict[tuple[Any, str], list[str]] = {}
+    for name in needed:
+        population = POPULATIONS[name]
+        groups.setdefault((population.model, population.path_field), []).append(name)
+    queries = []
+    for (model, path_field), names in groups.items():
+        where = Q()
+        aggregates: dict[str, Any] = {}
+        keys: dict[str, Key] = {}
+        measured: list[Key] = []
+        for name in names:
+            population = POPULATIONS[name]
+            filter_sets = needed[name]
+            common = _common(filter_sets)
+            shared = population.base(period, population.day_of(period)) & population.filter_q(
+                common, period, root
+            )
+            where = shared if len(names) == 1 else where | shared
+            for filters in filter_sets:
+                rest = tuple(f for f in filters if f not in common)
+                q = population.filter_q(rest, period, root) if rest else None
+                if len(names) > 1:
+                    q = shared & q if q is not None else shared
+                alias = f"n{len(aggregates)}"
+                aggregates[alias] = population.aggregate(q)
+                keys[alias] = (name, filters)
+                if population.measure:
+                    measured.append((name, filters))
+        queries.append(_Query(model, path_field, where, aggregates, keys, measured))
+    return queries
 
 
-def _grouped_counts(
-    population: Population,
-    filter_sets: list[tuple[str, ...]],
-    period: Period,
-    root: Unit,
-    depth: int,
-) -> dict[str, dict[tuple[str, ...], float]]:
-    """ONE query: per path prefix of length ``depth`` × STEPLEN, a count per filter set."""
-    path = population.path_field
-    aggregates = _aggregates(population, filter_sets, period, root)
+def _grouped_counts(query: _Query, root: Unit, depth: int) -> dict[str, dict[Key, float]]:
+    """ONE query: per path prefix of length ``depth`` × STEPLEN, a count per key."""
+    path = query.path_field
     rows = (
-        _rows(population, filter_sets, period, root)
+        query.rows()
         .filter(**{f"{path}__startswith": root.path})
         .annotate(prefix=Substr(path, 1, depth * STEPLEN))
         .order_by()
         .values("prefix")
-        .annotate(**aggregates)
+        .annotate(**query.aggregates)
     )
-    out: dict[str, dict[tuple[str, ...], float]] = {}
-    for row in rows:
-        out[row["prefix"]] = {
-            filters: _amount(row[f"n{i}"]) for i, filters in enumerate(filter_sets)
-        }
-    return out
+    return {
+        row["prefix"]: {key: _amount(row[alias]) for alias, key in query.keys.items()}
+        for row in rows
+    }
 
 
 def compute(
@@ -882,12 +900,10 @@ def _compute_units(
     if any(u.depth != depth or not u.path.startswith(root.path) for u in units):
         raise ValueError("the units must share one depth inside the root's subtree")
     counts: dict[str, Counts] = {u.path: {} for u in units}
-    for name, filter_sets in _needed(indicators).items():
-        grouped = _grouped_counts(POPULATIONS[name], filter_sets, period, root, depth)
-        for prefix, by_filters in grouped.items():
+    for query in _plan(_needed(indicators), period, root):
+        for prefix, by_key in _grouped_counts(query, root, depth).items():
             if prefix in counts:  # rows of the root unit itself belong to no child
-                for filters, n in by_filters.items():
-                    counts[prefix][(name, filters)] = n
+                counts[prefix].update(by_key)
     return _values(indicators, period, units, counts)
 
 
@@ -906,21 +922,18 @@ def _compute_tree(indicators: Sequence[Indicator], root: Unit, period: Period) -
     by_id = {u.pk: u.path for u in units}
     counts: dict[str, Counts] = {u.path: {} for u in units}
     measured: list[Key] = []
-    for name, filter_sets in _needed(indicators).items():
-        population = POPULATIONS[name]
-        unit_field = population.path_field.removesuffix("__path")
-        aggregates = _aggregates(population, filter_sets, period, root)
+    for query in _plan(_needed(indicators), period, root):
+        unit_field = query.path_field.removesuffix("__path")
         rows = (
-            _rows(population, filter_sets, period, root)
-            .filter(**{f"{population.path_field}__startswith": root.path})
+            query.rows()
+            .filter(**{f"{query.path_field}__startswith": root.path})
             .order_by()
             .values(unit_field)
-            .annotate(**aggregates)
-            .values_list(unit_field, *aggregates)
+            .annotate(**query.aggregates)
+            .values_list(unit_field, *query.aggregates)
         )
-        keys = [(name, filters) for filters in filter_sets]
-        if population.measure:
-            measured.extend(keys)
+        keys = list(query.keys.values())
+        measured.extend(query.measured)
         for unit_id, *amounts in rows:
             path = by_id.get(unit_id)
             if path is None:
@@ -962,17 +975,17 @@ def _compute_naive(
     needed = _needed(indicators)
     factors = _factors(indicators, period)
     evaluators = [(i.id, compile_indicator(i, factors)) for i in indicators]
+    queries = _plan(needed, period, root)
     for unit in level_units(root, level):
         counts: Counts = {}
-        for name, filter_sets in needed.items():
-            population = POPULATIONS[name]
+        for query in queries:
             row = (
-                _rows(population, filter_sets, period, root)
-                .filter(**{f"{population.path_field}__startswith": unit.path})
-                .aggregate(**_aggregates(population, filter_sets, period, root))
+                query.rows()
+                .filter(**{f"{query.path_field}__startswith": unit.path})
+                .aggregate(**query.aggregates)
             )
-            for i, filters in enumerate(filter_sets):
-                counts[(name, filters)] = _amount(row[f"n{i}"])
+            for alias, key in query.keys.items():
+                counts[key] = _amount(row[alias])
         out.append(UnitValues(unit=unit, values={k: ev(counts) for k, ev in evaluators}))
     return out
 

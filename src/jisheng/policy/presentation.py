@@ -121,6 +121,11 @@ def scoring_text(scoring: Scoring | None) -> str:
             "points": _num(scoring.minus_per_point),
             "floor": _num(scoring.floor),
         }
+    if scoring.kind == ScoringKind.LINEAR_BETWEEN:
+        return _("No points at %(zero)s, full points at %(full)s, linear between") % {
+            "zero": _num(scoring.zero_at),
+            "full": _num(scoring.full_at),
+        }
     return str(ScoringKind(scoring.kind).label)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from jisheng.core.models import AuditEvent
 from jisheng.indicators import assessment as rules
@@ -34,7 +35,10 @@ def office(client, users):
 
 @pytest.fixture
 def annual(world, tree, users, assess_pack):
-    return rules.assessment_create(actor=users.office, issuer=tree.town, period="2026")
+    # the explanation's notes are stored in the language of the computation: English,
+    # like the pages these tests read (a request may leave another language active)
+    with translation.override("en"):
+        return rules.assessment_create(actor=users.office, issuer=tree.town, period="2026")
 
 
 def slots(assessment, unit):

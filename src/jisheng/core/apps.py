@@ -1,5 +1,15 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+
+def create_cache_table(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    """After ``migrate``: the table of a database cache (settings ``CACHES``), if any —
+    so ``make demo``, a deployment and the tests need no separate createcachetable."""
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=0)
 
 
 class CoreConfig(AppConfig):
@@ -20,4 +30,10 @@ class CoreConfig(AppConfig):
         user_logged_out.connect(signals.on_logged_out, dispatch_uid="jisheng_audit_logout")
         user_login_failed.connect(
             signals.on_login_failed, dispatch_uid="jisheng_audit_login_failed"
+        )
+
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(
+            create_cache_table, sender=self, dispatch_uid="jisheng_create_cache_table"
         )

@@ -11,3 +11,7 @@ class ReportsConfig(AppConfig):
         from jisheng.reports.indicators import register
 
         register()
+
+        from jisheng.reports import tasks
+
+        tasks.register()  # the dashboard's refresh jobs (core.periodic)

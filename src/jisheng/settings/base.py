@@ -11,6 +11,13 @@ JISHENG_API_TOKEN_DAYS days a token from POST /api/v1/auth/token is valid (defau
 JISHENG_IMPORT_MAX_ROWS  largest Excel sheet accepted by an import (default 50000 rows)
 JISHENG_IMPORT_MAX_MB    largest Excel file accepted by an import (default 20 MB)
 JISHENG_PG_JIT         PostgreSQL JIT for this connection: on/off (default off)
+JISHENG_REDIS_URL      redis://… : the shared cache in Redis (needs the redis package)
+JISHENG_CACHE_URL      the same, or locmem:// (one process only), dummy:// (none), db://
+                       (default: a table of the database, shared by every process)
+JISHENG_DASHBOARD_REFRESH_MINUTES  minutes between two refreshes of the dashboard's
+                       figures by `jisheng worker` (default 5; 0 = off)
+JISHENG_DASHBOARD_CACHE_SECONDS    figures of a running period kept (default 300; 0 = none)
+JISHENG_DASHBOARD_CLOSED_CACHE_SECONDS  figures of an ended period kept (default 21600)
 """
 
 from __future__ import annotations
@@ -226,3 +233,48 @@ TASKS = {
     "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
 }
 JISHENG_IMPORT_INLINE_BYTES = int(env_str("JISHENG_IMPORT_INLINE_KB", "256")) * 1024
+
+# The cache shared by every process of the installation — the web server's and
+# `jisheng worker`'s, which keeps the dashboard's figures warm: by default a table of the
+# database (created by `migrate`), no extra service; JISHENG_REDIS_URL (or
+# JISHENG_CACHE_URL=redis://…) puts it in Redis. Only the dashboard uses it.
+CACHE_TABLE = "jisheng_cache"
+CACHE_MAX_ENTRIES = 50000
+
+
+def cache_settings(url: str = "") -> dict:
+    """``CACHES`` for a cache URL: redis:// or rediss:// (Redis), locmem:// (this
+    process only), dummy:// (nothing kept); empty or db:// (a table of the database)."""
+    scheme = url.split("://", 1)[0].lower() if url else "db"
+    if scheme in ("redis", "rediss", "unix"):
+        default = {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "jisheng",
+        }
+    elif scheme in ("db", "database"):
+        default = {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+            "OPTIONS": {"MAX_ENTRIES": CACHE_MAX_ENTRIES},
+        }
+    elif scheme == "locmem":
+        default = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    elif scheme == "dummy":
+        default = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    else:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"JISHENG_CACHE_URL: unknown cache {url!r}")
+    return {"default": default}
+
+
+CACHES = cache_settings(env_str("JISHENG_REDIS_URL") or env_str("JISHENG_CACHE_URL"))
+# The dashboard: figures of a running period (and worklist counts) are cached this many
+# seconds, those of an ended period longer; `jisheng worker` recomputes the current
+# quarter's every JISHENG_DASHBOARD_REFRESH_MINUTES (0 = off) so pages read them warm.
+JISHENG_DASHBOARD_CACHE_SECONDS = int(env_str("JISHENG_DASHBOARD_CACHE_SECONDS", "300"))
+JISHENG_DASHBOARD_CLOSED_CACHE_SECONDS = int(
+    env_str("JISHENG_DASHBOARD_CLOSED_CACHE_SECONDS", str(6 * 3600))
+)
+JISHENG_DASHBOARD_REFRESH_MINUTES = int(env_str("JISHENG_DASHBOARD_REFRESH_MINUTES", "5"))

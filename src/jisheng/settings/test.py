@@ -38,3 +38,7 @@ TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
     "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
 }
+# One process: the cache in memory; the dashboard's refresh jobs off (their tests turn
+# them on), so the schedule holds only what a test registers or expects.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+JISHENG_DASHBOARD_REFRESH_MINUTES = 0

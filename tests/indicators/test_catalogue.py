@@ -310,14 +310,12 @@ def grouped_queries(queries):
 
 
 def scans(indicators):
-    """The (table, path) pairs the populations of ``indicators`` read: one query each."""
-    names = {t.population for i in indicators for t in i.terms}
-    return {(engine.POPULATIONS[n].model, engine.POPULATIONS[n].path_field) for n in names}
+    """The populations of ``indicators``: one query each."""
+    return {t.population for i in indicators for t in i.terms}
 
 
-def test_shared_scans_give_what_separate_queries_give(world, births, tree, period):
+def test_computed_together_or_alone_the_same(world, births, tree, period):
     everything = built_in()
-    assert len(scans(everything)) < len({t.population for i in everything for t in i.terms})
     together = {r.unit.pk: r.values for r in engine.compute_tree(everything, tree.county, period)}
     for indicator in everything:
         alone = engine.compute_tree([indicator], tree.county, period)
@@ -327,8 +325,6 @@ def test_shared_scans_give_what_separate_queries_give(world, births, tree, perio
 
 def test_one_query_per_population(world, tree, period):
     everything = built_in()
-    # populations over one table and path share one scan (residents at the end and at
-    # the start of the period are both PersonPeriod rows)
     populations = scans(everything)
     with CaptureQueriesContext(connection) as grouped:
         engine.compute(everything, tree.county, period)
@@ -425,7 +421,7 @@ def test_compute_tree_gives_every_unit_what_compute_gives_it(world, births, tree
     with CaptureQueriesContext(connection) as queries:
         rows = engine.compute_tree(list(CATALOGUE), tree.county, period)
     populations = len(scans(CATALOGUE))
-    assert len(grouped_queries(queries)) == populations  # one query a table
+    assert len(grouped_queries(queries)) == populations  # one query a population
     assert len(queries) <= populations + 4  # + the units, the pack, the CYP factors
     units = list(Unit.objects.filter(path__startswith=tree.county.path).order_by("path"))
     assert [r.unit for r in rows] == units

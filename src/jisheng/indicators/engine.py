@@ -805,12 +805,12 @@ def _common(filter_sets: list[tuple[str, ...]]) -> tuple[str, ...]:
 
 @dataclass
 class _Query:
-    """One grouped query: ``model`` rows matching ``where``, an aggregate per count key.
+    """One grouped query of a population: ``model`` rows matching ``where`` (its base and
+    the filters all its counts share, which indexes can serve), an aggregate per count.
 
-    Populations over the same model and path (the residents at the period's end and at
-    its start, the in-migrant women, the one-child couples' wives: all PersonPeriod rows)
-    share ONE scan: the WHERE is the OR of their bases and each count's FILTER repeats its
-    own base — the table is read once instead of once a population."""
+    Populations are not merged into one scan even when they read the same table: an OR
+    of their bases (measured at 1M persons) loses the indexes and the hashed IN lists
+    and took 5.9 s where the separate queries took 3.7 s."""
 
     model: type[Model]
     path_field: str
@@ -826,35 +826,26 @@ class _Query:
 def _plan(
     needed: dict[str, list[tuple[str, ...]]], period: Period, root: Unit | None
 ) -> list[_Query]:
-    groups: dict[tuple[Any, str], list[str]] = {}
-    for name in needed:
-        population = POPULATIONS[name]
-        groups.setdefault((population.model, population.path_field), []).append(name)
     queries = []
-    for (model, path_field), names in groups.items():
-        where = Q()
+    for name, filter_sets in needed.items():
+        population = POPULATIONS[name]
+        common = _common(filter_sets)
+        where = population.base(period, population.day_of(period)) & population.filter_q(
+            common, period, root
+        )
         aggregates: dict[str, Any] = {}
         keys: dict[str, Key] = {}
-        measured: list[Key] = []
-        for name in names:
-            population = POPULATIONS[name]
-            filter_sets = needed[name]
-            common = _common(filter_sets)
-            shared = population.base(period, population.day_of(period)) & population.filter_q(
-                common, period, root
+        for filters in filter_sets:
+            rest = tuple(f for f in filters if f not in common)
+            alias = f"n{len(aggregates)}"
+            aggregates[alias] = population.aggregate(
+                population.filter_q(rest, period, root) if rest else None
             )
-            where = shared if len(names) == 1 else where | shared
-            for filters in filter_sets:
-                rest = tuple(f for f in filters if f not in common)
-                q = population.filter_q(rest, period, root) if rest else None
-                if len(names) > 1:
-                    q = shared & q if q is not None else shared
-                alias = f"n{len(aggregates)}"
-                aggregates[alias] = population.aggregate(q)
-                keys[alias] = (name, filters)
-                if population.measure:
-                    measured.append((name, filters))
-        queries.append(_Query(model, path_field, where, aggregates, keys, measured))
+            keys[alias] = (name, filters)
+        measured = list(keys.values()) if population.measure else []
+        queries.append(
+            _Query(population.model, population.path_field, where, aggregates, keys, measured)
+        )
     return queries
 
 

@@ -2,7 +2,7 @@
 
     uv run python benchmarks/indicators.py [--persons 1000000] [--database-url URL]
                                            [--period 2026Q3] [--repeat 3] [--seed 1]
-                                           [--naive-sample 40]
+                                           [--naive-sample 40] [--ids a,b]
 
 1. Starts Django like ``registry.py`` (same database choice; use a scratch database —
    the one ``registry.py`` or ``worklist.py`` filled can be reused: its persons are
@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="timed grouped runs")
     parser.add_argument("--naive-sample", type=int, default=40, help="naive units per level")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--ids", default="", help="indicator ids, comma-separated (default: all)")
     parser.add_argument("--workers", type=int, choices=[0, 1], default=None)
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", message="No directory at")
@@ -120,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
         period = periods.parse(args.period)
     else:
         period = periods.containing(timezone.localdate(), periods.QUARTER).previous()
-    indicators = catalogue.select()
+    indicators = catalogue.select(args.ids)
 
     # The parents whose children form each level under the county.
     below = Unit.objects.filter(path__startswith=root.path).order_by("path")

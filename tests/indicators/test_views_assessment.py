@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
+from jisheng.core import pdf
 from jisheng.core.models import AuditEvent
 from jisheng.indicators import assessment as rules
 from jisheng.indicators.models import Assessment
@@ -175,19 +176,18 @@ def test_recompute_and_approve(office, tree, annual):
 
 
 def test_print_and_pdf(office, tree, annual, monkeypatch):
-    from jisheng.services import letters
 
     page = office.get(reverse("indicators:assessment_print", args=[annual.pk]))
     assert page.status_code == 200
     assert "目标管理责任制考核结果" in page.text and "@page" in page.text and "甲村" in page.text
 
     def unavailable(html):
-        raise letters.PdfUnavailable("no chromium")
+        raise pdf.PdfUnavailable("no chromium")
 
-    monkeypatch.setattr(letters, "render_pdf", unavailable)
+    monkeypatch.setattr(pdf, "render_pdf", unavailable)
     response = office.get(reverse("indicators:assessment_pdf", args=[annual.pk]))
     assert response.status_code == 302 and response.url.endswith("/print/")
-    monkeypatch.setattr(letters, "render_pdf", lambda html: b"%PDF-1.4 fake")
+    monkeypatch.setattr(pdf, "render_pdf", lambda html: b"%PDF-1.4 fake")
     response = office.get(reverse("indicators:assessment_pdf", args=[annual.pk]))
     assert response["Content-Type"] == "application/pdf"
     assert AuditEvent.objects.filter(action="export", object_type="indicators.assessment").exists()

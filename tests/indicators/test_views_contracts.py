@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from jisheng.core import pdf
 from jisheng.core.models import AuditEvent
 from jisheng.indicators import contracts
 from jisheng.indicators.models import Contract
@@ -186,7 +187,6 @@ def test_revise_and_discard(office, users, drawn, tree):
 
 
 def test_print_page_and_pdf(office, drawn, tree, monkeypatch):
-    from jisheng.services import letters
 
     contract = drawn[tree.village_a.code]
     page = office.get(reverse("indicators:contract_print", args=[contract.pk]))
@@ -194,12 +194,12 @@ def test_print_page_and_pdf(office, drawn, tree, monkeypatch):
     assert "目标管理责任书" in page.text and "草稿" in page.text and "@page" in page.text
 
     def unavailable(html):
-        raise letters.PdfUnavailable("no chromium")
+        raise pdf.PdfUnavailable("no chromium")
 
-    monkeypatch.setattr(letters, "render_pdf", unavailable)
+    monkeypatch.setattr(pdf, "render_pdf", unavailable)
     response = office.get(reverse("indicators:contract_pdf", args=[contract.pk]))
     assert response.status_code == 302 and response.url.endswith("/print/")
-    monkeypatch.setattr(letters, "render_pdf", lambda html: b"%PDF-1.4 fake")
+    monkeypatch.setattr(pdf, "render_pdf", lambda html: b"%PDF-1.4 fake")
     response = office.get(reverse("indicators:contract_pdf", args=[contract.pk]))
     assert response["Content-Type"] == "application/pdf"
     assert AuditEvent.objects.filter(action="export", object_type="indicators.contract").exists()

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from jisheng.core import audit
 from jisheng.core.choices import AuditAction
 from jisheng.core.forms import add_service_errors
+from jisheng.core.pdf import pdf_response
 from jisheng.core.scope import path_in_scope
 from jisheng.core.web import GET_POST, require_perm
 from jisheng.indicators import assessment as rules
@@ -27,7 +28,6 @@ from jisheng.indicators.forms import AssessmentCreateForm, EntriesForm
 from jisheng.indicators.models import Assessment, AssessmentEntry
 from jisheng.orgs import selectors as org_selectors
 from jisheng.orgs.models import Unit
-from jisheng.services import letters
 
 VIEW = "indicators.view_assessment"
 ADD = "indicators.add_assessment"
@@ -246,19 +246,11 @@ def assessment_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The report as a PDF; the print page when Chromium is not installed."""
     require_perm(request, VIEW)
     assessment = rules.assessment_get(request.user, pk)
-    try:
-        pdf = letters.render_pdf(_print_html(request, assessment, for_pdf=True))
-    except letters.PdfUnavailable:
-        messages.warning(request, _("PDF printing is not available here; print this page."))
-        return redirect("indicators:assessment_print", assessment.pk)
-    audit.record(
-        actor=request.user,
-        action=AuditAction.EXPORT,
+    return pdf_response(
+        request,
+        _print_html(request, assessment, for_pdf=True),
+        filename=f"assessment-{assessment.issuer.code}-{assessment.period}.pdf",
         obj=assessment,
         message=_("Assessment report printed."),
+        fallback=reverse("indicators:assessment_print", args=[assessment.pk]),
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="assessment-{assessment.issuer.code}-{assessment.period}.pdf"'
-    )
-    return response

@@ -16,9 +16,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from jisheng.core import audit
-from jisheng.core.choices import AuditAction
 from jisheng.core.forms import add_service_errors
+from jisheng.core.pdf import pdf_response
 from jisheng.core.web import GET_POST, require_perm
 from jisheng.indicators import contracts
 from jisheng.indicators.forms import DrawForm, ItemFormSet, SignForm, TermsForm
@@ -26,7 +25,6 @@ from jisheng.indicators.models import Contract, ContractItem
 from jisheng.indicators.scoring import Rule, describe, num, target_text
 from jisheng.orgs import selectors as org_selectors
 from jisheng.orgs.models import Unit
-from jisheng.services import letters
 
 VIEW = "indicators.view_contract"
 ADD = "indicators.add_contract"
@@ -305,19 +303,11 @@ def contract_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The contract as a PDF; the print page when Chromium is not installed."""
     require_perm(request, VIEW)
     contract = contracts.contract_get(request.user, pk)
-    try:
-        pdf = letters.render_pdf(_print_html(request, contract, for_pdf=True))
-    except letters.PdfUnavailable:
-        messages.warning(request, _("PDF printing is not available here; print this page."))
-        return redirect("indicators:contract_print", contract.pk)
-    audit.record(
-        actor=request.user,
-        action=AuditAction.EXPORT,
+    return pdf_response(
+        request,
+        _print_html(request, contract, for_pdf=True),
+        filename=f"contract-{contract.year}-{contract.unit.code}-v{contract.version}.pdf",
         obj=contract,
         message=_("Contract printed."),
+        fallback=reverse("indicators:contract_print", args=[contract.pk]),
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="contract-{contract.year}-{contract.unit.code}-v{contract.version}.pdf"'
-    )
-    return response

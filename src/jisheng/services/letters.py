@@ -13,8 +13,6 @@ follows from a missing reply but a reminder on the worklist (SPEC §0).
 from __future__ import annotations
 
 import datetime
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from jisheng.core import audit
 from jisheng.core.choices import AuditAction
+from jisheng.core.pdf import PdfUnavailable, chromium_path, render_pdf  # noqa: F401 (their old home)
 from jisheng.core.scope import require_in_scope, restrict, restrict_within
 from jisheng.orgs.models import Unit
 from jisheng.people.models import Couple, Person, PersonPeriod
@@ -271,52 +270,3 @@ def letters_list(
 
 
 # --------------------------------------------------------------------------- PDF
-
-
-PDF_TIMEOUT_S = 60
-
-
-class PdfUnavailable(RuntimeError):
-    """Chromium (or the playwright package) is not installed: print the HTML page."""
-
-
-def chromium_path() -> str:
-    return os.environ.get("JISHENG_CHROMIUM", "/usr/bin/chromium")
-
-
-def render_pdf(html: str) -> bytes:
-    """Print ``html`` (a complete page, styles inline, no outside resources) to an A4
-    PDF with headless Chromium through Playwright; Chinese text is set in the Noto CJK
-    fonts installed with it (``fonts-noto-cjk``). Raises :class:`PdfUnavailable`."""
-    path = chromium_path()
-    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
-        raise PdfUnavailable(f"Chromium not found at {path}")
-    try:
-        from playwright.sync_api import Error as PlaywrightError
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:  # pragma: no cover - playwright is installed with jisheng
-        raise PdfUnavailable("the playwright package is not installed") from exc
-
-    def render() -> bytes:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=path,
-                headless=True,
-                args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-            )
-            try:
-                page = browser.new_page()
-                # no network: everything the letter needs is in the HTML
-                page.route("**/*", lambda route: route.abort())
-                page.set_content(html, wait_until="load")
-                return page.pdf(format="A4", print_background=True)
-            finally:
-                browser.close()
-
-    # In a thread of its own: Playwright's sync API refuses to run in a thread that
-    # already has an event loop running (an ASGI server, a test's browser session).
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        try:
-            return pool.submit(render).result(timeout=PDF_TIMEOUT_S)
-        except (PlaywrightError, TimeoutError) as exc:
-            raise PdfUnavailable(f"Chromium could not print the page: {exc}") from exc

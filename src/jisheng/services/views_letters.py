@@ -16,9 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from jisheng.core import audit
-from jisheng.core.choices import AuditAction
 from jisheng.core.forms import add_service_errors
+from jisheng.core.pdf import pdf_response
 from jisheng.core.scope import get_in_scope_or_404
 from jisheng.core.web import GET_POST, require_perm
 from jisheng.orgs import selectors as org_selectors
@@ -185,14 +184,11 @@ def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The letter as a PDF; the HTML print page when Chromium is not installed."""
     require_perm(request, VIEW_LETTER)
     letter = _letter(request, pk)
-    try:
-        pdf = letters.render_pdf(_print_html(request, letter, for_pdf=True))
-    except letters.PdfUnavailable:
-        messages.warning(request, _("PDF printing is not available here; print this page."))
-        return redirect("services:letter_print", letter.pk)
-    audit.record(
-        actor=request.user, action=AuditAction.EXPORT, obj=letter, message=_("Letter printed.")
+    return pdf_response(
+        request,
+        _print_html(request, letter, for_pdf=True),
+        filename=f"letter-{letter.number}.pdf",
+        obj=letter,
+        message=_("Letter printed."),
+        fallback=reverse("services:letter_print", args=[letter.pk]),
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="letter-{letter.number}.pdf"'
-    return response

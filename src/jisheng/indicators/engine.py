@@ -741,6 +741,63 @@ def evaluate(
     return compile_indicator(indicator, factors)(counts)
 
 
+def batch_evaluator(
+    indicators: Sequence[Indicator], factors: dict[str, float] | None = None
+) -> Callable[[Counts], dict[str, Value]]:
+    """ONE function of a unit's counts that gives every indicator's value — what
+    :func:`compile_indicator` gives one at a time, for the thousands of units of a tree.
+
+    Its source is generated from the indicators' terms (keys and weights, no user
+    input): each count is looked up once and each value built inline, where one
+    closure an indicator and one a side cost ~2 s of Python for the 18,000 units of a
+    1,000,000-person county. Sums of rates (tfr) keep their compiled evaluator."""
+    factors = factors or {}
+    slots: dict[Key, str] = {}
+    consts: dict[str, Any] = {"V": Value, "number": _number}
+    lines = ["def evaluate(c):", "    g = c.get"]
+
+    def slot(key: Key) -> str:
+        if key not in slots:
+            slots[key] = f"c{len(slots)}"
+            consts[f"k{len(slots) - 1}"] = key
+            lines.append(f"    {slots[key]} = g(k{len(slots) - 1}, 0)")
+        return slots[key]
+
+    def expression(terms: Sequence[Term]) -> tuple[str, list[str]]:
+        pairs, missing = _weighted(terms, factors)
+        parts = [slot(key) if weight == 1 else f"{weight!r} * {slot(key)}" for key, weight in pairs]
+        return (" + ".join(parts) or "0"), [slot(key) for key in missing]
+
+    body = []
+    for n, indicator in enumerate(indicators):
+        name = repr(indicator.id)
+        if indicator.kind == SUM_OF_RATES:
+            consts[f"f{n}"] = compile_indicator(indicator, factors)
+            body.append(f"    out[{name}] = f{n}(c)")
+            continue
+        numerator, missing = expression(indicator.numerator)
+        body.append(f"    n = number({numerator})")
+        undefined = " or ".join(missing)
+        if not indicator.denominator:
+            value = (
+                f"V(None, n, None) if ({undefined}) else V(n, n, None)"
+                if missing
+                else "V(n, n, None)"
+            )
+            body.append(f"    out[{name}] = {value}")
+            continue
+        denominator, _ = expression(indicator.denominator)
+        body.append(f"    d = number({denominator})")
+        guard = f"not d or {undefined}" if missing else "not d"
+        body.append(
+            f"    out[{name}] = V(None, n, d) if {guard} else V(n * {indicator.scale!r} / d, n, d)"
+        )
+    source = "\n".join([*lines, "    out = {}", *body, "    return out"])
+    namespace: dict[str, Any] = dict(consts)
+    exec(compile(source, f"<indicators {len(indicators)}>", "exec"), namespace)
+    return namespace["evaluate"]
+
+
 def _values(
     indicators: Sequence[Indicator],
     period: Period,
@@ -748,13 +805,8 @@ def _values(
     counts: dict[str, Counts],
 ) -> list[UnitValues]:
     """Every indicator for every unit from the counts by unit path."""
-    factors = _factors(indicators, period)
-    evaluators = [(i.id, compile_indicator(i, factors)) for i in indicators]
-    out = []
-    for unit in units:
-        unit_counts = counts[unit.path]
-        out.append(UnitValues(unit=unit, values={k: ev(unit_counts) for k, ev in evaluators}))
-    return out
+    evaluate = batch_evaluator(indicators, _factors(indicators, period))
+    return [UnitValues(unit=unit, values=evaluate(counts[unit.path])) for unit in units]
 
 
 def _factors(indicators: Sequence[Indicator], period: Period) -> dict[str, float]:

@@ -599,14 +599,12 @@ def warm_seconds() -> int:
 class WarmReport:
     """What a run of the refresh job did."""
 
-    units: int = 0  # units whose entries were written (once per unit and kind)
-    entries: int = 0  # cache entries written
+    entries: int = 0  # cache entries written (a unit's figures, trend month, worklist)
     passes: int = 0  # engine passes (one compute_tree each)
     seconds: float = 0.0
     months: list[str] = field(default_factory=list)  # trend months computed
 
     def add(self, other: WarmReport) -> WarmReport:
-        self.units += other.units
         self.entries += other.entries
         self.passes += other.passes
         self.seconds += other.seconds
@@ -615,7 +613,6 @@ class WarmReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "units": self.units,
             "entries": self.entries,
             "passes": self.passes,
             "seconds": round(self.seconds, 3),
@@ -725,7 +722,6 @@ def warm_figures(period: Period, *, seconds: int | None = None) -> WarmReport:
                     entry[child.pk] = _pick(values[child.pk], ids)
                 entries[_cache_key("tree", unit, [period.code], ids)] = (entry, now)
             cache.set_many(entries, seconds)
-            report.units += len(served)
             report.entries += len(entries)
     report.seconds = time.perf_counter() - started
     return report
@@ -767,7 +763,6 @@ def warm_months(
                 now = timezone.now()
                 entries = {keys[u.pk]: (_pick(values[u.pk], ids), now) for u in served}
                 cache.set_many(entries, ENDED_MONTHS_SECONDS if closed else warm_seconds())
-                report.units += len(served)
                 report.entries += len(entries)
                 if month.code not in report.months:
                     report.months.append(month.code)
@@ -783,7 +778,6 @@ def warm_work(today: datetime.date) -> WarmReport:
         for unit in warm_units(top, WORK_WARM_DEPTH):
             work = _all_work(unit, today)
             cache.set(_work_key(unit, today), (work, timezone.now()), warm_seconds())
-            report.units += 1
             report.entries += 1
     report.seconds = time.perf_counter() - started
     return report

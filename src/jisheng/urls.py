@@ -23,5 +23,6 @@ urlpatterns = [
     path("reports/", include("jisheng.reports.urls")),
     path("migrants/", include("jisheng.migrants.urls")),
     path("certificates/", include("jisheng.certificates.urls")),
+    path("commodities/", include("jisheng.commodities.urls")),
     path("api/v1/", api.urls),
 ]

@@ -150,6 +150,30 @@ ROLE_PERMISSIONS[Role.ASSESSOR] += [*VIEW_ASSESSMENT, "indicators.change_assessm
 ROLE_PERMISSIONS[Role.LEADER] += VIEW_ASSESSMENT
 
 
+# Contraceptive commodities (药具): the commodity keepers and the office keep the stores
+# and the ledger; field staff hand commodities to persons (the issue) and report adverse
+# reactions; leaders, assessors and auditors read.
+COMMODITY_MODELS = [
+    "product", "store", "lot", "stockcard", "document", "ledgerline",
+    "physicalcount", "qualitycheck", "adversereaction",
+]  # fmt: skip
+VIEW_COMMODITIES = [f"commodities.view_{m}" for m in COMMODITY_MODELS]
+ALL_COMMODITIES = VIEW_COMMODITIES + [
+    f"commodities.{a}_{m}" for m in COMMODITY_MODELS for a in ("add", "change")
+]
+FIELD_COMMODITIES = [
+    *VIEW_COMMODITIES,
+    "commodities.add_document",
+    "commodities.add_adversereaction",
+]
+ROLE_PERMISSIONS[Role.ADMIN] += ALL_COMMODITIES
+ROLE_PERMISSIONS[Role.OFFICE] += ALL_COMMODITIES
+ROLE_PERMISSIONS[Role.COMMODITY] += ALL_COMMODITIES + ["services.view_followupvisit"]
+ROLE_PERMISSIONS[Role.FIELD] += FIELD_COMMODITIES
+ROLE_PERMISSIONS[Role.LEADER] += VIEW_COMMODITIES
+ROLE_PERMISSIONS[Role.ASSESSOR] += VIEW_COMMODITIES
+
+
 # The Chinese names of the roles as the seeds and the issue write them; accepted by
 # ``role_from_label`` (and so by ``jisheng createuser --role``) whatever the UI language.
 ROLE_NAMES_ZH: dict[str, str] = {

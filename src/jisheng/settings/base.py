@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "jisheng.services",
     "jisheng.migrants",
     "jisheng.certificates",
+    "jisheng.commodities",
     "jisheng.indicators",
     "jisheng.reports",
 ]

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CommoditiesConfig(AppConfig):
+    name = "jisheng.commodities"
+    label = "commodities"
+    verbose_name = _("Contraceptive commodities")

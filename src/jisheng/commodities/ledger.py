@@ -1,0 +1,164 @@
+"""Posting to the ledger: the one place where stock changes.
+
+Every movement service (``services.py``, the physical count) opens a document with
+:func:`open_document` and posts its lines with :func:`post_line`, inside
+:func:`serialised` and one transaction. A line
+
+- locks its stock card (``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite the whole write
+  is serialised: a process-wide lock for threads and ``BEGIN IMMEDIATE`` between
+  processes), so two staff issuing the last units at the same moment cannot both take
+  them;
+- refuses to take the balance below zero on its day or on any later day with movements
+  (a back-dated issue cannot empty a shelf retroactively);
+- moves the card's ``on_hand`` and the calculated balances of its day and the later days.
+
+Documents are numbered per store, kind and year (``<store>-<RK>-<2026>-<00001>``) under
+the store's row lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import F, Max, Min
+from django.utils.translation import gettext as _
+
+from jisheng.commodities.choices import DOCUMENT_PREFIX
+from jisheng.commodities.models import CalculatedStock, Document, LedgerLine, Lot, StockCard, Store
+from jisheng.core import audit
+
+_SQLITE_WRITE_LOCK = threading.RLock()
+
+
+@contextlib.contextmanager
+def serialised() -> Iterator[None]:
+    """One transaction that writes to the ledger; on SQLite, one at a time.
+
+    SQLite has no row locks: its ``BEGIN IMMEDIATE`` (the project's transaction mode)
+    serialises writers of different processes, and this lock the threads of one process
+    (which may share one in-memory database, where SQLite answers "table is locked"
+    instead of waiting).
+    """
+    if connection.vendor == "sqlite":
+        with _SQLITE_WRITE_LOCK, transaction.atomic():
+            yield
+    else:
+        with transaction.atomic():
+            yield
+
+
+def number_for(store: Store, kind: str, year: int, sequence: int) -> str:
+    return f"{store.code}-{DOCUMENT_PREFIX[kind]}-{year}-{sequence:05d}"
+
+
+def open_document(
+    *, store: Store, kind: str, occurred_on: datetime.date, actor: Any, **fields: Any
+) -> Document:
+    """Create the next numbered document of ``store`` (inside :func:`serialised`)."""
+    Store.objects.select_for_update().filter(pk=store.pk).first()  # serialise numbering
+    year = occurred_on.year
+    last = Document.objects.filter(store=store, kind=kind, year=year).aggregate(n=Max("sequence"))[
+        "n"
+    ]
+    sequence = (last or 0) + 1
+    return Document.objects.create(
+        store=store,
+        kind=kind,
+        year=year,
+        sequence=sequence,
+        number=number_for(store, kind, year, sequence),
+        occurred_on=occurred_on,
+        recorded_by=audit.user_of(actor),
+        **fields,
+    )
+
+
+def card_for(store: Store, lot: Lot, day: datetime.date, *, create: bool) -> StockCard | None:
+    """The stock card of ``lot`` at ``store``, locked; created (empty) when asked."""
+    card = StockCard.objects.select_for_update().filter(store=store, lot=lot).first()
+    if card is None and create:
+        StockCard.objects.create(
+            store=store, product_id=lot.product_id, lot=lot, on_hand=0, opened_on=day
+        )
+        card = StockCard.objects.select_for_update().get(store=store, lot=lot)
+    return card
+
+
+def balance_on(card: StockCard, day: datetime.date) -> int:
+    """The card's balance at the end of ``day`` (0 before its first movement)."""
+    row = (
+        CalculatedStock.objects.filter(card=card, day__lte=day)
+        .order_by("-day")
+        .values_list("on_hand", flat=True)
+        .first()
+    )
+    return row or 0
+
+
+def shortage_error(
+    card: StockCard, available: int, quantity: int, day: datetime.date
+) -> ValidationError:
+    return ValidationError(
+        _(
+            "Not enough stock of %(product)s, lot %(lot)s, at %(store)s on %(day)s: "
+            "%(available)s on hand, %(quantity)s asked for."
+        )
+        % {
+            "product": card.product.name,
+            "lot": card.lot.number,
+            "store": card.store.name,
+            "day": f"{day.year}年{day.month}月{day.day}日",
+            "available": available,
+            "quantity": quantity,
+        },
+        code="insufficient_stock",
+    )
+
+
+def post_line(
+    document: Document,
+    card: StockCard,
+    quantity: int,
+    **fields: Any,
+) -> LedgerLine:
+    """Post ``quantity`` (signed) to the locked ``card`` on the document's day."""
+    day = document.occurred_on
+    at_day = balance_on(card, day)
+    if quantity < 0:
+        later = CalculatedStock.objects.filter(card=card, day__gt=day).aggregate(m=Min("on_hand"))[
+            "m"
+        ]
+        lowest = at_day if later is None else min(at_day, later)
+        if lowest + quantity < 0:
+            raise shortage_error(card, lowest, -quantity, day)
+    line = LedgerLine.objects.create(
+        document=document,
+        card=card,
+        store_id=card.store_id,
+        product_id=card.product_id,
+        lot_id=card.lot_id,
+        kind=document.kind,
+        occurred_on=day,
+        quantity=quantity,
+        **fields,
+    )
+    if quantity:
+        StockCard.objects.filter(pk=card.pk).update(on_hand=F("on_hand") + quantity)
+        if card.opened_on > day:
+            StockCard.objects.filter(pk=card.pk).update(opened_on=day)
+        updated = CalculatedStock.objects.filter(card=card, day=day).update(
+            on_hand=F("on_hand") + quantity
+        )
+        if not updated:
+            CalculatedStock.objects.create(card=card, day=day, on_hand=at_day + quantity)
+        CalculatedStock.objects.filter(card=card, day__gt=day).update(
+            on_hand=F("on_hand") + quantity
+        )
+        card.on_hand += quantity
+    return line

@@ -21,6 +21,7 @@ from ninja import NinjaAPI
 from jisheng.api.account import router as account_router
 from jisheng.api.errors import error_response, install_error_handlers
 from jisheng.api.security import BearerTokenAuth
+from jisheng.commodities.api import router as commodities_router
 from jisheng.indicators.api import router as indicators_router
 from jisheng.orgs.api import router as units_router
 from jisheng.people.api import router as persons_router
@@ -97,6 +98,7 @@ api = JishengAPI(
 install_error_handlers(api)
 api.add_router("", account_router)
 api.add_router("/units", units_router)
+api.add_router("/commodities", commodities_router)
 api.add_router("/persons", persons_router)
 api.add_router("/policy", policy_router)
 api.add_router("/services", services_router)

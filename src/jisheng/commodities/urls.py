@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("jisheng.commodities.urls_ledger")),
     path("counts/", include("jisheng.commodities.urls_counts")),
     path("reports/", include("jisheng.commodities.urls_reports")),
+    path("planning/", include("jisheng.commodities.urls_planning")),
 ]

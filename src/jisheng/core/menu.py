@@ -189,7 +189,56 @@ MENU: tuple[MenuModule, ...] = (
         key="commodities",
         label=_("Contraceptive commodities"),
         icon="bi-box-seam",
-        coming_soon=True,
+        items=(
+            MenuItem(
+                "commodities:stores",
+                _("Stores and stock"),
+                "bi-box-seam",
+                permission="commodities.view_store",
+            ),
+            MenuItem(
+                "commodities:products",
+                _("Products"),
+                "bi-capsule",
+                permission="commodities.view_product",
+            ),
+            MenuItem(
+                "commodities:count_list",
+                _("Physical counts"),
+                "bi-clipboard-check",
+                permission="commodities.view_physicalcount",
+            ),
+            MenuItem(
+                "commodities:quality_list",
+                _("Quality checks"),
+                "bi-shield-check",
+                permission="commodities.view_qualitycheck",
+            ),
+            MenuItem(
+                "commodities:adverse_list",
+                _("Adverse reactions"),
+                "bi-exclamation-triangle",
+                permission="commodities.view_adversereaction",
+            ),
+            MenuItem(
+                "commodities:plan",
+                _("Commodity demand plan"),
+                "bi-calendar2-range",
+                permission="commodities.view_store",
+            ),
+            MenuItem(
+                "commodities:transfers",
+                _("Suggested transfers"),
+                "bi-arrow-left-right",
+                permission="commodities.view_store",
+            ),
+            MenuItem(
+                "commodities:reports",
+                _("Commodity reports"),
+                "bi-table",
+                permission="commodities.view_ledgerline",
+            ),
+        ),
     ),
     MenuModule(
         key="indicators",

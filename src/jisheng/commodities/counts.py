@@ -1,0 +1,462 @@
+"""Physical counts (盘点, SPEC §6, issue 6 item 5): the count sheet of a store on a day,
+the counts entered, the differences, and one adjustment document posted on approval;
+and 账物相符率 (the share of counted lines that agreed with the books).
+
+A count goes open → submitted → approved (or cancelled). Its sheet has a line per stock
+card of the store that held stock at the end of the count day or was opened on it; the
+book figure is the card's balance at the end of that day. On approval the book figures
+are computed again as of the count day (movements posted meanwhile, back-dated or not,
+are thereby taken into account), and every difference is posted on the count day as a
+line of one count adjustment document (盘点调整). An approved or cancelled count is frozen.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jisheng.commodities import ledger, selectors
+from jisheng.commodities.choices import CountStatus, DocumentKind
+from jisheng.commodities.models import CountLine, Document, PhysicalCount, Store
+from jisheng.core import audit
+from jisheng.core.choices import AuditAction
+from jisheng.core.scope import get_in_scope_or_404, require_in_scope, restrict_within
+
+EDITABLE = (CountStatus.OPEN, CountStatus.SUBMITTED)
+FROZEN = (CountStatus.APPROVED, CountStatus.CANCELLED)
+
+
+# --- reads -------------------------------------------------------------------------------
+
+
+def counts_visible(
+    user: Any, unit: Any | None = None, store: Store | None = None
+) -> QuerySet[PhysicalCount]:
+    """The counts of the stores inside the user's subtree (and ``unit``'s when given)."""
+    rows = restrict_within(
+        PhysicalCount.objects.select_related("store", "store__unit", "approved_by"), user, unit
+    )
+    if store is not None:
+        rows = rows.filter(store=store)
+    return rows.order_by("-counted_on", "-id")
+
+
+def count_get(user: Any, pk: Any) -> PhysicalCount:
+    """One count inside the user's scope (404 otherwise, audited)."""
+    return get_in_scope_or_404(
+        PhysicalCount.objects.select_related("store", "store__unit", "created_by", "approved_by"),
+        user,
+        pk=pk,
+    )
+
+
+def count_lines(count: PhysicalCount) -> list[CountLine]:
+    return list(
+        count.lines.select_related("card", "card__product", "card__lot").order_by(
+            "card__product__category",
+            "card__product__code",
+            "card__lot__expires_on",
+            "card__lot__number",
+            "pk",
+        )
+    )
+
+
+def adjustment_of(count: PhysicalCount) -> Document | None:
+    return Document.objects.filter(count=count).first()
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _cn(day: datetime.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _day(value: Any, errors: dict[str, Any]) -> datetime.date | None:
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            errors["counted_on"] = _("Enter a real date (YYYY-MM-DD).")
+            return None
+    if not isinstance(value, datetime.date):
+        errors["counted_on"] = _("Enter a real date (YYYY-MM-DD).")
+        return None
+    if value > timezone.localdate():
+        errors["counted_on"] = _("The date is in the future.")
+        return None
+    return value
+
+
+def _counted(value: Any) -> tuple[bool, int | None]:
+    """(valid, number): blank is valid and None; otherwise a whole number ≥ 0."""
+    if value is None:
+        return True, None
+    if isinstance(value, bool):
+        return False, None
+    if isinstance(value, int):
+        return (value >= 0), (value if value >= 0 else None)
+    text = str(value).strip()
+    if text == "":
+        return True, None
+    if not text.isdigit():
+        return False, None
+    return True, int(text)
+
+
+def _line_label(line: CountLine) -> str:
+    return _("%(product)s, lot %(lot)s") % {
+        "product": line.card.product.name,
+        "lot": line.card.lot.number,
+    }
+
+
+def _frozen_error(count: PhysicalCount) -> ValidationError:
+    if count.status == CountStatus.APPROVED:
+        return ValidationError(
+            {"count": _("This count has been approved and posted; it cannot be changed.")},
+            code="frozen",
+        )
+    return ValidationError(
+        {"count": _("This count has been cancelled; it cannot be changed.")}, code="frozen"
+    )
+
+
+def _scope(actor: Any, count_or_store: PhysicalCount | Store) -> Store:
+    store = count_or_store.store if isinstance(count_or_store, PhysicalCount) else count_or_store
+    require_in_scope(actor, count_or_store, path=store.unit.path)
+    return store
+
+
+def _locked(count: PhysicalCount) -> PhysicalCount:
+    """The count again, row-locked, inside the caller's transaction; frozen → error."""
+    fresh = PhysicalCount.objects.select_for_update().select_related("store").get(pk=count.pk)
+    if fresh.status in FROZEN:
+        raise _frozen_error(fresh)
+    return fresh
+
+
+# --- writes ------------------------------------------------------------------------------
+
+
+def count_open(
+    actor: Any,
+    store: Store,
+    counted_on: Any,
+    *,
+    counted_by: str = "",
+    note: str = "",
+) -> PhysicalCount:
+    """Open the count of ``store`` on ``counted_on``: its sheet, one line per card that
+    held stock at the end of that day or was opened on it, with the book balance."""
+    _scope(actor, store)
+    errors: dict[str, Any] = {}
+    if not store.active:
+        errors["store"] = _("This store is closed.")
+    day = _day(counted_on, errors)
+    counted_by = (counted_by or "").strip()
+    note = (note or "").strip()
+    if len(counted_by) > 50:
+        errors["counted_by"] = _("At most 50 characters.")
+    if len(note) > 300:
+        errors["note"] = _("At most 300 characters.")
+    if errors:
+        raise ValidationError(errors)
+    assert day is not None
+    with ledger.serialised():
+        Store.objects.select_for_update().filter(pk=store.pk).first()
+        running = PhysicalCount.objects.filter(store=store, status__in=EDITABLE).first()
+        if running is not None:
+            raise ValidationError(
+                {
+                    "store": _(
+                        "%(store)s already has a count in progress (of %(day)s); approve "
+                        "or cancel it first."
+                    )
+                    % {"store": store.name, "day": _cn(running.counted_on)}
+                },
+                code="count_in_progress",
+            )
+        count = PhysicalCount.objects.create(
+            store=store,
+            counted_on=day,
+            status=CountStatus.OPEN,
+            counted_by=counted_by,
+            note=note,
+            created_by=audit.user_of(actor),
+        )
+        cards = (
+            selectors.cards_as_of(Store.objects.filter(pk=store.pk), day)
+            .filter(Q(balance__gt=0) | Q(opened_on=day))
+            .order_by("pk")
+        )
+        CountLine.objects.bulk_create(
+            [CountLine(count=count, card_id=card.pk, book=card.balance) for card in cards]
+        )
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=count,
+            changes={
+                "store": [None, store.pk],
+                "counted_on": [None, day.isoformat()],
+                "lines": [None, count.lines.count()],
+            },
+        )
+    return count
+
+
+def count_enter(
+    actor: Any,
+    count: PhysicalCount,
+    counts: Mapping[Any, Any],
+    reasons: Mapping[Any, Any] | None = None,
+    *,
+    counted_by: str | None = None,
+) -> PhysicalCount:
+    """Enter the counted figures (``{line_id: counted or None}``) and the reasons of the
+    differences (``{line_id: text}``). Whole numbers ≥ 0; blank leaves a line uncounted.
+    A bad value is refused with an error naming its line, and nothing is saved."""
+    _scope(actor, count)
+    if count.status in FROZEN:
+        raise _frozen_error(count)
+    reasons = reasons or {}
+    lines = {line.pk: line for line in count_lines(count)}
+    errors: dict[str, Any] = {}
+    values: dict[int, int | None] = {}
+    texts: dict[int, str] = {}
+    for n, (key, raw) in enumerate(counts.items(), start=1):
+        try:
+            line_id = int(key)
+        except (TypeError, ValueError):
+            line_id = -1
+        line = lines.get(line_id)
+        if line is None:
+            errors[f"line_{key}"] = _("Row %(n)s: this line is not on the count sheet.") % {"n": n}
+            continue
+        valid, number = _counted(raw)
+        if not valid:
+            errors[f"line_{line_id}"] = _(
+                "%(line)s: the count must be a whole number, zero or more."
+            ) % {"line": _line_label(line)}
+            continue
+        values[line_id] = number
+    for key, raw in reasons.items():
+        try:
+            line_id = int(key)
+        except (TypeError, ValueError):
+            line_id = -1
+        line = lines.get(line_id)
+        if line is None:
+            errors[f"reason_{key}"] = _("A reason was given for a line not on the sheet.")
+            continue
+        text = (raw or "").strip()
+        if len(text) > 200:
+            errors[f"reason_{line_id}"] = _("%(line)s: the reason is at most 200 characters.") % {
+                "line": _line_label(line)
+            }
+            continue
+        texts[line_id] = text
+    if counted_by is not None and len(counted_by.strip()) > 50:
+        errors["counted_by"] = _("At most 50 characters.")
+    if errors:
+        raise ValidationError(errors)
+    changes: dict[str, Any] = {}
+    with ledger.serialised():
+        fresh = _locked(count)
+        for line_id, line in lines.items():
+            fields = []
+            if line_id in values and values[line_id] != line.counted:
+                changes[f"line {line_id} counted"] = [line.counted, values[line_id]]
+                line.counted = values[line_id]
+                fields.append("counted")
+            if line_id in texts and texts[line_id] != line.reason:
+                changes[f"line {line_id} reason"] = [line.reason, texts[line_id]]
+                line.reason = texts[line_id]
+                fields.append("reason")
+            if fields:
+                line.save(update_fields=fields)
+        if counted_by is not None and counted_by.strip() != fresh.counted_by:
+            changes["counted_by"] = [fresh.counted_by, counted_by.strip()]
+            fresh.counted_by = counted_by.strip()
+            fresh.save(update_fields=["counted_by", "updated_at"])
+        if changes:
+            audit.record(actor=actor, action=AuditAction.UPDATE, obj=fresh, changes=changes)
+    count.counted_by = fresh.counted_by
+    return fresh
+
+
+def _uncounted_error(count: PhysicalCount) -> ValidationError | None:
+    missing = [line for line in count_lines(count) if line.counted is None]
+    if not missing:
+        return None
+    return ValidationError(
+        {
+            "count": _("%(n)s line(s) not counted yet: %(lines)s.")
+            % {"n": len(missing), "lines": "; ".join(_line_label(m) for m in missing[:5])}
+        },
+        code="uncounted",
+    )
+
+
+def count_submit(actor: Any, count: PhysicalCount) -> PhysicalCount:
+    """The counter hands the entered count in for approval (every line counted)."""
+    _scope(actor, count)
+    if count.status in FROZEN:
+        raise _frozen_error(count)
+    if count.status == CountStatus.SUBMITTED:
+        raise ValidationError({"count": _("This count has already been submitted.")})
+    error = _uncounted_error(count)
+    if error is not None:
+        raise error
+    with ledger.serialised():
+        fresh = _locked(count)
+        fresh.status = CountStatus.SUBMITTED
+        fresh.save(update_fields=["status", "updated_at"])
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=fresh,
+            changes={"status": [CountStatus.OPEN, CountStatus.SUBMITTED]},
+        )
+    count.status = fresh.status
+    return fresh
+
+
+def count_approve(actor: Any, count: PhysicalCount) -> PhysicalCount:
+    """Approve the count: the book balances are computed again as of the count day, and
+    every difference is posted on that day as a line of ONE count adjustment document
+    (none when the shelves agree with the books). Refused while a line is uncounted."""
+    store = _scope(actor, count)
+    if count.status in FROZEN:
+        raise _frozen_error(count)
+    error = _uncounted_error(count)
+    if error is not None:
+        raise error
+    with ledger.serialised():
+        fresh = _locked(count)
+        day = fresh.counted_on
+        differences = []
+        for line in count_lines(fresh):
+            card = ledger.card_for(store, line.card.lot, day, create=False)
+            assert card is not None
+            book = ledger.balance_on(card, day)
+            if book != line.book:
+                line.book = book
+                line.save(update_fields=["book"])
+            assert line.counted is not None
+            if line.counted != book:
+                differences.append((line, card, line.counted - book))
+        document = None
+        if differences:
+            document = ledger.open_document(
+                store=store,
+                kind=DocumentKind.ADJUSTMENT,
+                occurred_on=day,
+                actor=actor,
+                count=fresh,
+                note=_("Physical count of %(day)s") % {"day": _cn(day)},
+                staff_name=fresh.counted_by[:50],
+            )
+            for _line, card, difference in differences:
+                ledger.post_line(document, card, difference)
+        previous = fresh.status
+        fresh.status = CountStatus.APPROVED
+        fresh.approved_by = audit.user_of(actor)
+        fresh.approved_at = timezone.now()
+        fresh.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=fresh,
+            changes={
+                "status": [previous, CountStatus.APPROVED],
+                "adjustment": [None, document.number if document else None],
+                "differences": [
+                    None,
+                    [
+                        [line.card.lot.number, line.book, line.counted]
+                        for line, _c, _d in differences
+                    ],
+                ],
+            },
+        )
+    count.status = fresh.status
+    return fresh
+
+
+def count_cancel(actor: Any, count: PhysicalCount, reason: str = "") -> PhysicalCount:
+    """Cancel a count in progress (nothing is posted)."""
+    _scope(actor, count)
+    if count.status in FROZEN:
+        raise _frozen_error(count)
+    reason = (reason or "").strip()
+    if len(reason) > 300:
+        raise ValidationError({"reason": _("At most 300 characters.")})
+    with ledger.serialised():
+        fresh = _locked(count)
+        previous = fresh.status
+        fresh.status = CountStatus.CANCELLED
+        fields = ["status", "updated_at"]
+        if reason:
+            fresh.note = (f"{fresh.note} · {reason}" if fresh.note else reason)[:300]
+            fields.append("note")
+        fresh.save(update_fields=fields)
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=fresh,
+            changes={"status": [previous, CountStatus.CANCELLED]},
+            message=reason,
+        )
+    count.status = fresh.status
+    return fresh
+
+
+# --- 账物相符率 ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Accuracy:
+    """账物相符率: ``agreeing`` of ``lines`` counted lines equalled the books."""
+
+    agreeing: int
+    lines: int
+    rate: Decimal | None  # percent, one decimal; None when no line was counted
+
+
+def count_accuracy(
+    stores: QuerySet[Store] | Iterable[Store], start: datetime.date, end: datetime.date
+) -> Accuracy:
+    """Of the lines of the counts of ``stores`` approved on a day in [start, end] (local
+    time), the share whose counted figure equalled the book figure, × 100."""
+    store_ids = stores.values("pk") if isinstance(stores, QuerySet) else [s.pk for s in stores]
+    lines = CountLine.objects.filter(
+        count__store__in=store_ids,
+        count__status=CountStatus.APPROVED,
+        count__approved_at__date__gte=start,
+        count__approved_at__date__lte=end,
+        counted__isnull=False,
+    ).values_list("book", "counted")
+    total = 0
+    agreeing = 0
+    for book, counted in lines:
+        total += 1
+        agreeing += int(book == counted)
+    if not total:
+        return Accuracy(agreeing=0, lines=0, rate=None)
+    rate = (Decimal(agreeing) * 100 / Decimal(total)).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_UP
+    )
+    return Accuracy(agreeing=agreeing, lines=total, rate=rate)

@@ -1,0 +1,279 @@
+"""Pages of the commodity reports (/commodities/reports/): the index, the stock status and
+the three statistics forms, for ``?unit=CODE`` (default: the working unit) and
+``?period=`` (``2026-07``, ``2026Q3``, ``2026H2``, ``2026``; default: this quarter).
+Each page prints on A4 and ``?format=xlsx`` downloads the same figures (audited)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+from openpyxl import Workbook
+
+from jisheng.commodities import reports, selectors
+from jisheng.core import audit
+from jisheng.core.choices import AuditAction
+from jisheng.core.excel import add_sheet, xlsx_response
+from jisheng.core.web import require_perm
+from jisheng.indicators.periods import Period
+from jisheng.orgs import selectors as org_selectors
+from jisheng.orgs.models import Unit
+
+VIEW_REPORTS = "commodities.view_ledgerline"
+INDEX_TEXT = {
+    "stock": gettext_lazy(
+        "Opening, receipts, issues, write-offs and closing per store and product; stock in transit."
+    ),
+    "users": gettext_lazy(
+        "Women using each commodity method on the last day, and persons supplied in the period."
+    ),
+    "effect": gettext_lazy(
+        "Free commodities: persons supplied, quantities, method failures, adverse "
+        "reactions and the effective rate."
+    ),
+    "methods": gettext_lazy(
+        "Married women of reproductive age by current method, contraceptive prevalence "
+        "and long-acting share."
+    ),
+}
+FORM_URLS = {"users": "report_users", "effect": "report_effect", "methods": "report_methods"}
+
+
+def _unit(request: HttpRequest) -> Unit:
+    """``?unit=CODE`` inside the user's scope (404 and an audited denial otherwise),
+    else the working unit."""
+    code = (request.GET.get("unit") or "").strip()
+    if code:
+        return org_selectors.unit_get(user=request.user, code=code)
+    unit = getattr(request, "working_unit", None) or getattr(request.user, "unit", None)
+    if unit is None:
+        raise Http404(_("Not found."))
+    return unit
+
+
+def _url(name: str, unit: Unit, period: Period, **extra: str) -> str:
+    query = {"unit": unit.code, "period": period.code, **extra}
+    return f"{reverse(f'commodities:{name}')}?{urlencode(query)}"
+
+
+def _bad_period(request: HttpRequest, name: str, message: str) -> HttpResponse:
+    return render(
+        request,
+        "commodities/report_error.html",
+        {"message": message, "back_url": reverse(f"commodities:{name}")},
+        status=400,
+    )
+
+
+def _context(request: HttpRequest, name: str, unit: Unit, period: Period) -> dict[str, Any]:
+    user = request.user
+    return {
+        "unit": unit,
+        "period": period,
+        "period_label": reports.period_label(period),
+        "today": timezone.localdate(),
+        "units": [
+            *org_selectors.unit_ancestors(user=user, unit=unit),
+            unit,
+            *org_selectors.unit_children(user=user, unit=unit),
+        ],
+        "url_name": f"commodities:{name}",
+        "previous_url": _url(name, unit, period.previous()),
+        "next_url": _url(name, unit, _next(period)),
+        "export_url": _url(name, unit, period, format="xlsx"),
+    }
+
+
+def _next(period: Period) -> Period:
+    months = {"month": 1, "quarter": 3, "half": 6, "year": 12}[period.kind]
+    count = 12 // months
+    if period.number < count:
+        return Period(period.kind, period.year, period.number + 1)
+    return Period(period.kind, period.year + 1, 1)
+
+
+def _audit_export(request: HttpRequest, unit: Unit, period: Period, title: str) -> None:
+    audit.record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        obj=unit,
+        changes={"report": title, "period": period.code},
+        message=_("Exported %(report)s of %(unit)s for %(period)s.")
+        % {"report": title, "unit": unit.name, "period": period.code},
+    )
+
+
+def _about_sheet(workbook: Workbook, title: str, unit: Unit, period: Period) -> None:
+    add_sheet(
+        workbook,
+        title=_("About"),
+        headers=[_("Item"), _("Value")],
+        rows=[
+            [_("Report"), title],
+            [_("Reporting unit"), f"{unit.name}（{unit.code}）"],
+            [_("Period"), f"{reports.period_label(period)}（{period.first}—{period.last}）"],
+            [_("Date of report"), timezone.localdate()],
+        ],
+    )
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    require_perm(request, VIEW_REPORTS)
+    unit = _unit(request)
+    period = reports.parse_period("", timezone.localdate())
+    entries = [
+        ("report_stock_status", "stock", INDEX_TEXT["stock"]),
+        ("report_users", "users", INDEX_TEXT["users"]),
+        ("report_effect", "effect", INDEX_TEXT["effect"]),
+        ("report_methods", "methods", INDEX_TEXT["methods"]),
+    ]
+    return render(
+        request,
+        "commodities/report_index.html",
+        {
+            "unit": unit,
+            "period": period,
+            "entries": [
+                (_url(name, unit, period), reports.TITLES[key], str(text))
+                for name, key, text in entries
+            ],
+        },
+    )
+
+
+@login_required
+@require_GET
+def stock_status(request: HttpRequest) -> HttpResponse:
+    require_perm(request, VIEW_REPORTS)
+    unit = _unit(request)
+    try:
+        period = reports.parse_period(request.GET.get("period"), timezone.localdate())
+    except ValueError as exc:
+        return _bad_period(request, "report_stock_status", str(exc))
+    stores = selectors.stores_visible(request.user, unit)
+    status = reports.stock_status(stores, period.first, period.last)
+    title = reports.TITLES["stock"]
+    if request.GET.get("format") == "xlsx":
+        _audit_export(request, unit, period, title)
+        return xlsx_response(
+            stock_workbook(status, unit, period), f"{title}_{unit.code}_{period.code}.xlsx"
+        )
+    context = _context(request, "report_stock_status", unit, period)
+    context.update({"status": status, "title": title})
+    return render(request, "commodities/report_stock_status.html", context)
+
+
+def _figures(row: reports.StockRow) -> list[Any]:
+    return [getattr(row, name) for name in reports.FIGURES]
+
+
+def stock_headers() -> list[str]:
+    return [
+        _("Opening"),
+        _("Receipts"),
+        _("Transfers in"),
+        _("Issued to persons"),
+        _("Transfers out"),
+        _("Written off"),
+        _("Adjustments"),
+        _("Closing"),
+        _("In transit"),
+    ]
+
+
+def stock_workbook(status: reports.StockStatus, unit: Unit, period: Period) -> Workbook:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    balanced = {True: _("yes"), False: _("NO")}
+    add_sheet(
+        workbook,
+        title=_("Totals"),
+        headers=[_("Product"), _("Unit of issue"), *stock_headers(), _("Balanced")],
+        rows=[
+            [r.product.name, r.product.unit, *_figures(r), balanced[r.balanced]]
+            for r in status.totals
+        ],
+    )
+    add_sheet(
+        workbook,
+        title=_("By store"),
+        headers=[
+            _("Unit"),
+            _("Store"),
+            _("Product"),
+            _("Unit of issue"),
+            *stock_headers(),
+            _("Balanced"),
+        ],
+        rows=[
+            [
+                r.store.unit.name if r.store else "",
+                r.store.name if r.store else "",
+                r.product.name,
+                r.product.unit,
+                *_figures(r),
+                balanced[r.balanced],
+            ]
+            for r in status.rows
+        ],
+    )
+    _about_sheet(workbook, reports.TITLES["stock"], unit, period)
+    return workbook
+
+
+def form_workbook(form: reports.Form) -> Workbook:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    add_sheet(
+        workbook,
+        title=_("Form"),
+        headers=[_("Unit"), *[label for _k, label in form.columns]],
+        rows=[["—" if v is None else v for v in row] for row in form.table()],
+    )
+    _about_sheet(workbook, form.title, form.root, form.period)
+    return workbook
+
+
+def _form(request: HttpRequest, key: str) -> HttpResponse:
+    require_perm(request, VIEW_REPORTS)
+    name = FORM_URLS[key]
+    unit = _unit(request)
+    try:
+        period = reports.parse_period(request.GET.get("period"), timezone.localdate())
+    except ValueError as exc:
+        return _bad_period(request, name, str(exc))
+    form = reports.FORMS[key](unit, period)
+    if request.GET.get("format") == "xlsx":
+        _audit_export(request, unit, period, form.title)
+        return xlsx_response(form_workbook(form), f"{form.title}_{unit.code}_{period.code}.xlsx")
+    context = _context(request, name, unit, period)
+    context.update({"form": form, "title": form.title, "table": form.table()})
+    return render(request, "commodities/report_form.html", context)
+
+
+@login_required
+@require_GET
+def users(request: HttpRequest) -> HttpResponse:
+    return _form(request, "users")
+
+
+@login_required
+@require_GET
+def effect(request: HttpRequest) -> HttpResponse:
+    return _form(request, "effect")
+
+
+@login_required
+@require_GET
+def methods(request: HttpRequest) -> HttpResponse:
+    return _form(request, "methods")

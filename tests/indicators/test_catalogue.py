@@ -337,7 +337,11 @@ def test_one_query_per_population(world, tree, period):
     with CaptureQueriesContext(connection) as naive:
         engine.compute_naive(everything, tree.county, period)
     # one aggregate a unit and population, the pack a unit (its threshold filters)
-    aggregates = [q for q in naive.captured_queries if "COUNT(" in q["sql"].upper()]
+    aggregates = [
+        q
+        for q in naive.captured_queries
+        if "COUNT(" in q["sql"].upper() or "SUM(" in q["sql"].upper()
+    ]
     assert len(aggregates) == 3 * len(populations)
 
 

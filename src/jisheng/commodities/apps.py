@@ -6,3 +6,8 @@ class CommoditiesConfig(AppConfig):
     name = "jisheng.commodities"
     label = "commodities"
     verbose_name = _("Contraceptive commodities")
+
+    def ready(self) -> None:
+        from jisheng.commodities.indicators import register
+
+        register()

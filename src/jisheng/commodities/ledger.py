@@ -152,6 +152,9 @@ def post_line(
         StockCard.objects.filter(pk=card.pk).update(on_hand=F("on_hand") + quantity)
         if card.opened_on > day:
             StockCard.objects.filter(pk=card.pk).update(opened_on=day)
+        if card.last_moved_on is None or card.last_moved_on < day:
+            StockCard.objects.filter(pk=card.pk).update(last_moved_on=day)
+            card.last_moved_on = day
         updated = CalculatedStock.objects.filter(card=card, day=day).update(
             on_hand=F("on_hand") + quantity
         )

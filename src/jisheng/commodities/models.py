@@ -135,6 +135,9 @@ class StockCard(models.Model):
     lot = models.ForeignKey(Lot, verbose_name=_("lot"), on_delete=models.PROTECT, related_name="+")
     on_hand = models.IntegerField(_("on hand"), default=0)
     opened_on = models.DateField(_("first movement"))
+    # The latest day with a movement: on any date not before it the balance is
+    # ``on_hand`` (stock as of a date then needs no look-up for this card).
+    last_moved_on = models.DateField(_("last movement"), null=True, blank=True)
 
     scope_path_field = "store__unit__path"
 

@@ -23,7 +23,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Case,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from jisheng.commodities.choices import DocumentKind, StockStatus, TransferStatus
@@ -64,8 +74,14 @@ def cards_as_of(stores: QuerySet[Store] | Iterable[Store], as_of: datetime.date)
         .values("on_hand")[:1]
     )
     store_ids = stores.values("pk") if isinstance(stores, QuerySet) else [s.pk for s in stores]
+    # A card that has not moved since ``as_of`` holds ``on_hand`` then: only the cards
+    # that moved later need the look-up (most cards of past lots are empty and still).
+    moved_later = Q(last_moved_on__gt=as_of) | Q(last_moved_on__isnull=True)
     return StockCard.objects.filter(store__in=store_ids, opened_on__lte=as_of).annotate(
-        balance=Coalesce(Subquery(latest, output_field=IntegerField()), Value(0))
+        balance=Case(
+            When(moved_later, then=Coalesce(Subquery(latest, output_field=IntegerField()), 0)),
+            default=F("on_hand"),
+        )
     )
 
 
@@ -74,7 +90,11 @@ def stock_as_of(
 ) -> dict[tuple[int, ...], int]:
     """Stock at the end of ``as_of``: ``{(store_id, product_id): on_hand}``, or with
     ``by_lot`` ``{(store_id, product_id, lot_id): on_hand}`` (zero balances left out)."""
-    rows = cards_as_of(stores, as_of).values_list("store_id", "product_id", "lot_id", "balance")
+    rows = (
+        cards_as_of(stores, as_of)
+        .filter(Q(on_hand__gt=0) | Q(last_moved_on__gt=as_of) | Q(last_moved_on__isnull=True))
+        .values_list("store_id", "product_id", "lot_id", "balance")
+    )
     out: dict[tuple[int, ...], int] = defaultdict(int)
     for store_id, product_id, lot_id, balance in rows:
         if balance:

@@ -16,6 +16,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.utils.translation import gettext as _
 
+from jisheng.commodities.demo import load_demo_commodities
 from jisheng.core.management.commands.serve import DEFAULT_HOST, DEFAULT_PORT
 from jisheng.orgs.demo import load_demo
 from jisheng.people.demo import load_demo_persons
@@ -52,6 +53,7 @@ class Command(BaseCommand):
         result = load_demo()
         load_demo_persons()  # jisheng.people: a few thousand residents, once
         load_demo_services()  # jisheng.services: methods, visits, schedules, a round
+        load_demo_commodities()  # jisheng.commodities: stores, lots, six months of movements
         if result.created_anything:
             self.stdout.write(
                 self.style.SUCCESS(

@@ -1,0 +1,191 @@
+"""The indicators of the commodities app (药具), registered with the indicator engine by
+:func:`register` (from ``CommoditiesConfig.ready()``):
+
+- **CYP of the commodities issued to persons**: the population ``commodities_issued``
+  (ledger lines of issues to persons within the period, net of their reversals), whose
+  ``measure`` is the quantity issued in items of the CYP factor table (quantity ×
+  ``Product.cyp_items_per_unit``; an issue line is negative and its reversal positive,
+  so the measure is −quantity × items), with one filter per CYP item (the products whose
+  ``cyp_item`` is that item), added to the catalogue's ``cyp`` with
+  :func:`jisheng.indicators.cyp.add_source` for pill cycles, condoms and injectable
+  doses. Counted for the unit of the store that issued.
+- **账物相符率** ``count_accuracy``: the lines of the physical counts approved within
+  the period whose counted quantity equals the books ÷ all their lines (population
+  ``count_lines``, counted for the unit of the counted store).
+- **断货率** (stock-out rate): store-days without stock ÷ store-days is a time integral
+  over the balances, which the engine's populations (rows counted or a field summed)
+  cannot express; :func:`stock_out_rate` computes its numerator and denominator for a
+  unit's subtree. The engine would need a "computed" indicator kind (a function of
+  (root, period, units) returning (numerator, denominator) per unit) to put it into the
+  catalogue.
+
+The existing ``commodity_followup_rate`` 药具随访服务率 is the catalogue's own.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import F, Q, Value
+from django.utils import timezone
+
+from jisheng.commodities import selectors
+from jisheng.commodities.choices import CountStatus, DocumentKind
+from jisheng.commodities.models import CountLine, LedgerLine, StockCard, Store
+from jisheng.indicators import catalogue, cyp, engine
+from jisheng.indicators.engine import WITHIN, Indicator, Population, T
+from jisheng.indicators.models import CypFactor
+from jisheng.indicators.periods import Period
+from jisheng.orgs.models import Unit
+
+ISSUED = "commodities_issued"
+COUNT_LINES = "count_lines"
+
+# The items of the CYP factor table that commodities issued to persons give.
+CYP_ITEMS: dict[str, str] = {
+    CypFactor.Item.PILL_CYCLE: "口服避孕药（板）",
+    CypFactor.Item.CONDOM: "避孕套（只）",
+    CypFactor.Item.INJECTABLE_DOSE: "避孕针（支）",
+}
+
+
+def _in_period(field: str, period: Period) -> Q:
+    return Q(**{f"{field}__gte": period.first, f"{field}__lte": period.last})
+
+
+def _issued(period: Period, day: datetime.date | None) -> Q:
+    return _in_period("occurred_on", period) & (
+        Q(kind=DocumentKind.ISSUE) | Q(kind=DocumentKind.REVERSAL, original_kind=DocumentKind.ISSUE)
+    )
+
+
+def _item_filter(item: str) -> Any:
+    return lambda p, d: Q(product__cyp_item=item)
+
+
+ISSUED_POPULATION = Population(
+    name=ISSUED,
+    label="期内发放给个人的药具（按 CYP 折算表的计量单位，冲销相抵）",
+    model=LedgerLine,
+    base=_issued,
+    filters={item: _item_filter(item) for item in CYP_ITEMS},
+    path_field="store__unit__path",
+    person_field="document__person_id",
+    # −quantity × items per unit: issues are negative lines, their reversals positive.
+    measure=F("quantity") * F("product__cyp_items_per_unit") * Value(-1),  # type: ignore[arg-type]
+)
+
+
+def _approved_lines(period: Period, day: datetime.date | None) -> Q:
+    return Q(count__status=CountStatus.APPROVED, counted__isnull=False) & _in_period(
+        "count__counted_on", period
+    )
+
+
+COUNT_POPULATION = Population(
+    name=COUNT_LINES,
+    label="期内盘点并已审核的盘点表行（每个批次一行）",
+    model=CountLine,
+    base=_approved_lines,
+    filters={"matches": lambda p, d: Q(counted=F("book"))},
+    path_field="count__store__unit__path",
+    # No person is behind a count line: the count's adjustment document never names one
+    # (always NULL), so the drill-down lists nobody.
+    person_field="count__adjustment__person_id",
+)
+
+COUNT_ACCURACY = Indicator(
+    id="count_accuracy",
+    name_zh="账物相符率",
+    unit="%",
+    numerator=(T(COUNT_LINES, "matches"),),
+    denominator=(T(COUNT_LINES),),
+    scale=100,
+    semantics=WITHIN,
+    definition_zh="盘点日期在期内且已审核过账的盘点中，实盘数量与账面数量相符的批次行数 ÷ "
+    "这些盘点的批次行数 × 100%（按盘点药具库所属单位统计）。考核的是药具管理工作，"
+    "不针对个人。",
+)
+
+
+def register() -> None:
+    """Add the populations, the CYP sources and ``count_accuracy`` to the engine (once)."""
+    for population in (ISSUED_POPULATION, COUNT_POPULATION):
+        if population.name not in engine.POPULATIONS:
+            engine.register_population(population)
+    for item, label in CYP_ITEMS.items():
+        source = cyp.CypSource(ISSUED, (item,), item, f"发放{label}")
+        if not any(s.term.key == source.term.key for s in cyp.SOURCES):
+            cyp.add_source(source)
+    if COUNT_ACCURACY.id not in catalogue.BY_ID:
+        catalogue.register(COUNT_ACCURACY)
+
+
+# --------------------------------------------------------------------------- stock-out rate
+
+
+def stock_out_days_by_pair(
+    stores: list[Store], start: datetime.date, end: datetime.date
+) -> dict[tuple[int, int], tuple[int, int]]:
+    """Per (store, product) pair whose first card was opened by ``start``: (days in
+    [start, end] that ended with nothing on hand, days in [start, end])."""
+    ids = [s.pk for s in stores]
+    if not ids or end < start:
+        return {}
+    pairs = set(
+        StockCard.objects.filter(store_id__in=ids, opened_on__lte=start)
+        .values_list("store_id", "product_id")
+        .distinct()
+    )
+    series = selectors._daily_product_balances(ids, start, end)
+    window = (end - start).days + 1
+    out = {}
+    for pair in pairs:
+        history = series.get(pair)
+        out[pair] = (
+            window if history is None else selectors.stock_out_days(history, start, end),
+            window,
+        )
+    return out
+
+
+def stock_out_rate(unit: Unit, period: Period) -> dict[int, tuple[int, int]]:
+    """断货率 of ``unit`` and every unit below it that has stores: ``{unit id:
+    (store-days without stock, store-days)}`` over ``period`` (up to today), each unit
+    counting the stores of its whole subtree. Store-days are counted per store and
+    product the store holds (a pair whose first stock card was opened by the period's
+    first day); a day without stock is one that ended with nothing on hand. The rate
+    is numerator ÷ denominator × 100%; ``None`` when the denominator is 0."""
+    end = min(period.last, timezone.localdate())
+    stores = list(Store.objects.filter(unit__path__startswith=unit.path).select_related("unit"))
+    per_store: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for (store_id, _product), (out_days, days) in stock_out_days_by_pair(
+        stores, period.first, end
+    ).items():
+        per_store[store_id][0] += out_days
+        per_store[store_id][1] += days
+    units = {
+        u.path: u.pk for u in Unit.objects.filter(path__startswith=unit.path).only("pk", "path")
+    }
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    step = engine.STEPLEN
+    for store in stores:
+        figures = per_store.get(store.pk)
+        if figures is None:
+            continue
+        path = store.unit.path
+        while len(path) >= len(unit.path):
+            unit_id = units.get(path)
+            if unit_id is not None:
+                totals[unit_id][0] += figures[0]
+                totals[unit_id][1] += figures[1]
+            path = path[:-step]
+    totals.setdefault(unit.pk, [0, 0])
+    return {unit_id: (n, d) for unit_id, (n, d) in totals.items()}
+
+
+def rate(numerator: int, denominator: int) -> float | None:
+    """The rate in %, ``None`` (shown "—") when there is nothing to count."""
+    return None if not denominator else numerator * 100 / denominator

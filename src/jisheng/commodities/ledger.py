@@ -129,11 +129,22 @@ def post_line(
 ) -> LedgerLine:
     """Post ``quantity`` (signed) to the locked ``card`` on the document's day."""
     day = document.occurred_on
-    at_day = balance_on(card, day)
-    if quantity < 0:
+    if card.last_moved_on is not None and card.last_moved_on <= day:
+        # The usual case (today, or a day after the card's last movement): the balance
+        # of the day is the card's, and no later day has a balance to keep.
+        at_day, has_day, later = card.on_hand, card.last_moved_on == day, None
+    else:
+        row = (
+            CalculatedStock.objects.filter(card=card, day__lte=day)
+            .order_by("-day")
+            .values_list("day", "on_hand")
+            .first()
+        )
+        at_day, has_day = (row[1], row[0] == day) if row else (0, False)
         later = CalculatedStock.objects.filter(card=card, day__gt=day).aggregate(m=Min("on_hand"))[
             "m"
         ]
+    if quantity < 0:
         lowest = at_day if later is None else min(at_day, later)
         if lowest + quantity < 0:
             raise shortage_error(card, lowest, -quantity, day)
@@ -149,19 +160,17 @@ def post_line(
         **fields,
     )
     if quantity:
-        StockCard.objects.filter(pk=card.pk).update(on_hand=F("on_hand") + quantity)
+        changes: dict[str, Any] = {"on_hand": F("on_hand") + quantity}
         if card.opened_on > day:
-            StockCard.objects.filter(pk=card.pk).update(opened_on=day)
+            changes["opened_on"] = card.opened_on = day
         if card.last_moved_on is None or card.last_moved_on < day:
-            StockCard.objects.filter(pk=card.pk).update(last_moved_on=day)
-            card.last_moved_on = day
-        updated = CalculatedStock.objects.filter(card=card, day=day).update(
+            changes["last_moved_on"] = card.last_moved_on = day
+        StockCard.objects.filter(pk=card.pk).update(**changes)
+        # The day's balance and every later one move; the day gets a row when it has none.
+        CalculatedStock.objects.filter(card=card, day__gte=day).update(
             on_hand=F("on_hand") + quantity
         )
-        if not updated:
+        if not has_day:
             CalculatedStock.objects.create(card=card, day=day, on_hand=at_day + quantity)
-        CalculatedStock.objects.filter(card=card, day__gt=day).update(
-            on_hand=F("on_hand") + quantity
-        )
         card.on_hand += quantity
     return line

@@ -105,7 +105,7 @@ def test_menu_hides_items_without_permission(users):
 def test_menu_lists_later_modules_as_coming_soon(users):
     modules = menu_for(users.field_a, "/")
     soon = [m.key for m in modules if m.coming_soon]
-    assert soon == ["commodities", "reports"]
+    assert soon == ["reports"]
     assert all(not m.items for m in modules if m.coming_soon)
     services = next(m for m in modules if m.key == "services")
     assert [str(i.url) for i in services.items] == [

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -51,7 +52,7 @@ def parse_period(text: str | None, today: datetime.date | None = None) -> Period
     """``2026-07``, ``2026Q3``, ``2026H2`` or ``2026``; the quarter of ``today`` when
     empty. ``ValueError`` with a message naming the text otherwise."""
     if not (text or "").strip():
-        return periods.containing(today or datetime.date.today(), periods.QUARTER)
+        return periods.containing(today or timezone.localdate(), periods.QUARTER)
     return periods.parse(text or "")
 
 

@@ -26,9 +26,11 @@ from django.utils.translation import gettext as _
 from jisheng.commodities import ledger, selectors
 from jisheng.commodities.choices import CountStatus, DocumentKind
 from jisheng.commodities.models import CountLine, Document, PhysicalCount, Store
+from jisheng.commodities.services import past_date
 from jisheng.core import audit
 from jisheng.core.choices import AuditAction
 from jisheng.core.scope import get_in_scope_or_404, require_in_scope, restrict_within
+from jisheng.core.templatetags.cn import format_cn_date
 
 EDITABLE = (CountStatus.OPEN, CountStatus.SUBMITTED)
 FROZEN = (CountStatus.APPROVED, CountStatus.CANCELLED)
@@ -75,28 +77,6 @@ def adjustment_of(count: PhysicalCount) -> Document | None:
 
 
 # --- helpers -----------------------------------------------------------------------------
-
-
-def _cn(day: datetime.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def _day(value: Any, errors: dict[str, Any]) -> datetime.date | None:
-    if isinstance(value, datetime.datetime):
-        value = value.date()
-    if isinstance(value, str):
-        try:
-            value = datetime.date.fromisoformat(value.strip())
-        except ValueError:
-            errors["counted_on"] = _("Enter a real date (YYYY-MM-DD).")
-            return None
-    if not isinstance(value, datetime.date):
-        errors["counted_on"] = _("Enter a real date (YYYY-MM-DD).")
-        return None
-    if value > timezone.localdate():
-        errors["counted_on"] = _("The date is in the future.")
-        return None
-    return value
 
 
 def _counted(value: Any) -> tuple[bool, int | None]:
@@ -164,7 +144,7 @@ def count_open(
     errors: dict[str, Any] = {}
     if not store.active:
         errors["store"] = _("This store is closed.")
-    day = _day(counted_on, errors)
+    day = past_date(counted_on, "counted_on", errors)
     counted_by = (counted_by or "").strip()
     note = (note or "").strip()
     if len(counted_by) > 50:
@@ -184,7 +164,7 @@ def count_open(
                         "%(store)s already has a count in progress (of %(day)s); approve "
                         "or cancel it first."
                     )
-                    % {"store": store.name, "day": _cn(running.counted_on)}
+                    % {"store": store.name, "day": format_cn_date(running.counted_on)}
                 },
                 code="count_in_progress",
             )
@@ -366,7 +346,7 @@ def count_approve(actor: Any, count: PhysicalCount) -> PhysicalCount:
                 occurred_on=day,
                 actor=actor,
                 count=fresh,
-                note=_("Physical count of %(day)s") % {"day": _cn(day)},
+                note=_("Physical count of %(day)s") % {"day": format_cn_date(day)},
                 staff_name=fresh.counted_by[:50],
             )
             for _line, card, difference in differences:

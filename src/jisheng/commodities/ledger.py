@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from jisheng.commodities.choices import DOCUMENT_PREFIX
 from jisheng.commodities.models import CalculatedStock, Document, LedgerLine, Lot, StockCard, Store
 from jisheng.core import audit
+from jisheng.core.templatetags.cn import format_cn_date
 
 _SQLITE_WRITE_LOCK = threading.RLock()
 
@@ -58,9 +59,17 @@ def number_for(store: Store, kind: str, year: int, sequence: int) -> str:
 
 
 def open_document(
-    *, store: Store, kind: str, occurred_on: datetime.date, actor: Any, **fields: Any
+    *,
+    store: Store,
+    kind: str,
+    occurred_on: datetime.date,
+    actor: Any,
+    note: str = "",
+    staff_name: str = "",
+    **fields: Any,
 ) -> Document:
-    """Create the next numbered document of ``store`` (inside :func:`serialised`)."""
+    """Create the next numbered document of ``store`` (inside :func:`serialised`); the
+    note and the staff name are trimmed to their fields."""
     Store.objects.select_for_update().filter(pk=store.pk).first()  # serialise numbering
     year = occurred_on.year
     last = Document.objects.filter(store=store, kind=kind, year=year).aggregate(n=Max("sequence"))[
@@ -75,6 +84,8 @@ def open_document(
         number=number_for(store, kind, year, sequence),
         occurred_on=occurred_on,
         recorded_by=audit.user_of(actor),
+        note=(note or "").strip()[:300],
+        staff_name=(staff_name or "").strip()[:50],
         **fields,
     )
 
@@ -113,7 +124,7 @@ def shortage_error(
             "product": card.product.name,
             "lot": card.lot.number,
             "store": card.store.name,
-            "day": f"{day.year}年{day.month}月{day.day}日",
+            "day": format_cn_date(day),
             "available": available,
             "quantity": quantity,
         },

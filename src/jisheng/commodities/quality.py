@@ -14,33 +14,15 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jisheng.commodities.choices import Condition, Outcome, QualityAction, Severity
 from jisheng.commodities.models import AdverseReaction, Lot, Product, QualityCheck, StockCard, Store
+from jisheng.commodities.services import past_date
 from jisheng.core import audit
 from jisheng.core.choices import AuditAction
 from jisheng.core.excel import write_workbook
 from jisheng.core.scope import path_in_scope, record_denied, require_in_scope, restrict_within
-
-
-def _date(value: Any, field: str, errors: dict[str, Any]) -> datetime.date | None:
-    if isinstance(value, datetime.datetime):
-        value = value.date()
-    if isinstance(value, str):
-        try:
-            value = datetime.date.fromisoformat(value.strip())
-        except ValueError:
-            errors[field] = _("Enter a real date (YYYY-MM-DD).")
-            return None
-    if not isinstance(value, datetime.date):
-        errors[field] = _("Enter a real date (YYYY-MM-DD).")
-        return None
-    if value > timezone.localdate():
-        errors[field] = _("The date is in the future.")
-        return None
-    return value
 
 
 def _text(value: Any, field: str, limit: int, errors: dict[str, Any], *, required: bool) -> str:
@@ -70,7 +52,7 @@ def quality_check_record(
     checked on a day not in the future, its condition and the action taken."""
     require_in_scope(actor, store, path=store.unit.path)
     errors: dict[str, Any] = {}
-    day = _date(checked_on, "checked_on", errors)
+    day = past_date(checked_on, "checked_on", errors)
     if lot is None:
         errors["lot"] = _("Choose the lot checked.")
     elif not StockCard.objects.filter(store=store, lot=lot).exists():
@@ -159,8 +141,8 @@ def adverse_reaction_report(
         record_denied(actor, person, _("Write outside the user's data scope."))
         raise PermissionDenied(_("This person is outside your data scope."))
     errors: dict[str, Any] = {}
-    started = _date(started_on, "started_on", errors)
-    reported = _date(reported_on, "reported_on", errors)
+    started = past_date(started_on, "started_on", errors)
+    reported = past_date(reported_on, "reported_on", errors)
     if started and reported and started > reported:
         errors["started_on"] = _("The reaction cannot start after it was reported.")
     if product is None:

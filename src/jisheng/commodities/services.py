@@ -27,6 +27,7 @@ from jisheng.commodities.models import Document, LedgerLine, Lot, Product, Stock
 from jisheng.core import audit
 from jisheng.core.choices import AuditAction
 from jisheng.core.scope import path_in_scope, record_denied, require_in_scope
+from jisheng.core.templatetags.cn import format_cn_date
 
 
 @dataclass(frozen=True)
@@ -49,10 +50,6 @@ class NewLot:
     manufacturer: str = ""
 
 
-def _cn(day: datetime.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def _quantity(value: Any) -> int | None:
     """A whole number greater than zero (an int, or its digits as text), or None."""
     if isinstance(value, bool):
@@ -66,22 +63,29 @@ def _quantity(value: Any) -> int | None:
     return number if number > 0 else None
 
 
-def _date(value: Any, field: str, errors: dict[str, Any]) -> datetime.date | None:
+def as_date(value: Any) -> datetime.date | None:
+    """A date, a datetime's date, or an ISO ``YYYY-MM-DD`` text; None for anything else."""
     if isinstance(value, datetime.datetime):
-        value = value.date()
-    if isinstance(value, str):
-        try:
-            value = datetime.date.fromisoformat(value.strip())
-        except ValueError:
-            errors[field] = _("Enter a real date (YYYY-MM-DD).")
-            return None
-    if not isinstance(value, datetime.date):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value).strip())
+    except ValueError:
+        return None
+
+
+def past_date(value: Any, field: str, errors: dict[str, Any]) -> datetime.date | None:
+    """The date ``value`` (see :func:`as_date`), not after today; else an error on
+    ``field`` and None."""
+    day = as_date(value) if isinstance(value, str | datetime.date) else None
+    if day is None:
         errors[field] = _("Enter a real date (YYYY-MM-DD).")
         return None
-    if value > timezone.localdate():
+    if day > timezone.localdate():
         errors[field] = _("The date is in the future.")
         return None
-    return value
+    return day
 
 
 def _line_errors(items: list[Any], errors: dict[str, Any]) -> list[int]:
@@ -154,7 +158,11 @@ def _allocate(
                     f"lines.{n}.lot": _(
                         "Line %(n)s: lot %(lot)s expired on %(expiry)s and cannot be issued."
                     )
-                    % {"n": n, "lot": item.lot.number, "expiry": _cn(item.lot.expires_on)}
+                    % {
+                        "n": n,
+                        "lot": item.lot.number,
+                        "expiry": format_cn_date(item.lot.expires_on),
+                    }
                 }
             )
         card = ledger.card_for(store, item.lot, day, create=False)
@@ -234,15 +242,15 @@ def receive(
     """A delivery from a supplier into ``store``: lots created when new."""
     _require_store(actor, store)
     errors: dict[str, Any] = {}
-    day = _date(occurred_on, "occurred_on", errors)
+    day = past_date(occurred_on, "occurred_on", errors)
     supplier = (supplier or "").strip()
     if not supplier:
         errors["supplier"] = _("Name the supplier.")
     quantities = _line_errors(lines, errors)
     lots: list[Lot | None] = []
-    for n, line in enumerate(lines, start=1):
+    expiries = [as_date(line.expires_on) for line in lines]
+    for n, (line, expiry) in enumerate(zip(lines, expiries, strict=True), start=1):
         number = (line.number or "").strip()
-        expiry = _date_any(line.expires_on)
         lot = None
         if not number:
             errors[f"lines.{n}.number"] = _("Line %(n)s: enter the lot number.") % {"n": n}
@@ -255,11 +263,11 @@ def receive(
             if lot is not None and lot.expires_on != expiry:
                 errors[f"lines.{n}.expires_on"] = _(
                     "Line %(n)s: lot %(lot)s is recorded with the expiry date %(expiry)s."
-                ) % {"n": n, "lot": number, "expiry": _cn(lot.expires_on)}
+                ) % {"n": n, "lot": number, "expiry": format_cn_date(lot.expires_on)}
             elif day is not None and expiry < day:
                 errors[f"lines.{n}.expires_on"] = _(
                     "Line %(n)s: lot %(lot)s expired on %(expiry)s; do not take it into stock."
-                ) % {"n": n, "lot": number, "expiry": _cn(expiry)}
+                ) % {"n": n, "lot": number, "expiry": format_cn_date(expiry)}
         lots.append(lot)
     _raise(errors)
     assert day is not None
@@ -270,16 +278,16 @@ def receive(
             occurred_on=day,
             actor=actor,
             supplier=supplier,
-            note=(note or "").strip()[:300],
-            staff_name=(staff_name or "").strip()[:50],
+            note=note,
+            staff_name=staff_name,
         )
-        for line, lot, quantity in zip(lines, lots, quantities, strict=True):
+        for line, lot, expiry, quantity in zip(lines, lots, expiries, quantities, strict=True):
             if lot is None:
                 lot, _created = Lot.objects.get_or_create(
                     product=line.product,
                     number=line.number.strip(),
                     defaults={
-                        "expires_on": _date_any(line.expires_on),
+                        "expires_on": expiry,
                         "manufacturer": (line.manufacturer or "").strip()[:100],
                     },
                 )
@@ -287,17 +295,6 @@ def receive(
             ledger.post_line(document, card, quantity)
         _record(actor, document, {"supplier": [None, supplier]})
     return document
-
-
-def _date_any(value: Any) -> datetime.date | None:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value).strip())
-    except ValueError:
-        return None
 
 
 # --- transfer (出库单 → 调入登记) -----------------------------------------------------------
@@ -321,7 +318,7 @@ def transfer_send(
         errors["to_store"] = _("A store cannot transfer to itself.")
     elif not to_store.active:
         errors["to_store"] = _("The receiving store is closed.")
-    day = _date(occurred_on, "occurred_on", errors)
+    day = past_date(occurred_on, "occurred_on", errors)
     quantities = _line_errors(lines, errors)
     _raise(errors)
     assert day is not None
@@ -333,8 +330,8 @@ def transfer_send(
             actor=actor,
             counterpart=to_store,
             transfer_status=TransferStatus.IN_TRANSIT,
-            note=(note or "").strip()[:300],
-            staff_name=(staff_name or "").strip()[:50],
+            note=note,
+            staff_name=staff_name,
         )
         _take(document, store, lines, quantities)
         _record(actor, document, {"to_store": [None, to_store.code]})
@@ -363,10 +360,10 @@ def transfer_receive(
     if transfer.transfer_status != TransferStatus.IN_TRANSIT:
         raise ValidationError(_("This transfer is not in transit: it was received or reversed."))
     errors: dict[str, Any] = {}
-    day = _date(occurred_on, "occurred_on", errors)
+    day = past_date(occurred_on, "occurred_on", errors)
     if day is not None and day < transfer.occurred_on:
         errors["occurred_on"] = _("The transfer cannot arrive before it was sent (%(day)s).") % {
-            "day": _cn(transfer.occurred_on)
+            "day": format_cn_date(transfer.occurred_on)
         }
     sent_lines = list(transfer.lines.select_related("lot").order_by("pk"))
     received = dict(received or {})
@@ -407,8 +404,8 @@ def transfer_receive(
             actor=actor,
             counterpart=transfer.store,
             transfer=transfer,
-            note=(note or "").strip()[:300],
-            staff_name=(staff_name or "").strip()[:50],
+            note=note,
+            staff_name=staff_name,
         )
         for line, good, damaged in outcome:
             card = ledger.card_for(store, line.lot, day, create=True)
@@ -454,7 +451,7 @@ def issue(
         record_denied(actor, person, _("Write outside the user's data scope."))
         raise PermissionDenied(_("This person is outside your data scope."))
     errors: dict[str, Any] = {}
-    day = _date(occurred_on, "occurred_on", errors)
+    day = past_date(occurred_on, "occurred_on", errors)
     quantities = _line_errors(lines, errors)
     if visit is not None and visit.person_id != person.pk:
         errors["visit"] = _("The follow-up visit is another person's.")
@@ -470,8 +467,8 @@ def issue(
             actor=actor,
             person=person,
             visit=visit,
-            staff_name=(staff_name or "").strip()[:50],
-            note=(note or "").strip()[:300],
+            staff_name=staff_name,
+            note=note,
         )
         _take(document, store, lines, quantities)
         _record(actor, document, {"person": [None, person.pk]})
@@ -494,7 +491,7 @@ def write_off(
     """Stock taken off the books: expired, damaged, lost, recalled (with a reason)."""
     _require_store(actor, store)
     errors: dict[str, Any] = {}
-    day = _date(occurred_on, "occurred_on", errors)
+    day = past_date(occurred_on, "occurred_on", errors)
     if reason not in WriteOffReason.values:
         errors["reason"] = _("Choose the reason for the write-off from the list.")
     note = (note or "").strip()
@@ -513,8 +510,8 @@ def write_off(
             occurred_on=day,
             actor=actor,
             reason=reason,
-            note=note[:300],
-            staff_name=(staff_name or "").strip()[:50],
+            note=note,
+            staff_name=staff_name,
         )
         _take(document, store, lines, quantities, allow_expired=True)
         _record(actor, document, {"reason": [None, reason]})

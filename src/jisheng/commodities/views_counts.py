@@ -28,6 +28,7 @@ from jisheng.core.choices import AuditAction
 from jisheng.core.excel import xlsx_response
 from jisheng.core.forms import add_service_errors
 from jisheng.core.scope import get_in_scope_or_404
+from jisheng.core.templatetags.cn import format_cn_date
 from jisheng.core.web import GET_POST, require_perm
 
 VIEW = "commodities.view_physicalcount"
@@ -302,7 +303,11 @@ class QualityForm(forms.Form):
         self.fields["lot"].queryset = lots
         self.fields["lot"].label_from_instance = lambda lot: (
             _("%(product)s, lot %(lot)s (expires %(expiry)s)")
-            % {"product": lot.product.name, "lot": lot.number, "expiry": counts._cn(lot.expires_on)}
+            % {
+                "product": lot.product.name,
+                "lot": lot.number,
+                "expiry": format_cn_date(lot.expires_on),
+            }
         )
 
 

@@ -112,24 +112,6 @@ def stock_today(store: Store) -> list[StockCard]:
     )
 
 
-def fefo_suggestion(
-    store: Store, product: Product, quantity: int, day: datetime.date
-) -> list[tuple[StockCard, int]]:
-    """The lots an issue of ``quantity`` would take, first expiry first (not expired on
-    ``day``); short when the store does not hold enough."""
-    from jisheng.commodities.services import usable_lots
-
-    out = []
-    left = quantity
-    for card in usable_lots(store, product, day):
-        if left <= 0:
-            break
-        part = min(card.on_hand, left)
-        out.append((card, part))
-        left -= part
-    return out
-
-
 def ledger_check(stores: QuerySet[Store] | None = None) -> list[dict[str, Any]]:
     """Cards whose balance differs from the sum of their lines (should be none)."""
     cards = StockCard.objects.all()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -309,6 +310,25 @@ def _post(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
+def _submit(
+    request: HttpRequest,
+    form: Any,
+    lines: Any,
+    post: Callable[[list[tuple[int, dict[str, Any]]]], Document],
+) -> HttpResponse | None:
+    """Post the movement when the form and its filled lines are valid: the document's
+    page; else None, with the service's errors shown on the form and its lines."""
+    if request.method != "POST" or not (form.is_valid() and lines.is_valid()):
+        return None
+    rows = filled_lines(lines)
+    try:
+        document = post(rows)
+    except ValidationError as exc:
+        show_service_errors(form, exc, lines, [i for i, _r in rows])
+        return None
+    return _done(request, document)
+
+
 @login_required
 @GET_POST
 def receipt_create(request: HttpRequest, pk: int) -> HttpResponse:
@@ -318,20 +338,22 @@ def receipt_create(request: HttpRequest, pk: int) -> HttpResponse:
     data = _post(request)
     form = ReceiptForm(data, initial={"occurred_on": timezone.localdate()})
     lines = ReceiptLines(data, prefix="lines")
-    if data is not None and form.is_valid() and lines.is_valid():
-        rows = filled_lines(lines)
-        items = [
-            services.NewLot(r["product"], r["number"], r["expires_on"], r["quantity"])
-            for _i, r in rows
-        ]
-        try:
-            document = services.receive(
-                actor=request.user, store=store, lines=items, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            show_service_errors(form, exc, lines, [i for i, _r in rows])
-        else:
-            return _done(request, document)
+    done = _submit(
+        request,
+        form,
+        lines,
+        lambda rows: services.receive(
+            actor=request.user,
+            store=store,
+            lines=[
+                services.NewLot(r["product"], r["number"], r["expires_on"], r["quantity"])
+                for _i, r in rows
+            ],
+            **form.cleaned_data,
+        ),
+    )
+    if done is not None:
+        return done
     return _render_form(
         request, store, "store_receipt.html", _("Receipt note"), form=form, lines=lines
     )
@@ -365,16 +387,16 @@ def transfer_create(request: HttpRequest, pk: int) -> HttpResponse:
         initial["to_store"] = int(request.GET["to"])
     form = TransferForm(data, initial=initial, stores=_transfer_targets(request, store))
     lines = OutLines(data, prefix="lines", form_kwargs={"lots": lots_at(store)})
-    if data is not None and form.is_valid() and lines.is_valid():
-        rows = filled_lines(lines)
-        try:
-            document = services.transfer_send(
-                actor=request.user, store=store, lines=_out_items(rows), **form.cleaned_data
-            )
-        except ValidationError as exc:
-            show_service_errors(form, exc, lines, [i for i, _r in rows])
-        else:
-            return _done(request, document)
+    done = _submit(
+        request,
+        form,
+        lines,
+        lambda rows: services.transfer_send(
+            actor=request.user, store=store, lines=_out_items(rows), **form.cleaned_data
+        ),
+    )
+    if done is not None:
+        return done
     return _render_form(
         request,
         store,
@@ -468,29 +490,28 @@ def issue_create(request: HttpRequest, pk: int) -> HttpResponse:
         initial["visit"] = int(request.GET["visit"])
     form = IssueForm(data, initial=initial, persons=persons, visits=_visit_queryset(person))
     lines = OutLines(data, prefix="lines", form_kwargs={"lots": lots_at(store)})
-    if data is not None and form.is_valid() and lines.is_valid():
-        rows = filled_lines(lines)
-        fields = dict(form.cleaned_data)
-        try:
-            document = services.issue(
-                actor=request.user, store=store, lines=_out_items(rows), **fields
-            )
-        except ValidationError as exc:
-            show_service_errors(form, exc, lines, [i for i, _r in rows])
-        else:
-            return _done(request, document)
+    done = _submit(
+        request,
+        form,
+        lines,
+        lambda rows: services.issue(
+            actor=request.user, store=store, lines=_out_items(rows), **form.cleaned_data
+        ),
+    )
+    if done is not None:
+        return done
     today = timezone.localdate()
     suggestion = []
     products = Product.objects.filter(
         pk__in=StockCard.objects.filter(store=store, on_hand__gt=0).values("product_id")
     )
     for product in products:
-        usable = sum(c.on_hand for c in services.usable_lots(store, product, today))
+        cards = services.usable_lots(store, product, today)  # first expiry first
         suggestion.append(
             {
                 "product": product,
-                "usable": usable,
-                "lots": selectors.fefo_suggestion(store, product, usable, today),
+                "usable": sum(c.on_hand for c in cards),
+                "lots": [(card, card.on_hand) for card in cards],
             }
         )
     return _render_form(
@@ -516,16 +537,16 @@ def write_off_create(request: HttpRequest, pk: int) -> HttpResponse:
     data = _post(request)
     form = WriteOffForm(data, initial={"occurred_on": timezone.localdate()})
     lines = WriteOffLines(data, prefix="lines", form_kwargs={"lots": lots_at(store)})
-    if data is not None and form.is_valid() and lines.is_valid():
-        rows = filled_lines(lines)
-        try:
-            document = services.write_off(
-                actor=request.user, store=store, lines=_out_items(rows), **form.cleaned_data
-            )
-        except ValidationError as exc:
-            show_service_errors(form, exc, lines, [i for i, _r in rows])
-        else:
-            return _done(request, document)
+    done = _submit(
+        request,
+        form,
+        lines,
+        lambda rows: services.write_off(
+            actor=request.user, store=store, lines=_out_items(rows), **form.cleaned_data
+        ),
+    )
+    if done is not None:
+        return done
     return _render_form(
         request,
         store,

@@ -126,6 +126,14 @@ def _django_field_errors(exc: DjangoValidationError) -> list[dict[str, Any]]:
     ]
 
 
+def service_invalid(exc: DjangoValidationError, *, status: int = 422) -> ApiError:
+    """A service's ``ValidationError`` as ``invalid``, one detail per field message; the
+    message is the error itself when there is only one."""
+    details = _django_field_errors(exc)
+    message = details[0]["message"] if len(details) == 1 else _("The request is invalid.")
+    return ApiError(status, "invalid", message, details=details)
+
+
 _HTTP_CODES = {
     400: "invalid",
     401: "unauthorized",

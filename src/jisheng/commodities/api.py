@@ -14,7 +14,7 @@ movement the services refuse (a quantity, a lot, a date, stock short …) answer
 import datetime
 from typing import Any, Literal
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils import timezone
@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from jisheng.api.errors import ApiError
+from jisheng.api.errors import ApiError, service_invalid
 from jisheng.api.pagination import PageNumber
 from jisheng.api.schemas import ErrorOut
 from jisheng.api.security import require_perm
@@ -127,25 +127,6 @@ class MovementFilters(Schema):
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def invalid(exc: ValidationError) -> ApiError:
-    """A service's ``ValidationError`` as 400 ``invalid``, one detail per field message."""
-    if hasattr(exc, "error_dict"):
-        pairs = [
-            ("" if field == NON_FIELD_ERRORS else field, message)
-            for field, errors in exc.error_dict.items()
-            for error in errors
-            for message in error.messages
-        ]
-    else:
-        pairs = [("", message) for message in exc.messages]
-    details = [
-        {"field": field, "location": "body", "message": message, "type": "invalid"}
-        for field, message in pairs
-    ]
-    message = details[0]["message"] if len(details) == 1 else _("The request is invalid.")
-    return ApiError(400, "invalid", message, details=details)
 
 
 def _query_error(field: str, message: str) -> ApiError:
@@ -270,12 +251,13 @@ def stock(request: HttpRequest, filters: Query[StockFilters]):
 # --------------------------------------------------------------------------- movements
 
 
-def _lines(payload: MovementIn, errors: dict[str, str], *, lot_required: bool) -> list[Any]:
-    """The payload's lines with their product (and lot) found, errors named per line."""
+def _products(payload: MovementIn, errors: dict[str, str]) -> list[Product | None]:
+    """The product of each line by its code (None, and an error naming the line, when
+    there is none)."""
     products = Product.objects.in_bulk(
         {line.product for line in payload.lines if line.product}, field_name="code"
     )
-    out = []
+    found = []
     for n, line in enumerate(payload.lines, start=1):
         product = products.get(line.product)
         if product is None:
@@ -283,6 +265,17 @@ def _lines(payload: MovementIn, errors: dict[str, str], *, lot_required: bool) -
                 "n": n,
                 "code": line.product,
             }
+        found.append(product)
+    return found
+
+
+def _lines(payload: MovementIn, errors: dict[str, str], *, lot_required: bool) -> list[Any]:
+    """The payload's lines with their product (and lot) found, errors named per line."""
+    out = []
+    for n, (line, product) in enumerate(
+        zip(payload.lines, _products(payload, errors), strict=True), start=1
+    ):
+        if product is None:
             out.append(None)
             continue
         lot = None
@@ -328,22 +321,14 @@ def _person(request: HttpRequest, person_id: int | None, errors: dict[str, str])
 
 def _raise(errors: dict[str, str]) -> None:
     if errors:
-        raise invalid(ValidationError(errors))
+        raise service_invalid(ValidationError(errors), status=400)
 
 
 def _receipt(request: HttpRequest, payload: MovementIn, store: Store, day: Any) -> Document:
     errors: dict[str, str] = {}
-    products = Product.objects.in_bulk(
-        {line.product for line in payload.lines if line.product}, field_name="code"
-    )
     lines = []
-    for n, line in enumerate(payload.lines, start=1):
-        product = products.get(line.product)
+    for line, product in zip(payload.lines, _products(payload, errors), strict=True):
         if product is None:
-            errors[f"lines.{n}.product"] = _("Line %(n)s: no product with the code “%(code)s”.") % {
-                "n": n,
-                "code": line.product,
-            }
             continue
         lines.append(
             services.NewLot(
@@ -523,7 +508,7 @@ def movement_create(request: HttpRequest, payload: MovementIn):
     try:
         document = post_movement(request, payload)
     except ValidationError as exc:
-        raise invalid(exc) from exc
+        raise service_invalid(exc, status=400) from exc
     document = _with_lines(Document.objects.filter(pk=document.pk)).get()
     return Status(201, document_data(document))
 

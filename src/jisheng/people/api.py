@@ -9,13 +9,13 @@ A service's validation error answers 422 ``invalid`` with one detail per field.
 
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from jisheng.api.errors import ApiError
+from jisheng.api.errors import ApiError, service_invalid
 from jisheng.api.pagination import PageNumber
 from jisheng.api.schemas import SCOPED_ERRORS
 from jisheng.api.security import require_perm
@@ -81,20 +81,6 @@ def _invalid(field: str, message: str) -> ApiError:
         _("The request is invalid."),
         details=[_detail(field, message, location="query")],
     )
-
-
-def _service_invalid(exc: ValidationError) -> ApiError:
-    """A service's ``ValidationError`` as 422 ``invalid``, one detail per field message."""
-    if hasattr(exc, "error_dict"):
-        details = [
-            _detail("" if field == NON_FIELD_ERRORS else field, message)
-            for field, errors in exc.error_dict.items()
-            for error in errors
-            for message in error.messages
-        ]
-    else:
-        details = [_detail("", message) for message in exc.messages]
-    return _invalid_details(details)
 
 
 def _unit(request: HttpRequest, code: str, field: str) -> Unit:
@@ -242,7 +228,7 @@ def person_create(request: HttpRequest, payload: PersonIn):
             notes=payload.notes,
         )
     except ValidationError as exc:
-        raise _service_invalid(exc) from exc
+        raise service_invalid(exc) from exc
     return Status(201, person)
 
 
@@ -292,7 +278,7 @@ def person_patch(request: HttpRequest, person_id: int, payload: PersonPatchIn):
     try:
         return services.person_update(actor=request.auth, person=person, data=data)
     except ValidationError as exc:
-        raise _service_invalid(exc) from exc
+        raise service_invalid(exc) from exc
 
 
 @router.post(
@@ -352,7 +338,7 @@ def person_event_create(request: HttpRequest, person_id: int, payload: EventIn):
             note=payload.note,
         )
     except ValidationError as exc:
-        raise _service_invalid(exc) from exc
+        raise service_invalid(exc) from exc
     return Status(201, event)
 
 
@@ -386,7 +372,7 @@ def _marriage(request: HttpRequest, person: Person, payload: EventIn) -> LifeEve
             exc = ValidationError(
                 {names.get(field, field): errors for field, errors in exc.error_dict.items()}
             )
-        raise _service_invalid(exc) from exc
+        raise service_invalid(exc) from exc
     event = person.events.filter(kind=EventKind.MARRIAGE, data__couple_id=couple.pk).first()
     if event is None:  # dated before the registration: the couple alone is recorded
         raise _invalid_details(
@@ -429,7 +415,7 @@ def _divorce(request: HttpRequest, person: Person, couple: Any, payload: EventIn
             note=payload.note,
         )
     except ValidationError as exc:
-        raise _service_invalid(exc) from exc
+        raise service_invalid(exc) from exc
     return person.events.filter(kind=EventKind.DIVORCE, data__couple_id=couple.pk).first()
 
 
@@ -458,7 +444,7 @@ def person_event_correct(
     try:
         correction = services.event_correct(actor=request.auth, event=event, reason=payload.reason)
     except ValidationError as exc:
-        raise _service_invalid(exc) from exc
+        raise service_invalid(exc) from exc
     return Status(201, correction)
 
 

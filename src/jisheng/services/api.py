@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from jisheng.api.errors import ApiError
+from jisheng.api.errors import service_invalid
 from jisheng.api.schemas import SCOPED_ERRORS
 from jisheng.api.security import require_perm
 from jisheng.core.scope import get_in_scope_or_404
@@ -49,25 +49,6 @@ from jisheng.services.schemas import (
 
 router = Router(tags=["services"])
 worklist_router = Router(tags=["worklist"])
-
-
-def _service_invalid(exc: ValidationError) -> ApiError:
-    """A service's ``ValidationError`` as 422 ``invalid``, one detail per field message."""
-    if hasattr(exc, "error_dict"):
-        pairs = [
-            ("" if field == NON_FIELD_ERRORS else field, message)
-            for field, errors in exc.error_dict.items()
-            for error in errors
-            for message in error.messages
-        ]
-    else:
-        pairs = [("", message) for message in exc.messages]
-    details = [
-        {"field": field, "location": "body", "message": message, "type": "invalid"}
-        for field, message in pairs
-    ]
-    message = details[0]["message"] if len(details) == 1 else _("The request is invalid.")
-    return ApiError(422, "invalid", message, details=details)
 
 
 def _person(request: HttpRequest, person_id: int) -> Person:
@@ -147,9 +128,7 @@ def visit_create(request: HttpRequest, payload: VisitIn):
     if payload.due is not None:
         for_due = FollowUpDue.objects.filter(pk=payload.due, person=person).first()
         if for_due is None:
-            raise _service_invalid(
-                ValidationError({"due": _("No such visit due for this person.")})
-            )
+            raise service_invalid(ValidationError({"due": _("No such visit due for this person.")}))
     try:
         visit = services.visit_record(
             actor=request.auth,
@@ -166,7 +145,7 @@ def visit_create(request: HttpRequest, payload: VisitIn):
             for_due=for_due,
         )
     except ValidationError as exc:
-        raise _service_invalid(exc) from exc
+        raise service_invalid(exc) from exc
     return Status(201, visit)
 
 
@@ -201,7 +180,7 @@ def method_create(request: HttpRequest, payload: MethodIn):
             told_what_to_do=payload.told_what_to_do,
         )
     except ValidationError as exc:
-        raise _service_invalid(exc) from exc
+        raise service_invalid(exc) from exc
     return Status(201, record)
 
 
@@ -209,7 +188,7 @@ def _void(request: HttpRequest, void: Any, **target: Any) -> Any:
     try:
         return void(actor=request.auth, **target)
     except ValidationError as exc:
-        raise _service_invalid(exc) from exc
+        raise service_invalid(exc) from exc
 
 
 @router.post(

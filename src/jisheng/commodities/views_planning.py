@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -22,9 +22,9 @@ from jisheng.core import audit
 from jisheng.core.choices import AuditAction
 from jisheng.core.excel import write_workbook, xlsx_response
 from jisheng.core.scope import path_in_scope
-from jisheng.core.web import require_perm
+from jisheng.core.web import BadInput, page_url, require_perm
 from jisheng.orgs import selectors as org_selectors
-from jisheng.orgs.models import Unit
+from jisheng.orgs.web import requested_unit
 
 VIEW = "commodities.view_store"
 TRANSFER = "commodities.add_document"
@@ -42,20 +42,6 @@ PLAN_HEADERS = [
     "现有库存",
     "计划数量",
 ]
-
-
-class BadInput(ValueError):
-    """A query-string value the page cannot use; the message is shown to the user."""
-
-
-def unit_of(request: HttpRequest) -> Unit:
-    code = (request.GET.get("unit") or "").strip()
-    if code:
-        return org_selectors.unit_get(user=request.user, code=code)
-    unit = getattr(request, "working_unit", None) or getattr(request.user, "unit", None)
-    if unit is None:
-        raise Http404(_("Not found."))
-    return unit
 
 
 def as_of_of(request: HttpRequest) -> datetime.date:
@@ -79,14 +65,8 @@ def bad_input(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "commodities/plan_error.html", {"message": message}, status=400)
 
 
-def _url(name: str, **params: Any) -> str:
-    query = {k: v for k, v in params.items() if v not in (None, "")}
-    url = reverse(name)
-    return f"{url}?{urlencode(query)}" if query else url
-
-
 def _plan(request: HttpRequest) -> planning.DemandPlan:
-    unit = unit_of(request)
+    unit = requested_unit(request)
     as_of = as_of_of(request)
     year = (request.GET.get("year") or "").strip() or as_of.year
     try:
@@ -155,8 +135,8 @@ def plan(request: HttpRequest) -> HttpResponse:
         "lines": [(level, holder, row) for level, holder, row in data.lines()],
         "ancestors": org_selectors.unit_ancestors(user=request.user, unit=data.unit),
         "children": org_selectors.unit_children(user=request.user, unit=data.unit),
-        "export_url": _url("commodities:plan", format="xlsx", **params),
-        "print_url": _url("commodities:plan", format="print", **params),
+        "export_url": page_url("commodities:plan", format="xlsx", **params),
+        "print_url": page_url("commodities:plan", format="print", **params),
         "today": timezone.localdate(),
     }
     template = "commodities/plan_print.html" if fmt == "print" else "commodities/plan.html"
@@ -181,7 +161,7 @@ def transfer_url(suggestion: planning.Suggestion) -> str:
 @require_GET
 def transfers(request: HttpRequest) -> HttpResponse:
     require_perm(request, VIEW)
-    unit = unit_of(request)
+    unit = requested_unit(request)
     try:
         as_of = as_of_of(request)
     except BadInput as exc:

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from jisheng.core.web import require_perm
 from jisheng.indicators.periods import Period
 from jisheng.orgs import selectors as org_selectors
 from jisheng.orgs.models import Unit
+from jisheng.orgs.web import requested_unit
 
 VIEW_REPORTS = "commodities.view_ledgerline"
 INDEX_TEXT = {
@@ -45,18 +46,6 @@ INDEX_TEXT = {
     ),
 }
 FORM_URLS = {"users": "report_users", "effect": "report_effect", "methods": "report_methods"}
-
-
-def _unit(request: HttpRequest) -> Unit:
-    """``?unit=CODE`` inside the user's scope (404 and an audited denial otherwise),
-    else the working unit."""
-    code = (request.GET.get("unit") or "").strip()
-    if code:
-        return org_selectors.unit_get(user=request.user, code=code)
-    unit = getattr(request, "working_unit", None) or getattr(request.user, "unit", None)
-    if unit is None:
-        raise Http404(_("Not found."))
-    return unit
 
 
 def _url(name: str, unit: Unit, period: Period, **extra: str) -> str:
@@ -129,7 +118,7 @@ def _about_sheet(workbook: Workbook, title: str, unit: Unit, period: Period) -> 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     require_perm(request, VIEW_REPORTS)
-    unit = _unit(request)
+    unit = requested_unit(request)
     period = reports.parse_period("", timezone.localdate())
     entries = [
         ("report_stock_status", "stock", INDEX_TEXT["stock"]),
@@ -155,7 +144,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def stock_status(request: HttpRequest) -> HttpResponse:
     require_perm(request, VIEW_REPORTS)
-    unit = _unit(request)
+    unit = requested_unit(request)
     try:
         period = reports.parse_period(request.GET.get("period"), timezone.localdate())
     except ValueError as exc:
@@ -247,7 +236,7 @@ def form_workbook(form: reports.Form) -> Workbook:
 def _form(request: HttpRequest, key: str) -> HttpResponse:
     require_perm(request, VIEW_REPORTS)
     name = FORM_URLS[key]
-    unit = _unit(request)
+    unit = requested_unit(request)
     try:
         period = reports.parse_period(request.GET.get("period"), timezone.localdate())
     except ValueError as exc:

@@ -16,10 +16,9 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -27,11 +26,12 @@ from django.views.decorators.http import require_GET
 from jisheng.core import audit
 from jisheng.core.choices import AuditAction
 from jisheng.core.excel import xlsx_response
-from jisheng.core.web import require_perm
+from jisheng.core.web import BadInput, page_url, require_perm
 from jisheng.indicators import periods
 from jisheng.indicators.periods import Period
 from jisheng.orgs import selectors as org_selectors
 from jisheng.orgs.models import Unit
+from jisheng.orgs.web import requested_unit as unit_of
 from jisheng.reports import dashboard as selectors
 from jisheng.reports import exports
 
@@ -44,22 +44,6 @@ OTHER_COLUMNS = 4
 # --------------------------------------------------------------------------- helpers
 
 
-class BadInput(ValueError):
-    """A query-string value the page cannot use; the message is shown to the user."""
-
-
-def unit_of(request: HttpRequest) -> Unit:
-    """The unit of ``?unit=CODE`` inside the user's scope (404 and an audited denial
-    otherwise), else the working unit."""
-    code = (request.GET.get("unit") or "").strip()
-    if code:
-        return org_selectors.unit_get(user=request.user, code=code)
-    unit = getattr(request, "working_unit", None) or getattr(request.user, "unit", None)
-    if unit is None:
-        raise Http404(_("Not found."))
-    return unit
-
-
 def period_of(request: HttpRequest, name: str = "period") -> Period:
     try:
         return selectors.parse_period(request.GET.get(name), timezone.localdate())
@@ -70,12 +54,6 @@ def period_of(request: HttpRequest, name: str = "period") -> Period:
 def bad_input(request: HttpRequest, message: str) -> HttpResponse:
     """A 400 page that says what is wrong with the address."""
     return render(request, "reports/dashboard_error.html", {"message": message}, status=400)
-
-
-def page_url(name: str, **params: Any) -> str:
-    query = {k: v for k, v in params.items() if v not in (None, "")}
-    url = reverse(name)
-    return f"{url}?{urlencode(query)}" if query else url
 
 
 def dashboard_url(unit: Unit, period: Period, rank: str | None = None) -> str:

@@ -73,3 +73,25 @@ def receive(store, product, number="L1", expires="2028-12-31", quantity=100, day
         supplier="省药具站",
         lines=[services.NewLot(product, number, expires, quantity)],
     )
+
+
+def send(source, target, product, quantity, day):
+    """A transfer of one product, first expiry first (a helper of the tests)."""
+    return services.transfer_send(
+        actor=None,
+        store=source,
+        to_store=target,
+        occurred_on=day,
+        lines=[services.Item(product, quantity)],
+    )
+
+
+def give(store, person, product, quantity, day):
+    """An issue of one product to ``person`` (a helper of the tests)."""
+    return services.issue(
+        actor=None,
+        store=store,
+        person=person,
+        occurred_on=day,
+        lines=[services.Item(product, quantity)],
+    )

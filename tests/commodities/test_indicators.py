@@ -13,7 +13,7 @@ from jisheng.commodities.models import CountLine, PhysicalCount, StockCard
 from jisheng.indicators import catalogue, engine
 from jisheng.indicators.periods import parse
 from tests import factories
-from tests.commodities.conftest import receive
+from tests.commodities.conftest import give, receive
 
 D = datetime.date
 MARCH = parse("2026-03")
@@ -47,16 +47,6 @@ def value(indicator_id, root, unit, period=MARCH, level=engine.CHILDREN):
     return {r.unit.code: r.values[indicator_id] for r in rows}[unit.code]
 
 
-def issue(store, person, product, quantity, day):
-    return services.issue(
-        actor=None,
-        store=store,
-        person=person,
-        occurred_on=day,
-        lines=[services.Item(product, quantity)],
-    )
-
-
 def test_registration(db):
     assert "commodities_issued" in engine.POPULATIONS
     assert catalogue.get("count_accuracy").name_zh == "账物相符率"
@@ -70,11 +60,11 @@ def test_cyp_of_commodities_issued(tree, stores, products):
         receive(stores.village_a, product, lot, "2028-12-31", 100, D(2026, 2, 20))
     woman = factories.person(tree.village_a, "李红")
     other = factories.person(tree.village_a, "王芳", seq=2)
-    issue(stores.village_a, woman, products.pill, 15, D(2026, 3, 5))  # 15 cycles: 1 CYP
-    issue(stores.village_a, other, products.condom, 12, D(2026, 3, 6))  # 120 condoms: 1 CYP
-    issue(stores.village_a, other, products.dmpa, 2, D(2026, 3, 7))  # 2 doses: 0.5 CYP
-    mistake = issue(stores.village_a, woman, products.pill, 30, D(2026, 3, 8))
-    issue(stores.village_a, woman, products.pill, 6, D(2026, 4, 1))  # next period
+    give(stores.village_a, woman, products.pill, 15, D(2026, 3, 5))  # 15 cycles: 1 CYP
+    give(stores.village_a, other, products.condom, 12, D(2026, 3, 6))  # 120 condoms: 1 CYP
+    give(stores.village_a, other, products.dmpa, 2, D(2026, 3, 7))  # 2 doses: 0.5 CYP
+    mistake = give(stores.village_a, woman, products.pill, 30, D(2026, 3, 8))
+    give(stores.village_a, woman, products.pill, 6, D(2026, 4, 1))  # next period
     v = value("cyp", tree.town, tree.village_a)
     assert v.value == pytest.approx(1 + 2 + 1 + 0.5)
     # the reversal nets the mistaken issue out
@@ -123,7 +113,7 @@ def test_count_accuracy(tree, stores, products):
 def test_stock_out_rate_over_a_month(tree, stores, products):
     person = factories.person(tree.village_a, "李红")
     receive(stores.village_a, products.pill, "P1", quantity=10, day=D(2026, 2, 20))
-    issue(stores.village_a, person, products.pill, 10, D(2026, 3, 11))  # out from the 11th
+    give(stores.village_a, person, products.pill, 10, D(2026, 3, 11))  # out from the 11th
     receive(stores.village_a, products.pill, "P2", quantity=10, day=D(2026, 3, 21))
     receive(stores.village_b, products.condom, "C1", quantity=10, day=D(2026, 2, 20))
     # opened during the month: not counted for March
@@ -136,7 +126,7 @@ def test_stock_out_rate_over_a_month(tree, stores, products):
     assert tree.community.pk not in out
     assert indicators.rate(*out[tree.village_a.pk]) == pytest.approx(1000 / 31)
     # stocked out the whole of April in 乙村 after issuing everything on 31 March
-    issue(stores.village_b, person, products.condom, 10, D(2026, 3, 31))
+    give(stores.village_b, person, products.condom, 10, D(2026, 3, 31))
     april = indicators.stock_out_rate(tree.town, parse("2026-04"))
     assert april[tree.village_b.pk] == (30, 30)
     assert april[tree.village_a.pk] == (0, 30)

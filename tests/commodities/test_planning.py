@@ -15,7 +15,7 @@ from jisheng.commodities.choices import StockStatus
 from jisheng.core.models import AuditEvent
 from jisheng.services.models import ContraceptionRecord
 from tests import factories
-from tests.commodities.conftest import receive
+from tests.commodities.conftest import give, receive
 
 D = datetime.date
 AS_OF = D(2026, 6, 15)
@@ -43,16 +43,6 @@ def woman(unit, seq, method=None, born=BORN, sex="F", married=True, **record):
             **record,
         )
     return person
-
-
-def give(store, person, product, quantity, day):
-    return services.issue(
-        actor=None,
-        store=store,
-        person=person,
-        occurred_on=day,
-        lines=[services.Item(product, quantity)],
-    )
 
 
 @pytest.fixture

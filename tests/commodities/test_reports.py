@@ -17,7 +17,7 @@ from jisheng.people.choices import MaritalStatus
 from jisheng.services import services as registry
 from jisheng.services.choices import ChangeReason
 from tests import factories
-from tests.commodities.conftest import receive
+from tests.commodities.conftest import give, receive, send
 
 D = datetime.date
 Q1 = periods.parse("2026Q1")
@@ -33,26 +33,6 @@ def adjust(store, lot, quantity, day):
         card = ledger.card_for(store, lot, day, create=False)
         ledger.post_line(doc, card, quantity)
     return doc
-
-
-def send(source, target, product, quantity, day):
-    return services.transfer_send(
-        actor=None,
-        store=source,
-        to_store=target,
-        occurred_on=day,
-        lines=[services.Item(product, quantity)],
-    )
-
-
-def give(store, person, product, quantity, day):
-    return services.issue(
-        actor=None,
-        store=store,
-        person=person,
-        occurred_on=day,
-        lines=[services.Item(product, quantity)],
-    )
 
 
 @pytest.fixture

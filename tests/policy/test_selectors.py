@@ -39,6 +39,23 @@ def test_units_inherit_their_nearest_ancestors_pack(tree):
     assert selectors.birth_limit(tree.town, on) == 2
 
 
+def test_packs_in_force_agrees_with_pack_in_force_in_one_query(tree):
+    pack_load(actor=None, text=minimal(code="county-pack", limit=2), unit=tree.county)
+    pack_load(actor=None, text=minimal(code="mine-pack", limit=1), unit=tree.mine)
+    units = [tree.county, tree.village_a, tree.community, tree.mine, tree.shaft]
+    on = D(2026, 6, 1)
+    with CaptureQueriesContext(connection) as queries:
+        packs = selectors.packs_in_force(units, on)
+    lookups = [q for q in queries.captured_queries if "effective_from" in q["sql"]]
+    assert len(lookups) == 1  # (and at most one read of each version's parsed content)
+    assert {unit.pk: packs[unit.pk].id for unit in units} == {
+        unit.pk: selectors.pack_in_force(unit, on).id for unit in units
+    }
+    assert packs[tree.shaft.pk].id == "mine-pack"
+    assert packs[tree.village_a.pk].id == "county-pack"
+    assert selectors.packs_in_force([tree.shaft], D(2019, 12, 31)) == {tree.shaft.pk: None}
+
+
 def test_versions_take_effect_on_their_date(tree):
     pack_load(actor=None, text=minimal(effective_from="2020-01-01", iud_months=3), unit=tree.mine)
     pack_load(

@@ -46,7 +46,8 @@ from jisheng.commodities.models import (
     Store,
 )
 from jisheng.core.scope import restrict, restrict_within
-from jisheng.policy.selectors import pack_in_force
+from jisheng.policy.schema import PolicyPackSchema
+from jisheng.policy.selectors import pack_in_force, packs_in_force
 
 CONSUMPTION_MONTHS = 3
 # What counts as consumption at a store: what leaves it to be used further down.
@@ -210,10 +211,10 @@ def adjusted_consumption(consumed: int, months: int, stock_out: int) -> Decimal 
     return Decimal(consumed) * total / available
 
 
-def _bounds(store: Store) -> tuple[Decimal | None, Decimal | None]:
+def _bounds(store: Store, pack: PolicyPackSchema | None) -> tuple[Decimal | None, Decimal | None]:
+    """The store's minimum and maximum months, else those of ``pack`` (its unit's)."""
     low, high = store.min_months, store.max_months
     if low is None or high is None:
-        pack = pack_in_force(store.unit)
         settings = pack.commodities if pack is not None else None
         if settings is not None:
             if low is None and settings.stock_months_min is not None:
@@ -266,7 +267,10 @@ def stock_levels(
         .distinct()
     )
     products = Product.objects.in_bulk({p for _s, p in pairs})
-    bounds = {s.pk: _bounds(s) for s in stores}
+    packs = packs_in_force(
+        {s.unit_id: s.unit for s in stores if s.min_months is None or s.max_months is None}.values()
+    )
+    bounds = {s.pk: _bounds(s, packs.get(s.unit_id)) for s in stores}
     window = (end - start).days + 1
     levels = []
     for store_id, product_id in sorted(pairs, key=lambda k: (by_id[k[0]].unit.path, k)):

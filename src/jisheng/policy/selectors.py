@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import functools
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -22,6 +23,33 @@ def ancestor_paths(path: str) -> list[str]:
     return [path[:end] for end in range(step, len(path) + 1, step)]
 
 
+def _candidates(paths: set[str], on: datetime.date) -> list[PolicyPackVersion]:
+    """The versions in effect on ``on`` of the default pack and of the units at ``paths``."""
+    where = Q(unit__isnull=True)
+    if paths:
+        where |= Q(unit__path__in=paths)
+    return list(
+        PolicyPackVersion.objects.filter(where, effective_from__lte=on)
+        .select_related("pack", "unit")
+        .defer("source_text", "content")
+    )
+
+
+def _governing(candidates: list[PolicyPackVersion], path: str | None) -> PolicyPackVersion | None:
+    """Of ``candidates``, the one that governs the unit at ``path`` (None: no unit)."""
+    usable = [
+        v
+        for v in candidates
+        if v.unit is None or (path is not None and path.startswith(v.unit.path))
+    ]
+    if not usable:
+        return None
+    return max(
+        usable,
+        key=lambda v: (len(v.unit.path) if v.unit else 0, v.effective_from, v.id),
+    )
+
+
 def version_in_force(
     unit: Unit | None, on: datetime.date | None = None
 ) -> PolicyPackVersion | None:
@@ -32,20 +60,8 @@ def version_in_force(
     last loaded when two share a date). One query.
     """
     on = on or timezone.localdate()
-    where = Q(unit__isnull=True)
-    if unit is not None:
-        where |= Q(unit__path__in=ancestor_paths(unit.path))
-    candidates = list(
-        PolicyPackVersion.objects.filter(where, effective_from__lte=on)
-        .select_related("pack", "unit")
-        .defer("source_text", "content")
-    )
-    if not candidates:
-        return None
-    return max(
-        candidates,
-        key=lambda v: (len(v.unit.path) if v.unit else 0, v.effective_from, v.id),
-    )
+    paths = set(ancestor_paths(unit.path)) if unit is not None else set()
+    return _governing(_candidates(paths, on), unit.path if unit is not None else None)
 
 
 @functools.lru_cache(maxsize=256)
@@ -64,6 +80,20 @@ def pack_in_force(unit: Unit | None, on: datetime.date | None = None) -> PolicyP
     """The typed pack in force for ``unit`` on ``on`` (see :func:`version_in_force`)."""
     version = version_in_force(unit, on)
     return schema_of(version) if version is not None else None
+
+
+def packs_in_force(
+    units: Iterable[Unit], on: datetime.date | None = None
+) -> dict[int, PolicyPackSchema | None]:
+    """:func:`pack_in_force` of each of ``units`` (by unit id), in one query."""
+    units = list(units)
+    on = on or timezone.localdate()
+    candidates = _candidates({p for u in units for p in ancestor_paths(u.path)}, on)
+    out: dict[int, PolicyPackSchema | None] = {}
+    for unit in units:
+        version = _governing(candidates, unit.path)
+        out[unit.pk] = schema_of(version) if version is not None else None
+    return out
 
 
 def birth_limit(unit: Unit | None, on: datetime.date | None = None, default: int = 3) -> int:

@@ -26,7 +26,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Max, Min
+from django.db.models import F, Max, Min, QuerySet
 from django.utils.translation import gettext as _
 
 from jisheng.commodities.choices import DOCUMENT_PREFIX
@@ -90,14 +90,23 @@ def open_document(
     )
 
 
+def locked_cards() -> QuerySet[StockCard]:
+    """Stock cards locked for the transaction (only the cards: not their lot, product
+    or store rows, which other stores' movements read at the same time), with those
+    three loaded."""
+    return StockCard.objects.select_for_update(of=("self",)).select_related(
+        "lot", "product", "store"
+    )
+
+
 def card_for(store: Store, lot: Lot, day: datetime.date, *, create: bool) -> StockCard | None:
     """The stock card of ``lot`` at ``store``, locked; created (empty) when asked."""
-    card = StockCard.objects.select_for_update().filter(store=store, lot=lot).first()
+    card = locked_cards().filter(store=store, lot=lot).first()
     if card is None and create:
         StockCard.objects.create(
             store=store, product_id=lot.product_id, lot=lot, on_hand=0, opened_on=day
         )
-        card = StockCard.objects.select_for_update().get(store=store, lot=lot)
+        card = locked_cards().get(store=store, lot=lot)
     return card
 
 

@@ -114,8 +114,9 @@ def _raise(errors: dict[str, Any]) -> None:
         raise ValidationError(errors)
 
 
-def _record(actor: Any, document: Document, extra: dict[str, Any] | None = None) -> None:
-    lines = list(document.lines.values_list("lot__number", "product__code", "quantity"))
+def _record(actor: Any, document: Document, lines: list[LedgerLine], extra: dict[str, Any]) -> None:
+    """The audit event of a new document and its ``lines`` (as posted, in order)."""
+    rows = [[line.card.lot.number, line.card.product.code, line.quantity] for line in lines]
     audit.record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -124,8 +125,8 @@ def _record(actor: Any, document: Document, extra: dict[str, Any] | None = None)
             "number": [None, document.number],
             "kind": [None, document.kind],
             "occurred_on": [None, document.occurred_on.isoformat()],
-            "lines": [None, [list(line) for line in lines]],
-            **(extra or {}),
+            "lines": [None, rows],
+            **extra,
         },
     )
 
@@ -174,11 +175,9 @@ def _allocate(
                 }
             )
         return [(card, quantity)]
-    ids = [c.pk for c in usable_lots(store, item.product, day)]
     cards = list(
-        StockCard.objects.select_for_update()
-        .filter(pk__in=ids)
-        .select_related("lot", "product", "store")
+        ledger.locked_cards()
+        .filter(store=store, product=item.product, on_hand__gt=0, lot__expires_on__gte=day)
         .order_by("lot__expires_on", "lot__number", "pk")
     )
     taken: list[tuple[StockCard, int]] = []
@@ -218,12 +217,15 @@ def _take(
     quantities: list[int],
     *,
     allow_expired: bool = False,
-) -> None:
+) -> list[LedgerLine]:
+    """Post the lines that take ``items`` out of ``store``; the lines."""
+    posted = []
     for n, (item, quantity) in enumerate(zip(items, quantities, strict=True), start=1):
         for card, part in _allocate(
             store, item, quantity, document.occurred_on, n, allow_expired=allow_expired
         ):
-            ledger.post_line(document, card, -part)
+            posted.append(ledger.post_line(document, card, -part))
+    return posted
 
 
 # --- receipt (入库单) -------------------------------------------------------------------
@@ -281,6 +283,7 @@ def receive(
             note=note,
             staff_name=staff_name,
         )
+        posted = []
         for line, lot, expiry, quantity in zip(lines, lots, expiries, quantities, strict=True):
             if lot is None:
                 lot, _created = Lot.objects.get_or_create(
@@ -292,8 +295,8 @@ def receive(
                     },
                 )
             card = ledger.card_for(store, lot, day, create=True)
-            ledger.post_line(document, card, quantity)
-        _record(actor, document, {"supplier": [None, supplier]})
+            posted.append(ledger.post_line(document, card, quantity))
+        _record(actor, document, posted, {"supplier": [None, supplier]})
     return document
 
 
@@ -333,8 +336,8 @@ def transfer_send(
             note=note,
             staff_name=staff_name,
         )
-        _take(document, store, lines, quantities)
-        _record(actor, document, {"to_store": [None, to_store.code]})
+        posted = _take(document, store, lines, quantities)
+        _record(actor, document, posted, {"to_store": [None, to_store.code]})
     return document
 
 
@@ -407,12 +410,19 @@ def transfer_receive(
             note=note,
             staff_name=staff_name,
         )
-        for line, good, damaged in outcome:
-            card = ledger.card_for(store, line.lot, day, create=True)
-            ledger.post_line(document, card, good, sent=-line.quantity, damaged=damaged)
+        posted = [
+            ledger.post_line(
+                document,
+                ledger.card_for(store, line.lot, day, create=True),
+                good,
+                sent=-line.quantity,
+                damaged=damaged,
+            )
+            for line, good, damaged in outcome
+        ]
         locked.transfer_status = TransferStatus.RECEIVED_SHORT if short else TransferStatus.RECEIVED
         locked.save(update_fields=["transfer_status", "updated_at"])
-        _record(actor, document, {"transfer": [None, transfer.number]})
+        _record(actor, document, posted, {"transfer": [None, transfer.number]})
     transfer.transfer_status = locked.transfer_status
     return document
 
@@ -470,8 +480,8 @@ def issue(
             staff_name=staff_name,
             note=note,
         )
-        _take(document, store, lines, quantities)
-        _record(actor, document, {"person": [None, person.pk]})
+        posted = _take(document, store, lines, quantities)
+        _record(actor, document, posted, {"person": [None, person.pk]})
     return document
 
 
@@ -513,8 +523,8 @@ def write_off(
             note=note,
             staff_name=staff_name,
         )
-        _take(document, store, lines, quantities, allow_expired=True)
-        _record(actor, document, {"reason": [None, reason]})
+        posted = _take(document, store, lines, quantities, allow_expired=True)
+        _record(actor, document, posted, {"reason": [None, reason]})
     return document
 
 

@@ -110,6 +110,26 @@ def test_count_accuracy(tree, stores, products):
     )
 
 
+def _stock_out(root, period):
+    """The stock-out rate of every unit of ``root``'s tree: {unit id: (numerator,
+    denominator, value)}, checked to agree with the level-at-a-time and unit-by-unit
+    computations."""
+    indicator = catalogue.BY_ID["stock_out_rate"]
+    tree_values = engine.compute_tree([indicator], root, period)
+    out = {}
+    for uv in tree_values:
+        value = uv.values["stock_out_rate"]
+        out[uv.unit.pk] = (value.numerator, value.denominator, value.value)
+    for level in (
+        engine.compute([indicator], root, period),
+        engine.compute_naive([indicator], root, period),
+    ):
+        for uv in level:
+            value = uv.values["stock_out_rate"]
+            assert out[uv.unit.pk] == (value.numerator, value.denominator, value.value)
+    return out
+
+
 def test_stock_out_rate_over_a_month(tree, stores, products):
     person = factories.person(tree.village_a, "李红")
     receive(stores.village_a, products.pill, "P1", quantity=10, day=D(2026, 2, 20))
@@ -118,19 +138,21 @@ def test_stock_out_rate_over_a_month(tree, stores, products):
     receive(stores.village_b, products.condom, "C1", quantity=10, day=D(2026, 2, 20))
     # opened during the month: not counted for March
     receive(stores.community, products.dmpa, "D1", quantity=10, day=D(2026, 3, 15))
-    out = indicators.stock_out_rate(tree.county, MARCH)
-    assert out[tree.village_a.pk] == (10, 31)
-    assert out[tree.village_b.pk] == (0, 31)
-    assert out[tree.town.pk] == (10, 62)
-    assert out[tree.county.pk] == (10, 62)
-    assert tree.community.pk not in out
-    assert indicators.rate(*out[tree.village_a.pk]) == pytest.approx(1000 / 31)
+    out = _stock_out(tree.county, MARCH)
+    assert out[tree.village_a.pk][:2] == (10, 31)
+    assert out[tree.village_b.pk][:2] == (0, 31)
+    assert out[tree.town.pk][:2] == (10, 62)
+    assert out[tree.county.pk][:2] == (10, 62)
+    assert out[tree.community.pk] == (0, 0, None)
+    assert out[tree.village_a.pk][2] == pytest.approx(1000 / 31)
     # stocked out the whole of April in 乙村 after issuing everything on 31 March
     give(stores.village_b, person, products.condom, 10, D(2026, 3, 31))
-    april = indicators.stock_out_rate(tree.town, parse("2026-04"))
-    assert april[tree.village_b.pk] == (30, 30)
-    assert april[tree.village_a.pk] == (0, 30)
-    # a unit without stores: 0 of 0, no rate
-    empty = indicators.stock_out_rate(tree.street, MARCH)
-    assert empty == {tree.street.pk: (0, 0)}
-    assert indicators.rate(*empty[tree.street.pk]) is None
+    april = _stock_out(tree.town, parse("2026-04"))
+    assert april[tree.village_b.pk][:2] == (30, 30)
+    assert april[tree.village_a.pk][:2] == (0, 30)
+    # a unit without stores: 0 of 0, no rate ("—")
+    empty = _stock_out(tree.street, MARCH)
+    assert empty[tree.street.pk] == (0, 0, None)
+    # nobody is behind store-days
+    indicator = catalogue.BY_ID["stock_out_rate"]
+    assert not engine.persons_behind(indicator, "numerator", tree.county, MARCH).exists()

@@ -176,3 +176,59 @@ def test_a_root_filter_sees_the_root(registry, world, tree, period):
     engine.compute_naive([indicator], tree.town, period)
     # once a computation (the naive one plans once for all its units)
     assert seen == [tree.town, tree.county, tree.town]
+
+
+def test_a_population_counted_by_a_function(registry, tree, period):
+    """``Population.counter``: amounts per unit that hold them, added up the tree like
+    any count, the same in the three computations; no persons behind them."""
+    from jisheng.orgs.models import Unit
+
+    calls = []
+
+    def counter(p, root, filter_sets):
+        calls.append((p, root.pk, tuple(filter_sets)))
+        amounts = {tree.village_a.pk: (3, 10), tree.village_b.pk: (1, 5), tree.town.pk: (0, 2)}
+        return {
+            pk: {("odd",): odd, (): total}
+            for pk, (odd, total) in amounts.items()
+            if Unit.objects.get(pk=pk).path.startswith(root.path)
+        }
+
+    engine.register_population(
+        engine.Population(
+            name="test_counted",
+            label="测试",
+            model=Birth,
+            base=lambda p, d: Q(),
+            filters={"odd": lambda p, d: Q()},
+            counter=counter,
+        )
+    )
+    indicator = engine.Indicator(
+        id="test_counted_rate",
+        name_zh="测试",
+        unit="%",
+        numerator=(engine.T("test_counted", "odd"),),
+        denominator=(engine.T("test_counted"),),
+        scale=100,
+        semantics=engine.WITHIN,
+    )
+    catalogue.register(indicator)
+    figures = {
+        uv.unit.pk: uv.values[indicator.id]
+        for uv in engine.compute_tree([indicator], tree.county, period)
+    }
+    assert (figures[tree.village_a.pk].numerator, figures[tree.village_a.pk].denominator) == (3, 10)
+    assert (figures[tree.town.pk].numerator, figures[tree.town.pk].denominator) == (4, 17)
+    assert figures[tree.county.pk].value == pytest.approx(400 / 17)
+    assert figures[tree.street.pk].value is None  # nothing counted: "—"
+    assert calls[-1][:2] == (period, tree.county.pk)
+    assert sorted(calls[-1][2]) == [(), ("odd",)]  # the filter sets the indicator needs
+    for level in (
+        engine.compute([indicator], tree.county, period),
+        engine.compute_naive([indicator], tree.county, period),
+        engine.compute([indicator], tree.town, period),
+    ):
+        for uv in level:
+            assert uv.values[indicator.id] == figures[uv.unit.pk]
+    assert not engine.persons_behind(indicator, "denominator", tree.town, period).exists()

@@ -12,12 +12,10 @@
 - **账物相符率** ``count_accuracy``: the lines of the physical counts approved within
   the period whose counted quantity equals the books ÷ all their lines (population
   ``count_lines``, counted for the unit of the counted store).
-- **断货率** (stock-out rate): store-days without stock ÷ store-days is a time integral
-  over the balances, which the engine's populations (rows counted or a field summed)
-  cannot express; :func:`stock_out_rate` computes its numerator and denominator for a
-  unit's subtree. The engine would need a "computed" indicator kind (a function of
-  (root, period, units) returning (numerator, denominator) per unit) to put it into the
-  catalogue.
+- **药具断货率** ``stock_out_rate``: store-days without stock ÷ store-days, a time integral
+  over the balances that no aggregate over rows gives: the population ``store_days`` is
+  counted by a function (the engine's ``Population.counter``), per unit holding stores,
+  and adds up the tree like any count.
 
 The existing ``commodity_followup_rate`` 药具随访服务率 is the catalogue's own.
 """
@@ -42,6 +40,8 @@ from jisheng.orgs.models import Unit
 
 ISSUED = "commodities_issued"
 COUNT_LINES = "count_lines"
+STORE_DAYS = "store_days"
+WITHOUT_STOCK = "without_stock"
 
 # The items of the CYP factor table that commodities issued to persons give.
 CYP_ITEMS: dict[str, str] = {
@@ -110,17 +110,48 @@ COUNT_ACCURACY = Indicator(
 )
 
 
+def _nothing(period: Period, day: datetime.date | None) -> Q:
+    return Q()
+
+
+# Store-days are counted by a function (``store_days``), not over rows: the model, base
+# and filter below only name the population for the engine's checks.
+STORE_DAYS_POPULATION = Population(
+    name=STORE_DAYS,
+    label="期内各药具库（柜）× 所存品种的天数（期初已有该品种的库存卡）",
+    model=StockCard,
+    base=_nothing,
+    filters={WITHOUT_STOCK: _nothing},
+    path_field="store__unit__path",
+    counter=lambda period, root, sets: store_days(period, root, sets),
+)
+
+STOCK_OUT_RATE = Indicator(
+    id="stock_out_rate",
+    name_zh="药具断货率",
+    unit="%",
+    numerator=(T(STORE_DAYS, WITHOUT_STOCK),),
+    denominator=(T(STORE_DAYS),),
+    scale=100,
+    semantics=WITHIN,
+    definition_zh="期内（至今天为止）各药具库（柜）所存每个品种日终库存为零的天数之和 ÷ "
+    "这些库（柜）× 品种的天数之和 × 100%；只计期初已有该品种库存卡的库（柜），"
+    "按药具库所属单位统计。考核的是药具供应工作，不针对个人。",
+)
+
+
 def register() -> None:
     """Add the populations, the CYP sources and ``count_accuracy`` to the engine (once)."""
-    for population in (ISSUED_POPULATION, COUNT_POPULATION):
+    for population in (ISSUED_POPULATION, COUNT_POPULATION, STORE_DAYS_POPULATION):
         if population.name not in engine.POPULATIONS:
             engine.register_population(population)
     for item, label in CYP_ITEMS.items():
         source = cyp.CypSource(ISSUED, (item,), item, f"发放{label}")
         if not any(s.term.key == source.term.key for s in cyp.SOURCES):
             cyp.add_source(source)
-    if COUNT_ACCURACY.id not in catalogue.BY_ID:
-        catalogue.register(COUNT_ACCURACY)
+    for indicator in (COUNT_ACCURACY, STOCK_OUT_RATE):
+        if indicator.id not in catalogue.BY_ID:
+            catalogue.register(indicator)
 
 
 # --------------------------------------------------------------------------- stock-out rate
@@ -151,41 +182,21 @@ def stock_out_days_by_pair(
     return out
 
 
-def stock_out_rate(unit: Unit, period: Period) -> dict[int, tuple[int, int]]:
-    """断货率 of ``unit`` and every unit below it that has stores: ``{unit id:
-    (store-days without stock, store-days)}`` over ``period`` (up to today), each unit
-    counting the stores of its whole subtree. Store-days are counted per store and
-    product the store holds (a pair whose first stock card was opened by the period's
-    first day); a day without stock is one that ended with nothing on hand. The rate
-    is numerator ÷ denominator × 100%; ``None`` when the denominator is 0."""
+def store_days(period: Period, root: Unit, filter_sets: Any) -> engine.Counted:
+    """The counter of the ``store_days`` population: per unit holding stores in
+    ``root``'s subtree, its store-days over ``period`` up to today (``()``) and those
+    that ended with nothing on hand (``("without_stock",)``), for every store × product
+    pair whose first stock card was opened by the period's first day."""
     end = min(period.last, timezone.localdate())
-    stores = list(Store.objects.filter(unit__path__startswith=unit.path).select_related("unit"))
-    per_store: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    stores = list(Store.objects.filter(unit__path__startswith=root.path).only("pk", "unit_id"))
+    unit_of = {store.pk: store.unit_id for store in stores}
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for (store_id, _product), (out_days, days) in stock_out_days_by_pair(
         stores, period.first, end
     ).items():
-        per_store[store_id][0] += out_days
-        per_store[store_id][1] += days
-    units = {
-        u.path: u.pk for u in Unit.objects.filter(path__startswith=unit.path).only("pk", "path")
+        totals[unit_of[store_id]][0] += out_days
+        totals[unit_of[store_id]][1] += days
+    return {
+        unit_id: {(WITHOUT_STOCK,): out_days, (): days}
+        for unit_id, (out_days, days) in totals.items()
     }
-    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    step = engine.STEPLEN
-    for store in stores:
-        figures = per_store.get(store.pk)
-        if figures is None:
-            continue
-        path = store.unit.path
-        while len(path) >= len(unit.path):
-            unit_id = units.get(path)
-            if unit_id is not None:
-                totals[unit_id][0] += figures[0]
-                totals[unit_id][1] += figures[1]
-            path = path[:-step]
-    totals.setdefault(unit.pk, [0, 0])
-    return {unit_id: (n, d) for unit_id, (n, d) in totals.items()}
-
-
-def rate(numerator: int, denominator: int) -> float | None:
-    """The rate in %, ``None`` (shown "—") when there is nothing to count."""
-    return None if not denominator else numerator * 100 / denominator

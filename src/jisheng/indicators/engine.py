@@ -178,6 +178,8 @@ def _method_on(day: datetime.date, methods: Iterable[str] | None = None) -> Q:
 
 
 Filter = Callable[[Period, datetime.date | None], Q]
+# What a population's ``counter`` returns: per unit id, an amount per filter set.
+Counted = dict[int, dict[tuple[str, ...], float]]
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,11 @@ class Population:
     # the person behind a row, for the drill-down to the list of persons
     person_field: str = "person_id"
     measure: str | None = None
+    # Counts that no aggregate over rows gives (e.g. store-days without stock, a time
+    # integral): ``counter(period, root, filter_sets)`` returns, per id of a unit of
+    # ``root``'s subtree holding what is counted, an amount per filter set. Such a
+    # population has no rows and no persons behind it; its counts are additive like any.
+    counter: Callable[[Period, Unit, Sequence[tuple[str, ...]]], Counted] | None = None
 
     def day_of(self, period: Period) -> datetime.date | None:
         return self.day(period) if self.day else None
@@ -870,9 +877,30 @@ class _Query:
     aggregates: dict[str, Any]  # alias -> aggregate
     keys: dict[str, Key]  # alias -> (population, filters)
     measured: list[Key]
+    # a population counted by a function (``Population.counter``) instead of a query
+    counter: Callable[[Unit], Counted] | None = None
 
     def rows(self) -> Any:
         return self.model._default_manager.filter(self.where)
+
+    def by_unit(self, root: Unit) -> Iterable[tuple[int, ...]]:
+        """``(unit id, amount per key…)`` for each unit of ``root``'s subtree that holds
+        something counted: ONE grouped query (or the population's counter)."""
+        if self.counter is not None:
+            filter_sets = [filters for _name, filters in self.keys.values()]
+            return [
+                (unit_id, *(amounts.get(f, 0) for f in filter_sets))
+                for unit_id, amounts in self.counter(root).items()
+            ]
+        unit_field = self.path_field.removesuffix("__path")
+        return (
+            self.rows()
+            .filter(**{f"{self.path_field}__startswith": root.path})
+            .order_by()
+            .values(unit_field)
+            .annotate(**self.aggregates)
+            .values_list(unit_field, *self.aggregates)
+        )
 
 
 def _plan(
@@ -881,6 +909,20 @@ def _plan(
     queries = []
     for name, filter_sets in needed.items():
         population = POPULATIONS[name]
+        if population.counter is not None:
+            count = population.counter
+            queries.append(
+                _Query(
+                    population.model,
+                    population.path_field,
+                    Q(),
+                    {},
+                    {f"n{i}": (name, filters) for i, filters in enumerate(filter_sets)},
+                    [],
+                    counter=lambda root, count=count, sets=filter_sets: count(period, root, sets),
+                )
+            )
+            continue
         common = _common(filter_sets)
         where = population.base(period, population.day_of(period)) & population.filter_q(
             common, period, root
@@ -903,6 +945,16 @@ def _plan(
 
 def _grouped_counts(query: _Query, root: Unit, depth: int) -> dict[str, dict[Key, float]]:
     """ONE query: per path prefix of length ``depth`` × STEPLEN, a count per key."""
+    if query.counter is not None:
+        rows = list(query.by_unit(root))
+        paths = dict(Unit.objects.filter(pk__in=[r[0] for r in rows]).values_list("pk", "path"))
+        keys = list(query.keys.values())
+        out: dict[str, dict[Key, float]] = {}
+        for unit_id, *amounts in rows:
+            by_key = out.setdefault(paths[unit_id][: depth * STEPLEN], {})
+            for key, amount in zip(keys, amounts, strict=True):
+                by_key[key] = by_key.get(key, 0) + amount
+        return out
     path = query.path_field
     rows = (
         query.rows()
@@ -966,18 +1018,9 @@ def _compute_tree(indicators: Sequence[Indicator], root: Unit, period: Period) -
     counts: dict[str, Counts] = {u.path: {} for u in units}
     measured: list[Key] = []
     for query in _plan(_needed(indicators), period, root):
-        unit_field = query.path_field.removesuffix("__path")
-        rows = (
-            query.rows()
-            .filter(**{f"{query.path_field}__startswith": root.path})
-            .order_by()
-            .values(unit_field)
-            .annotate(**query.aggregates)
-            .values_list(unit_field, *query.aggregates)
-        )
         keys = list(query.keys.values())
         measured.extend(query.measured)
-        for unit_id, *amounts in rows:
+        for unit_id, *amounts in query.by_unit(root):
             path = by_id.get(unit_id)
             if path is None:
                 continue
@@ -1022,6 +1065,13 @@ def _compute_naive(
     for unit in level_units(root, level):
         counts: Counts = {}
         for query in queries:
+            if query.counter is not None:
+                for key in query.keys.values():
+                    counts[key] = 0
+                for _unit_id, *amounts in query.by_unit(unit):
+                    for key, amount in zip(query.keys.values(), amounts, strict=True):
+                        counts[key] += amount
+                continue
             row = (
                 query.rows()
                 .filter(**{f"{query.path_field}__startswith": unit.path})
@@ -1064,6 +1114,8 @@ def persons_behind(
     with _one_pass():
         for term in terms:
             population = POPULATIONS[term.population]
+            if population.counter is not None:
+                continue  # counted by a function: no rows, no persons
             rows = (
                 population.queryset(period)
                 .filter(population.filter_q(term.filters, period, root))
@@ -1072,4 +1124,4 @@ def persons_behind(
                 .values(population.person_field)
             )
             q |= Q(pk__in=rows)
-    return Person.objects.filter(q)
+    return Person.objects.filter(q) if q else Person.objects.none()

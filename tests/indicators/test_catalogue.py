@@ -310,8 +310,10 @@ def grouped_queries(queries):
 
 
 def scans(indicators):
-    """The populations of ``indicators``: one query each."""
-    return {t.population for i in indicators for t in i.terms}
+    """The queries of ``indicators``: one a population, one for all the populations that
+    share a scan (the residents on the first and on the last day)."""
+    populations = [engine.POPULATIONS[t.population] for i in indicators for t in i.terms]
+    return {(p.model, p.scan) if p.scan else p.name for p in populations}
 
 
 def test_computed_together_or_alone_the_same(world, births, tree, period):
@@ -386,13 +388,24 @@ def test_years_before_leap_day():
 def test_shared_filters_go_to_the_where_clause(world, tree, period):
     assert engine._common([("married_wra",), ("married_wra", "with_method")]) == ("married_wra",)
     assert engine._common([(), ("married_wra",)]) == ()
+    indicator = catalogue.get("commodity_followup_rate")  # visits of commodity users
+    with CaptureQueriesContext(connection) as queries:
+        engine.compute([indicator], tree.town, period)
+    sql = queries.captured_queries[-1]["sql"]
+    select, _, where = sql.partition('FROM "services_followupdue"')
+    assert '"method" IN' in where and '"method" IN' not in select
+
+
+def test_the_women_are_counted_over_their_own_rows(world, tree, period):
+    """The WRA's counts scan the women aged 15–49 (sex and birth dates in the WHERE
+    clause), not every resident; the method is an uncorrelated list (no EXISTS: it keeps
+    PostgreSQL's scan parallel)."""
     indicator = catalogue.get("contraceptive_prevalence")
     with CaptureQueriesContext(connection) as queries:
         engine.compute([indicator], tree.town, period)
     sql = queries.captured_queries[-1]["sql"]
     select, _, where = sql.partition('FROM "people_personperiod"')
-    assert "birth_date" in where and "birth_date" not in select
-    # the method is an uncorrelated list (no EXISTS: it keeps PostgreSQL's scan parallel)
+    assert "\"sex\" = 'F'" in where and "birth_date" in where
     assert '"person_id" IN (SELECT' in select and "EXISTS" not in sql.upper()
 
 

@@ -32,7 +32,49 @@ def test_batch_equals_one_at_a_time_on_random_counts():
             values = batch(counts)
             assert list(values) == [i.id for i in indicators]
             for indicator_id, evaluate in single.items():
-                assert values[indicator_id] == evaluate(counts), indicator_id
+                assert_same(values[indicator_id], evaluate(counts), indicator_id)
+
+
+def assert_same(got, want, label):
+    """Equal, and of the same types (an API shows 5 and 5.0 differently)."""
+    assert got == want, label
+    assert type(got) is type(want), label
+    for mine, theirs in zip(got[:3], want[:3], strict=True):
+        assert type(mine) is type(theirs), (label, got, want)
+    for mine, theirs in zip(got.parts, want.parts, strict=True):
+        assert_same(mine, theirs, label)
+
+
+def test_batch_on_counts_by_position_equals_by_key():
+    """What compute_tree evaluates: the counts as a list, each key at its slot; a key
+    without a slot (nothing counted it) reads 0."""
+    indicators = list(catalogue.CATALOGUE)
+    keys = sorted({t.key for i in indicators for t in i.terms})
+    slots = {key: n for n, key in enumerate(keys[1:])}  # the first key has no slot
+    by_key = engine.batch_evaluator(indicators, {"pill_cycle": 0.5})
+    by_position = engine.batch_evaluator(indicators, {"pill_cycle": 0.5}, slots)
+    rng = random.Random(7)
+    for share in (0.0, 0.5, 1.0):
+        for _ in range(100):
+            counts = random_counts(indicators, rng, share)
+            counts[keys[0]] = 0
+            row = [0] * len(slots)
+            for key, n in slots.items():
+                row[n] = counts.get(key, 0)
+            got, want = by_position(row), by_key(counts)
+            for indicator in indicators:
+                assert_same(got[indicator.id], want[indicator.id], indicator.id)
+
+
+def test_weighted_sums_are_normalised_like_one_at_a_time():
+    """0.5 × 3 + 0.5 × 5 is 4 (an int), as compile_indicator gives it; a fraction stays."""
+    birth_rate = catalogue.get("birth_rate")
+    counts = {t.key: n for t, n in zip(birth_rate.terms, (2, 3, 5), strict=True)}
+    value = engine.batch_evaluator([birth_rate])(counts)["birth_rate"]
+    assert value.denominator == 4 and type(value.denominator) is int
+    counts[birth_rate.terms[1].key] = 4
+    value = engine.batch_evaluator([birth_rate])(counts)["birth_rate"]
+    assert value.denominator == 4.5
 
 
 def test_a_factor_missing_from_the_table_makes_the_figure_undefined():

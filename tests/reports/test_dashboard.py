@@ -250,8 +250,8 @@ def test_catalogue_rows_name_the_populations_of_every_indicator():
     assert [r.indicator.id for r in rows] == [i.id for i in catalogue.CATALOGUE]
     by_id = {r.indicator.id: r for r in rows}
     cpr = by_id["contraceptive_prevalence"]
-    assert cpr.populations == [engine.POPULATIONS["residents"].label]
-    assert "married_wra" in cpr.numerator[0].text and "with_method" in cpr.numerator[0].text
+    assert cpr.populations == [engine.POPULATIONS["wra"].label]
+    assert "married" in cpr.numerator[0].text and "with_method" in cpr.numerator[0].text
     growth = by_id["natural_growth_rate"]
     assert [t.text.startswith("−") for t in growth.numerator] == [False, True]
     assert growth.denominator[0].text.startswith("0.50 ×")
@@ -260,7 +260,7 @@ def test_catalogue_rows_name_the_populations_of_every_indicator():
     tfr = by_id["tfr"]
     assert tfr.groups[0].label.startswith("15")
     assert len(tfr.groups) == 7 and "mother_15_19" in tfr.groups[0].text
-    assert "women_15_19" in tfr.groups[0].text and " ÷ " in tfr.groups[0].text
+    assert "aged_15_19" in tfr.groups[0].text and " ÷ " in tfr.groups[0].text
     assert not by_id["contraceptive_prevalence"].groups
     assert all(r.populations for r in rows)
 

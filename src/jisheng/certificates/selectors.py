@@ -19,7 +19,7 @@ from jisheng.certificates.models import Certificate
 from jisheng.core.scope import get_in_scope_or_404, restrict_within
 from jisheng.orgs.models import Unit
 from jisheng.people.choices import RESIDENT_STATUSES
-from jisheng.people.models import Couple
+from jisheng.people.models import Birth, Couple
 
 
 def couples_current_on(day: datetime.date) -> QuerySet[Couple]:
@@ -55,15 +55,31 @@ def has_certificate(
     )
 
 
+def one_child_couple_ids(day: datetime.date) -> QuerySet[Birth]:
+    """The ids of the couples with exactly one birth of theirs dated on or before ``day``
+    (whether current or not) — what :func:`one_child_couples` counts, from the births'
+    side: a birth of the couple by then and no other one (an anti-join the database
+    hashes; counting the births of every couple made PostgreSQL guess a few hundred
+    couples and look the ~57,000 wives of a 1,000,000-person county up one by one)."""
+    other = Birth.objects.filter(couple_id=OuterRef("couple_id"), date__lte=day).exclude(
+        pk=OuterRef("pk")
+    )
+    return (
+        Birth.objects.filter(date__lte=day, couple_id__isnull=False)
+        .filter(~Exists(other))
+        .values("couple_id")
+    )
+
+
 def wife_in_one_child_couple(day: datetime.date, *, certified: bool = False) -> Q:
     """For a row with a ``person_id`` (a PersonPeriod): she is the wife of a couple with
     exactly one child on ``day`` (and, with ``certified``, whose 独生子女父母光荣证 is in
-    force that day).
+    force that day) — the couples of :func:`one_child_couples`.
 
     An uncorrelated ``person_id IN (…)``: the couples are counted once and hashed (a
     correlated ``EXISTS`` recounted them for every row: 3.2 s instead of a fraction at
     1,000,000 persons)."""
-    couples = one_child_couples(day)
+    couples = couples_current_on(day).filter(pk__in=one_child_couple_ids(day))
     if certified:
         couples = couples.filter(has_certificate(day))
     return Q(person_id__in=couples.values("wife_id"))

@@ -40,7 +40,7 @@ from jisheng.indicators.engine import (
     T,
 )
 
-MARRIED_WRA = T("residents", "married_wra")
+MARRIED_WRA = T("wra", "married")
 
 _BUILT_IN: tuple[Indicator, ...] = (
     Indicator(
@@ -55,7 +55,7 @@ _BUILT_IN: tuple[Indicator, ...] = (
         id="contraceptive_prevalence",
         name_zh="综合避孕率",
         unit="%",
-        numerator=(T("residents", "married_wra", "with_method"),),
+        numerator=(T("wra", "married", "with_method"),),
         denominator=(MARRIED_WRA,),
         scale=100,
         definition_zh="期末最后一天正在使用避孕措施（“无”除外）的已婚育龄妇女数 ÷ "
@@ -65,8 +65,8 @@ _BUILT_IN: tuple[Indicator, ...] = (
         id="long_acting_share",
         name_zh="长效措施率",
         unit="%",
-        numerator=(T("residents", "married_wra", "long_acting"),),
-        denominator=(T("residents", "married_wra", "with_method"),),
+        numerator=(T("wra", "married", "long_acting"),),
+        denominator=(T("wra", "married", "with_method"),),
         scale=100,
         definition_zh="期末最后一天措施为上环、女扎、男扎或皮埋的已婚育龄妇女数 ÷ "
         "正在使用任一避孕措施的已婚育龄妇女数 × 100%。",
@@ -199,8 +199,8 @@ _BUILT_IN: tuple[Indicator, ...] = (
                 label=f"{low}–{high}",
                 numerator=(T("births", f"mother_{low}_{high}"),),
                 denominator=(
-                    T("residents_at_start", f"women_{low}_{high}", weight=0.5),
-                    T("residents", f"women_{low}_{high}", weight=0.5),
+                    T("wra_at_start", f"aged_{low}_{high}", weight=0.5),
+                    T("wra", f"aged_{low}_{high}", weight=0.5),
                 ),
             )
             for low, high in FERTILE_AGE_GROUPS

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from jisheng.indicators import catalogue, engine
 from jisheng.indicators.engine import AS_OF_END, Indicator, Population, T
-from jisheng.migrants.selectors import in_migrant_wra_q, valid_check_exists
+from jisheng.migrants.selectors import in_migrant_wra_q, valid_check_q
 from jisheng.people.models import PersonPeriod
 
 POPULATION = Population(
@@ -14,9 +14,12 @@ POPULATION = Population(
     model=PersonPeriod,
     base=lambda p, d: in_migrant_wra_q(d),
     day=lambda period: period.last,
-    filters={"verified": lambda p, d: valid_check_exists(d)},
+    filters={"verified": lambda p, d: valid_check_q(d)},
     path_field="unit__path",
     person_field="person_id",
+    # counted in the same pass over the women's states as the other WRA counts
+    scan=engine.wra_during,
+    within_scan=lambda p, d: in_migrant_wra_q(d, in_force=engine.in_force_within(p, d)),
 )
 
 MIGRANT_VERIFICATION_RATE = Indicator(

@@ -43,18 +43,30 @@ def valid_check_exists(day: datetime.date, person_ref: str = "person_id") -> Exi
     )
 
 
-def in_migrant_wra_q(day: datetime.date) -> Q:
-    """PersonPeriod rows of in-migrant (流入) women aged 15–49 in force on ``day``."""
+def valid_check_q(day: datetime.date) -> Q:
+    """For a row with a ``person_id``: a valid check of the person within the 12 months
+    up to ``day`` — :func:`valid_check_exists` as an uncorrelated ``person_id IN (…)``,
+    which PostgreSQL hashes once and which lets it scan in parallel (a correlated
+    ``EXISTS`` inside a count of the indicator engine keeps the whole scan serial)."""
+    first, last = verified_window(day)
+    checks = MigrantCheck.objects.filter(
+        result=CheckResult.VALID, checked_on__gte=first, checked_on__lte=last
+    )
+    return Q(person_id__in=checks.values("person_id"))
+
+
+def in_migrant_wra_q(day: datetime.date, *, in_force: Q | None = None) -> Q:
+    """PersonPeriod rows of in-migrant (流入) women aged 15–49 in force on ``day``.
+
+    ``in_force`` replaces the test of the row being in force on ``day`` (within a scan
+    of the indicator engine that checks part of it already)."""
     earliest, latest = birth_range_for_ages(day, *WRA_AGES)
+    if in_force is None:
+        in_force = Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gt=day))
     return (
-        Q(valid_from__lte=day)
-        & (Q(valid_to__isnull=True) | Q(valid_to__gt=day))
-        & Q(
-            status=PersonStatus.IN_MIGRANT,
-            sex=Sex.FEMALE,
-            birth_date__gte=earliest,
-            birth_date__lte=latest,
-        )
+        Q(sex=Sex.FEMALE, birth_date__gte=earliest, birth_date__lte=latest)
+        & Q(status=PersonStatus.IN_MIGRANT)
+        & in_force
     )
 
 

@@ -18,6 +18,8 @@ JISHENG_DASHBOARD_REFRESH_MINUTES  minutes between two refreshes of the dashboar
                        figures by `jisheng worker` (default 5; 0 = off)
 JISHENG_DASHBOARD_CACHE_SECONDS    figures of a running period kept (default 300; 0 = none)
 JISHENG_DASHBOARD_CLOSED_CACHE_SECONDS  figures of an ended period kept (default 21600)
+JISHENG_INDICATOR_CONNECTIONS  PostgreSQL connections one computation of the indicators
+                       of a whole tree uses at once (default 4; 1 = one query after another)
 """
 
 from __future__ import annotations
@@ -279,3 +281,6 @@ JISHENG_DASHBOARD_CLOSED_CACHE_SECONDS = int(
     env_str("JISHENG_DASHBOARD_CLOSED_CACHE_SECONDS", str(6 * 3600))
 )
 JISHENG_DASHBOARD_REFRESH_MINUTES = int(env_str("JISHENG_DASHBOARD_REFRESH_MINUTES", "5"))
+# The indicator engine runs the grouped queries of a whole tree on this many PostgreSQL
+# connections at once (outside a transaction; SQLite: one after another).
+JISHENG_INDICATOR_CONNECTIONS = max(1, int(env_str("JISHENG_INDICATOR_CONNECTIONS", "4")))

@@ -6,6 +6,7 @@ at every level of the tree, month, quarter and year."""
 from __future__ import annotations
 
 import dataclasses
+import datetime
 
 import pytest
 from django.db import connection
@@ -13,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from jisheng.indicators import engine
 from jisheng.indicators.periods import parse
+from tests import factories
 
 SHARED = ("residents", "residents_at_start", "wra", "wra_at_start", "in_migrant_wra")
 
@@ -92,3 +94,29 @@ def test_a_population_outside_the_scan_keeps_its_own_query(world, tree):
     with CaptureQueriesContext(connection) as queries:
         engine.compute_tree(indicators, tree.county, period)
     assert len([q for q in queries.captured_queries if "GROUP BY" in q["sql"]]) == 2
+
+
+def test_only_the_subtree_counts_when_the_tree_has_other_roots(world, tree):
+    """The county is the only root: its queries need no check of the units' paths. With
+    a second root (another county), the check is back and that county's residents stay
+    out of the first one's figures."""
+    period = parse("2026Q3")
+    indicators = every_count(["residents", "wra"])
+    assert engine._the_whole_tree(tree.county)
+    assert not engine._the_whole_tree(tree.town)
+    with CaptureQueriesContext(connection) as queries:
+        rows = engine.compute_tree(indicators, tree.county, period)
+    grouped = [q["sql"] for q in queries.captured_queries if "GROUP BY" in q["sql"]]
+    assert grouped and not any("LIKE" in sql for sql in grouped)
+    alone = {r.unit.pk: r.values for r in rows}
+    other = factories.unit("990200000000", "邻县", "county")
+    village = factories.unit("990200001001", "邻村", "village", other)
+    factories.person(village, name="邻一", birth_date=datetime.date(1990, 1, 1), seq=900)
+    assert not engine._the_whole_tree(tree.county)
+    with CaptureQueriesContext(connection) as queries:
+        rows = engine.compute_tree(indicators, tree.county, period)
+    assert all("LIKE" in q["sql"] for q in queries.captured_queries if "GROUP BY" in q["sql"])
+    assert {r.unit.pk: r.values for r in rows} == alone
+    theirs = {r.unit.pk: r.values for r in engine.compute_tree(indicators, other, period)}
+    assert theirs[other.pk]["residents__all"].value == 1
+    assert theirs[other.pk]["wra__all"].value == 1

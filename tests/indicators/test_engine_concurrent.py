@@ -1,0 +1,88 @@
+"""A whole tree's queries on several connections at once (PostgreSQL, outside a
+transaction): the same figures as one after another, every connection closed after,
+an error of one query raised to the caller; inside a transaction (whose rows other
+connections cannot see) and on SQLite, one connection."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from jisheng.indicators import catalogue, engine
+from jisheng.indicators.periods import parse
+
+POSTGRESQL = connection.vendor == "postgresql"
+
+
+def backends() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.fixture
+def spy(monkeypatch):
+    """The threads that ran a query on a connection of their own."""
+    threads: list[int] = []
+    original = engine._on_own_connection
+
+    def on_own_connection(query, root):
+        threads.append(threading.get_ident())
+        return original(query, root)
+
+    monkeypatch.setattr(engine, "_on_own_connection", on_own_connection)
+    return threads
+
+
+@pytest.mark.django_db(transaction=True)
+def test_several_connections_give_the_figures_of_one(world, tree, settings, spy):
+    period = parse("2026Q3")
+    indicators = list(catalogue.CATALOGUE)
+    settings.JISHENG_INDICATOR_CONNECTIONS = 1
+    one = {r.unit.pk: r.values for r in engine.compute_tree(indicators, tree.county, period)}
+    assert spy == []
+    settings.JISHENG_INDICATOR_CONNECTIONS = 4
+    assert engine._connections_at_once() == (4 if POSTGRESQL else 1)
+    before = backends() if POSTGRESQL else 0
+    many = {r.unit.pk: r.values for r in engine.compute_tree(indicators, tree.county, period)}
+    assert many == one
+    assert any(v.value for values in many.values() for v in values.values())
+    if POSTGRESQL:
+        queries = engine._plan(engine._needed(indicators), period, tree.county)
+        assert len(spy) == len(queries)
+        assert threading.get_ident() not in spy
+        assert backends() == before  # every connection of the threads closed
+    else:
+        assert spy == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_inside_a_transaction_one_connection(world, tree, settings, spy):
+    settings.JISHENG_INDICATOR_CONNECTIONS = 4
+    with transaction.atomic():
+        assert engine._connections_at_once() == 1
+        rows = engine.compute_tree(catalogue.select("married_wra"), tree.county, parse("2026Q3"))
+    assert spy == []
+    assert next(r for r in rows if r.unit.pk == tree.county.pk).values["married_wra"].value == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_error_of_one_query_reaches_the_caller(world, tree, settings, monkeypatch):
+    settings.JISHENG_INDICATOR_CONNECTIONS = 4
+    original = engine._Query.by_unit
+
+    def by_unit(self, root):
+        if ("births", ()) in self.keys.values():
+            raise RuntimeError("the births query failed")
+        return original(self, root)
+
+    monkeypatch.setattr(engine._Query, "by_unit", by_unit)
+    before = backends() if POSTGRESQL else 0
+    with pytest.raises(RuntimeError, match="births query failed"):
+        engine.compute_tree(list(catalogue.CATALOGUE), tree.county, parse("2026Q3"))
+    if POSTGRESQL:  # the other queries' connections closed too
+        assert backends() == before

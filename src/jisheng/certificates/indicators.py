@@ -17,27 +17,39 @@ def _base(period, day) -> Q:
         Q(valid_from__lte=day)
         & (Q(valid_to__isnull=True) | Q(valid_to__gt=day))
         & Q(status__in=list(RESIDENT_STATUSES), sex=Sex.FEMALE)
-        & wife_in_one_child_couple(day)
     )
 
 
 POPULATION = Population(
-    name="one_child_couples",
-    label="期末只有一个子女的在婚夫妇（以期末居住在本地的妻子计）",
+    name="resident_women",
+    label="期末在册或流入的妇女（按期末居住单位）",
     model=PersonPeriod,
     base=_base,
     day=lambda period: period.last,
-    filters={"certified": lambda p, d: wife_in_one_child_couple(d, certified=True)},
+    # (a woman first: the cheap test before the look-up in the list of wives, when the
+    # engine counts them in its pass over all residents)
+    filters={
+        # the wife of a couple with exactly one child on the day
+        "one_child_wife": lambda p, d: Q(sex=Sex.FEMALE) & wife_in_one_child_couple(d),
+        # … whose 独生子女父母光荣证 is in force that day
+        "certified_one_child_wife": lambda p, d: (
+            Q(sex=Sex.FEMALE) & wife_in_one_child_couple(d, certified=True)
+        ),
+    },
     path_field="unit__path",
     person_field="person_id",
+    # counted in the same pass over the persons' states as all residents: each filter
+    # is one list of wives, hashed once
+    scan=engine.resident_during,
+    within_scan=lambda p, d: Q(sex=Sex.FEMALE) & engine.in_force_within(p, d),
 )
 
 CERTIFICATE_RATE = Indicator(
     id="certificate_rate",
     name_zh="独生子女领证率",
     unit="%",
-    numerator=(T("one_child_couples", "certified"),),
-    denominator=(T("one_child_couples"),),
+    numerator=(T("resident_women", "certified_one_child_wife"),),
+    denominator=(T("resident_women", "one_child_wife"),),
     scale=100,
     semantics=AS_OF_END,
     definition_zh="期末最后一天婚姻存续（结婚日期不晚于该日，且未在该日或之前终止）、"

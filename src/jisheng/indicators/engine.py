@@ -237,8 +237,8 @@ class Population:
     scan: Callable[[Period], Q] | None = None
     # With ``scan``: what narrows the scan's rows to the population's (the base without
     # what the scan checks already); default the whole base. Each count of a shared
-    # scan evaluates it for every row, so it pays to leave the scan's conditions out
-    # and to put the cheap, selective ones first.
+    # scan tests its filters, then this, on every row of the scan: it pays to leave the
+    # scan's conditions out, and to start filters with their cheap, selective tests.
     within_scan: Filter | None = None
 
     def day_of(self, period: Period) -> datetime.date | None:
@@ -451,8 +451,9 @@ def _fetched(
 
 
 def _largest_first(queries: Sequence[_Query]) -> list[_Query]:
-    """The queries by the estimated rows of their table (PostgreSQL's statistics), then
-    by their number of counts, the largest first: the longest start first."""
+    """The queries by their estimated work, the largest first (the longest start
+    first): the rows of their table (PostgreSQL's statistics) × the counts they make
+    of each row (each count tests its own conditions on every row)."""
     tables = {query.model._meta.db_table for query in queries}
     with connections["default"].cursor() as cursor:
         cursor.execute(
@@ -461,7 +462,7 @@ def _largest_first(queries: Sequence[_Query]) -> list[_Query]:
         rows = dict(cursor.fetchall())
     return sorted(
         queries,
-        key=lambda q: (-(rows.get(q.model._meta.db_table) or 0), -len(q.keys)),
+        key=lambda q: -max(rows.get(q.model._meta.db_table) or 0, 0) * (1 + len(q.keys)),
     )
 
 
@@ -1251,8 +1252,8 @@ def _plan(
         for filters in filter_sets:
             rest = tuple(f for f in filters if f not in common)
             q = population.filter_q(rest, period, root) if rest else None
-            if narrowing is not None:  # the population's rows first, then its filters
-                q = narrowing if q is None else narrowing & q
+            if narrowing is not None:  # its filters first: most counts test few rows
+                q = narrowing if q is None else q & narrowing
             alias = f"n{len(query.aggregates)}"
             query.aggregates[alias] = population.aggregate(q)
             query.keys[alias] = (name, filters)

@@ -83,3 +83,17 @@ def test_a_factor_missing_from_the_table_makes_the_figure_undefined():
     batch = engine.batch_evaluator([cyp], {})  # no factors at all
     assert batch(counts)["cyp"].value is None
     assert batch({})["cyp"] == engine.compile_indicator(cyp, {})({})
+
+
+def test_a_factor_of_exactly_one_and_whole_weights():
+    """A CYP factor of 1.0 (a float weight of one) still gives whole figures as ints, on
+    every Python (``int`` has no ``is_integer`` before 3.12)."""
+    cyp = catalogue.get("cyp")
+    factors = {t.factor: 1.0 for t in cyp.terms if t.factor}
+    counts = {t.key: 3 for t in cyp.terms}
+    for slots in (None, {t.key: n for n, t in enumerate(cyp.terms)}):
+        batch = engine.batch_evaluator([cyp], factors, slots)
+        row = counts if slots is None else [counts[k] for k in slots]
+        value = batch(row)["cyp"]
+        assert value == engine.compile_indicator(cyp, factors)(counts)
+        assert value.value == 3 * len(cyp.terms) and type(value.value) is int

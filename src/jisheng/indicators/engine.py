@@ -1004,9 +1004,13 @@ def batch_evaluator(
         """The lines that set ``target`` to Σ weight × count as ``_number`` gives it, and
         the counts whose factor the table lacks."""
         pairs, missing = _weighted(terms, factors)
-        parts = [read(key) if weight == 1 else f"{weight!r} * {read(key)}" for key, weight in pairs]
+        floats = any(isinstance(weight, float) for _key, weight in pairs)
+        parts = [
+            read(key) if weight == 1 and not floats else f"{weight!r} * {read(key)}"
+            for key, weight in pairs
+        ]
         source = " + ".join(parts) or "0"
-        if any(isinstance(weight, float) for _key, weight in pairs):  # a float sum
+        if floats:  # a float sum (a float weight, even 1.0, makes every term a float)
             out = [
                 f"    {target} = {source}",
                 f"    if {target}.is_integer(): {target} = int({target})",

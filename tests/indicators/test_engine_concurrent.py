@@ -12,6 +12,7 @@ from django.db import connection, transaction
 
 from jisheng.indicators import catalogue, engine
 from jisheng.indicators.periods import parse
+from jisheng.orgs.models import Unit
 
 POSTGRESQL = connection.vendor == "postgresql"
 
@@ -20,6 +21,12 @@ def backends() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
         return cursor.fetchone()[0]
+
+
+@pytest.fixture(autouse=True)
+def small_trees_too(monkeypatch):
+    """The test trees have a few units: let them run at once too."""
+    monkeypatch.setattr(engine, "CONCURRENT_MIN_UNITS", 2)
 
 
 @pytest.fixture
@@ -46,7 +53,7 @@ def test_several_connections_give_the_figures_of_one(world, tree, settings, spy)
     one = {r.unit.pk: r.values for r in engine.compute_tree(indicators, tree.county, period)}
     assert spy == []
     settings.JISHENG_INDICATOR_CONNECTIONS = 4
-    assert engine._connections_at_once() == (4 if POSTGRESQL else 1)
+    assert engine._connections_at_once(tree.county) == (4 if POSTGRESQL else 1)
     before = backends() if POSTGRESQL else 0
     many = {r.unit.pk: r.values for r in engine.compute_tree(indicators, tree.county, period)}
     assert many == one
@@ -64,7 +71,7 @@ def test_several_connections_give_the_figures_of_one(world, tree, settings, spy)
 def test_inside_a_transaction_one_connection(world, tree, settings, spy):
     settings.JISHENG_INDICATOR_CONNECTIONS = 4
     with transaction.atomic():
-        assert engine._connections_at_once() == 1
+        assert engine._connections_at_once(tree.county) == 1
         rows = engine.compute_tree(catalogue.select("married_wra"), tree.county, parse("2026Q3"))
     assert spy == []
     assert next(r for r in rows if r.unit.pk == tree.county.pk).values["married_wra"].value == 5
@@ -86,3 +93,16 @@ def test_an_error_of_one_query_reaches_the_caller(world, tree, settings, monkeyp
         engine.compute_tree(list(catalogue.CATALOGUE), tree.county, parse("2026Q3"))
     if POSTGRESQL:  # the other queries' connections closed too
         assert backends() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_small_tree_runs_on_one_connection(world, tree, settings, spy, monkeypatch):
+    """Below CONCURRENT_MIN_UNITS units the threads would cost more than they save."""
+    settings.JISHENG_INDICATOR_CONNECTIONS = 4
+    units = Unit.objects.filter(path__startswith=tree.county.path).count()
+    monkeypatch.setattr(engine, "CONCURRENT_MIN_UNITS", units + 1)
+    assert engine._connections_at_once(tree.county) == 1
+    engine.compute_tree(catalogue.select("married_wra"), tree.county, parse("2026Q3"))
+    assert spy == []
+    monkeypatch.setattr(engine, "CONCURRENT_MIN_UNITS", units)
+    assert engine._connections_at_once(tree.county) == (4 if POSTGRESQL else 1)

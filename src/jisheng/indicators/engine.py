@@ -389,25 +389,21 @@ CONCURRENT_SETTINGS = {"max_parallel_workers_per_gather": "0"}
 def _bulk(using: str = "default", *, at_once: int = 1) -> Iterator[None]:
     """Around a computation of many units: the cyclic garbage collector paused (it
     scanned the hundreds of thousands of values as they were made: ~0.8 s of the ~1 s
-    spent making a county's), and :data:`POSTGRESQL_SETTINGS` for its queries (on the
-    connections of :func:`_fetched` when they run ``at_once``)."""
+    spent making a county's), and :data:`POSTGRESQL_SETTINGS` for its queries — in a
+    transaction of its own (``SET LOCAL``: they end with it), or on the connections of
+    :func:`_fetched` when they run ``at_once``. Inside a caller's transaction the
+    settings are left as they are (they would outlive the computation)."""
     paused = gc.isenabled()
     gc.disable()
     try:
         connection = connections[using]
-        if connection.vendor != "postgresql" or at_once > 1:
+        if connection.vendor != "postgresql" or at_once > 1 or connection.in_atomic_block:
             yield
             return
-        names = list(POSTGRESQL_SETTINGS)
         with transaction.atomic(using=using):
             with connection.cursor() as cursor:
-                cursor.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(names)), names)
-                before = cursor.fetchone()
                 _set_config(cursor, POSTGRESQL_SETTINGS, local=True)
             yield
-            # SET LOCAL lasts to the end of the outermost transaction: restore.
-            with connection.cursor() as cursor:
-                _set_config(cursor, dict(zip(names, before, strict=True)), local=True)
     finally:
         if paused:
             gc.enable()

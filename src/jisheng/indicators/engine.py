@@ -347,10 +347,10 @@ _PERSON_FILTERS: dict[str, Filter | RootFilter] = {
 
 # The filters of the women of reproductive age (populations wra, wra_at_start).
 _WRA_FILTERS: dict[str, Filter | RootFilter] = {
-    "married": lambda p, d: Q(marital_status__in=list(MARRIED_STATUSES)),
-    "with_method": lambda p, d: _method_on(d),
-    "long_acting": lambda p, d: _method_on(d, LONG_ACTING),
-    "in_migrant": lambda p, d: Q(status=PersonStatus.IN_MIGRANT),
+    **{
+        name: _PERSON_FILTERS[name]
+        for name in ("married", "with_method", "long_acting", "in_migrant")
+    },
     # each five-year age group 15–19 … 45–49 (the TFR's denominators)
     **{
         f"aged_{low}_{high}": (lambda p, d, low=low, high=high: aged_between(d, low, high))

@@ -29,18 +29,18 @@ def verified_window(day: datetime.date) -> tuple[datetime.date, datetime.date]:
     return years_before(day, 1) + datetime.timedelta(days=1), day
 
 
+def valid_checks(day: datetime.date) -> QuerySet[MigrantCheck]:
+    """The valid checks within the 12 months up to ``day``."""
+    first, last = verified_window(day)
+    return MigrantCheck.objects.filter(
+        result=CheckResult.VALID, checked_on__gte=first, checked_on__lte=last
+    )
+
+
 def valid_check_exists(day: datetime.date, person_ref: str = "person_id") -> Exists:
     """A valid check of the person of the outer row (``person_ref``) within the 12
     months up to ``day``."""
-    first, last = verified_window(day)
-    return Exists(
-        MigrantCheck.objects.filter(
-            person_id=OuterRef(person_ref),
-            result=CheckResult.VALID,
-            checked_on__gte=first,
-            checked_on__lte=last,
-        )
-    )
+    return Exists(valid_checks(day).filter(person_id=OuterRef(person_ref)))
 
 
 def valid_check_q(day: datetime.date) -> Q:
@@ -48,11 +48,7 @@ def valid_check_q(day: datetime.date) -> Q:
     up to ``day`` — :func:`valid_check_exists` as an uncorrelated ``person_id IN (…)``,
     which PostgreSQL hashes once and which lets it scan in parallel (a correlated
     ``EXISTS`` inside a count of the indicator engine keeps the whole scan serial)."""
-    first, last = verified_window(day)
-    checks = MigrantCheck.objects.filter(
-        result=CheckResult.VALID, checked_on__gte=first, checked_on__lte=last
-    )
-    return Q(person_id__in=checks.values("person_id"))
+    return Q(person_id__in=valid_checks(day).values("person_id"))
 
 
 def in_migrant_wra_q(day: datetime.date, *, in_force: Q | None = None) -> Q:

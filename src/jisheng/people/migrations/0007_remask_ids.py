@@ -1,0 +1,11 @@
+# Placeholder reserved for issue 13 work; filled by the change that owns it.
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("people", "0006_person_name_keys"),
+        ("core", "0005_idempotency"),
+    ]
+
+    operations = []

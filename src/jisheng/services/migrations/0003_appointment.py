@@ -1,0 +1,10 @@
+# Placeholder reserved for issue 13 work; filled by the change that owns it.
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("services", "0002_campaigns_letters"),
+    ]
+
+    operations = []

@@ -42,7 +42,10 @@ def test_create_returns_the_secret_once_and_stores_a_digest(users):
     assert secret not in stored
     assert secret[len("js_") + 9 :] not in stored
     assert token.user == users.field_a and token.name == "手机"
-    assert token.expires_at is None and token.revoked_at is None
+    assert token.revoked_at is None
+    # no expiry asked for: the default lifetime, 90 days
+    expected = timezone.now() + datetime.timedelta(days=90)
+    assert abs((token.expires_at - expected).total_seconds()) < 60
 
 
 @pytest.mark.django_db
@@ -241,7 +244,9 @@ def test_command_create_prints_a_working_token_once(users):
     assert SECRET_RE.match(secret)
     assert token_authenticate(secret) == users.field_a
     token = ApiToken.objects.get(user=users.field_a)
-    assert token.name == "脚本" and token.expires_at is None
+    assert token.name == "脚本"
+    expected = timezone.now() + datetime.timedelta(days=90)  # the default lifetime
+    assert abs((token.expires_at - expected).total_seconds()) < 60
     assert token.prefix in err and secret not in err
 
 
@@ -262,6 +267,7 @@ def test_command_create_with_days(users):
         ("create", "field_a", "--days", "0"),
         ("create", "field_a", "--days", "-3"),
         ("create", "field_a", "--days", "99999"),
+        ("create", "field_a", "--days", "366"),
         ("create", "field_a", "--name", "x" * 101),
         ("list", "no-such-user"),
         ("revoke", "deadbeef"),

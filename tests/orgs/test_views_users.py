@@ -370,12 +370,23 @@ def test_user_creates_own_token_and_sees_the_secret_once(client, users):
     assert AuditEvent.objects.filter(action=AuditAction.TOKEN, username="field_a").exists()
 
 
-def test_token_without_expiry(client, users):
+def test_token_without_expiry_gets_the_default_lifetime(client, users):
     client.force_login(users.field_a)
     client.post(
         reverse("orgs:token_create", args=[users.field_a.pk]), {"name": "", "expires_in": ""}
     )
-    assert ApiToken.objects.get(user=users.field_a).expires_at is None
+    token = ApiToken.objects.get(user=users.field_a)
+    assert 89 <= (token.expires_at - timezone.now()).days <= 90  # never "until revoked"
+    page = client.get(reverse("orgs:user_detail", args=[users.field_a.pk])).content.decode()
+    assert 'value="3650"' not in page
+
+
+def test_token_page_refuses_more_than_a_year(client, users):
+    client.force_login(users.field_a)
+    client.post(
+        reverse("orgs:token_create", args=[users.field_a.pk]), {"name": "", "expires_in": "3650"}
+    )
+    assert not ApiToken.objects.filter(user=users.field_a).exists()
 
 
 def test_token_bad_input_creates_nothing(client, users):

@@ -11,7 +11,7 @@ from ninja import Router
 
 from jisheng.api.errors import ApiError
 from jisheng.api.schemas import AUTH_ERRORS, ErrorOut, MeOut, TokenIn, TokenOut
-from jisheng.core.tokens import token_create
+from jisheng.core.tokens import MAX_DAYS, token_create
 from jisheng.orgs.choices import Role
 
 router = Router(tags=["auth"])
@@ -45,7 +45,7 @@ def auth_token(request: HttpRequest, payload: TokenIn):
         raise ApiError(401, "invalid_credentials", _("Wrong username or password."))
     # A successful password check is a log-in: resets the failure count, sets last_login.
     user_logged_in.send(sender=user.__class__, request=request, user=user)
-    days = settings.JISHENG_API_TOKEN_DAYS
+    days = max(1, min(settings.JISHENG_API_TOKEN_DAYS, MAX_DAYS))
     expires_at = timezone.now() + datetime.timedelta(days=days)
     token, secret = token_create(
         actor=user, user=user, name=payload.name or _("Issued at log-in"), expires_at=expires_at

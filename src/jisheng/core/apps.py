@@ -32,7 +32,22 @@ class CoreConfig(AppConfig):
             signals.on_login_failed, dispatch_uid="jisheng_audit_login_failed"
         )
 
-        from django.db.models.signals import post_migrate
+        from django.conf import settings
+        from django.db.models.signals import post_migrate, post_save, pre_save
+
+        from jisheng.core import tokens
+
+        # A user's API tokens end when the password changes or the account is deactivated.
+        pre_save.connect(
+            tokens.on_user_pre_save,
+            sender=settings.AUTH_USER_MODEL,
+            dispatch_uid="jisheng_tokens_user_pre_save",
+        )
+        post_save.connect(
+            tokens.on_user_post_save,
+            sender=settings.AUTH_USER_MODEL,
+            dispatch_uid="jisheng_tokens_user_post_save",
+        )
 
         post_migrate.connect(
             create_cache_table, sender=self, dispatch_uid="jisheng_create_cache_table"

@@ -5,6 +5,14 @@ secret is stored (``ApiToken.digest``, unique) together with the 8-character pre
 identifies the token in lists and on the command line. Looking a secret up by its digest
 means no stored secret is ever compared character by character, and a final
 ``hmac.compare_digest`` keeps the comparison constant-time anyway.
+
+Every token expires: :data:`DEFAULT_LIFETIME` (90 days) unless a shorter or longer one is
+asked for, never more than :data:`MAX_LIFETIME` (one year) after it was made. Tokens made
+before expiry was compulsory (``expires_at`` empty, or further away than the maximum) are
+held to the same rule when they are checked: they end one year after they were made and
+at the latest on :data:`LEGACY_DEADLINE` (90 days after the change). A user's tokens end
+when the password changes or the account is deactivated (:func:`on_user_pre_save`,
+:func:`on_user_post_save`, connected in ``CoreConfig.ready``).
 """
 
 from __future__ import annotations
@@ -33,6 +41,18 @@ RANDOM_BYTES = 32
 # ``last_used_at`` is written at most this often per token (a read must not always write).
 LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
 MAX_SECRET_LENGTH = 128
+# Lifetimes: the default and the longest a token may be given.
+DEFAULT_DAYS = 90
+MAX_DAYS = 365
+DEFAULT_LIFETIME = datetime.timedelta(days=DEFAULT_DAYS)
+MAX_LIFETIME = datetime.timedelta(days=MAX_DAYS)
+# Tokens made before expiry was compulsory (issue 13, 2026-12-07) end 90 days later at the
+# latest, whatever they were given.
+LEGACY_DEADLINE = datetime.datetime(
+    2027, 3, 7, tzinfo=datetime.timezone(datetime.timedelta(hours=8))
+)
+# Slack for "at most one year from now" (the caller computed now a moment ago).
+_CLOCK_SLACK = datetime.timedelta(minutes=5)
 
 
 def token_digest(secret: str) -> str:
@@ -74,15 +94,21 @@ def token_create(
 ) -> tuple[ApiToken, str]:
     """Create a token for ``user``; returns the row and the plain secret (shown once).
 
-    ``expires_at=None`` makes a token that lasts until it is revoked.
+    ``expires_at=None`` gives the default lifetime (:data:`DEFAULT_DAYS` days); an
+    expiry more than :data:`MAX_DAYS` days away is refused.
     """
     _require_token_admin(actor, user)
     name = (name or "").strip()
     errors: dict[str, str] = {}
+    now = timezone.now()
+    if expires_at is None:
+        expires_at = now + DEFAULT_LIFETIME
     if len(name) > ApiToken._meta.get_field("name").max_length:
         errors["name"] = _("The name is too long.")
-    if expires_at is not None and expires_at <= timezone.now():
+    if expires_at <= now:
         errors["expires_at"] = _("The expiry time must be in the future.")
+    elif expires_at > now + MAX_LIFETIME + _CLOCK_SLACK:
+        errors["expires_at"] = _("A token is valid for at most %(days)d days.") % {"days": MAX_DAYS}
     if not getattr(user, "is_active", False):
         errors["user"] = _("This user account is inactive.")
     if errors:
@@ -105,7 +131,7 @@ def token_create(
         changes={
             "user": [None, user.get_username()],
             "name": [None, name],
-            "expires_at": [None, expires_at.isoformat() if expires_at else None],
+            "expires_at": [None, expires_at.isoformat()],
         },
         message=_("API token created."),
     )
@@ -131,11 +157,19 @@ def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
     return token
 
 
+def token_expiry(token: ApiToken) -> datetime.datetime:
+    """When ``token`` stops working: its ``expires_at``, but never more than one year
+    after it was made; a token without an expiry (made before expiry was compulsory)
+    ends one year after it was made and on :data:`LEGACY_DEADLINE` at the latest."""
+    created = token.created_at or timezone.now()
+    limit = created + MAX_LIFETIME
+    if token.expires_at is None:
+        return min(limit, LEGACY_DEADLINE)
+    return min(token.expires_at, limit)
+
+
 def token_is_usable(token: ApiToken, *, now: datetime.datetime | None = None) -> bool:
-    now = now or timezone.now()
-    if token.revoked_at is not None:
-        return False
-    return not (token.expires_at is not None and token.expires_at <= now)
+    return token_status(token, now=now) == "active"
 
 
 def token_status(token: ApiToken, *, now: datetime.datetime | None = None) -> str:
@@ -143,7 +177,7 @@ def token_status(token: ApiToken, *, now: datetime.datetime | None = None) -> st
     now = now or timezone.now()
     if token.revoked_at is not None:
         return "revoked"
-    if token.expires_at is not None and token.expires_at <= now:
+    if token_expiry(token) <= now:
         return "expired"
     return "active"
 
@@ -190,3 +224,65 @@ def token_get_by_prefix(prefix: str) -> ApiToken:
             _("Several API tokens have the prefix %(prefix)s.") % {"prefix": text}
         )
     return matches[0]
+
+
+# --------------------------------------------------------------------------- ending tokens
+
+
+def tokens_end(*, user: Any, reason: str) -> int:
+    """Revoke every token of ``user`` that is not revoked yet (audited as the system);
+    returns how many were ended."""
+    live = list(ApiToken.objects.filter(user=user, revoked_at__isnull=True))
+    if not live:
+        return 0
+    now = timezone.now()
+    ApiToken.objects.filter(pk__in=[token.pk for token in live]).update(revoked_at=now)
+    for token in live:
+        token.revoked_at = now
+        audit.record(
+            actor=None,
+            action=AuditAction.TOKEN,
+            obj=token,
+            object_repr=f"{token.prefix} ({user.get_username()})",
+            changes={"revoked_at": [None, now.isoformat()]},
+            message=reason,
+        )
+    return len(live)
+
+
+_END_REASON = "_jisheng_end_tokens"
+
+
+def on_user_pre_save(
+    sender: Any, instance: Any, raw: bool = False, update_fields: Any = None, **kwargs: Any
+) -> None:
+    """Before a user is saved: note whether the password changes or the account is
+    deactivated, so that :func:`on_user_post_save` ends the user's tokens.
+
+    A password is "changed" when ``set_password`` was called with a new password (any
+    path: the password page, a command, an administrator's form) or it was made
+    unusable; the re-hash of the same password that Django does at log-in when its
+    hasher's settings changed is not a change.
+    """
+    if raw or instance.pk is None:
+        return
+    if update_fields is not None and not {"password", "is_active"} & set(update_fields):
+        return
+    old = sender._default_manager.filter(pk=instance.pk).values("password", "is_active").first()
+    if old is None:
+        return
+    reasons = []
+    if old["password"] != instance.password and (
+        getattr(instance, "_password", None) is not None or not instance.has_usable_password()
+    ):
+        reasons.append(_("API tokens ended: the password was changed."))
+    if old["is_active"] and not instance.is_active:
+        reasons.append(_("API tokens ended: the account was deactivated."))
+    if reasons:
+        setattr(instance, _END_REASON, " ".join(str(r) for r in reasons))
+
+
+def on_user_post_save(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:
+    reason = instance.__dict__.pop(_END_REASON, None)
+    if reason:
+        tokens_end(user=instance, reason=reason)

@@ -99,7 +99,6 @@ EXPIRY_CHOICES = [
     ("30", _("30 days")),
     ("90", _("90 days")),
     ("365", _("1 year")),
-    ("", _("Never (until revoked)")),
 ]
 
 
@@ -112,7 +111,7 @@ class TokenCreateForm(forms.Form):
     )
     expires_in = forms.ChoiceField(
         label=_("Valid for"), choices=EXPIRY_CHOICES, initial="90", required=False
-    )
+    )  # empty: the default lifetime (jisheng.core.tokens.DEFAULT_DAYS); never "forever"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,6 +1,6 @@
 """``jisheng token create|list|revoke``: manage REST API bearer tokens.
 
-    jisheng token create USERNAME [--name NAME] [--days DAYS]
+    jisheng token create USERNAME [--name NAME] [--days DAYS]   (default 90, at most 365)
     jisheng token list USERNAME
     jisheng token revoke PREFIX
 
@@ -20,14 +20,14 @@ from django.utils.translation import gettext as _
 
 from jisheng.core.models import ApiToken
 from jisheng.core.tokens import (
+    DEFAULT_DAYS,
+    MAX_DAYS,
     token_create,
     token_get_by_prefix,
     token_list,
     token_revoke,
     token_status,
 )
-
-MAX_DAYS = 3650
 
 
 def _when(value: datetime.datetime | None) -> str:
@@ -48,7 +48,7 @@ class Command(BaseCommand):
             "--days",
             type=int,
             default=None,
-            help="Days until the token expires (default: until revoked).",
+            help=f"Days until the token expires (default {DEFAULT_DAYS}, at most {MAX_DAYS}).",
         )
         listing = sub.add_parser("list", help="List a user's tokens (never their secrets).")
         listing.add_argument("username")
@@ -73,11 +73,10 @@ class Command(BaseCommand):
 
     def _create(self, username: str, name: str, days: int | None) -> None:
         user = self._user(username)
-        expires_at = None
-        if days is not None:
-            if not 1 <= days <= MAX_DAYS:
-                raise CommandError(_("--days must be between 1 and %(max)s.") % {"max": MAX_DAYS})
-            expires_at = timezone.now() + datetime.timedelta(days=days)
+        days = DEFAULT_DAYS if days is None else days
+        if not 1 <= days <= MAX_DAYS:
+            raise CommandError(_("--days must be between 1 and %(max)s.") % {"max": MAX_DAYS})
+        expires_at = timezone.now() + datetime.timedelta(days=days)
         try:
             token, secret = token_create(actor=None, user=user, name=name, expires_at=expires_at)
         except ValidationError as exc:

@@ -27,7 +27,7 @@ import secrets
 import time
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
@@ -524,6 +524,8 @@ class ImportResult:
     dry_run: bool = False
     written: bool = False  # whether anything was saved
     headers: list[str] = field(default_factory=list)
+    total: int = 0  # data rows read (0: not counted by this importer)
+    valid_rows_only: bool = False
 
     @property
     def rejected_count(self) -> int:
@@ -533,6 +535,11 @@ class ImportResult:
     def accepted(self) -> int:
         return self.created + self.updated + self.unchanged
 
+    @property
+    def valid_count(self) -> int:
+        """Rows without an error (imported, or importable with valid_rows_only)."""
+        return max(self.total - self.rejected_count, 0)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "created": self.created,
@@ -541,7 +548,86 @@ class ImportResult:
             "rejected": self.rejected_count,
             "dry_run": self.dry_run,
             "written": self.written,
+            "total": self.total,
+            "valid": self.valid_count,
+            "valid_rows_only": self.valid_rows_only,
         }
+
+    def summary(self) -> str:
+        """What the import did or would do, in one sentence (see :func:`import_summary`)."""
+        return import_summary(self.as_dict())
+
+
+def valid_rows_only_help() -> str:
+    """What "import the valid rows only" means: the import page and the command say it."""
+    return _(
+        "Rows with errors are skipped (the error workbook lists them with their reasons, "
+        "to correct and import again) and the other rows are imported. Of rows with the "
+        "same ID number only the first is imported; the later ones are skipped. Without "
+        "this, one row with an error means the whole file is not imported."
+    )
+
+
+def import_summary(counts: Mapping[str, Any]) -> str:
+    """One sentence on an import's outcome from :meth:`ImportResult.as_dict` counts.
+
+    With rows in error and without ``valid_rows_only`` a file is imported whole or not
+    at all: the sentence says how many rows are valid, how many have errors and that
+    the file is (dry run: will be) not imported, rather than leaving "0 created"
+    to be read as the file's content. Empty when the rows were not counted.
+    """
+    total = int(counts.get("total") or 0)
+    if not total:
+        return ""
+    rejected = int(counts.get("rejected") or 0)
+    values = {
+        "total": total,
+        "valid": int(counts.get("valid", max(total - rejected, 0))),
+        "rejected": rejected,
+    }
+    dry_run = bool(counts.get("dry_run"))
+    if not rejected:
+        if dry_run:
+            return _("All %(total)d rows are valid; this was a check only, nothing was saved.") % (
+                values
+            )
+        return _("All %(total)d rows are valid.") % values
+    if counts.get("valid_rows_only"):
+        if dry_run:
+            return (
+                _(
+                    "Of %(total)d rows, %(valid)d are valid and %(rejected)d have errors. "
+                    "Importing the valid rows only will import the %(valid)d valid rows and "
+                    "skip the %(rejected)d rows with errors."
+                )
+                % values
+            )
+        return (
+            _(
+                "Of %(total)d rows, %(valid)d were valid and %(rejected)d had errors: the "
+                "valid rows were imported, the rows with errors were skipped."
+            )
+            % values
+        )
+    if dry_run:
+        return (
+            _(
+                "%(valid)d rows are valid and %(rejected)d rows have errors; a file is "
+                "imported whole or not at all, so this file will not be imported. Correct "
+                "the rows with errors, or import the valid rows only (the %(rejected)d "
+                "rows with errors are then skipped)."
+            )
+            % values
+        )
+    return (
+        _(
+            "%(valid)d rows are valid and %(rejected)d rows have errors; a file is imported "
+            "whole or not at all, so this file was not imported. Correct the rows with "
+            "errors, or import the valid rows only (the %(rejected)d rows with errors are "
+            "then skipped)."
+        )
+        % values
+    )
 
 
 def error_workbook(

@@ -44,6 +44,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 
 from jisheng.core import audit, crypto, idnumber, pinyin
@@ -429,6 +430,43 @@ def _rows_text(rows: list[_PersonRow]) -> str:
     return ", ".join(str(r.number) for r in rows)
 
 
+def rows_phrase(numbers: list[int]) -> str:
+    """ "第 12 行与第 57 行" (三行以上: "第 3 行、第 12 行与第 57 行")."""
+    parts = [_("row %(n)d") % {"n": n} for n in numbers]
+    if len(parts) == 1:
+        return parts[0]
+    return _("%(rows)s and %(last)s") % {
+        "rows": pgettext("list of rows", ", ").join(parts[:-1]),
+        "last": parts[-1],
+    }
+
+
+def _keep_first(group: list[_PersonRow], column: str, same: str) -> None:
+    """Rows of ``group`` are the same person: keep the first without other errors.
+
+    The later rows are rejected with a reason naming every row of the group and the
+    one kept, so that "import the valid rows only" imports exactly one of them (the
+    user who wants another one corrects or deletes the first in the file). When every
+    row has errors of its own, each is told which rows repeat it.
+    """
+    numbers = [r.number for r in group]
+    kept = next((r for r in group if not r.rejected), None)
+    for r in group:
+        if r is kept:
+            continue
+        if kept is None:
+            message = _("%(rows)s have the same %(what)s.") % {
+                "rows": rows_phrase(numbers),
+                "what": same,
+            }
+        else:
+            message = _(
+                "%(rows)s have the same %(what)s: row %(kept)d is kept and this row is not "
+                "imported (to keep this row instead, correct or delete row %(kept)d)."
+            ) % {"rows": rows_phrase(numbers), "what": same, "kept": kept.number}
+        r.reject(column, message)
+
+
 def _check_file_duplicates(rows: list[_PersonRow], result: RegistryImportResult) -> None:
     by_hash: dict[str, list[_PersonRow]] = defaultdict(list)
     by_key: dict[tuple, list[_PersonRow]] = defaultdict(list)
@@ -439,25 +477,16 @@ def _check_file_duplicates(rows: list[_PersonRow], result: RegistryImportResult)
             by_key[(r.name, r.birth_date, r.unit_code or r.unit.code)].append(r)
     for group in by_hash.values():
         if len(group) > 1:
-            for r in group:
-                r.reject(
-                    COL_ID,
-                    _("The ID number appears more than once in the file (rows %(rows)s).")
-                    % {"rows": _rows_text(group)},
-                )
+            _keep_first(group, COL_ID, pgettext("rows with the same", "ID number"))
     for (name, birth, code), group in by_key.items():
         if len(group) < 2:
             continue
         if any(not r.id_hash for r in group):
-            for r in group:
-                r.reject(
-                    COL_NAME,
-                    _(
-                        "The same name, birth date and unit appear more than once in the file "
-                        "(rows %(rows)s)."
-                    )
-                    % {"rows": _rows_text(group)},
-                )
+            _keep_first(
+                group,
+                COL_NAME,
+                pgettext("rows with the same", "name, birth date and unit (and no ID number)"),
+            )
         elif len({r.id_hash for r in group}) == len(group):
             # Different valid ID numbers: two people; imported, but listed.
             for r in group:
@@ -850,6 +879,7 @@ def persons_import(
     if progress is not None:
         progress(total, total, "check")
 
+    result.total, result.valid_rows_only = len(parsed), valid_rows_only
     valid = [r for r in parsed if not r.rejected]
     any_rejected = len(valid) < len(parsed)
     creates = [r for r in valid if r.existing is None and not r.duplicate and not r.unchanged_match]
@@ -1297,6 +1327,7 @@ def _run_family(
     source_name: str,
 ) -> None:
     """Write each valid row in a savepoint; keep it all, or roll it all back."""
+    result.total, result.valid_rows_only = len(rows), valid_rows_only
     try:
         with transaction.atomic():
             for r in rows:

@@ -16,11 +16,18 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from jisheng.core.excel import XLSX_CONTENT_TYPE, stored_error_workbook, xlsx_response
+from jisheng.core.excel import (
+    XLSX_CONTENT_TYPE,
+    import_summary,
+    stored_error_workbook,
+    valid_rows_only_help,
+    xlsx_response,
+)
 from jisheng.core.scope import path_in_scope
 from jisheng.orgs.models import Unit
 from jisheng.people import excel, tasks
@@ -72,9 +79,9 @@ class ImportForm(forms.Form):
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
     valid_rows_only = forms.BooleanField(
-        label=gettext_lazy("Import the valid rows and skip the rejected ones"),
+        label=gettext_lazy("Import the valid rows only"),
         required=False,
-        help_text=gettext_lazy("Without this, nothing is saved while any row is rejected."),
+        help_text=lazy(valid_rows_only_help, str)(),
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
 
@@ -180,7 +187,13 @@ def _job_context(job: ImportJob) -> dict:
         job.status == ImportJob.Status.QUEUED
         and (timezone.now() - job.created_at).total_seconds() > WORKER_HINT_SECONDS
     )
-    return {"job": job, "result": job.result or {}, "worker_hint": waiting}
+    result = job.result or {}
+    return {
+        "job": job,
+        "result": result,
+        "summary": import_summary(result) if job.status == ImportJob.Status.DONE else "",
+        "worker_hint": waiting,
+    }
 
 
 @login_required

@@ -15,7 +15,9 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jisheng.core.excel import (
     ExcelImportError,
@@ -23,6 +25,7 @@ from jisheng.core.excel import (
     get_importer,
     importer_kinds,
     read_sheet,
+    valid_rows_only_help,
 )
 
 
@@ -44,12 +47,14 @@ class Command(BaseCommand):
             help="unit that rows with a blank parent code belong under",
         )
         parser.add_argument(
-            "--dry-run", action="store_true", help="check every row and report, write nothing"
+            "--dry-run",
+            action="store_true",
+            help=gettext_lazy("check every row and report, write nothing"),
         )
         parser.add_argument(
             "--valid-rows-only",
             action="store_true",
-            help="write the valid rows even when others are rejected",
+            help=lazy(valid_rows_only_help, str)(),
         )
         parser.add_argument(
             "--user",
@@ -108,6 +113,10 @@ class Command(BaseCommand):
                 "rejected": result.rejected_count,
             }
         )
+        if not result.total:  # an importer that does not count its rows
+            result.total = len(sheet.rows)
+            result.valid_rows_only = options["valid_rows_only"]
+        out.write(result.summary())
         # Notes of the importer beyond the counts (e.g. possible duplicates).
         for line in getattr(result, "report_lines", list)():
             out.write(line)

@@ -73,7 +73,7 @@ def _row(code: str, value: float | None) -> ChildRow:
 
     indicator = catalogue.get("contraceptive_prevalence")
     unit = SimpleNamespace(code=code, path=code, name=code)
-    return ChildRow(unit=unit, figures={indicator.id: Figure(indicator, Value(value, 0, 0))})
+    return ChildRow(unit=unit, figures={indicator.id: Figure(indicator, Value(value, 0, 100))})
 
 
 def test_ranking_is_standard_competition_ranking_with_undefined_values_last():

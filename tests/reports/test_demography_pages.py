@@ -41,7 +41,8 @@ def test_the_page_of_a_township(client, users, tree, world):  # noqa: F811
     assert data.fertility == demography.fertility(tree.town, 2026)
     figures = {f.indicator.id: f for f in data.figures}
     assert figures["births"].value.value == 1 and figures["deaths"].value.value == 1
-    assert figures["sex_ratio_at_birth"].text == "0.00"  # one girl, no boy
+    # one girl, no boy: 0/1 is too few births for a sex ratio (issue 13 item 23)
+    assert figures["sex_ratio_at_birth"].text == "Sample too small"
     page = response.content.decode()
     assert 'data-testid="population">' in page
     assert 'data-chart="pyramid"' in page and 'id="js-pyramid"' in page
@@ -63,12 +64,10 @@ def test_a_past_year_counts_on_its_last_day(client, users, tree, world):  # noqa
     assert response.context["data"].tfr_text == "0.00"
 
 
-@pytest.mark.parametrize("bad", ["20x6", "1800", "next", "-1", "+1"])
+@pytest.mark.parametrize("bad", ["20x6", "1800", "-1", "+1"])
 def test_a_bad_year_is_400(client, users, tree, bad):
     client.force_login(users.office)
     english(client)
-    if bad == "next":
-        bad = str(timezone.localdate().year + 1)
     response = client.get(URL, {"year": bad})
     assert response.status_code == 400
     assert "is not a year" in response.content.decode()

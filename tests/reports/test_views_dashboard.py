@@ -175,9 +175,9 @@ def test_the_page_reads_a_bounded_number_of_queries(client, users, tree, world):
     assert len(town.captured_queries) < 150
 
 
-def test_a_period_that_has_not_begun_has_no_trends(client, users, tree):
+def test_a_period_that_has_not_begun_shows_the_current_one(client, users, tree):
+    """Issue 13 item 23: no figures of the future; the current period instead."""
     client.force_login(users.office)
     response = client.get(URL, {"unit": tree.town.code, "period": "2099Q1"})
     assert response.status_code == 200
-    assert response.context["data"].trends == []
-    assert 'data-testid="trend-chart"' not in response.content.decode()
+    assert response.context["period"] == default_period(timezone.localdate())

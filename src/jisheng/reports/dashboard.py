@@ -90,6 +90,50 @@ NUMERATOR, DENOMINATOR, SIDES = engine.NUMERATOR, engine.DENOMINATOR, engine.SID
 DEFAULT_CACHE_SECONDS = 300
 CLOSED_CACHE_SECONDS = 6 * 3600
 
+# Small numbers (样本过少). A ratio or rate computed from fewer cases than its minimum
+# sample is not shown: its text is "样本过少" instead of the value (pages, prints,
+# drill-down, exports), it gets no target status and is not ranked. The minimum is the
+# indicator's own (``min_sample`` on the definition, or :data:`MIN_SAMPLE` here), else
+# ``JISHENG_MIN_SAMPLE`` (default :data:`DEFAULT_MIN_SAMPLE`: a rate needs a
+# denominator of at least 5). The sample is the denominator, or both sides for the
+# indicators of :data:`SAMPLE_BOTH_SIDES` (the sex ratio at birth: boys and girls, all
+# births). Counts are never small.
+DEFAULT_MIN_SAMPLE = 5
+MIN_SAMPLE: dict[str, int] = {"sex_ratio_at_birth": 20}
+SAMPLE_BOTH_SIDES: frozenset[str] = frozenset({"sex_ratio_at_birth"})
+
+
+def min_sample(indicator: Indicator) -> int:
+    """The fewest cases a figure of ``indicator`` is shown for (0: always shown)."""
+    if not indicator.is_ratio:
+        return 0
+    own = getattr(indicator, "min_sample", None)
+    if own is not None:
+        return int(own)
+    if indicator.id in MIN_SAMPLE:
+        return MIN_SAMPLE[indicator.id]
+    return int(getattr(settings, "JISHENG_MIN_SAMPLE", DEFAULT_MIN_SAMPLE))
+
+
+def sample_size(indicator: Indicator, value: Value) -> float:
+    """The cases behind a figure: its denominator (both sides for the sex ratio)."""
+    denominator = float(value.denominator or 0)
+    if indicator.id in SAMPLE_BOTH_SIDES:
+        return denominator + float(value.numerator or 0)
+    return denominator
+
+
+def small_sample(indicator: Indicator, value: Value | None) -> bool:
+    """Whether a defined figure rests on fewer cases than :func:`min_sample`."""
+    if value is None or value.value is None:
+        return False
+    threshold = min_sample(indicator)
+    return threshold > 0 and sample_size(indicator, value) < threshold
+
+
+def small_sample_text() -> str:
+    return _("Sample too small")
+
 
 # --------------------------------------------------------------------------- display
 
@@ -108,6 +152,8 @@ def format_value(indicator: Indicator, value: Value | None, digits: int = 2) -> 
     undefined (denominator 0), never 0% or 100%."""
     if value is None or value.value is None:
         return "—"
+    if small_sample(indicator, value):
+        return small_sample_text()
     if indicator.unit == "count":
         return format_number(value.value, digits)
     text = f"{value.value:.{digits}f}"
@@ -116,10 +162,15 @@ def format_value(indicator: Indicator, value: Value | None, digits: int = 2) -> 
     return text
 
 
-def excel_number(value: Value | None, digits: int = 2) -> float | int | str:
-    """A figure for a workbook cell: the number rounded, "—" when undefined."""
+def excel_number(
+    value: Value | None, digits: int = 2, indicator: Indicator | None = None
+) -> float | int | str:
+    """A figure for a workbook cell: the number rounded, "—" when undefined, "样本过少"
+    when the indicator (if given) says the sample is too small."""
     if value is None or value.value is None:
         return "—"
+    if indicator is not None and small_sample(indicator, value):
+        return small_sample_text()
     if float(value.value).is_integer():
         return int(value.value)
     return round(float(value.value), digits)
@@ -171,7 +222,12 @@ class Figure:
 
     @property
     def defined(self) -> bool:
-        return self.value.value is not None
+        """A value that is shown: the denominator is not 0 and the sample not too small."""
+        return self.value.value is not None and not self.small
+
+    @property
+    def small(self) -> bool:
+        return small_sample(self.indicator, self.value)
 
     @property
     def numerator_text(self) -> str:
@@ -216,6 +272,14 @@ class ChildRow:
 class TrendPoint:
     period: Period
     value: Value
+    indicator: Indicator | None = None
+
+    @property
+    def text(self) -> str:
+        """The month's figure as the pages show it ("样本过少" for a small sample)."""
+        if self.indicator is None:
+            return self.value.display()
+        return format_value(self.indicator, self.value)
 
 
 @dataclass
@@ -231,7 +295,9 @@ class Trend:
             "unit": self.indicator.unit,
             "months": [p.period.code for p in self.points],
             "values": [
-                None if p.value.value is None else round(float(p.value.value), 2)
+                None
+                if p.value.value is None or small_sample(self.indicator, p.value)
+                else round(float(p.value.value), 2)
                 for p in self.points
             ],
             "urls": [url(p.period) if url else "" for p in self.points],
@@ -269,6 +335,20 @@ def parse_period(text: str | None, today: datetime.date | None = None) -> Period
     if not (text or "").strip():
         return default_period(today)
     return periods.parse(text or "")
+
+
+def not_after_today(period: Period, today: datetime.date) -> Period:
+    """``period``, or — when it has not begun yet — the period of the same kind that
+    contains today (figures of the future do not exist; the pages never step there)."""
+    if period.first > today:
+        return periods.containing(today, period.kind)
+    return period
+
+
+def next_period(period: Period, today: datetime.date) -> Period | None:
+    """The period of the same kind just after ``period``; None when it has not begun."""
+    following = periods.containing(period.last + datetime.timedelta(days=1), period.kind)
+    return following if following.first <= today else None
 
 
 def trend_months(period: Period, today: datetime.date, count: int = TREND_MONTHS) -> list[Period]:
@@ -394,7 +474,8 @@ def rank_rows(
     rows of the worst rank are flagged ``last`` when more than one rank exists."""
 
     def number(row: ChildRow) -> float | None:
-        return row.figures[indicator_id].value.value
+        figure = row.figures[indicator_id]
+        return figure.value.value if figure.defined else None
 
     for row in rows:
         row.ranked = row.figures[indicator_id]
@@ -430,7 +511,11 @@ def _figures(
     for indicator in indicators:
         value = values[indicator.id]
         target = found_targets.get((unit.pk, indicator.id))
-        status = targets.status(value.value, target) if target is not None else None
+        status = (
+            targets.status(value.value, target)
+            if target is not None and not small_sample(indicator, value)
+            else None
+        )
         out[indicator.id] = Figure(indicator, value, target, status)
     return out
 
@@ -483,7 +568,7 @@ def dashboard(
         trend_indicators = [catalogue.BY_ID[i] for i in TREND_IDS if i in catalogue.BY_ID]
         series = _series(trend_indicators, unit, months, today=today, refresh=refresh)
         trends = [
-            Trend(i, [TrendPoint(m, s[i.id]) for m, s in zip(months, series, strict=True)])
+            Trend(i, [TrendPoint(m, s[i.id], i) for m, s in zip(months, series, strict=True)])
             for i in trend_indicators
         ]
 

@@ -17,7 +17,7 @@ from openpyxl import Workbook
 
 from jisheng.core.excel import add_sheet
 from jisheng.people.choices import IdStatus, MaritalStatus, PersonStatus, Sex
-from jisheng.people.selectors import age_on
+from jisheng.people import privacy
 from jisheng.people.tables import mask_phone
 from jisheng.reports.dashboard import CatalogueRow, Dashboard, Demography, excel_number
 
@@ -70,7 +70,7 @@ def dashboard_workbook(data: Dashboard) -> Workbook:
                 f.indicator.id,
                 f.indicator.name_zh,
                 f.indicator.unit,
-                excel_number(f.value),
+                excel_number(f.value, indicator=f.indicator),
                 _number(f.value.numerator),
                 _number(f.value.denominator) if f.indicator.is_ratio else "",
                 f.target_text,
@@ -104,12 +104,12 @@ def dashboard_workbook(data: Dashboard) -> Workbook:
                 "是" if row.last else "",
                 row.unit.name,
                 row.unit.code,
-                excel_number(row.figure(rank_id).value),
+                excel_number(row.figure(rank_id).value, indicator=data.rank_by),
                 _number(row.figure(rank_id).value.numerator),
                 _number(row.figure(rank_id).value.denominator) if data.rank_by.is_ratio else "",
                 row.figure(rank_id).target_text,
                 STATUS_ZH.get(row.figure(rank_id).status or "", ""),
-                *(excel_number(row.figure(i.id).value) for i in data.indicators),
+                *(excel_number(row.figure(i.id).value, indicator=i) for i in data.indicators),
             )
             for row in data.children
         ),
@@ -124,7 +124,10 @@ def dashboard_workbook(data: Dashboard) -> Workbook:
                 *(f"{t.indicator.name_zh}（{t.indicator.unit}）" for t in data.trends),
             ),
             rows=(
-                (month, *(excel_number(t.points[k].value) for t in data.trends))
+                (
+                    month,
+                    *(excel_number(t.points[k].value, indicator=t.indicator) for t in data.trends),
+                )
                 for k, month in enumerate(months)
             ),
         )
@@ -185,9 +188,10 @@ def _labels(choices: Any) -> dict[str, str]:
     return {value: str(label) for value, label in choices}
 
 
-def drill_rows(queryset: QuerySet) -> Iterator[tuple[Any, ...]]:
+def drill_rows(queryset: QuerySet, *, full_birth: bool = False) -> Iterator[tuple[Any, ...]]:
     """The persons in the order of :data:`DRILL_HEADERS`, masked numbers, read without
-    model objects."""
+    model objects. ``full_birth``: birth date and exact age, else year-month and the age
+    from the month (``people.privacy``: readers without ``people.view_full_id``)."""
     today = timezone.localdate()
     sexes = _labels(Sex.choices)
     marital = _labels(MaritalStatus.choices)
@@ -220,8 +224,8 @@ def drill_rows(queryset: QuerySet) -> Iterator[tuple[Any, ...]]:
         yield (
             name,
             sexes.get(sex, sex),
-            birth_date,
-            age_on(birth_date, today),
+            privacy.shown_birth(birth_date, full=full_birth, fmt="month"),
+            privacy.shown_age(birth_date, today, full=full_birth),
             id_masked or id_statuses.get(id_status, id_status),
             unit_name,
             unit_code,
@@ -270,7 +274,7 @@ def demography_workbook(data: Demography) -> Workbook:
                     f.indicator.id,
                     f.indicator.name_zh,
                     f.indicator.unit,
-                    excel_number(f.value),
+                    excel_number(f.value, indicator=f.indicator),
                     _number(f.value.numerator),
                     _number(f.value.denominator) if f.indicator.is_ratio else "",
                 )

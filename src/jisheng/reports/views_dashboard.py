@@ -10,7 +10,6 @@ call :mod:`jisheng.reports.dashboard`, render.
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,7 +26,6 @@ from jisheng.core import audit
 from jisheng.core.choices import AuditAction
 from jisheng.core.excel import xlsx_response
 from jisheng.core.web import BadInput, page_url, require_perm
-from jisheng.indicators import periods
 from jisheng.indicators.periods import Period
 from jisheng.orgs import selectors as org_selectors
 from jisheng.orgs.models import Unit
@@ -45,10 +43,27 @@ OTHER_COLUMNS = 4
 
 
 def period_of(request: HttpRequest, name: str = "period") -> Period:
+    """The period of the address (default: the current quarter); one that has not begun
+    yet gives the current period of the same kind (with a message on the page)."""
+    today = timezone.localdate()
     try:
-        return selectors.parse_period(request.GET.get(name), timezone.localdate())
+        asked = selectors.parse_period(request.GET.get(name), today)
     except ValueError as exc:
         raise BadInput(str(exc)) from exc
+    period = selectors.not_after_today(asked, today)
+    if period != asked:
+        request.future_period = asked  # type: ignore[attr-defined]
+    return period
+
+
+def _future_notice(request: HttpRequest, period: Period) -> None:
+    asked = getattr(request, "future_period", None)
+    if asked is not None:
+        messages.info(
+            request,
+            _("%(asked)s has not begun yet; the figures of %(period)s are shown.")
+            % {"asked": asked.label, "period": period.label},
+        )
 
 
 def bad_input(request: HttpRequest, message: str) -> HttpResponse:
@@ -116,6 +131,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     except BadInput as exc:
         return bad_input(request, str(exc))
     period = data.period
+    _future_notice(request, period)
+    following = selectors.next_period(period, timezone.localdate())
     others = [i for i in data.indicators if i.id != data.rank_by.id][:OTHER_COLUMNS]
     for row in data.children:
         row.others = [row.figures[i.id] for i in others]
@@ -129,7 +146,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "ancestors": _ancestors(request, data.unit),
             "charts": _charts(data),
             "previous_url": dashboard_url(data.unit, period.previous(), data.rank_by.id),
-            "next_url": dashboard_url(data.unit, _next(period), data.rank_by.id),
+            "next_url": dashboard_url(data.unit, following, data.rank_by.id) if following else "",
             "refresh_url": page_url(
                 "reports:dashboard",
                 unit=data.unit.code,
@@ -145,11 +162,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "other_columns": others,
         },
     )
-
-
-def _next(period: Period) -> Period:
-    """The period of the same kind just after."""
-    return periods.containing(period.last + datetime.timedelta(days=1), period.kind)
 
 
 @login_required

@@ -4,6 +4,7 @@ fertility and the total fertility rate of a unit for a year; and its Excel expor
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -23,12 +24,20 @@ from jisheng.reports.views_dashboard import VIEW_FIGURES, BadInput, bad_input, p
 FIRST_YEAR = 1950
 
 
-def year_of(request: HttpRequest) -> int:
-    """``?year=``; the current year when empty. ``BadInput`` for anything else than a
-    year from :data:`FIRST_YEAR` to this one."""
+def year_of(request: HttpRequest, *, notify: bool = False) -> int:
+    """``?year=``; the current year when empty or still to come (a message says so).
+    ``BadInput`` for anything else than a year from :data:`FIRST_YEAR` on."""
     today = timezone.localdate()
     text = (request.GET.get("year") or "").strip()
     if not text:
+        return today.year
+    if text.isdigit() and len(text) <= 6 and int(text) > today.year:
+        if notify:
+            messages.info(
+                request,
+                _("The year %(asked)s has not begun yet; the figures of %(year)d are shown.")
+                % {"asked": text, "year": today.year},
+            )
         return today.year
     if not text.isdigit() or not FIRST_YEAR <= int(text) <= today.year:
         raise BadInput(
@@ -44,7 +53,7 @@ def demography(request: HttpRequest) -> HttpResponse:
     require_perm(request, VIEW_FIGURES)
     unit = unit_of(request)
     try:
-        year = year_of(request)
+        year = year_of(request, notify=True)
     except BadInput as exc:
         return bad_input(request, str(exc))
     data = selectors.demography_for(unit, year, timezone.localdate())

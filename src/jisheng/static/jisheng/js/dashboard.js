@@ -43,7 +43,12 @@
         data: data.months.map(function (m) { return m.slice(2); }),
         axisLabel: { fontSize: 10 },
       },
-      yAxis: { type: "value", scale: true, axisLabel: { fontSize: 10 } },
+      yAxis: {
+        type: "value",
+        scale: true,
+        minInterval: data.unit === "count" ? 1 : 0,  // counts: whole numbers only
+        axisLabel: { fontSize: 10 },
+      },
       series: [{
         name: data.name,
         type: "line",
@@ -64,7 +69,12 @@
         axisPointer: { type: "shadow" },
         valueFormatter: function (v) { return show(v, data.unit); },
       },
-      xAxis: { type: "value", min: 0, axisLabel: { fontSize: 10 } },
+      xAxis: {
+        type: "value",
+        min: 0,
+        minInterval: data.unit === "count" ? 1 : 0,  // counts: whole numbers only
+        axisLabel: { fontSize: 10 },
+      },
       yAxis: {
         type: "category",
         inverse: true,
@@ -98,7 +108,7 @@
         axisPointer: { type: "shadow" },
         valueFormatter: abs,
       },
-      xAxis: { type: "value", axisLabel: { formatter: abs, fontSize: 10 } },
+      xAxis: { type: "value", minInterval: 1, axisLabel: { formatter: abs, fontSize: 10 } },
       yAxis: { type: "category", data: data.labels, axisTick: { show: false } },
       series: [
         { name: male, type: "bar", stack: "all", data: data.male },

@@ -120,6 +120,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("JISHENG_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'jisheng.sqlite3'}",
         conn_max_age=60,
+        # A kept connection that the server lost (restart, failover, a terminated
+        # backend) is tested before a request reuses it, instead of answering 500.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -2,7 +2,7 @@
 
 from jisheng.settings.base import *  # noqa: F403
 from jisheng.settings.base import DATABASES
-from jisheng.settings.env import env_str
+from jisheng.settings.env import env_list, env_str
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
@@ -16,7 +16,7 @@ _test_url = env_str("JISHENG_TEST_DB_URL_ACTIVE")
 if _test_url:
     import dj_database_url
 
-    DATABASES["default"] = dj_database_url.parse(_test_url)
+    DATABASES["default"] = dj_database_url.parse(_test_url, conn_health_checks=True)
 else:
     DATABASES["default"] = {
         "ENGINE": "django.db.backends.sqlite3",
@@ -25,6 +25,11 @@ else:
         "TEST": {"NAME": None},
     }
 AXES_ENABLED = True
+# Keys of the test process's own (the tests never read nor generate ./var's keys).
+JISHENG_FIELD_KEYS = env_list("JISHENG_FIELD_KEYS", []) or [
+    "x2Qk3PmB0Z7cYh1mYJx6v9m3b5Qv2rT1wWq8eN4uS0A="
+]
+JISHENG_LOOKUP_KEY = env_str("JISHENG_LOOKUP_KEY") or "jisheng-test-lookup-key"
 
 # An existing, empty static root keeps whitenoise quiet; tests serve static files through
 # the finders.

@@ -24,7 +24,7 @@ class CoreConfig(AppConfig):
             user_login_failed,
         )
 
-        from jisheng.core import signals
+        from jisheng.core import keycheck, signals  # noqa: F401  (keycheck: system check)
 
         user_logged_in.connect(signals.on_logged_in, dispatch_uid="jisheng_audit_login")
         user_logged_out.connect(signals.on_logged_out, dispatch_uid="jisheng_audit_logout")

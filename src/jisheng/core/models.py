@@ -126,3 +126,42 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.day}"
+
+
+class WorkerHeartbeat(models.Model):
+    """One background worker (``jisheng worker``): it rewrites ``beat_at`` every few
+    seconds, so the health page can tell a live worker from one that died, and a task
+    left running by a worker whose beat stopped is known to be interrupted."""
+
+    worker_id = models.CharField(_("worker"), max_length=64, unique=True)
+    hostname = models.CharField(_("host"), max_length=255, blank=True)
+    pid = models.PositiveIntegerField(_("process ID"), default=0)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    beat_at = models.DateTimeField(_("last heartbeat"), db_index=True)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+        ordering = ["-beat_at"]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class KeyCheck(models.Model):
+    """A check value of one key (``field_key``, ``lookup_key``), stored when the key is
+    first used: a later start compares it with the configured key and refuses a missing
+    or different one (:mod:`jisheng.core.keycheck`). It reveals nothing of the key."""
+
+    name = models.CharField(_("key"), max_length=32, unique=True)
+    value = models.TextField(_("check value"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("key check")
+        verbose_name_plural = _("key checks")
+
+    def __str__(self) -> str:
+        return self.name
+

@@ -5,8 +5,9 @@ JISHENG_SECRET_KEY     secret key (default: generated once into ./var/secret_key
 JISHENG_DEBUG          true/false (default false)
 JISHENG_ALLOWED_HOSTS  comma-separated host names (default 127.0.0.1,localhost)
 JISHENG_VAR_DIR        data directory (default ./var)
-JISHENG_FIELD_KEYS     Fernet key(s) for personal fields (default: generated into ./var/field_key)
-JISHENG_LOOKUP_KEY     key of the ID-number look-up hash (default: generated into ./var/lookup_key)
+JISHENG_FIELD_KEYS     Fernet key(s) for personal fields (default: ./var/field_key, generated
+                       only while the database is empty)
+JISHENG_LOOKUP_KEY     key of the ID-number look-up hash (default: ./var/lookup_key, likewise)
 JISHENG_API_TOKEN_DAYS days a token from POST /api/v1/auth/token is valid (default 30)
 JISHENG_IMPORT_MAX_ROWS  largest Excel sheet accepted by an import (default 50000 rows)
 JISHENG_IMPORT_MAX_MB    largest Excel file accepted by an import (default 20 MB)
@@ -33,21 +34,29 @@ from jisheng.settings.env import (
     env_bool,
     env_list,
     env_str,
-    fernet_key_from_file,
+    key_from_file,
+    private_files,
     secret_from_file,
     var_dir,
 )
+
+# The database, keys, uploads and logs this process creates are private (0600/0700).
+private_files()
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = var_dir()
 
 SECRET_KEY = env_str("JISHENG_SECRET_KEY") or secret_from_file("secret_key")
 # Keys that encrypt personal fields (ID numbers) at rest: the first encrypts, all decrypt
-# (rotation: put the new key first). Comma-separated Fernet keys, or generated once into
-# ./var/field_key. Losing it loses the ID numbers: back it up apart from the database.
-JISHENG_FIELD_KEYS = env_list("JISHENG_FIELD_KEYS", []) or [fernet_key_from_file()]
+# (rotation: put the new key first). Comma-separated Fernet keys, or ./var/field_key.
+# Losing it loses the ID numbers: back it up apart from the database. Keys are generated
+# only for an empty database; a start with a missing or different key is refused
+# (jisheng.core.keycheck).
+JISHENG_FIELD_KEYS = env_list("JISHENG_FIELD_KEYS", []) or [
+    key for key in [key_from_file("field_key")] if key
+]
 # Key of the keyed hash that finds a person by ID number; changing it needs a re-hash.
-JISHENG_LOOKUP_KEY = env_str("JISHENG_LOOKUP_KEY") or secret_from_file("lookup_key")
+JISHENG_LOOKUP_KEY = env_str("JISHENG_LOOKUP_KEY") or key_from_file("lookup_key")
 DEBUG = env_bool("JISHENG_DEBUG", False)
 ALLOWED_HOSTS = env_list("JISHENG_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("JISHENG_CSRF_TRUSTED_ORIGINS", [])
@@ -83,6 +92,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "jisheng.core.keycheck.KeyCheckMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jisheng.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -6,11 +6,10 @@ from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
+from jisheng.core.clientip import client_ip
 from jisheng.core.context import RequestMeta, current_request
 
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+__all__ = ["LanguageMiddleware", "RequestContextMiddleware", "client_ip"]
 
 
 class RequestContextMiddleware:

@@ -19,6 +19,7 @@ JISHENG_DASHBOARD_REFRESH_MINUTES  minutes between two refreshes of the dashboar
                        figures by `jisheng worker` (default 5; 0 = off)
 JISHENG_DASHBOARD_CACHE_SECONDS    figures of a running period kept (default 300; 0 = none)
 JISHENG_DASHBOARD_CLOSED_CACHE_SECONDS  figures of an ended period kept (default 21600)
+JISHENG_TRUSTED_PROXIES  reverse proxies whose X-Forwarded-For is believed (default none)
 JISHENG_INDICATOR_CONNECTIONS  PostgreSQL connections one computation of the indicators
                        of a whole tree uses at once (default 4; 1 = one query after another)
 """
@@ -178,8 +179,15 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 
+# Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For is
+# believed; empty: the direct peer is the client. Read by jisheng.core.clientip.client_ip,
+# the one source of the client's address for the audit log and the lockout below.
+JISHENG_TRUSTED_PROXIES = env_list("JISHENG_TRUSTED_PROXIES", [])
+
 # Lockout after repeated failed logins (django-axes): 5 failures of one username
-# from one address lock that pair for 30 minutes.
+# from one address lock that pair for 30 minutes (never the username alone: behind a
+# proxy the address is the client's, see JISHENG_TRUSTED_PROXIES).
+AXES_CLIENT_IP_CALLABLE = "jisheng.core.clientip.client_ip"
 AXES_FAILURE_LIMIT = int(env_str("JISHENG_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

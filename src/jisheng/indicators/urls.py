@@ -37,6 +37,11 @@ urlpatterns = [
         views_assessment.assessment_evidence,
         name="assessment_evidence",
     ),
+    path(
+        "assessments/<int:pk>/export.xlsx",
+        views_assessment.assessment_export,
+        name="assessment_export",
+    ),
     path("assessments/<int:pk>/print/", views_assessment.assessment_print, name="assessment_print"),
     path("assessments/<int:pk>/pdf/", views_assessment.assessment_pdf, name="assessment_pdf"),
 ]

@@ -5,6 +5,8 @@ evidence files, recomputing a draft, approving (freezing) it and the printed rep
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -18,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jisheng.core import audit
 from jisheng.core.choices import AuditAction
+from jisheng.core.excel import write_workbook, xlsx_response
 from jisheng.core.forms import add_service_errors
 from jisheng.core.pdf import pdf_response
 from jisheng.core.scope import path_in_scope
@@ -92,10 +95,14 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
 def _context(request: HttpRequest, assessment: Assessment) -> dict:
     period = periods.parse(assessment.period)
     writable = path_in_scope(assessment.issuer.path, request.user) and not assessment.frozen
+    units = rules.present(assessment.result)
+    for unit in units:  # 人工评分 only for a unit that has something to score by hand
+        unit["has_manual"] = bool(rules.entry_slots(assessment, unit["id"]))
     return {
         "assessment": assessment,
         "period": period,
-        "units": rules.present(assessment.result),
+        "units": units,
+        "ranking_chart": ranking_chart(units),
         "pending": assessment.result.get("pending", []),
         "problems": rules.approval_problems(assessment) if not assessment.frozen else [],
         "period_open": period.last >= timezone.localdate(),
@@ -103,6 +110,62 @@ def _context(request: HttpRequest, assessment: Assessment) -> dict:
         "can_score": writable and request.user.has_perm(SCORE),
         "can_approve": writable and request.user.has_perm(APPROVE),
     }
+
+
+def ranking_chart(units: list[dict[str, Any]]) -> dict[str, Any]:
+    """The data of the ranking's bar chart (ECharts through static/jisheng/js/dashboard.js,
+    read from json_script): the units by score, best first; a bar opens the unit's
+    explanation on the page."""
+    return {
+        "name": _("Score"),
+        "unit": "points",
+        "labels": [u["name"] for u in units],
+        "values": [None if u["total"] is None else round(float(u["total"]), 2) for u in units],
+        "urls": [f"#unit-{u['id']}" for u in units],
+    }
+
+
+RANKING_HEADERS = ("名次", "单位", "单位代码", "得分", "等次", "一票否决", "末位", "奖惩")
+
+
+def ranking_rows(units: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """The ranking as rows of :data:`RANKING_HEADERS` (the workbook's only sheet)."""
+    return [
+        (
+            u["rank"],
+            u["name"],
+            u["code"],
+            u["total"] if u["total"] is None else round(float(u["total"]), 2),
+            u.get("band") or "",
+            "是" if u.get("vetoed") else "",
+            "是" if u.get("is_last") else "",
+            "；".join(f"{c['whom']}：{c['what']}" for c in u["consequence_rows"]),
+        )
+        for u in units
+    ]
+
+
+@login_required
+@require_GET
+def assessment_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The ranking as an .xlsx workbook (audited)."""
+    require_perm(request, VIEW)
+    assessment = rules.assessment_get(request.user, pk)
+    with translation.override("zh-hans"):
+        units = rules.present(assessment.result)
+        rows = ranking_rows(units)
+        title = f"{assessment.issuer.name}{periods.parse(assessment.period).label}考核排名"
+    workbook = write_workbook(
+        title="考核排名", headers=RANKING_HEADERS, rows=rows, widths={"奖惩": 40}
+    )
+    audit.record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        obj=assessment,
+        changes={"rows": len(rows)},
+        message=_("Exported the ranking of %(title)s.") % {"title": title},
+    )
+    return xlsx_response(workbook, f"{title}.xlsx")
 
 
 @login_required

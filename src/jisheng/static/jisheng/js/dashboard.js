@@ -4,7 +4,8 @@
 //   line    data-source="trend-N": item N of #js-trends {name, unit, months, values, urls}
 //           — a click on a point opens urls[i] (the persons behind that month's figure);
 //   bars    data-source="children": #js-children {name, unit, labels, values, urls}
-//           — a click on a bar opens that child unit's dashboard;
+//           — a click on a bar opens that child unit's dashboard (data-json="ID": the
+//           data from #ID instead, e.g. the assessment's ranking by score);
 //   pyramid data-source="pyramid": #js-pyramid {labels, male (negative), female}.
 // null values (undefined figures, denominator 0) are gaps, never 0.
 (function () {
@@ -129,7 +130,7 @@
       option = line(data);
       urls = data.urls;
     } else if (kind === "bars") {
-      data = readJson("js-children");
+      data = readJson(el.getAttribute("data-json") || "js-children");
       if (!data) return;
       option = bars(data);
       urls = data.urls;

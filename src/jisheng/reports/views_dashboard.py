@@ -215,6 +215,7 @@ def dashboard_print(request: HttpRequest) -> HttpResponse:
 @require_GET
 def dashboard_pdf(request: HttpRequest) -> HttpResponse:
     """The A4 report as a PDF (Chinese in Noto CJK); the print page without Chromium."""
+    from jisheng.core.pdf import PdfBusy, pdf_busy_response
     from jisheng.services import letters
 
     require_perm(request, VIEW_FIGURES)
@@ -224,6 +225,8 @@ def dashboard_pdf(request: HttpRequest) -> HttpResponse:
         return bad_input(request, str(exc))
     try:
         pdf = letters.render_pdf(_print_html(request, data, for_pdf=True))
+    except PdfBusy:  # every render slot stayed taken: 503, in Chinese
+        return pdf_busy_response(request)
     except letters.PdfUnavailable:
         messages.warning(request, _("PDF printing is not available here; print this page."))
         return redirect(

@@ -20,6 +20,8 @@ JISHENG_DASHBOARD_REFRESH_MINUTES  minutes between two refreshes of the dashboar
 JISHENG_DASHBOARD_CACHE_SECONDS    figures of a running period kept (default 300; 0 = none)
 JISHENG_DASHBOARD_CLOSED_CACHE_SECONDS  figures of an ended period kept (default 21600)
 JISHENG_TRUSTED_PROXIES  reverse proxies whose X-Forwarded-For is believed (default none)
+JISHENG_PDF_CONCURRENCY  PDFs printed at once (default 2); JISHENG_PDF_WAIT_SECONDS (15),
+                       JISHENG_PDF_CACHE_SECONDS (7 days)
 JISHENG_INDICATOR_CONNECTIONS  PostgreSQL connections one computation of the indicators
                        of a whole tree uses at once (default 4; 1 = one query after another)
 """
@@ -305,3 +307,9 @@ JISHENG_DASHBOARD_REFRESH_MINUTES = int(env_str("JISHENG_DASHBOARD_REFRESH_MINUT
 # The indicator engine runs the grouped queries of a whole tree on this many PostgreSQL
 # connections at once (outside a transaction; SQLite: one after another).
 JISHENG_INDICATOR_CONNECTIONS = max(1, int(env_str("JISHENG_INDICATOR_CONNECTIONS", "4")))
+# PDFs (jisheng.core.pdf): at most this many headless Chromiums print at once on the
+# machine; a request waits this long for a free one (then 503); a document's PDF is kept
+# in the cache this long unless its data changes first (a change makes a new key).
+JISHENG_PDF_CONCURRENCY = max(1, int(env_str("JISHENG_PDF_CONCURRENCY", "2")))
+JISHENG_PDF_WAIT_SECONDS = float(env_str("JISHENG_PDF_WAIT_SECONDS", "15"))
+JISHENG_PDF_CACHE_SECONDS = int(env_str("JISHENG_PDF_CACHE_SECONDS", str(7 * 86400)))

@@ -1,5 +1,5 @@
 """Fixtures of the commodities tests: products, the stores of the small county tree and a
-commodity keeper at the county and at the township.
+commodity keeper at the county, at the township and at a village.
 
 county station  示范县药具站 (990100000000)
 └── township warehouse 东城镇药具库 (990100001000)
@@ -60,7 +60,7 @@ def keepers(tree):
     return SimpleNamespace(
         county=factories.user("yaoju", tree.county, "commodity"),
         town=factories.user("yaoju_town", tree.town, "commodity"),
-        village_a=factories.user("yaoju_a", tree.village_a, "field"),
+        village_a=factories.user("yaoju_a", tree.village_a, "commodity"),
     )
 
 

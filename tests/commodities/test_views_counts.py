@@ -129,11 +129,11 @@ def test_approve_with_uncounted_line_shows_an_error(town_client, stocked, stores
     assert count.status == CountStatus.CANCELLED
 
 
-def test_field_worker_cannot_approve(client, stocked, stores, keepers, products):
+def test_field_worker_cannot_approve(client, stocked, stores, keepers, products, users):
     receive(stores.village_a, products.pill, "VA", "2028-06-30", 10)
     count = counts.count_open(keepers.county, stores.village_a, COUNT_DAY)
     counts.count_enter(keepers.county, count, {ln.pk: 9 for ln in count.lines.all()})
-    client.force_login(keepers.village_a)
+    client.force_login(users.field_a)
     response = client.post(reverse("commodities:count_approve", args=[count.pk]))
     assert response.status_code == 403
     count.refresh_from_db()

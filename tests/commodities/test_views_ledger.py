@@ -400,9 +400,9 @@ def test_reversal_and_reversal_of_a_reversal(client_for, stocked, products, keep
     assert Document.objects.filter(kind=DocumentKind.REVERSAL).count() == 1
 
 
-def test_field_user_cannot_reverse(client_for, stores, products, keepers):
+def test_field_user_cannot_reverse(client_for, stores, products, keepers, users):
     doc = receive(stores.village_a, products.pill, "P1", "2028-12-31", 10)
-    client = client_for(keepers.village_a)
+    client = client_for(users.field_a)
     response = client.post(reverse("commodities:document_reverse", args=[doc.pk]), {"reason": "x"})
     assert response.status_code == 403
     assert not Document.objects.filter(kind=DocumentKind.REVERSAL).exists()
@@ -449,7 +449,8 @@ def test_transfer_in_transit_received_by_the_receiving_unit_only(
     client = client_for(keepers.town)
     _send(client, stocked, products, 10)
     transfer = Document.objects.get(kind=DocumentKind.TRANSFER_OUT)
-    other = client_for(users.field_b)  # village B: neither sender nor receiver
+    # village B's commodity keeper: neither sender nor receiver
+    other = client_for(factories.user("yaoju_b", stocked.village_b.unit, "commodity"))
     assert other.get(reverse("commodities:transfer_receive", args=[transfer.pk])).status_code == 404
     village = client_for(keepers.village_a)
     url = reverse("commodities:transfer_receive", args=[transfer.pk])

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from jisheng.commodities import ledger, selectors
 from jisheng.commodities.choices import CountStatus, DocumentKind
 from jisheng.commodities.models import CountLine, Document, PhysicalCount, Store
-from jisheng.commodities.services import past_date
+from jisheng.commodities.services import past_date, require_movement_perm
 from jisheng.core import audit
 from jisheng.core.choices import AuditAction
 from jisheng.core.scope import get_in_scope_or_404, require_in_scope, restrict_within
@@ -317,7 +317,9 @@ def count_submit(actor: Any, count: PhysicalCount) -> PhysicalCount:
 def count_approve(actor: Any, count: PhysicalCount) -> PhysicalCount:
     """Approve the count: the book balances are computed again as of the count day, and
     every difference is posted on that day as a line of ONE count adjustment document
-    (none when the shelves agree with the books). Refused while a line is uncounted."""
+    (none when the shelves agree with the books). Refused while a line is uncounted, and
+    without the permission to post count adjustments."""
+    require_movement_perm(actor, DocumentKind.ADJUSTMENT, count)
     store = _scope(actor, count)
     if count.status in FROZEN:
         raise _frozen_error(count)

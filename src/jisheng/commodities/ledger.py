@@ -24,17 +24,39 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Max, Min, QuerySet
 from django.utils.translation import gettext as _
 
-from jisheng.commodities.choices import DOCUMENT_PREFIX
+from jisheng.commodities.choices import DOCUMENT_PREFIX, DocumentKind
 from jisheng.commodities.models import CalculatedStock, Document, LedgerLine, Lot, StockCard, Store
 from jisheng.core import audit
 from jisheng.core.templatetags.cn import format_cn_date
 
 _SQLITE_WRITE_LOCK = threading.RLock()
+
+# Each kind of movement needs its own permission (``Document.Meta.permissions``). The
+# services check it, with an audited refusal, before they write
+# (``services.require_movement_perm``); :func:`open_document` checks it again, so that no
+# path to the ledger can post a kind its caller may not.
+MOVEMENT_PERMS: dict[str, str] = {
+    DocumentKind.RECEIPT: "commodities.receive_stock",
+    DocumentKind.TRANSFER_OUT: "commodities.transfer_stock",
+    DocumentKind.TRANSFER_IN: "commodities.transfer_stock",
+    DocumentKind.ISSUE: "commodities.issue_stock",
+    DocumentKind.WRITE_OFF: "commodities.write_off_stock",
+    DocumentKind.REVERSAL: "commodities.reverse_document",
+    DocumentKind.ADJUSTMENT: "commodities.adjust_stock",
+}
+
+
+def may_post(actor: Any, kind: str) -> bool:
+    """Whether ``actor`` may post a movement of ``kind`` (``None``, the system, may)."""
+    if actor is None:
+        return True
+    has_perm = getattr(actor, "has_perm", None)
+    return bool(has_perm and has_perm(MOVEMENT_PERMS[kind]))
 
 
 @contextlib.contextmanager
@@ -69,7 +91,12 @@ def open_document(
     **fields: Any,
 ) -> Document:
     """Create the next numbered document of ``store`` (inside :func:`serialised`); the
-    note and the staff name are trimmed to their fields."""
+    note and the staff name are trimmed to their fields. Refused (``PermissionDenied``)
+    when ``actor`` may not post ``kind``."""
+    if not may_post(actor, kind):
+        raise PermissionDenied(
+            _("You do not have permission to post a %(kind)s.") % {"kind": DocumentKind(kind).label}
+        )
     Store.objects.select_for_update().filter(pk=store.pk).first()  # serialise numbering
     year = occurred_on.year
     last = Document.objects.filter(store=store, kind=kind, year=year).aggregate(n=Max("sequence"))[

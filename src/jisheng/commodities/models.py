@@ -257,6 +257,16 @@ class Document(TimeStampedModel):
         verbose_name = _("ledger document")
         verbose_name_plural = _("ledger documents")
         ordering = ["-occurred_on", "-id"]
+        # One permission per kind of movement, checked by the services (``services.py``,
+        # ``counts.py``) whoever calls them: the pages, the API, an import.
+        permissions = [
+            ("receive_stock", _("Can post a receipt note")),
+            ("transfer_stock", _("Can send and receive transfers")),
+            ("issue_stock", _("Can issue commodities to a person")),
+            ("write_off_stock", _("Can write stock off")),
+            ("reverse_document", _("Can reverse a ledger document")),
+            ("adjust_stock", _("Can post the adjustment of a physical count")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["store", "kind", "year", "sequence"], name="commodities_document_seq"

@@ -103,6 +103,33 @@ def _line_errors(items: list[Any], errors: dict[str, Any]) -> list[int]:
     return quantities
 
 
+# --- who may post what ------------------------------------------------------------------
+
+# Each kind of movement needs its own permission (``ledger.MOVEMENT_PERMS``); the services
+# check it whoever calls them, so the pages and the API cannot disagree.
+MOVEMENT_PERMS = ledger.MOVEMENT_PERMS
+may_post = ledger.may_post
+
+
+def require_movement_perm(actor: Any, kind: str, obj: Any = None) -> None:
+    """Refuse a movement of ``kind`` that ``actor`` may not post: the refusal is audited
+    (``denied``, on ``obj`` — the store, the document or the count — when known) and
+    raises ``PermissionDenied`` with a message naming the kind. Call it before opening
+    the write's transaction, so that the audit event is not rolled back with it."""
+    if may_post(actor, kind):
+        return
+    label = DocumentKind(kind).label
+    audit.record(
+        actor=actor,
+        action=AuditAction.DENIED,
+        obj=obj,
+        object_type="" if obj is not None else Document._meta.label_lower,
+        object_repr="" if obj is not None else str(label),
+        message=_("Movement refused: no permission to post a %(kind)s.") % {"kind": label},
+    )
+    raise PermissionDenied(_("You do not have permission to post a %(kind)s.") % {"kind": label})
+
+
 def _require_store(actor: Any, store: Store) -> None:
     if not store.active:
         raise ValidationError({"store": _("This store is closed.")})
@@ -242,6 +269,7 @@ def receive(
     staff_name: str = "",
 ) -> Document:
     """A delivery from a supplier into ``store``: lots created when new."""
+    require_movement_perm(actor, DocumentKind.RECEIPT, store)
     _require_store(actor, store)
     errors: dict[str, Any] = {}
     day = past_date(occurred_on, "occurred_on", errors)
@@ -315,6 +343,7 @@ def transfer_send(
 ) -> Document:
     """The issue note of a transfer: the stock leaves ``store`` and is in transit to
     ``to_store`` until received there."""
+    require_movement_perm(actor, DocumentKind.TRANSFER_OUT, store)
     _require_store(actor, store)
     errors: dict[str, Any] = {}
     if to_store.pk == store.pk:
@@ -356,6 +385,7 @@ def transfer_receive(
     quantity damaged on arrival); lines left out arrived whole. What was sent and neither
     taken in nor damaged went missing; the transfer is then "received with a shortfall".
     """
+    require_movement_perm(actor, DocumentKind.TRANSFER_IN, transfer)
     if transfer.kind != DocumentKind.TRANSFER_OUT or transfer.counterpart is None:
         raise ValidationError(_("This document is not a transfer."))
     store = transfer.counterpart
@@ -456,6 +486,7 @@ def issue(
 ) -> Document:
     """Commodities handed to ``person`` from ``store`` (FEFO unless a lot is named;
     expired lots never), linked to the follow-up visit when made during one."""
+    require_movement_perm(actor, DocumentKind.ISSUE, store)
     _require_store(actor, store)
     if actor is not None and not path_in_scope(person.unit.path, actor):
         record_denied(actor, person, _("Write outside the user's data scope."))
@@ -499,6 +530,7 @@ def write_off(
     staff_name: str = "",
 ) -> Document:
     """Stock taken off the books: expired, damaged, lost, recalled (with a reason)."""
+    require_movement_perm(actor, DocumentKind.WRITE_OFF, store)
     _require_store(actor, store)
     errors: dict[str, Any] = {}
     day = past_date(occurred_on, "occurred_on", errors)
@@ -536,6 +568,7 @@ def reverse(*, actor: Any, document: Document, reason: str) -> Document:
     opposite lines. A reversal cannot be reversed, a document is reversed once, a
     transfer only while in transit (reverse its transfer-in record first), and a
     reversal that would take a balance below zero is refused."""
+    require_movement_perm(actor, DocumentKind.REVERSAL, document)
     store = document.store
     require_in_scope(actor, store, path=store.unit.path)
     reason = (reason or "").strip()

@@ -21,8 +21,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from jisheng.commodities import counts, quality, selectors
-from jisheng.commodities.choices import Condition, CountStatus, Outcome, QualityAction, Severity
+from jisheng.commodities.choices import (
+    Condition,
+    CountStatus,
+    DocumentKind,
+    Outcome,
+    QualityAction,
+    Severity,
+)
 from jisheng.commodities.models import AdverseReaction, Lot, Product, QualityCheck, Store
+from jisheng.commodities.services import may_post, require_movement_perm
 from jisheng.core import audit
 from jisheng.core.choices import AuditAction
 from jisheng.core.excel import xlsx_response
@@ -228,7 +236,9 @@ def count_differences(request: HttpRequest, pk: int) -> HttpResponse:
             "uncounted": sum(1 for line in lines if line.counted is None),
             "adjustment": counts.adjustment_of(count),
             "can_submit": count.status == CountStatus.OPEN and request.user.has_perm(ADD),
-            "can_approve": count.status in counts.EDITABLE and request.user.has_perm(APPROVE),
+            "can_approve": count.status in counts.EDITABLE
+            and request.user.has_perm(APPROVE)
+            and may_post(request.user, DocumentKind.ADJUSTMENT),
             "can_edit": count.status in counts.EDITABLE and request.user.has_perm(ADD),
         },
     )
@@ -262,6 +272,9 @@ def count_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def count_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    # Approval posts the count adjustment: its permission first (refusal audited), as
+    # the service checks it again.
+    require_movement_perm(request.user, DocumentKind.ADJUSTMENT)
     return _transition(
         request,
         pk,

@@ -4,9 +4,10 @@ forms (receipt, transfer out, transfer in, issue to a person, write-off, reversa
 document and its printable page, the ledger of a store (分类账) with its Excel export,
 and the products.
 
-Views are thin: check the Django permission (403), find the store or document inside the
-user's data scope (outside: 404 and a ``denied`` audit event), call a service or a
-selector, render. "Today" is ``timezone.localdate()``.
+Views are thin: check the Django permission (403; a movement form asks the permission of
+its kind, ``services.require_movement_perm``, which the service checks again), find the
+store or document inside the user's data scope (outside: 404 and a ``denied`` audit
+event), call a service or a selector, render. "Today" is ``timezone.localdate()``.
 """
 
 from __future__ import annotations
@@ -66,8 +67,6 @@ VIEW_STORE = "commodities.view_store"
 VIEW_DOCUMENT = "commodities.view_document"
 VIEW_LEDGER = "commodities.view_ledgerline"
 VIEW_PRODUCT = "commodities.view_product"
-ADD_DOCUMENT = "commodities.add_document"
-CHANGE_DOCUMENT = "commodities.change_document"
 
 STORES_PAGE = 50
 DOCUMENTS_PAGE = 20
@@ -283,7 +282,7 @@ def store_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "kinds": DocumentKind.choices,
             "kind": kind,
             "query": urlencode(query),
-            "can_add": request.user.has_perm(ADD_DOCUMENT),
+            "can": _movement_flags(request),
             "can_ledger": request.user.has_perm(VIEW_LEDGER),
         },
     )
@@ -300,6 +299,18 @@ def _render_form(
         f"commodities/{template}",
         {"store": store, "title": title, "cancel_url": _store_url(store), **context},
     )
+
+
+def _movement_flags(request: HttpRequest) -> dict[str, bool]:
+    """Which movement buttons to show: the kinds the user may post (the service checks)."""
+    user = request.user
+    return {
+        "receipt": services.may_post(user, DocumentKind.RECEIPT),
+        "transfer": services.may_post(user, DocumentKind.TRANSFER_OUT),
+        "receive": services.may_post(user, DocumentKind.TRANSFER_IN),
+        "issue": services.may_post(user, DocumentKind.ISSUE),
+        "write_off": services.may_post(user, DocumentKind.WRITE_OFF),
+    }
 
 
 def _store_url(store: Store) -> str:
@@ -333,7 +344,7 @@ def _submit(
 @GET_POST
 def receipt_create(request: HttpRequest, pk: int) -> HttpResponse:
     """入库单: a delivery from a supplier, several lots."""
-    require_perm(request, ADD_DOCUMENT)
+    services.require_movement_perm(request.user, DocumentKind.RECEIPT)
     store = _store(request, pk)
     data = _post(request)
     form = ReceiptForm(data, initial={"occurred_on": timezone.localdate()})
@@ -379,7 +390,7 @@ def _out_items(rows: list[tuple[int, dict[str, Any]]]) -> list[services.Item]:
 @GET_POST
 def transfer_create(request: HttpRequest, pk: int) -> HttpResponse:
     """出库单: stock sent to another store, in transit until received."""
-    require_perm(request, ADD_DOCUMENT)
+    services.require_movement_perm(request.user, DocumentKind.TRANSFER_OUT)
     store = _store(request, pk)
     data = _post(request)
     initial: dict[str, Any] = {"occurred_on": timezone.localdate()}
@@ -412,7 +423,7 @@ def transfer_create(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def transfer_receive(request: HttpRequest, pk: int) -> HttpResponse:
     """调入登记: a transfer in transit arrives; per line received and damaged."""
-    require_perm(request, ADD_DOCUMENT)
+    services.require_movement_perm(request.user, DocumentKind.TRANSFER_IN)
     transfer = _transfer(request, pk)
     store = transfer.counterpart
     sent = list(transfer.lines.select_related("product", "lot").order_by("pk"))
@@ -471,7 +482,7 @@ def _visit_queryset(person: Any) -> QuerySet:
 @GET_POST
 def issue_create(request: HttpRequest, pk: int) -> HttpResponse:
     """发放登记: commodities handed to a person (FEFO suggested, expired lots never)."""
-    require_perm(request, ADD_DOCUMENT)
+    services.require_movement_perm(request.user, DocumentKind.ISSUE)
     store = _store(request, pk)
     persons = _person_choices(request)
     data = _post(request)
@@ -532,7 +543,7 @@ def issue_create(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def write_off_create(request: HttpRequest, pk: int) -> HttpResponse:
     """报损: stock taken off the books with a reason, lot by lot."""
-    require_perm(request, ADD_DOCUMENT)
+    services.require_movement_perm(request.user, DocumentKind.WRITE_OFF)
     store = _store(request, pk)
     data = _post(request)
     form = WriteOffForm(data, initial={"occurred_on": timezone.localdate()})
@@ -563,7 +574,7 @@ def write_off_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _can_reverse(request: HttpRequest, document: Document) -> bool:
     return (
-        request.user.has_perm(CHANGE_DOCUMENT)
+        services.may_post(request.user, DocumentKind.REVERSAL)
         and document.kind not in (DocumentKind.REVERSAL, DocumentKind.ADJUSTMENT)
         and path_in_scope(document.store.unit.path, request.user)
         and not Document.objects.filter(reverses=document).exists()
@@ -581,7 +592,7 @@ def _document_context(request: HttpRequest, document: Document) -> dict[str, Any
         and document.transfer_status == TransferStatus.IN_TRANSIT
         and document.counterpart is not None
         and path_in_scope(document.counterpart.unit.path, request.user)
-        and request.user.has_perm(ADD_DOCUMENT)
+        and services.may_post(request.user, DocumentKind.TRANSFER_IN)
     )
     return {
         "document": document,
@@ -617,7 +628,7 @@ def document_print(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def document_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     """冲销: the opposite lines of a mistaken document, with a reason."""
-    require_perm(request, CHANGE_DOCUMENT)
+    services.require_movement_perm(request.user, DocumentKind.REVERSAL)
     document = get_in_scope_or_404(_documents(), request.user, pk=pk)
     form = ReversalForm(_post(request))
     if request.method == "POST" and form.is_valid():

@@ -27,7 +27,7 @@ from jisheng.orgs import selectors as org_selectors
 from jisheng.orgs.web import requested_unit
 
 VIEW = "commodities.view_store"
-TRANSFER = "commodities.add_document"
+TRANSFER = "commodities.transfer_stock"  # the permission to send a transfer
 
 PLAN_HEADERS = [
     "单位",

@@ -73,7 +73,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ADMIN: VIEW_ORGS
     + EDIT_ORGS
     + MANAGE_USERS
-    + ["core.view_auditevent"]
+    + ["core.view_auditevent", "core.view_workerheartbeat"]  # 系统状态
     + VIEW_PEOPLE
     + EDIT_PEOPLE
     + SENSITIVE_PEOPLE
@@ -158,12 +158,25 @@ COMMODITY_MODELS = [
     "physicalcount", "qualitycheck", "adversereaction",
 ]  # fmt: skip
 VIEW_COMMODITIES = [f"commodities.view_{m}" for m in COMMODITY_MODELS]
-ALL_COMMODITIES = VIEW_COMMODITIES + [
-    f"commodities.{a}_{m}" for m in COMMODITY_MODELS for a in ("add", "change")
+# Each kind of ledger movement has its own permission, checked by the services (receipt,
+# both halves of a transfer, issue to a person, write-off, reversal, count adjustment).
+MOVE_COMMODITIES = [
+    "commodities.receive_stock",
+    "commodities.transfer_stock",
+    "commodities.issue_stock",
+    "commodities.write_off_stock",
+    "commodities.reverse_document",
+    "commodities.adjust_stock",
 ]
+ALL_COMMODITIES = (
+    VIEW_COMMODITIES
+    + [f"commodities.{a}_{m}" for m in COMMODITY_MODELS for a in ("add", "change")]
+    + MOVE_COMMODITIES
+)
+# Field staff issue to persons and report adverse reactions; nothing else moves stock.
 FIELD_COMMODITIES = [
     *VIEW_COMMODITIES,
-    "commodities.add_document",
+    "commodities.issue_stock",
     "commodities.add_adversereaction",
 ]
 ROLE_PERMISSIONS[Role.ADMIN] += ALL_COMMODITIES

@@ -66,6 +66,14 @@ def gunicorn_argv(*, host: str, port: int, workers: int, threads: int) -> list[s
         "-",
         "--error-logfile",
         "-",
+        # The access log never records query strings (search text, ID numbers).
+        "--logger-class",
+        "jisheng.core.gunicorn_logging.QuerylessLogger",
+        # Long URLs reach Django, whose InputGuardMiddleware answers 414 in JSON under
+        # /api/ (a Chinese page elsewhere) instead of gunicorn's HTML (0: no line limit
+        # of its own beyond its 1 MB read buffer).
+        "--limit-request-line",
+        "0",
         # Several servers (tests, a demo beside production) must not fight over one
         # control socket in the home directory.
         *(["--no-control-socket"] if _has_setting("control_socket_disable") else []),

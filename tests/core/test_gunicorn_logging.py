@@ -1,0 +1,117 @@
+"""Issue 13 item 8: gunicorn's access log records no query string (an ID number searched
+for must never land in a server log) — the logger class ``jisheng serve`` passes."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+from jisheng.core.gunicorn_logging import QuerylessLogger, strip_query
+from jisheng.core.management.commands.serve import gunicorn_argv
+
+ID = "11010519491231002X"
+
+
+def test_serve_passes_the_logger_class():
+    argv = gunicorn_argv(host="127.0.0.1", port=8000, workers=1, threads=1)
+    index = argv.index("--logger-class")
+    assert argv[index + 1] == "jisheng.core.gunicorn_logging.QuerylessLogger"
+
+
+def test_strip_query():
+    assert strip_query(f"/people/?q={ID}&page=2") == "/people/"
+    assert (
+        strip_query(f"https://x.example/api/v1/persons?q={ID}#top")
+        == "https://x.example/api/v1/persons"
+    )
+    assert strip_query("/people/") == "/people/"
+    assert strip_query(None) is None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+APP = """
+def application(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"ok"]
+"""
+
+
+def test_a_real_gunicorn_logs_no_query_string(tmp_path: Path):
+    (tmp_path / "echoapp.py").write_text(APP)
+    port = _free_port()
+    argv = gunicorn_argv(host="127.0.0.1", port=port, workers=1, threads=1)
+    argv[argv.index("jisheng.wsgi:application")] = "echoapp:application"
+    # a format that names every atom that could carry the URL
+    argv += [
+        "--access-logformat",
+        '%(h)s "%(r)s" %(s)s q=[%(q)s] "%(f)s" ref=[%({referer}i)s] raw=[%({raw_uri}e)s] '
+        "qs=[%({query_string}e)s] U=%(U)s",
+    ]
+    log = tmp_path / "out.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            argv, cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT, env={"PATH": "/usr/bin:/bin"}
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    request = urllib.request.Request(
+                        f"http://127.0.0.1:{port}/people/?q={ID}&page=2",
+                        headers={"Referer": f"http://127.0.0.1:{port}/api/v1/persons?q={ID}"},
+                    )
+                    with urllib.request.urlopen(request, timeout=2) as response:
+                        assert response.read() == b"ok"
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)
+            time.sleep(0.5)
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+    text = log.read_text()
+    assert '"GET /people/ HTTP/1.1" 200' in text, text
+    assert "/api/v1/persons" in text  # the referer, without its query
+    assert ID not in text and "page=2" not in text and "q=" + ID not in text
+
+
+def test_atoms_of_the_logger(monkeypatch):
+    class Cfg:
+        access_log_format = '%(h)s "%(r)s" %(s)s "%(f)s"'
+
+    class Resp:
+        status = "200 OK"
+        sent = 2
+        headers = []
+
+    class Req:
+        headers = [("REFERER", f"/people/?q={ID}")]
+
+    class Delta:
+        seconds = 0
+        microseconds = 5
+
+    logger = QuerylessLogger.__new__(QuerylessLogger)
+    logger.cfg = Cfg()
+    environ = {
+        "REMOTE_ADDR": "127.0.0.1",
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": f"/api/v1/persons?q={ID}",
+        "PATH_INFO": "/api/v1/persons",
+        "QUERY_STRING": f"q={ID}",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_REFERER": f"/people/?q={ID}",
+    }
+    atoms = logger.atoms(Resp(), Req(), environ, Delta())
+    assert atoms["r"] == "GET /api/v1/persons HTTP/1.1"
+    assert ID not in repr(atoms)

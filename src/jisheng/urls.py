@@ -14,6 +14,8 @@ urlpatterns = [
         "password/done/", core_views.PasswordChangeDoneView.as_view(), name="password_change_done"
     ),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("system/status/", core_views.system_status, name="system_status"),
     path("audit/", include("jisheng.core.urls")),
     path("orgs/", include("jisheng.orgs.urls")),
     path("people/", include("jisheng.people.urls")),

@@ -95,7 +95,7 @@ def test_menu_hides_items_without_permission(users):
 
     admin = _menu_labels(users.admin)
     assert admin["orgs"] == ["Organisation tree", "Import units", "Users"]
-    assert admin["system"] == ["Audit log", "Policy packs"]
+    assert admin["system"] == ["Audit log", "Policy packs", "System status"]
     assert _menu_labels(users.office)["system"] == ["Policy packs"]
 
     auditor = _menu_labels(users.auditor)

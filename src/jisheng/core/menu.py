@@ -157,6 +157,12 @@ MENU: tuple[MenuModule, ...] = (
                 "bi-journal-check",
                 permission="policy.view_policypack",
             ),
+            MenuItem(
+                "system_status",
+                _("System status"),
+                "bi-activity",
+                permission="core.view_workerheartbeat",
+            ),
         ),
     ),
     MenuModule(

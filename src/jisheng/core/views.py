@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from jisheng.core import audit, selectors
+from jisheng.core import audit, selectors, workers
 from jisheng.core.choices import AuditAction
 from jisheng.core.filters import AuditEventFilter, bootstrap_widgets
 from jisheng.core.menu import menu_for
@@ -92,4 +94,38 @@ def audit_detail(request, pk: int):
             "object_type_label": selectors.object_type_label(event.object_type),
             "change_rows": selectors.change_rows(event),
         },
+    )
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    """``/healthz``: for a load balancer or a monitor, no login and no personal data.
+
+    200 when the database answers, 503 when it does not; the JSON also says when a
+    background worker last beat and whether that is fresh.
+    """
+    health = workers.health()
+    return JsonResponse(health.as_json(), status=200 if health.database else 503)
+
+
+@require_safe
+@login_required
+@permission_required("core.view_workerheartbeat", raise_exception=True)
+def system_status(request):
+    """系统状态: the database, the background worker and the task queue."""
+    from django_tasks_db.compat import TaskResultStatus
+
+    health = workers.health()
+    context = {"health": health, "fresh_seconds": workers.FRESH_SECONDS}
+    if health.database:
+        running = workers.recent_tasks(TaskResultStatus.RUNNING)
+        failed = workers.recent_tasks(TaskResultStatus.FAILED)
+        context.update(
+            counts=workers.queue_counts(),
+            running=[(workers.task_label(r), r, "") for r in running],
+            failed=[(workers.task_label(r), r, workers.failure_reason(r)) for r in failed],
+        )
+    return render(
+        request, "core/system_status.html", context, status=200 if health.database else 503
     )

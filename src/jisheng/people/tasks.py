@@ -13,6 +13,7 @@ started it.
 from __future__ import annotations
 
 import logging
+import os
 import time
 import uuid
 from pathlib import Path
@@ -23,7 +24,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
+from django_tasks.signals import task_finished
 
 from jisheng.core.excel import ExcelImportError, store_error_workbook
 from jisheng.people import importers
@@ -55,9 +57,10 @@ def job_create(
     if kind not in ImportJob.Kind.values:
         raise ValueError(f"unknown import kind {kind!r}")
     directory = _uploads_dir()
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     target = directory / f"{uuid.uuid4().hex}.upload"
-    with target.open("wb") as handle:
+    # Personal data: readable by the server's user only, whatever the umask.
+    with os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as handle:
         for chunk in upload.chunks():
             handle.write(chunk)
     return ImportJob.objects.create(
@@ -188,3 +191,41 @@ def _run(job: ImportJob) -> None:
 def run_import_job(job_id: int) -> dict[str, Any]:
     """The django-tasks task: a thin wrapper around :func:`job_run`."""
     return job_run(job_id)
+
+
+def job_fail_interrupted(job_id: int) -> bool:
+    """End a job whose task ended without it (its worker died, the database went away):
+    failed, with the reason in the job's language; its upload is deleted. False when
+    the job had already ended."""
+    from jisheng.core.workers import INTERRUPTED
+
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None or job.finished:
+        return False
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        message = str(INTERRUPTED)
+    updated = (
+        ImportJob.objects.filter(pk=job.pk)
+        .exclude(status__in=(ImportJob.Status.DONE, ImportJob.Status.FAILED))
+        .update(status=ImportJob.Status.FAILED, message=message, finished_at=timezone.now())
+    )
+    if job.stored_path:
+        Path(job.stored_path).unlink(missing_ok=True)
+        ImportJob.objects.filter(pk=job.pk).update(stored_path="")
+    return bool(updated)
+
+
+def on_task_finished(sender: Any, task_result: Any, **kwargs: Any) -> None:
+    """A failed import task whose job is still open: the job fails too."""
+    if task_result.status != TaskResultStatus.FAILED:
+        return
+    try:
+        if task_result.task.module_path != run_import_job.module_path:
+            return
+        job_id = int(task_result.args[0])
+    except (ImportError, AttributeError, IndexError, TypeError, ValueError):
+        return
+    job_fail_interrupted(job_id)
+
+
+task_finished.connect(on_task_finished, dispatch_uid="jisheng.people.import_task_finished")

@@ -143,6 +143,9 @@ def person_import(request: HttpRequest) -> HttpResponse:
             initial={
                 "kind": request.GET.get("kind", ImportJob.Kind.PERSONS),
                 "unit": request.GET.get("unit", "")[:32],
+                # "Try again" of a failed job: its options (the file is chosen again).
+                "dry_run": request.GET.get("dry_run") == "1",
+                "valid_rows_only": request.GET.get("valid_rows_only") == "1",
             },
             user=request.user,
         )

@@ -49,10 +49,13 @@ def make_private(path: Path) -> None:
 
 def var_dir() -> Path:
     """Directory for the SQLite database, the generated secret key, uploads and logs
-    (created 0700; an existing one loses the group's and others' rights)."""
+    (created 0700; an existing one, and the files in it — the SQLite database made
+    before this rule — lose the group's and others' rights)."""
     path = Path(env_str("JISHENG_VAR_DIR", str(Path.cwd() / "var"))).resolve()
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     make_private(path)
+    for item in path.iterdir():
+        make_private(item)
     return path
 
 

@@ -92,15 +92,29 @@ def static_files_missing() -> bool:
     return isinstance(storage, ManifestFilesMixin) and not storage.exists(storage.manifest_name)
 
 
+def task_worker_argv() -> list[str]:
+    """The supervisor (:mod:`jisheng.core.supervisor`) that keeps ``jisheng worker``
+    running: restarted with a back-off (1 s doubling to 60 s) whenever it ends."""
+    return [
+        sys.executable,
+        "-m",
+        "jisheng.core.supervisor",
+        "--",
+        sys.executable,
+        "-m",
+        "jisheng",
+        "worker",
+    ]
+
+
 def start_task_worker() -> subprocess.Popen:
-    """Run ``jisheng worker`` beside the web server: queued tasks and nightly jobs.
+    """Run ``jisheng worker`` beside the web server, under its supervisor: queued tasks
+    and nightly jobs.
 
     It shares the server's process group, so Ctrl+C (or a service manager stopping the
-    group) stops both.
+    group) stops both; the supervisor also ends with the server (its parent) on Linux.
     """
-    return subprocess.Popen(
-        [sys.executable, "-m", "jisheng", "worker"], preexec_fn=_die_with_parent
-    )
+    return subprocess.Popen(task_worker_argv(), preexec_fn=_die_with_parent)
 
 
 def _die_with_parent() -> None:

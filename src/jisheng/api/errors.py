@@ -12,12 +12,14 @@ Codes: ``unauthorized`` 401, ``invalid_credentials`` 401, ``forbidden`` 403,
 from __future__ import annotations
 
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -57,31 +59,175 @@ def error_response(
     return api.create_response(request, error_body(code, message, details), status=status)
 
 
-# Messages for the most common pydantic error types, so field errors are translated too.
+# A translated message for every error type of pydantic-core (``ErrorType``): the type's
+# msgid and the ``ctx`` key whose value fills ``%(limit)s`` (``choices`` for the enums).
+# Custom errors (``PydanticCustomError``) carry their translated text in ``ctx["message"]``.
+_REQUIRED = gettext_noop("This field is required.")
+_NOT_EXPECTED = gettext_noop("This field is not expected here: remove it.")
+_OBJECT = gettext_noop("The request body is not valid JSON of the expected shape.")
+_LIST = gettext_noop("Enter a list.")
+_WHOLE = gettext_noop("Enter a whole number.")
+_NUMBER = gettext_noop("Enter a number.")
+_TEXT = gettext_noop("Enter a text value.")
+_DATE = gettext_noop("Enter a date as YYYY-MM-DD.")
+_DATETIME = gettext_noop("Enter a date and time as YYYY-MM-DDTHH:MM:SS.")
+_TIME = gettext_noop("Enter a time as HH:MM:SS.")
+_INVALID = gettext_noop("The value is invalid.")
+_URL = gettext_noop("Enter a valid web address (URL).")
+_UUID = gettext_noop("Enter a valid UUID.")
+_DECIMAL = gettext_noop("Enter a decimal number.")
+_CHOICE = gettext_noop("Choose one of: %(choices)s.")
+_KIND = gettext_noop("The kind of the object is missing or unknown.")
+
+ERROR_MESSAGES: dict[str, tuple[str, str | None]] = {
+    # presence and shape
+    "missing": (_REQUIRED, None),
+    "missing_argument": (_REQUIRED, None),
+    "missing_keyword_only_argument": (_REQUIRED, None),
+    "missing_positional_only_argument": (_REQUIRED, None),
+    "missing_sentinel_error": (_INVALID, None),
+    "extra_forbidden": (_NOT_EXPECTED, None),
+    "unexpected_keyword_argument": (_NOT_EXPECTED, None),
+    "unexpected_positional_argument": (_NOT_EXPECTED, None),
+    "no_such_attribute": (_NOT_EXPECTED, None),
+    "multiple_argument_values": (gettext_noop("This field is given more than once."), None),
+    "json_invalid": (gettext_noop("The request body is not valid JSON."), None),
+    "json_type": (gettext_noop("The request body is not valid JSON."), None),
+    "model_type": (_OBJECT, None),
+    "model_attributes_type": (_OBJECT, None),
+    "dict_type": (_OBJECT, None),
+    "frozen_dict_type": (_OBJECT, None),
+    "ordered_dict_type": (_OBJECT, None),
+    "counter_type": (_OBJECT, None),
+    "mapping_type": (_OBJECT, None),
+    "dataclass_type": (_OBJECT, None),
+    "dataclass_exact_type": (_OBJECT, None),
+    "named_tuple_type": (_OBJECT, None),
+    "arguments_type": (_OBJECT, None),
+    "invalid_key": (gettext_noop("A field name is not valid text."), None),
+    "get_attribute_error": (_INVALID, None),
+    "needs_python_object": (_INVALID, None),
+    "default_factory_not_called": (_INVALID, None),
+    "is_instance_of": (_INVALID, None),
+    "is_subclass_of": (_INVALID, None),
+    "callable_type": (_INVALID, None),
+    "ellipsis_error": (_INVALID, None),
+    "none_required": (gettext_noop("Leave this field empty."), None),
+    "frozen_field": (gettext_noop("This field cannot be changed."), None),
+    "frozen_instance": (gettext_noop("This field cannot be changed."), None),
+    "recursion_loop": (gettext_noop("The data refers to itself."), None),
+    "recursion_depth_exceeded": (gettext_noop("The data is nested too deeply."), None),
+    "union_tag_invalid": (_KIND, None),
+    "union_tag_not_found": (_KIND, None),
+    "value_error": (_INVALID, None),
+    "assertion_error": (_INVALID, None),
+    # lists
+    "list_type": (_LIST, None),
+    "tuple_type": (_LIST, None),
+    "set_type": (_LIST, None),
+    "deque_type": (_LIST, None),
+    "frozen_set_type": (_LIST, None),
+    "iterable_type": (_LIST, None),
+    "iteration_error": (_LIST, None),
+    "set_item_not_hashable": (
+        gettext_noop("The list holds a value that cannot be compared."),
+        None,
+    ),
+    "too_short": (gettext_noop("Enter at least %(limit)s items."), "min_length"),
+    "too_long": (gettext_noop("Enter at most %(limit)s items."), "max_length"),
+    # text
+    "string_type": (_TEXT, None),
+    "string_unicode": (gettext_noop("The text is not valid Unicode."), None),
+    "string_too_short": (gettext_noop("Enter at least %(limit)s characters."), "min_length"),
+    "string_too_long": (gettext_noop("Enter at most %(limit)s characters."), "max_length"),
+    "string_pattern_mismatch": (gettext_noop("The text does not have the expected form."), None),
+    "string_not_ascii": (gettext_noop("Use only half-width letters, digits and signs."), None),
+    "bytes_type": (_TEXT, None),
+    "bytes_too_short": (gettext_noop("Enter at least %(limit)s characters."), "min_length"),
+    "bytes_too_long": (gettext_noop("Enter at most %(limit)s characters."), "max_length"),
+    "bytes_invalid_encoding": (gettext_noop("The text is not correctly encoded."), None),
+    # choices
+    "enum": (_CHOICE, "expected"),
+    "literal_error": (_CHOICE, "expected"),
+    # numbers
+    "bool_type": (gettext_noop("Enter true or false."), None),
+    "bool_parsing": (gettext_noop("Enter true or false."), None),
+    "int_type": (_WHOLE, None),
+    "int_parsing": (_WHOLE, None),
+    "int_from_float": (_WHOLE, None),
+    "int_parsing_size": (gettext_noop("The number is too large."), None),
+    "float_type": (_NUMBER, None),
+    "float_parsing": (_NUMBER, None),
+    "finite_number": (gettext_noop("Enter a finite number."), None),
+    "greater_than": (gettext_noop("Enter a value greater than %(limit)s."), "gt"),
+    "greater_than_equal": (gettext_noop("Enter a value of at least %(limit)s."), "ge"),
+    "less_than": (gettext_noop("Enter a value less than %(limit)s."), "lt"),
+    "less_than_equal": (gettext_noop("Enter a value of at most %(limit)s."), "le"),
+    "multiple_of": (gettext_noop("Enter a multiple of %(limit)s."), "multiple_of"),
+    "decimal_type": (_DECIMAL, None),
+    "decimal_parsing": (_DECIMAL, None),
+    "decimal_max_digits": (gettext_noop("Enter at most %(limit)s digits."), "max_digits"),
+    "decimal_max_places": (
+        gettext_noop("Enter at most %(limit)s digits after the decimal point."),
+        "decimal_places",
+    ),
+    "decimal_whole_digits": (
+        gettext_noop("Enter at most %(limit)s digits before the decimal point."),
+        "whole_digits",
+    ),
+    "fraction_type": (gettext_noop("Enter a fraction."), None),
+    "fraction_parsing": (gettext_noop("Enter a fraction."), None),
+    "complex_type": (gettext_noop("Enter a complex number."), None),
+    "complex_str_parsing": (gettext_noop("Enter a complex number."), None),
+    # dates and times
+    "date_type": (_DATE, None),
+    "date_parsing": (_DATE, None),
+    "date_from_datetime_parsing": (_DATE, None),
+    "date_from_datetime_inexact": (_DATE, None),
+    "date_past": (gettext_noop("Enter a date in the past."), None),
+    "date_future": (gettext_noop("Enter a date in the future."), None),
+    "time_type": (_TIME, None),
+    "time_parsing": (_TIME, None),
+    "datetime_type": (_DATETIME, None),
+    "datetime_parsing": (_DATETIME, None),
+    "datetime_object_invalid": (_DATETIME, None),
+    "datetime_from_date_parsing": (_DATETIME, None),
+    "datetime_past": (gettext_noop("Enter a time in the past."), None),
+    "datetime_future": (gettext_noop("Enter a time in the future."), None),
+    "timezone_naive": (gettext_noop("Enter the time without a time zone."), None),
+    "timezone_aware": (gettext_noop("Enter the time with its time zone."), None),
+    "timezone_offset": (gettext_noop("The time zone is not the expected one."), None),
+    "time_delta_type": (gettext_noop("Enter a duration."), None),
+    "time_delta_parsing": (gettext_noop("Enter a duration."), None),
+    # addresses and identifiers
+    "url_type": (_URL, None),
+    "url_parsing": (_URL, None),
+    "url_syntax_violation": (_URL, None),
+    "url_scheme": (_URL, None),
+    "url_too_long": (gettext_noop("The web address is too long."), None),
+    "uuid_type": (_UUID, None),
+    "uuid_parsing": (_UUID, None),
+    "uuid_version": (_UUID, None),
+}
+
+
+def _choices(expected: Any) -> str:
+    """pydantic's ``"'a', 'b' or 'c'"`` as ``'a'、'b'、'c'``."""
+    return re.sub(r",\s*|\s+or\s+", "、", str(expected))
+
+
 def _field_message(error: dict[str, Any]) -> str:
+    """The translated message of one pydantic error (its ``type`` and ``ctx``)."""
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
-    if kind == "missing":
-        return _("This field is required.")
-    if kind in {"int_parsing", "int_type", "int_from_float"}:
-        return _("Enter a whole number.")
-    if kind in {"bool_parsing", "bool_type"}:
-        return _("Enter true or false.")
-    if kind in {"string_type"}:
-        return _("Enter a text value.")
-    if kind == "greater_than_equal":
-        return _("Enter a value of at least %(limit)s.") % {"limit": ctx.get("ge")}
-    if kind == "less_than_equal":
-        return _("Enter a value of at most %(limit)s.") % {"limit": ctx.get("le")}
-    if kind == "string_too_long":
-        return _("Enter at most %(limit)s characters.") % {"limit": ctx.get("max_length")}
-    if kind == "string_too_short":
-        return _("Enter at least %(limit)s characters.") % {"limit": ctx.get("min_length")}
-    if kind == "enum":
-        return _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected", "")}
-    if kind in {"json_invalid", "model_attributes_type", "dict_type", "model_type"}:
-        return _("The request body is not valid JSON of the expected shape.")
-    return str(error.get("msg", ""))
+    if "message" in ctx:  # a custom error: translated where it was raised
+        return str(ctx["message"])
+    msgid, key = ERROR_MESSAGES.get(kind, (_INVALID, None))
+    if key == "expected":
+        return _(msgid) % {"choices": _choices(ctx.get(key, ""))}
+    if key is not None:
+        return _(msgid) % {"limit": ctx.get(key, "")}
+    return _(msgid)
 
 
 # Parameters that ninja wraps around a body or a query schema; not part of a field name.

@@ -6,6 +6,10 @@ import datetime
 from typing import Any
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from jisheng.api.inputs import InputModel, column
+from jisheng.core.models import ApiToken
 
 
 class ErrorOut(Schema):
@@ -19,10 +23,12 @@ AUTH_ERRORS: dict[int, Any] = {401: ErrorOut, 422: ErrorOut}
 SCOPED_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
-class TokenIn(Schema):
+class TokenIn(InputModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)  # a password as typed
+
     username: str = Field(min_length=1, max_length=150)
     password: str = Field(min_length=1, max_length=4096)
-    name: str = Field("", max_length=100, description="What the token is for (optional).")
+    name: str = column(ApiToken, "name", "", description="What the token is for (optional).")
 
 
 class TokenOut(Schema):

@@ -23,6 +23,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from jisheng.api.errors import ApiError, service_invalid
+from jisheng.api.inputs import MAX_ID, InputModel, column
 from jisheng.api.pagination import PageNumber
 from jisheng.api.schemas import ErrorOut
 from jisheng.api.security import require_perm
@@ -62,32 +63,59 @@ class StockOut(Schema):
     on_hand: int
 
 
-class LineIn(Schema):
-    product: str = Field("", description="The product's code.")
-    quantity: int | str | None = Field(None, description="A whole number greater than zero.")
-    lot: str | None = Field(None, description="Lot number (receipt, write-off; else optional).")
-    expires_on: str | None = Field(None, description="Receipt: the lot's expiry (YYYY-MM-DD).")
-    manufacturer: str = ""
-    received: int | str | None = Field(
-        None, description="Transfer in: quantity taken into stock (default: all sent)."
+class LineIn(InputModel):
+    product: str = column(Product, "code", "", description="The product's code.")
+    quantity: int | None = column(
+        LedgerLine, "quantity", None, description="A whole number greater than zero."
     )
-    damaged: int | str | None = Field(None, description="Transfer in: damaged on arrival.")
+    lot: str | None = column(
+        Lot, "number", None, description="Lot number (receipt, write-off; else optional)."
+    )
+    expires_on: str | None = Field(
+        None, max_length=10, description="Receipt: the lot's expiry (YYYY-MM-DD)."
+    )
+    manufacturer: str = column(Lot, "manufacturer", "")
+    received: int | None = column(
+        LedgerLine,
+        "quantity",
+        None,
+        ge=0,
+        description="Transfer in: quantity taken into stock (default: all sent).",
+    )
+    damaged: int | None = column(
+        LedgerLine, "damaged", None, description="Transfer in: damaged on arrival."
+    )
 
 
-class MovementIn(Schema):
+class MovementIn(InputModel):
     kind: MovementKind
-    store: str | None = Field(None, description="The store's code (transfer in: the receiver).")
-    occurred_on: str | None = Field(None, description="YYYY-MM-DD; today if left out.")
-    supplier: str = ""
-    to_store: str | None = Field(None, description="Transfer out: the receiving store's code.")
-    transfer: str | None = Field(None, description="Transfer in: the number of the transfer.")
-    person: int | None = Field(None, description="Issue: the person's id.")
-    visit: int | None = Field(None, description="Issue: the follow-up visit's id, if any.")
-    reason: str = Field("", description="Write-off: reason code; reversal: why.")
-    document: str | None = Field(None, description="Reversal: the number of the document.")
-    note: str = ""
-    staff_name: str = ""
-    lines: list[LineIn] = Field(default_factory=list)
+    store: str | None = column(
+        Store, "code", None, description="The store's code (transfer in: the receiver)."
+    )
+    occurred_on: str | None = Field(
+        None, max_length=10, description="YYYY-MM-DD; today if left out."
+    )
+    supplier: str = column(Document, "supplier", "")
+    to_store: str | None = column(
+        Store, "code", None, description="Transfer out: the receiving store's code."
+    )
+    transfer: str | None = column(
+        Document, "number", None, description="Transfer in: the number of the transfer."
+    )
+    person: int | None = Field(
+        None, ge=1, le=MAX_ID, strict=True, description="Issue: the person's id."
+    )
+    visit: int | None = Field(
+        None, ge=1, le=MAX_ID, strict=True, description="Issue: the follow-up visit's id, if any."
+    )
+    # a write-off's reason code (``Document.reason``) or a reversal's why (its note)
+    reason: str = column(Document, "note", "", description="Write-off: reason code; reversal: why.")
+    document: str | None = column(
+        Document, "number", None, description="Reversal: the number of the document."
+    )
+    note: str = column(Document, "note", "")
+    staff_name: str = column(Document, "staff_name", "")
+    lines: list[LineIn] = Field(default_factory=list, max_length=500)
 
 
 class LineOut(Schema):

@@ -26,6 +26,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import F, Max, Min, QuerySet
 from django.utils.translation import gettext as _
 
@@ -168,6 +169,33 @@ def shortage_error(
     )
 
 
+# The largest balance a stock card (an integer column) can hold on every database.
+MAX_BALANCE = BaseDatabaseOperations.integer_field_ranges["IntegerField"][1]
+
+
+def check_capacity(card: StockCard, at_day: int, quantity: int, day: datetime.date) -> None:
+    """Refuse to raise a balance of ``card`` (on ``day``, a later day or today's) past
+    what its column holds: 400 with a message, not a database error."""
+    highest = max(at_day, card.on_hand)
+    if card.last_moved_on is not None and card.last_moved_on > day:
+        later = CalculatedStock.objects.filter(card=card, day__gt=day).aggregate(m=Max("on_hand"))
+        highest = max(highest, later["m"] or 0)
+    if highest + quantity > MAX_BALANCE or quantity > MAX_BALANCE:
+        raise ValidationError(
+            _(
+                "The balance of %(product)s, lot %(lot)s, at %(store)s would exceed "
+                "%(limit)s: check the quantity."
+            )
+            % {
+                "product": card.product.name,
+                "lot": card.lot.number,
+                "store": card.store.name,
+                "limit": MAX_BALANCE,
+            },
+            code="balance_too_large",
+        )
+
+
 def post_line(
     document: Document,
     card: StockCard,
@@ -195,6 +223,8 @@ def post_line(
         lowest = at_day if later is None else min(at_day, later)
         if lowest + quantity < 0:
             raise shortage_error(card, lowest, -quantity, day)
+    elif quantity > 0:
+        check_capacity(card, at_day, quantity, day)
     line = LedgerLine.objects.create(
         document=document,
         card=card,

@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from jisheng.core.forms import add_service_errors as core_add_service_errors
 from jisheng.core.scope import restrict
+from jisheng.core.validation import NOTE_MAX_LENGTH
 from jisheng.orgs import selectors as org_selectors
 from jisheng.orgs.choices import UnitType
 from jisheng.orgs.models import Unit
@@ -289,7 +290,7 @@ class PersonEditForm(forms.Form):
     hukou_place = _field(Person, "hukou_place")
     hukou_type = _field(Person, "hukou_type")
     education = _field(Person, "education")
-    notes = _field(Person, "notes")
+    notes = _field(Person, "notes", max_length=NOTE_MAX_LENGTH)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -59,6 +59,7 @@ from jisheng.core.excel import (
     read_sheet,
 )
 from jisheng.core.scope import path_in_scope
+from jisheng.core.validation import NOTE_MAX_LENGTH, birth_date_error
 from jisheng.orgs.models import Unit
 from jisheng.people import excel, services
 from jisheng.people.choices import IdStatus, MaritalStatus, PersonStatus
@@ -370,13 +371,18 @@ def _parse_person(row: SheetRow, *, today: datetime.date, default_unit: Unit | N
         r.reject(COL_SEX, _("The sex is required."))
     if r.birth_date is None and birth_ok:
         r.reject(COL_BIRTH, _("The birth date is required."))
-    elif r.birth_date is not None and r.birth_date > today:
-        r.reject(COL_BIRTH, _("The birth date is in the future."))
+    elif message := birth_date_error(r.birth_date, today=today):
+        r.reject(COL_BIRTH, message)
 
     r.ethnicity = values.get(COL_ETHNICITY, "")
     r.hukou_place = values.get(COL_HUKOU_PLACE, "")
     r.phone = values.get(COL_PHONE, "")
     r.notes = values.get(COL_NOTES, "")
+    if len(r.notes) > NOTE_MAX_LENGTH:
+        r.reject(
+            COL_NOTES,
+            _("Enter at most %(limit)s characters.") % {"limit": NOTE_MAX_LENGTH},
+        )
     r.hukou_type = _choice(r, COL_HUKOU_TYPE, HUKOU_TABLE, HUKOU_LABELS_ZH)
     r.education = _choice(r, COL_EDUCATION, EDUCATION_TABLE, EDUCATION_LABELS_ZH)
     r.marital_status = _choice(r, COL_MARITAL, MARITAL_TABLE, MARITAL_LABELS_ZH)

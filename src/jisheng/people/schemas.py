@@ -16,9 +16,11 @@ from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import AfterValidator, BeforeValidator, ConfigDict
 from pydantic_core import PydanticCustomError
 
+from jisheng.api.inputs import MAX_ID, InputModel, Name, column
+from jisheng.core.validation import birth_date_error
 from jisheng.people.choices import (
     Education,
     EventKind,
@@ -28,6 +30,7 @@ from jisheng.people.choices import (
     PersonStatus,
     Sex,
 )
+from jisheng.people.models import Couple, LifeEvent, Person
 from jisheng.people.selectors import age_on
 from jisheng.people.tables import mask_phone
 
@@ -213,6 +216,17 @@ def _date(value: Any) -> Any:
 ApiDate = Annotated[datetime.date, BeforeValidator(_date)]
 
 
+def _birth_date(value: datetime.date) -> datetime.date:
+    """A plausible date of birth (the rule of :func:`jisheng.core.validation.birth_date_error`)."""
+    message = birth_date_error(value)
+    if message:
+        raise PydanticCustomError("birth_date", "{message}", {"message": message})
+    return value
+
+
+BirthDate = Annotated[ApiDate, AfterValidator(_birth_date)]
+
+
 def _subset(name: str, choices: type[models.TextChoices], leave_out: set[str]) -> type[enum.Enum]:
     """A string enum of ``choices`` without ``leave_out`` (for the OpenAPI document)."""
     members = [(c.name, c.value) for c in choices if c.value not in leave_out]
@@ -229,14 +243,14 @@ RecordableEventKind = _subset(
 )
 
 
-class PersonIn(BaseModel):
+class PersonIn(InputModel):
     """Registration (建档): identity, then the state on the registration date."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    name: str = Field(min_length=1, max_length=50, description="Name (姓名).")
+    name: Name = column(Person, "name", min_length=1, description="Name (姓名).")
     sex: Sex = Field(description="M or F; must agree with the ID number's 17th digit.")
-    birth_date: ApiDate = Field(description="YYYY-MM-DD; must agree with the ID number.")
+    birth_date: BirthDate = Field(
+        description=("YYYY-MM-DD, from 1900-01-01 to today; must agree with the ID number.")
+    )
     id_status: IdStatus = Field(
         IdStatus.VALID,
         description=(
@@ -267,12 +281,14 @@ class PersonIn(BaseModel):
     )
     marital_status: MaritalStatus = Field(MaritalStatus.SINGLE)
     status: RegisterStatus = Field(RegisterStatus(PersonStatus.REGISTERED.value))  # type: ignore[valid-type]
-    ethnicity: str = Field("汉族", max_length=20)
-    hukou_place: str = Field("", max_length=200, description="Household registration place.")
+    ethnicity: str = column(Person, "ethnicity", "汉族")
+    hukou_place: str = column(
+        Person, "hukou_place", "", description="Household registration place."
+    )
     hukou_type: HukouType | None = Field(None, description="Household registration type.")
-    phone: str = Field("", max_length=32)
+    phone: str = column(Person, "phone", "")
     education: Education | None = None
-    notes: str = ""
+    notes: str = column(Person, "notes", "")
 
 
 # Fields of a person that change only through life events, and those fixed at
@@ -281,37 +297,33 @@ STATE_FIELDS = ("unit", "employer", "marital_status", "status")
 FIXED_FIELDS = ("sex", "birth_date", "id_number", "id_status", "registered_on")
 
 
-class PersonPatchIn(BaseModel):
+class PersonPatchIn(InputModel):
     """Identity details; only the fields sent change. State fields are refused."""
 
     model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
 
     # ``None`` defaults mark "not sent"; an explicit null is refused for text fields.
-    name: str = Field(None, min_length=1, max_length=50)  # type: ignore[assignment]
-    ethnicity: str = Field(None, max_length=20)  # type: ignore[assignment]
-    hukou_place: str = Field(None, max_length=200)  # type: ignore[assignment]
+    name: Name = column(Person, "name", None, min_length=1)
+    ethnicity: str = column(Person, "ethnicity", None)
+    hukou_place: str = column(Person, "hukou_place", None)
     hukou_type: HukouType | None = Field(None, description="null clears it.")
-    phone: str = Field(None, max_length=32)  # type: ignore[assignment]
+    phone: str = column(Person, "phone", None)
     education: Education | None = Field(None, description="null clears it.")
-    notes: str = Field(None)  # type: ignore[assignment]
+    notes: str = column(Person, "notes", None)
 
 
-class OutsideSpouseIn(BaseModel):
+class OutsideSpouseIn(InputModel):
     """A spouse outside the registry (for a marriage): what a letter of inquiry needs."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    name: str = Field(min_length=1, max_length=50)
+    name: Name = column(Couple, "outside_name", min_length=1)
     id_number: str = Field("", max_length=18)
-    work_unit: str = Field("", max_length=200)
-    township: str = Field("", max_length=200)
-    phone: str = Field("", max_length=32)
+    work_unit: str = column(Couple, "outside_work_unit", "")
+    township: str = column(Couple, "outside_township", "")
+    phone: str = column(Couple, "outside_phone", "")
 
 
-class EventIn(BaseModel):
+class EventIn(InputModel):
     """A life event. Which details apply depends on the kind (see the endpoint)."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     kind: RecordableEventKind = Field(description="The event.")  # type: ignore[valid-type]
     date: ApiDate = Field(description="YYYY-MM-DD, not in the future.")
@@ -334,25 +346,34 @@ class EventIn(BaseModel):
     to: str = Field("", max_length=200, description="Where the person went.")
     place: str = Field("", max_length=200, description="Place of a birth or death.")
     reason: str = Field("", max_length=200, description="Free detail: why.")
-    note: str = Field("", max_length=500)
+    note: str = column(LifeEvent, "note", "")
     spouse: int | None = Field(
-        None, description="``marriage``: id of the registered spouse (or ``outside_spouse``)."
+        None,
+        ge=1,
+        le=MAX_ID,
+        strict=True,
+        description="``marriage``: id of the registered spouse (or ``outside_spouse``).",
     )
     outside_spouse: OutsideSpouseIn | None = Field(
         None, description="``marriage``: the spouse when not in the registry."
     )
     couple: int | None = Field(
         None,
+        ge=1,
+        le=MAX_ID,
+        strict=True,
         description="``divorce``: id of the marriage that ends (default: the only one in force).",
     )
 
 
-class EventCorrectIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class EventCorrectIn(InputModel):
+    # not stripped: a blank reason gets the service's own message
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
-    reason: str = Field(
+    reason: str = column(
+        LifeEvent,
+        "note",
         min_length=1,
-        max_length=500,
         description="Why the event is wrong; kept with the event, which stays in the history.",
     )
 

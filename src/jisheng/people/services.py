@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from jisheng.core import audit, crypto, idnumber, pinyin
 from jisheng.core.choices import AuditAction
 from jisheng.core.scope import require_in_scope
+from jisheng.core.validation import NOTE_MAX_LENGTH, birth_date_error, clean_text
 from jisheng.orgs.models import Unit
 from jisheng.people import timeline
 from jisheng.people.choices import (
@@ -58,13 +59,15 @@ def find_by_id_number(number: str) -> Person | None:
 
 def _validate_person(data: dict[str, Any], *, today: datetime.date) -> dict[str, str]:
     errors: dict[str, str] = {}
-    if not (data.get("name") or "").strip():
+    if not clean_text(data.get("name") or ""):
         errors["name"] = _("The name is required.")
     birth = data.get("birth_date")
     if not birth:
         errors["birth_date"] = _("The birth date is required.")
-    elif birth > today:
-        errors["birth_date"] = _("The birth date is in the future.")
+    elif message := birth_date_error(birth, today=today):
+        errors["birth_date"] = message
+    if len(data.get("notes") or "") > NOTE_MAX_LENGTH:
+        errors["notes"] = _("Enter at most %(limit)s characters.") % {"limit": NOTE_MAX_LENGTH}
     if data.get("sex") not in ("M", "F"):
         errors["sex"] = _("The sex must be male or female.")
     return errors
@@ -143,7 +146,8 @@ def _person_register(
 ) -> Person:
     today = timezone.localdate()
     registered_on = registered_on or today
-    data = {"name": name, "sex": sex, "birth_date": birth_date}
+    name = clean_text(name or "")
+    data = {"name": name, "sex": sex, "birth_date": birth_date, "notes": notes}
     errors = _validate_person(data, today=today)
     if registered_on > today:
         errors["registered_on"] = _("The registration date is in the future.")
@@ -497,6 +501,15 @@ def person_update(*, actor: Any, person: Person, data: dict[str, Any]) -> Person
     from jisheng.core.services import model_update
 
     require_unit_in_scope(actor, person.unit)
+    errors: dict[str, str] = {}
+    if "name" in data:
+        data = {**data, "name": clean_text(data["name"] or "")}
+        if not data["name"]:
+            errors["name"] = _("The name is required.")
+    if len(data.get("notes") or "") > NOTE_MAX_LENGTH:
+        errors["notes"] = _("Enter at most %(limit)s characters.") % {"limit": NOTE_MAX_LENGTH}
+    if errors:
+        raise ValidationError(errors)
     if "name" in data:
         full, initials = pinyin.search_keys(data["name"])
         data = {**data, "name_pinyin": full, "name_initials": initials}

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jisheng.core.forms import add_service_errors as core_add_service_errors
+from jisheng.core.validation import NOTE_MAX_LENGTH
 from jisheng.services.choices import ChangeReason, Method, Satisfaction, VisitWay
 from jisheng.services.models import ContraceptionRecord, FollowUpVisit
 
@@ -80,7 +81,10 @@ class VisitForm(forms.Form):
         help_text=_("For example: condoms, 3 boxes."),
     )
     notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Notes"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     @staticmethod

@@ -11,10 +11,11 @@ import datetime
 from typing import Any
 
 from ninja import Field, Schema
-from pydantic import BaseModel, ConfigDict
 
+from jisheng.api.inputs import MAX_ID, InputModel, column
 from jisheng.people.schemas import ApiDate, choice_label
 from jisheng.services.choices import ChangeReason, DueKind, Method, Satisfaction, VisitWay
+from jisheng.services.models import ContraceptionRecord, FollowUpVisit
 from jisheng.services.presentation import DueStatus
 
 # --------------------------------------------------------------------------- worklist
@@ -97,24 +98,29 @@ class MethodOut(Schema):
         return choice_label(ChangeReason, obj.reason)
 
 
-class MethodIn(BaseModel):
+class MethodIn(InputModel):
     """A method started, changed or stopped (``none``), with the informed choice."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    person: int = Field(description="The person's id (in the caller's data scope).")
+    person: int = Field(
+        ge=1, le=MAX_ID, strict=True, description="The person's id (in the caller's data scope)."
+    )
     method: Method = Field(description="The method chosen; ``none`` records stopping.")
     started_on: ApiDate = Field(
         description="YYYY-MM-DD, not in the future, after the current method's start."
     )
     reason: ChangeReason = Field(ChangeReason.FIRST, description="Why it started or changed.")
-    reason_note: str = Field("", max_length=300)
-    provider: str = Field("", max_length=100, description="Hospital, station or doctor.")
-    explained_by: str = Field(
-        "", max_length=50, description="Who explained the methods (informed choice)."
+    reason_note: str = column(ContraceptionRecord, "reason_note", "")
+    provider: str = column(
+        ContraceptionRecord, "provider", "", description="Hospital, station or doctor."
+    )
+    explained_by: str = column(
+        ContraceptionRecord,
+        "explained_by",
+        "",
+        description="Who explained the methods (informed choice).",
     )
     options_offered: list[Method] = Field(
-        default_factory=list, description="The methods offered to the person."
+        default_factory=list, max_length=50, description="The methods offered to the person."
     )
     told_other_methods: bool = Field(description="MII 1: told about other methods?")
     told_side_effects: bool = Field(description="MII 2: told about side effects?")
@@ -156,23 +162,30 @@ class VisitOut(Schema):
         return choice_label(Satisfaction, obj.satisfaction) if obj.satisfaction else ""
 
 
-class VisitIn(BaseModel):
+class VisitIn(InputModel):
     """A follow-up visit made (随访)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    person: int = Field(description="The person's id (in the caller's data scope).")
+    person: int = Field(
+        ge=1, le=MAX_ID, strict=True, description="The person's id (in the caller's data scope)."
+    )
     visited_on: ApiDate | None = Field(None, description="YYYY-MM-DD; default today.")
     way: VisitWay = Field(description="How the visit was made.")
-    visitor_name: str = Field("", max_length=50, description="Default: the caller's name.")
+    visitor_name: str = column(
+        FollowUpVisit, "visitor_name", "", description="Default: the caller's name."
+    )
     method_in_use: Method | None = Field(None, description="The method the person uses now.")
     satisfaction: Satisfaction | None = None
-    side_effects: str = Field("", max_length=300)
-    needs: str = Field("", max_length=300)
-    commodities: str = Field("", max_length=300, description="Commodities handed over.")
-    notes: str = Field("", max_length=2000)
+    side_effects: str = column(FollowUpVisit, "side_effects", "")
+    needs: str = column(FollowUpVisit, "needs", "")
+    commodities: str = column(
+        FollowUpVisit, "commodities", "", description="Commodities handed over."
+    )
+    notes: str = column(FollowUpVisit, "notes", "")
     due: int | None = Field(
         None,
+        ge=1,
+        le=MAX_ID,
+        strict=True,
         description=(
             "Id of the visit due the visit was made for (a worklist item, even overdue): "
             "it clears that one rather than the period the date falls in."
@@ -180,11 +193,12 @@ class VisitIn(BaseModel):
     )
 
 
-class VoidIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    reason: str = Field(
-        min_length=1, max_length=300, description="Why the record is voided (kept with it)."
+class VoidIn(InputModel):
+    reason: str = column(
+        FollowUpVisit,
+        "void_reason",
+        min_length=1,
+        description="Why the record is voided (kept with it).",
     )
 
 

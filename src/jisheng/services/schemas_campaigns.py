@@ -6,7 +6,9 @@ import datetime
 from typing import Literal
 
 from ninja import Field, Schema
-from pydantic import BaseModel, ConfigDict
+
+from jisheng.api.inputs import MAX_ID, InputModel, column
+from jisheng.services.models import CampaignTarget
 
 
 class RoundOut(Schema):
@@ -46,21 +48,17 @@ class TargetFilters(Schema):
     open: bool = Field(False, description="Only those not attended nor checked elsewhere.")
 
 
-class AttendanceRowIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    target: int
+class AttendanceRowIn(InputModel):
+    target: int = Field(ge=1, le=MAX_ID, strict=True)
     attended_on: datetime.date | None = None
     iud_in_place: Literal["", "yes", "no", "na"] = ""
     pregnant: Literal["", "yes", "no"] = ""
-    findings: str = Field("", max_length=500)
+    findings: str = column(CampaignTarget, "findings", "")
     referred: bool = False
-    referred_to: str = Field("", max_length=200)
+    referred_to: str = column(CampaignTarget, "referred_to", "")
 
 
-class AttendanceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class AttendanceIn(InputModel):
     rows: list[AttendanceRowIn] = Field(min_length=1, max_length=500)
 
 

@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "jisheng.core.keycheck.KeyCheckMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jisheng.core.middleware.LanguageMiddleware",
+    "jisheng.core.middleware_input.InputGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

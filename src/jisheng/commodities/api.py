@@ -23,6 +23,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from jisheng.api.errors import ApiError, service_invalid
+from jisheng.api.idempotency import idempotent
 from jisheng.api.inputs import MAX_ID, InputModel, column
 from jisheng.api.pagination import PageNumber
 from jisheng.api.schemas import ErrorOut
@@ -513,6 +514,7 @@ def post_movement(request: HttpRequest, payload: MovementIn) -> Document:
 @router.post(
     "/movements", response={201: DocumentOut, **ERRORS}, summary="Post a movement (any kind)"
 )
+@idempotent
 def movement_create(request: HttpRequest, payload: MovementIn):
     """Post one ledger document of ``kind``:
 

@@ -165,3 +165,35 @@ class KeyCheck(models.Model):
     def __str__(self) -> str:
         return self.name
 
+
+class IdempotencyKey(models.Model):
+    """The first answer to a ``POST`` sent with an ``Idempotency-Key`` header, kept so that
+    a retry with the same key (same user, same path) gets it again and writes nothing
+    (:mod:`jisheng.api.idempotency`). Created in the transaction of the write it
+    guards: the unique key makes a simultaneous second request wait for the first and
+    then answer its result. Kept :data:`jisheng.api.idempotency.KEEP_HOURS` hours."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    key = models.CharField(_("idempotency key"), max_length=255)
+    path = models.CharField(_("path"), max_length=500)
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    status = models.PositiveSmallIntegerField(_("response status"), null=True, blank=True)
+    body = models.TextField(_("response body"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "path", "key"], name="core_idempotency_user_path_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.path}"

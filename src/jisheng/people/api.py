@@ -16,6 +16,7 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from jisheng.api.errors import ApiError, service_invalid
+from jisheng.api.idempotency import idempotent
 from jisheng.api.pagination import PageNumber
 from jisheng.api.schemas import SCOPED_ERRORS
 from jisheng.api.security import require_perm
@@ -286,6 +287,7 @@ def person_patch(request: HttpRequest, person_id: int, payload: PersonPatchIn):
     response={201: EventRecordedOut, **SCOPED_ERRORS},
     summary="Record a life event",
 )
+@idempotent
 def person_event_create(request: HttpRequest, person_id: int, payload: EventIn):
     """Record a life event (the events of the 信息报告单 and the registry's own) and
     re-derive the person's dated state. Needs ``people.add_lifeevent``.

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from jisheng.api.errors import service_invalid
+from jisheng.api.idempotency import idempotent
 from jisheng.api.schemas import SCOPED_ERRORS
 from jisheng.api.security import require_perm
 from jisheng.core.scope import get_in_scope_or_404
@@ -116,6 +117,7 @@ def person_services(request: HttpRequest, person_id: int):
 @router.post(
     "/visits", response={201: VisitOut, **SCOPED_ERRORS}, summary="Record a follow-up visit"
 )
+@idempotent
 def visit_create(request: HttpRequest, payload: VisitIn):
     """Record a follow-up visit (随访); the person's visits due are matched again, so the
     worklist item it clears disappears. Needs ``services.add_followupvisit``.

@@ -433,7 +433,7 @@ def test_encrypted_id_never_stored_in_plain_text(users, people, client):
     for number in numbers:
         assert person_search(user=users.admin, q=number).exists()
     client.force_login(users.office)
-    response = client.get("/people/export.xlsx", {"q": numbers[2]})
+    response = client.get("/people/export.xlsx", {"q": numbers[2]}, follow=True)
     assert response.status_code == 200
     assert AuditEvent.objects.filter(action="export").exists()
 

@@ -32,16 +32,20 @@ def list_page(
     filterset_class: Any = None,
     per_page: int | None = None,
     export_url: str | None = None,
+    data: Any = None,
     **table_kwargs: Any,
 ) -> dict[str, Any]:
     """Filter ``queryset`` by the query string, then build the sorted, paginated table.
 
     Returns the context ``core/_list.html`` reads: ``filterset``, ``table`` and
     ``export_url`` (``None`` shows a disabled export button until exports exist).
+    ``data`` replaces the query string as the filters' values (the person list puts back
+    a search text that its URL carries only as a token).
     """
     filterset = None
     if filterset_class is not None:
-        filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
+        values = request.GET if data is None else data
+        filterset = filterset_class(values or None, queryset=queryset, request=request)
         queryset = filterset.qs
     table = table_class(queryset, **table_kwargs)
     RequestConfig(request, paginate={"per_page": per_page or settings.JISHENG_PAGE_SIZE}).configure(

@@ -17,6 +17,7 @@ from ninja.pagination import paginate
 
 from jisheng.api.errors import ApiError, service_invalid
 from jisheng.api.idempotency import idempotent
+from jisheng.api.inputs import InputModel
 from jisheng.api.pagination import PageNumber
 from jisheng.api.schemas import SCOPED_ERRORS
 from jisheng.api.security import require_perm
@@ -51,6 +52,7 @@ from jisheng.people.search import (
     interpret,
     person_search,
 )
+from jisheng.people.search_query import looks_like_id_number
 
 router = Router(tags=["persons"])
 
@@ -75,12 +77,12 @@ def _invalid_details(details: list[dict[str, Any]]) -> ApiError:
     return ApiError(422, "invalid", message, details=details)
 
 
-def _invalid(field: str, message: str) -> ApiError:
+def _invalid(field: str, message: str, *, location: str = "query") -> ApiError:
     return ApiError(
         422,
         "invalid",
         _("The request is invalid."),
-        details=[_detail(field, message, location="query")],
+        details=[_detail(field, message, location=location)],
     )
 
 
@@ -108,16 +110,60 @@ def _work_unit(request: HttpRequest, code: str, field: str) -> Unit:
     return unit
 
 
+class PersonSearchIn(InputModel, PersonFilters):
+    """The body of ``POST /persons/search``: the filters of ``GET /persons``, ``q`` may be
+    a full ID number."""
+
+
 @router.get("", response={200: list[PersonOut], **SCOPED_ERRORS}, summary="List persons")
 @paginate(PageNumber)
 def person_list(request: HttpRequest, filters: Query[PersonFilters]):
     """Persons in the caller's subtree, by name, one page at a time.
 
-    Filters as on the person list page: ``q`` (name, pinyin, initials, exact ID number or
-    phone), ``unit`` (a code: that unit and below; 404 outside the caller's scope),
-    ``status``, ``sex``, ``marital_status``, ``age_min``/``age_max`` (years, today).
+    Filters as on the person list page: ``q`` (name, pinyin, initials, or phone),
+    ``unit`` (a code: that unit and below; 404 outside the caller's scope), ``status``,
+    ``sex``, ``marital_status``, ``age_min``/``age_max`` (years, today).
+
+    An ID number never goes in a URL (URLs land in logs and browser histories): a ``q``
+    that looks like one (14 or more digits) is refused with 400 ``id_in_url``; search by
+    ID number with ``POST /persons/search``.
     """
     require_perm(request, VIEW_PERSON)
+    if filters.q and looks_like_id_number(filters.q):
+        raise ApiError(
+            400,
+            "id_in_url",
+            _(
+                "An ID number must not be put in a URL: search by ID number with POST "
+                '/api/v1/persons/search and {"q": "…"} in the request body.'
+            ),
+            details=[
+                _detail(
+                    "q",
+                    _("Use POST /api/v1/persons/search for an ID number."),
+                    location="query",
+                    kind="id_in_url",
+                )
+            ],
+        )
+    return _person_search(request, filters)
+
+
+@router.post(
+    "/search",
+    response={200: list[PersonOut], **SCOPED_ERRORS},
+    summary="Search persons (by ID number too)",
+)
+@paginate(PageNumber)
+def person_search_post(request: HttpRequest, payload: PersonSearchIn):
+    """The search of ``GET /persons`` with its filters in the JSON body, so that a full
+    ID number (``{"q": "110105194912310021"}``, exact match) stays out of every URL and
+    log. Paginated like every list (``?page=&page_size=``); reads nothing else."""
+    require_perm(request, VIEW_PERSON)
+    return _person_search(request, payload, location="body")
+
+
+def _person_search(request: HttpRequest, filters: PersonFilters, *, location: str = "query"):
     user = request.auth
     if filters.q and interpret(filters.q).kind == QueryKind.INVALID:
         raise _invalid(
@@ -127,13 +173,14 @@ def person_list(request: HttpRequest, filters: Query[PersonFilters]):
                 "%(digits)d digits of a phone number."
             )
             % {"digits": MIN_PHONE_DIGITS},
+            location=location,
         )
     if (
         filters.age_min is not None
         and filters.age_max is not None
         and filters.age_min > filters.age_max
     ):
-        raise _invalid("age_max", _("The upper age is below the lower age."))
+        raise _invalid("age_max", _("The upper age is below the lower age."), location=location)
     unit = org_selectors.unit_get(user=user, code=filters.unit) if filters.unit else None
     return person_search(
         user=user,

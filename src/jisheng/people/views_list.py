@@ -15,12 +15,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from jisheng.core import audit
 from jisheng.core.choices import AuditAction
@@ -30,6 +30,7 @@ from jisheng.people.choices import IdStatus, MaritalStatus, PersonStatus, Sex
 from jisheng.people.filters import PersonFilterSet, default_queryset
 from jisheng.people.models import Person
 from jisheng.people.search import interpret
+from jisheng.people.search_query import filter_data, list_query
 from jisheng.people.selectors import age_on
 from jisheng.people.tables import PersonTable, mask_phone
 
@@ -68,15 +69,51 @@ EXPORT_FIELDS = (
 )
 
 
+def _filter_data(request: HttpRequest) -> QueryDict:
+    """The filters of the list's URL, the search text put back from its token
+    (``jisheng.people.search_query``); an unknown token is dropped with a message."""
+    data, known = filter_data(request.session, request.GET)
+    if not known:
+        messages.warning(
+            request,
+            _("That search belongs to another session or has expired: type it again."),
+        )
+    return data
+
+
 def _filterset(request: HttpRequest) -> PersonFilterSet:
-    return PersonFilterSet(request.GET or None, queryset=default_queryset(request), request=request)
+    return PersonFilterSet(
+        _filter_data(request) or None, queryset=default_queryset(request), request=request
+    )
 
 
-@require_safe
+def _see_other(url: str) -> HttpResponse:
+    """303: the browser follows with a GET (also after the search form's POST)."""
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+def _search_redirect(request: HttpRequest, data: QueryDict) -> HttpResponse:
+    """To the list with the submitted filters; the search text only as a token."""
+    query = list_query(request.session, data)
+    url = reverse("people:person_list")
+    return _see_other(f"{url}?{query}" if query else url)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @permission_required(VIEW_PERSON, raise_exception=True)
 def person_list(request: HttpRequest) -> HttpResponse:
-    """The persons of the working unit's subtree (or of ``unit``), filtered and sorted."""
+    """The persons of the working unit's subtree (or of ``unit``), filtered and sorted.
+
+    The search form is posted: the text (it may be an ID number) never goes in a URL.
+    A ``q`` in the query string (an old link or bookmark) is taken the same way: moved
+    into the session at once, the list shown under its token."""
+    if request.method == "POST":
+        return _search_redirect(request, request.POST)
+    if "q" in request.GET:
+        return _search_redirect(request, request.GET)
     if request.GET.get("export") == "xlsx":
         return person_export(request)
     can_export = request.user.has_perm(EXPORT_PERSON)
@@ -86,12 +123,14 @@ def person_list(request: HttpRequest) -> HttpResponse:
         filterset_class=PersonFilterSet,
         table_class=PersonTable,
         export_url=reverse("people:person_export") if can_export else None,
+        data=_filter_data(request),
     )
     filterset = context["filterset"]
     context.update(
         listed_unit=_listed_unit(request, filterset),
         export_hidden=not can_export,
         can_add=request.user.has_perm("people.add_person"),
+        filter_method="post",
     )
     return render(request, "people/person_list.html", context)
 
@@ -112,6 +151,9 @@ def person_export(request: HttpRequest) -> HttpResponse:
     """The filtered list as an .xlsx workbook (masked numbers), audited."""
     if not request.user.has_perm(EXPORT_PERSON):
         raise PermissionDenied
+    if "q" in request.GET:  # an old link: the search text leaves the URL first
+        query = list_query(request.session, request.GET)
+        return _see_other(f"{reverse('people:person_export')}?{query}")
     filterset = _filterset(request)
     if filterset.is_bound and not filterset.is_valid():
         messages.error(request, _("Correct the filters before exporting."))

@@ -88,3 +88,55 @@ def test_lookup_keys_are_readings_initials_and_given_name():
 def test_lookup_keys_use_given_readings():
     assert lookup_keys("张三", "zhangsan", "zs") == lookup_keys("张三")
     assert lookup_keys("", "", "") == []
+
+
+# --------------------------------------------------------------------------- issue 13 item 21
+
+
+def keys(name: str) -> set[str]:
+    return set(lookup_keys(name))
+
+
+def starts(prefix: str, name: str) -> bool:
+    return any(key.startswith(prefix) for key in keys(name))
+
+
+def test_rare_readings_are_not_indexed():
+    # 王 is never yu, 莉 never chi, 余 never tu, 于 never wei/xu
+    assert search_keys("王莉") == ("wangli", "wl")
+    assert not starts("yc", "王莉") and starts("wl", "王莉")
+    assert not starts("yu", "王莉") and not starts("yu", "王芳")
+    assert search_keys("余华") == ("yuhua", "yh")
+    assert search_keys("于丽") == ("yuli", "yl")
+
+
+@pytest.mark.parametrize(
+    ("name", "first", "other"),
+    [
+        ("曾国华", "zengguohua", "cengguohua"),
+        ("单丽", "shanli", "danli"),
+        ("解放", "xiefang", "jiefang"),
+        ("仇红", "qiuhong", "chouhong"),
+        ("朴美", "piaomei", "pumei"),
+        ("查强", "zhaqiang", "chaqiang"),
+        ("区明", "ouming", "quming"),
+        ("乐平", "yueping", "leping"),
+        ("覃芳", "qinfang", "tanfang"),
+        ("盖军", "gejun", "gaijun"),
+        ("尉兰", "yulan", "weilan"),
+    ],
+)
+def test_surnames_read_both_ways_keep_both_with_the_surname_reading_first(name, first, other):
+    assert search_keys(name)[0].split() == [first, other]
+
+
+def test_other_surnames_have_their_surname_reading_only():
+    assert search_keys("翟林")[0] == "zhailin"
+    assert search_keys("长孙无忌")[0] == "zhangsunwuji"
+    assert search_keys("尉迟恭")[0] == "yuchigong"  # a compound surname: one reading
+
+
+def test_given_names_have_their_usual_reading_only():
+    assert search_keys("李强") == ("liqiang", "lq")  # not jiang
+    assert search_keys("张重阳")[0].split() == ["zhangchongyang"]  # phrase-aware
+    assert search_keys("刘乐")[0].split() == ["liule", "liuyue"]  # 乐 is read both ways

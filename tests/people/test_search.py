@@ -126,7 +126,7 @@ def test_name_not_found(users, people):
         ("danli", ["单丽"]),  # its other reading (after a space in name_pinyin)
         ("dl", ["单丽"]),
         ("sl", ["单丽"]),
-        ("lijiang", ["李强"]),  # second reading of 强
+        ("lijiang", []),  # a rare reading of 强 is not indexed (issue 13 item 21)
     ],
 )
 def test_pinyin(users, people, q, expected):
@@ -156,7 +156,9 @@ def test_pinyin_same_result_and_order_in_every_plan(users, tree, monkeypatch, li
         factories.person(tree.village_a, name, "F", D(1990, 1, 1), seq=30 + i)
         for i, name in enumerate(["周七", "张三", "周七", "赵六", "郑八", "李四"])
     ]
-    expected = sorted((p for p in made if p.name != "李四"), key=lambda p: (p.name, p.pk))
+    expected = sorted(
+        (p for p in made if p.name != "李四"), key=lambda p: (p.name_pinyin, p.name, p.pk)
+    )
     found = person_search(user=users.admin, q="z", sex=sex)
     assert isinstance(found, search.KeySearch) == (not sex)
     assert list(found) == expected
@@ -179,7 +181,8 @@ def test_key_search_pages_read_only_their_persons(users, tree, django_assert_max
     assert len(queries) == 3  # the count, the page's ids, the page's persons
     assert "people_personnamekey" in queries[0]["sql"]
     assert "people_person" not in queries[0]["sql"].replace("people_personnamekey", "")
-    assert [p.name for p in page] == sorted(p.name for p in Person.objects.all())[10:20]
+    everyone = sorted(Person.objects.all(), key=lambda p: (p.name_pinyin, p.name, p.pk))
+    assert page == everyone[10:20]
 
 
 def test_key_search_respects_scope_and_unit(users, people, tree):
@@ -213,7 +216,7 @@ def test_renamed_person_is_found_by_the_new_name_only(users, people):
     person_update(actor=users.admin, person=people["李强"], data={"name": "赵强"})
     assert names(person_search(user=users.admin, q="zq")) == ["赵强"]
     assert names(person_search(user=users.admin, q="lq")) == []
-    assert names(person_search(user=users.admin, q="lijiang")) == []
+    assert names(person_search(user=users.admin, q="liqiang")) == []
     assert names(person_search(user=users.admin, q="强")) == ["赵强"]
 
 
@@ -366,12 +369,12 @@ def test_status_sex_marital_status(users, people):
     ) == ["单丽"]
 
 
-def test_ordered_by_name_then_id(users, tree):
+def test_ordered_by_pinyin_then_name_then_id(users, tree):
     first = factories.person(tree.village_a, "周七", "F", D(1991, 1, 1), seq=11)
     second = factories.person(tree.village_a, "周七", "F", D(1991, 1, 1), seq=12)
     third = factories.person(tree.village_a, "吴八", "F", D(1991, 1, 1), seq=13)
     result = list(person_search(user=users.admin))
-    assert result == sorted([first, second, third], key=lambda p: (p.name, p.pk))
+    assert result == [third, first, second]  # wuba < zhouqi (issue 13 item 21)
 
 
 # --------------------------------------------------------------------------- ages

@@ -1,15 +1,27 @@
 """Pinyin search keys for Chinese names (张三 → ``zhangsan``, ``zs``) via pypinyin.
 
-Each character's usual reading (pypinyin's phrase-aware choice) comes first; a
-polyphonic character adds its second reading, up to a few variants, so a name such as
-单丽 is found under both ``danli`` and ``shanli``.
+Which readings a name is indexed under (issue 13: 王 was also indexed as ``yu``, 余 as
+``tu`` and 莉 as ``chi``, so ``yc`` found 王莉 and most ``yu…`` hits were 王):
+
+- the surname (one character, or a compound surname such as 欧阳) has its reading as a
+  surname only: :data:`SURNAME_READINGS` where it differs from the character's usual
+  reading (曾 → ``zeng``, 单 → ``shan``), else the usual reading (王 → ``wang``);
+- each character of the given name has its usual reading (pypinyin's phrase-aware
+  choice, ``heteronym=False``), never a rare one;
+- a character of :data:`READ_BOTH_WAYS` — the short list of characters that really are
+  read two ways in names — adds its other reading, so 单丽 is found under ``shanli`` and
+  ``danli`` and 曾国华 under ``zengguohua`` and ``cengguohua``.
+
+pypinyin has no surname mode of its own (mozillazg/python-pinyin issues 120 and 297),
+hence the table. The first reading of :func:`search_keys` is also the name's sort key
+(``Person.name_pinyin``): name lists are ordered by pinyin, not by code point.
 """
 
 from __future__ import annotations
 
 import itertools
 
-from pypinyin import Style, lazy_pinyin, pinyin
+from pypinyin import Style, lazy_pinyin
 
 MAX_VARIANTS = 4
 
@@ -41,24 +53,68 @@ SURNAME_READINGS = {
     "藏": "zang",
 }
 
+# Characters really read two ways in names (people say 单 dān as often as shàn, write 乐
+# as yuè or lè): both readings are indexed, wherever the character stands. Keep this
+# list short: every entry doubles the keys of the names holding it.
+READ_BOTH_WAYS: dict[str, tuple[str, str]] = {
+    "单": ("shan", "dan"),
+    "曾": ("zeng", "ceng"),
+    "解": ("xie", "jie"),
+    "仇": ("qiu", "chou"),
+    "朴": ("piao", "pu"),
+    "查": ("zha", "cha"),
+    "区": ("ou", "qu"),
+    "乐": ("yue", "le"),
+    "覃": ("qin", "tan"),
+    "盖": ("ge", "gai"),
+    "尉": ("yu", "wei"),
+}
+
 
 def _keep_latin(chars: str) -> list[str]:
     return [c.lower() for c in chars if c.isascii() and c.isalnum()]
 
 
+def _usual(text: str) -> list[str]:
+    return lazy_pinyin(text, style=Style.NORMAL, errors=_keep_latin)
+
+
+def _both(char: str, first: str) -> list[str]:
+    """``first`` and, for a character of :data:`READ_BOTH_WAYS`, its other reading."""
+    pair = READ_BOTH_WAYS.get(char)
+    if pair is None:
+        return [first]
+    return [first, *(reading for reading in pair if reading != first)]
+
+
+def surname_length(name: str) -> int:
+    """Characters of the surname: 2 for a compound surname (欧阳明月), 1 for another
+    Chinese name, 0 for a name not starting with a Chinese character (Anna)."""
+    if not name or name[0].isascii() or not name[0].isalpha():
+        return 0
+    if len(name) > 2 and name[:2] in COMPOUND_SURNAMES:
+        return 2
+    return 1
+
+
 def _readings(name: str) -> list[list[str]]:
-    """Readings per character: the usual reading first, then one alternative."""
-    first = lazy_pinyin(name, style=Style.NORMAL, errors=_keep_latin)
-    heteronyms = pinyin(name, style=Style.NORMAL, heteronym=True, errors=_keep_latin)
-    if len(first) != len(heteronyms):
-        return [[reading] for reading in first]
-    if name[0] in SURNAME_READINGS:
-        first[0] = SURNAME_READINGS[name[0]]
-    result: list[list[str]] = []
-    for index, options in enumerate(heteronyms):
-        preferred = first[index]
-        ordered = [preferred] + [o for o in options if o != preferred]
-        result.append(ordered[:2])
+    """Readings per syllable: the surname's reading as a surname, the given name's
+    usual readings, and the other reading of a character read both ways."""
+    length = surname_length(name)
+    if length == 0:
+        return [[reading] for reading in _usual(name)]
+    surname, given = name[:length], name[length:]
+    result: list[list[str]]
+    if length == 2:
+        result = [[reading] for reading in _usual(surname)]
+    else:
+        first = SURNAME_READINGS.get(surname) or next(iter(_usual(surname)), "")
+        result = [_both(surname, first)] if first else []
+    usual = _usual(given) if given else []
+    if len(usual) == len(given):
+        result.extend(_both(char, reading) for char, reading in zip(given, usual, strict=True))
+    else:  # Latin letters or signs in the name: no character-by-character alternatives
+        result.extend([reading] for reading in usual)
     return result
 
 

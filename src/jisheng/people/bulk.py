@@ -166,7 +166,7 @@ def _tables() -> dict[str, Table]:
                 "employer_id", "marital_status", "status", "notes",
             ],
         ),
-        "namekey": Table(PersonNameKey, ["person_id", "key", "name", "unit_id"]),
+        "namekey": Table(PersonNameKey, ["person_id", "key", "name", "sort_key", "unit_id"]),
         "event": Table(
             LifeEvent,
             [
@@ -611,7 +611,8 @@ class Loader:
         for n, p in enumerate(batch):
             ids = person_ids[n]
             rows.extend(
-                (ids[pl], key, p.persons[pl][0], p.persons[pl][P_UNIT]) for pl, key in p.name_keys
+                (ids[pl], key, p.persons[pl][0], p.persons[pl][1], p.persons[pl][P_UNIT])
+                for pl, key in p.name_keys
             )
         t["namekey"].write(rows)
 

@@ -84,7 +84,8 @@ class Person(TimeStampedModel):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("persons")
-        ordering = ["name", "id"]
+        # By pinyin (name_pinyin starts with the name's usual reading), not code point.
+        ordering = ["name_pinyin", "name", "id"]
         permissions = [
             ("view_full_id", _("Can see full ID numbers")),
             ("import_person", _("Can import persons from Excel")),
@@ -99,6 +100,7 @@ class Person(TimeStampedModel):
             # Ordering; on PostgreSQL migration 0004 adds a pattern index for LIKE 'x%'.
             # Pinyin and given-name search go through PersonNameKey.
             models.Index(fields=["name"], name="people_person_name"),
+            models.Index(fields=["name_pinyin", "name", "id"], name="people_person_sort"),
             models.Index(fields=["unit", "status"], name="people_person_unit_status"),
             models.Index(fields=["sex", "birth_date"], name="people_person_sex_birth"),
         ]
@@ -113,7 +115,8 @@ class PersonNameKey(models.Model):
     Every pinyin reading of the name (``zhangsan``, ``shanli`` and ``danli`` for a
     polyphonic name), their initials (``zs``) and the given name without the surname
     (``三``), one row each, so that every search is a prefix look-up in one index on
-    both databases. The row repeats the person's name and residence unit, so that a
+    both databases. The row repeats the person's name, pinyin (the sort key) and
+    residence unit, so that a
     search is counted, scoped and ordered from the key index alone, and only the
     persons of the page shown are read. Kept in step with the person by the services
     (:func:`jisheng.people.services.name_keys_sync`, ``rebuild_periods``) and the bulk
@@ -125,6 +128,8 @@ class PersonNameKey(models.Model):
     )
     key = models.CharField(_("search key"), max_length=200)
     name = models.CharField(_("name"), max_length=50)
+    # A copy of Person.name_pinyin: pages of a search are ordered by it, as the lists.
+    sort_key = models.CharField(_("sort key"), max_length=200, blank=True, default="")
     # A copy of Person.unit (no constraint of its own: the person's holds).
     unit = models.ForeignKey(
         Unit,
@@ -145,9 +150,9 @@ class PersonNameKey(models.Model):
             # ignores operator classes and is queried with a range). Holds every column
             # a search reads: counts and pages are index-only.
             models.Index(
-                fields=["key", "unit", "name", "person"],
+                fields=["key", "unit", "sort_key", "name", "person"],
                 name="people_namekey_key",
-                opclasses=["varchar_pattern_ops", "int8_ops", "text_ops", "int8_ops"],
+                opclasses=["varchar_pattern_ops", "int8_ops", "text_ops", "text_ops", "int8_ops"],
             ),
         ]
 

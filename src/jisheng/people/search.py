@@ -16,7 +16,9 @@
 Every match is a prefix match that a B-tree index serves, on SQLite as on PostgreSQL:
 names and phones on the person table, pinyin readings, initials and given names in
 :class:`~jisheng.people.models.PersonNameKey` (one row per key, so a second reading is
-found as fast as the first). Results are ordered by name, then id.
+found as fast as the first). Results are ordered by pinyin (``Person.name_pinyin``,
+copied to the keys as ``sort_key``; :mod:`jisheng.core.pinyin`), then name and id:
+安 < 白 < 陈 < 王 < 张, not by code point.
 
 How a key search stays fast:
 
@@ -85,6 +87,9 @@ _MAX_CHAR = "\U0010ffff"
 # Up to this many matching keys, matches are found through the key index and sorted;
 # beyond, the name index is read in order (see the module documentation).
 SORT_MATCHES_UP_TO = 20_000
+# The order of every list of persons (the Person model's too) and of the key pages.
+ORDER = ("name_pinyin", "name", "id")
+KEY_ORDER = ("sort_key", "name", "person_id")
 
 
 class QueryKind(enum.StrEnum):
@@ -171,11 +176,11 @@ def name_q(text: str, prefix: str = "") -> Q:
 class KeySearch(QuerySet):
     """Persons found by name keys, whose count and pages come from the key index.
 
-    An ordinary queryset of persons (iterating it reads them all, ordered by name and
-    id), except that :meth:`count` counts the distinct persons of the matching keys and
-    a slice (a page) first takes the page's person ids from the keys, ordered by the
-    name the keys repeat, and then reads just those persons. Filtering or reordering
-    it further turns it back into an ordinary queryset.
+    An ordinary queryset of persons (iterating it reads them all, ordered by pinyin,
+    name and id), except that :meth:`count` counts the distinct persons of the matching
+    keys and a slice (a page) first takes the page's person ids from the keys, ordered
+    by the pinyin and name the keys repeat, and then reads just those persons. Filtering
+    or reordering it further turns it back into an ordinary queryset.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -201,11 +206,9 @@ class KeySearch(QuerySet):
         return self._keys is not None and self._result_cache is None and not self.query.is_sliced
 
     def page_keys(self, k: slice) -> QuerySet:
-        """``(name, person id)`` of the persons of the slice ``k``, from the keys."""
+        """``(sort key, name, person id)`` of the persons of the slice ``k``, from the keys."""
         assert self._keys is not None
-        return (
-            self._keys.order_by("name", "person_id").values_list("name", "person_id").distinct()[k]
-        )
+        return self._keys.order_by(*KEY_ORDER).values_list(*KEY_ORDER).distinct()[k]
 
     def count(self) -> int:
         if not self._fast():
@@ -216,7 +219,7 @@ class KeySearch(QuerySet):
     def __getitem__(self, k: Any) -> Any:
         if not (self._fast() and isinstance(k, slice) and k.step is None):
             return super().__getitem__(k)
-        ids = [person_id for _name, person_id in self.page_keys(k)]
+        ids = [person_id for _sort, _name, person_id in self.page_keys(k)]
         # the scope is checked again on the page's persons (a handful of rows)
         return self.filter(pk__in=ids)
 
@@ -239,7 +242,7 @@ def _by_keys(
     # An expression the name index cannot serve: the database finds the few matches
     # through the key index and sorts them, instead of reading the name index in
     # order and testing every person.
-    return matches.order_by(Lower("name"), "name", "id")
+    return matches.order_by(Lower("name_pinyin"), *ORDER[1:])
 
 
 def _match_id(queryset: QuerySet[Person], number: str) -> QuerySet[Person]:
@@ -288,7 +291,7 @@ def person_search(
     on: datetime.date | None = None,
     marital_status: str | Iterable[str] | None = None,
 ) -> QuerySet[Person]:
-    """Persons in ``user``'s data scope matching every given criterion, by name then id.
+    """Persons in ``user``'s data scope matching every given criterion, by pinyin, name, id.
 
     ``unit`` keeps the persons living in that unit and below (callers look the unit up
     inside the user's scope). ``status`` and ``marital_status`` take one value or
@@ -312,7 +315,7 @@ def person_search(
             queryset = queryset.filter(birth_date__lte=latest)
         if age_max is not None:
             queryset = queryset.filter(birth_date__gte=earliest)
-    queryset = queryset.order_by("name", "id")
+    queryset = queryset.order_by(*ORDER)
     how = {
         "user": user,
         "unit": unit,

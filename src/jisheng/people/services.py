@@ -261,7 +261,13 @@ def name_keys_build(person: Person) -> list[PersonNameKey]:
     """The search keys of a saved person's name (see :class:`PersonNameKey`)."""
     keys = pinyin.lookup_keys(person.name, person.name_pinyin, person.name_initials)
     return [
-        PersonNameKey(person_id=person.pk, key=key, name=person.name, unit_id=person.unit_id)
+        PersonNameKey(
+            person_id=person.pk,
+            key=key,
+            name=person.name,
+            sort_key=person.name_pinyin,
+            unit_id=person.unit_id,
+        )
         for key in keys
     ]
 

@@ -45,10 +45,10 @@ class PersonTable(tables.Table):
     name = tables.Column(
         verbose_name=pgettext_lazy("person", "Name"),
         linkify=("people:person_detail", {"pk": tables.A("pk")}),
-        order_by=("name", "id"),
+        order_by=("name_pinyin", "name", "id"),
         attrs={"td": {"class": "text-nowrap"}},
     )
-    sex = tables.Column(verbose_name=_("Sex"), order_by=("sex", "name", "id"))
+    sex = tables.Column(verbose_name=_("Sex"), order_by=("sex", "name_pinyin", "name", "id"))
     age = tables.Column(
         verbose_name=_("Age"),
         accessor="birth_date",
@@ -65,14 +65,18 @@ class PersonTable(tables.Table):
         },
     )
     unit = tables.Column(
-        verbose_name=_("Residence unit"), order_by=("unit__path", "name", "id"), attrs=HIDE_ON_PHONE
+        verbose_name=_("Residence unit"),
+        order_by=("unit__path", "name_pinyin", "name", "id"),
+        attrs=HIDE_ON_PHONE,
     )
     marital_status = tables.Column(
         verbose_name=_("Marital status"),
-        order_by=("marital_status", "name", "id"),
+        order_by=("marital_status", "name_pinyin", "name", "id"),
         attrs=HIDE_BELOW_LARGE,
     )
-    status = tables.Column(verbose_name=_("Status"), order_by=("status", "name", "id"))
+    status = tables.Column(
+        verbose_name=_("Status"), order_by=("status", "name_pinyin", "name", "id")
+    )
     phone = tables.Column(
         verbose_name=_("Phone"),
         orderable=False,

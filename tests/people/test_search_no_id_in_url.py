@@ -170,3 +170,29 @@ def test_api_get_still_searches_names_and_phones(api, people):
     client = api("office")
     assert [p["name"] for p in client.get("/persons", q="单丽").json()["items"]] == ["单丽"]
     assert [p["name"] for p in client.get("/persons", q="13812345678").json()["items"]] == ["张三"]
+
+
+# --------------------------------------------------------------------------- the person picker
+
+
+def test_person_picker_posts_its_search_and_refuses_an_id_number_by_get(client, users, people):
+    client.force_login(users.office)
+    url = "/people/pick/"
+    found = client.post(url, {"field": "wife", "wife_q": NUMBER, "sex": "F"})
+    assert found.status_code == 200 and "单丽" in found.content.decode()
+    refused = client.get(url, {"field": "wife", "wife_q": NUMBER})
+    assert refused.status_code == 400
+    assert "身份证号码" in refused.content.decode()
+    # names may still be looked up by GET
+    assert "单丽" in client.get(url, {"field": "wife", "wife_q": "单丽"}).content.decode()
+
+
+def test_person_picker_field_uses_post():
+    from pathlib import Path
+
+    import jisheng
+
+    html = (
+        Path(jisheng.__file__).parent / "templates" / "people" / "household_pick_field.html"
+    ).read_text()
+    assert "hx-post=" in html and "hx-get=" not in html

@@ -16,7 +16,7 @@ import django_tables2 as tables
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -43,6 +43,7 @@ from jisheng.people.forms_family import (
     add_family_errors,
 )
 from jisheng.people.models import Birth, Couple, Household, Person, Pregnancy
+from jisheng.people.search_query import looks_like_id_number
 
 
 def _person_url(person: Person, anchor: str = "") -> str:
@@ -95,16 +96,24 @@ def _data(request: HttpRequest) -> Any:
 
 
 @login_required
-@require_GET
+@GET_POST
 def person_pick(request: HttpRequest) -> HttpResponse:
-    """Search results for a person field: radio buttons named after the field."""
+    """Search results for a person field: radio buttons named after the field.
+
+    The picker posts what was typed (it may be an ID number, which must never be in a
+    URL); a GET whose search text looks like an ID number is refused (400)."""
     require_perm(request, "people.view_person")
-    field = request.GET.get("field", "")
+    data = request.POST if request.method == "POST" else request.GET
+    field = data.get("field", "")
     if not field.isidentifier():
         field = "person"
-    sex = request.GET.get("sex", "")
+    sex = data.get("sex", "")
     sex = sex if sex in Sex.values else ""
-    q = request.GET.get(f"{field}_q", request.GET.get("q", ""))
+    q = data.get(f"{field}_q", data.get("q", ""))
+    if request.method != "POST" and looks_like_id_number(q):
+        return HttpResponseBadRequest(
+            _("Search by ID number with the form: an ID number must not be put in a URL.")
+        )
     return render(
         request,
         "people/household_pick_results.html",
@@ -113,7 +122,7 @@ def person_pick(request: HttpRequest) -> HttpResponse:
             "q": q.strip(),
             "results": family_selectors.person_pick(user=request.user, q=q, sex=sex),
             "limit": family_selectors.PICK_LIMIT,
-            "optional": request.GET.get("optional") == "1",
+            "optional": data.get("optional") == "1",
         },
     )
 

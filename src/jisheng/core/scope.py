@@ -117,3 +117,73 @@ def get_in_scope_or_404(queryset: models.QuerySet[M], user: Any, **lookup: Any) 
     if outside is not None:
         record_denied(user, outside)
     raise Http404(_("Not found."))
+
+
+# --- records of a person --------------------------------------------------------------
+#
+# A record bound to a person (a method, a visit, a campaign target, a pregnancy, a birth)
+# carries the unit where it was entered, which the statistics of that unit keep. Who may
+# CHANGE it follows the person: after an internal move her new office may, the office she
+# left may not. ``person_field`` names the record's person (``"person"`` by default; the
+# model may declare ``scope_person_field``; ``"woman"`` for a pregnancy, ``"mother"`` for a
+# birth).
+
+
+def _person_field(model: type[models.Model], person_field: str | None) -> str:
+    return person_field or getattr(model, "scope_person_field", None) or "person"
+
+
+def person_record_path(obj: models.Model, *, person_field: str | None = None) -> str:
+    """The tree path that scopes writes to ``obj``: its person's CURRENT unit."""
+    person = getattr(obj, _person_field(type(obj), person_field))
+    return person.unit.path
+
+
+def require_person_record_in_scope(
+    actor: Any, obj: models.Model, *, person_field: str | None = None
+) -> None:
+    """Refuse a write to the person-bound record ``obj`` unless its person is now in the
+    actor's subtree (audited, ``PermissionDenied``), like :func:`require_in_scope`."""
+    if actor is None:
+        return
+    require_in_scope(actor, obj, path=person_record_path(obj, person_field=person_field))
+
+
+def restrict_person_records(
+    queryset: models.QuerySet[M],
+    user: Any,
+    unit: Any | None = None,
+    *,
+    person_field: str | None = None,
+) -> models.QuerySet[M]:
+    """The person-bound rows of ``queryset`` whose person is now in the user's subtree
+    (and in ``unit``'s when given)."""
+    prefix = user_scope_path(user)
+    if prefix is None:
+        return queryset.none()
+    if unit is not None:
+        if not unit.path.startswith(prefix):
+            return queryset.none()
+        prefix = unit.path
+    if prefix == ALL:
+        return queryset
+    field = _person_field(queryset.model, person_field)
+    return queryset.filter(**{f"{field}__unit__path__startswith": prefix})
+
+
+def get_person_record_or_404(
+    queryset: models.QuerySet[M], user: Any, *, person_field: str | None = None, **lookup: Any
+) -> M:
+    """One person-bound record whose person is now in the user's scope, for a write;
+    otherwise 404 exactly like a missing one, the attempt audited (as
+    :func:`get_in_scope_or_404`)."""
+    try:
+        return restrict_person_records(queryset, user, person_field=person_field).get(**lookup)
+    except queryset.model.DoesNotExist:
+        pass
+    except (ValueError, TypeError) as exc:
+        raise Http404(_("Not found.")) from exc
+    outside = queryset.filter(**lookup).first()
+    if outside is not None:
+        record_denied(user, outside)
+    raise Http404(_("Not found."))

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from jisheng.core import audit, idnumber
 from jisheng.core.choices import AuditAction
-from jisheng.core.scope import path_in_scope
+from jisheng.core.scope import path_in_scope, require_person_record_in_scope
 from jisheng.core.services import model_update
 from jisheng.orgs.models import Unit
 from jisheng.people.choices import (
@@ -1044,8 +1044,9 @@ def birth_register_child(
     *, actor: Any, birth: Birth, child_name: str = "", child_id_number: str = ""
 ) -> Person:
     """Register, later, the child of a birth recorded without it (a newborn's record is
-    due within the registration deadline): the child lives with the mother."""
-    require_unit_in_scope(actor, birth.unit)
+    due within the registration deadline): the child lives with the mother. Scoped by
+    the mother's current unit."""
+    require_person_record_in_scope(actor, birth, person_field="mother")
     with transaction.atomic():
         birth = Birth.objects.select_for_update().select_related("mother").get(pk=birth.pk)
         if birth.child_id is not None:
@@ -1071,8 +1072,9 @@ def birth_register_child(
 
 def birth_override_order(*, actor: Any, birth: Birth, order: int | None, reason: str) -> Birth:
     """Override the computed birth order (``None``: back to the computed one). The
-    reason is required and kept in the audit log; the policy status follows."""
-    require_unit_in_scope(actor, birth.unit)
+    reason is required and kept in the audit log; the policy status follows. Scoped by
+    the mother's current unit."""
+    require_person_record_in_scope(actor, birth, person_field="mother")
     with transaction.atomic():
         errors = _override_errors(order, reason)
         if order is None and not (reason or "").strip():
@@ -1168,10 +1170,11 @@ def pregnancy_close(
     outcome_on: datetime.date,
     birth: Birth | None = None,
 ) -> Pregnancy:
-    """Record the outcome of a pregnancy; a live birth may link its birth record."""
-    require_unit_in_scope(actor, pregnancy.unit)
+    """Record the outcome of a pregnancy; a live birth may link its birth record. Scoped
+    by the woman's current unit (after a move, her new office records it)."""
+    require_person_record_in_scope(actor, pregnancy, person_field="woman")
     if birth is not None:
-        require_unit_in_scope(actor, birth.unit)
+        require_person_record_in_scope(actor, birth, person_field="mother")
     with transaction.atomic():
         closed = _pregnancy_close(
             actor=actor, pregnancy=pregnancy, outcome=outcome, outcome_on=outcome_on, birth=birth

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from jisheng.core.scope import get_person_record_or_404, path_in_scope
 from jisheng.core.tables import TABLE_ATTRS, list_page
 from jisheng.core.web import GET_POST, require_perm
 from jisheng.people import family, family_selectors, selectors, views_export
@@ -545,10 +546,24 @@ def birth_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "birth": birth,
             "person": birth.mother,
             "pregnancy": pregnancy,
-            "can_override": request.user.has_perm("people.change_birth"),
+            # changed where the mother is now (see _birth_to_change)
+            "can_override": request.user.has_perm("people.change_birth")
+            and path_in_scope(birth.mother.unit.path, request.user),
             "can_register_child": birth.child_id is None
-            and request.user.has_perm("people.add_person"),
+            and request.user.has_perm("people.add_person")
+            and path_in_scope(birth.mother.unit.path, request.user),
         },
+    )
+
+
+def _birth_to_change(request: HttpRequest, pk: int) -> Birth:
+    """A birth to change: its mother is now in the user's scope (after a move, her new
+    office changes it, not the one she left); 404, audited, otherwise."""
+    return get_person_record_or_404(
+        Birth.objects.select_related("unit", "mother", "mother__unit", "father", "child", "couple"),
+        request.user,
+        person_field="mother",
+        pk=pk,
     )
 
 
@@ -557,7 +572,7 @@ def birth_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def birth_register_child(request: HttpRequest, pk: int) -> HttpResponse:
     """Register the child of a birth recorded without it (the worklist lists those past
     the registration deadline)."""
-    birth = family_selectors.birth_get(user=request.user, pk=pk)
+    birth = _birth_to_change(request, pk)
     require_perm(request, "people.add_person")
     form = BirthChildForm(_data(request), initial={"child_name": birth.child_name})
     if request.method == "POST" and form.is_valid():
@@ -587,7 +602,7 @@ def birth_register_child(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @GET_POST
 def birth_override(request: HttpRequest, pk: int) -> HttpResponse:
-    birth = family_selectors.birth_get(user=request.user, pk=pk)
+    birth = _birth_to_change(request, pk)
     require_perm(request, "people.change_birth")
     form = BirthOverrideForm(_data(request), initial={"order_override": birth.order_override})
     if request.method == "POST" and form.is_valid():
@@ -726,7 +741,13 @@ def pregnancy_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @GET_POST
 def pregnancy_close(request: HttpRequest, pk: int) -> HttpResponse:
-    pregnancy = family_selectors.pregnancy_get(user=request.user, pk=pk)
+    # changed by the office where the woman is now (after a move, not the one she left)
+    pregnancy = get_person_record_or_404(
+        Pregnancy.objects.select_related("unit", "woman", "woman__unit", "birth"),
+        request.user,
+        person_field="woman",
+        pk=pk,
+    )
     require_perm(request, "people.change_pregnancy")
     woman = pregnancy.woman
     form = PregnancyCloseForm(

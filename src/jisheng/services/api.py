@@ -3,7 +3,9 @@ visits and visits due; recording visits and methods; voiding a record entered by
 
 Endpoints are thin like the pages: check the permission (403), find the person, unit or
 record inside the caller's data scope (outside: 404 exactly like a missing one, and the
-attempt is audited as ``denied``), call the selectors or the services, render. A
+attempt is audited as ``denied``), call the selectors or the services, render. A record of
+a person is in scope where the person is NOW (after an internal move, her new office
+corrects it, the one she left cannot). A
 service's validation error answers 422 ``invalid`` with one detail per field.
 """
 
@@ -21,7 +23,7 @@ from jisheng.api.errors import service_invalid
 from jisheng.api.idempotency import idempotent
 from jisheng.api.schemas import SCOPED_ERRORS
 from jisheng.api.security import require_perm
-from jisheng.core.scope import get_in_scope_or_404
+from jisheng.core.scope import get_in_scope_or_404, get_person_record_or_404
 from jisheng.orgs import selectors as org_selectors
 from jisheng.people.models import Person
 from jisheng.services import selectors, services
@@ -203,7 +205,9 @@ def method_void(request: HttpRequest, record_id: int, payload: VoidIn):
     runs on). It stays in the history, marked, with the reason. Needs
     ``services.change_contraceptionrecord``; 422 for an earlier or voided record."""
     require_perm(request, VOID_METHOD)
-    record = get_in_scope_or_404(ContraceptionRecord.objects.all(), request.auth, pk=record_id)
+    record = get_person_record_or_404(
+        ContraceptionRecord.objects.select_related("person__unit"), request.auth, pk=record_id
+    )
     return _void(request, services.method_void, record=record, reason=payload.reason)
 
 
@@ -216,7 +220,9 @@ def visit_void(request: HttpRequest, visit_id: int, payload: VoidIn):
     """Void a visit entered by mistake; the visits due are matched again without it.
     Needs ``services.change_followupvisit``; 422 when it is already voided."""
     require_perm(request, VOID_VISIT)
-    visit = get_in_scope_or_404(FollowUpVisit.objects.all(), request.auth, pk=visit_id)
+    visit = get_person_record_or_404(
+        FollowUpVisit.objects.select_related("person__unit"), request.auth, pk=visit_id
+    )
     return _void(request, services.visit_void, visit=visit, reason=payload.reason)
 
 

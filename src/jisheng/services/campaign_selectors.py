@@ -15,7 +15,13 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 
-from jisheng.core.scope import ALL, record_denied, restrict_within, user_scope_path
+from jisheng.core.scope import (
+    ALL,
+    record_denied,
+    restrict_person_records,
+    restrict_within,
+    user_scope_path,
+)
 from jisheng.orgs.models import Unit
 from jisheng.people.search import name_q
 from jisheng.policy.selectors import ancestor_paths
@@ -64,8 +70,9 @@ def targets(
     target_id: int | None = None,
     include_voided: bool = False,
 ) -> QuerySet[CampaignTarget]:
-    """The round's targets in the user's subtree (and ``unit``'s), by unit then name."""
-    qs = restrict_within(CampaignTarget.objects.filter(round=round_), user, unit)
+    """The round's targets whose person is now in the user's subtree (and ``unit``'s):
+    after an internal move her new office enters her attendance. By unit, then name."""
+    qs = restrict_person_records(CampaignTarget.objects.filter(round=round_), user, unit)
     if not include_voided:
         qs = qs.filter(voided_at=None)
     if target_id:
@@ -159,8 +166,9 @@ def open_targets(
     user: Any, *, unit: Unit | None, today: datetime.date, days: int
 ) -> QuerySet[CampaignTarget]:
     """Targets not attended and not checked elsewhere of rounds that are running or
-    ended within ``days`` — to be offered another date (never a sanction, SPEC §0)."""
-    return restrict_within(CampaignTarget.objects, user, unit).filter(
+    ended within ``days`` — to be offered another date (never a sanction, SPEC §0); for
+    the office where the person is now."""
+    return restrict_person_records(CampaignTarget.objects, user, unit).filter(
         attended_on=None,
         checked_elsewhere=False,
         voided_at=None,

@@ -22,7 +22,13 @@ from django.utils.translation import gettext as _
 
 from jisheng.core import audit
 from jisheng.core.choices import AuditAction
-from jisheng.core.scope import path_in_scope, record_denied, require_in_scope
+from jisheng.core.scope import (
+    path_in_scope,
+    person_record_path,
+    record_denied,
+    require_in_scope,
+    require_person_record_in_scope,
+)
 from jisheng.orgs.models import Unit
 from jisheng.people.choices import RESIDENT_STATUSES
 from jisheng.people.models import PersonPeriod
@@ -291,10 +297,13 @@ def attendance_record(
     ids = [e.target_id for e in entries]
     targets = {
         t.pk: t
-        for t in CampaignTarget.objects.filter(round=round_, pk__in=ids).select_related("unit")
+        for t in CampaignTarget.objects.filter(round=round_, pk__in=ids).select_related(
+            "unit", "person__unit"
+        )
     }
     for target in targets.values():
-        if actor is not None and not path_in_scope(target.unit.path, actor):
+        # the person's current unit: after a move her new office records her attendance
+        if actor is not None and not path_in_scope(person_record_path(target), actor):
             record_denied(actor, target, _("Write outside the user's data scope."))
             raise PermissionDenied(_("This unit is outside your data scope."))
     errors = {}
@@ -375,7 +384,7 @@ def checked_elsewhere_record(
     certificate: UploadedFile | None,
 ) -> CampaignTarget:
     """Record that the person was checked where she is (孕检证明 attached)."""
-    require_in_scope(actor, target.unit)
+    require_person_record_in_scope(actor, target)
     errors: dict[str, str] = {}
     if target.voided:
         raise ValidationError(_("This row was voided; it cannot be changed."))
@@ -424,7 +433,7 @@ def target_void(*, actor: Any, target: CampaignTarget, reason: str) -> CampaignT
     marked, with the reason, and leaves the statistics and the worklist."""
     from jisheng.services.services import void
 
-    require_in_scope(actor, target.unit)
+    require_person_record_in_scope(actor, target)
     with transaction.atomic():
         target = CampaignTarget.objects.select_for_update().get(pk=target.pk)
         return void(actor=actor, record=target, reason=reason)

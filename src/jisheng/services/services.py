@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from jisheng.core import audit
 from jisheng.core.choices import AuditAction
-from jisheng.core.scope import require_in_scope
+from jisheng.core.scope import require_in_scope, require_person_record_in_scope
 from jisheng.orgs.models import Unit
 from jisheng.people.choices import PregnancyOutcome
 from jisheng.people.models import Birth, Person, PersonPeriod, Pregnancy
@@ -261,8 +261,9 @@ def void(*, actor: Any, record: Any, reason: str, check: Any = None) -> Any:
 
 def method_void(*, actor: Any, record: ContraceptionRecord, reason: str) -> ContraceptionRecord:
     """Void the person's latest method record (entered by mistake); the method before it
-    runs on. An earlier record is corrected by voiding the later ones first."""
-    require_in_scope(actor, record.unit)
+    runs on. An earlier record is corrected by voiding the later ones first. Scoped by
+    the person's current unit (after a move, her new office corrects her records)."""
+    require_person_record_in_scope(actor, record)
 
     def latest_only(record: ContraceptionRecord) -> None:
         current = _current(record.person)
@@ -348,8 +349,9 @@ def visit_record(
 
 
 def visit_void(*, actor: Any, visit: FollowUpVisit, reason: str) -> FollowUpVisit:
-    """Void a visit entered by mistake; the visits due are matched again without it."""
-    require_in_scope(actor, visit.unit)
+    """Void a visit entered by mistake; the visits due are matched again without it.
+    Scoped by the person's current unit, not the unit where the visit was entered."""
+    require_person_record_in_scope(actor, visit)
     with transaction.atomic():
         visit = FollowUpVisit.objects.select_for_update().get(pk=visit.pk)
         void(actor=actor, record=visit, reason=reason)

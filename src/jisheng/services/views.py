@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from jisheng.core.scope import get_in_scope_or_404
+from jisheng.core.scope import get_in_scope_or_404, get_person_record_or_404
 from jisheng.core.web import GET_POST, require_perm
 from jisheng.people.models import Person
 from jisheng.services import selectors, services
@@ -367,7 +367,9 @@ def _void(request: HttpRequest, obj: Any, void: Any, argument: str, person_id: i
 def method_void(request: HttpRequest, pk: int) -> HttpResponse:
     """Void the person's latest method record (entered by mistake), with a reason."""
     require_perm(request, VOID_METHOD)
-    record = get_in_scope_or_404(ContraceptionRecord.objects.all(), request.user, pk=pk)
+    record = get_person_record_or_404(
+        ContraceptionRecord.objects.select_related("person__unit"), request.user, pk=pk
+    )
     return _void(request, record, services.method_void, "record", record.person_id)
 
 
@@ -376,5 +378,7 @@ def method_void(request: HttpRequest, pk: int) -> HttpResponse:
 def visit_void(request: HttpRequest, pk: int) -> HttpResponse:
     """Void a visit entered by mistake, with a reason."""
     require_perm(request, VOID_VISIT)
-    visit = get_in_scope_or_404(FollowUpVisit.objects.all(), request.user, pk=pk)
+    visit = get_person_record_or_404(
+        FollowUpVisit.objects.select_related("person__unit"), request.user, pk=pk
+    )
     return _void(request, visit, services.visit_void, "visit", visit.person_id)

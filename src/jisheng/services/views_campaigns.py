@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from jisheng.core import audit
 from jisheng.core.choices import AuditAction
 from jisheng.core.excel import write_workbook, xlsx_response
-from jisheng.core.scope import get_in_scope_or_404, path_in_scope
+from jisheng.core.scope import get_person_record_or_404, path_in_scope
 from jisheng.core.web import GET_POST, require_perm
 from jisheng.orgs import selectors as org_selectors
 from jisheng.orgs.models import Unit
@@ -240,7 +240,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
                     pk__in=[r.pk for r in rows]
                 )
                 for target in outside:
-                    get_in_scope_or_404(
+                    get_person_record_or_404(
                         CampaignTarget.objects.filter(round=round_), request.user, pk=target.pk
                     )
                 raise Http404(_("Not found."))
@@ -310,8 +310,11 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _target(request: HttpRequest, pk: int) -> CampaignTarget:
-    return get_in_scope_or_404(
-        CampaignTarget.objects.select_related("round", "person", "unit"), request.user, pk=pk
+    """A target whose person is now in the user's scope (404, audited, otherwise)."""
+    return get_person_record_or_404(
+        CampaignTarget.objects.select_related("round", "person", "person__unit", "unit"),
+        request.user,
+        pk=pk,
     )
 
 

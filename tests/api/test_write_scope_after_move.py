@@ -1,0 +1,340 @@
+"""Issue 13 item 7: after an internal move, the records of a person are changed by the
+office she joined, not by the one she left — on EVERY write endpoint of the API.
+
+The test walks the OpenAPI schema's POST/PUT/PATCH/DELETE operations: each one needs a
+case below (or an exemption with its reason), so a new write endpoint cannot be
+forgotten. In each case the old office (东城镇, the township she left) is refused the way
+the project refuses anything out of scope (404 like a missing record, or 403, or the
+commodities' 400 naming the person "not in your data scope"), the refusal is audited as
+``denied`` and nothing is written; then the new office (西城街道, over the community she
+moved to) succeeds.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from jisheng.commodities import services as commodity_services
+from jisheng.commodities.choices import Category, StoreKind
+from jisheng.commodities.models import Document, Product, Store
+from jisheng.core.models import AuditEvent
+from jisheng.core.tokens import token_create
+from jisheng.people import family
+from jisheng.people import services as people_services
+from jisheng.people.choices import EventKind
+from jisheng.people.models import LifeEvent, Person
+from jisheng.services import services as visit_services
+from jisheng.services.models import (
+    CampaignRound,
+    CampaignTarget,
+    ContraceptionRecord,
+    FollowUpVisit,
+)
+from tests import factories
+from tests.api.conftest import ApiClient
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+MOVED_ON = D(2025, 1, 1)
+
+
+@dataclass
+class World:
+    woman: Person
+    old: ApiClient  # the township office she left
+    new: ApiClient  # the street office over the community she joined
+    old_user: Any
+    method: ContraceptionRecord
+    visit: FollowUpVisit
+    target: CampaignTarget
+    event: LifeEvent
+    community_code: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _client(user) -> ApiClient:
+    _token, secret = token_create(actor=None, user=user, name="test")
+    return ApiClient(secret, language="zh-hans")
+
+
+@pytest.fixture
+def world(tree) -> World:
+    woman = factories.person(tree.village_a, name="周小梅", registered_on=D(2020, 1, 1))
+    # records entered by the village's offices before she moved
+    method = visit_services.method_start(
+        actor=None, person=woman, method="iud", started_on=D(2024, 1, 10)
+    )
+    visit = visit_services.visit_record(
+        actor=None, person=woman, visited_on=D(2024, 6, 1), way="home"
+    )
+    today = datetime.date.today()
+    round_ = CampaignRound.objects.create(
+        kind="comprehensive_service",
+        name="2026 年综合服务",
+        campaign_id="comprehensive",
+        target_group="married_wra",
+        period_start=today - datetime.timedelta(days=30),
+        period_end=today + datetime.timedelta(days=30),
+        unit=tree.county,
+        pack_code="test",
+        pack_version="1",
+    )
+    target = CampaignTarget.objects.create(round=round_, person=woman, unit=tree.village_a)
+    birth = family.birth_record(
+        actor=None, mother=woman, date=D(2023, 3, 1), sex="M", register_child=False,
+        child_name="周小宝",
+    )  # fmt: skip
+    pregnancy = family.pregnancy_register(
+        actor=None, woman=woman, registered_on=D(2024, 10, 1), expected_on=D(2025, 6, 1)
+    )
+    # the internal move: 甲村 (东城镇) → 丙社区 (西城街道)
+    people_services.event_record(
+        actor=None,
+        person=woman,
+        kind=EventKind.INTERNAL_TRANSFER,
+        date=MOVED_ON,
+        data={"unit": tree.community},
+    )
+    woman.refresh_from_db()
+    assert woman.unit == tree.community
+    event = people_services.event_record(
+        actor=None, person=woman, kind=EventKind.CONTRACEPTION, date=D(2025, 6, 1)
+    )
+    # a store in each office's subtree, with stock (for an issue to her)
+    pill = Product.objects.create(code="pill-coc", name="复方左炔诺孕酮片",
+                                  category=Category.ORAL, unit="板")  # fmt: skip
+    for unit, code in ((tree.town, "dongcheng"), (tree.street, "xicheng")):
+        store = Store.objects.create(
+            unit=unit, code=code, name=f"{unit.name}药具库", kind=StoreKind.TOWNSHIP_WAREHOUSE
+        )
+        commodity_services.receive(
+            actor=None, store=store, occurred_on=D(2026, 3, 2), supplier="省药具站",
+            lines=[commodity_services.NewLot(pill, f"L{code}", "2029-12-31", 10)],
+        )  # fmt: skip
+    old_user = factories.user("old_office", tree.town, "office")
+    new_user = factories.user("new_office", tree.street, "office")
+    return World(
+        woman=woman,
+        old=_client(old_user),
+        new=_client(new_user),
+        old_user=old_user,
+        method=method,
+        visit=visit,
+        target=target,
+        event=event,
+        community_code=tree.community.code,
+        extra={"birth": birth, "pregnancy": pregnancy},
+    )
+
+
+@dataclass(frozen=True)
+class Case:
+    """How to call the operation as an office (``old`` or ``new``): (path, body)."""
+
+    request: Callable[[World, str], tuple[str, dict[str, Any]]]
+    ok: int
+    denied: tuple[int, ...] = (404,)
+
+
+def _today() -> str:
+    return datetime.date.today().isoformat()
+
+
+CASES: dict[tuple[str, str], Case] = {
+    ("POST", "/api/v1/persons"): Case(
+        # registering someone into the unit she joined: only the office over it
+        lambda w, who: (
+            "/persons",
+            {
+                "name": "新登记",
+                "sex": "F",
+                "birth_date": "1995-03-04",
+                "id_number": factories.id_number(D(1995, 3, 4), "F", 7),
+                "unit": w.community_code,
+            },
+        ),
+        ok=201,
+    ),
+    ("PATCH", "/api/v1/persons/{person_id}"): Case(
+        lambda w, who: (f"/persons/{w.woman.pk}", {"phone": "13800000000"}), ok=200
+    ),
+    ("POST", "/api/v1/persons/{person_id}/events"): Case(
+        lambda w, who: (
+            f"/persons/{w.woman.pk}/events",
+            {"kind": "contraception", "date": _today()},
+        ),
+        ok=201,
+    ),
+    ("POST", "/api/v1/persons/{person_id}/events/{event_id}/correct"): Case(
+        lambda w, who: (
+            f"/persons/{w.woman.pk}/events/{w.event.pk}/correct",
+            {"reason": "录错了"},
+        ),
+        ok=201,
+    ),
+    ("POST", "/api/v1/services/visits"): Case(
+        lambda w, who: ("/services/visits", {"person": w.woman.pk, "way": "home"}), ok=201
+    ),
+    ("POST", "/api/v1/services/methods"): Case(
+        lambda w, who: (
+            "/services/methods",
+            {
+                "person": w.woman.pk,
+                "method": "implant",
+                "started_on": _today(),
+                "reason": "preference",
+                "explained_by": "褚海燕",
+                "options_offered": ["iud", "implant"],
+                "told_other_methods": True,
+                "told_side_effects": True,
+                "told_what_to_do": True,
+            },
+        ),
+        ok=201,
+    ),
+    ("POST", "/api/v1/services/methods/{record_id}/void"): Case(
+        lambda w, who: (f"/services/methods/{w.method.pk}/void", {"reason": "录错了"}), ok=200
+    ),
+    ("POST", "/api/v1/services/visits/{visit_id}/void"): Case(
+        lambda w, who: (f"/services/visits/{w.visit.pk}/void", {"reason": "录错了"}), ok=200
+    ),
+    ("POST", "/api/v1/services/campaigns/{round_id}/attendance"): Case(
+        lambda w, who: (
+            f"/services/campaigns/{w.target.round_id}/attendance",
+            {"rows": [{"target": w.target.pk, "attended_on": _today()}]},
+        ),
+        ok=200,
+        denied=(403, 404),
+    ),
+    ("POST", "/api/v1/commodities/movements"): Case(
+        # an issue to her from the office's own store
+        lambda w, who: (
+            "/commodities/movements",
+            {
+                "kind": "issue",
+                "store": "dongcheng" if who == "old" else "xicheng",
+                "person": w.woman.pk,
+                "occurred_on": _today(),
+                "lines": [{"product": "pill-coc", "quantity": 1}],
+            },
+        ),
+        ok=201,
+        denied=(400, 403, 404),
+    ),
+}
+# Write operations that touch no record of a person.
+EXEMPT: dict[tuple[str, str], str] = {
+    ("POST", "/api/v1/auth/token"): "signs in with a password; no record of a person",
+    ("POST", "/api/v1/persons/search"): "a search (POST keeps ID numbers out of URLs); "
+    "writes nothing, and its results are scoped like GET /persons",
+}
+
+
+def _write_operations() -> set[tuple[str, str]]:
+    from jisheng.api.urls import api
+
+    schema = api.get_openapi_schema()
+    return {
+        (method.upper(), path)
+        for path, operations in schema["paths"].items()
+        for method in operations
+        if method.lower() in ("post", "put", "patch", "delete")
+    }
+
+
+def test_every_write_operation_has_a_case():
+    operations = _write_operations()
+    missing = operations - set(CASES) - set(EXEMPT)
+    assert not missing, f"write endpoints without a scope-after-move case: {sorted(missing)}"
+    assert not set(CASES) - operations, "cases of endpoints that are gone"
+
+
+def _footprint(w: World) -> tuple:
+    """What a write could change."""
+    return (
+        Person.objects.count(),
+        sorted(Person.objects.filter(pk=w.woman.pk).values_list("phone", "updated_at")),
+        LifeEvent.objects.count(),
+        sorted(ContraceptionRecord.objects.values_list("pk", "voided_at", "ended_on")),
+        sorted(FollowUpVisit.objects.values_list("pk", "voided_at")),
+        sorted(CampaignTarget.objects.values_list("pk", "attended_on", "recorded_by")),
+        Document.objects.count(),
+    )
+
+
+@pytest.mark.parametrize("operation", sorted(CASES), ids=lambda op: f"{op[0]} {op[1]}")
+def test_write_after_an_internal_move(world, operation):
+    case = CASES[operation]
+    method = operation[0]
+    before = _footprint(world)
+    denied_before = AuditEvent.objects.filter(action="denied", user=world.old_user).count()
+    path, body = case.request(world, "old")
+    response = world.old.request(method, path, data=body, content_type="application/json")
+    assert response.status_code in case.denied, (response.status_code, response.content[:400])
+    assert _footprint(world) == before, "the office she left wrote something"
+    assert (
+        AuditEvent.objects.filter(action="denied", user=world.old_user).count() > denied_before
+    ), "the refusal was not audited"
+    path, body = case.request(world, "new")
+    response = world.new.request(method, path, data=body, content_type="application/json")
+    assert response.status_code == case.ok, (response.status_code, response.content[:400])
+    assert _footprint(world) != before
+
+
+def test_pages_follow_the_person_too(world, client, tree):
+    """The void buttons' pages: the old office gets 404 (audited), the new one voids."""
+    from django.urls import reverse
+
+    client.force_login(world.old_user)
+    for name, pk in (("services:method_void", world.method.pk),
+                     ("services:visit_void", world.visit.pk)):  # fmt: skip
+        assert client.post(reverse(name, args=[pk]), {"reason": "录错了"}).status_code == 404
+    world.method.refresh_from_db()
+    world.visit.refresh_from_db()
+    assert world.method.voided_at is None and world.visit.voided_at is None
+    client.force_login(factories.user("new_office_page", tree.street, "office"))
+    for name, pk in (("services:method_void", world.method.pk),
+                     ("services:visit_void", world.visit.pk)):  # fmt: skip
+        assert client.post(reverse(name, args=[pk]), {"reason": "录错了"}).status_code == 302
+    world.method.refresh_from_db()
+    world.visit.refresh_from_db()
+    assert world.method.voided_at is not None and world.visit.voided_at is not None
+
+
+def test_births_and_pregnancies_follow_the_mother(world, client, tree):
+    """A birth and a pregnancy entered in the village she left: their change pages (and
+    the services behind them) answer the office she joined, not the one she left."""
+    from django.urls import reverse
+
+    birth, pregnancy = world.extra["birth"], world.extra["pregnancy"]
+    pages = [
+        reverse("people:birth_override", args=[birth.pk]),
+        reverse("people:birth_register_child", args=[birth.pk]),
+        reverse("people:pregnancy_close", args=[pregnancy.pk]),
+    ]
+    client.force_login(world.old_user)
+    denied = AuditEvent.objects.filter(action="denied", user=world.old_user).count()
+    for url in pages:
+        assert client.get(url).status_code == 404, url
+    assert AuditEvent.objects.filter(action="denied", user=world.old_user).count() >= denied + 3
+    with pytest.raises(PermissionDenied):
+        family.pregnancy_close(
+            actor=world.old_user, pregnancy=pregnancy, outcome="miscarriage",
+            outcome_on=D(2025, 2, 1),
+        )  # fmt: skip
+    with pytest.raises(PermissionDenied):
+        family.birth_override_order(actor=world.old_user, birth=birth, order=2, reason="核实")
+    client.force_login(factories.user("new_office_family", tree.street, "office"))
+    for url in pages:
+        assert client.get(url).status_code == 200, url
+    new_user = factories.user("new_office_family2", tree.street, "office")
+    family.birth_override_order(actor=new_user, birth=birth, order=2, reason="核实")
+    birth.refresh_from_db()
+    assert birth.order_override == 2

@@ -507,9 +507,20 @@ def test_issue_finds_the_person_by_id_number_and_links_the_visit(
     number = factories.id_number(D(1990, 5, 17), "F", 1)  # the fixture's person
     client = client_for(keepers.town)
     url = reverse("commodities:issue", args=[stocked.town.pk])
-    found = client.get(url, {"q": number}).content.decode()
+    # the search is posted: an ID number never goes in a URL (issue 13 item 8)
+    response = client.post(url, {"find": "1", "q": number})
+    found = response.content.decode()
+    assert response.status_code == 200
+    assert not Document.objects.filter(kind=DocumentKind.ISSUE).exists()  # a search only
     assert f'data-person="{person.pk}"' in found
     assert person.id_masked in found
+    assert (
+        'method="post" class="d-flex gap-2" data-testid="person-search"'
+        in client.get(url).content.decode()
+    )
+    refused = client.get(url, {"q": number}).content.decode()
+    assert f'data-person="{person.pk}"' not in refused
+    assert "不能放在网址中" in refused or "must not be put in a URL" in refused
     data = {"person": person.pk, "visit": visit.pk, "occurred_on": _today()}
     data |= lines_data([{"product": products.condom.pk, "quantity": 2}])
     assert client.post(url, data).status_code == 302

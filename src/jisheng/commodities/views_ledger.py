@@ -61,6 +61,7 @@ from jisheng.core.scope import (
 from jisheng.core.web import GET_POST, require_perm
 from jisheng.people.models import Person
 from jisheng.people.search import person_search
+from jisheng.people.search_query import looks_like_id_number
 from jisheng.services.models import FollowUpVisit
 
 VIEW_STORE = "commodities.view_store"
@@ -485,12 +486,20 @@ def issue_create(request: HttpRequest, pk: int) -> HttpResponse:
     services.require_movement_perm(request.user, DocumentKind.ISSUE)
     store = _store(request, pk)
     persons = _person_choices(request)
-    data = _post(request)
+    # The person search is posted (``find``): what is typed may be an ID number, which
+    # must never be in a URL; a GET ``q`` that looks like one is not searched.
+    finding = request.method == "POST" and "find" in request.POST
+    data = None if finding else _post(request)
     person = None
     raw = (data or request.GET).get("person", "")
     if str(raw).isdigit():
         person = persons.filter(pk=int(raw)).first()
-    q = request.GET.get("q", "").strip()
+    q = (request.POST if finding else request.GET).get("q", "").strip()
+    if not finding and looks_like_id_number(q):
+        messages.warning(
+            request, _("Search by ID number with the form: an ID number must not be put in a URL.")
+        )
+        q = ""
     matches = []
     if q and data is None:
         matches = list(person_search(user=request.user, q=q)[:PERSON_MATCHES])

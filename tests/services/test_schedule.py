@@ -254,8 +254,10 @@ def test_a_late_visit_counts_for_the_last_open_item_before_the_next_window():
     assert (done[0].visit_id, done[0].on_time) == (7, False)  # late, before April
     assert done[1].visit_id is None
     # a visit in the next window belongs to the next item
+    # a visit in the next window belongs to the next item, and (one visit acts on the
+    # person, issue 13 item 22) clears the quarter before it too, late
     done = assign([quarter, next_quarter], [Visit(8, D(2026, 4, 2))], D(2026, 5, 1))
-    assert [d.visit_id for d in done] == [None, 8]
+    assert [(d.visit_id, d.on_time) for d in done] == [(8, False), (8, True)]
 
 
 def test_one_visit_serves_a_regular_and_an_after_event_item():
@@ -269,14 +271,15 @@ def test_open_items_not_yet_due_are_not_late():
     assert done[0].done_on is None and not done[0].on_time
 
 
-def test_a_visit_made_for_an_overdue_item_clears_it_not_the_current_one():
+def test_a_visit_made_for_an_overdue_item_clears_it_and_every_item_it_covers():
+    # issue 13 item 22: one visit acts on the person
     items = [month(1), month(2), month(3)]
     visit = Visit("v", D(2026, 3, 10), target=(DueKind.METHOD, D(2026, 1, 1)))
     done = assign(items, [visit], D(2026, 3, 12))
-    assert [(d.visit_id, d.on_time) for d in done] == [("v", False), (None, False), (None, False)]
-    # without a target it counts for March, on time
+    assert [(d.visit_id, d.on_time) for d in done] == [("v", False), ("v", False), ("v", True)]
+    # without a target it counts for March on time and for the months before, late
     done = assign(items, [Visit("w", D(2026, 3, 10))], D(2026, 3, 12))
-    assert [d.visit_id for d in done] == [None, None, "w"]
+    assert [(d.visit_id, d.on_time) for d in done] == [("w", False), ("w", False), ("w", True)]
 
 
 def test_a_target_that_no_longer_exists_is_matched_normally():

@@ -122,7 +122,9 @@ def person_services(request: HttpRequest, person_id: int):
 @idempotent
 def visit_create(request: HttpRequest, payload: VisitIn):
     """Record a follow-up visit (随访); the person's visits due are matched again, so the
-    worklist item it clears disappears. Needs ``services.add_followupvisit``.
+    worklist items it covers disappear (every open item of hers whose window had opened).
+    With ``appointment_on`` (需另约时间) it clears nothing and her open items are due that
+    day on the worklist. Needs ``services.add_followupvisit``.
 
     422 when the date is in the future or before the person's birth. Answers 201 with
     the visit."""
@@ -147,6 +149,7 @@ def visit_create(request: HttpRequest, payload: VisitIn):
             commodities=payload.commodities,
             notes=payload.notes,
             for_due=for_due,
+            appointment_on=payload.appointment_on,
         )
     except ValidationError as exc:
         raise service_invalid(exc) from exc

@@ -86,6 +86,16 @@ class VisitForm(forms.Form):
         max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    appointment_on = forms.DateField(
+        label=_("Needs another appointment: the day agreed"),
+        required=False,
+        widget=DateInput,
+        help_text=_(
+            "Only when the visit could not be made (she was away, or asked for another "
+            "day): it then clears nothing, and her visits due show on the worklist as due "
+            "on this day."
+        ),
+    )
 
     @staticmethod
     def initial_for(current_method: str = "") -> dict[str, Any]:

@@ -138,6 +138,9 @@ class FollowUpVisit(TimeStampedModel, Voidable):
     # rebuild keeps): it clears that one, even overdue (see services.schedule.assign).
     for_kind = models.CharField(_("made for"), max_length=16, choices=DueKind.choices, blank=True)
     for_starts_on = models.DateField(_("made for the period from"), null=True, blank=True)
+    # 需另约时间: the visit could not be made (away, asked for another day); the day
+    # agreed instead. Such a visit clears nothing (services.schedule.assign).
+    appointment_on = models.DateField(_("another appointment on"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
@@ -201,6 +204,8 @@ class FollowUpDue(models.Model):
         related_name="+",
     )
     done_on = models.DateField(_("done on"), null=True, blank=True)
+    # While open: the day agreed for another visit (需另约时间); the worklist has it due then.
+    appointment_on = models.DateField(_("appointment on"), null=True, blank=True)
 
     scope_path_field = "unit__path"
 

@@ -44,6 +44,17 @@ the window counts for nothing (an early visit counts for the period it is in). A
 after the due date counts, late, for the last item still open when no later item's
 window contains it. One visit can serve one regular and one after-event item (one home
 visit, two purposes).
+
+**One visit acts on the person** (issue 13): after those matches, a visit also clears
+every item of hers still open whose window had opened by the visit's day — the overdue
+periods before it, late, and any other series — so that once she is visited the
+worklist shows nothing of hers that the visit covers (a missed period stays missed for
+the rate: it is done late, never on time).
+
+**Another appointment** (需另约时间): a visit recorded with an ``appointment_on`` date
+was only an attempt (she was away, or asked for another day). It clears nothing; the
+items it was for (open, window opened by then) carry the appointment date, and the
+worklist shows them as due on that day.
 """
 
 from __future__ import annotations
@@ -122,6 +133,8 @@ class Done:
     due: Due
     visit_id: Any = None
     done_on: datetime.date | None = None
+    # The day agreed for another visit (需另约时间) while the item is still open.
+    appointment_on: datetime.date | None = None
 
     @property
     def on_time(self) -> bool:
@@ -135,6 +148,8 @@ class Visit:
     # The item the visit was made for (kind, starts_on), chosen on the worklist: it
     # clears that item first, even one overdue, rather than the period it falls in.
     target: tuple[str, datetime.date] | None = None
+    # Set when the visit only agreed another day (需另约时间): it clears nothing.
+    appointment_on: datetime.date | None = None
 
 
 @dataclass(frozen=True)
@@ -384,7 +399,12 @@ def _series(due: Due) -> str:
 def assign(items: Sequence[Due], visits: Sequence[Visit], today: datetime.date) -> list[Done]:
     """Match visits to due items (see the module documentation); keeps ``items``' order."""
     done = [Done(item) for item in items]
-    ordered = sorted(visits, key=lambda v: (v.on, str(v.id)))
+    attempts = sorted(
+        (v for v in visits if v.appointment_on is not None), key=lambda v: (v.on, str(v.id))
+    )
+    ordered = sorted(
+        (v for v in visits if v.appointment_on is None), key=lambda v: (v.on, str(v.id))
+    )
     by_key = {d.due.key: d for d in done}
     targeted: set[Any] = set()
     for visit in ordered:  # visits made for a chosen item
@@ -418,4 +438,14 @@ def assign(items: Sequence[Due], visits: Sequence[Visit], today: datetime.date) 
                 entry.visit_id, entry.done_on = visit.id, visit.on
                 used.add(visit.id)
                 break
+    for entry in done:  # one visit acts on the person: what is still open and had begun
+        if entry.done_on is None:
+            visit = next((v for v in ordered if v.on >= entry.due.starts_on), None)
+            if visit is not None:
+                entry.visit_id, entry.done_on = visit.id, visit.on
+    for entry in done:  # another day agreed: the latest appointment after the window opened
+        if entry.done_on is None:
+            agreed = [v for v in attempts if v.on >= entry.due.starts_on]
+            if agreed:
+                entry.appointment_on = agreed[-1].appointment_on
     return done

@@ -43,6 +43,10 @@ class WorkItemOut(Schema):
     what: str = Field(description="What is due, in the request's language.")
     url: str = Field(description="The page (path) whose form clears the item.")
     late_days: int = Field(description="Days past the date (transfers: days open).")
+    appointment_on: datetime.date | None = Field(
+        None,
+        description="Visits: the day agreed for another visit (需另约时间); the item is due then.",
+    )
 
 
 class WorkGroupOut(Schema):
@@ -145,6 +149,9 @@ class VisitOut(Schema):
     needs: str
     commodities: str
     notes: str
+    appointment_on: datetime.date | None = Field(
+        None, description="需另约时间: the day agreed for another visit (this one clears nothing)."
+    )
     voided: bool
     voided_at: datetime.datetime | None
     void_reason: str
@@ -189,6 +196,14 @@ class VisitIn(InputModel):
         description=(
             "Id of the visit due the visit was made for (a worklist item, even overdue): "
             "it clears that one rather than the period the date falls in."
+        ),
+    )
+    appointment_on: ApiDate | None = Field(
+        None,
+        description=(
+            "需另约时间: the visit could not be made and another day was agreed (after "
+            "visited_on, within a year). It clears nothing; the person's open visits due "
+            "show on the worklist as due that day."
         ),
     )
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -70,6 +71,8 @@ class WorkItem:
     what: str
     url: str  # the form that clears it
     late_days: int = 0
+    # 需另约时间: the day agreed for another visit; the item is due then (``date``).
+    appointment_on: datetime.date | None = None
 
 
 @dataclass
@@ -95,11 +98,11 @@ def _within(queryset: QuerySet, user: Any, unit: Unit | None) -> QuerySet:
 
 
 def due_open(user: Any, *, unit: Unit | None = None, today: datetime.date) -> QuerySet:
-    """Visits due whose window has opened and that are not done, back to OVERDUE_DAYS."""
+    """Visits due whose window has opened and that are not done, back to OVERDUE_DAYS
+    (or with another day agreed that has not passed yet)."""
+    recent = Q(due_on__gte=today - datetime.timedelta(days=OVERDUE_DAYS))
     return _within(FollowUpDue.objects, user, unit).filter(
-        done_on=None,
-        due_on__gte=today - datetime.timedelta(days=OVERDUE_DAYS),
-        starts_on__lte=today,
+        recent | Q(appointment_on__gte=today), done_on=None, starts_on__lte=today
     )
 
 
@@ -124,21 +127,24 @@ def worklist(
     open_items = due_open(user, unit=unit, today=today)
     for kind in kinds:
         if kind in (WorkKind.OVERDUE, WorkKind.DUE):
-            qs = (
-                open_items.filter(due_on__lt=today)
-                if kind == WorkKind.OVERDUE
-                else open_items.filter(due_on__gte=today)
+            # An item with another day agreed (需另约时间) is due on that day.
+            overdue = Q(due_on__lt=today) & (Q(appointment_on=None) | Q(appointment_on__lt=today))
+            qs = open_items.filter(overdue if kind == WorkKind.OVERDUE else ~overdue)
+            rows = (
+                qs.select_related("person", "unit")
+                .annotate(when=Coalesce("appointment_on", "due_on"))
+                .order_by("when", "id")[:limit]
             )
-            rows = qs.select_related("person", "unit").order_by("due_on", "id")[:limit]
             items = [
                 WorkItem(
                     row.person_id,
                     row.person.name,
                     row.unit.name,
-                    row.due_on,
+                    row.when,
                     str(labels.get(row.kind, row.kind)),
                     _visit_url(row.person_id, row.pk),
-                    late_days=max(0, (today - row.due_on).days),
+                    late_days=max(0, (today - row.when).days),
+                    appointment_on=row.appointment_on,
                 )
                 for row in rows
             ]

@@ -34,6 +34,8 @@ from jisheng.services import schedule
 from jisheng.services.choices import ChangeReason, Method, Satisfaction, VisitWay
 from jisheng.services.models import ContraceptionRecord, FollowUpDue, FollowUpVisit
 
+# 需另约时间: the day agreed for another visit lies at most this far ahead.
+MAX_APPOINTMENT_DAYS = 366
 ABORTION_OUTCOMES = (
     PregnancyOutcome.ABORTION,
     PregnancyOutcome.INDUCED_LABOUR,
@@ -75,15 +77,25 @@ def facts_of(person: Person) -> schedule.Facts:
     )
 
 
-def _visit(pk: int, day: datetime.date, kind: str, starts_on: datetime.date | None):
-    return schedule.Visit(pk, day, (kind, starts_on) if kind and starts_on else None)
+def _visit(
+    pk: int,
+    day: datetime.date,
+    kind: str,
+    starts_on: datetime.date | None,
+    appointment_on: datetime.date | None = None,
+):
+    target = (kind, starts_on) if kind and starts_on else None
+    return schedule.Visit(pk, day, target, appointment_on)
+
+
+VISIT_COLUMNS = ("pk", "visited_on", "for_kind", "for_starts_on", "appointment_on")
 
 
 def _visits_of(person: Person) -> list[schedule.Visit]:
     return [
         _visit(*row)
         for row in FollowUpVisit.objects.filter(person=person, voided_at=None).values_list(
-            "pk", "visited_on", "for_kind", "for_starts_on"
+            *VISIT_COLUMNS
         )
     ]
 
@@ -104,10 +116,20 @@ def _row(person_id: int, done: schedule.Done) -> FollowUpDue:
         event_on=due.event_on,
         visit_id=done.visit_id,
         done_on=done.done_on,
+        appointment_on=done.appointment_on,
     )
 
 
-FIELDS = ("unit_id", "method", "due_on", "sequence", "event_on", "visit_id", "done_on")
+FIELDS = (
+    "unit_id",
+    "method",
+    "due_on",
+    "sequence",
+    "event_on",
+    "visit_id",
+    "done_on",
+    "appointment_on",
+)
 
 
 def schedule_rebuild(person: Person, *, today: datetime.date | None = None) -> list[FollowUpDue]:
@@ -298,9 +320,13 @@ def visit_record(
     commodities: str = "",
     notes: str = "",
     for_due: FollowUpDue | None = None,
+    appointment_on: datetime.date | None = None,
 ) -> FollowUpVisit:
     """Record a follow-up visit; the person's visits due are matched again. ``for_due``:
-    the visit due it was made for (chosen on the worklist), which it clears first."""
+    the visit due it was made for (chosen on the worklist), which it clears first —
+    and every other item of hers it covers (``schedule.assign``). ``appointment_on``
+    (需另约时间): the visit could not be made and another day was agreed: it clears
+    nothing, and her open items show on the worklist as due that day."""
     require_in_scope(actor, person.unit)
     errors: dict[str, str] = {}
     if for_due is not None and for_due.person_id != person.pk:
@@ -317,6 +343,13 @@ def visit_record(
         errors["method_in_use"] = _("Choose a method from the list.")
     if satisfaction and satisfaction not in Satisfaction.values:
         errors["satisfaction"] = _("Choose an answer from the list.")
+    if appointment_on is not None and visited_on is not None:
+        if appointment_on <= visited_on:
+            errors["appointment_on"] = _("The appointment must be after the day of the visit.")
+        elif appointment_on > visited_on + datetime.timedelta(days=MAX_APPOINTMENT_DAYS):
+            errors["appointment_on"] = _(
+                "The appointment must be within %(days)d days of the visit."
+            ) % {"days": MAX_APPOINTMENT_DAYS}
     if errors:
         raise ValidationError(errors)
     user = audit.user_of(actor)
@@ -336,13 +369,20 @@ def visit_record(
             notes=notes.strip(),
             for_kind=for_due.kind if for_due is not None else "",
             for_starts_on=for_due.starts_on if for_due is not None else None,
+            appointment_on=appointment_on,
             recorded_by=user,
         )
         audit.record(
             actor=actor,
             action=AuditAction.CREATE,
             obj=visit,
-            changes={"visited_on": [None, visited_on.isoformat()], "way": [None, way]},
+            changes={
+                "visited_on": [None, visited_on.isoformat()],
+                "way": [None, way],
+                **(
+                    {"appointment_on": [None, appointment_on.isoformat()]} if appointment_on else {}
+                ),
+            },
         )
         schedule_rebuild(person)
     return visit
@@ -507,7 +547,7 @@ def _group(rows: Iterable[tuple], key_index: int = 0) -> dict[Any, list[tuple]]:
 
 DUE_COLUMNS = [
     "person_id", "unit_id", "kind", "method", "starts_on", "due_on", "sequence", "event_on",
-    "visit_id", "done_on",
+    "visit_id", "done_on", "appointment_on",
 ]  # fmt: skip
 
 
@@ -581,7 +621,7 @@ def _rebuild_chunk(
                 person_id__gte=span[0], person_id__lte=span[1], voided_at=None
             )
             .order_by()
-            .values_list("person_id", "pk", "visited_on", "for_kind", "for_starts_on")
+            .values_list("person_id", *VISIT_COLUMNS)
         )
     )
     rows: list[tuple] = []
@@ -605,6 +645,7 @@ def _rebuild_chunk(
                 (
                     pk, due.unit_id, due.kind, due.method, due.starts_on, due.due_on,
                     due.sequence, due.event_on, done.visit_id, done.done_on,
+                    done.appointment_on,
                 )
             )  # fmt: skip
     if not fresh:

@@ -1,5 +1,7 @@
-# Placeholder reserved for issue 13 work; filled by the change that owns it.
-from django.db import migrations
+"""Issue 13 item 22: 需另约时间 — a visit may agree another day instead (``appointment_on``);
+the visits due it was for carry that day while open, and the worklist has them due then."""
+
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
@@ -7,4 +9,15 @@ class Migration(migrations.Migration):
         ("services", "0002_campaigns_letters"),
     ]
 
-    operations = []
+    operations = [
+        migrations.AddField(
+            model_name="followupdue",
+            name="appointment_on",
+            field=models.DateField(blank=True, null=True, verbose_name="appointment on"),
+        ),
+        migrations.AddField(
+            model_name="followupvisit",
+            name="appointment_on",
+            field=models.DateField(blank=True, null=True, verbose_name="another appointment on"),
+        ),
+    ]

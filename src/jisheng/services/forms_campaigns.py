@@ -49,7 +49,7 @@ class AttendanceRowForm(forms.Form):
         label=_("Attended on"),
         required=False,
         widget=DateInput(
-            attrs={"class": "form-control form-control-sm", "style": "min-width:9rem"}
+            attrs={"class": "form-control form-control-sm js-minw-9"}
         ),
         error_messages={"invalid": _("Give a valid date.")},
     )

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "jisheng.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "jisheng.core.keycheck.KeyCheckMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -1,5 +1,4 @@
 from django.conf.urls.i18n import i18n_patterns  # noqa: F401  (kept for future use)
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from jisheng.api.urls import api
@@ -8,7 +7,7 @@ from jisheng.core import views as core_views
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("login/", core_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", core_views.LogoutView.as_view(), name="logout"),
     path("password/", core_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/done/", core_views.PasswordChangeDoneView.as_view(), name="password_change_done"
@@ -28,3 +27,8 @@ urlpatterns = [
     path("commodities/", include("jisheng.commodities.urls")),
     path("api/v1/", api.urls),
 ]
+
+# Chinese error pages inside the layout (JSON under /api/); core/views_errors.py.
+handler403 = "jisheng.core.views_errors.permission_denied"
+handler404 = "jisheng.core.views_errors.page_not_found"
+handler500 = "jisheng.core.views_errors.server_error"

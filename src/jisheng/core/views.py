@@ -16,10 +16,34 @@ from jisheng.core.filters import AuditEventFilter, bootstrap_widgets
 from jisheng.core.menu import menu_for
 from jisheng.core.tables import AuditEventTable, list_page
 
+# A browser-session cookie set at login and removed at logout: a login page reached with
+# ?next= while it is still there means the session ran out (not a first visit).
+SIGNED_IN_COOKIE = "jisheng_signed_in"
+
 
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["session_expired"] = bool(
+            context.get("next")
+            and self.request.COOKIES.get(SIGNED_IN_COOKIE)
+            and not self.request.user.is_authenticated
+        )
+        return context
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        response.set_cookie(
+            SIGNED_IN_COOKIE,
+            "1",
+            httponly=True,
+            samesite="Lax",
+            secure=self.request.is_secure(),
+        )
+        return response
 
     def get_form(self, form_class=None):
         form = bootstrap_widgets(super().get_form(form_class))
@@ -28,6 +52,13 @@ class LoginView(auth_views.LoginView):
         )
         form.fields["password"].widget.attrs["autocomplete"] = "current-password"
         return form
+
+
+class LogoutView(auth_views.LogoutView):
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response.delete_cookie(SIGNED_IN_COOKIE, samesite="Lax")
+        return response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

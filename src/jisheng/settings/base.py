@@ -63,6 +63,7 @@ JISHENG_LOOKUP_KEY = env_str("JISHENG_LOOKUP_KEY") or key_from_file("lookup_key"
 DEBUG = env_bool("JISHENG_DEBUG", False)
 ALLOWED_HOSTS = env_list("JISHENG_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("JISHENG_CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "jisheng.core.views_errors.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.auth",

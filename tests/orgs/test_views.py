@@ -500,7 +500,7 @@ class TestUnitPage:
         html = response.content.decode()
         assert response.status_code == 200
         assert "乙村" in html and tree.village_b.code in html
-        assert "专干乙" in html and "13800000000" in html and "2024-01-01" in html
+        assert "专干乙" in html and "13800000000" in html and "2024年1月1日" in html
         assert "乙村计生领导小组" in html and "组长乙" in html and "全面负责" in html
         assert "field_b" in html  # the user account of the unit
         # breadcrumbs only in scope: the county is outside 东城镇's scope

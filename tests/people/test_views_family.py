@@ -494,7 +494,7 @@ class TestCouplePages:
         fam.a.wife.refresh_from_db()
         assert fam.a.wife.marital_status == "widowed"
         response = client.get(reverse("people:couple_detail", args=[fam.a.couple.pk]))
-        assert "ended 2020-01-01" in response.text
+        assert "ended 2020年1月1日" in response.text
         assert 'data-testid="couple-end"' not in response.text
 
 

@@ -302,7 +302,7 @@ class TestPersonPage:
         assert "Show full ID" not in html  # field staff may not see full numbers
         assert 'data-testid="wra-badge"' in html
         assert "First marriage" in html
-        assert "2021-06-01" in html  # period boundary
+        assert "2021年6月1日" in html  # period boundary
         assert len(response.context["periods"]) == 2
         # the corrected move-in stays, struck through, with the reason
         assert '<del class="fw-semibold">Moved / transferred in</del>' in html

@@ -120,7 +120,7 @@ def test_page_in_chinese_with_the_current_values_and_the_event_link(client, user
     response = client.get(edit_url(a))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "民族" in html and "保存" in html and "登记事件" in html
+    assert "民族" in html and "保存" in html and "填写信息报告单" in html
     assert 'value="13812345678"' in html
     assert 'value="甲村"' in html
     assert reverse("people:event_create", args=[a.pk]) in html

@@ -75,7 +75,9 @@ def test_seed_pack_detail_shows_letter_allowance_and_sources(office, tree):
     assert 'data-testid="letter"' in html
     assert "45 岁及以下的男职工" in html
     assert "计生宣传员" in html and "每月 10 元" in html
-    assert "000_230c61b4006c2e05.txt:96-108" in html
+    # the sources by their notes, not file names and lines (issue 13 item 19)
+    assert 'data-testid="sources"' in html
+    assert "000_230c61b4006c2e05.txt:96-108" not in html and "保障措施" in html
 
 
 def test_county_pack_shows_the_points_disagreement(office, tree):
@@ -92,7 +94,8 @@ def test_history_and_version_switch(office, tree, users):
     ).version
     html = office.get("/policy/test-pack/").text
     assert html.count(f"?version={first.pk}") == 1
-    assert second.sha256[:12] in html and first.sha256[:12] in html
+    # no SHA-256 on the page: a technical detail (issue 13 item 19)
+    assert second.sha256[:12] not in html and "SHA-256" not in html
     assert "office" in html
     html = office.get(f"/policy/test-pack/?version={first.pk}").text
     assert "版本 1" in html

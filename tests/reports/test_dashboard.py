@@ -251,7 +251,9 @@ def test_catalogue_rows_name_the_populations_of_every_indicator():
     by_id = {r.indicator.id: r for r in rows}
     cpr = by_id["contraceptive_prevalence"]
     assert cpr.populations == [engine.POPULATIONS["wra"].label]
-    assert "married" in cpr.numerator[0].text and "with_method" in cpr.numerator[0].text
+    # filters in words, not the engine's names (issue 13 item 19)
+    assert "已婚" in cpr.numerator[0].text and "已落实避孕措施" in cpr.numerator[0].text
+    assert "married" not in cpr.numerator[0].text
     growth = by_id["natural_growth_rate"]
     assert [t.text.startswith("−") for t in growth.numerator] == [False, True]
     assert growth.denominator[0].text.startswith("0.50 ×")
@@ -259,8 +261,8 @@ def test_catalogue_rows_name_the_populations_of_every_indicator():
     # a sum of rates: a rate an age group
     tfr = by_id["tfr"]
     assert tfr.groups[0].label.startswith("15")
-    assert len(tfr.groups) == 7 and "mother_15_19" in tfr.groups[0].text
-    assert "aged_15_19" in tfr.groups[0].text and " ÷ " in tfr.groups[0].text
+    assert len(tfr.groups) == 7 and "母亲 15–19 岁" in tfr.groups[0].text
+    assert "（15–19 岁）" in tfr.groups[0].text and " ÷ " in tfr.groups[0].text
     assert not by_id["contraceptive_prevalence"].groups
     assert all(r.populations for r in rows)
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from jisheng.commodities.choices import WriteOffReason
 from jisheng.commodities.models import Document, Lot, Product, StockCard, Store
 from jisheng.core.forms import add_service_errors
+from jisheng.core.templatetags.cn import format_cn_date
 
 BLANK_LINES = 5
 _LINE_KEY = re.compile(r"^lines\.(\d+)\.(\w+)$")
@@ -38,7 +39,7 @@ def _date_field(label: Any) -> forms.DateField:
 
 class LotChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Lot) -> str:
-        return f"{obj.product.name} · {obj.number} ({obj.expires_on:%Y-%m-%d})"
+        return f"{obj.product.name} · {obj.number}（{format_cn_date(obj.expires_on)}到期）"
 
 
 def lots_at(store: Store, *, with_stock: bool = True) -> QuerySet[Lot]:

@@ -52,3 +52,7 @@ class CoreConfig(AppConfig):
         post_migrate.connect(
             create_cache_table, sender=self, dispatch_uid="jisheng_create_cache_table"
         )
+
+        from jisheng.core.forms import install_select_placeholder
+
+        install_select_placeholder()  # 请选择, not "---------", in every select

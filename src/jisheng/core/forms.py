@@ -3,10 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy
+
+# The empty choice of every select (Django's "---------"): 请选择. Django writes the dashes
+# into ModelChoiceField.empty_label and into the blank choice of model fields with
+# choices (BLANK_CHOICE_DASH) when a form class is made; the label is replaced where an
+# option is rendered, so every select of every form shows the same words, whenever and
+# however its form was built (install_select_placeholder, from CoreConfig.ready).
+DJANGO_EMPTY_LABEL = "---------"
+SELECT_PLACEHOLDER = gettext_lazy("Please choose")
+
+
+def _create_option(original: Any) -> Any:
+    def create_option(self: Any, name: str, value: Any, label: Any, *args: Any, **kw: Any) -> Any:
+        if label == DJANGO_EMPTY_LABEL:
+            label = SELECT_PLACEHOLDER
+        return original(self, name, value, label, *args, **kw)
+
+    create_option.jisheng_placeholder = True  # type: ignore[attr-defined]
+    return create_option
+
+
+def install_select_placeholder() -> None:
+    """Show 请选择 instead of "---------" as the empty option of every select (once)."""
+    widget = forms.widgets.ChoiceWidget
+    if not getattr(widget.create_option, "jisheng_placeholder", False):
+        widget.create_option = _create_option(widget.create_option)  # type: ignore[method-assign]
 
 
 def field_label(name: str, models_: Iterable[type[models.Model]]) -> str:

@@ -57,7 +57,7 @@ def list_page(
 class AuditEventTable(tables.Table):
     timestamp = tables.DateTimeColumn(
         verbose_name=_("Time"),
-        format="Y-m-d H:i:s",
+        format="Y年n月j日 H:i:s",
         linkify=("core:audit_detail", {"pk": tables.A("pk")}),
         attrs={"td": {"class": "text-nowrap"}},
     )

@@ -245,7 +245,7 @@ _BUILT_IN: tuple[Indicator, ...] = (
         semantics=WITHIN,
         definition_zh="期内初婚（结婚事件，已更正撤销的不计）中结婚时已达晚婚年龄的人数 ÷ "
         "期内初婚人数 × 100%。晚婚年龄按性别取统计的上级单位在期末最后一天适用的政策"
-        "方案（late_marriage_age），方案未规定时男 25 周岁、女 23 周岁；年龄按结婚当天的"
+        "方案（“晚婚年龄”一项），方案未规定时男 25 周岁、女 23 周岁；年龄按结婚当天的"
         "周岁计。仅作统计，不针对个人。",
     ),
     Indicator(
@@ -258,7 +258,7 @@ _BUILT_IN: tuple[Indicator, ...] = (
         semantics=WITHIN,
         definition_zh="期内一孩出生（孩次以人工更正为准）中母亲生育时已达晚育年龄的数量 ÷ "
         "期内一孩出生数 × 100%。晚育年龄取统计的上级单位在期末最后一天适用的政策方案"
-        "（late_childbearing_age），方案未规定时为 24 周岁。仅作统计，不针对个人。",
+        "（“晚育年龄”一项），方案未规定时为 24 周岁。仅作统计，不针对个人。",
     ),
     Indicator(
         id="commodity_followup_rate",

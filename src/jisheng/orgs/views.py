@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 from django_tables2 import RequestConfig
 
+from jisheng.core.templatetags.cn import format_cn_date
 from jisheng.core.web import GET_POST, require_perm
 from jisheng.orgs import selectors, services
 from jisheng.orgs.choices import CommitteeRole, PositionRole
@@ -463,7 +464,7 @@ def position_end(request: HttpRequest, pk: int) -> HttpResponse:
         % {"holder": position.holder_name, "position": position.get_role_display()},
         cancel_url=_detail_url(unit),
         submit_label=_("End position"),
-        intro=_("Held since %(start)s.") % {"start": position.start_date.isoformat()},
+        intro=_("Held since %(start)s.") % {"start": format_cn_date(position.start_date)},
     )
 
 

@@ -37,7 +37,9 @@ class UserTable(tables.Table):
     roles = tables.Column(verbose_name=gettext_lazy("Roles"), empty_values=(), orderable=False)
     phone = tables.Column(verbose_name=gettext_lazy("Phone"))
     is_active = tables.BooleanColumn(verbose_name=gettext_lazy("Active"))
-    last_login = tables.DateTimeColumn(verbose_name=gettext_lazy("Last log-in"), format="Y-m-d H:i")
+    last_login = tables.DateTimeColumn(
+        verbose_name=gettext_lazy("Last log-in"), format="Y年n月j日 H:i"
+    )
 
     class Meta:
         model = User

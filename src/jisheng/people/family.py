@@ -34,6 +34,7 @@ from jisheng.core import audit, idnumber
 from jisheng.core.choices import AuditAction
 from jisheng.core.scope import path_in_scope, require_person_record_in_scope
 from jisheng.core.services import model_update
+from jisheng.core.templatetags.cn import format_cn_date
 from jisheng.orgs.models import Unit
 from jisheng.people.choices import (
     CoupleEnd,
@@ -292,7 +293,7 @@ def household_remove_member(
         if member.left_on is not None:
             errors["left_on"] = _("%(name)s already left this household on %(date)s.") % {
                 "name": member.person.name,
-                "date": member.left_on.isoformat(),
+                "date": format_cn_date(member.left_on),
             }
         elif left_on is None:
             errors["left_on"] = _("Give the date the person left.")
@@ -300,7 +301,7 @@ def household_remove_member(
             errors["left_on"] = _("The date is in the future.")
         elif member.joined_on is not None and left_on < member.joined_on:
             errors["left_on"] = _("The date is before the person joined (%(date)s).") % {
-                "date": member.joined_on.isoformat()
+                "date": format_cn_date(member.joined_on)
             }
         _raise(errors)
         member = model_update(
@@ -416,7 +417,7 @@ def _outside_fields(
             if married_on is not None and married_on < info.birth_date:
                 errors["married_on"] = _(
                     "The marriage date is before the outside spouse's birth date (%(date)s)."
-                ) % {"date": info.birth_date.isoformat()}
+                ) % {"date": format_cn_date(info.birth_date)}
             registered = Person.objects.filter(id_hash=ids["id_hash"]).select_related("unit")
             person = registered.first()
             if person is not None and (actor is None or path_in_scope(person.unit.path, actor)):
@@ -509,7 +510,7 @@ def _couple_create(
                 errors[field] = _(
                     "%(name)s is in another marriage (since %(date)s) that has not ended "
                     "by this date."
-                ) % {"name": person.name, "date": other.married_on.isoformat()}
+                ) % {"name": person.name, "date": format_cn_date(other.married_on)}
     columns: dict[str, Any] = {}
     if wife is not None and husband is not None:
         if outside and any(str(v or "").strip() for v in outside.values()):
@@ -599,7 +600,8 @@ def _couple_end(
     errors: dict[str, str] = {}
     if couple.ended_on is not None:
         raise ValidationError(
-            _("This marriage already ended on %(date)s.") % {"date": couple.ended_on.isoformat()}
+            _("This marriage already ended on %(date)s.")
+            % {"date": format_cn_date(couple.ended_on)}
         )
     if reason not in CoupleEnd.values:
         errors["reason"] = _("Choose divorce or death of a spouse.")
@@ -611,7 +613,7 @@ def _couple_end(
         errors["ended_on"] = _("The date is in the future.")
     elif ended_on < couple.married_on:
         errors["ended_on"] = _("The date is before the marriage (%(date)s).") % {
-            "date": couple.married_on.isoformat()
+            "date": format_cn_date(couple.married_on)
         }
     _raise(errors)
     couple = model_update(
@@ -884,6 +886,41 @@ def _override_errors(order_override: int | None, reason: str) -> dict[str, str]:
         errors["order_override"] = _("The birth order must be between 1 and %(max)d.") % {
             "max": MAX_BIRTH_ORDER
         }
+# Births of one mother closer than this need a confirmation (a wrong date, or one birth
+# entered twice, is likelier than a real birth); births this close are twins or more.
+SHORT_BIRTH_INTERVAL_DAYS = 180
+MULTIPLE_BIRTH_DAYS = 2
+
+
+def _short_interval_errors(mother: Person, date: datetime.date) -> dict[str, str]:
+    """The confirmation asked when another birth of ``mother`` is under 180 days away."""
+    from jisheng.core.templatetags.cn import format_cn_date
+
+    window = datetime.timedelta(days=SHORT_BIRTH_INTERVAL_DAYS - 1)
+    near = [
+        other
+        for other in Birth.objects.filter(
+            mother=mother, date__gte=date - window, date__lte=date + window
+        ).values_list("date", flat=True)
+        if abs((other - date).days) > MULTIPLE_BIRTH_DAYS
+    ]
+    if not near:
+        return {}
+    other = min(near, key=lambda day: abs((day - date).days))
+    return {
+        "confirm_short_interval": _(
+            "%(name)s has another birth on %(other)s, %(days)d days from this one (less "
+            "than %(limit)d). Check the date; if it is right, tick “confirm” and save again."
+        )
+        % {
+            "name": mother.name,
+            "other": format_cn_date(other),
+            "days": abs((other - date).days),
+            "limit": SHORT_BIRTH_INTERVAL_DAYS,
+        }
+    }
+
+
     if not (reason or "").strip():
         errors["override_reason"] = _("Say why the computed birth order is overridden.")
     return errors
@@ -1142,7 +1179,7 @@ def pregnancy_register(
                 errors["woman"] = _(
                     "%(name)s has an ongoing pregnancy registered on %(date)s; record its "
                     "outcome first."
-                ) % {"name": woman.name, "date": ongoing.registered_on.isoformat()}
+                ) % {"name": woman.name, "date": format_cn_date(ongoing.registered_on)}
             elif registered_on is not None and (
                 Pregnancy.objects.filter(woman=woman, outcome_on__gt=registered_on).exists()
             ):
@@ -1202,7 +1239,7 @@ def _pregnancy_close(
         errors["outcome_on"] = _("The date is in the future.")
     elif outcome_on < pregnancy.registered_on:
         errors["outcome_on"] = _("The date is before the registration (%(date)s).") % {
-            "date": pregnancy.registered_on.isoformat()
+            "date": format_cn_date(pregnancy.registered_on)
         }
     if birth is not None:
         if outcome != PregnancyOutcome.LIVE_BIRTH:
@@ -1211,7 +1248,7 @@ def _pregnancy_close(
             errors["birth"] = _("The birth is of another mother.")
         elif birth.date != outcome_on:
             errors["birth"] = _("The birth is dated %(date)s, not on the outcome date.") % {
-                "date": birth.date.isoformat()
+                "date": format_cn_date(birth.date)
             }
         elif Pregnancy.objects.filter(birth=birth).exclude(pk=pregnancy.pk).exists():
             errors["birth"] = _("The birth is already linked to another pregnancy.")

@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from jisheng.core.forms import add_service_errors as core_add_service_errors
 from jisheng.core.scope import restrict
+from jisheng.core.templatetags.cn import format_cn_date
 from jisheng.core.validation import NOTE_MAX_LENGTH
 from jisheng.orgs import selectors as org_selectors
 from jisheng.orgs.choices import UnitType
@@ -416,7 +417,7 @@ class EventForm(forms.Form):
             spouse = str(couple)
         return _("%(spouse)s, married %(date)s") % {
             "spouse": spouse,
-            "date": couple.married_on.isoformat(),
+            "date": format_cn_date(couple.married_on),
         }
 
     def clean_couple(self) -> Couple | None:
@@ -448,7 +449,7 @@ class EventForm(forms.Form):
                         "The date is before the person's registration (%(date)s). A marriage "
                         "or divorce from before it is entered on the couple pages."
                     )
-                    % {"date": registered_on.isoformat()},
+                    % {"date": format_cn_date(registered_on)},
                 )
         return data
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jisheng.core.forms import add_service_errors
 from jisheng.people import family_selectors
+from jisheng.core.templatetags.cn import format_cn_date
 from jisheng.people.choices import CoupleEnd, HouseholdRelation, PregnancyOutcome, Sex
 from jisheng.people.forms import DateInput, PersonField, UnitField
 from jisheng.people.models import Birth, Couple, Household, HouseholdMember, Person, Pregnancy
@@ -216,7 +217,7 @@ class BirthForm(_UserForm):
         super().__init__(*args, **kwargs)
         self.couples = {c.pk: c for c in couples}
         self.fields["couple"].choices = [("", "---------")] + [
-            (c.pk, f"{c} ({c.married_on:%Y-%m-%d})") for c in couples
+            (c.pk, f"{c} ({format_cn_date(c.married_on)})") for c in couples
         ]
 
     def clean_couple(self) -> Couple | None:
@@ -271,7 +272,8 @@ class PregnancyCloseForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.births = {b.pk: b for b in births}
         self.fields["birth"].choices = [("", "---------")] + [
-            (b.pk, f"{b.date:%Y-%m-%d} {b.child_name or b.get_sex_display()}") for b in births
+            (b.pk, f"{format_cn_date(b.date)} {b.child_name or b.get_sex_display()}")
+            for b in births
         ]
 
     def clean_birth(self) -> Birth | None:

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from jisheng.core.scope import get_person_record_or_404, path_in_scope
 from jisheng.core.tables import TABLE_ATTRS, list_page
 from jisheng.core.web import GET_POST, require_perm
+from jisheng.core.templatetags.cn import format_cn_date
 from jisheng.people import family, family_selectors, selectors, views_export
 from jisheng.people.choices import Sex
 from jisheng.people.forms_family import (
@@ -594,7 +595,7 @@ def birth_register_child(request: HttpRequest, pk: int) -> HttpResponse:
         title=_("Register the child"),
         cancel_url=_birth_url(birth),
         intro=_("The child is registered in the mother's unit, born on %(date)s.")
-        % {"date": birth.date.isoformat()},
+        % {"date": format_cn_date(birth.date)},
         person=birth.mother,
     )
 
@@ -632,7 +633,7 @@ def birth_override(request: HttpRequest, pk: int) -> HttpResponse:
 class BirthTable(tables.Table):
     date = tables.DateColumn(
         verbose_name=gettext_lazy("Birth date"),
-        format="Y-m-d",
+        format="Y年n月j日",
         linkify=("people:birth_detail", {"pk": tables.A("pk")}),
     )
     mother = tables.Column(verbose_name=gettext_lazy("Mother"), order_by=("mother__name",))
@@ -767,7 +768,7 @@ def pregnancy_close(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         form=form,
         title=_("Outcome of the pregnancy registered on %(date)s")
-        % {"date": pregnancy.registered_on.isoformat()},
+        % {"date": format_cn_date(pregnancy.registered_on)},
         cancel_url=_person_url(woman),
         submit_label=_("Record"),
         intro=_("A live birth is best recorded on the birth page: it closes the pregnancy."),
@@ -781,8 +782,10 @@ class PregnancyTable(tables.Table):
         order_by=("woman__name",),
         linkify=("people:person_detail", {"pk": tables.A("woman_id")}),
     )
-    registered_on = tables.DateColumn(verbose_name=gettext_lazy("Registered on"), format="Y-m-d")
-    expected_on = tables.DateColumn(verbose_name=gettext_lazy("Expected date"), format="Y-m-d")
+    registered_on = tables.DateColumn(
+        verbose_name=gettext_lazy("Registered on"), format="Y年n月j日"
+    )
+    expected_on = tables.DateColumn(verbose_name=gettext_lazy("Expected date"), format="Y年n月j日")
     outcome = tables.Column(verbose_name=gettext_lazy("Outcome"), empty_values=())
     unit = tables.Column(verbose_name=gettext_lazy("Unit"), order_by=("unit__path",))
     actions = tables.TemplateColumn(

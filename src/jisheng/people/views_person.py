@@ -445,7 +445,7 @@ def event_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "people/event_form.html",
-        {"form": form, "person": person, "title": _("Record an event")},
+        {"form": form, "person": person, "title": _("Information report")},
     )
 
 

@@ -904,6 +904,77 @@ def warm_ended_months(today: datetime.date | None = None) -> WarmReport:
 
 # --------------------------------------------------------------------------- catalogue
 
+# The words the pages show for an indicator's unit and for the filters of its terms (the
+# engine's names are identifiers, never shown).
+UNIT_LABELS: dict[str, str] = {
+    "%": "%",
+    "‰": "‰",
+    "count": "人",
+    "per woman": "孩/妇女",
+    "ratio": "比值（女婴=100）",
+    "couple-years": "保护对年",
+}
+FILTER_LABELS: dict[str, str] = {
+    "accurate": "核实准确",
+    "certified_one_child_wife": "已领独生子女父母光荣证的妻子",
+    "commodity": "药具随访",
+    "completed": "已办结",
+    "condom": "避孕套",
+    "covered": "已参加服务",
+    "female": "女婴",
+    "female_sterilisation": "女性绝育",
+    "first": "初婚",
+    "first_birth": "一孩",
+    "gyn_screening": "已做妇科检查",
+    "implant": "皮下埋植",
+    "informed": "已知情选择",
+    "injectable_dose": "注射剂（针）",
+    "iud": "宫内节育器",
+    "late": "晚婚",
+    "long_acting": "长效措施",
+    "male": "男婴",
+    "male_sterilisation": "男性绝育",
+    "married": "已婚",
+    "matches": "账实相符",
+    "mii_yes": "三项告知均已告知",
+    "mother_late": "晚育",
+    "on_time": "按时",
+    "one_child_wife": "独生子女家庭的妻子",
+    "order_3_plus": "三孩及以上",
+    "pill_cycle": "口服避孕药（周期）",
+    "verified": "已查验",
+    "with_method": "已落实避孕措施",
+    "within_policy": "政策内",
+    "without_stock": "无库存",
+}
+
+
+def unit_label(unit: str) -> str:
+    """The unit of an indicator in words ("count" → 人, "per woman" → 孩/妇女, …)."""
+    return UNIT_LABELS.get(unit, unit)
+
+
+def filter_label(name: str) -> str:
+    """A term's filter in words: "married" → 已婚, "aged_15_19" → 15–19 岁,
+    "mother_20_24" → 母亲 20–24 岁."""
+    if name in FILTER_LABELS:
+        return FILTER_LABELS[name]
+    for prefix, words in (("aged_", "{} 岁"), ("mother_", "母亲 {} 岁")):
+        rest = name.removeprefix(prefix)
+        if rest != name and rest.replace("_", "").isdigit():
+            return words.format(rest.replace("_", "–"))
+    return name
+
+
+def factor_label(factor: str) -> str:
+    """A conversion factor of the CYP factor table in words (its item's label)."""
+    from jisheng.indicators.models import CypFactor
+
+    try:
+        return str(CypFactor.Item(factor).label)
+    except ValueError:
+        return factor
+
 
 @dataclass
 class TermText:
@@ -917,9 +988,9 @@ class TermText:
     def text(self) -> str:
         words = self.label
         if self.filters:
-            words += " [" + ", ".join(self.filters) + "]"
+            words += "（" + "、".join(filter_label(f) for f in self.filters) + "）"
         if self.factor:
-            words += f" × {self.factor}"
+            words += f" × {factor_label(self.factor)}系数"
         if self.weight == 1:
             return words
         if self.weight == -1:
@@ -953,6 +1024,10 @@ class CatalogueRow:
     def populations(self) -> list[str]:
         """The distinct populations the indicator counts, in order."""
         return list(dict.fromkeys(t.label for t in (*self.numerator, *self.denominator)))
+
+    @property
+    def unit_text(self) -> str:
+        return unit_label(self.indicator.unit)
 
     @property
     def semantics_text(self) -> str:

@@ -19,7 +19,13 @@ from jisheng.core.excel import add_sheet
 from jisheng.people.choices import IdStatus, MaritalStatus, PersonStatus, Sex
 from jisheng.people import privacy
 from jisheng.people.tables import mask_phone
-from jisheng.reports.dashboard import CatalogueRow, Dashboard, Demography, excel_number
+from jisheng.reports.dashboard import (
+    CatalogueRow,
+    Dashboard,
+    Demography,
+    excel_number,
+    unit_label,
+)
 
 STATUS_ZH = {"green": "达标", "amber": "接近目标", "red": "未达标"}
 
@@ -34,6 +40,14 @@ def _number(value: float | None) -> Any:
     if value is None:
         return "—"
     return int(value) if float(value).is_integer() else round(float(value), 2)
+
+
+def _header(indicator: Any) -> str:
+    """A column of figures: the indicator's name, and its unit unless it counts persons
+    (出生人数, 综合避孕率（%）)."""
+    if indicator.unit == "count":
+        return indicator.name_zh
+    return f"{indicator.name_zh}（{unit_label(indicator.unit)}）"
 
 
 def _target_number(target: Any) -> Any:
@@ -69,7 +83,7 @@ def dashboard_workbook(data: Dashboard) -> Workbook:
                 data.period.code,
                 f.indicator.id,
                 f.indicator.name_zh,
-                f.indicator.unit,
+                unit_label(f.indicator.unit),
                 excel_number(f.value, indicator=f.indicator),
                 _number(f.value.numerator),
                 _number(f.value.denominator) if f.indicator.is_ratio else "",
@@ -80,9 +94,7 @@ def dashboard_workbook(data: Dashboard) -> Workbook:
         ),
     )
     rank_id = data.rank_by.id
-    indicator_headers = [
-        f"{i.name_zh}（{i.unit}）" if i.unit != "count" else i.name_zh for i in data.indicators
-    ]
+    indicator_headers = [_header(i) for i in data.indicators]
     add_sheet(
         workbook,
         title="下级单位排名",
@@ -121,7 +133,7 @@ def dashboard_workbook(data: Dashboard) -> Workbook:
             title="近12个月趋势",
             headers=(
                 "月份",
-                *(f"{t.indicator.name_zh}（{t.indicator.unit}）" for t in data.trends),
+                *(_header(t.indicator) for t in data.trends),
             ),
             rows=(
                 (
@@ -154,7 +166,7 @@ def catalogue_workbook(rows: list[CatalogueRow]) -> Workbook:
             (
                 r.indicator.id,
                 r.indicator.name_zh,
-                r.indicator.unit,
+                unit_label(r.indicator.unit),
                 "期内事件" if r.indicator.semantics == "within" else "期末状态",
                 "\n".join(g.text for g in r.groups) or "\n".join(t.text for t in r.numerator),
                 "" if r.groups else "\n".join(t.text for t in r.denominator),
@@ -273,14 +285,14 @@ def demography_workbook(data: Demography) -> Workbook:
                 (
                     f.indicator.id,
                     f.indicator.name_zh,
-                    f.indicator.unit,
+                    unit_label(f.indicator.unit),
                     excel_number(f.value, indicator=f.indicator),
                     _number(f.value.numerator),
                     _number(f.value.denominator) if f.indicator.is_ratio else "",
                 )
                 for f in data.figures
             ),
-            ("tfr", "总和生育率", "per woman", _number(data.fertility.tfr), "", ""),
+            ("tfr", "总和生育率", unit_label("per woman"), _number(data.fertility.tfr), "", ""),
         ],
     )
     add_sheet(

@@ -128,6 +128,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "jisheng.core.context_processors.shell",
             ],
+            # cn_date / cn_datetime in every template: one date style (2026年12月7日)
+            "builtins": ["jisheng.core.templatetags.cn"],
         },
     },
 ]

@@ -1,7 +1,9 @@
 """Template filters for Chinese printed documents.
 
-``{{ day|cn_date }}`` → ``2026年11月23日`` (no leading zeros), the form dates take on
-printed cards, clearances and certificates. Datetimes are shown in local time.
+``{{ day|cn_date }}`` → ``2026年11月23日`` (no leading zeros), the one style of dates on
+every page and print (ISO only in inputs and exports); ``{{ at|cn_datetime }}`` →
+``2026年11月23日 14:05``. Datetimes are shown in local time. Both are template builtins
+(settings ``TEMPLATES``): no ``{% load %}`` needed.
 """
 
 from __future__ import annotations
@@ -35,6 +37,26 @@ def format_cn_date(value: datetime.date | datetime.datetime | str | None) -> str
     return f"{value.year}年{value.month}月{value.day}日"
 
 
+def format_cn_datetime(value: datetime.datetime | None, seconds: bool = False) -> str:
+    """``2026年11月23日 14:05`` (local time; ``:07`` more with ``seconds``); a date alone
+    as :func:`format_cn_date`; ``""`` for nothing."""
+    if value in (None, ""):
+        return ""
+    if not isinstance(value, datetime.datetime):
+        return format_cn_date(value)
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    clock = value.strftime("%H:%M:%S" if seconds else "%H:%M")
+    return f"{format_cn_date(value.date())} {clock}"
+
+
 @register.filter
 def cn_date(value: datetime.date | datetime.datetime | str | None) -> str:
     return format_cn_date(value)
+
+
+@register.filter
+def cn_datetime(value: datetime.datetime | None, arg: str = "") -> str:
+    """``{{ at|cn_datetime }}`` → 2026年11月23日 14:05; ``{{ at|cn_datetime:"s" }}`` with
+    the seconds."""
+    return format_cn_datetime(value, seconds=arg == "s")

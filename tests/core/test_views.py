@@ -90,7 +90,8 @@ def _menu_labels(user) -> dict[str, list[str]]:
 
 def test_menu_hides_items_without_permission(users):
     field = _menu_labels(users.field_a)
-    assert field["orgs"] == ["Organisation tree"]
+    # issue 13 item 18: a village's field staff have no use for the organisation tree
+    assert "orgs" not in field
     assert "system" not in field  # no audit log for field staff
 
     admin = _menu_labels(users.admin)
@@ -102,11 +103,11 @@ def test_menu_hides_items_without_permission(users):
     assert auditor["system"] == ["Audit log"]
 
 
-def test_menu_lists_later_modules_as_coming_soon(users):
+def test_menu_lists_no_coming_soon_modules(users):
+    # issue 13 item 18: nothing greyed out that cannot be opened
     modules = menu_for(users.field_a, "/")
-    soon = [m.key for m in modules if m.coming_soon]
-    assert soon == ["reports"]
-    assert all(not m.items for m in modules if m.coming_soon)
+    assert not [m.key for m in modules if m.coming_soon]
+    assert all(m.items for m in modules)
     services = next(m for m in modules if m.key == "services")
     assert [str(i.url) for i in services.items] == [
         reverse("services:worklist"),
@@ -161,10 +162,11 @@ def test_menu_items_all_name_real_urls():
 def test_sidebar_renders_permitted_items_only(client, users):
     client.force_login(users.field_a)
     html = client.get("/").content.decode()
-    assert f'href="{reverse("orgs:unit_tree")}"' in html
+    assert f'href="{reverse("people:person_list")}"' in html
+    assert f'href="{reverse("orgs:unit_tree")}"' not in html
     assert f'href="{reverse("core:audit_list")}"' not in html
     assert f'href="{reverse("orgs:user_list")}"' not in html
-    assert "js-coming-soon" in html
+    assert "js-coming-soon" not in html
 
 
 # --- home --------------------------------------------------------------------------------------
@@ -188,7 +190,9 @@ def test_home_shows_greeting_unit_quick_links_and_worklist_placeholder(client, u
     assert "990100001001" in html
     assert 'data-testid="worklist"' in html
     links = [i.url for i in response.context["quick_links"]]
-    assert reverse("orgs:unit_tree") in links
+    assert links[0] == reverse("services:worklist")
+    assert reverse("people:person_list") in links
+    assert reverse("orgs:unit_tree") not in links
     assert reverse("core:audit_list") not in links
 
 

@@ -1,8 +1,11 @@
 """The left menu, as data: modules, each with items (URL name, icon, permission).
 
-An item is shown when the user holds its permission (``None``: every signed-in user)
-and its URL name resolves; a module without visible items is hidden. Modules that later
-issues will fill are listed with ``coming_soon=True`` and shown greyed out.
+An item is shown when the user holds its permission (``None``: every signed-in user),
+is not only of roles the item is hidden from, and its URL name resolves; a module without
+visible items is hidden. Nothing is listed that cannot be opened (no "coming soon").
+
+The home page's shortcuts are the few pages each role works in daily (``SHORTCUTS``),
+taken from the menu the user sees, so a shortcut is never a page the user cannot open.
 
 ``core`` imports no domain app: items name their URLs and permissions as strings.
 """
@@ -25,6 +28,9 @@ class MenuItem:
     permission: str | None = None
     # Show the item only to users holding at least one of these permissions.
     any_permission: tuple[str, ...] = ()
+    # Hide the item from users all of whose roles are listed (role codes, orgs.choices.Role):
+    # a village's field staff have no use for the organisation tree of their own village.
+    hidden_for_roles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,7 @@ MENU: tuple[MenuModule, ...] = (
                 _("Organisation tree"),
                 "bi-diagram-3",
                 permission="orgs.view_unit",
+                hidden_for_roles=("field",),
             ),
             MenuItem(
                 "orgs:unit_import",
@@ -185,7 +192,7 @@ MENU: tuple[MenuModule, ...] = (
         items=(
             MenuItem(
                 "certificates:list",
-                _("Certificates"),
+                _("Certificate register"),
                 "bi-award",
                 permission="certificates.view_certificate",
             ),
@@ -236,7 +243,8 @@ MENU: tuple[MenuModule, ...] = (
                 "commodities:transfers",
                 _("Suggested transfers"),
                 "bi-arrow-left-right",
-                permission="commodities.view_store",
+                # for those who keep the stores and move stock between them
+                permission="commodities.change_store",
             ),
             MenuItem(
                 "commodities:reports",
@@ -248,7 +256,7 @@ MENU: tuple[MenuModule, ...] = (
     ),
     MenuModule(
         key="indicators",
-        label=_("Assessment"),
+        label=_("Statistics and assessment"),
         icon="bi-bar-chart-line",
         items=(
             MenuItem(
@@ -289,10 +297,63 @@ MENU: tuple[MenuModule, ...] = (
             ),
         ),
     ),
-    MenuModule(
-        key="reports", label=_("Reports"), icon="bi-file-earmark-bar-graph", coming_soon=True
-    ),
 )
+
+# The home page's shortcuts by role (orgs.choices.Role codes), daily work first; a user
+# with several roles gets them in the order of ``SHORTCUT_ROLES``; at most
+# ``MAX_SHORTCUTS``. Only pages the user's menu holds are shown.
+SHORTCUTS: dict[str, tuple[str, ...]] = {
+    "field": (
+        "services:worklist",
+        "people:person_list",
+        "people:person_create",
+        "people:birth_list",
+        "people:pregnancy_list",
+        "commodities:stores",
+    ),
+    "office": (
+        "services:worklist",
+        "people:person_list",
+        "people:person_create",
+        "people:birth_list",
+        "people:transfer_list",
+        "commodities:stores",
+        "reports:dashboard",
+    ),
+    "admin": (
+        "orgs:user_list",
+        "orgs:unit_tree",
+        "system_status",
+        "core:audit_list",
+        "people:person_list",
+        "policy:pack_list",
+    ),
+    "commodity": (
+        "commodities:stores",
+        "commodities:reports",
+        "commodities:count_list",
+        "commodities:plan",
+        "commodities:transfers",
+        "commodities:adverse_list",
+    ),
+    "leader": (
+        "reports:dashboard",
+        "reports:demography",
+        "indicators:assessment_list",
+        "indicators:contract_list",
+        "reports:catalogue",
+    ),
+    "assessor": (
+        "indicators:assessment_list",
+        "reports:verification_list",
+        "reports:dashboard",
+        "indicators:contract_list",
+        "reports:catalogue",
+    ),
+    "auditor": ("core:audit_list", "orgs:user_list"),
+}
+SHORTCUT_ROLES = ("field", "office", "commodity", "admin", "leader", "assessor", "auditor")
+MAX_SHORTCUTS = 8
 
 
 @dataclass
@@ -301,6 +362,7 @@ class VisibleItem:
     icon: str
     url: str
     active: bool = False
+    url_name: str = ""
 
 
 @dataclass
@@ -317,9 +379,17 @@ class VisibleModule:
         return any(item.active for item in self.items)
 
 
+def _roles(user: Any) -> set[str]:
+    return set(getattr(user, "role_codes", None) or ())
+
+
 def _allowed(user: Any, item: MenuItem) -> bool:
     if item.permission and not user.has_perm(item.permission):
         return False
+    if item.hidden_for_roles and not user.is_superuser:
+        roles = _roles(user)
+        if roles and roles <= set(item.hidden_for_roles):
+            return False
     return not item.any_permission or any(user.has_perm(p) for p in item.any_permission)
 
 
@@ -338,8 +408,7 @@ def menu_for(
     result: list[VisibleModule] = []
     for module in menu:
         if module.coming_soon:
-            result.append(VisibleModule(module.key, module.label, module.icon, True))
-            continue
+            continue  # nothing to open: not shown
         visible = VisibleModule(module.key, module.label, module.icon, flat=module.flat)
         for item in module.items:
             if not _allowed(user, item):
@@ -348,7 +417,7 @@ def menu_for(
                 url = reverse(item.url_name)
             except NoReverseMatch:
                 continue  # the page is not installed (yet)
-            visible.items.append(VisibleItem(item.label, item.icon, url))
+            visible.items.append(VisibleItem(item.label, item.icon, url, url_name=item.url_name))
         if visible.items:
             result.append(visible)
     # Mark only the longest matching URL active ("/orgs/users/" beats "/orgs/").
@@ -356,3 +425,22 @@ def menu_for(
     if candidates:
         max(candidates, key=lambda i: len(i.url)).active = True
     return result
+
+
+def shortcuts_for(user: Any, modules: list[VisibleModule] | None = None) -> list[VisibleItem]:
+    """The home page's shortcuts: the user's roles' daily pages that the menu shows."""
+    if modules is None:
+        modules = menu_for(user, "")
+    by_name = {item.url_name: item for module in modules for item in module.items}
+    roles = _roles(user)
+    if not roles and getattr(user, "is_superuser", False):
+        roles = {"admin"}
+    chosen: list[VisibleItem] = []
+    for role in SHORTCUT_ROLES:
+        if role not in roles:
+            continue
+        for name in SHORTCUTS.get(role, ()):
+            item = by_name.get(name)
+            if item is not None and item not in chosen:
+                chosen.append(item)
+    return chosen[:MAX_SHORTCUTS]

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 from jisheng.core import audit, selectors, workers
 from jisheng.core.choices import AuditAction
 from jisheng.core.filters import AuditEventFilter, bootstrap_widgets
-from jisheng.core.menu import menu_for
+from jisheng.core.menu import shortcuts_for
 from jisheng.core.tables import AuditEventTable, list_page
 
 # A browser-session cookie set at login and removed at logout: a login page reached with
@@ -89,12 +89,7 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 
 @login_required
 def home(request):
-    quick_links = [
-        item
-        for module in menu_for(request.user, "")
-        if not module.coming_soon and module.key != "home"
-        for item in module.items
-    ]
+    quick_links = shortcuts_for(request.user)
     unit = getattr(request, "working_unit", None) or getattr(request.user, "unit", None)
     return render(request, "core/home.html", {"quick_links": quick_links, "unit": unit})
 

@@ -806,7 +806,7 @@ def _parent_errors(
     if date <= person.birth_date:
         return {
             "date": _("The birth date is before %(name)s was born (%(date)s).")
-            % {"name": person.name, "date": person.birth_date.isoformat()}
+            % {"name": person.name, "date": format_cn_date(person.birth_date)}
         }
     age = _age_on(person.birth_date, date)
     if age < MIN_PARENT_AGE or (max_age is not None and age > max_age):
@@ -886,41 +886,6 @@ def _override_errors(order_override: int | None, reason: str) -> dict[str, str]:
         errors["order_override"] = _("The birth order must be between 1 and %(max)d.") % {
             "max": MAX_BIRTH_ORDER
         }
-# Births of one mother closer than this need a confirmation (a wrong date, or one birth
-# entered twice, is likelier than a real birth); births this close are twins or more.
-SHORT_BIRTH_INTERVAL_DAYS = 180
-MULTIPLE_BIRTH_DAYS = 2
-
-
-def _short_interval_errors(mother: Person, date: datetime.date) -> dict[str, str]:
-    """The confirmation asked when another birth of ``mother`` is under 180 days away."""
-    from jisheng.core.templatetags.cn import format_cn_date
-
-    window = datetime.timedelta(days=SHORT_BIRTH_INTERVAL_DAYS - 1)
-    near = [
-        other
-        for other in Birth.objects.filter(
-            mother=mother, date__gte=date - window, date__lte=date + window
-        ).values_list("date", flat=True)
-        if abs((other - date).days) > MULTIPLE_BIRTH_DAYS
-    ]
-    if not near:
-        return {}
-    other = min(near, key=lambda day: abs((day - date).days))
-    return {
-        "confirm_short_interval": _(
-            "%(name)s has another birth on %(other)s, %(days)d days from this one (less "
-            "than %(limit)d). Check the date; if it is right, tick “confirm” and save again."
-        )
-        % {
-            "name": mother.name,
-            "other": format_cn_date(other),
-            "days": abs((other - date).days),
-            "limit": SHORT_BIRTH_INTERVAL_DAYS,
-        }
-    }
-
-
     if not (reason or "").strip():
         errors["override_reason"] = _("Say why the computed birth order is overridden.")
     return errors

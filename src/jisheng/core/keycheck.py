@@ -226,7 +226,7 @@ def _stored(using: str, tables: set[str]) -> dict[str, Any]:
     return {row.name: row for row in KeyCheck.objects.using(using).all()}
 
 
-def _samples(using: str, tables: set[str], limit: int = 3) -> list[tuple[str, list[str]]]:
+def encrypted_samples(using: str, tables: set[str], limit: int = 3) -> list[tuple[str, list[str]]]:
     """A few stored encrypted values with the hashes of their rows."""
     rows: list[tuple[str, list[str]]] = []
     for column in encrypted_columns():
@@ -246,7 +246,7 @@ def _samples(using: str, tables: set[str], limit: int = 3) -> list[tuple[str, li
 def database_holds_data(using: str = "default") -> bool:
     """Whether the database holds a key check value or any encrypted value."""
     tables = _tables(using)
-    return bool(_stored(using, tables)) or bool(_samples(using, tables, limit=1))
+    return bool(_stored(using, tables)) or bool(encrypted_samples(using, tables, limit=1))
 
 
 def verify(using: str = "default", *, generate: bool = True, store: bool = True) -> list[str]:
@@ -259,7 +259,7 @@ def verify(using: str = "default", *, generate: bool = True, store: bool = True)
 
     tables = _tables(using)
     stored = _stored(using, tables)
-    samples = _samples(using, tables)
+    samples = encrypted_samples(using, tables)
     holds_data = bool(stored) or bool(samples)
     problems: list[str] = []
 

@@ -156,11 +156,24 @@ def test_region_known_uses_the_official_list():
 # --------------------------------------------------------------------------- masking
 
 
-def test_mask_keeps_region_and_last_four():
+def test_mask_keeps_the_region_only():
+    """Issue 13: no character after the sixth, the check character included."""
     number = number_ending_in_x()
-    assert idnumber.mask(number) == number[:6] + "********" + number[-4:]
+    assert idnumber.mask(number) == number[:6] + "*" * 12
     assert idnumber.mask(number.lower()) == idnumber.mask(number)
     assert len(idnumber.mask(number)) == 18
+    assert "X" not in idnumber.mask(number)
+    for n in (with_check("11010519900517123"), "11010519491231002X"):
+        assert idnumber.mask(n)[6:] == "*" * 12
+        assert not any(c.isdigit() for c in idnumber.mask(n)[6:])
+
+
+def test_remask_turns_the_old_mask_into_the_new():
+    old = "110105********002X"
+    assert idnumber.remask(old) == "110105************"
+    assert idnumber.remask(idnumber.remask(old)) == "110105************"
+    assert idnumber.remask("") == ""
+    assert idnumber.remask(old) == idnumber.mask("11010519491231002X")
 
 
 def test_mask_of_short_values_hides_everything():

@@ -136,7 +136,7 @@ def exports():
 
 
 def masked(number: str) -> str:
-    return number[:6] + "********" + number[-4:]
+    return number[:6] + "*" * 12
 
 
 # --------------------------------------------------------------------------- access

@@ -58,6 +58,49 @@ def scope_path(obj: models.Model | None) -> str:
     return str(value)
 
 
+# Person fields whose audit copies are coarsened (issue 13): the audit log is read by
+# roles that may not see full ID numbers, so a birth date is written as year-month and a
+# masked ID number with the region only (``people.privacy``, ``core.idnumber.mask``).
+BIRTH_DATE_KEYS = frozenset({"birth_date"})
+MASK_KEYS = frozenset({"id_masked", "outside_id_masked"})
+
+
+def _birth_month(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_birth_month(v) for v in value]
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        value = value.isoformat()
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        return value[:7]
+    return value
+
+
+def _remask(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_remask(v) for v in value]
+    if isinstance(value, str) and len(value) > 6:
+        return value[:6] + "*" * (len(value) - 6)
+    return value
+
+
+def redact_person_fields(value: Any) -> Any:
+    """``value`` (an audit event's ``changes``) with every ``birth_date`` as year-month
+    (``1990-05``) and every masked ID number reduced to its region, at any depth."""
+    if isinstance(value, dict):
+        result = {}
+        for key, item in value.items():
+            if key in BIRTH_DATE_KEYS:
+                result[key] = _birth_month(item)
+            elif key in MASK_KEYS:
+                result[key] = _remask(item)
+            else:
+                result[key] = redact_person_fields(item)
+        return result
+    if isinstance(value, list):
+        return [redact_person_fields(v) for v in value]
+    return value
+
+
 def user_of(actor: Any) -> Any:
     """The user to record as the author of a write (``None``: the system, or anonymous)."""
     return actor if getattr(actor, "is_authenticated", False) else None
@@ -92,7 +135,7 @@ def record(
         object_id=object_id,
         object_repr=object_repr[:200],
         object_scope_path=scope_path(obj),
-        changes=changes or {},
+        changes=redact_person_fields(changes or {}),
         message=message[:500],
         ip_address=meta.ip_address if meta else None,
         request_path=meta.path if meta else "",

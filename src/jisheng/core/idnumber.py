@@ -111,9 +111,28 @@ def check_agrees(info: IdInfo, *, birth_date: datetime.date | None, sex: str | N
         raise ValidationError(errors)
 
 
+MASK_KEEP = 6
+
+
 def mask(number: str) -> str:
-    """``110105********002X``: region and last four characters only."""
+    """``110105************``: the region (first six digits) and nothing else.
+
+    The region is what the person's unit tells anyway. No digit after the sixth is
+    shown, the check character included: digits 7–14 are the birth date, 15–17 the
+    sequence (the 17th's parity is the sex) and the check character would cut the
+    candidates by 11. With the birth month shown beside it (``people.privacy``) a
+    masked number leaves at least 14,000 candidates (SPEC §0 asks for 1,000).
+    A text of ten characters or fewer is hidden whole.
+    """
     number = normalise(number)
     if len(number) <= 10:
         return "*" * len(number)
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+    return remask(number)
+
+
+def remask(masked: str) -> str:
+    """A mask, or a number, with everything after the region hidden: ``AAAAAA********BBBB``
+    (the mask before issue 13) → ``AAAAAA************``. Needs no key; ``""`` stays."""
+    if not masked:
+        return masked
+    return masked[:MASK_KEEP] + "*" * max(0, len(masked) - MASK_KEEP)

@@ -36,7 +36,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jisheng.core import audit, crypto, pinyin
+from jisheng.core import audit, crypto, idnumber, pinyin
 from jisheng.core.choices import AuditAction
 from jisheng.orgs.choices import UnitType
 from jisheng.orgs.models import Unit
@@ -250,7 +250,7 @@ def id_columns(number: str) -> tuple[str, str, str]:
     if not number:
         return "", "", ""
     # idnumber.mask() of an 18-character number, without normalising it again
-    return crypto.encrypt(number), crypto.lookup_hash(number), number[:6] + "*" * 8 + number[-4:]
+    return crypto.encrypt(number), crypto.lookup_hash(number), idnumber.remask(number)
 
 
 def policy_limit() -> int:

@@ -20,7 +20,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from jisheng.orgs.models import Unit
-from jisheng.people import family_selectors, selectors
+from jisheng.people import family_selectors, privacy, selectors
 from jisheng.people.choices import (
     CoupleEnd,
     Education,
@@ -43,14 +43,16 @@ def _unit(unit: Unit | None) -> dict[str, str] | None:
     return {"code": unit.code, "name": unit.name} if unit is not None else None
 
 
-def _brief(person: Person | None) -> dict[str, Any] | None:
+def _brief(person: Person | None, full: bool) -> dict[str, Any] | None:
+    """A person named in a block of the card; the birth date as ``privacy`` allows."""
     if person is None:
         return None
     return {
         "id": person.pk,
         "name": person.name,
         "sex": person.sex,
-        "birth_date": person.birth_date,
+        "birth_date": person.birth_date if full else None,
+        "birth_month": privacy.birth_month(person.birth_date),
     }
 
 
@@ -64,15 +66,16 @@ def is_wra(person: Person, day: datetime.date) -> bool:
     )
 
 
-def _identity(person: Person, today: datetime.date) -> dict[str, Any]:
+def _identity(person: Person, today: datetime.date, full: bool) -> dict[str, Any]:
     return {
         "id": person.pk,
         "name": person.name,
         "name_pinyin": person.name_pinyin,
         "sex": person.sex,
         "sex_label": choice_label(Sex, person.sex),
-        "birth_date": person.birth_date,
-        "age": selectors.age_on(person.birth_date, today),
+        "birth_date": person.birth_date if full else None,
+        "birth_month": privacy.birth_month(person.birth_date),
+        "age": privacy.shown_age(person.birth_date, today, full=full),
         "id_masked": person.id_masked,
         "id_status": person.id_status,
         "id_status_label": choice_label(IdStatus, person.id_status),
@@ -100,7 +103,7 @@ def _state(person: Person, registered_on: datetime.date | None) -> dict[str, Any
     }
 
 
-def _households(user: Any, person: Person) -> list[dict[str, Any]]:
+def _households(user: Any, person: Person, full: bool) -> list[dict[str, Any]]:
     memberships = family_selectors.households_of(user=user, person=person).prefetch_related(
         Prefetch(
             "household__members",
@@ -123,7 +126,7 @@ def _households(user: Any, person: Person) -> list[dict[str, Any]]:
             "current": m.left_on is None,
             "members": [
                 {
-                    "person": _brief(other.person),
+                    "person": _brief(other.person, full),
                     "relation": other.relation,
                     "relation_label": choice_label(HouseholdRelation, other.relation),
                     "joined_on": other.joined_on,
@@ -136,7 +139,7 @@ def _households(user: Any, person: Person) -> list[dict[str, Any]]:
     ]
 
 
-def _couple(couple: Couple, person: Person) -> dict[str, Any]:
+def _couple(couple: Couple, person: Person, full: bool) -> dict[str, Any]:
     spouse = couple.husband if couple.wife_id == person.pk else couple.wife
     outside = None
     if spouse is None:
@@ -156,19 +159,19 @@ def _couple(couple: Couple, person: Person) -> dict[str, Any]:
         "end_reason": couple.end_reason,
         "end_reason_label": choice_label(CoupleEnd, couple.end_reason),
         "current": couple.ended_on is None,
-        "spouse": _brief(spouse),
+        "spouse": _brief(spouse, full),
         "outside_spouse": outside,
     }
 
 
-def _birth(birth: Birth, person: Person) -> dict[str, Any]:
+def _birth(birth: Birth, person: Person, full: bool) -> dict[str, Any]:
     return {
         "id": birth.pk,
         "date": birth.date,
         "sex": birth.sex,
         "sex_label": choice_label(Sex, birth.sex),
         "parent": "mother" if birth.mother_id == person.pk else "father",
-        "child": _brief(birth.child),
+        "child": _brief(birth.child, full),
         "child_name": birth.child.name if birth.child_id else birth.child_name,
         "birth_order": birth.birth_order,
         "computed_order": birth.computed_order,
@@ -197,6 +200,7 @@ def _events(person: Person) -> list[Any]:
 def card_build(*, user: Any, person: Person) -> dict[str, Any]:
     """The card of ``person`` (already fetched inside ``user``'s scope) as data."""
     today = timezone.localdate()
+    full = privacy.sees_full_birth(user)
     events = _events(person)
     registration = next((e for e in events if e.kind == EventKind.REGISTER), None)
     couples = family_selectors.couples_of(user=user, person=person).select_related(
@@ -211,11 +215,11 @@ def card_build(*, user: Any, person: Person) -> dict[str, Any]:
         .order_by("-opened_on", "-pk")
     )
     return {
-        "identity": _identity(person, today),
+        "identity": _identity(person, today, full),
         "state": _state(person, registration.date if registration else None),
-        "households": _households(user, person),
-        "couples": [_couple(c, person) for c in couples],
-        "births": [_birth(b, person) for b in births],
+        "households": _households(user, person, full),
+        "couples": [_couple(c, person, full) for c in couples],
+        "births": [_birth(b, person, full) for b in births],
         "pregnancies": [
             {
                 "id": p.pk,

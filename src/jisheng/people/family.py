@@ -36,6 +36,7 @@ from jisheng.core.scope import path_in_scope, require_person_record_in_scope
 from jisheng.core.services import model_update
 from jisheng.core.templatetags.cn import format_cn_date
 from jisheng.orgs.models import Unit
+from jisheng.people import privacy
 from jisheng.people.choices import (
     CoupleEnd,
     EventKind,
@@ -806,7 +807,8 @@ def _parent_errors(
     if date <= person.birth_date:
         return {
             "date": _("The birth date is before %(name)s was born (%(date)s).")
-            % {"name": person.name, "date": format_cn_date(person.birth_date)}
+            # year-month only: whoever records a birth may not see the exact date
+            % {"name": person.name, "date": privacy.birth_month(person.birth_date)}
         }
     age = _age_on(person.birth_date, date)
     if age < MIN_PARENT_AGE or (max_age is not None and age > max_age):

@@ -21,6 +21,7 @@ from pydantic_core import PydanticCustomError
 
 from jisheng.api.inputs import MAX_ID, InputModel, Name, column
 from jisheng.core.validation import birth_date_error
+from jisheng.people import privacy
 from jisheng.people.choices import (
     Education,
     EventKind,
@@ -31,7 +32,6 @@ from jisheng.people.choices import (
     Sex,
 )
 from jisheng.people.models import Couple, LifeEvent, Person
-from jisheng.people.selectors import age_on
 from jisheng.people.tables import mask_phone
 
 _LABELS: dict[tuple[type, str | None], dict[str, str]] = {}
@@ -66,6 +66,16 @@ class PersonFilters(Schema):
     age_max: int | None = Field(None, ge=0, le=150, description="Age today at most this.")
 
 
+ID_MASKED_HELP = "ID number with everything after the region (first six digits) hidden."
+
+
+def _full_birth(context: Any) -> bool:
+    """Whether the API caller may see exact birth dates (``people.view_full_id``)."""
+    request = (context or {}).get("request")
+    user = getattr(request, "auth", None) or getattr(request, "user", None)
+    return privacy.sees_full_birth(user)
+
+
 class UnitBriefOut(Schema):
     code: str
     name: str
@@ -76,9 +86,21 @@ class PersonOut(Schema):
     name: str
     sex: str
     sex_label: str
-    birth_date: datetime.date
-    age: int = Field(description="Age in whole years today.")
-    id_masked: str = Field(description="ID number with the middle digits hidden.")
+    birth_date: datetime.date | None = Field(
+        description=(
+            "YYYY-MM-DD for callers with ``people.view_full_id``; null for the others, who "
+            "see ``birth_month`` only (a mask and a full birth date would leave too few "
+            "candidate ID numbers)."
+        )
+    )
+    birth_month: str = Field(description="YYYY-MM, for every caller.")
+    age: int = Field(
+        description=(
+            "Age in whole years today; without ``people.view_full_id`` counted from the "
+            "birth month (a year complete from the first day of the birth month)."
+        )
+    )
+    id_masked: str = Field(description=ID_MASKED_HELP)
     id_status: str
     unit: UnitBriefOut = Field(description="Residence unit.")
     marital_status: str
@@ -92,8 +114,16 @@ class PersonOut(Schema):
         return choice_label(Sex, obj.sex)
 
     @staticmethod
-    def resolve_age(obj: Any) -> int:
-        return age_on(obj.birth_date, timezone.localdate())
+    def resolve_birth_date(obj: Any, context: Any) -> datetime.date | None:
+        return obj.birth_date if _full_birth(context) else None
+
+    @staticmethod
+    def resolve_birth_month(obj: Any) -> str:
+        return privacy.birth_month(obj.birth_date)
+
+    @staticmethod
+    def resolve_age(obj: Any, context: Any) -> int:
+        return privacy.shown_age(obj.birth_date, timezone.localdate(), full=_full_birth(context))
 
     @staticmethod
     def resolve_marital_status_label(obj: Any) -> str:
@@ -385,7 +415,10 @@ class PersonBriefOut(Schema):
     id: int
     name: str
     sex: str
-    birth_date: datetime.date
+    birth_date: datetime.date | None = Field(
+        description="YYYY-MM-DD with ``people.view_full_id``, else null."
+    )
+    birth_month: str = Field(description="YYYY-MM.")
 
 
 class CardIdentityOut(Schema):
@@ -394,9 +427,14 @@ class CardIdentityOut(Schema):
     name_pinyin: str
     sex: str
     sex_label: str
-    birth_date: datetime.date
-    age: int = Field(description="Age in whole years today.")
-    id_masked: str = Field(description="ID number with the middle digits hidden.")
+    birth_date: datetime.date | None = Field(
+        description="YYYY-MM-DD with ``people.view_full_id``, else null."
+    )
+    birth_month: str = Field(description="YYYY-MM.")
+    age: int = Field(
+        description="Age in whole years today (from the birth month without view_full_id)."
+    )
+    id_masked: str = Field(description=ID_MASKED_HELP)
     id_status: str
     id_status_label: str
     ethnicity: str

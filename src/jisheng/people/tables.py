@@ -1,7 +1,9 @@
 """Tables (django-tables2) of the registry pages, and the masking of list columns.
 
-Lists never show a full ID number (``Person.id_masked``: ``110105********002X``) nor a
+Lists never show a full ID number (``Person.id_masked``: ``110105************``) nor a
 full phone number (``138****5678``); the person's page shows them to those allowed.
+Ages follow ``people.privacy`` (from the birth month for readers without
+``people.view_full_id``).
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jisheng.core.tables import TABLE_ATTRS
+from jisheng.people import privacy
 from jisheng.people.models import Person
-from jisheng.people.selectors import age_on
 
 # Columns hidden on phones (375 px): only name, sex, age and status stay.
 HIDE_ON_PHONE = {
@@ -106,7 +108,9 @@ class PersonTable(tables.Table):
         self.today = today or timezone.localdate()
 
     def render_age(self, value: datetime.date) -> int:
-        return age_on(value, self.today)
+        request = getattr(self, "request", None)
+        full = privacy.sees_full_birth(getattr(request, "user", None))
+        return privacy.shown_age(value, self.today, full=full)
 
     def render_id_masked(self, record: Person, value: str) -> str:
         return value or str(record.get_id_status_display())

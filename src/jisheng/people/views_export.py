@@ -28,6 +28,7 @@ from jisheng.core.choices import AuditAction
 from jisheng.core.excel import write_workbook, xlsx_response
 from jisheng.core.web import require_perm
 from jisheng.orgs.models import Unit
+from jisheng.people import privacy
 from jisheng.people.choices import (
     IdStatus,
     PregnancyOutcome,
@@ -264,7 +265,9 @@ PREGNANCY_HEADERS = (
 )
 
 
-def pregnancy_rows(queryset: QuerySet) -> Iterator[tuple[Any, ...]]:
+def pregnancy_rows(queryset: QuerySet, *, full_birth: bool = False) -> Iterator[tuple[Any, ...]]:
+    """``full_birth``: the woman's birth date in full, else as year-month (``1990-05``:
+    ``people.privacy``, for exporters without ``people.view_full_id``)."""
     ids = _labels(IdStatus.choices)
     outcomes = _labels(PregnancyOutcome.choices)
     rows = queryset.values_list(
@@ -296,7 +299,7 @@ def pregnancy_rows(queryset: QuerySet) -> Iterator[tuple[Any, ...]]:
         yield (
             name,
             _masked_id(id_masked, id_status, ids),
-            birth_date,
+            privacy.shown_birth(birth_date, full=full_birth, fmt="month"),
             mask_phone(phone or ""),
             registered_on,
             expected_on,

@@ -10,6 +10,7 @@ statistic only (SPEC §0).
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import Any
 
 import django_tables2 as tables
@@ -28,7 +29,8 @@ from jisheng.core.scope import get_person_record_or_404, path_in_scope
 from jisheng.core.tables import TABLE_ATTRS, list_page
 from jisheng.core.web import GET_POST, require_perm
 from jisheng.core.templatetags.cn import format_cn_date
-from jisheng.people import family, family_selectors, selectors, views_export
+from jisheng.core.web import GET_POST, require_perm
+from jisheng.people import family, family_selectors, privacy, selectors, views_export
 from jisheng.people.choices import Sex
 from jisheng.people.forms_family import (
     BirthChildForm,
@@ -847,7 +849,9 @@ def pregnancy_export(request: HttpRequest) -> HttpResponse:
         queryset=queryset,
         title=views_export.PREGNANCY_TITLE,
         headers=views_export.PREGNANCY_HEADERS,
-        rows=views_export.pregnancy_rows,
+        rows=functools.partial(
+            views_export.pregnancy_rows, full_birth=privacy.sees_full_birth(request.user)
+        ),
         filters=filters,
         list_url=_list_url(request, "people:pregnancy_list"),
         message=_("Exported the pregnancy list (%(count)d rows)."),

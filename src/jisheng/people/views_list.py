@@ -26,12 +26,12 @@ from jisheng.core import audit
 from jisheng.core.choices import AuditAction
 from jisheng.core.excel import write_workbook, xlsx_response
 from jisheng.core.tables import list_page
+from jisheng.people import privacy
 from jisheng.people.choices import IdStatus, MaritalStatus, PersonStatus, Sex
 from jisheng.people.filters import PersonFilterSet, default_queryset
 from jisheng.people.models import Person
 from jisheng.people.search import interpret
 from jisheng.people.search_query import filter_data, list_query
-from jisheng.people.selectors import age_on
 from jisheng.people.tables import PersonTable, mask_phone
 
 VIEW_PERSON = "people.view_person"
@@ -174,7 +174,7 @@ def person_export(request: HttpRequest) -> HttpResponse:
     workbook = write_workbook(
         title="人员名单",
         headers=EXPORT_HEADERS,
-        rows=_export_rows(queryset),
+        rows=_export_rows(queryset, full_birth=privacy.sees_full_birth(request.user)),
         widths={"公民身份号码": 22, "联系电话": 15},
     )
     audit.record(
@@ -200,8 +200,11 @@ def _labels(choices: Any) -> dict[str, str]:
     return {value: str(label) for value, label in choices}
 
 
-def _export_rows(queryset: QuerySet[Person]):
-    """Rows in the order of :data:`EXPORT_HEADERS`, read without building model objects."""
+def _export_rows(queryset: QuerySet[Person], *, full_birth: bool = False):
+    """Rows in the order of :data:`EXPORT_HEADERS`, read without building model objects.
+
+    ``full_birth``: birth date and exact age, else year-month and the age from the month
+    (``people.privacy``: exporters without ``people.view_full_id``)."""
     today = timezone.localdate()
     sexes = _labels(Sex.choices)
     marital = _labels(MaritalStatus.choices)
@@ -224,8 +227,8 @@ def _export_rows(queryset: QuerySet[Person]):
         yield (
             name,
             sexes.get(sex, sex),
-            birth_date,
-            age_on(birth_date, today),
+            privacy.shown_birth(birth_date, full=full_birth, fmt="month"),
+            privacy.shown_age(birth_date, today, full=full_birth),
             id_masked or id_statuses.get(id_status, id_status),
             ethnicity,
             unit_name,

@@ -26,7 +26,7 @@ from jisheng.core import audit, crypto
 from jisheng.core.choices import AuditAction
 from jisheng.core.web import GET_POST, require_perm
 from jisheng.orgs.models import Unit
-from jisheng.people import family, family_selectors, selectors, services
+from jisheng.people import family, family_selectors, privacy, relations, selectors, services
 from jisheng.people.choices import (
     CoupleEnd,
     EventKind,
@@ -172,10 +172,14 @@ def _births(person: Person) -> list[Birth]:
     return births
 
 
-def card_context(person: Person) -> dict[str, Any]:
-    """Everything the information card shows, on screen and on paper (no full ID)."""
+def card_context(person: Person, user: Any = None) -> dict[str, Any]:
+    """Everything the information card shows, on screen and on paper (no full ID).
+
+    ``age`` as ``user`` may see it (``people.privacy``: from the birth month without
+    ``people.view_full_id``); the WRA badge follows the exact age."""
     today = timezone.localdate()
     age = selectors.age_on(person.birth_date, today)
+    shown_age = privacy.shown_age(person.birth_date, today, full=privacy.sees_full_birth(user))
     is_wra = (
         person.sex == "F"
         and selectors.WRA_MIN_AGE <= age <= selectors.WRA_MAX_AGE
@@ -192,7 +196,7 @@ def card_context(person: Person) -> dict[str, Any]:
     return {
         "person": person,
         "today": today,
-        "age": age,
+        "age": shown_age,
         "is_wra": is_wra,
         "has_valid_id": person.id_status == IdStatus.VALID and bool(person.id_masked),
         "periods": list(person.periods.select_related("unit", "employer").order_by("valid_from")),
@@ -247,7 +251,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The information card on screen."""
     person = selectors.person_get(user=request.user, pk=pk)
     require_perm(request, "people.view_person")
-    return render(request, "people/person_detail.html", card_context(person))
+    return render(request, "people/person_detail.html", card_context(person, request.user))
 
 
 @login_required
@@ -263,7 +267,9 @@ def person_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return render(request, "people/_card_full_id.html", {"person": person, "full_id": full_id})
     return render(
-        request, "people/person_detail.html", {**card_context(person), "full_id": full_id}
+        request,
+        "people/person_detail.html",
+        {**card_context(person, request.user), "full_id": full_id},
     )
 
 
@@ -273,7 +279,7 @@ def person_card_print(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable information card (A5/A4). Opening it is audited."""
     person = selectors.person_get(user=request.user, pk=pk)
     require_perm(request, "people.view_person")
-    context = card_context(person)
+    context = card_context(person, request.user)
     audit.record(
         actor=request.user,
         action=AuditAction.VIEW,

@@ -16,8 +16,8 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from jisheng.core.excel import add_sheet
-from jisheng.people.choices import IdStatus, MaritalStatus, PersonStatus, Sex
 from jisheng.people import privacy
+from jisheng.people.choices import IdStatus, MaritalStatus, PersonStatus, Sex
 from jisheng.people.tables import mask_phone
 from jisheng.reports.dashboard import (
     CatalogueRow,

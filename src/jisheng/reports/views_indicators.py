@@ -26,6 +26,7 @@ from jisheng.core.tables import list_page
 from jisheng.core.web import require_perm
 from jisheng.indicators import catalogue, engine
 from jisheng.orgs import selectors as org_selectors
+from jisheng.people import privacy
 from jisheng.people.tables import PersonTable
 from jisheng.reports import dashboard as selectors
 from jisheng.reports import exports
@@ -211,7 +212,7 @@ def drill_export(request: HttpRequest) -> HttpResponse:
     workbook = write_workbook(
         title="指标人员名单",
         headers=exports.DRILL_HEADERS,
-        rows=exports.drill_rows(d.persons),
+        rows=exports.drill_rows(d.persons, full_birth=privacy.sees_full_birth(request.user)),
         widths={"公民身份号码": 22, "联系电话": 15},
     )
     audit.record(

@@ -834,8 +834,13 @@ def birth_record(
     child_id_number: str = "",
     order_override: int | None = None,
     override_reason: str = "",
+    confirm_short_interval: bool = False,
 ) -> Birth:
     """Record a birth (出生).
+
+    A birth less than :data:`SHORT_BIRTH_INTERVAL_DAYS` days from another birth of the
+    same mother (twins excepted: :data:`MULTIPLE_BIRTH_DAYS`) is most often a wrong date
+    or a birth entered twice: it is refused unless ``confirm_short_interval``.
 
     The couple defaults to the mother's marriage in force on the birth date, and the
     father to its registered husband. The birth order is computed (see
@@ -875,9 +880,45 @@ def birth_record(
             child_id_number=child_id_number,
             order_override=order_override,
             override_reason=override_reason,
+            confirm_short_interval=confirm_short_interval,
         )
         history_changed.send(sender=Birth, person=mother)
         return birth
+
+
+# Births of one mother closer than this need a confirmation (a wrong date, or one birth
+# entered twice, is likelier than a real birth); births this close are twins or more.
+SHORT_BIRTH_INTERVAL_DAYS = 180
+MULTIPLE_BIRTH_DAYS = 2
+
+
+def _short_interval_errors(mother: Person, date: datetime.date) -> dict[str, str]:
+    """The confirmation asked when another birth of ``mother`` is under 180 days away."""
+    from jisheng.core.templatetags.cn import format_cn_date
+
+    window = datetime.timedelta(days=SHORT_BIRTH_INTERVAL_DAYS - 1)
+    near = [
+        other
+        for other in Birth.objects.filter(
+            mother=mother, date__gte=date - window, date__lte=date + window
+        ).values_list("date", flat=True)
+        if abs((other - date).days) > MULTIPLE_BIRTH_DAYS
+    ]
+    if not near:
+        return {}
+    other = min(near, key=lambda day: abs((day - date).days))
+    return {
+        "confirm_short_interval": _(
+            "%(name)s has another birth on %(other)s, %(days)d days from this one (less "
+            "than %(limit)d). Check the date; if it is right, tick “confirm” and save again."
+        )
+        % {
+            "name": mother.name,
+            "other": format_cn_date(other),
+            "days": abs((other - date).days),
+            "limit": SHORT_BIRTH_INTERVAL_DAYS,
+        }
+    }
 
 
 def _override_errors(order_override: int | None, reason: str) -> dict[str, str]:
@@ -908,6 +949,7 @@ def _birth_record(
     child_id_number: str,
     order_override: int | None,
     override_reason: str,
+    confirm_short_interval: bool = False,
 ) -> Birth:
     errors: dict[str, Any] = {}
     if date is None:
@@ -955,6 +997,8 @@ def _birth_record(
             "Give the child's name to register the child, or do not register the child."
         )
     errors.update(_override_errors(order_override, override_reason))
+    if not errors and not confirm_short_interval:
+        errors.update(_short_interval_errors(mother, date))
     _raise(errors)
 
     limit = policy_birth_limit(mother.unit, date)

@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jisheng.core.forms import add_service_errors
 from jisheng.people import family_selectors
@@ -211,6 +212,14 @@ class BirthForm(_UserForm):
     )
     override_reason = forms.CharField(
         label=_("Reason for the override"), max_length=200, required=False
+    )
+    confirm_short_interval = forms.BooleanField(
+        label=pgettext_lazy("short birth interval", "Confirm"),
+        required=False,
+        help_text=_(
+            "Only when asked: another birth of the mother is less than 180 days away and "
+            "the date is right."
+        ),
     )
 
     def __init__(self, *args: Any, couples: list[Couple], **kwargs: Any) -> None:

@@ -1205,6 +1205,7 @@ _FAMILY_COLUMNS: dict[str, dict[str, str]] = {
         "place": excel.COL_PLACE,
         "order_override": excel.COL_ORDER,
         "override_reason": excel.COL_ORDER_REASON,
+        "confirm_short_interval": excel.COL_CHILD_BIRTH,
     },
 }
 

@@ -158,6 +158,8 @@ def _family(person: Person) -> dict[str, Any]:
     )
     for couple in couples:
         couple.spouse = couple.husband if couple.wife_id == person.pk else couple.wife
+    for membership in memberships:  # each member as this person sees them (母亲, not 配偶)
+        relations.annotate_household(list(membership.household.members.all()), person.pk)
     return {"memberships": memberships, "couples": couples}
 
 
@@ -273,6 +275,12 @@ def person_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# Rows of the printed card's histories (template ``slice`` arguments): the latest only on
+# A5 so that the card fits one sheet.
+CARD_ROWS_A5 = {"pregnancies": ":3", "methods": "-4:", "events": "-8:"}  # pregnancies: newest first
+CARD_ROWS_A4 = {"pregnancies": ":", "methods": ":", "events": ":"}
+
+
 @login_required
 @require_GET
 def person_card_print(request: HttpRequest, pk: int) -> HttpResponse:
@@ -292,6 +300,8 @@ def person_card_print(request: HttpRequest, pk: int) -> HttpResponse:
         )
     paper = request.GET.get("paper", "A5").upper()
     context["paper"] = paper if paper in ("A4", "A5") else "A5"
+    # A5 is one sheet: the latest rows of long histories (A4: every row).
+    context["card_rows"] = CARD_ROWS_A4 if context["paper"] == "A4" else CARD_ROWS_A5
     return render(request, "people/person_card_print.html", context)
 
 

@@ -44,6 +44,7 @@ def documented_env(tmp_path, database_url: str = "", **extra: str) -> dict[str, 
         "JISHENG_SECRET_KEY": secrets.token_urlsafe(64),
         "JISHENG_ALLOWED_HOSTS": "jisheng.example.org",
         "JISHENG_CSRF_TRUSTED_ORIGINS": "https://jisheng.example.org",
+        "JISHENG_TRUSTED_PROXIES": "127.0.0.1",
     }
     if database_url:
         values["JISHENG_DATABASE_URL"] = database_url

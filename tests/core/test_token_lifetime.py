@@ -183,3 +183,11 @@ def test_setting_default_days_is_ninety():
 
     assert tokens.DEFAULT_DAYS == 90 and tokens.MAX_DAYS == 365
     assert settings.JISHENG_API_TOKEN_DAYS <= tokens.MAX_DAYS
+
+
+def test_user_page_shows_when_an_old_token_ends(client, users):
+    token, _secret = _legacy_token(users.field_a)
+    client.force_login(users.field_a)
+    page = client.get(reverse("orgs:user_detail", args=[users.field_a.pk])).content.decode()
+    assert token.prefix in page
+    assert "2027年3月7日" in page  # not "never"

@@ -87,7 +87,10 @@ def user_detail(request, pk: int):
         raise PermissionDenied
     can_manage_tokens = _can_manage(request.user, target)
     token_rows = (
-        [(token, tokens.token_status(token)) for token in tokens.token_list(user=target)]
+        [
+            (token, tokens.token_status(token), tokens.token_expiry(token))
+            for token in tokens.token_list(user=target)
+        ]
         if can_manage_tokens
         else []
     )

@@ -16,8 +16,8 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from jisheng.core.excel import add_sheet
+from jisheng.people import privacy
 from jisheng.people.choices import IdStatus, MaritalStatus, PersonStatus, Sex
-from jisheng.people.selectors import age_on
 from jisheng.people.tables import mask_phone
 from jisheng.reports.dashboard import (
     CatalogueRow,
@@ -200,9 +200,10 @@ def _labels(choices: Any) -> dict[str, str]:
     return {value: str(label) for value, label in choices}
 
 
-def drill_rows(queryset: QuerySet) -> Iterator[tuple[Any, ...]]:
+def drill_rows(queryset: QuerySet, *, full_birth: bool = False) -> Iterator[tuple[Any, ...]]:
     """The persons in the order of :data:`DRILL_HEADERS`, masked numbers, read without
-    model objects."""
+    model objects. ``full_birth``: birth date and exact age, else year-month and the age
+    from the month (``people.privacy``: readers without ``people.view_full_id``)."""
     today = timezone.localdate()
     sexes = _labels(Sex.choices)
     marital = _labels(MaritalStatus.choices)
@@ -235,8 +236,8 @@ def drill_rows(queryset: QuerySet) -> Iterator[tuple[Any, ...]]:
         yield (
             name,
             sexes.get(sex, sex),
-            birth_date,
-            age_on(birth_date, today),
+            privacy.shown_birth(birth_date, full=full_birth, fmt="month"),
+            privacy.shown_age(birth_date, today, full=full_birth),
             id_masked or id_statuses.get(id_status, id_status),
             unit_name,
             unit_code,

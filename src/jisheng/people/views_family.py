@@ -27,7 +27,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jisheng.core.scope import get_person_record_or_404, path_in_scope
 from jisheng.core.tables import TABLE_ATTRS, list_page
-from jisheng.core.web import GET_POST, require_perm
 from jisheng.core.templatetags.cn import format_cn_date
 from jisheng.core.web import GET_POST, require_perm
 from jisheng.people import family, family_selectors, privacy, selectors, views_export

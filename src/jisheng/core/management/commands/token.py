@@ -23,6 +23,7 @@ from jisheng.core.tokens import (
     DEFAULT_DAYS,
     MAX_DAYS,
     token_create,
+    token_expiry,
     token_get_by_prefix,
     token_list,
     token_revoke,
@@ -104,7 +105,7 @@ class Command(BaseCommand):
                 token.prefix,
                 token_status(token, now=now),
                 _when(token.created_at),
-                _when(token.expires_at),
+                _when(token_expiry(token)),
                 _when(token.last_used_at),
                 token.name or "-",
             )

@@ -115,3 +115,34 @@ def test_atoms_of_the_logger(monkeypatch):
     atoms = logger.atoms(Resp(), Req(), environ, Delta())
     assert atoms["r"] == "GET /api/v1/persons HTTP/1.1"
     assert ID not in repr(atoms)
+
+
+def test_error_log_messages_are_scrubbed():
+    from jisheng.core.gunicorn_logging import scrub
+
+    assert scrub(f"Error handling request /people/?q={ID}") == "Error handling request /people/"
+    assert (
+        scrub(f'Invalid request from ip=1.2.3.4: "GET /api/v1/persons?q={ID} HTTP/1.1"')
+        == 'Invalid request from ip=1.2.3.4: "GET /api/v1/persons HTTP/1.1"'
+    )
+    assert scrub(f"see http://h.example/x?q={ID}&a=1 now") == "see http://h.example/x now"
+    assert scrub("What? no URL here") == "What? no URL here"
+    assert scrub(3) == 3
+
+    class Sink:
+        def __init__(self):
+            self.lines = []
+
+        def exception(self, msg, *args, **kwargs):
+            self.lines.append(msg % args)
+
+        error = warning = info = debug = critical = exception
+
+    logger = QuerylessLogger.__new__(QuerylessLogger)
+    logger.error_log = Sink()
+    logger.exception("Error handling request %s", f"/people/?q={ID}")
+    logger.error("Error handling request %s %s", "GET", f"/people/?q={ID}")
+    assert logger.error_log.lines == [
+        "Error handling request /people/",
+        "Error handling request GET /people/",
+    ]

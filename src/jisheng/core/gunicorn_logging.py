@@ -11,9 +11,13 @@ every request line, referer and the ``{…}i`` / ``{…}e`` atoms a custom
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from gunicorn.glogging import Logger
+
+# "/path?query" (or "http://host/path?query") inside a message: the query is dropped
+_URL_QUERY = re.compile(r"((?:https?://[^\s/?#\"']+)?/[^\s?#\"']*)\?[^\s\"']*")
 
 # atoms that hold a whole URL (cut at "?") or a query string (emptied)
 _URL_ATOMS = {"{referer}i", "{referrer}i", "{raw_uri}e", "{request_uri}e", "{http_referer}e"}
@@ -30,8 +34,40 @@ def strip_query(url: Any) -> Any:
     return url
 
 
+def scrub(value: Any) -> Any:
+    """A log message or argument with the query strings of the URLs in it dropped."""
+    if isinstance(value, str) and "?" in value:
+        return _URL_QUERY.sub(r"\1", value)
+    return value
+
+
 class QuerylessLogger(Logger):
-    """gunicorn's logger whose access-log atoms hold no query string."""
+    """gunicorn's logger whose access-log atoms hold no query string; the error log's
+    messages (e.g. "Error handling request /people/?q=…") are scrubbed the same way."""
+
+    def _scrubbed(self, method: Any, msg: Any, args: tuple, kwargs: dict) -> None:
+        method(scrub(msg), *(scrub(arg) for arg in args), **kwargs)
+
+    def critical(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        self._scrubbed(super().critical, msg, args, kwargs)
+
+    def error(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        self._scrubbed(super().error, msg, args, kwargs)
+
+    def warning(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        self._scrubbed(super().warning, msg, args, kwargs)
+
+    def info(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        self._scrubbed(super().info, msg, args, kwargs)
+
+    def debug(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        self._scrubbed(super().debug, msg, args, kwargs)
+
+    def exception(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        self._scrubbed(super().exception, msg, args, kwargs)
+
+    def log(self, lvl: Any, msg: Any, *args: Any, **kwargs: Any) -> None:
+        super().log(lvl, scrub(msg), *(scrub(arg) for arg in args), **kwargs)
 
     def atoms(self, resp: Any, req: Any, environ: dict, request_time: Any) -> dict:
         atoms = super().atoms(resp, req, environ, request_time)

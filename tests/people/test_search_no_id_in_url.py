@@ -196,3 +196,9 @@ def test_person_picker_field_uses_post():
         Path(jisheng.__file__).parent / "templates" / "people" / "household_pick_field.html"
     ).read_text()
     assert "hx-post=" in html and "hx-get=" not in html
+
+
+def test_openapi_documents_the_refusal_and_the_search(api, people):
+    schema = api("office").get("/openapi.json").json()
+    assert "400" in schema["paths"]["/api/v1/persons"]["get"]["responses"]
+    assert "post" in schema["paths"]["/api/v1/persons/search"]

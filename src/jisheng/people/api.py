@@ -19,7 +19,7 @@ from jisheng.api.errors import ApiError, service_invalid
 from jisheng.api.idempotency import idempotent
 from jisheng.api.inputs import InputModel
 from jisheng.api.pagination import PageNumber
-from jisheng.api.schemas import SCOPED_ERRORS
+from jisheng.api.schemas import SCOPED_ERRORS, ErrorOut
 from jisheng.api.security import require_perm
 from jisheng.core import audit
 from jisheng.core.choices import AuditAction
@@ -115,7 +115,9 @@ class PersonSearchIn(InputModel, PersonFilters):
     a full ID number."""
 
 
-@router.get("", response={200: list[PersonOut], **SCOPED_ERRORS}, summary="List persons")
+@router.get(
+    "", response={200: list[PersonOut], 400: ErrorOut, **SCOPED_ERRORS}, summary="List persons"
+)
 @paginate(PageNumber)
 def person_list(request: HttpRequest, filters: Query[PersonFilters]):
     """Persons in the caller's subtree, by name, one page at a time.

@@ -37,8 +37,42 @@ KIND_PERMISSIONS: dict[str, str] = {
 
 
 def visible_kinds(user: Any) -> tuple[str, ...]:
-    """The worklist groups ``user`` may see, in the worklist's order."""
+    """The worklist groups ``user`` may see, in the worklist's order: none without the
+    worklist itself (a group's page asks it), then those of the group's permission."""
+    if not user.has_perm(VIEW_DUE):
+        return ()
     return tuple(kind for kind in WorkKind.ORDER if user.has_perm(KIND_PERMISSIONS[kind]))
+
+
+# The permission that the page of each kind of worklist item asks (its view checks the
+# same): an item the user cannot act on links to the person's services page instead.
+ITEM_PERMISSIONS: dict[str, str] = {
+    "services:visit_create": ADD_VISIT,
+    "services:method_create": "services.add_contraceptionrecord",
+    "services:campaign_attendance": "services.view_campaigntarget",
+    "services:letter_detail": "services.view_letter",
+    "people:transfer_complete": "people.change_transfer",
+    "people:person_detail": "people.view_person",
+    "people:birth_detail": "people.view_birth",
+    "people:person_create": "people.add_person",
+}
+
+
+def item_link(user: Any, url: str, person_id: int) -> str:
+    """Where a worklist item leads ``user``: its form, or the person's services page
+    when the user may not use the form (a leader, an assessor), or nowhere ("")."""
+    from django.urls import Resolver404, resolve, reverse
+
+    try:
+        name = resolve(url.split("?", 1)[0]).view_name
+    except Resolver404:
+        name = ""
+    permission = ITEM_PERMISSIONS.get(name)
+    if name and (permission is None or user.has_perm(permission)):
+        return url
+    if user.has_perm(VIEW_METHOD):
+        return reverse("services:person", args=[person_id])
+    return ""
 
 
 class DueStatus:

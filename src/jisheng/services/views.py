@@ -42,6 +42,7 @@ from jisheng.services.presentation import (
     VOID_VISIT,
     DueStatus,
     due_status,
+    item_link,
     visible_kinds,
 )
 from jisheng.services.selectors import WorkKind
@@ -85,11 +86,13 @@ def _with_next(url: str, back: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}{urlencode({'next': back})}"
 
 
-def _link_items(groups: list[selectors.WorkGroup], back: str) -> None:
-    """Give each item the address of its form with a way back to this page."""
+def _link_items(groups: list[selectors.WorkGroup], back: str, user: Any) -> None:
+    """Give each item the address of its form with a way back to this page; an item
+    whose form the user may not use leads to the person's page, or nowhere."""
     for group in groups:
         for item in group.items:
-            item.link = _with_next(item.url, back)
+            item.url = item_link(user, item.url, item.person_id)
+            item.link = _with_next(item.url, back) if item.url else ""
 
 
 # --------------------------------------------------------------------------- worklist
@@ -111,7 +114,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     """待办: what is due and overdue below the working unit, by group, soonest first."""
     require_perm(request, VIEW_DUE)
     work = _worklist(request, limit=GROUP_PREVIEW)
-    _link_items(work.groups, request.get_full_path())
+    _link_items(work.groups, request.get_full_path(), request.user)
     return render(
         request,
         "services/worklist.html",
@@ -168,7 +171,7 @@ def worklist_group(request: HttpRequest, kind: str) -> HttpResponse:
     items = _GroupItems(request, kind)
     page = Paginator(items, GROUP_PAGE_SIZE).get_page(request.GET.get("page"))
     group = selectors.WorkGroup(kind, items.label, page.paginator.count, list(page.object_list))
-    _link_items([group], request.get_full_path())
+    _link_items([group], request.get_full_path(), request.user)
     return render(
         request,
         "services/worklist_group.html",

@@ -2,7 +2,8 @@
 
 Quoted parts (the user's own values, codes and header names in “…” or '…') and a few
 tokens that are the same in every language (YYYY-MM-DD, true/false/null, upper-case
-abbreviations such as ID, JSON, UUID, ASCII, NUL, \\x00) are not words.
+abbreviations such as ID, JSON, UUID, ASCII, NUL, \\x00, field names with an underscore
+such as ``as_of``, the API's paths such as ``/api/v1/persons/search``) are not words.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _QUOTED = re.compile(r"“[^”]*”|‘[^’]*’|'[^']*'|\"[^\"]*\"|「[^」]*」|`[^`]*`")
 _TOKENS = re.compile(
     r"\\x00|YYYY-MM-DD(THH:MM:SS)?|HH:MM:SS|\b(true|false|null)\b|\b[A-Z][A-Z0-9-]*\b"
+    r"|\b[a-z0-9]+(_[a-z0-9]+)+\b|(/[\w{}.-]+)+/?"
 )
 _WORD = re.compile(r"[A-Za-z]{2,}")
 

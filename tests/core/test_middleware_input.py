@@ -70,3 +70,15 @@ def test_nul_in_a_posted_form_is_refused(users):
 def test_serve_raises_gunicorns_request_line_limit():
     argv = gunicorn_argv(host="127.0.0.1", port=8000, workers=1, threads=1)
     assert argv[argv.index("--limit-request-line") + 1] == "0"
+
+
+def test_an_unreadable_form_body_is_400_json_in_chinese(api):
+    client = api("admin", language=None)
+    response = client.client.post(
+        "/api/v1/persons",
+        b"name=x",
+        content_type="multipart/form-data",  # no boundary
+        headers=client.headers,
+    )
+    assert response.status_code == 400
+    assert_chinese_error(response)

@@ -560,7 +560,8 @@ def movement_list(request: HttpRequest, filters: Query[MovementFilters]):
         if filters.kind not in DocumentKind.values:
             raise _query_error(
                 "kind",
-                _("kind: choose one of %(choices)s.") % {"choices": ", ".join(DocumentKind.values)},
+                _("Choose one of: %(choices)s.")
+                % {"choices": "、".join(f"“{kind}”" for kind in DocumentKind.values)},
             )
         documents = documents.filter(kind=filters.kind)
     if filters.date_from:

@@ -17,6 +17,7 @@ import json
 from collections.abc import Callable
 from urllib.parse import unquote_to_bytes
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.utils.html import escape
 from django.utils.translation import get_language
@@ -48,6 +49,21 @@ def _has_nul(request: HttpRequest) -> bool:
             if "\x00" in key or any("\x00" in value for value in values):
                 return True
     return False
+
+
+def _form_error(request: HttpRequest) -> tuple[int, str] | None:
+    """Why a form body cannot be parsed (a multipart body without its boundary, too
+    big …), as (status, message); None when it can (or is not a form)."""
+    content_type = request.META.get("CONTENT_TYPE", "")
+    if request.method != "POST" or not content_type.startswith(_FORMS):
+        return None
+    try:
+        request.POST  # noqa: B018 - parsed here, once, for the check
+    except RequestDataTooBig:
+        return 413, _("The request body is too large.")
+    except Exception:  # MultiPartParserError, TooManyFieldsSent, a bad encoding …
+        return 400, _("The request body cannot be read: check its format (Content-Type).")
+    return None
 
 
 def _answer(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
@@ -87,6 +103,8 @@ class InputGuardMiddleware:
                 _("The address is too long (more than %(limit)s bytes).")
                 % {"limit": MAX_URL_BYTES},
             )
+        if error := _form_error(request):
+            return _answer(request, error[0], "invalid", error[1])
         if _has_nul(request):
             return _answer(
                 request,

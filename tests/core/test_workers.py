@@ -151,7 +151,7 @@ def test_the_queue_survives_a_lost_connection_with_back_off(db, monkeypatch):
     assert recovered == [{"dead": ["w-1"]}] * 3
 
 
-def test_a_real_queue_worker_survives_its_fetch_failing(db, monkeypatch, settings):
+def test_a_real_queue_worker_survives_its_fetch_failing(transactional_db, monkeypatch, settings):
     """The fetch of django-tasks' database worker raises OperationalError (what killed
     the worker before); the worker waits, reconnects and runs the queued task."""
     from django_tasks_db.management.commands.db_worker import Worker

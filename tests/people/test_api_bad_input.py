@@ -152,3 +152,16 @@ def test_the_import_refuses_an_implausible_birth_date(tree):
     from jisheng.people import importers
 
     assert importers.birth_date_error is birth_date_error
+
+
+def test_a_birth_record_follows_the_same_rule(tree):
+    from django.core.exceptions import ValidationError
+
+    from jisheng.people import family
+
+    mother = factories.person(tree.village_a, "王芳", birth_date=datetime.date(1990, 1, 1))
+    with pytest.raises(ValidationError) as caught:
+        family.birth_record(
+            actor=None, mother=mother, date=datetime.date(1, 1, 1), sex="F", child_name="小红"
+        )
+    assert "date" in caught.value.message_dict

@@ -35,6 +35,7 @@ from jisheng.core.choices import AuditAction
 from jisheng.core.scope import path_in_scope, require_person_record_in_scope
 from jisheng.core.services import model_update
 from jisheng.core.templatetags.cn import format_cn_date
+from jisheng.core.validation import birth_date_error
 from jisheng.orgs.models import Unit
 from jisheng.people import privacy
 from jisheng.people.choices import (
@@ -954,8 +955,8 @@ def _birth_record(
     errors: dict[str, Any] = {}
     if date is None:
         errors["date"] = _("Give the birth date.")
-    elif date > _today():
-        errors["date"] = _("The birth date is in the future.")
+    elif message := birth_date_error(date, today=_today()):
+        errors["date"] = message
     if sex not in Sex.values:
         errors["sex"] = _("The sex must be male or female.")
     parent_date = None if "date" in errors else date

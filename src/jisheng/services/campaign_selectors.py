@@ -168,10 +168,11 @@ def open_targets(
     """Targets not attended and not checked elsewhere of rounds that are running or
     ended within ``days`` — to be offered another date (never a sanction, SPEC §0); for
     the office where the person is now."""
+    recent = Q(round__period_end__gte=today - datetime.timedelta(days=days))
     return restrict_person_records(CampaignTarget.objects, user, unit).filter(
+        recent | Q(appointment_on__gte=today),  # or another day agreed (需另约时间)
         attended_on=None,
         checked_elsewhere=False,
         voided_at=None,
         round__period_start__lte=today,
-        round__period_end__gte=today - datetime.timedelta(days=days),
     )

@@ -428,6 +428,50 @@ def checked_elsewhere_record(
     return target
 
 
+# 需另约时间: the day agreed lies at most this far ahead.
+MAX_APPOINTMENT_DAYS = 366
+
+
+def target_appointment_set(
+    *, actor: Any, target: CampaignTarget, appointment_on: datetime.date | None
+) -> CampaignTarget:
+    """Agree another day with a person not seen yet (需另约时间): the worklist lists her
+    as due that day. ``None`` clears it. An offer of a service, never a sanction."""
+    require_person_record_in_scope(actor, target)
+    if target.voided:
+        raise ValidationError(_("This row was voided; it cannot be changed."))
+    if target.covered:
+        raise ValidationError(_("She has attended or was checked elsewhere already."))
+    today = timezone.localdate()
+    if appointment_on is not None and not (
+        today <= appointment_on <= today + datetime.timedelta(days=MAX_APPOINTMENT_DAYS)
+    ):
+        raise ValidationError(
+            {
+                "appointment_on": _("The appointment must be from today to %(days)d days ahead.")
+                % {"days": MAX_APPOINTMENT_DAYS}
+            }
+        )
+    with transaction.atomic():
+        target = CampaignTarget.objects.select_for_update().get(pk=target.pk)
+        before = target.appointment_on
+        target.appointment_on = appointment_on
+        target.recorded_by = audit.user_of(actor)
+        target.save(update_fields=["appointment_on", "recorded_by", "updated_at"])
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=target,
+            changes={
+                "appointment_on": [
+                    before.isoformat() if before else None,
+                    appointment_on.isoformat() if appointment_on else None,
+                ]
+            },
+        )
+    return target
+
+
 def target_void(*, actor: Any, target: CampaignTarget, reason: str) -> CampaignTarget:
     """Take a row off the list (put there by mistake, or the person left): it stays,
     marked, with the reason, and leaves the statistics and the worklist."""

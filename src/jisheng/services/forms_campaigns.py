@@ -48,9 +48,7 @@ class AttendanceRowForm(forms.Form):
     attended_on = forms.DateField(
         label=_("Attended on"),
         required=False,
-        widget=DateInput(
-            attrs={"class": "form-control form-control-sm js-minw-9"}
-        ),
+        widget=DateInput(attrs={"class": "form-control form-control-sm js-minw-9"}),
         error_messages={"invalid": _("Give a valid date.")},
     )
     iud_in_place = forms.ChoiceField(
@@ -100,6 +98,15 @@ class ElsewhereForm(forms.Form):
         label=_("Check certificate (PDF, JPEG or PNG, at most 5 MB)"),
         error_messages={"required": _("Attach the check certificate.")},
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+
+
+class AppointmentForm(forms.Form):
+    appointment_on = forms.DateField(
+        label=_("Needs another appointment: the day agreed"),
+        widget=DateInput,
+        required=False,
+        help_text=_("Empty: no day agreed yet."),
     )
 
 

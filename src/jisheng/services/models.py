@@ -312,6 +312,8 @@ class CampaignTarget(TimeStampedModel, Voidable):
     referred_to = models.CharField(_("referred to"), max_length=200, blank=True)
     checked_elsewhere = models.BooleanField(_("checked elsewhere"), default=False)
     checked_elsewhere_on = models.DateField(_("checked elsewhere on"), null=True, blank=True)
+    # 需另约时间: the day agreed with a person not seen yet; the worklist has her due then.
+    appointment_on = models.DateField(_("appointment on"), null=True, blank=True)
     certificate = models.FileField(
         _("check certificate"), upload_to="campaigns/certificates/%Y/", blank=True
     )

@@ -251,18 +251,21 @@ def _campaign_group(
 
     if kind == WorkKind.ABSENT:
         qs = open_targets(user, unit=unit, today=today, days=ABSENT_DAYS)
-        rows = qs.select_related("person", "unit", "round").order_by(
-            "round__period_end", "round_id", "id"
-        )[:limit]
+        rows = (
+            qs.select_related("person", "unit", "round")
+            .annotate(when=Coalesce("appointment_on", "round__period_end"))
+            .order_by("when", "round_id", "id")[:limit]
+        )
         items = [
             WorkItem(
                 t.person_id,
                 t.person.name,
                 t.unit.name,
-                t.round.period_end,
+                t.when,
                 t.round.name,
                 reverse("services:campaign_attendance", args=[t.round_id]) + f"?target={t.pk}",
-                late_days=max(0, (today - t.round.period_end).days),
+                late_days=max(0, (today - t.when).days),
+                appointment_on=t.appointment_on,
             )
             for t in rows
         ]

@@ -34,6 +34,11 @@ urlpatterns = [
         name="campaign_certificate",
     ),
     path("campaigns/targets/<int:pk>/void/", views_campaigns.target_void, name="campaign_void"),
+    path(
+        "campaigns/targets/<int:pk>/appointment/",
+        views_campaigns.target_appointment,
+        name="campaign_appointment",
+    ),
     # letters of inquiry (函调)
     path("letters/", views_letters.letter_list, name="letter_list"),
     path("letters/targets/", views_letters.letter_targets, name="letter_targets"),

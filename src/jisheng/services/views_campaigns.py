@@ -30,6 +30,7 @@ from jisheng.orgs.models import Unit
 from jisheng.services import campaign_selectors, campaigns
 from jisheng.services.forms import VoidForm
 from jisheng.services.forms_campaigns import (
+    AppointmentForm,
     AttendanceFormSet,
     AttendanceRowForm,
     ElsewhereForm,
@@ -352,6 +353,42 @@ def checked_elsewhere(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "services/campaign_elsewhere.html",
         {"form": form, "target": target, "back": back},
+    )
+
+
+@login_required
+@GET_POST
+def target_appointment(request: HttpRequest, pk: int) -> HttpResponse:
+    """需另约时间: agree another day with a person not seen yet (the worklist's row)."""
+    require_perm(request, RECORD_ATTENDANCE)
+    target = _target(request, pk)
+    form = AppointmentForm(
+        request.POST if request.method == "POST" else None,
+        initial={"appointment_on": target.appointment_on},
+    )
+    attendance_url = reverse("services:campaign_attendance", args=[target.round_id]) + (
+        f"?target={target.pk}"
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaigns.target_appointment_set(
+                actor=request.user,
+                target=target,
+                appointment_on=form.cleaned_data["appointment_on"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The appointment of %(name)s was saved.") % {"name": target.person.name},
+            )
+            return redirect(attendance_url)
+    return render(
+        request,
+        "services/campaign_appointment.html",
+        {"form": form, "target": target, "attendance_url": attendance_url},
+        status=400 if form.errors else 200,
     )
 
 

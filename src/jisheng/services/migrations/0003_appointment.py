@@ -1,5 +1,6 @@
 """Issue 13 item 22: 需另约时间 — a visit may agree another day instead (``appointment_on``);
-the visits due it was for carry that day while open, and the worklist has them due then."""
+the visits due it was for carry that day while open, and the worklist has them due then;
+a campaign target not seen yet may be given the day agreed too."""
 
 from django.db import migrations, models
 
@@ -12,6 +13,11 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name="followupdue",
+            name="appointment_on",
+            field=models.DateField(blank=True, null=True, verbose_name="appointment on"),
+        ),
+        migrations.AddField(
+            model_name="campaigntarget",
             name="appointment_on",
             field=models.DateField(blank=True, null=True, verbose_name="appointment on"),
         ),

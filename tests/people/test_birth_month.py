@@ -198,3 +198,22 @@ def test_auditor_reads_the_month(client, users, wang):
     html = client.get(reverse("core:audit_detail", args=[event.pk])).content.decode()
     assert "1990-05" in html and "1990-05-17" not in html
     assert number_of(wang)[14:] not in html.replace(number_of(wang)[:6], "")
+
+
+# --------------------------------------------------------------------------- sorting
+
+
+def test_sorting_by_age_does_not_order_a_month_for_field_staff(client, users, tree):
+    """Two women born in the same month: by age (oldest first) the office sees the one
+    born on the 2nd first; field staff see the month's persons by name (艾丽 before 王红),
+    so the order does not tell who was born first."""
+    late = factories.person(tree.village_a, "艾丽", "F", D(1990, 5, 30), seq=7)
+    early = factories.person(tree.village_a, "王红", "F", D(1990, 5, 2), seq=8)
+
+    def first_of(user) -> str:
+        client.force_login(user)
+        html = client.get(reverse("people:person_list"), {"sort": "-age"}).content.decode()
+        return late.name if html.index(late.name) < html.index(early.name) else early.name
+
+    assert first_of(users.office) == early.name
+    assert first_of(users.field_a) == late.name

@@ -48,6 +48,7 @@ from tests import factories
 from tests.api.conftest import ApiClient
 
 MIN_CANDIDATES = 1000
+GENERATED_ON = datetime.date(2026, 6, 30)
 FULL_ID_PERM = "people.view_full_id"
 # The demo logins whose roles lack view_full_id (orgs/roles.py): leader, assessor,
 # commodity keeper, field staff, auditor.
@@ -209,7 +210,8 @@ def read_as(user: User, persons: dict[int, Person]) -> dict[int, Seen]:
             body = response.json()
             for item in body["items"]:
                 take(item["id"], item)
-                visible.append(item["id"])
+                if item["id"] in persons:  # persons with an ID number
+                    visible.append(item["id"])
             if page * 100 >= body["count"]:
                 break
             page += 1
@@ -287,7 +289,10 @@ def county(db):
     """The demo county with generated persons, plus persons registered one by one by the
     county office (so that the audit log holds their CREATE events)."""
     load_demo()
-    load_demo_persons(count=240)
+    # The generator's "today" is fixed and past: nobody is born in the current month,
+    # whose days after today are impossible (a baby born on the 1st, read on the 1st,
+    # would have one day: see the report of issue 13 item 1).
+    load_demo_persons(count=240, end=GENERATED_ON)
     office = User.objects.get(username="jsb")
     village = Unit.objects.get(code="990100001001")  # 柳河村, the demo 专干's village
     for i, (born, sex) in enumerate(
@@ -331,8 +336,8 @@ def rebuild_minimum(persons: dict[int, Person]) -> tuple[int, dict[str, int]]:
 def test_no_restricted_role_narrows_an_id_below_1000(county):
     minimum, per_role = rebuild_minimum(county)
     assert minimum >= MIN_CANDIDATES, per_role
-    # region + month + sex: at least 28 × 500
-    assert minimum >= 28 * 500 or minimum >= MIN_CANDIDATES
+    # region + a whole month + sex: at least 28 × 500
+    assert minimum >= 28 * 500, per_role
 
 
 @pytest.mark.slow

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 
 import django_tables2 as tables
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -107,10 +108,21 @@ class PersonTable(tables.Table):
         super().__init__(*args, **kwargs)
         self.today = today or timezone.localdate()
 
-    def render_age(self, value: datetime.date) -> int:
+    def _full_birth(self) -> bool:
         request = getattr(self, "request", None)
-        full = privacy.sees_full_birth(getattr(request, "user", None))
-        return privacy.shown_age(value, self.today, full=full)
+        return privacy.sees_full_birth(getattr(request, "user", None))
+
+    def order_age(self, queryset, is_descending: bool):
+        """Sorted by age: by birth month only for readers who see the month only (the
+        order within a month would tell who of two was born first)."""
+        if self._full_birth():
+            return queryset, False
+        month = TruncMonth("birth_date")
+        key = month.asc() if is_descending else month.desc()
+        return queryset.order_by(key, "name_pinyin", "name", "id"), True
+
+    def render_age(self, value: datetime.date) -> int:
+        return privacy.shown_age(value, self.today, full=self._full_birth())
 
     def render_id_masked(self, record: Person, value: str) -> str:
         return value or str(record.get_id_status_display())

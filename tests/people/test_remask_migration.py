@@ -51,6 +51,19 @@ def test_redact_at_any_depth_and_leaves_the_rest():
     assert migration.redact({}) == {}
 
 
+def test_old_masks_elsewhere_are_remasked():
+    """An exported list's ID search filter and a message held the old mask too."""
+    assert migration.redact({"filters": {"q": OLD, "unit": "990100001001"}, "rows": 2}) == {
+        "filters": {"q": NEW, "unit": "990100001001"},
+        "rows": 2,
+    }
+    assert migration.remask_text(f"号码 {OLD} 已导出") == f"号码 {NEW} 已导出"
+    assert migration.remask_text("13812345678 and 110105199001011234") == (
+        "13812345678 and 110105199001011234"
+    )
+    assert migration.remask_text(None) is None
+
+
 def historical_apps():
     loader = MigrationLoader(connection)
     return loader.project_state(("people", "0007_remask_ids")).apps
@@ -96,6 +109,9 @@ def test_forwards_remasks_persons_couples_and_audit_rows(tree, monkeypatch):
         changes={"outside_id_masked": [None, OLD], "married_on": [None, "2015-01-01"]},
     )
     other = AuditEvent.objects.create(action="export", changes={"rows": 3, "date": "2020-01-01"})
+    export = AuditEvent.objects.create(
+        action="export", changes={"filters": {"q": OLD}, "rows": 1}, message=f"查找 {OLD}"
+    )
 
     migration.forwards(historical_apps(), None)
 
@@ -113,6 +129,9 @@ def test_forwards_remasks_persons_couples_and_audit_rows(tree, monkeypatch):
         "married_on": [None, "2015-01-01"],
     }
     assert AuditEvent.objects.get(pk=other.pk).changes == {"rows": 3, "date": "2020-01-01"}
+    exported = AuditEvent.objects.get(pk=export.pk)
+    assert exported.changes == {"filters": {"q": NEW}, "rows": 1}
+    assert exported.message == f"查找 {NEW}"
     # nothing after the region is left anywhere
     for mask in Person.objects.exclude(id_masked="").values_list("id_masked", flat=True):
         assert mask[6:] == "*" * 12

@@ -7,7 +7,8 @@ key. Re-masked here:
 
 - ``people.Person.id_masked`` and ``people.Couple.outside_id_masked``;
 - ``core.AuditEvent.changes``: every ``id_masked``/``outside_id_masked`` value, and every
-  ``birth_date`` written as year-month (``1990-05``), at any depth.
+  ``birth_date`` written as year-month (``1990-05``), at any depth; any other string in
+  the old mask's shape (an exported list's ID search filter), and the same in ``message``.
 
 Batches by primary key, each its own statement (the migration is not atomic: a big table
 is not held in one transaction); re-running it changes nothing (the functions are
@@ -16,6 +17,7 @@ idempotent), so an interrupted run is finished by running it again. The audit lo
 here has neither guard (a plain manager), and only ``changes`` is written.
 """
 
+import re
 from typing import Any
 
 from django.db import migrations
@@ -26,6 +28,15 @@ KEEP = 6
 BATCH = 5000
 MASK_KEYS = frozenset({"id_masked", "outside_id_masked"})
 BIRTH_KEYS = frozenset({"birth_date"})
+# The old mask wherever it was copied (an exported list's search filter, a message).
+OLD_MASK = re.compile(r"(?<![0-9A-Za-z*])([0-9]{6})\*{8}[0-9X]{4}(?![0-9A-Za-z*])")
+
+
+def remask_text(text: Any) -> Any:
+    """Every old mask inside ``text`` re-masked; anything not a string unchanged."""
+    if not isinstance(text, str) or "********" not in text:
+        return text
+    return OLD_MASK.sub(lambda m: m.group(1) + "*" * 12, text)
 
 
 def remask(value: Any) -> Any:
@@ -61,7 +72,7 @@ def redact(changes: Any) -> Any:
         return out
     if isinstance(changes, list):
         return [redact(v) for v in changes]
-    return changes
+    return remask_text(changes)
 
 
 def _pk_batches(queryset, size: int = BATCH):
@@ -95,13 +106,15 @@ def _remask_column(model, field: str) -> None:
 def _redact_audit(AuditEvent) -> None:
     for low, high in _pk_batches(AuditEvent.objects.all()):
         changed = []
-        rows = AuditEvent.objects.filter(pk__gte=low, pk__lte=high).values_list("pk", "changes")
-        for pk, changes in rows:
-            new = redact(changes)
-            if new != changes:
-                changed.append(AuditEvent(pk=pk, changes=new))
+        rows = AuditEvent.objects.filter(pk__gte=low, pk__lte=high).values_list(
+            "pk", "changes", "message"
+        )
+        for pk, changes, message in rows:
+            new, new_message = redact(changes), remask_text(message)
+            if new != changes or new_message != message:
+                changed.append(AuditEvent(pk=pk, changes=new, message=new_message))
         if changed:
-            AuditEvent.objects.bulk_update(changed, ["changes"], batch_size=500)
+            AuditEvent.objects.bulk_update(changed, ["changes", "message"], batch_size=500)
 
 
 def forwards(apps, schema_editor) -> None:

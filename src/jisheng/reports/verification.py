@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy
 from jisheng.core import audit
 from jisheng.core.choices import AuditAction
 from jisheng.core.scope import get_in_scope_or_404, require_in_scope, restrict
+from jisheng.core.templatetags.cn import format_cn_date
 from jisheng.orgs.models import Unit
 from jisheng.people.choices import MARRIED_STATUSES, RESIDENT_STATUSES, MaritalStatus, Sex
 from jisheng.people.models import Birth, PersonPeriod
@@ -303,7 +304,7 @@ def _check_result(
         errors["checked_on"] = _("The date is in the future.")
     elif checked_on < verification.drawn_on:
         errors["checked_on"] = _("The check cannot be before the sample was drawn (%(date)s).") % {
-            "date": verification.drawn_on.isoformat()
+            "date": format_cn_date(verification.drawn_on)
         }
     if len(note) > 500:
         errors["note"] = _("At most 500 characters.")

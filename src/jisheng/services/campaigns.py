@@ -29,6 +29,7 @@ from jisheng.core.scope import (
     require_in_scope,
     require_person_record_in_scope,
 )
+from jisheng.core.templatetags.cn import format_cn_date
 from jisheng.orgs.models import Unit
 from jisheng.people.choices import RESIDENT_STATUSES
 from jisheng.people.models import PersonPeriod
@@ -267,7 +268,7 @@ def _check_entry(
             errors["attended_on"] = _("The date is in the future.")
         elif entry.attended_on < round_.period_start:
             errors["attended_on"] = _("The date is before the round started (%(date)s).") % {
-                "date": round_.period_start.isoformat()
+                "date": format_cn_date(round_.period_start)
             }
     if entry.iud_in_place not in ("", *CampaignTarget.YesNoNA.values):
         errors["iud_in_place"] = _("Choose an answer from the list.")

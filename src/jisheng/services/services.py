@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from jisheng.core import audit
 from jisheng.core.choices import AuditAction
 from jisheng.core.scope import require_in_scope, require_person_record_in_scope
+from jisheng.core.templatetags.cn import format_cn_date
 from jisheng.orgs.models import Unit
 from jisheng.people.choices import PregnancyOutcome
 from jisheng.people.models import Birth, Person, PersonPeriod, Pregnancy
@@ -219,7 +220,7 @@ def method_start(
             errors["started_on"] = _(
                 "The current method (%(method)s) started on %(date)s; a new method must start "
                 "after it. To correct the current record, void it first."
-            ) % {"method": current.get_method_display(), "date": current.started_on.isoformat()}
+            ) % {"method": current.get_method_display(), "date": format_cn_date(current.started_on)}
         elif current is not None and current.method == method:
             errors["method"] = _("The person already uses this method.")
         if current is None and method == Method.NONE and not errors:

@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jisheng.core.forms import add_service_errors
-from jisheng.people import family_selectors
 from jisheng.core.templatetags.cn import format_cn_date
+from jisheng.people import family_selectors
 from jisheng.people.choices import CoupleEnd, HouseholdRelation, PregnancyOutcome, Sex
 from jisheng.people.forms import DateInput, PersonField, UnitField
 from jisheng.people.models import Birth, Couple, Household, HouseholdMember, Person, Pregnancy

@@ -81,8 +81,10 @@ OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth"
 # The deepest elements that reach past the right edge (to say what overflows).
 WIDE = """
 () => Array.from(document.querySelectorAll("body *"))
-  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 &&
-               !Array.from(e.children).some(c => c.getBoundingClientRect().right > window.innerWidth + 1))
+  .filter(e => {
+    const past = (x) => x.getBoundingClientRect().right > window.innerWidth + 1;
+    return past(e) && !Array.from(e.children).some(past);
+  })
   .slice(0, 3)
   .map(e => e.tagName + "." + e.className + " «" + (e.textContent || "").trim().slice(0, 30) + "»")
 """

@@ -1,8 +1,13 @@
 from django.conf.urls.i18n import i18n_patterns  # noqa: F401  (kept for future use)
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 from jisheng.api.urls import api
 from jisheng.core import views as core_views
+
+FAVICON = "jisheng/img/favicon.svg"
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -14,6 +19,8 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", core_views.healthz, name="healthz"),
+    # browsers ask for /favicon.ico on pages without the <link> (prints, PDFs, errors)
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)(FAVICON), permanent=True)),
     path("system/status/", core_views.system_status, name="system_status"),
     path("audit/", include("jisheng.core.urls")),
     path("orgs/", include("jisheng.orgs.urls")),

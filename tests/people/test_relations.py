@@ -124,3 +124,10 @@ def test_birth_form_asks_for_the_confirmation(client, users, mother):
     response = client.post(url, {**data, "confirm_short_interval": "on"})
     assert response.status_code == 302
     assert Birth.objects.count() == 2
+
+
+def test_favicon_is_served_and_linked(client, users):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("favicon.svg")
+    client.force_login(users.office)
+    assert 'rel="icon"' in client.get("/").content.decode()

@@ -414,9 +414,7 @@ def _restore_pg(source: Path, using: str) -> None:
 def _restore_dumpdata(source: Path, using: str) -> None:
     call_command("migrate", database=using, interactive=False, verbosity=0)
     # emptied without post_migrate, whose handlers would seed rows the dump holds too
-    call_command(
-        "flush", database=using, interactive=False, verbosity=0, inhibit_post_migrate=True
-    )
+    call_command("flush", database=using, interactive=False, verbosity=0, inhibit_post_migrate=True)
     call_command("loaddata", str(source), database=using, verbosity=0)
 
 

@@ -102,3 +102,11 @@ def test_schema_errors_answer_in_chinese(client_for, method, path, body):
         response = client.post_json(path, body)
     assert 400 <= response.status_code < 500, response.content
     assert_chinese_error(response)
+
+
+def test_a_validators_own_chinese_message_is_kept():
+    error = {"type": "value_error", "ctx": {"error": ValueError("出生日期不能晚于今天。")}}
+    assert _field_message(error) == "出生日期不能晚于今天。"
+    with translation.override("zh-hans"):
+        english = {"type": "value_error", "ctx": {"error": ValueError("bad thing")}}
+        assert is_chinese(_field_message(english))

@@ -211,6 +211,10 @@ ERROR_MESSAGES: dict[str, tuple[str, str | None]] = {
 }
 
 
+# A message already in Chinese (a validator raised ``ValueError(_("…"))``).
+_TRANSLATED = re.compile(r"[\u4e00-\u9fff]")
+
+
 def _choices(expected: Any) -> str:
     """pydantic's ``"'a', 'b' or 'c'"`` as ``'a'、'b'、'c'``."""
     return re.sub(r",\s*|\s+or\s+", "、", str(expected))
@@ -222,6 +226,8 @@ def _field_message(error: dict[str, Any]) -> str:
     ctx = error.get("ctx") or {}
     if "message" in ctx:  # a custom error: translated where it was raised
         return str(ctx["message"])
+    if kind in {"value_error", "assertion_error"} and _TRANSLATED.search(str(ctx.get("error", ""))):
+        return str(ctx["error"])  # a validator's own translated ValueError
     msgid, key = ERROR_MESSAGES.get(kind, (_INVALID, None))
     if key == "expected":
         return _(msgid) % {"choices": _choices(ctx.get(key, ""))}

@@ -164,3 +164,15 @@ def test_two_simultaneous_requests_with_one_key_write_once(api, woman_a):
     assert sorted(r.status_code for r in answers) == [201, 201]
     assert answers[0].json() == answers[1].json()
     assert FollowUpVisit.objects.filter(person=woman_a).count() == 1
+
+
+def test_on_sqlite_the_ledger_lock_is_taken_before_the_transaction():
+    """Same order as the ledger (lock, then BEGIN IMMEDIATE): a keyed movement and an
+    unkeyed one in two threads cannot wait for each other."""
+    from jisheng.commodities import ledger
+
+    lock = idempotency._writer_lock()
+    if connection.vendor == "sqlite":
+        assert lock is ledger._SQLITE_WRITE_LOCK
+    else:
+        assert lock is not ledger._SQLITE_WRITE_LOCK

@@ -19,6 +19,7 @@ ones are stored (at most once every :data:`PRUNE_EVERY` per process).
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
 import hashlib
@@ -28,7 +29,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -141,7 +142,7 @@ def _run_once(
         )
     path = request.path[:500]
     print_ = fingerprint(request)
-    with transaction.atomic():
+    with _writer_lock(), transaction.atomic():
         try:
             with transaction.atomic():
                 record = IdempotencyKey.objects.create(
@@ -174,6 +175,18 @@ def _run_once(
             record.delete()
     _prune_now_and_then()
     return response
+
+
+def _writer_lock() -> Any:
+    """On SQLite, the ledger's lock of the writing threads, taken before this transaction
+    begins (as the ledger takes it): a movement posted inside would otherwise take it
+    while holding the database, and a thread holding it wait for the database — a
+    deadlock until the busy timeout. Nothing on PostgreSQL (row locks)."""
+    if connection.vendor != "sqlite":
+        return contextlib.nullcontext()
+    from jisheng.commodities.ledger import _SQLITE_WRITE_LOCK
+
+    return _SQLITE_WRITE_LOCK
 
 
 def _contribute(operation: Any) -> None:

@@ -5,7 +5,7 @@ on the database of the run (SQLite and PostgreSQL). No answer may be a 5xx, and 
 
 The calls go through the WSGI application in the test's own transaction, so the
 fixtures' people, stores and documents are there to be found and what the fuzzer writes
-is rolled back. ``JISHENG_FUZZ_EXAMPLES`` sets the examples per operation (default 15,
+is rolled back. ``JISHENG_FUZZ_EXAMPLES`` sets the examples per operation (default 25,
 which keeps a run well under two minutes per database).
 """
 
@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, Phase, settings
 from tests import factories
 from tests.api.chinese import english_words, is_chinese, messages_of
 
-EXAMPLES = int(os.environ.get("JISHENG_FUZZ_EXAMPLES", "15"))
+EXAMPLES = int(os.environ.get("JISHENG_FUZZ_EXAMPLES", "25"))
 
 
 @pytest.fixture

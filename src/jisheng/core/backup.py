@@ -24,7 +24,6 @@ checks the restored database against the restored keys. Messages are Chinese.
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import io
 import json
@@ -35,6 +34,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -253,7 +253,7 @@ def _write_tar(archive: Path, manifest: dict[str, Any], members: list[tuple[Path
             info.size, info.mode, info.mtime = (
                 len(data),
                 0o600,
-                int(datetime.datetime.now().timestamp()),
+                int(time.time()),
             )
             tar.addfile(info, io.BytesIO(data))
             for path, name in members:

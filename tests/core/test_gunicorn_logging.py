@@ -3,14 +3,12 @@ for must never land in a server log) — the logger class ``jisheng serve`` pass
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import time
-import urllib.request
 from pathlib import Path
 
 from jisheng.core.gunicorn_logging import QuerylessLogger, strip_query
 from jisheng.core.management.commands.serve import gunicorn_argv
+from tests.core.gunicorn_server import get, real_gunicorn
 
 ID = "11010519491231002X"
 
@@ -31,12 +29,6 @@ def test_strip_query():
     assert strip_query(None) is None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 APP = """
 def application(environ, start_response):
     start_response("200 OK", [("Content-Type", "text/plain")])
@@ -45,40 +37,22 @@ def application(environ, start_response):
 
 
 def test_a_real_gunicorn_logs_no_query_string(tmp_path: Path):
-    (tmp_path / "echoapp.py").write_text(APP)
-    port = _free_port()
-    argv = gunicorn_argv(host="127.0.0.1", port=port, workers=1, threads=1)
-    argv[argv.index("jisheng.wsgi:application")] = "echoapp:application"
-    # a format that names every atom that could carry the URL
-    argv += [
-        "--access-logformat",
-        '%(h)s "%(r)s" %(s)s q=[%(q)s] "%(f)s" ref=[%({referer}i)s] raw=[%({raw_uri}e)s] '
-        "qs=[%({query_string}e)s] U=%(U)s",
-    ]
-    log = tmp_path / "out.log"
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            argv, cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT, env={"PATH": "/usr/bin:/bin"}
+    def ready(base: str) -> None:
+        status, _type, body = get(
+            f"{base}/people/?q={ID}&page=2",
+            headers={"Referer": f"{base}/api/v1/persons?q={ID}"},
         )
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    request = urllib.request.Request(
-                        f"http://127.0.0.1:{port}/people/?q={ID}&page=2",
-                        headers={"Referer": f"http://127.0.0.1:{port}/api/v1/persons?q={ID}"},
-                    )
-                    with urllib.request.urlopen(request, timeout=2) as response:
-                        assert response.read() == b"ok"
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.2)
-            time.sleep(0.5)
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+        assert (status, body) == (200, b"ok")
+
+    # a format that names every atom that could carry the URL
+    log_format = (
+        '%(h)s "%(r)s" %(s)s q=[%(q)s] "%(f)s" ref=[%({referer}i)s] raw=[%({raw_uri}e)s] '
+        "qs=[%({query_string}e)s] U=%(U)s"
+    )
+    with real_gunicorn(
+        tmp_path, APP, ready=ready, extra_argv=("--access-logformat", log_format)
+    ) as (_base, log):
+        time.sleep(0.5)
     text = log.read_text()
     assert '"GET /people/ HTTP/1.1" 200' in text, text
     assert "/api/v1/persons" in text  # the referer, without its query

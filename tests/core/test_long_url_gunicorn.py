@@ -6,15 +6,10 @@ HTML error page."""
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import jisheng
-from jisheng.core.management.commands.serve import gunicorn_argv
+from tests.core.gunicorn_server import get, real_gunicorn
 
 LOCALE = Path(jisheng.__file__).parent / "locale"
 
@@ -44,49 +39,16 @@ def application(environ, start_response):
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _get(url: str) -> tuple[int, str, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status, response.headers.get("Content-Type", ""), response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers.get("Content-Type", ""), error.read()
-
-
 def test_a_real_gunicorn_lets_long_api_urls_reach_the_json_answer(tmp_path: Path):
-    (tmp_path / "guardapp.py").write_text(APP)
-    port = _free_port()
-    argv = gunicorn_argv(host="127.0.0.1", port=port, workers=1, threads=1)
-    argv[argv.index("jisheng.wsgi:application")] = "guardapp:application"
-    log = tmp_path / "out.log"
-    base = f"http://127.0.0.1:{port}"
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            argv, cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT, env={"PATH": "/usr/bin:/bin"}
-        )
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    assert _get(f"{base}/api/v1/units?q=a")[0] == 200
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.2)
-            for length in (5_000, 9_000):
-                status, content_type, body = _get(f"{base}/api/v1/persons?q=" + "a" * length)
-                assert status == 414, (length, body[:300], log.read_text()[-2000:])
-                assert content_type.startswith("application/json")
-                assert "网址过长" in json.loads(body)["message"]
-            status, content_type, body = _get(f"{base}/people/?q=" + "a" * 5_000)
-            assert status == 414 and content_type.startswith("text/html")
-            assert "网址过长" in body.decode()
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+    def ready(base: str) -> None:
+        assert get(f"{base}/api/v1/units?q=a")[0] == 200
+
+    with real_gunicorn(tmp_path, APP, ready=ready) as (base, log):
+        for length in (5_000, 9_000):
+            status, content_type, body = get(f"{base}/api/v1/persons?q=" + "a" * length)
+            assert status == 414, (length, body[:300], log.read_text()[-2000:])
+            assert content_type.startswith("application/json")
+            assert "网址过长" in json.loads(body)["message"]
+        status, content_type, body = get(f"{base}/people/?q=" + "a" * 5_000)
+        assert status == 414 and content_type.startswith("text/html")
+        assert "网址过长" in body.decode()

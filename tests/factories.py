@@ -59,3 +59,17 @@ def person(
         registered_on=registered_on or datetime.date(2020, 1, 1),
         **extra,
     )
+
+
+def demo_county(*, persons: int) -> None:
+    """The county of ``jisheng demo`` (units, staff, policy, services, commodities) with
+    ``persons`` generated persons: what the page-crawling tests read."""
+    from jisheng.commodities.demo import load_demo_commodities
+    from jisheng.orgs.demo import load_demo
+    from jisheng.people.demo import load_demo_persons
+    from jisheng.services.demo import load_demo_services
+
+    load_demo()
+    load_demo_persons(count=persons)
+    load_demo_services()
+    load_demo_commodities()

@@ -11,10 +11,8 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from jisheng.commodities.demo import load_demo_commodities
-from jisheng.orgs.demo import DEMO_PASSWORD, load_demo
-from jisheng.people.demo import load_demo_persons
-from jisheng.services.demo import load_demo_services
+from jisheng.orgs.demo import DEMO_PASSWORD
+from tests import factories
 from tests.browser.conftest import TIMEOUT_MS
 from tests.browser.crawl import Crawler, one_per_type, page_type
 
@@ -23,10 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 @pytest.fixture
 def demo_county(transactional_db):
-    load_demo()
-    load_demo_persons(count=300)
-    load_demo_services()
-    load_demo_commodities()
+    factories.demo_county(persons=300)
 
 
 def _page_patterns(resolver=None, namespace="") -> set[str]:

@@ -18,10 +18,8 @@ import time
 
 import pytest
 
-from jisheng.commodities.demo import load_demo_commodities
-from jisheng.orgs.demo import DEMO_PASSWORD, load_demo
-from jisheng.people.demo import load_demo_persons
-from jisheng.services.demo import load_demo_services
+from jisheng.orgs.demo import DEMO_PASSWORD
+from tests import factories
 from tests.browser.conftest import TIMEOUT_MS
 from tests.browser.crawl import Crawler, one_per_type
 
@@ -35,10 +33,7 @@ LAPTOP = {"width": 1366, "height": 768}
 
 @pytest.fixture
 def demo_county(transactional_db):
-    load_demo()
-    load_demo_persons(count=300)
-    load_demo_services()
-    load_demo_commodities()
+    factories.demo_county(persons=300)
 
 
 def crawl_role(browser, base: str, username: str) -> list[str]:

@@ -19,10 +19,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import Resolver404, resolve
 
-from jisheng.commodities.demo import load_demo_commodities
-from jisheng.orgs.demo import load_demo
-from jisheng.people.demo import load_demo_persons
-from jisheng.services.demo import load_demo_services
+from tests import factories
 
 ROLES = ("admin", "jsb", "zhuangan", "yaoju", "kaohe", "lingdao")
 FORBIDDEN = (
@@ -86,10 +83,7 @@ def page_type(path: str) -> str | None:
 
 @pytest.fixture
 def demo_county(db):
-    load_demo()
-    load_demo_persons(count=120)
-    load_demo_services()
-    load_demo_commodities()
+    factories.demo_county(persons=120)
 
 
 def crawl(client: Client, visited: set[str] | None = None) -> dict[str, list[str]]:

@@ -88,6 +88,16 @@ def _method_label(method: str) -> str:
     }.get(method, method)
 
 
+def summary_values(outcome: Outcome) -> dict[str, object]:
+    """What the backup and restore commands print of an outcome (engine, method in
+    words, number of uploaded files)."""
+    return {
+        "engine": outcome.engine,
+        "method": _method_label(outcome.method),
+        "count": outcome.media_files,
+    }
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:

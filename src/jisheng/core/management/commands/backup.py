@@ -50,10 +50,5 @@ class Command(BaseCommand):
                 "Backed up to %(path)s: the database (%(engine)s, %(method)s), the keys "
                 "field_key and lookup_key, and %(count)d uploaded files."
             )
-            % {
-                "path": archive,
-                "engine": outcome.engine,
-                "method": backup._method_label(outcome.method),
-                "count": outcome.media_files,
-            }
+            % {"path": archive, **backup.summary_values(outcome)}
         )

@@ -43,10 +43,5 @@ class Command(BaseCommand):
                 "Restored from %(path)s: the database (%(engine)s, %(method)s), the keys "
                 "field_key and lookup_key, and %(count)d uploaded files."
             )
-            % {
-                "path": outcome.archive,
-                "engine": outcome.engine,
-                "method": backup._method_label(outcome.method),
-                "count": outcome.media_files,
-            }
+            % {"path": outcome.archive, **backup.summary_values(outcome)}
         )

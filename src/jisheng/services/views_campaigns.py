@@ -319,6 +319,13 @@ def _target(request: HttpRequest, pk: int) -> CampaignTarget:
     )
 
 
+def _attendance_row_url(target: CampaignTarget) -> str:
+    """The attendance grid of the target's round, opened at her row."""
+    return reverse("services:campaign_attendance", args=[target.round_id]) + (
+        f"?target={target.pk}"
+    )
+
+
 @login_required
 @GET_POST
 def checked_elsewhere(request: HttpRequest, pk: int) -> HttpResponse:
@@ -330,9 +337,7 @@ def checked_elsewhere(request: HttpRequest, pk: int) -> HttpResponse:
         request.FILES if request.method == "POST" else None,
         initial={"checked_elsewhere_on": timezone.localdate()},
     )
-    back = reverse("services:campaign_attendance", args=[target.round_id]) + (
-        f"?target={target.pk}"
-    )
+    back = _attendance_row_url(target)
     if request.method == "POST" and form.is_valid():
         try:
             campaigns.checked_elsewhere_record(
@@ -366,9 +371,7 @@ def target_appointment(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         initial={"appointment_on": target.appointment_on},
     )
-    attendance_url = reverse("services:campaign_attendance", args=[target.round_id]) + (
-        f"?target={target.pk}"
-    )
+    attendance_url = _attendance_row_url(target)
     if request.method == "POST" and form.is_valid():
         try:
             campaigns.target_appointment_set(

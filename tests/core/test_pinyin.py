@@ -2,7 +2,7 @@
 
 import pytest
 
-from jisheng.core.pinyin import MAX_VARIANTS, given_name, lookup_keys, search_keys
+from jisheng.core.pinyin import MAX_VARIANTS, given_name, lookup_keys, search_keys, sort_key
 
 
 def variants(name: str) -> tuple[list[str], list[str]]:
@@ -140,3 +140,58 @@ def test_given_names_have_their_usual_reading_only():
     assert search_keys("李强") == ("liqiang", "lq")  # not jiang
     assert search_keys("张重阳")[0].split() == ["zhangchongyang"]  # phrase-aware
     assert search_keys("刘乐")[0].split() == ["liule", "liuyue"]  # 乐 is read both ways
+
+
+# --- sort_key: the order of name lists (issue 13 item 21) -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("陈波", "chen bo"),
+        ("程春燕", "cheng chun yan"),
+        ("陈华", "chen hua"),
+        ("曾国华", "zeng guo hua"),  # the surname's reading, the first of the two
+        ("单丽", "shan li"),
+        ("欧阳明月", "ou yang ming yue"),
+        ("王 小", "wang xiao"),  # spaces typed in the name do not count
+        ("Anna", "anna"),  # a run of Latin letters is one word
+        ("张Anna", "zhang anna"),
+        ("李2号", "li 2 hao"),
+        ("", ""),
+        ("   ", ""),
+        ("·", "·"),  # nothing to read: the name itself
+    ],
+)
+def test_sort_key_separates_the_syllables_of_the_usual_reading(name, key):
+    assert sort_key(name) == key
+
+
+def test_sort_key_is_the_first_reading_of_search_keys():
+    for name in ["陈波", "单丽", "曾国华", "乐乐", "欧阳明月", "覃解"]:
+        assert sort_key(name).replace(" ", "") == search_keys(name)[0].split()[0]
+
+
+def test_sort_key_orders_by_syllable_not_by_the_readings_run_together():
+    names = ["程春燕", "陈华", "陈波", "白雪", "安娜", "张三", "Anna", "Bob", "白"]
+    # run together, chengchunyan falls between chenbo and chenhua
+    assert sorted(["程春燕", "陈华", "陈波"], key=lambda n: search_keys(n)[0]) == [
+        "陈波",
+        "程春燕",
+        "陈华",
+    ]
+    assert sorted(names, key=sort_key) == [
+        "安娜",
+        "Anna",
+        "白",
+        "白雪",
+        "Bob",
+        "陈波",
+        "陈华",
+        "程春燕",
+        "张三",
+    ]
+
+
+def test_sort_key_fits_the_column():
+    assert len(sort_key("庄" * 50)) == 200

@@ -136,6 +136,8 @@ def test_bulk_person_has_the_same_fields_as_a_registered_one(twins):
     assert bulk_person.employer_id is None
     assert bulk_person.marital_status == MaritalStatus.FIRST_MARRIAGE
     assert (bulk_person.name_pinyin, bulk_person.name_initials) == pinyin.search_keys("李秀英")
+    assert bulk_person.name_sort == "li xiu ying"
+    assert set(bulk_person.name_keys.values_list("sort_key", flat=True)) == {"li xiu ying"}
     keys = sorted(bulk_person.name_keys.values_list("key", flat=True))
     assert keys == sorted(service_person.name_keys.values_list("key", flat=True))
     assert keys == sorted(pinyin.lookup_keys("李秀英"))
@@ -239,6 +241,7 @@ def test_generated_persons_are_valid_registry_records(generated):
     persons = list(Person.objects.all())
     for person in persons:
         assert (person.name_pinyin, person.name_initials) == pinyin.search_keys(person.name)
+        assert person.name_sort == pinyin.sort_key(person.name) != ""
         if person.id_status == "valid":
             number = crypto.decrypt(person.id_number_encrypted)
             info = idnumber.parse(number)

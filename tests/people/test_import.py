@@ -129,6 +129,8 @@ def test_valid_rows_register_persons_with_events_periods_and_audit(tree):
     assert wang.id_hash == crypto.lookup_hash(number)
     assert wang.id_masked == number[:6] + "*" * 12
     assert (wang.name_pinyin, wang.name_initials) == pinyin.search_keys("王芳")
+    assert wang.name_sort == "wang fang"
+    assert set(wang.name_keys.values_list("sort_key", flat=True)) == {"wang fang"}
     assert "wf" in wang.name_initials.split()
     assert wang.unit == tree.village_a
     assert wang.marital_status == MaritalStatus.FIRST_MARRIAGE

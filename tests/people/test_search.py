@@ -157,7 +157,7 @@ def test_pinyin_same_result_and_order_in_every_plan(users, tree, monkeypatch, li
         for i, name in enumerate(["周七", "张三", "周七", "赵六", "郑八", "李四"])
     ]
     expected = sorted(
-        (p for p in made if p.name != "李四"), key=lambda p: (p.name_pinyin, p.name, p.pk)
+        (p for p in made if p.name != "李四"), key=lambda p: (p.name_sort, p.name, p.pk)
     )
     found = person_search(user=users.admin, q="z", sex=sex)
     assert isinstance(found, search.KeySearch) == (not sex)
@@ -181,7 +181,7 @@ def test_key_search_pages_read_only_their_persons(users, tree, django_assert_max
     assert len(queries) == 3  # the count, the page's ids, the page's persons
     assert "people_personnamekey" in queries[0]["sql"]
     assert "people_person" not in queries[0]["sql"].replace("people_personnamekey", "")
-    everyone = sorted(Person.objects.all(), key=lambda p: (p.name_pinyin, p.name, p.pk))
+    everyone = sorted(Person.objects.all(), key=lambda p: (p.name_sort, p.name, p.pk))
     assert page == everyone[10:20]
 
 

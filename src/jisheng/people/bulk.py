@@ -163,7 +163,7 @@ def _tables() -> dict[str, Table]:
                 "id", "created_at", "updated_at", "name", "name_pinyin", "name_initials", "sex",
                 "birth_date", "id_status", "id_number_encrypted", "id_hash", "id_masked",
                 "ethnicity", "hukou_place", "hukou_type", "phone", "education", "unit_id",
-                "employer_id", "marital_status", "status", "notes",
+                "employer_id", "marital_status", "status", "notes", "name_sort",
             ],
         ),
         "namekey": Table(PersonNameKey, ["person_id", "key", "name", "sort_key", "unit_id"]),
@@ -272,7 +272,7 @@ class Prepared:
     index: int
     # (name, pinyin, initials, sex, birth, id_status, encrypted, hash, mask, ethnicity,
     #  hukou_place, hukou_type, phone, education, unit_id, employer_id, marital, status,
-    #  notes) — the person row without id and time stamps
+    #  notes, name_sort) — the person row without id and time stamps
     persons: list[tuple]
     redraw: list[tuple[str, datetime.date, str]]  # (region, birth, sex) to re-number an ID
     name_keys: list[tuple[int, str]]  # (person_l, key): the PersonNameKey rows
@@ -291,7 +291,7 @@ class Prepared:
 
 
 # Positions in Prepared.persons
-P_ID_ENCRYPTED, P_ID_HASH, P_ID_MASK, P_UNIT = 6, 7, 8, 14
+P_ID_ENCRYPTED, P_ID_HASH, P_ID_MASK, P_UNIT, P_SORT = 6, 7, 8, 14, 19
 
 
 def prepare(chunk: synthetic.Chunk) -> Prepared:
@@ -349,6 +349,7 @@ def prepare(chunk: synthetic.Chunk) -> Prepared:
         unit_now.append(current.unit_id)
         name = person.name.strip()
         full, initials, keys = name_keys(name)
+        sort = pinyin.sort_key(name)  # cached
         name_key_rows.extend((local, key) for key in keys)
         encrypted, hashed, masked = id_columns(person.id_number)
         persons.append(
@@ -372,6 +373,7 @@ def prepare(chunk: synthetic.Chunk) -> Prepared:
                 current.marital_status,
                 current.status,
                 "",
+                sort,
             )
         )
         redraw.append((person.id_region, person.birth_date, person.sex))
@@ -611,7 +613,7 @@ class Loader:
         for n, p in enumerate(batch):
             ids = person_ids[n]
             rows.extend(
-                (ids[pl], key, p.persons[pl][0], p.persons[pl][1], p.persons[pl][P_UNIT])
+                (ids[pl], key, p.persons[pl][0], p.persons[pl][P_SORT], p.persons[pl][P_UNIT])
                 for pl, key in p.name_keys
             )
         t["namekey"].write(rows)

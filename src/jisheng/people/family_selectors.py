@@ -37,7 +37,7 @@ def person_pick(*, user: Any, q: str, sex: str = "", limit: int = PICK_LIMIT) ->
         qs = qs.filter(phone=q)
     else:
         qs = qs.filter(name_q(q))
-    return list(qs.order_by("name_pinyin", "name", "pk")[:limit])
+    return list(qs.order_by("name_sort", "name", "pk")[:limit])
 
 
 def person_find(*, user: Any, pk: Any) -> Person | None:

@@ -37,6 +37,8 @@ class Person(TimeStampedModel):
     name = models.CharField(_("name"), max_length=50)
     name_pinyin = models.CharField(_("name in pinyin"), max_length=200, blank=True)
     name_initials = models.CharField(_("pinyin initials"), max_length=60, blank=True)
+    # jisheng.core.pinyin.sort_key: the usual reading, syllables apart ("chen bo").
+    name_sort = models.CharField(_("name sort key"), max_length=200, blank=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("birth date"))
     id_status = models.CharField(
@@ -84,8 +86,8 @@ class Person(TimeStampedModel):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("persons")
-        # By pinyin (name_pinyin starts with the name's usual reading), not code point.
-        ordering = ["name_pinyin", "name", "id"]
+        # By pinyin syllable by syllable (陈 chen before 程 cheng), not code point.
+        ordering = ["name_sort", "name", "id"]
         permissions = [
             ("view_full_id", _("Can see full ID numbers")),
             ("import_person", _("Can import persons from Excel")),
@@ -100,7 +102,7 @@ class Person(TimeStampedModel):
             # Ordering; on PostgreSQL migration 0004 adds a pattern index for LIKE 'x%'.
             # Pinyin and given-name search go through PersonNameKey.
             models.Index(fields=["name"], name="people_person_name"),
-            models.Index(fields=["name_pinyin", "name", "id"], name="people_person_sort"),
+            models.Index(fields=["name_sort", "name", "id"], name="people_person_sort"),
             models.Index(fields=["unit", "status"], name="people_person_unit_status"),
             models.Index(fields=["sex", "birth_date"], name="people_person_sex_birth"),
         ]
@@ -115,7 +117,7 @@ class PersonNameKey(models.Model):
     Every pinyin reading of the name (``zhangsan``, ``shanli`` and ``danli`` for a
     polyphonic name), their initials (``zs``) and the given name without the surname
     (``三``), one row each, so that every search is a prefix look-up in one index on
-    both databases. The row repeats the person's name, pinyin (the sort key) and
+    both databases. The row repeats the person's name, sort key (``name_sort``) and
     residence unit, so that a
     search is counted, scoped and ordered from the key index alone, and only the
     persons of the page shown are read. Kept in step with the person by the services
@@ -128,7 +130,7 @@ class PersonNameKey(models.Model):
     )
     key = models.CharField(_("search key"), max_length=200)
     name = models.CharField(_("name"), max_length=50)
-    # A copy of Person.name_pinyin: pages of a search are ordered by it, as the lists.
+    # A copy of Person.name_sort: pages of a search are ordered by it, as the lists.
     sort_key = models.CharField(_("sort key"), max_length=200, blank=True, default="")
     # A copy of Person.unit (no constraint of its own: the person's holds).
     unit = models.ForeignKey(

@@ -16,9 +16,10 @@
 Every match is a prefix match that a B-tree index serves, on SQLite as on PostgreSQL:
 names and phones on the person table, pinyin readings, initials and given names in
 :class:`~jisheng.people.models.PersonNameKey` (one row per key, so a second reading is
-found as fast as the first). Results are ordered by pinyin (``Person.name_pinyin``,
-copied to the keys as ``sort_key``; :mod:`jisheng.core.pinyin`), then name and id:
-安 < 白 < 陈 < 王 < 张, not by code point.
+found as fast as the first). Results are ordered by pinyin syllable by syllable
+(``Person.name_sort``, copied to the keys as ``sort_key``;
+:func:`jisheng.core.pinyin.sort_key`), then name and id: 安 < 白 < 陈 < 程 < 王 < 张,
+not by code point.
 
 How a key search stays fast:
 
@@ -88,7 +89,7 @@ _MAX_CHAR = "\U0010ffff"
 # beyond, the name index is read in order (see the module documentation).
 SORT_MATCHES_UP_TO = 20_000
 # The order of every list of persons (the Person model's too) and of the key pages.
-ORDER = ("name_pinyin", "name", "id")
+ORDER = ("name_sort", "name", "id")
 KEY_ORDER = ("sort_key", "name", "person_id")
 
 
@@ -242,7 +243,7 @@ def _by_keys(
     # An expression the name index cannot serve: the database finds the few matches
     # through the key index and sorts them, instead of reading the name index in
     # order and testing every person.
-    return matches.order_by(Lower("name_pinyin"), *ORDER[1:])
+    return matches.order_by(Lower("name_sort"), *ORDER[1:])
 
 
 def _match_id(queryset: QuerySet[Person], number: str) -> QuerySet[Person]:

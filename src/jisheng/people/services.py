@@ -240,6 +240,7 @@ def person_build(
         name=name.strip(),
         name_pinyin=keys[0],
         name_initials=keys[1],
+        name_sort=pinyin.sort_key(name),
         sex=sex,
         birth_date=birth_date,
         id_status=id_status,
@@ -265,7 +266,7 @@ def name_keys_build(person: Person) -> list[PersonNameKey]:
             person_id=person.pk,
             key=key,
             name=person.name,
-            sort_key=person.name_pinyin,
+            sort_key=person.name_sort,
             unit_id=person.unit_id,
         )
         for key in keys
@@ -518,11 +519,16 @@ def person_update(*, actor: Any, person: Person, data: dict[str, Any]) -> Person
         raise ValidationError(errors)
     if "name" in data:
         full, initials = pinyin.search_keys(data["name"])
-        data = {**data, "name_pinyin": full, "name_initials": initials}
+        data = {
+            **data,
+            "name_pinyin": full,
+            "name_initials": initials,
+            "name_sort": pinyin.sort_key(data["name"]),
+        }
     renamed = "name" in data and data["name"] != person.name
     person = model_update(
         instance=person,
-        fields=[*PERSON_FIELDS, "name_pinyin", "name_initials"],
+        fields=[*PERSON_FIELDS, "name_pinyin", "name_initials", "name_sort"],
         data=data,
         actor=actor,
     )

@@ -48,10 +48,10 @@ class PersonTable(tables.Table):
     name = tables.Column(
         verbose_name=pgettext_lazy("person", "Name"),
         linkify=("people:person_detail", {"pk": tables.A("pk")}),
-        order_by=("name_pinyin", "name", "id"),
+        order_by=("name_sort", "name", "id"),
         attrs={"td": {"class": "text-nowrap"}},
     )
-    sex = tables.Column(verbose_name=_("Sex"), order_by=("sex", "name_pinyin", "name", "id"))
+    sex = tables.Column(verbose_name=_("Sex"), order_by=("sex", "name_sort", "name", "id"))
     age = tables.Column(
         verbose_name=_("Age"),
         accessor="birth_date",
@@ -69,17 +69,15 @@ class PersonTable(tables.Table):
     )
     unit = tables.Column(
         verbose_name=_("Residence unit"),
-        order_by=("unit__path", "name_pinyin", "name", "id"),
+        order_by=("unit__path", "name_sort", "name", "id"),
         attrs=HIDE_ON_PHONE,
     )
     marital_status = tables.Column(
         verbose_name=_("Marital status"),
-        order_by=("marital_status", "name_pinyin", "name", "id"),
+        order_by=("marital_status", "name_sort", "name", "id"),
         attrs=HIDE_BELOW_LARGE,
     )
-    status = tables.Column(
-        verbose_name=_("Status"), order_by=("status", "name_pinyin", "name", "id")
-    )
+    status = tables.Column(verbose_name=_("Status"), order_by=("status", "name_sort", "name", "id"))
     phone = tables.Column(
         verbose_name=_("Phone"),
         orderable=False,
@@ -119,7 +117,7 @@ class PersonTable(tables.Table):
             return queryset, False
         month = TruncMonth("birth_date")
         key = month.asc() if is_descending else month.desc()
-        return queryset.order_by(key, "name_pinyin", "name", "id"), True
+        return queryset.order_by(key, "name_sort", "name", "id"), True
 
     def render_age(self, value: datetime.date) -> int:
         return privacy.shown_age(value, self.today, full=self._full_birth())

@@ -1,11 +1,13 @@
 """Issue 13 item 21: surnames read as surnames, no rare readings; lists by pinyin.
 
-Recomputes every person's ``name_pinyin``/``name_initials`` and search keys with the
-live functions (:func:`jisheng.core.pinyin.search_keys` and ``lookup_keys``, the ones
-registration and the import use), in batches, on SQLite and PostgreSQL; adds
-``PersonNameKey.sort_key`` (a copy of ``name_pinyin``) to the key index so that the
-pages of a search are ordered by pinyin like every list of persons, and an index on
-``(name_pinyin, name, id)`` for that order.
+Adds ``Person.name_sort`` (:func:`jisheng.core.pinyin.sort_key`: the usual reading with
+its syllables apart, 陈波 → ``chen bo``, so that every 陈 sorts before every 程) and
+orders persons by it. Recomputes every person's ``name_pinyin``/``name_initials``,
+``name_sort`` and search keys with the live functions (``search_keys``, ``sort_key`` and
+``lookup_keys``, the ones registration and the import use), in batches, on SQLite and
+PostgreSQL; adds ``PersonNameKey.sort_key`` (a copy of ``name_sort``) to the key index
+so that the pages of a search are ordered like every list of persons, and an index on
+``(name_sort, name, id)`` for that order.
 """
 
 import functools
@@ -16,7 +18,7 @@ BATCH = 2000
 
 
 def recompute_name_keys(apps, schema_editor):
-    from jisheng.core.pinyin import lookup_keys, search_keys
+    from jisheng.core.pinyin import lookup_keys, search_keys, sort_key
 
     Person = apps.get_model("people", "Person")
     PersonNameKey = apps.get_model("people", "PersonNameKey")
@@ -27,27 +29,27 @@ def recompute_name_keys(apps, schema_editor):
     rows = (
         Person.objects.using(db)
         .order_by("pk")
-        .values_list("pk", "name", "name_pinyin", "name_initials", "unit_id")
+        .values_list("pk", "name", "name_pinyin", "name_initials", "name_sort", "unit_id")
     )
+    fields = ["name_pinyin", "name_initials", "name_sort"]
     changed = []
     keys = []
-    for pk, name, old_full, old_initials, unit_id in rows.iterator(chunk_size=BATCH):
+    for pk, name, *old, unit_id in rows.iterator(chunk_size=BATCH):
         full, initials = keys_of(name)
-        if (full, initials) != (old_full, old_initials):
-            changed.append(Person(pk=pk, name_pinyin=full, name_initials=initials))
+        sort = sort_key(name)
+        if [full, initials, sort] != old:
+            changed.append(Person(pk=pk, name_pinyin=full, name_initials=initials, name_sort=sort))
         keys.extend(
-            PersonNameKey(person_id=pk, key=key, name=name, sort_key=full, unit_id=unit_id)
+            PersonNameKey(person_id=pk, key=key, name=name, sort_key=sort, unit_id=unit_id)
             for key in lookup_keys(name, full, initials)
         )
         if len(changed) >= BATCH:
-            Person.objects.using(db).bulk_update(
-                changed, ["name_pinyin", "name_initials"], batch_size=500
-            )
+            Person.objects.using(db).bulk_update(changed, fields, batch_size=500)
             changed = []
         if len(keys) >= BATCH:
             PersonNameKey.objects.using(db).bulk_create(keys)
             keys = []
-    Person.objects.using(db).bulk_update(changed, ["name_pinyin", "name_initials"], batch_size=500)
+    Person.objects.using(db).bulk_update(changed, fields, batch_size=500)
     PersonNameKey.objects.using(db).bulk_create(keys)
 
 
@@ -61,7 +63,7 @@ class Migration(migrations.Migration):
         migrations.AlterModelOptions(
             name="person",
             options={
-                "ordering": ["name_pinyin", "name", "id"],
+                "ordering": ["name_sort", "name", "id"],
                 "permissions": [
                     ("view_full_id", "Can see full ID numbers"),
                     ("import_person", "Can import persons from Excel"),
@@ -76,6 +78,11 @@ class Migration(migrations.Migration):
             name="people_namekey_key",
         ),
         migrations.AddField(
+            model_name="person",
+            name="name_sort",
+            field=models.CharField(blank=True, max_length=200, verbose_name="name sort key"),
+        ),
+        migrations.AddField(
             model_name="personnamekey",
             name="sort_key",
             field=models.CharField(blank=True, default="", max_length=200, verbose_name="sort key"),
@@ -83,7 +90,7 @@ class Migration(migrations.Migration):
         migrations.RunPython(recompute_name_keys, migrations.RunPython.noop, elidable=False),
         migrations.AddIndex(
             model_name="person",
-            index=models.Index(fields=["name_pinyin", "name", "id"], name="people_person_sort"),
+            index=models.Index(fields=["name_sort", "name", "id"], name="people_person_sort"),
         ),
         migrations.AddIndex(
             model_name="personnamekey",

@@ -51,6 +51,13 @@ def recompute_name_keys(apps, schema_editor):
             keys = []
     Person.objects.using(db).bulk_update(changed, fields, batch_size=500)
     PersonNameKey.objects.using(db).bulk_create(keys)
+    if schema_editor.connection.vendor == "postgresql":
+        # The new keys' foreign key checks are deferred to the commit; PostgreSQL
+        # refuses to build the key index (the next operations) on a table with such
+        # pending checks, so they are made now.
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 class Migration(migrations.Migration):

@@ -9,6 +9,7 @@ Data: the hand-built 2026Q3 world of the indicator tests (tests/indicators/conft
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from tests.browser.conftest import PHONE
 from tests.factories import PASSWORD
@@ -69,3 +70,37 @@ def test_the_dashboard_fits_a_phone(phone_page, live_server, users, tree, world,
     page.locator("[data-testid=trend-chart][data-drawn='1']").first.wait_for()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the dashboard is {width}px wide on a 375px screen"
+
+
+# Issue 13 item 23: counts are drawn on whole-number axes (ECharts minInterval 1 on the
+# trend of births), rates are not; a period that has not begun shows the current one, and
+# the next-period arrow stops there.
+TREND_MIN_INTERVAL = """
+(id) => {
+  const el = document.querySelector(`[data-testid=trend-chart][data-indicator="${id}"]`);
+  const axis = echarts.getInstanceByDom(el).getOption().yAxis[0];
+  return axis.minInterval;
+}
+"""
+
+
+def test_counts_on_whole_number_axes_and_no_future(
+    page,
+    live_server,
+    users,
+    tree,
+    world,  # noqa: F811
+    login,
+):
+    login(page, "office", PASSWORD)
+    page.goto(f"{live_server.url}/reports/dashboard/?unit={tree.town.code}&period=2026Q3")
+    page.locator("[data-testid=trend-chart][data-drawn='1']").first.wait_for()
+    assert page.evaluate(TREND_MIN_INTERVAL, "births") == 1
+    assert page.evaluate(TREND_MIN_INTERVAL, "contraceptive_prevalence") == 0
+    future = timezone.localdate().year + 1
+    response = page.goto(
+        f"{live_server.url}/reports/dashboard/?unit={tree.town.code}&period={future}Q1"
+    )
+    assert response.status == 200
+    assert "尚未开始" in page.locator(".alert").first.inner_text()
+    assert page.locator("[data-testid=next-period]").count() == 0

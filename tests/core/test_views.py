@@ -518,3 +518,22 @@ def test_language_switch_returns_to_the_page_or_home_after_a_post(client, users)
     assert '<input type="hidden" name="next" value="/orgs/users/?q=field">' in html
     response = client.post(reverse("orgs:token_create", args=[users.admin.pk]), {"name": "x"})
     assert '<input type="hidden" name="next" value="/">' in response.content.decode()
+
+
+@pytest.mark.parametrize("url_name", ["core:audit_list", "orgs:user_list"])
+def test_list_pages_without_an_export_show_no_greyed_export_button(client, users, url_name):
+    """Issue 13 (items 16, 18): nothing greyed "coming soon" — a list without an export
+    (the audit log, the users) shows no export button at all."""
+    client.force_login(users.admin)
+    response = client.get(reverse(url_name))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="result-count"' in html
+    assert "即将推出" not in html and "bi-download" not in html
+
+
+def test_a_list_with_an_export_shows_it_only_to_who_may_export(client, users):
+    client.force_login(users.office)
+    assert "bi-download" in client.get(reverse("people:person_list")).content.decode()
+    client.force_login(users.field_a)
+    assert "bi-download" not in client.get(reverse("people:person_list")).content.decode()

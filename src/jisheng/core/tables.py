@@ -38,7 +38,7 @@ def list_page(
     """Filter ``queryset`` by the query string, then build the sorted, paginated table.
 
     Returns the context ``core/_list.html`` reads: ``filterset``, ``table`` and
-    ``export_url`` (``None`` shows a disabled export button until exports exist).
+    ``export_url`` (``None``: no export button).
     ``data`` replaces the query string as the filters' values (the person list puts back
     a search text that its URL carries only as a token).
     """

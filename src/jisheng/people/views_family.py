@@ -179,7 +179,6 @@ def household_list(request: HttpRequest) -> HttpResponse:
     context.update(
         q=request.GET.get("q", "").strip(),
         can_add=request.user.has_perm("people.add_household"),
-        export_hidden=not views_export.can_export(request),
     )
     return render(request, "people/household_list.html", context)
 
@@ -689,7 +688,6 @@ def birth_list(request: HttpRequest) -> HttpResponse:
         q=request.GET.get("q", "").strip(),
         year=filters.get("year", ""),
         policy=request.GET.get("policy", ""),
-        export_hidden=not views_export.can_export(request),
     )
     return render(request, "people/birth_list.html", context)
 
@@ -832,7 +830,6 @@ def pregnancy_list(request: HttpRequest) -> HttpResponse:
         q=request.GET.get("q", "").strip(),
         status=filters["status"],
         can_close=request.user.has_perm("people.change_pregnancy"),
-        export_hidden=not views_export.can_export(request),
     )
     return render(request, "people/pregnancy_list.html", context)
 

@@ -128,7 +128,6 @@ def person_list(request: HttpRequest) -> HttpResponse:
     filterset = context["filterset"]
     context.update(
         listed_unit=_listed_unit(request, filterset),
-        export_hidden=not can_export,
         can_add=request.user.has_perm("people.add_person"),
         filter_method="post",
     )

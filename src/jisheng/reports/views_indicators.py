@@ -145,7 +145,6 @@ def drill(request: HttpRequest) -> HttpResponse:
     context.update(
         d=d,
         figure=figure,
-        export_hidden=not can_export,
         dashboard_url=dashboard_url(d.unit, d.period, d.indicator.id),
         other_side_url=page_url(
             "reports:drill",

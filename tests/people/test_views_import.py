@@ -237,7 +237,7 @@ def test_large_upload_waits_for_the_worker_and_progress_is_polled(
     ImportJob.objects.filter(pk=job.pk).update(
         created_at=job.created_at.replace(year=job.created_at.year - 1)
     )
-    assert b"jisheng db_worker" in client.get(progress_url).content
+    assert b"jisheng worker" in client.get(progress_url).content
 
     tasks.job_run(job.pk)  # what the worker does
     data = client.get(progress_url + "?format=json").json()

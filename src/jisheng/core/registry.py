@@ -31,6 +31,7 @@ Stores:
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -205,13 +206,31 @@ def register_demo_loader(name: str, load: Callable[[], Any], *, order: int = 100
 # --------------------------------------------------------------------------- worklist
 
 
+@dataclass
+class WorkItem:
+    """One line of the worklist: who or what, where, by when, what to do, and the page
+    that clears it. ``person_id`` is ``None`` for work about a record, not a person (a
+    returned report or count); ``message`` is a return's message (退回意见)."""
+
+    person_id: int | None
+    person_name: str
+    unit_name: str
+    date: datetime.date  # due date, expected date, marriage date, opening date
+    what: str
+    url: str  # the form that clears it
+    late_days: int = 0
+    # 需另约时间: the day agreed for another visit; the item is due then (``date``).
+    appointment_on: datetime.date | None = None
+    message: str = ""
+
+
 @dataclass(frozen=True)
 class WorklistSource:
     """A kind of work on the worklist.
 
-    ``collect(user, *, unit, today, limit)`` returns the kind's total count and its first
-    ``limit`` items (whatever item type the worklist renders); ``permission`` hides the
-    kind from users without it; lower ``order`` comes first.
+    ``collect(user, *, unit, today, limit)`` returns ``(count, items)``: the kind's total
+    in ``user``'s scope (below ``unit``) and its first ``limit`` :class:`WorkItem` by
+    date; ``permission`` hides the kind from users without it; lower ``order`` first.
     """
 
     kind: str

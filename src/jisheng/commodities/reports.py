@@ -29,55 +29,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from jisheng.commodities import selectors
 from jisheng.commodities.choices import Category, DocumentKind
 from jisheng.commodities.models import AdverseReaction, Document, LedgerLine, Product, Store
-from jisheng.indicators import catalogue, engine, periods
-from jisheng.indicators.periods import Period
+from jisheng.core.periods import Period
+from jisheng.indicators import catalogue, engine
 from jisheng.orgs.models import Unit
 from jisheng.policy.choices import Method
 from jisheng.services.choices import ChangeReason
 from jisheng.services.models import ContraceptionRecord
 
 STEPLEN = engine.STEPLEN
-
-# --------------------------------------------------------------------------- periods
-
-
-def parse_period(text: str | None, today: datetime.date | None = None) -> Period:
-    """``2026-07``, ``2026Q3``, ``2026H2`` or ``2026``; the quarter of ``today`` when
-    empty. ``ValueError`` with a message naming the text otherwise."""
-    if not (text or "").strip():
-        return periods.containing(today or timezone.localdate(), periods.QUARTER)
-    return periods.parse(text or "")
-
-
-_ORDINALS = {
-    periods.QUARTER: (
-        gettext_lazy("first quarter of %(year)d"),
-        gettext_lazy("second quarter of %(year)d"),
-        gettext_lazy("third quarter of %(year)d"),
-        gettext_lazy("fourth quarter of %(year)d"),
-    ),
-    periods.HALF: (
-        gettext_lazy("first half-year of %(year)d"),
-        gettext_lazy("second half-year of %(year)d"),
-    ),
-}
-
-
-def period_label(period: Period) -> str:
-    """The period in words: 2026年第三季度, 2026年上半年, 2026年7月, 2026年."""
-    if period.kind == periods.MONTH:
-        return _("month %(n)d of %(year)d") % {"n": period.number, "year": period.year}
-    if period.kind in _ORDINALS:
-        return str(_ORDINALS[period.kind][period.number - 1]) % {"year": period.year}
-    return _("the year %(year)d") % {"year": period.year}
-
 
 # --------------------------------------------------------------------------- stock status
 
@@ -293,7 +257,7 @@ class Form:
 
     @property
     def period_label(self) -> str:
-        return period_label(self.period)
+        return self.period.long_label
 
     @property
     def total(self) -> FormRow:

@@ -19,11 +19,11 @@ from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 
 from jisheng.commodities import reports, selectors
-from jisheng.core import audit
+from jisheng.core import audit, periods
 from jisheng.core.choices import AuditAction
 from jisheng.core.excel import add_sheet, xlsx_response
+from jisheng.core.periods import Period
 from jisheng.core.web import require_perm
-from jisheng.indicators.periods import Period
 from jisheng.orgs import selectors as org_selectors
 from jisheng.orgs.models import Unit
 from jisheng.orgs.web import requested_unit
@@ -67,7 +67,7 @@ def _context(request: HttpRequest, name: str, unit: Unit, period: Period) -> dic
     return {
         "unit": unit,
         "period": period,
-        "period_label": reports.period_label(period),
+        "period_label": period.long_label,
         "today": timezone.localdate(),
         "units": [
             *org_selectors.unit_ancestors(user=user, unit=unit),
@@ -76,17 +76,9 @@ def _context(request: HttpRequest, name: str, unit: Unit, period: Period) -> dic
         ],
         "url_name": f"commodities:{name}",
         "previous_url": _url(name, unit, period.previous()),
-        "next_url": _url(name, unit, _next(period)),
+        "next_url": _url(name, unit, period.next()),
         "export_url": _url(name, unit, period, format="xlsx"),
     }
-
-
-def _next(period: Period) -> Period:
-    months = {"month": 1, "quarter": 3, "half": 6, "year": 12}[period.kind]
-    count = 12 // months
-    if period.number < count:
-        return Period(period.kind, period.year, period.number + 1)
-    return Period(period.kind, period.year + 1, 1)
 
 
 def _audit_export(request: HttpRequest, unit: Unit, period: Period, title: str) -> None:
@@ -108,7 +100,7 @@ def _about_sheet(workbook: Workbook, title: str, unit: Unit, period: Period) -> 
         rows=[
             [_("Report"), title],
             [_("Reporting unit"), f"{unit.name}（{unit.code}）"],
-            [_("Period"), f"{reports.period_label(period)}（{period.first}—{period.last}）"],
+            [_("Period"), f"{period.long_label}（{period.first}—{period.last}）"],
             [_("Date of report"), timezone.localdate()],
         ],
     )
@@ -119,7 +111,7 @@ def _about_sheet(workbook: Workbook, title: str, unit: Unit, period: Period) -> 
 def index(request: HttpRequest) -> HttpResponse:
     require_perm(request, VIEW_REPORTS)
     unit = requested_unit(request)
-    period = reports.parse_period("", timezone.localdate())
+    period = periods.current(today=timezone.localdate())
     entries = [
         ("report_stock_status", "stock", INDEX_TEXT["stock"]),
         ("report_users", "users", INDEX_TEXT["users"]),
@@ -146,7 +138,7 @@ def stock_status(request: HttpRequest) -> HttpResponse:
     require_perm(request, VIEW_REPORTS)
     unit = requested_unit(request)
     try:
-        period = reports.parse_period(request.GET.get("period"), timezone.localdate())
+        period = periods.parse_or_current(request.GET.get("period"), timezone.localdate())
     except ValueError as exc:
         return _bad_period(request, "report_stock_status", str(exc))
     stores = selectors.stores_visible(request.user, unit)
@@ -238,7 +230,7 @@ def _form(request: HttpRequest, key: str) -> HttpResponse:
     name = FORM_URLS[key]
     unit = requested_unit(request)
     try:
-        period = reports.parse_period(request.GET.get("period"), timezone.localdate())
+        period = periods.parse_or_current(request.GET.get("period"), timezone.localdate())
     except ValueError as exc:
         return _bad_period(request, name, str(exc))
     form = reports.FORMS[key](unit, period)

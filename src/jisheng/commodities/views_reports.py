@@ -19,8 +19,7 @@ from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 
 from jisheng.commodities import reports, selectors
-from jisheng.core import audit, periods
-from jisheng.core.choices import AuditAction
+from jisheng.core import periods, statforms
 from jisheng.core.excel import add_sheet, xlsx_response
 from jisheng.core.periods import Period
 from jisheng.core.web import require_perm
@@ -81,31 +80,6 @@ def _context(request: HttpRequest, name: str, unit: Unit, period: Period) -> dic
     }
 
 
-def _audit_export(request: HttpRequest, unit: Unit, period: Period, title: str) -> None:
-    audit.record(
-        actor=request.user,
-        action=AuditAction.EXPORT,
-        obj=unit,
-        changes={"report": title, "period": period.code},
-        message=_("Exported %(report)s of %(unit)s for %(period)s.")
-        % {"report": title, "unit": unit.name, "period": period.code},
-    )
-
-
-def _about_sheet(workbook: Workbook, title: str, unit: Unit, period: Period) -> None:
-    add_sheet(
-        workbook,
-        title=_("About"),
-        headers=[_("Item"), _("Value")],
-        rows=[
-            [_("Report"), title],
-            [_("Reporting unit"), f"{unit.name}（{unit.code}）"],
-            [_("Period"), f"{period.long_label}（{period.first}—{period.last}）"],
-            [_("Date of report"), timezone.localdate()],
-        ],
-    )
-
-
 @login_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
@@ -145,7 +119,7 @@ def stock_status(request: HttpRequest) -> HttpResponse:
     status = reports.stock_status(stores, period.first, period.last)
     title = reports.TITLES["stock"]
     if request.GET.get("format") == "xlsx":
-        _audit_export(request, unit, period, title)
+        statforms.record_export(actor=request.user, unit=unit, period=period, title=title)
         return xlsx_response(
             stock_workbook(status, unit, period), f"{title}_{unit.code}_{period.code}.xlsx"
         )
@@ -208,20 +182,7 @@ def stock_workbook(status: reports.StockStatus, unit: Unit, period: Period) -> W
             for r in status.rows
         ],
     )
-    _about_sheet(workbook, reports.TITLES["stock"], unit, period)
-    return workbook
-
-
-def form_workbook(form: reports.Form) -> Workbook:
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    add_sheet(
-        workbook,
-        title=_("Form"),
-        headers=[_("Unit"), *[label for _k, label in form.columns]],
-        rows=[["—" if v is None else v for v in row] for row in form.table()],
-    )
-    _about_sheet(workbook, form.title, form.root, form.period)
+    statforms.about_sheet(workbook, title=reports.TITLES["stock"], unit=unit, period=period)
     return workbook
 
 
@@ -235,8 +196,10 @@ def _form(request: HttpRequest, key: str) -> HttpResponse:
         return _bad_period(request, name, str(exc))
     form = reports.FORMS[key](unit, period)
     if request.GET.get("format") == "xlsx":
-        _audit_export(request, unit, period, form.title)
-        return xlsx_response(form_workbook(form), f"{form.title}_{unit.code}_{period.code}.xlsx")
+        statforms.record_export(actor=request.user, unit=unit, period=period, title=form.title)
+        return xlsx_response(
+            statforms.form_workbook(form), f"{form.title}_{unit.code}_{period.code}.xlsx"
+        )
     context = _context(request, name, unit, period)
     context.update({"form": form, "title": form.title, "table": form.table()})
     return render(request, "commodities/report_form.html", context)

@@ -70,6 +70,7 @@ def test_table_writes_rows_and_fills_the_defaults(db):
 
 
 def test_table_keeps_the_database_constraints(db):
+    """…and a violation is Django's IntegrityError on every database (COPY included)."""
     table = Table(ScheduledRun, ["name", "day", "enqueued_at", "task_id"])
     stamp = connection.ops.adapt_datetimefield_value(NOW)
     table.write([("job", D(2026, 7, 1), stamp, "")])
@@ -114,6 +115,13 @@ def test_insert_objects_sets_keys_and_writes_what_save_would(db):
         assert ipaddress.ip_address(got.ip_address) == ipaddress.ip_address("10.0.0.1")
         assert got.timestamp >= before  # auto_now_add filled in
     bulkcopy.insert_objects(AuditEvent, [])  # nothing to write, no error
+
+
+def test_insert_objects_keeps_the_database_constraints(db):
+    ScheduledRun.objects.create(name="job", day=D(2026, 7, 1))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulkcopy.insert_objects(ScheduledRun, [ScheduledRun(name="job", day=D(2026, 7, 1))])
+    assert ScheduledRun.objects.count() == 1
 
 
 # --------------------------------------------------------------------------- reads

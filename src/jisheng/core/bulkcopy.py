@@ -113,7 +113,8 @@ class Table:
             rows = [row + self.extra_values for row in rows]
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                with cursor.cursor.copy(self.copy_sql) as copy:
+                # psycopg's own errors become Django's (IntegrityError …) as for INSERT
+                with connection.wrap_database_errors, cursor.cursor.copy(self.copy_sql) as copy:
                     for row in rows:
                         copy.write_row(row)
             else:
@@ -200,7 +201,7 @@ def insert_objects(model: type[models.Model], objects: list[models.Model]) -> No
             copy_sql = "COPY {} ({}) FROM STDIN".format(
                 quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
             )
-            with cursor.cursor.copy(copy_sql) as copy:
+            with connection.wrap_database_errors, cursor.cursor.copy(copy_sql) as copy:
                 for obj in objects:
                     copy.write_row([get(obj) for get in getters])
         else:

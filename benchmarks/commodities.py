@@ -52,6 +52,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from jisheng.core.periods import month_start, quarter_end, quarter_start  # noqa: E402
+
 COUNTY = "990196000000"
 PREFIX = "b6"  # store codes
 
@@ -83,11 +85,6 @@ def _setup_django(database_url: str | None) -> tempfile.TemporaryDirectory | Non
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
-
-
-def month_start(day: datetime.date, back: int = 0) -> datetime.date:
-    index = day.year * 12 + day.month - 1 - back
-    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 # --------------------------------------------------------------------------- the tree
@@ -154,7 +151,7 @@ class Generator:
             Lot,
             StockCard,
         )
-        from jisheng.people.bulk import Table
+        from jisheng.core.bulkcopy import Table
 
         self.rng = random.Random(args.seed)
         self.station, self.towns, self.cabinets = station, towns, cabinets
@@ -355,7 +352,7 @@ def generate(args: argparse.Namespace, station, towns, cabinets) -> tuple[float,
     )
     with transaction.atomic():
         for m in range(months - 1, -1, -1):
-            first = month_start(end, m)
+            first = month_start(end, back=m)
             gen.write(gen.month(first, end, issues, per_village))
             if m % 12 == 0:
                 print(f"  … {first:%Y-%m}: {gen.count_lines:,} lines")
@@ -582,7 +579,7 @@ def run(args: argparse.Namespace) -> int:
     problems = check(stores, rng)
     print("invariants on a sample:", "OK" if not problems else "; ".join(problems))
     end = datetime.date.today() - datetime.timedelta(days=1)
-    first_day = month_start(end, args.years * 12 - 1)
+    first_day = month_start(end, back=args.years * 12 - 1)
     span = (end - first_day).days
 
     def random_day() -> datetime.date:
@@ -612,9 +609,8 @@ def run(args: argparse.Namespace) -> int:
         note = "reports.stock_status"
 
         def report() -> None:
-            quarter = month_start(random_day(), 0)
-            quarter = quarter.replace(month=(quarter.month - 1) // 3 * 3 + 1)
-            stock_status(town_stores, quarter, month_start(quarter, -3) - datetime.timedelta(1))
+            day = random_day()
+            stock_status(town_stores, quarter_start(day), quarter_end(day))
 
     except ImportError:
         note = "reports.stock_status missing: an equivalent grouped query"
@@ -624,9 +620,8 @@ def run(args: argparse.Namespace) -> int:
 
             from jisheng.commodities.models import LedgerLine
 
-            quarter = month_start(random_day(), 0)
-            start = quarter.replace(month=(quarter.month - 1) // 3 * 3 + 1)
-            stop = month_start(start, -3) - datetime.timedelta(1)
+            day = random_day()
+            start, stop = quarter_start(day), quarter_end(day)
             selectors.stock_as_of(town_stores, start - datetime.timedelta(1))
             selectors.stock_as_of(town_stores, stop)
             list(

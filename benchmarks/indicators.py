@@ -109,7 +109,8 @@ def run(args: argparse.Namespace) -> int:
     from django.db import connection
     from django.utils import timezone
 
-    from jisheng.indicators import catalogue, engine, periods
+    from jisheng.core import periods
+    from jisheng.indicators import catalogue, engine
     from jisheng.orgs.demo import COUNTY_CODE, load_demo
     from jisheng.orgs.models import Unit
 

@@ -24,8 +24,8 @@ from jisheng.certificates import selectors
 from jisheng.certificates.models import Certificate
 from jisheng.certificates.services import certificate_issue, certificate_void
 from jisheng.core.models import AuditEvent
+from jisheng.core.periods import parse
 from jisheng.indicators import catalogue, engine
-from jisheng.indicators.periods import parse
 from jisheng.people import services as people_services
 from jisheng.people.choices import EventKind
 from jisheng.people.family import birth_record, couple_create, couple_end

@@ -10,8 +10,8 @@ import pytest
 from jisheng.commodities import indicators, services
 from jisheng.commodities.choices import CountStatus
 from jisheng.commodities.models import CountLine, PhysicalCount, StockCard
+from jisheng.core.periods import parse
 from jisheng.indicators import catalogue, engine
-from jisheng.indicators.periods import parse
 from tests import factories
 from tests.commodities.conftest import give, receive
 

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from jisheng.commodities import ledger, reports, services
 from jisheng.commodities.choices import DocumentKind, Severity, WriteOffReason
 from jisheng.commodities.models import AdverseReaction, Lot, Store
-from jisheng.indicators import periods
+from jisheng.core import periods
 from jisheng.people.choices import MaritalStatus
 from jisheng.services import services as registry
 from jisheng.services.choices import ChangeReason
@@ -183,21 +183,6 @@ def test_stock_status_of_a_reversed_transfer_and_a_bad_range(stores, products, l
 def test_an_unbalanced_row_is_flagged(products):
     row = reports.StockRow(store=None, product=products.pill, opening=5, issues=1, closing=5)
     assert not row.balanced and row.expected_closing == 4
-
-
-def test_periods_parse_and_read_in_chinese():
-    assert reports.parse_period("2026Q3") == periods.Period(periods.QUARTER, 2026, 3)
-    assert reports.parse_period("", D(2026, 8, 1)).code == "2026Q3"
-    # English msgids here; zh-Hans (2026年第三季度 …) comes from the catalogue
-    with translation.override("en"):
-        assert reports.period_label(periods.parse("2026Q3")) == "third quarter of 2026"
-        assert reports.period_label(periods.parse("2026H1")) == "first half-year of 2026"
-        assert reports.period_label(periods.parse("2026-07")) == "month 7 of 2026"
-        assert reports.period_label(periods.parse("2026")) == "the year 2026"
-    with translation.override("en"), pytest.raises(ValueError, match="is not a period"):
-        reports.parse_period("2026Q5")
-    with pytest.raises(ValueError):
-        reports.parse_period("last quarter")
 
 
 def cells(form, unit=None):

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from jisheng.indicators.periods import parse
+from jisheng.core.periods import parse
 from jisheng.people import services as people_services
 from jisheng.people.choices import EventKind, MaritalStatus, PersonStatus
 from jisheng.people.family import birth_record

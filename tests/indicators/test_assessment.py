@@ -18,9 +18,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 
+from jisheng.core import periods
 from jisheng.core.models import AuditEvent
 from jisheng.indicators import assessment as rules
-from jisheng.indicators import engine, periods, scoring
+from jisheng.indicators import engine, scoring
 from jisheng.indicators.models import Assessment, AssessmentEntry
 from jisheng.services.services import method_start
 from tests.indicators import test_contracts

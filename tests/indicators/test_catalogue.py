@@ -5,8 +5,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from jisheng.core.periods import parse
 from jisheng.indicators import catalogue, engine
-from jisheng.indicators.periods import parse
 from jisheng.people import services as people_services
 from jisheng.people.choices import EventKind
 from jisheng.people.family import birth_record
@@ -410,7 +410,7 @@ def test_the_women_are_counted_over_their_own_rows(world, tree, period):
 
 
 def test_compute_units_of_one_depth_under_a_root(tree):
-    from jisheng.indicators.periods import parse
+    from jisheng.core.periods import parse
 
     CATALOGUE = built_in()
     period = parse("2026Q3")

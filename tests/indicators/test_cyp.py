@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from django.db.models import Q
 
+from jisheng.core.periods import parse
 from jisheng.indicators import catalogue, cyp, engine
 from jisheng.indicators.models import CypFactor, CypFactorTable
-from jisheng.indicators.periods import parse
 from jisheng.services.models import ContraceptionRecord
 from jisheng.services.services import method_start
 

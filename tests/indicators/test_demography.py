@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from jisheng.core.periods import parse
 from jisheng.indicators import catalogue, demography, engine
-from jisheng.indicators.periods import parse
 from tests.indicators.test_catalogue import births  # noqa: F401  (fixture)
 
 D = datetime.date

@@ -11,8 +11,8 @@ import time
 import pytest
 from django.db import connection, transaction
 
+from jisheng.core.periods import parse
 from jisheng.indicators import catalogue, engine
-from jisheng.indicators.periods import parse
 from jisheng.orgs.models import Unit
 
 POSTGRESQL = connection.vendor == "postgresql"

@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.db.models import Q
 
+from jisheng.core.periods import parse
 from jisheng.indicators import catalogue, engine
-from jisheng.indicators.periods import parse
 from jisheng.people.family import birth_record
 from jisheng.people.models import Birth
 

@@ -12,8 +12,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from jisheng.core.periods import parse
 from jisheng.indicators import engine
-from jisheng.indicators.periods import parse
 from tests import factories
 
 SHARED = ("residents", "residents_at_start", "wra", "wra_at_start", "in_migrant_wra")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from jisheng.indicators import contracts, periods, targets
+from jisheng.core import periods
+from jisheng.indicators import contracts, targets
 from jisheng.indicators.targets import Target
 from tests.indicators import test_contracts
 from tests.indicators.test_contracts import sign

@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from jisheng.core.models import AuditEvent
+from jisheng.core.periods import parse
 from jisheng.indicators import catalogue, engine
-from jisheng.indicators.periods import parse
 from jisheng.migrants import selectors
 from jisheng.migrants.models import CheckResult, MigrantCheck
 from jisheng.migrants.services import check_record

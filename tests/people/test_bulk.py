@@ -201,13 +201,6 @@ def test_bulk_departure_opens_the_same_transfer(twins):
     assert got == want and len(got) == 1
 
 
-def test_table_refuses_to_leave_out_a_required_column(db):
-    with pytest.raises(RuntimeError):
-        bulk.Table(Person, ["id", "name"])
-    with pytest.raises(RuntimeError):
-        bulk.Table(Person, ["id", "no_such_column"])
-
-
 # --- a generated population ---------------------------------------------------------------
 
 END = days_ago(1)

@@ -369,7 +369,7 @@ def test_failure_while_writing_rolls_everything_back(tree, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importers, "_insert", boom)
+    monkeypatch.setattr(importers, "insert_objects", boom)
     with pytest.raises(RuntimeError):
         persons_import(actor=None, rows=[person_row(seq=1), person_row("李娜", seq=2)])
     assert counts() == before

@@ -4,55 +4,11 @@ import datetime as dt
 
 import pytest
 
-from jisheng.policy.deadlines import (
-    add_months,
-    due_date,
-    is_late,
-    next_due,
-    quarter_end,
-    quarter_of,
-    quarter_start,
-)
+from jisheng.policy.deadlines import due_date, is_late, next_due
 from jisheng.policy.schema import DaysAfter, MonthDay, MonthsAfter, QuarterMonthDay, YearMonthDay
 
 D = dt.date
 Q325 = QuarterMonthDay(kind="quarter_month_day", month_of_quarter=3, day=25)
-
-
-@pytest.mark.parametrize(
-    ("start", "months", "expected"),
-    [
-        (D(2026, 1, 31), 1, D(2026, 2, 28)),
-        (D(2028, 1, 31), 1, D(2028, 2, 29)),  # leap year
-        (D(2026, 3, 31), 1, D(2026, 4, 30)),
-        (D(2026, 12, 15), 1, D(2027, 1, 15)),
-        (D(2026, 11, 30), 3, D(2027, 2, 28)),
-        (D(2026, 8, 31), 6, D(2027, 2, 28)),
-        (D(2026, 1, 15), 12, D(2027, 1, 15)),
-        (D(2024, 2, 29), 12, D(2025, 2, 28)),
-        (D(2026, 3, 31), -1, D(2026, 2, 28)),
-        (D(2026, 1, 10), -1, D(2025, 12, 10)),
-        (D(2026, 5, 5), 0, D(2026, 5, 5)),
-    ],
-)
-def test_add_months_clamps_to_month_end(start, months, expected):
-    assert add_months(start, months) == expected
-
-
-@pytest.mark.parametrize(
-    ("day", "quarter", "start", "end"),
-    [
-        (D(2026, 1, 1), 1, D(2026, 1, 1), D(2026, 3, 31)),
-        (D(2026, 3, 31), 1, D(2026, 1, 1), D(2026, 3, 31)),
-        (D(2026, 4, 1), 2, D(2026, 4, 1), D(2026, 6, 30)),
-        (D(2026, 9, 30), 3, D(2026, 7, 1), D(2026, 9, 30)),
-        (D(2026, 12, 31), 4, D(2026, 10, 1), D(2026, 12, 31)),
-    ],
-)
-def test_quarters(day, quarter, start, end):
-    assert quarter_of(day) == quarter
-    assert quarter_start(day) == start
-    assert quarter_end(day) == end
 
 
 @pytest.mark.parametrize(

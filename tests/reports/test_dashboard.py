@@ -11,7 +11,8 @@ import datetime
 
 import pytest
 
-from jisheng.indicators import catalogue, engine, periods
+from jisheng.core import periods
+from jisheng.indicators import catalogue, engine
 from jisheng.indicators.engine import Value
 from jisheng.people import services as people_services
 from jisheng.people.choices import EventKind
@@ -109,11 +110,11 @@ def test_all_equal_means_no_last_place():
 
 
 def test_default_period_and_trend_months():
-    assert dashboard.default_period(TODAY).code == "2026Q4"
-    assert dashboard.parse_period("", TODAY).code == "2026Q4"
-    assert dashboard.parse_period(" 2026q3 ", TODAY).code == "2026Q3"
+    assert periods.current(today=TODAY).code == "2026Q4"
+    assert periods.parse_or_current("", TODAY).code == "2026Q4"
+    assert periods.parse_or_current(" 2026q3 ", TODAY).code == "2026Q3"
     with pytest.raises(ValueError):
-        dashboard.parse_period("2026Q5", TODAY)
+        periods.parse_or_current("2026Q5", TODAY)
     months = dashboard.trend_months(periods.parse("2026Q3"), TODAY)
     assert [m.code for m in months] == [f"2025-{m}" for m in ("10", "11", "12")] + [
         f"2026-{m:02d}" for m in range(1, 10)

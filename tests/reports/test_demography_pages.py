@@ -12,8 +12,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from jisheng.core.models import AuditEvent
+from jisheng.core.periods import parse
 from jisheng.indicators import demography
-from jisheng.indicators.periods import parse
 from tests.indicators.conftest import period, world  # noqa: F401  (fixtures)
 
 URL = "/reports/demography/"

@@ -7,8 +7,8 @@ import datetime
 
 import pytest
 
+from jisheng.core.periods import parse
 from jisheng.indicators import catalogue, engine
-from jisheng.indicators.periods import parse
 from jisheng.people import services as people_services
 from jisheng.people.choices import EventKind
 from jisheng.reports.models import VerificationRecord

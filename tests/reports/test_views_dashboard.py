@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from jisheng.core import periods
 from jisheng.core.models import AuditEvent
-from jisheng.reports.dashboard import default_period
 from jisheng.services import letters
 from tests.indicators.conftest import period, world  # noqa: F401  (fixtures)
 from tests.reports.test_dashboard import load_pack
@@ -52,7 +52,7 @@ def test_default_is_the_working_unit_and_the_current_quarter(client, users, tree
     assert response.status_code == 200
     page = response.content.decode()
     assert response.context["unit"] == tree.town
-    assert response.context["period"] == default_period(timezone.localdate())
+    assert response.context["period"] == periods.current(today=timezone.localdate())
     assert 'data-testid="dashboard-title">东城镇<' in page
     assert "甲村" in page and "乙村" in page  # the child units
     assert "echarts.min.js" in page and "dashboard.js" in page
@@ -180,4 +180,4 @@ def test_a_period_that_has_not_begun_shows_the_current_one(client, users, tree):
     client.force_login(users.office)
     response = client.get(URL, {"unit": tree.town.code, "period": "2099Q1"})
     assert response.status_code == 200
-    assert response.context["period"] == default_period(timezone.localdate())
+    assert response.context["period"] == periods.current(today=timezone.localdate())

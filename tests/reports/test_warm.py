@@ -21,8 +21,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.utils import timezone
 
-from jisheng.core import periodic
-from jisheng.indicators import engine, periods
+from jisheng.core import periodic, periods
+from jisheng.indicators import engine
 from jisheng.orgs.models import Unit
 from jisheng.people import services as people_services
 from jisheng.people.choices import EventKind
@@ -256,7 +256,7 @@ def test_the_page_reads_the_warm_figures(client, world, tree, users, no_engine):
         response = client.get(URL, {"unit": unit.code})
         assert response.status_code == 200
         data = response.context["data"]
-        assert data.from_cache and data.period == dashboard.default_period(today)
+        assert data.from_cache and data.period == periods.current(today=today)
         assert 'data-testid="computed-at"' in response.content.decode()
         assert 'data-testid="refresh"' in response.content.decode()
 

@@ -27,6 +27,7 @@ from django.utils import timezone
 from jisheng.commodities import services
 from jisheng.commodities.choices import Category, DocumentKind, StoreKind, WriteOffReason
 from jisheng.commodities.models import Document, Product, StockCard, Store
+from jisheng.core.periods import month_start
 from jisheng.orgs.choices import UnitType
 from jisheng.orgs.demo import COUNTY_CODE
 from jisheng.orgs.models import Unit
@@ -74,11 +75,6 @@ PRODUCTS: list[DemoProduct] = [
 # Which products go down to the villages, and how many a village gets a month.
 VILLAGE_SUPPLY = {"coc-lng": 6, "coc-net": 3, "dmpa": 2, "condom-10": 15, "ec-lng": 1}
 METHOD_PRODUCT = {Method.PILL: "coc-lng", Method.CONDOM: "condom-10", Method.INJECTABLE: "dmpa"}
-
-
-def _month_start(day: datetime.date, back: int) -> datetime.date:
-    index = day.year * 12 + day.month - 1 - back
-    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 def ensure_products() -> dict[str, Product]:
@@ -206,9 +202,9 @@ def load_demo_commodities(*, today: datetime.date | None = None) -> bool:
     rng = random.Random(SEED)
     cabinets = [c for group in stores.villages.values() for c in group]
     users = _users_by_cabinet(county, cabinets, today)
-    start = _month_start(today, MONTHS - 1)
+    start = month_start(today, back=MONTHS - 1)
     for month in range(MONTHS):
-        first = _month_start(start, -month)
+        first = month_start(start, back=-month)
         last_month = month == MONTHS - 1
         _month(rng, products, stores, users, first, today, month, last_month)
     _write_off_expired(stores, today)

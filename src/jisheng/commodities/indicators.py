@@ -32,10 +32,10 @@ from django.utils import timezone
 from jisheng.commodities import selectors
 from jisheng.commodities.choices import CountStatus, DocumentKind
 from jisheng.commodities.models import CountLine, LedgerLine, StockCard, Store
+from jisheng.core.periods import Period
 from jisheng.indicators import catalogue, cyp, engine
 from jisheng.indicators.engine import WITHIN, Indicator, Population, T
 from jisheng.indicators.models import CypFactor
-from jisheng.indicators.periods import Period
 from jisheng.orgs.models import Unit
 
 ISSUED = "commodities_issued"

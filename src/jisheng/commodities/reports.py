@@ -10,7 +10,9 @@ statistics forms, for any unit and period.
   day, so a reversed document vanishes from its period).
 - :func:`users_form` 《服用、使用各类避孕药品、药具人数统计表》, :func:`effect_form`
   《免费发放药具使用效果统计表》 and :func:`methods_form` 《计划生育避孕节育措施基本情况统计表》:
-  rows are the unit's child units and a total row (a unit without children: itself).
+  rows are the unit's child units and a total row (a unit without children: itself),
+  built on the statistical-form core (:mod:`jisheng.core.statforms`: ``Form``, ``Rows``,
+  ``report_units``, the Excel and print layout); only their definitions are here.
   The populations are the indicator engine's (residents on the period's last day,
   women aged 15–49, married), so the figures agree with the dashboard; the rates of the
   methods form come from the engine itself.
@@ -25,59 +27,24 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from jisheng.commodities import selectors
 from jisheng.commodities.choices import Category, DocumentKind
 from jisheng.commodities.models import AdverseReaction, Document, LedgerLine, Product, Store
-from jisheng.indicators import catalogue, engine, periods
-from jisheng.indicators.periods import Period
+from jisheng.core.periods import Period
+from jisheng.core.statforms import Form, FormRow, Rows
+from jisheng.indicators import catalogue, engine
 from jisheng.orgs.models import Unit
 from jisheng.policy.choices import Method
 from jisheng.services.choices import ChangeReason
 from jisheng.services.models import ContraceptionRecord
 
 STEPLEN = engine.STEPLEN
-
-# --------------------------------------------------------------------------- periods
-
-
-def parse_period(text: str | None, today: datetime.date | None = None) -> Period:
-    """``2026-07``, ``2026Q3``, ``2026H2`` or ``2026``; the quarter of ``today`` when
-    empty. ``ValueError`` with a message naming the text otherwise."""
-    if not (text or "").strip():
-        return periods.containing(today or timezone.localdate(), periods.QUARTER)
-    return periods.parse(text or "")
-
-
-_ORDINALS = {
-    periods.QUARTER: (
-        gettext_lazy("first quarter of %(year)d"),
-        gettext_lazy("second quarter of %(year)d"),
-        gettext_lazy("third quarter of %(year)d"),
-        gettext_lazy("fourth quarter of %(year)d"),
-    ),
-    periods.HALF: (
-        gettext_lazy("first half-year of %(year)d"),
-        gettext_lazy("second half-year of %(year)d"),
-    ),
-}
-
-
-def period_label(period: Period) -> str:
-    """The period in words: 2026年第三季度, 2026年上半年, 2026年7月, 2026年."""
-    if period.kind == periods.MONTH:
-        return _("month %(n)d of %(year)d") % {"n": period.number, "year": period.year}
-    if period.kind in _ORDINALS:
-        return str(_ORDINALS[period.kind][period.number - 1]) % {"year": period.year}
-    return _("the year %(year)d") % {"year": period.year}
-
 
 # --------------------------------------------------------------------------- stock status
 
@@ -267,77 +234,7 @@ TITLES = {
 }
 
 
-@dataclass
-class FormRow:
-    unit: Unit | None  # None: the total row
-    cells: dict[str, Any]
-
-    @property
-    def label(self) -> str:
-        return self.unit.name if self.unit is not None else str(_("Total"))
-
-
-@dataclass
-class Form:
-    """A statistics form: ``columns`` (key, header) and one row per unit, then the total."""
-
-    key: str
-    root: Unit
-    period: Period
-    columns: list[tuple[str, str]]
-    rows: list[FormRow] = field(default_factory=list)
-
-    @property
-    def title(self) -> str:
-        return TITLES[self.key]
-
-    @property
-    def period_label(self) -> str:
-        return period_label(self.period)
-
-    @property
-    def total(self) -> FormRow:
-        return self.rows[-1]
-
-    def table(self) -> list[list[Any]]:
-        """The rows as lists (unit name first): the page and the Excel file."""
-        return [[row.label] + [row.cells.get(k) for k, _h in self.columns] for row in self.rows]
-
-
-def report_units(root: Unit) -> list[Unit]:
-    """The rows of a form: the unit's children, or the unit itself when it has none."""
-    children = list(
-        Unit.objects.filter(path__startswith=root.path, depth=root.depth + 1).order_by("path")
-    )
-    return children or [root]
-
-
-class _Rows:
-    """Adds counts keyed by unit id into the report's rows (a child's whole subtree) and
-    the total (the root's subtree)."""
-
-    def __init__(self, root: Unit):
-        self.root = root
-        self.units = report_units(root)
-        self.paths = dict(Unit.objects.filter(path__startswith=root.path).values_list("pk", "path"))
-        self.width = len(self.units[0].path)
-        self.by_path: dict[str, dict[str, Any]] = {u.path: defaultdict(int) for u in self.units}
-        self.total: dict[str, Any] = defaultdict(int)
-
-    def add(self, unit_id: int, key: str, amount: Any) -> None:
-        path = self.paths.get(unit_id)
-        if path is None or not amount:
-            return
-        self.total[key] += amount
-        row = self.by_path.get(path[: self.width])
-        if row is not None:
-            row[key] += amount
-
-    def rows(self) -> list[tuple[Unit | None, dict[str, Any]]]:
-        return [(u, self.by_path[u.path]) for u in self.units] + [(None, self.total)]
-
-
-def _women_by_method(rows: _Rows, period: Period, *, married_only: bool) -> None:
+def _women_by_method(rows: Rows, period: Period, *, married_only: bool) -> None:
     """Women aged 15–49 living in the unit on the period's last day (registered or
     in-migrant: the engine's ``residents``), counted by unit and current method
     (``method:<m>``) and, for all of them, ``women``. One grouped query."""
@@ -367,7 +264,7 @@ def _women_by_method(rows: _Rows, period: Period, *, married_only: bool) -> None
             rows.add(row["unit_id"], f"method:{row['current']}", row["n"])
 
 
-def _issued(rows: _Rows, period: Period, *, free_only: bool) -> None:
+def _issued(rows: Rows, period: Period, *, free_only: bool) -> None:
     """Issues to persons within the period, net of reversed ones, by the person's unit
     and product category: distinct persons (``persons:<cat>``), quantity
     (``quantity:<cat>``) and distinct persons of any category (``persons``)."""
@@ -397,7 +294,7 @@ def _issued(rows: _Rows, period: Period, *, free_only: bool) -> None:
         rows.add(row[unit_field], "persons", row["persons"])
 
 
-def _failures(rows: _Rows, period: Period) -> None:
+def _failures(rows: Rows, period: Period) -> None:
     """Method failures within the period by the record's unit and method (``failures:<m>``)."""
     followed_by_failure = ContraceptionRecord.objects.filter(
         person=OuterRef("person_id"),
@@ -420,7 +317,7 @@ def _failures(rows: _Rows, period: Period) -> None:
         rows.add(row["unit_id"], f"failures:{row['method']}", row["n"])
 
 
-def _reactions(rows: _Rows, period: Period, *, free_only: bool) -> None:
+def _reactions(rows: Rows, period: Period, *, free_only: bool) -> None:
     reactions = AdverseReaction.objects.filter(
         reported_on__gte=period.first,
         reported_on__lte=period.last,
@@ -444,7 +341,7 @@ def users_form(root: Unit, period: Period) -> Form:
     """《服用、使用各类避孕药品、药具人数统计表》: per commodity method, the women aged 15–49
     using it on the period's last day, and the persons who received products of its
     category within the period."""
-    rows = _Rows(root)
+    rows = Rows(root)
     _women_by_method(rows, period, married_only=False)
     _issued(rows, period, free_only=False)
     columns: list[tuple[str, str]] = []
@@ -459,7 +356,7 @@ def users_form(root: Unit, period: Period) -> Form:
             )
         )
     columns += [("users", _("Users, all methods")), ("persons", _("Persons supplied, all"))]
-    form = Form(key="users", root=root, period=period, columns=columns)
+    form = Form(key="users", title=TITLES["users"], root=root, period=period, columns=columns)
     for unit, counts in rows.rows():
         cells = {k: counts.get(k, 0) for k, _h in columns}
         cells["users"] = sum(counts.get(f"method:{m}", 0) for m, _c in COMMODITY_METHODS)
@@ -483,7 +380,7 @@ def effect_form(root: Unit, period: Period) -> Form:
     """《免费发放药具使用效果统计表》: per category of free product, the persons supplied and
     the quantity issued within the period, the failures of its method, the adverse
     reactions reported and the effective rate."""
-    rows = _Rows(root)
+    rows = Rows(root)
     _issued(rows, period, free_only=True)
     _failures(rows, period)
     _reactions(rows, period, free_only=True)
@@ -498,7 +395,7 @@ def effect_form(root: Unit, period: Period) -> Form:
             (f"reactions:{category}", _("%(category)s: adverse reactions") % name),
             (f"rate:{category}", _("%(category)s: effective rate (%%)") % name),
         ]
-    form = Form(key="effect", root=root, period=period, columns=columns)
+    form = Form(key="effect", title=TITLES["effect"], root=root, period=period, columns=columns)
     for unit, counts in rows.rows():
         cells: dict[str, Any] = {}
         for category in categories:
@@ -520,7 +417,7 @@ METHODS_INDICATORS = ("married_wra", "contraceptive_prevalence", "long_acting_sh
 def methods_form(root: Unit, period: Period) -> Form:
     """《计划生育避孕节育措施基本情况统计表》: the married women aged 15–49 on the period's
     last day, their current methods, 综合避孕率 and 长效措施率 (the engine's figures)."""
-    rows = _Rows(root)
+    rows = Rows(root)
     _women_by_method(rows, period, married_only=True)
     indicators = [catalogue.get(i) for i in METHODS_INDICATORS]
     values = {uv.unit.path: uv.values for uv in engine.compute_tree(indicators, root, period)}
@@ -531,7 +428,7 @@ def methods_form(root: Unit, period: Period) -> Form:
         ("prevalence", _("Contraceptive prevalence (per cent)")),
         ("long_acting", _("Long-acting share (per cent)")),
     ]
-    form = Form(key="methods", root=root, period=period, columns=columns)
+    form = Form(key="methods", title=TITLES["methods"], root=root, period=period, columns=columns)
     for unit, counts in rows.rows():
         figures = values[(unit or root).path]
         married = int(figures["married_wra"].value or 0)

@@ -45,6 +45,7 @@ from jisheng.commodities.models import (
     StockCard,
     Store,
 )
+from jisheng.core.periods import month_start
 from jisheng.core.scope import restrict, restrict_within
 from jisheng.policy.schema import PolicyPackSchema
 from jisheng.policy.selectors import pack_in_force, packs_in_force
@@ -141,11 +142,6 @@ def in_transit(stores: QuerySet[Store]) -> QuerySet[Document]:
 
 
 # --- consumption, months of stock and status -------------------------------------------
-
-
-def month_start(day: datetime.date, back: int = 0) -> datetime.date:
-    index = day.year * 12 + day.month - 1 - back
-    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 @dataclass
@@ -250,7 +246,7 @@ def stock_levels(
     stores = list(stores)
     by_id = {s.pk: s for s in stores}
     ids = list(by_id)
-    start = month_start(as_of, months)
+    start = month_start(as_of, back=months)
     end = month_start(as_of) - datetime.timedelta(1)
     on_hand = stock_as_of(stores, as_of)
     consumed = dict(

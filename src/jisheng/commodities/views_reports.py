@@ -19,11 +19,10 @@ from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 
 from jisheng.commodities import reports, selectors
-from jisheng.core import audit
-from jisheng.core.choices import AuditAction
+from jisheng.core import periods, statforms
 from jisheng.core.excel import add_sheet, xlsx_response
+from jisheng.core.periods import Period
 from jisheng.core.web import require_perm
-from jisheng.indicators.periods import Period
 from jisheng.orgs import selectors as org_selectors
 from jisheng.orgs.models import Unit
 from jisheng.orgs.web import requested_unit
@@ -67,7 +66,7 @@ def _context(request: HttpRequest, name: str, unit: Unit, period: Period) -> dic
     return {
         "unit": unit,
         "period": period,
-        "period_label": reports.period_label(period),
+        "period_label": period.long_label,
         "today": timezone.localdate(),
         "units": [
             *org_selectors.unit_ancestors(user=user, unit=unit),
@@ -76,42 +75,9 @@ def _context(request: HttpRequest, name: str, unit: Unit, period: Period) -> dic
         ],
         "url_name": f"commodities:{name}",
         "previous_url": _url(name, unit, period.previous()),
-        "next_url": _url(name, unit, _next(period)),
+        "next_url": _url(name, unit, period.next()),
         "export_url": _url(name, unit, period, format="xlsx"),
     }
-
-
-def _next(period: Period) -> Period:
-    months = {"month": 1, "quarter": 3, "half": 6, "year": 12}[period.kind]
-    count = 12 // months
-    if period.number < count:
-        return Period(period.kind, period.year, period.number + 1)
-    return Period(period.kind, period.year + 1, 1)
-
-
-def _audit_export(request: HttpRequest, unit: Unit, period: Period, title: str) -> None:
-    audit.record(
-        actor=request.user,
-        action=AuditAction.EXPORT,
-        obj=unit,
-        changes={"report": title, "period": period.code},
-        message=_("Exported %(report)s of %(unit)s for %(period)s.")
-        % {"report": title, "unit": unit.name, "period": period.code},
-    )
-
-
-def _about_sheet(workbook: Workbook, title: str, unit: Unit, period: Period) -> None:
-    add_sheet(
-        workbook,
-        title=_("About"),
-        headers=[_("Item"), _("Value")],
-        rows=[
-            [_("Report"), title],
-            [_("Reporting unit"), f"{unit.name}（{unit.code}）"],
-            [_("Period"), f"{reports.period_label(period)}（{period.first}—{period.last}）"],
-            [_("Date of report"), timezone.localdate()],
-        ],
-    )
 
 
 @login_required
@@ -119,7 +85,7 @@ def _about_sheet(workbook: Workbook, title: str, unit: Unit, period: Period) -> 
 def index(request: HttpRequest) -> HttpResponse:
     require_perm(request, VIEW_REPORTS)
     unit = requested_unit(request)
-    period = reports.parse_period("", timezone.localdate())
+    period = periods.current(today=timezone.localdate())
     entries = [
         ("report_stock_status", "stock", INDEX_TEXT["stock"]),
         ("report_users", "users", INDEX_TEXT["users"]),
@@ -146,14 +112,14 @@ def stock_status(request: HttpRequest) -> HttpResponse:
     require_perm(request, VIEW_REPORTS)
     unit = requested_unit(request)
     try:
-        period = reports.parse_period(request.GET.get("period"), timezone.localdate())
+        period = periods.parse_or_current(request.GET.get("period"), timezone.localdate())
     except ValueError as exc:
         return _bad_period(request, "report_stock_status", str(exc))
     stores = selectors.stores_visible(request.user, unit)
     status = reports.stock_status(stores, period.first, period.last)
     title = reports.TITLES["stock"]
     if request.GET.get("format") == "xlsx":
-        _audit_export(request, unit, period, title)
+        statforms.record_export(actor=request.user, unit=unit, period=period, title=title)
         return xlsx_response(
             stock_workbook(status, unit, period), f"{title}_{unit.code}_{period.code}.xlsx"
         )
@@ -216,20 +182,7 @@ def stock_workbook(status: reports.StockStatus, unit: Unit, period: Period) -> W
             for r in status.rows
         ],
     )
-    _about_sheet(workbook, reports.TITLES["stock"], unit, period)
-    return workbook
-
-
-def form_workbook(form: reports.Form) -> Workbook:
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    add_sheet(
-        workbook,
-        title=_("Form"),
-        headers=[_("Unit"), *[label for _k, label in form.columns]],
-        rows=[["—" if v is None else v for v in row] for row in form.table()],
-    )
-    _about_sheet(workbook, form.title, form.root, form.period)
+    statforms.about_sheet(workbook, title=reports.TITLES["stock"], unit=unit, period=period)
     return workbook
 
 
@@ -238,13 +191,15 @@ def _form(request: HttpRequest, key: str) -> HttpResponse:
     name = FORM_URLS[key]
     unit = requested_unit(request)
     try:
-        period = reports.parse_period(request.GET.get("period"), timezone.localdate())
+        period = periods.parse_or_current(request.GET.get("period"), timezone.localdate())
     except ValueError as exc:
         return _bad_period(request, name, str(exc))
     form = reports.FORMS[key](unit, period)
     if request.GET.get("format") == "xlsx":
-        _audit_export(request, unit, period, form.title)
-        return xlsx_response(form_workbook(form), f"{form.title}_{unit.code}_{period.code}.xlsx")
+        statforms.record_export(actor=request.user, unit=unit, period=period, title=form.title)
+        return xlsx_response(
+            statforms.form_workbook(form), f"{form.title}_{unit.code}_{period.code}.xlsx"
+        )
     context = _context(request, name, unit, period)
     context.update({"form": form, "title": form.title, "table": form.table()})
     return render(request, "commodities/report_form.html", context)

@@ -17,7 +17,8 @@ from ninja import Query, Router
 from jisheng.api.errors import ApiError
 from jisheng.api.schemas import SCOPED_ERRORS
 from jisheng.api.security import require_perm
-from jisheng.indicators import catalogue, engine, periods, selectors, targets
+from jisheng.core import periods
+from jisheng.indicators import catalogue, engine, selectors, targets
 from jisheng.indicators.schemas import IndicatorFilters, IndicatorsOut
 
 VIEW_INDICATORS = "people.view_person"  # for now: who reads the registry reads its figures

@@ -31,10 +31,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jisheng.core import audit
+from jisheng.core import audit, periods
 from jisheng.core.choices import AuditAction
 from jisheng.core.scope import get_in_scope_or_404, require_in_scope, restrict
-from jisheng.indicators import catalogue, engine, periods, scoring
+from jisheng.indicators import catalogue, engine, scoring
 from jisheng.indicators import contracts as contract_rules
 from jisheng.indicators.models import Assessment, AssessmentEntry, Contract, ContractItem
 from jisheng.orgs.models import Unit
@@ -57,10 +57,10 @@ EVIDENCE_TYPES = {
 
 
 def parse_period(text: str) -> periods.Period:
-    """A half year (``2026H1``) or a year (``2026``); ``ValueError`` otherwise."""
+    """A half year (``2026H1``) or a year (``2026``); ``PeriodError`` otherwise."""
     period = periods.parse(text)
     if period.kind not in (periods.HALF, periods.YEAR):
-        raise ValueError(
+        raise periods.PeriodError(
             _("Assessments are half-yearly (2026H1) or annual (2026), not %(text)s.")
             % {"text": text}
         )

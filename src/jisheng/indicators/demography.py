@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
 
+from jisheng.core.periods import YEAR, Period
 from jisheng.indicators import catalogue, engine
-from jisheng.indicators.periods import YEAR, Period
 from jisheng.orgs.models import Unit
 from jisheng.people.choices import RESIDENT_STATUSES, Sex
 from jisheng.people.models import Birth, PersonPeriod

@@ -48,7 +48,7 @@ from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear, Su
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils.translation import gettext as _
 
-from jisheng.indicators.periods import Period
+from jisheng.core.periods import Period
 from jisheng.orgs.models import Unit
 from jisheng.people.choices import (
     MARRIED_STATUSES,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from jisheng.core import periods
 from jisheng.core.scope import get_in_scope_or_404
-from jisheng.indicators import catalogue, engine, periods
+from jisheng.indicators import catalogue, engine
 from jisheng.orgs.models import Unit
 
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from jisheng.core.periods import Period
 from jisheng.indicators.models import Contract, ContractItem
-from jisheng.indicators.periods import Period
 from jisheng.indicators.scoring import AT_MOST, EPS
 from jisheng.orgs.models import Unit
 from jisheng.policy import selectors as policy_selectors

@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from jisheng.core import audit
+from jisheng.core import audit, periods
 from jisheng.core.choices import AuditAction
 from jisheng.core.excel import write_workbook, xlsx_response
 from jisheng.core.forms import add_service_errors
@@ -26,7 +26,6 @@ from jisheng.core.pdf import pdf_response
 from jisheng.core.scope import path_in_scope
 from jisheng.core.web import GET_POST, require_perm
 from jisheng.indicators import assessment as rules
-from jisheng.indicators import periods
 from jisheng.indicators.forms import AssessmentCreateForm, EntriesForm
 from jisheng.indicators.models import Assessment, AssessmentEntry
 from jisheng.orgs import selectors as org_selectors

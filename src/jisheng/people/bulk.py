@@ -15,8 +15,8 @@ pregnancies. Instead of one audit row per object it writes one audit row per bat
 Rows get their primary keys up front (PostgreSQL: from the table's sequence; SQLite:
 after the highest used id, inside the batch's write transaction) and are written with
 ``COPY … FROM STDIN`` on PostgreSQL (psycopg 3) and with one prepared ``INSERT`` run by
-``executemany`` elsewhere, which on SQLite is several times faster than ``bulk_create``
-(whose statements hold at most 999 parameters there). Each batch is one transaction.
+``executemany`` elsewhere (:class:`jisheng.core.bulkcopy.Table`, which says why). Each
+batch is one transaction.
 """
 
 from __future__ import annotations
@@ -28,15 +28,15 @@ import multiprocessing
 import os
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jisheng.core import audit, crypto, idnumber, pinyin
+from jisheng.core import audit, bulkcopy, crypto, idnumber, pinyin
+from jisheng.core.bulkcopy import Table
 from jisheng.core.choices import AuditAction
 from jisheng.orgs.choices import UnitType
 from jisheng.orgs.models import Unit
@@ -83,76 +83,6 @@ class GenerateError(Exception):
 
 
 # --- tables ---------------------------------------------------------------------------
-
-
-class Table:
-    """Writes rows (tuples in ``columns`` order) into a model's table.
-
-    The fields a caller does not give must have a default (filled in for every row), so
-    that a field added to a model later cannot silently be left out.
-    """
-
-    def __init__(self, model: type[models.Model], columns: Sequence[str]) -> None:
-        self.model = model
-        self.columns = list(columns)
-        by_attname = {f.attname: f for f in model._meta.concrete_fields}
-        unknown = set(self.columns) - set(by_attname)
-        if unknown:
-            raise RuntimeError(f"{model.__name__} has no columns {sorted(unknown)}")
-        self.extra: list[str] = []
-        extra_values: list[Any] = []
-        for name, fld in by_attname.items():
-            if name in self.columns or fld is model._meta.pk:
-                continue  # a primary key not given is numbered by the database
-            if not fld.has_default() and not fld.null:
-                raise RuntimeError(f"the bulk loader does not fill {model.__name__}.{name}")
-            self.extra.append(name)
-            extra_values.append(fld.get_default() if fld.has_default() else None)
-        self.extra_values = tuple(extra_values)
-        table = connection.ops.quote_name(model._meta.db_table)
-        names = [by_attname[c].column for c in self.columns + self.extra]
-        quoted = ", ".join(connection.ops.quote_name(n) for n in names)
-        self.insert_sql = (
-            f"INSERT INTO {table} ({quoted}) VALUES ({', '.join(['%s'] * len(names))})"
-        )
-        self.copy_sql = f"COPY {table} ({quoted}) FROM STDIN"
-        self.table = model._meta.db_table
-        self.seconds = 0.0
-
-    def write(self, rows: list[tuple]) -> int:
-        if not rows:
-            return 0
-        started = time.perf_counter()
-        if self.extra_values:
-            rows = [row + self.extra_values for row in rows]
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                with cursor.cursor.copy(self.copy_sql) as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                cursor.executemany(self.insert_sql, rows)
-        self.seconds += time.perf_counter() - started
-        return len(rows)
-
-    def reserve_ids(self, count: int) -> list[int]:
-        """``count`` fresh primary keys (call inside the write transaction)."""
-        if count == 0:
-            return []
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                    [self.table, count],
-                )
-                return [row[0] for row in cursor.fetchall()]
-            cursor.execute(f"SELECT MAX(id) FROM {connection.ops.quote_name(self.table)}")
-            highest = cursor.fetchone()[0] or 0
-            if connection.vendor == "sqlite":
-                cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [self.table])
-                row = cursor.fetchone()
-                highest = max(highest, row[0] if row else 0)
-        return list(range(highest + 1, highest + 1 + count))
 
 
 def _tables() -> dict[str, Table]:
@@ -940,20 +870,15 @@ def generate_persons(
         # updating them row by row. One transaction, so that nothing is left half done
         # (nor an index missing) whatever happens.
         loader.check_registered = False
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                # Django's foreign keys are deferred to the commit; checked row by row
-                # instead, nothing piles up and the indexes can be built before commit.
-                with connection.cursor() as cursor:
-                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            indexes = drop_indexes(LOADED_MODELS)
+        with bulkcopy.without_indexes(LOADED_MODELS) as rebuild:
             run()
-            started_indexes = time.perf_counter()
-            create_indexes(indexes)
-            result.index_seconds = time.perf_counter() - started_indexes
+        result.index_seconds = rebuild.seconds
     else:
         run()
-    analyse(result.persons)
+    # A county's few dozen units are below autovacuum's threshold (50 rows), so their
+    # statistics may never have been gathered; without them the planner takes a subtree
+    # filter for one unit and picks nested loops over the periods.
+    bulkcopy.analyse(LOADED_MODELS, result.persons, also=[Unit])
     result.seconds = time.perf_counter() - started
     return result
 
@@ -971,62 +896,3 @@ LOADED_MODELS = (
     Transfer,
 )
 INITIAL_LOAD_MIN = 100_000  # persons: below this the indexes are updated as rows go in
-
-
-def drop_indexes(models_: Iterable[type[models.Model]]) -> list[str]:
-    """Drop the secondary indexes of the tables (not primary keys or constraints' indexes);
-    return the statements that create them again. Call inside a transaction."""
-    tables = [m._meta.db_table for m in models_]
-    statements: list[tuple[str, str]] = []  # (name, create statement)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                """
-                SELECT i.indexname, i.indexdef FROM pg_indexes i
-                JOIN pg_class c ON c.relname = i.indexname
-                WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s)
-                  AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = c.oid)
-                ORDER BY i.tablename, i.indexname
-                """,
-                [tables],
-            )
-            statements = list(cursor.fetchall())
-            # building the trigram (GIN) indexes in one go wants memory
-            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        elif connection.vendor == "sqlite":
-            marks = ", ".join(["%s"] * len(tables))
-            cursor.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-                f"AND tbl_name IN ({marks}) ORDER BY tbl_name, name",
-                tables,
-            )
-            statements = list(cursor.fetchall())
-        else:
-            return []
-        for name, _sql in statements:
-            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-    return [sql for _name, sql in statements]
-
-
-def create_indexes(statements: list[str]) -> None:
-    with connection.cursor() as cursor:
-        for sql in statements:
-            cursor.execute(sql)
-
-
-def analyse(rows: int) -> None:
-    """Refresh the planner's statistics after a large load (PostgreSQL: and the visibility
-    map, so that counts can use index-only scans at once)."""
-    if rows < 10000:
-        return
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
-            for model in LOADED_MODELS:
-                cursor.execute(f"{command} {connection.ops.quote_name(model._meta.db_table)}")
-            # A county's few dozen units are below autovacuum's threshold (50 rows), so
-            # their statistics may never have been gathered; without them the planner
-            # takes a subtree filter for one unit and picks nested loops over the periods.
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(Unit._meta.db_table)}")
-        elif connection.vendor == "sqlite":
-            cursor.execute("PRAGMA optimize")

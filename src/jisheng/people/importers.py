@@ -33,7 +33,6 @@ from __future__ import annotations
 import datetime
 import functools
 import io
-import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -41,13 +40,14 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
 
 from jisheng.core import audit, crypto, idnumber, pinyin
+from jisheng.core.bulkcopy import insert_objects
 from jisheng.core.choices import AuditAction
 from jisheng.core.excel import (
     ExcelImportError,
@@ -702,105 +702,6 @@ def _new_person(r: _PersonRow) -> Person:
     )
 
 
-_PLAIN_FIELDS = (
-    models.CharField,
-    models.TextField,
-    models.IntegerField,
-    models.BooleanField,
-    models.ForeignKey,
-)
-
-
-def _reserve_ids(model: type[models.Model], count: int) -> list[int] | None:
-    """``count`` fresh primary keys for ``model`` (None: let the database number them).
-
-    PostgreSQL: from the table's sequence. SQLite: after the largest id ever used; the
-    import's transaction holds the database's write lock (IMMEDIATE transactions), so
-    nobody else takes them meanwhile.
-    """
-    table = model._meta.db_table
-    column = model._meta.pk.column
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [table, column, count],
-            )
-            return [row[0] for row in cursor.fetchall()]
-        if connection.vendor == "sqlite":
-            quote = connection.ops.quote_name
-            cursor.execute(f"SELECT MAX({quote(column)}) FROM {quote(table)}")
-            top = cursor.fetchone()[0] or 0
-            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-            row = cursor.fetchone()
-            start = max(top, row[0] if row else 0) + 1
-            return list(range(start, start + count))
-    return None
-
-
-def _column_getter(f: models.Field) -> Callable[[models.Model], Any]:
-    """The database value of field ``f`` of an object (dates converted once per value)."""
-    if isinstance(f, _PLAIN_FIELDS):
-        return operator.attrgetter(f.attname)
-    if isinstance(f, models.DateField):  # and DateTimeField: values repeat a lot
-        cache: dict[Any, Any] = {}
-
-        def convert(obj: models.Model) -> Any:
-            value = getattr(obj, f.attname)
-            try:
-                return cache[value]
-            except KeyError:
-                cache[value] = f.get_db_prep_save(value, connection)
-                return cache[value]
-
-        return convert
-    return lambda obj: f.get_db_prep_save(getattr(obj, f.attname), connection)
-
-
-def _insert(model: type[models.Model], objects: list[models.Model]) -> None:
-    """INSERT ``objects`` with one ``executemany`` (PostgreSQL: ``COPY``); sets their keys.
-
-    What ``bulk_create`` does, without its per-value query compilation (which costs
-    more than the database itself for 100,000 rows): plain columns go as they are,
-    dates, times, JSON and addresses through the field's own ``get_db_prep_save``.
-    Other databases than PostgreSQL and SQLite use ``bulk_create``.
-    """
-    if not objects:
-        return
-    ids = _reserve_ids(model, len(objects))
-    if ids is None:
-        model.objects.bulk_create(objects)
-        return
-    now = timezone.now()
-    fields = list(model._meta.concrete_fields)
-    for obj, pk in zip(objects, ids, strict=True):
-        obj.pk = pk
-        obj._state.adding = False
-        obj._state.db = connection.alias
-    for f in fields:
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            for obj in objects:
-                setattr(obj, f.attname, now)
-    getters = [_column_getter(f) for f in fields]
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(model._meta.db_table),
-        ", ".join(quote(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # COPY: one stream instead of one INSERT per row (3–4 times faster).
-            copy_sql = "COPY {} ({}) FROM STDIN".format(
-                quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
-            )
-            with cursor.cursor.copy(copy_sql) as copy:
-                for obj in objects:
-                    copy.write_row([get(obj) for get in getters])
-        else:
-            cursor.executemany(sql, [[get(obj) for get in getters] for obj in objects])
-
-
 def _bulk_register(
     rows: list[_PersonRow],
     *,
@@ -816,14 +717,14 @@ def _bulk_register(
     name = source_name or PERSONS_SHEET
     for batch in _chunks(rows, BATCH_SIZE):
         persons = [_new_person(r) for r in batch]
-        _insert(Person, persons)
-        _insert(PersonNameKey, [key for p in persons for key in services.name_keys_build(p)])
+        insert_objects(Person, persons)
+        insert_objects(PersonNameKey, [key for p in persons for key in services.name_keys_build(p)])
         events = [
             services.register_event_build(person=p, registered_on=r.registered_on, actor=actor)
             for p, r in zip(persons, batch, strict=True)
         ]
-        _insert(LifeEvent, events)
-        _insert(
+        insert_objects(LifeEvent, events)
+        insert_objects(
             PersonPeriod,
             [
                 services.first_period_build(person=p, event=e)

@@ -1,14 +1,14 @@
 """Deadline arithmetic: pure functions from a date and a pack's rule to a due date.
 
-Month arithmetic clamps to the end of the month (31 January + 1 month = 28 or 29
-February); quarters are January–March, April–June, July–September, October–December.
+The calendar arithmetic (months added with clamping to the month's end, quarters) is
+:mod:`jisheng.core.periods`'s.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime
 
+from jisheng.core.periods import add_months, clamped, quarter_of, quarter_start
 from jisheng.policy.schema import (
     DaysAfter,
     Deadline,
@@ -17,36 +17,6 @@ from jisheng.policy.schema import (
     QuarterMonthDay,
     YearMonthDay,
 )
-
-
-def last_day(year: int, month: int) -> int:
-    return calendar.monthrange(year, month)[1]
-
-
-def clamped(year: int, month: int, day: int) -> datetime.date:
-    """``year-month-day``, or the month's last day when the month is shorter."""
-    return datetime.date(year, month, min(day, last_day(year, month)))
-
-
-def add_months(start: datetime.date, months: int) -> datetime.date:
-    """``start`` plus ``months`` (negative to go back), clamped to the month's end."""
-    index = start.year * 12 + (start.month - 1) + months
-    year, month0 = divmod(index, 12)
-    return clamped(year, month0 + 1, start.day)
-
-
-def quarter_of(day: datetime.date) -> int:
-    """1–4."""
-    return (day.month - 1) // 3 + 1
-
-
-def quarter_start(day: datetime.date) -> datetime.date:
-    return datetime.date(day.year, 3 * (quarter_of(day) - 1) + 1, 1)
-
-
-def quarter_end(day: datetime.date) -> datetime.date:
-    month = 3 * quarter_of(day)
-    return datetime.date(day.year, month, last_day(day.year, month))
 
 
 def due_date(rule: Deadline, start: datetime.date) -> datetime.date:

@@ -46,10 +46,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jisheng.core import periods
+from jisheng.core.periods import Period
 from jisheng.core.scope import restrict
-from jisheng.indicators import catalogue, demography, engine, periods, targets
+from jisheng.indicators import catalogue, demography, engine, targets
 from jisheng.indicators.engine import Indicator, UnitValues, Value
-from jisheng.indicators.periods import Period
 from jisheng.orgs.models import Unit
 from jisheng.people.models import Person
 
@@ -322,33 +323,6 @@ class Dashboard:
 
 
 # --------------------------------------------------------------------------- periods
-
-
-def default_period(today: datetime.date | None = None) -> Period:
-    """The quarter of today (the dashboard's default)."""
-    return periods.containing(today or timezone.localdate(), periods.QUARTER)
-
-
-def parse_period(text: str | None, today: datetime.date | None = None) -> Period:
-    """The period of the query string, the current quarter when empty; ``ValueError``
-    (with a message for the user) when it is not a period."""
-    if not (text or "").strip():
-        return default_period(today)
-    return periods.parse(text or "")
-
-
-def not_after_today(period: Period, today: datetime.date) -> Period:
-    """``period``, or — when it has not begun yet — the period of the same kind that
-    contains today (figures of the future do not exist; the pages never step there)."""
-    if period.first > today:
-        return periods.containing(today, period.kind)
-    return period
-
-
-def next_period(period: Period, today: datetime.date) -> Period | None:
-    """The period of the same kind just after ``period``; None when it has not begun."""
-    following = periods.containing(period.last + datetime.timedelta(days=1), period.kind)
-    return following if following.first <= today else None
 
 
 def trend_months(period: Period, today: datetime.date, count: int = TREND_MONTHS) -> list[Period]:
@@ -880,7 +854,7 @@ def warm_current(today: datetime.date | None = None) -> WarmReport:
     if cache_seconds() <= 0:
         return report
     started = time.perf_counter()
-    period = default_period(today)
+    period = periods.current(today=today)
     months = trend_months(period, today)
     report.add(warm_figures(period))
     report.add(warm_months([m for m in months if not _closed(m, today)], today=today))
@@ -898,7 +872,7 @@ def warm_ended_months(today: datetime.date | None = None) -> WarmReport:
     today = today or timezone.localdate()
     if cache_seconds() <= 0:
         return WarmReport()
-    months = trend_months(default_period(today), today)
+    months = trend_months(periods.current(today=today), today)
     return warm_months([m for m in months if _closed(m, today)], today=today)
 
 

@@ -22,11 +22,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from jisheng.core import audit
+from jisheng.core import audit, periods
 from jisheng.core.choices import AuditAction
 from jisheng.core.excel import xlsx_response
+from jisheng.core.periods import Period
 from jisheng.core.web import BadInput, page_url, require_perm
-from jisheng.indicators.periods import Period
 from jisheng.orgs import selectors as org_selectors
 from jisheng.orgs.models import Unit
 from jisheng.orgs.web import requested_unit as unit_of
@@ -47,10 +47,10 @@ def period_of(request: HttpRequest, name: str = "period") -> Period:
     yet gives the current period of the same kind (with a message on the page)."""
     today = timezone.localdate()
     try:
-        asked = selectors.parse_period(request.GET.get(name), today)
+        asked = periods.parse_or_current(request.GET.get(name), today)
     except ValueError as exc:
         raise BadInput(str(exc)) from exc
-    period = selectors.not_after_today(asked, today)
+    period = periods.not_after(asked, today)
     if period != asked:
         request.future_period = asked  # type: ignore[attr-defined]
     return period
@@ -132,7 +132,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return bad_input(request, str(exc))
     period = data.period
     _future_notice(request, period)
-    following = selectors.next_period(period, timezone.localdate())
+    following = periods.next_begun(period, timezone.localdate())
     others = [i for i in data.indicators if i.id != data.rank_by.id][:OTHER_COLUMNS]
     for row in data.children:
         row.others = [row.figures[i.id] for i in others]

@@ -64,8 +64,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from jisheng.core.periods import add_months, last_day
 from jisheng.policy.choices import LONG_ACTING, Method
-from jisheng.policy.deadlines import add_months, clamped, last_day
+from jisheng.policy.deadlines import due_date
 from jisheng.policy.schema import PolicyPackSchema, QuarterMonthDay, TargetGroup
 from jisheng.services.choices import DueKind
 
@@ -294,8 +295,7 @@ def _periods(
 def _regular_due_on(pack: PolicyPackSchema, every: int, last: datetime.date) -> datetime.date:
     rule = pack.deadlines.get(FOLLOWUP_REPORT)
     if every >= 3 and isinstance(rule, QuarterMonthDay):
-        month = 3 * ((last.month - 1) // 3) + rule.month_of_quarter
-        return clamped(last.year, month, rule.day)
+        return due_date(rule, last)
     return last
 
 

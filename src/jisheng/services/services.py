@@ -18,11 +18,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jisheng.core import audit
+from jisheng.core import audit, bulkcopy
+from jisheng.core.bulkcopy import Table, fetch_rows
 from jisheng.core.choices import AuditAction
 from jisheng.core.scope import require_in_scope, require_person_record_in_scope
 from jisheng.core.templatetags.cn import format_cn_date
@@ -523,19 +524,10 @@ FIRST_BUILD_MIN = 50_000  # persons: a first build this large loads without inde
 def _first_build(chunks: list[list[int]], **how: Any) -> int:
     """Fill the empty table in one transaction, its indexes dropped while the rows go
     in and built once at the end (as the registry's bulk loader does)."""
-    from django.db import connection
-
-    from jisheng.people.bulk import create_indexes, drop_indexes
-
     total = 0
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        indexes = drop_indexes([FollowUpDue])
+    with bulkcopy.without_indexes([FollowUpDue]):
         for chunk in chunks:
             total += _rebuild_chunk(chunk, fresh=True, **how)
-        create_indexes(indexes)
     return total
 
 
@@ -552,29 +544,14 @@ DUE_COLUMNS = [
 ]  # fmt: skip
 
 
-def _rows(queryset: QuerySet) -> list[tuple]:
-    """The rows of a ``values_list`` queryset; on PostgreSQL straight from the cursor
-    (psycopg returns dates as dates), skipping Django's per-value conversion."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return list(queryset)
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 def _rebuild_chunk(
     ids: list[int], *, resolve: Any, horizon: schedule.Horizon, today, fresh: bool = False
 ) -> int:
-    from jisheng.people.bulk import Table
-
     wanted = set(ids)
     span = (ids[0], ids[-1])
     people = [
         row
-        for row in _rows(
+        for row in fetch_rows(
             Person.objects.filter(pk__range=span)
             .order_by()
             .values_list("pk", "sex", "birth_date", "unit_id", "employer_id")
@@ -582,7 +559,7 @@ def _rebuild_chunk(
         if row[0] in wanted
     ]
     periods = _group(
-        _rows(
+        fetch_rows(
             PersonPeriod.objects.filter(person_id__gte=span[0], person_id__lte=span[1])
             .order_by()
             .values_list(
@@ -591,7 +568,7 @@ def _rebuild_chunk(
         )
     )
     methods = _group(
-        _rows(
+        fetch_rows(
             ContraceptionRecord.objects.filter(
                 person_id__gte=span[0], person_id__lte=span[1], voided_at=None
             )
@@ -600,14 +577,14 @@ def _rebuild_chunk(
         )
     )
     births = _group(
-        _rows(
+        fetch_rows(
             Birth.objects.filter(mother_id__gte=span[0], mother_id__lte=span[1])
             .order_by()
             .values_list("mother_id", "date")
         )
     )
     abortions = _group(
-        _rows(
+        fetch_rows(
             Pregnancy.objects.filter(
                 woman_id__gte=span[0], woman_id__lte=span[1], outcome__in=ABORTION_OUTCOMES
             )
@@ -617,7 +594,7 @@ def _rebuild_chunk(
         )
     )
     visits = _group(
-        _rows(
+        fetch_rows(
             FollowUpVisit.objects.filter(
                 person_id__gte=span[0], person_id__lte=span[1], voided_at=None
             )

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from jisheng.core.bulkcopy import Table
 from jisheng.orgs.models import Unit
-from jisheng.people.bulk import Table
 from jisheng.people.choices import MARRIED_STATUSES, RESIDENT_STATUSES
 from jisheng.people.models import Person, PersonPeriod
 from jisheng.services import schedule

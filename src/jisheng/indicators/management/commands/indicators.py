@@ -14,8 +14,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from jisheng.core import periods
 from jisheng.core.excel import add_sheet
-from jisheng.indicators import catalogue, engine, periods
+from jisheng.indicators import catalogue, engine
 from jisheng.orgs.models import Unit
 
 

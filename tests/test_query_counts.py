@@ -1,0 +1,305 @@
+"""Query counts of every list: the same with 3 rows as with 30 (no N+1), and no more than
+the committed baseline of ``tests/query_baselines.json`` (issue 14, item 7).
+
+The lists are discovered, not listed by hand: the pages whose URL name ends in ``_list``
+and the GET operations of the OpenAPI schema that answer a page (``Paged…``) or an array.
+Each needs a row builder in :data:`BUILDERS` (``rows(n)`` adds ``n`` rows the list shows
+to the admin of the county) and a baseline; a new list fails until it has both. A builder
+``None`` marks a list whose rows the fixtures cannot make yet: it is skipped with that
+reason (the table says which).
+
+To set a baseline for a new list: ``JISHENG_QUERY_BASELINES=write pytest
+tests/test_query_counts.py -n 0`` writes the counts measured (review the diff).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests import factories
+
+BASELINES_FILE = Path(__file__).with_name("query_baselines.json")
+D = datetime.date
+FEW, MANY = 3, 30
+
+
+def page_lists() -> list[str]:
+    """``page:<url name>`` of every page whose URL name ends in ``_list``."""
+    found = []
+
+    def walk(patterns: list[Any], namespace: str = "") -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = pattern.namespace or ""
+                if inner == "api":
+                    continue
+                walk(
+                    pattern.url_patterns, f"{namespace}:{inner}".strip(":") if inner else namespace
+                )
+            elif isinstance(pattern, URLPattern) and (pattern.name or "").endswith("_list"):
+                name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+                if not pattern.pattern.converters:
+                    found.append(f"page:{name}")
+
+    walk(get_resolver().url_patterns)
+    return sorted(set(found))
+
+
+def is_list_response(operation: dict[str, Any]) -> bool:
+    """Whether an OpenAPI GET operation answers a list: a ``Paged…`` schema or an array."""
+    response = operation.get("responses", {}).get(200) or operation.get("responses", {}).get(
+        "200", {}
+    )
+    schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+    ref = schema.get("$ref", "")
+    return schema.get("type") == "array" or ref.rsplit("/", 1)[-1].startswith("Paged")
+
+
+def api_lists() -> list[str]:
+    """``api:<path>`` of every GET operation of the API schema that answers a list."""
+    from jisheng.api.urls import api
+
+    schema = api.get_openapi_schema()
+    return sorted(
+        f"api:{path}"
+        for path, operations in schema["paths"].items()
+        if "get" in operations and is_list_response(operations["get"])
+    )
+
+
+def every_list() -> list[str]:
+    return page_lists() + api_lists()
+
+
+# ------------------------------------------------------------------ row builders
+
+
+def _persons(env: SimpleNamespace, n: int) -> None:
+    for _ in range(n):
+        env.make_person(name="陈静")
+
+
+def _units(env: SimpleNamespace, n: int) -> None:
+    for _ in range(n):
+        env.serial += 1
+        factories.unit(
+            f"990100001{100 + env.serial:03d}", f"新村{env.serial}", "village", env.tree.town
+        )
+
+
+def _users(env: SimpleNamespace, n: int) -> None:
+    for _ in range(n):
+        env.serial += 1
+        factories.user(f"field_{env.serial}", env.tree.village_a, "field")
+
+
+def _households(env: SimpleNamespace, n: int) -> None:
+    from jisheng.people import family
+
+    for _ in range(n):
+        env.serial += 1
+        family.household_create(actor=None, unit=env.tree.village_a, number=f"H{env.serial:04d}")
+
+
+def _births(env: SimpleNamespace, n: int) -> None:
+    from jisheng.people import family
+
+    for _ in range(n):
+        mother = env.make_person(name="孙丽")
+        family.birth_record(
+            actor=None, mother=mother, date=D(2024, 3, 1), sex="F", child_name="孙乐"
+        )
+
+
+def _pregnancies(env: SimpleNamespace, n: int) -> None:
+    from jisheng.people import family
+
+    for _ in range(n):
+        woman = env.make_person(name="周敏")
+        family.pregnancy_register(actor=None, woman=woman, registered_on=env.today)
+
+
+def _movements(env: SimpleNamespace, n: int) -> None:
+    from jisheng.commodities import services
+
+    for _ in range(n):
+        env.serial += 1
+        services.receive(
+            actor=None,
+            store=env.store,
+            occurred_on=D(2026, 3, 2),
+            supplier="省药具站",
+            lines=[services.NewLot(env.product, f"L{env.serial}", "2028-12-31", 10)],
+        )
+
+
+# list -> rows(env, n); None: the fixtures cannot make its rows yet (skipped, and said).
+BUILDERS: dict[str, Callable[[SimpleNamespace, int], None] | None] = {
+    "page:core:audit_list": _persons,  # each registration writes audit events
+    "page:orgs:user_list": _users,
+    "page:people:person_list": _persons,
+    "page:people:household_list": _households,
+    "page:people:birth_list": _births,
+    "page:people:pregnancy_list": _pregnancies,
+    "page:people:transfer_list": None,
+    "page:policy:pack_list": None,
+    "page:services:campaign_list": None,
+    "page:services:letter_list": None,
+    "page:indicators:contract_list": None,
+    "page:indicators:assessment_list": None,
+    "page:reports:verification_list": None,
+    "page:migrants:check_list": None,
+    "page:commodities:count_list": None,
+    "page:commodities:quality_list": None,
+    "page:commodities:adverse_list": None,
+    "api:/api/v1/units": _units,
+    "api:/api/v1/persons": _persons,
+    "api:/api/v1/commodities/movements": _movements,
+    "api:/api/v1/commodities/stock": _movements,
+    "api:/api/v1/policy/packs": None,
+    "api:/api/v1/services/campaigns": None,
+    "api:/api/v1/services/letters": None,
+    "api:/api/v1/persons/{person_id}/periods": None,
+    "api:/api/v1/persons/{person_id}/events": None,
+    "api:/api/v1/services/campaigns/{round_id}/targets": None,
+}
+
+
+def judge(name: str, few: int, many: int, baseline: int | None) -> list[str]:
+    """What is wrong with the counts of the list ``name`` (nothing: an empty list)."""
+    problems = []
+    if many != few:
+        problems.append(f"{name}: {few} queries with {FEW} rows, {many} with {MANY} (N+1)")
+    if baseline is None:
+        problems.append(f"{name}: no baseline in {BASELINES_FILE.name}")
+    elif few > baseline:
+        problems.append(f"{name}: {few} queries, above its baseline of {baseline}")
+    return problems
+
+
+def test_more_queries_for_more_rows_or_above_the_baseline_is_reported() -> None:
+    assert judge("page:x_list", 11, 11, 11) == []
+    assert judge("page:x_list", 10, 10, 11) == []
+    assert "N+1" in judge("page:x_list", 11, 38, 11)[0]
+    assert "above its baseline of 11" in judge("page:x_list", 12, 12, 11)[0]
+    assert "no baseline" in judge("page:x_list", 12, 12, None)[0]
+
+
+def read_baselines() -> dict[str, int]:
+    return json.loads(BASELINES_FILE.read_text(encoding="utf-8"))
+
+
+def test_lists_are_discovered_from_the_url_conf_and_the_schema() -> None:
+    found = every_list()
+    assert "page:people:person_list" in found
+    assert "api:/api/v1/persons" in found
+    assert "api:/api/v1/persons/{person_id}" not in found  # one person, not a list
+    assert is_list_response(
+        {
+            "responses": {
+                200: {
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/PagedThingOut"}
+                        }
+                    }
+                }
+            }
+        }
+    )
+    assert not is_list_response(
+        {
+            "responses": {
+                200: {
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/ThingOut"}}
+                    }
+                }
+            }
+        }
+    )
+
+
+def test_every_list_has_a_builder_and_a_baseline() -> None:
+    found = set(every_list())
+    assert sorted(found - set(BUILDERS)) == [], "a new list: add its row builder to BUILDERS"
+    assert sorted(set(BUILDERS) - found) == [], "BUILDERS names lists that are gone"
+    baselines = read_baselines()
+    built = {name for name, builder in BUILDERS.items() if builder is not None}
+    assert sorted(built - set(baselines)) == [], "a list without a baseline in the JSON file"
+    assert sorted(set(baselines) - built) == [], "a baseline of a list without a builder"
+
+
+@pytest.fixture
+def env(tree, users, make_person, api) -> SimpleNamespace:
+    from django.utils import timezone
+
+    from jisheng.commodities.models import Product, Store
+
+    page_client = Client()
+    page_client.force_login(users.admin)
+    return SimpleNamespace(
+        tree=tree,
+        make_person=make_person,
+        serial=0,
+        today=timezone.localdate(),
+        page_client=page_client,
+        api_client=api("admin"),
+        store=Store.objects.create(
+            unit=tree.village_a, code="jiacun", name="甲村药具柜", kind="village_cabinet"
+        ),
+        product=Product.objects.create(
+            code="pill-coc",
+            name="复方左炔诺孕酮片",
+            category="oral",
+            unit="板",
+            method="pill",
+            cyp_item="pill_cycle",
+            monthly_need=1,
+        ),
+    )
+
+
+def _get(env: SimpleNamespace, name: str) -> tuple[int, int]:
+    """(status, queries) of one GET of the list ``name``."""
+    kind, target = name.split(":", 1)
+    with CaptureQueriesContext(connection) as queries:
+        if kind == "page":
+            status = env.page_client.get(reverse(target)).status_code
+        else:
+            status = env.api_client.client.get(target, headers=env.api_client.headers).status_code
+    return status, len(queries)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(BUILDERS))
+def test_a_list_costs_the_same_queries_for_3_rows_as_for_30(env, name: str) -> None:
+    builder = BUILDERS[name]
+    if builder is None:
+        pytest.skip(f"{name}: no row builder yet (BUILDERS)")
+    builder(env, FEW)
+    _get(env, name)  # warm: caches of the first request (content types, policy, …)
+    status, few = _get(env, name)
+    assert status == 200, f"{name} answered {status}"
+    builder(env, MANY - FEW)
+    status, many = _get(env, name)
+    assert status == 200
+    if os.environ.get("JISHENG_QUERY_BASELINES") == "write" and many == few:
+        baselines = read_baselines() if BASELINES_FILE.exists() else {}
+        baselines[name] = few
+        BASELINES_FILE.write_text(
+            json.dumps(dict(sorted(baselines.items())), indent=2) + "\n", encoding="utf-8"
+        )
+    assert judge(name, few, many, read_baselines().get(name)) == []

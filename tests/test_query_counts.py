@@ -145,6 +145,87 @@ def _movements(env: SimpleNamespace, n: int) -> None:
         )
 
 
+def _lot(env: SimpleNamespace) -> Any:
+    from jisheng.commodities.models import Lot
+
+    if not Lot.objects.exists():
+        _movements(env, 1)
+    return Lot.objects.first()
+
+
+def _quality_checks(env: SimpleNamespace, n: int) -> None:
+    from jisheng.commodities import quality
+
+    lot = _lot(env)
+    for _ in range(n):
+        quality.quality_check_record(
+            actor=None,
+            store=env.store,
+            checked_on=D(2026, 3, 2),
+            lot=lot,
+            condition="good",
+            action="none",
+            checked_by="王五",
+        )
+
+
+def _adverse_reactions(env: SimpleNamespace, n: int) -> None:
+    from jisheng.commodities import quality
+
+    for _ in range(n):
+        quality.adverse_reaction_report(
+            actor=None,
+            person=env.make_person(name="吴红"),
+            product=env.product,
+            started_on=D(2026, 3, 1),
+            reported_on=D(2026, 3, 3),
+            description="服药后恶心",
+            severity="mild",
+            reporter="赵医生",
+        )
+
+
+def _counts(env: SimpleNamespace, n: int) -> None:
+    from jisheng.commodities import counts
+    from jisheng.commodities.models import Store
+
+    for _ in range(n):
+        env.serial += 1
+        store = Store.objects.create(
+            unit=env.tree.village_b,
+            code=f"s{env.serial}",
+            name=f"药具柜{env.serial}",
+            kind="village_cabinet",
+        )
+        counts.count_open(None, store, D(2026, 3, 2))
+
+
+def _campaign_rounds(env: SimpleNamespace, n: int) -> None:
+    from jisheng.services import campaigns
+
+    for _ in range(n):
+        env.serial += 1
+        unit = factories.unit(
+            f"990100001{100 + env.serial:03d}", f"新村{env.serial}", "village", env.tree.town
+        )
+        campaigns.round_create(
+            actor=None,
+            unit=unit,
+            campaign_id="comprehensive_service",
+            period_start=D(2026, 1, 1),
+            period_end=D(2026, 3, 31),
+        )
+
+
+def _policy_packs(env: SimpleNamespace, n: int) -> None:
+    from jisheng.policy.services import pack_load
+    from tests.policy.conftest import minimal
+
+    for _ in range(n):
+        env.serial += 1
+        pack_load(actor=None, text=minimal(code=f"pack-{env.serial}"), unit=env.tree.county)
+
+
 # list -> rows(env, n); None: the fixtures cannot make its rows yet (skipped, and said).
 BUILDERS: dict[str, Callable[[SimpleNamespace, int], None] | None] = {
     "page:core:audit_list": _persons,  # each registration writes audit events
@@ -154,22 +235,22 @@ BUILDERS: dict[str, Callable[[SimpleNamespace, int], None] | None] = {
     "page:people:birth_list": _births,
     "page:people:pregnancy_list": _pregnancies,
     "page:people:transfer_list": None,
-    "page:policy:pack_list": None,
-    "page:services:campaign_list": None,
+    "page:policy:pack_list": _policy_packs,
+    "page:services:campaign_list": _campaign_rounds,
     "page:services:letter_list": None,
     "page:indicators:contract_list": None,
     "page:indicators:assessment_list": None,
     "page:reports:verification_list": None,
     "page:migrants:check_list": None,
-    "page:commodities:count_list": None,
-    "page:commodities:quality_list": None,
-    "page:commodities:adverse_list": None,
+    "page:commodities:count_list": _counts,
+    "page:commodities:quality_list": _quality_checks,
+    "page:commodities:adverse_list": _adverse_reactions,
     "api:/api/v1/units": _units,
     "api:/api/v1/persons": _persons,
     "api:/api/v1/commodities/movements": _movements,
     "api:/api/v1/commodities/stock": _movements,
-    "api:/api/v1/policy/packs": None,
-    "api:/api/v1/services/campaigns": None,
+    "api:/api/v1/policy/packs": _policy_packs,
+    "api:/api/v1/services/campaigns": _campaign_rounds,
     "api:/api/v1/services/letters": None,
     "api:/api/v1/persons/{person_id}/periods": None,
     "api:/api/v1/persons/{person_id}/events": None,

@@ -226,6 +226,19 @@ def _policy_packs(env: SimpleNamespace, n: int) -> None:
         pack_load(actor=None, text=minimal(code=f"pack-{env.serial}"), unit=env.tree.county)
 
 
+def _moves(env: SimpleNamespace, n: int) -> None:
+    """Events of the one person of the per-person lists (``{person_id}``): out-migrant and
+    back, each pair a period away and one at home."""
+    from jisheng.people import services
+
+    for _ in range(n):
+        env.serial += 1
+        day = D(2020, 1, 1) + datetime.timedelta(days=30 * env.serial)
+        kind = "flow_out" if env.serial % 2 else "flow_in"
+        data = {} if kind == "flow_out" else {"unit": env.tree.village_a}
+        services.event_record(actor=None, person=env.person, kind=kind, date=day, data=data)
+
+
 # list -> rows(env, n); None: the fixtures cannot make its rows yet (skipped, and said).
 BUILDERS: dict[str, Callable[[SimpleNamespace, int], None] | None] = {
     "page:core:audit_list": _persons,  # each registration writes audit events
@@ -252,8 +265,8 @@ BUILDERS: dict[str, Callable[[SimpleNamespace, int], None] | None] = {
     "api:/api/v1/policy/packs": _policy_packs,
     "api:/api/v1/services/campaigns": _campaign_rounds,
     "api:/api/v1/services/letters": None,
-    "api:/api/v1/persons/{person_id}/periods": None,
-    "api:/api/v1/persons/{person_id}/events": None,
+    "api:/api/v1/persons/{person_id}/periods": _moves,
+    "api:/api/v1/persons/{person_id}/events": _moves,
     "api:/api/v1/services/campaigns/{round_id}/targets": None,
 }
 
@@ -324,7 +337,7 @@ def test_every_list_has_a_builder_and_a_baseline() -> None:
 
 
 @pytest.fixture
-def env(tree, users, make_person, api) -> SimpleNamespace:
+def env(tree, users, person, make_person, api) -> SimpleNamespace:
     from django.utils import timezone
 
     from jisheng.commodities.models import Product, Store
@@ -334,6 +347,7 @@ def env(tree, users, make_person, api) -> SimpleNamespace:
     return SimpleNamespace(
         tree=tree,
         make_person=make_person,
+        person=person,
         serial=0,
         today=timezone.localdate(),
         page_client=page_client,
@@ -360,7 +374,8 @@ def _get(env: SimpleNamespace, name: str) -> tuple[int, int]:
         if kind == "page":
             status = env.page_client.get(reverse(target)).status_code
         else:
-            status = env.api_client.client.get(target, headers=env.api_client.headers).status_code
+            path = target.format(person_id=env.person.pk)
+            status = env.api_client.client.get(path, headers=env.api_client.headers).status_code
     return status, len(queries)
 
 

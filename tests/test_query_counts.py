@@ -272,6 +272,46 @@ def _migrant_checks(env: SimpleNamespace, n: int) -> None:
         )
 
 
+def _letters(env: SimpleNamespace, n: int) -> None:
+    """Letters of inquiry of the mine about its men whose wives live outside the system."""
+    from jisheng.people import family
+    from jisheng.policy.services import pack_load
+    from jisheng.services import letters
+    from tests.policy.conftest import pack_file
+
+    if not getattr(env, "mine_pack", False):
+        pack_load(actor=None, text=pack_file("mine-2005.yaml"), unit=env.tree.mine)
+        env.mine_pack = True
+    for _ in range(n):
+        man = env.make_person(
+            unit=env.tree.shaft,
+            name="矿工",
+            sex="M",
+            birth_date=D(1985, 1, 1),
+            registered_on=D(2010, 1, 1),
+            employer=env.tree.shaft,
+        )
+        couple = family.couple_create(
+            actor=None,
+            married_on=D(2015, 5, 1),
+            husband=man,
+            outside={"name": "外妻", "township": "邻县城关镇"},
+        )
+        letters.letter_create(actor=None, issuer=env.tree.mine, couple=couple, year=env.today.year)
+
+
+def _contracts(env: SimpleNamespace, n: int) -> None:
+    """Contracts the county draws up with townships of its own."""
+    from jisheng.indicators import contracts
+
+    for _ in range(n):
+        env.serial += 1
+        unit = factories.unit(
+            f"990100{100 + env.serial:03d}000", f"新镇{env.serial}", "township", env.tree.county
+        )
+        contracts.contract_draw(actor=None, issuer=env.tree.county, unit=unit, year=env.today.year)
+
+
 # list -> rows(env, n); None: the fixtures cannot make its rows yet (skipped, and said).
 BUILDERS: dict[str, Callable[[SimpleNamespace, int], None] | None] = {
     "page:core:audit_list": _persons,  # each registration writes audit events
@@ -283,8 +323,8 @@ BUILDERS: dict[str, Callable[[SimpleNamespace, int], None] | None] = {
     "page:people:transfer_list": _transfers,
     "page:policy:pack_list": _policy_packs,
     "page:services:campaign_list": _campaign_rounds,
-    "page:services:letter_list": None,
-    "page:indicators:contract_list": None,
+    "page:services:letter_list": _letters,
+    "page:indicators:contract_list": _contracts,
     "page:indicators:assessment_list": None,
     "page:reports:verification_list": None,
     "page:migrants:check_list": _migrant_checks,
@@ -297,7 +337,7 @@ BUILDERS: dict[str, Callable[[SimpleNamespace, int], None] | None] = {
     "api:/api/v1/commodities/stock": _movements,
     "api:/api/v1/policy/packs": _policy_packs,
     "api:/api/v1/services/campaigns": _campaign_rounds,
-    "api:/api/v1/services/letters": None,
+    "api:/api/v1/services/letters": _letters,
     "api:/api/v1/persons/{person_id}/periods": _moves,
     "api:/api/v1/persons/{person_id}/events": _moves,
     "api:/api/v1/services/campaigns/{round_id}/targets": None,

@@ -312,6 +312,27 @@ def _contracts(env: SimpleNamespace, n: int) -> None:
         contracts.contract_draw(actor=None, issuer=env.tree.county, unit=unit, year=env.today.year)
 
 
+def _verifications(env: SimpleNamespace, n: int) -> None:
+    """Samples of the town's married women of childbearing age (one of the fixtures')."""
+    from jisheng.reports import verification
+
+    if not getattr(env, "married", None):
+        env.married = env.make_person(name="何芳", marital_status="first_marriage")
+    for _ in range(n):
+        env.serial += 1
+        verification.verification_create(actor=None, unit=env.tree.town, size=1, seed=env.serial)
+
+
+def _assessments(env: SimpleNamespace, n: int) -> None:
+    """The county's assessments of its townships, one a year back from last year."""
+    from jisheng.indicators import assessment
+
+    for _ in range(n):
+        env.serial += 1
+        year = env.today.year - env.serial
+        assessment.assessment_create(actor=None, issuer=env.tree.county, period=str(year))
+
+
 # list -> rows(env, n); None: the fixtures cannot make its rows yet (skipped, and said).
 BUILDERS: dict[str, Callable[[SimpleNamespace, int], None] | None] = {
     "page:core:audit_list": _persons,  # each registration writes audit events
@@ -325,8 +346,8 @@ BUILDERS: dict[str, Callable[[SimpleNamespace, int], None] | None] = {
     "page:services:campaign_list": _campaign_rounds,
     "page:services:letter_list": _letters,
     "page:indicators:contract_list": _contracts,
-    "page:indicators:assessment_list": None,
-    "page:reports:verification_list": None,
+    "page:indicators:assessment_list": _assessments,
+    "page:reports:verification_list": _verifications,
     "page:migrants:check_list": _migrant_checks,
     "page:commodities:count_list": _counts,
     "page:commodities:quality_list": _quality_checks,

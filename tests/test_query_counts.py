@@ -333,6 +333,25 @@ def _assessments(env: SimpleNamespace, n: int) -> None:
         assessment.assessment_create(actor=None, issuer=env.tree.county, period=str(year))
 
 
+def _round_targets(env: SimpleNamespace, n: int) -> None:
+    """``n`` more married women in village A, and a new round (a quarter earlier than the
+    last) that draws them all: ``{round_id}`` is the newest round."""
+    from jisheng.services import campaigns
+
+    for _ in range(n):
+        env.make_person(name="冯丽", marital_status="first_marriage")
+    env.serial += 1
+    start = D(2026 - env.serial // 4, 10 - 3 * (env.serial % 4), 1)
+    end = (start + datetime.timedelta(days=92)).replace(day=1) - datetime.timedelta(days=1)
+    env.round = campaigns.round_create(
+        actor=None,
+        unit=env.tree.village_a,
+        campaign_id="comprehensive_service",
+        period_start=start,
+        period_end=end,
+    )
+
+
 # list -> rows(env, n); None: the fixtures cannot make its rows yet (skipped, and said).
 BUILDERS: dict[str, Callable[[SimpleNamespace, int], None] | None] = {
     "page:core:audit_list": _persons,  # each registration writes audit events
@@ -361,7 +380,7 @@ BUILDERS: dict[str, Callable[[SimpleNamespace, int], None] | None] = {
     "api:/api/v1/services/letters": _letters,
     "api:/api/v1/persons/{person_id}/periods": _moves,
     "api:/api/v1/persons/{person_id}/events": _moves,
-    "api:/api/v1/services/campaigns/{round_id}/targets": None,
+    "api:/api/v1/services/campaigns/{round_id}/targets": _round_targets,
 }
 
 
@@ -468,7 +487,8 @@ def _get(env: SimpleNamespace, name: str) -> tuple[int, int, int]:
         if kind == "page":
             response = env.page_client.get(reverse(target))
         else:
-            path = target.format(person_id=env.person.pk)
+            round_ = getattr(env, "round", None)
+            path = target.format(person_id=env.person.pk, round_id=round_.pk if round_ else 0)
             response = env.api_client.client.get(path, headers=env.api_client.headers)
     return response.status_code, len(queries), len(response.content)
 

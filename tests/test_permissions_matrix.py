@@ -13,14 +13,16 @@ asks each page (GET, one client per role: every role of ``orgs.choices.Role`` wi
 group as ``sync_role_groups`` made it, a user at the county so every object is in scope,
 and an anonymous visitor) and expects
 
-- anonymous: a redirect to the login page (public pages: whatever they answer below 400);
+- anonymous: a redirect to the login page, or 405 for a POST-only view (public pages:
+  whatever they answer below 400);
 - a role holding the gate: 200, or 302 (a page that redirects), or 405 (a POST-only view);
 - a role lacking it: 403 (405 for a POST-only view, whose method is refused first);
 - an object the fixtures do not make yet (:data:`NO_OBJECT_YET`): 404 for a holder, 403 or
   404 for the others — a missing object is the one case where a page may answer 404 first.
 
-URL arguments come from objects the fixtures make (:func:`url_kwargs`); a new page whose
-arguments are not in :data:`KWARGS` fails until it is added there.
+URL arguments come from one object of each kind that the ``data`` fixture makes (with the
+row builders of ``tests/rows.py``); a new page whose arguments are not in :data:`KWARGS`
+fails until it is added there.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
+from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -459,6 +463,7 @@ def test_every_role_gets_what_its_permissions_say(data, tree, quiet_refusals) ->
     for name in NO_OBJECT_YET:
         assert getattr(data, name, None) is None, f"{name} is made now: take it off NO_OBJECT_YET"
         setattr(data, name, None)
+    login_url = resolve_url(django_settings.LOGIN_URL)
     wrong: list[str] = []
     slow: dict[str, float] = {}
     for page in pages():
@@ -470,12 +475,11 @@ def test_every_role_gets_what_its_permissions_say(data, tree, quiet_refusals) ->
             continue
         url = reverse(page.name, kwargs=kwargs)
         object_missing = MISSING_PK in kwargs.values() or "no-such" in str(kwargs)
-        answers: dict[str, int] = {}
         for role, client in clients.items():
             begun = time.monotonic()
-            status = client.get(url).status_code
+            response = client.get(url)
+            status = response.status_code
             slow[f"{page.name} as {role}"] = time.monotonic() - begun
-            answers[role] = status
             if role == "anonymous":
                 ok = {200, 302, 405} if gate == "public" else {302, 405}
             else:
@@ -490,8 +494,15 @@ def test_every_role_gets_what_its_permissions_say(data, tree, quiet_refusals) ->
                     ok |= {404}
             if status not in ok:
                 wrong.append(f"{page.name} {url} as {role}: {status}, expected {sorted(ok)}")
+            elif (
+                role == "anonymous"
+                and gate != "public"
+                and status == 302
+                and not response["Location"].startswith(login_url)
+            ):
+                wrong.append(f"{page.name} {url} as anonymous: to {response['Location']}")
     took = time.monotonic() - started
-    print(f"{len(slow)} answers in {took:.0f} s; the slowest:")  # about 20 s on an idle machine
+    print(f"{len(slow)} answers in {took:.0f} s; the slowest:")
     for name, seconds in sorted(slow.items(), key=lambda item: -item[1])[:5]:
         print(f"{seconds:6.2f}s {name}")
     assert wrong == [], f"{len(wrong)} answers differ from the permissions:\n" + "\n".join(wrong)

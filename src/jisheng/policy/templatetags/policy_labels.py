@@ -3,7 +3,7 @@ version ("示范县人口与计划生育政策（2026.1 版）"), never its code
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import template
 from django.utils.translation import gettext as _
@@ -32,5 +32,7 @@ def pack_label(code: str | None, version: Any = "", *, names: dict[str, str] | N
 @register.simple_tag(name="pack_label", takes_context=True)
 def pack_label_tag(context: template.Context, code: str | None, version: Any = "") -> str:
     # One look-up per pack for the whole template (the rows of a list share it).
-    names = context.render_context.setdefault("policy_pack_names", {})
+    # (django-stubs types the render context's values narrowly, hence the cast.)
+    store = cast("dict[str, dict[str, str]]", context.render_context)
+    names = store.setdefault("policy_pack_names", {})
     return pack_label(code, version, names=names)

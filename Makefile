@@ -92,6 +92,8 @@ browser:
 lint: python-deps
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
+	$(RUN) mypy
+	$(RUN) python scripts/count_any.py --check
 
 .PHONY: fmt
 fmt: python-deps

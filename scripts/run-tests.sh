@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every check and the whole test suite, as `make test` and CI run them:
 #
-#   1. ruff check, ruff format --check
+#   1. ruff check, ruff format --check; mypy (the packages pyproject.toml's [tool.mypy]
+#      lists) and the count of Any against scripts/any-ceiling.txt (scripts/count_any.py)
 #   2. jisheng check, jisheng makemigrations --check --dry-run
 #   3. pytest on SQLite (in memory)
 #   4. pytest on PostgreSQL: the server at JISHENG_TEST_DATABASE_URL (default
@@ -59,6 +60,10 @@ pytest_run() {
 step "ruff check / ruff format --check"
 run ruff check .
 run ruff format --check .
+
+step "mypy / the count of Any"
+run mypy
+run python scripts/count_any.py --check
 
 step "jisheng check / makemigrations --check"
 run jisheng check

@@ -11,7 +11,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 
 import pytest
@@ -64,6 +65,26 @@ def users(tree):
         leader=factories.user("leader", tree.county, "leader"),
         auditor=factories.user("auditor", tree.county, "auditor"),
     )
+
+
+@pytest.fixture
+def make_person(tree) -> Callable[..., object]:
+    """``make_person(unit=None, **fields)``: a registered person (a woman of village A
+    unless told otherwise, ``fields`` as :func:`tests.factories.person`) with an ID number
+    of her own (``seq`` counts up from 101 when not given)."""
+    seqs = itertools.count(101)
+
+    def make(unit=None, **fields):
+        fields.setdefault("seq", next(seqs))
+        return factories.person(unit or tree.village_a, **fields)
+
+    return make
+
+
+@pytest.fixture
+def person(make_person):
+    """The shared person of the tests: 李秀英, a woman of village A born 1990-05-17."""
+    return make_person(name="李秀英", seq=1)
 
 
 @pytest.fixture

@@ -31,11 +31,6 @@ def messages(exc: ValidationError) -> str:
     return " ".join(str(m) for m in exc.messages)
 
 
-@pytest.fixture
-def person(tree):
-    return factories.person(tree.village_a, name="李秀英")
-
-
 def test_receipt_creates_lot_card_line_and_number(stores, products, keepers):
     doc = receive(stores.town, products.pill, "A1", "2028-06-30", 120, actor=keepers.town)
     assert doc.number == "dongcheng-RK-2026-00001"

@@ -69,11 +69,6 @@ def test_quality_check_bad_input(stores, lots, keepers):
     assert not QualityCheck.objects.exists()
 
 
-@pytest.fixture
-def person(tree):
-    return factories.person(tree.village_a, name="李秀英")
-
-
 def report(actor, person, product, **kw):
     args = dict(
         actor=actor, person=person, product=product, started_on=D(2026, 3, 1),

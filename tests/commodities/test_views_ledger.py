@@ -60,11 +60,6 @@ def stocked(stores, products):
     return stores
 
 
-@pytest.fixture
-def person(tree):
-    return factories.person(tree.village_a, name="李秀英")
-
-
 def _today():
     return timezone.localdate().isoformat()
 

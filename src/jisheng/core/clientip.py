@@ -32,7 +32,7 @@ MAX_HOPS = 20
 @functools.cache
 def trusted_proxies() -> tuple[IPNetwork, ...]:
     """``JISHENG_TRUSTED_PROXIES`` parsed once (a setting change in tests clears it)."""
-    value = getattr(settings, "JISHENG_TRUSTED_PROXIES", None) or []
+    value = settings.JISHENG_TRUSTED_PROXIES or []
     if isinstance(value, str):
         value = [item for item in value.split(",")]
     networks = []

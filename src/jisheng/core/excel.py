@@ -47,8 +47,6 @@ ROW_NUMBER_HEADER = "原行号"
 TRUE_TEXT = "是"
 FALSE_TEXT = "否"
 
-DEFAULT_MAX_ROWS = 50_000
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 # A zip can expand enormously; refuse workbooks whose parts unpack to more than this
 # many times the upload limit.
 MAX_EXPANSION = 15
@@ -241,8 +239,8 @@ def cell_text(value: Any) -> str:
 
 
 def _import_limits(max_rows: int | None, max_bytes: int | None) -> tuple[int, int]:
-    rows = max_rows or getattr(settings, "JISHENG_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
-    size = max_bytes or getattr(settings, "JISHENG_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
+    rows = max_rows or settings.JISHENG_IMPORT_MAX_ROWS
+    size = max_bytes or settings.JISHENG_IMPORT_MAX_BYTES
     return int(rows), int(size)
 
 
@@ -729,11 +727,11 @@ class Importer:
 
 
 def importer_kinds() -> list[str]:
-    return sorted(getattr(settings, "JISHENG_IMPORTERS", {}))
+    return sorted(settings.JISHENG_IMPORTERS)
 
 
 def get_importer(kind: str) -> Importer:
-    registry: dict[str, str] = getattr(settings, "JISHENG_IMPORTERS", {})
+    registry: dict[str, str] = settings.JISHENG_IMPORTERS
     if kind not in registry:
         raise KeyError(kind)
     return import_string(registry[kind])

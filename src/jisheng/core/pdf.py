@@ -61,15 +61,15 @@ class PdfBusy(RuntimeError):
 
 
 def chromium_path() -> str:
-    return os.environ.get("JISHENG_CHROMIUM", "/usr/bin/chromium")
+    return settings.JISHENG_CHROMIUM
 
 
 def concurrency() -> int:
-    return max(1, int(getattr(settings, "JISHENG_PDF_CONCURRENCY", 2)))
+    return max(1, int(settings.JISHENG_PDF_CONCURRENCY))
 
 
 def wait_seconds() -> float:
-    return max(0.0, float(getattr(settings, "JISHENG_PDF_WAIT_SECONDS", 15)))
+    return max(0.0, float(settings.JISHENG_PDF_WAIT_SECONDS))
 
 
 def cache_key(html: str) -> str:
@@ -93,7 +93,7 @@ def _process_semaphore(size: int) -> threading.BoundedSemaphore:
 
 
 def slot_dir() -> Path:
-    configured = getattr(settings, "JISHENG_PDF_SLOT_DIR", None)
+    configured = settings.JISHENG_PDF_SLOT_DIR
     path = Path(configured) if configured else Path(settings.VAR_DIR) / "pdf-slots"
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
@@ -167,7 +167,7 @@ def _cache_get(key: str) -> bytes | None:
 
 def _cache_set(key: str, pdf: bytes) -> None:
     try:
-        cache.set(key, pdf, int(getattr(settings, "JISHENG_PDF_CACHE_SECONDS", 7 * 86400)))
+        cache.set(key, pdf, int(settings.JISHENG_PDF_CACHE_SECONDS))
     except Exception:
         logger.warning("PDF cache unavailable", exc_info=True)
 

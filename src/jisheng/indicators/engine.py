@@ -429,7 +429,7 @@ def _connections_at_once(root: Unit, using: str = "default") -> int:
     connection = connections[using]
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return 1
-    at_once = max(1, int(getattr(settings, "JISHENG_INDICATOR_CONNECTIONS", 1)))
+    at_once = max(1, int(settings.JISHENG_INDICATOR_CONNECTIONS))
     if at_once > 1 and not _at_least_units(root, CONCURRENT_MIN_UNITS):
         return 1
     return at_once

@@ -151,7 +151,7 @@ def unit_import(request: HttpRequest) -> HttpResponse:
 def _max_rows() -> int:
     from django.conf import settings
 
-    return int(getattr(settings, "JISHENG_IMPORT_MAX_ROWS", 50_000))
+    return int(settings.JISHENG_IMPORT_MAX_ROWS)
 
 
 @login_required

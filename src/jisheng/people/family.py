@@ -154,7 +154,7 @@ def policy_birth_limit(unit: Unit | None = None, on: datetime.date | None = None
     ``settings.JISHENG_POLICY_BIRTH_LIMIT`` when no pack is loaded."""
     from jisheng.policy.selectors import birth_limit
 
-    default = int(getattr(settings, "JISHENG_POLICY_BIRTH_LIMIT", 3))
+    default = int(settings.JISHENG_POLICY_BIRTH_LIMIT)
     return birth_limit(unit, on, default=default)
 
 

@@ -77,7 +77,7 @@ def job_create(
 
 def job_enqueue(job: ImportJob, *, size: int | None = None) -> ImportJob:
     """Run the job in the background, or at once when the upload is small."""
-    inline = size is not None and size <= getattr(settings, "JISHENG_IMPORT_INLINE_BYTES", 0)
+    inline = size is not None and size <= settings.JISHENG_IMPORT_INLINE_BYTES
     runner = run_import_job.using(backend="immediate") if inline else run_import_job
     result = runner.enqueue(job.pk)
     ImportJob.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])

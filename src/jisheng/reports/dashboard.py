@@ -88,18 +88,14 @@ LOWER_IS_BETTER: frozenset[str] = frozenset({"multi_child_rate", "natural_growth
 
 NUMERATOR, DENOMINATOR, SIDES = engine.NUMERATOR, engine.DENOMINATOR, engine.SIDES
 
-DEFAULT_CACHE_SECONDS = 300
-CLOSED_CACHE_SECONDS = 6 * 3600
-
 # Small numbers (样本过少). A ratio or rate computed from fewer cases than its minimum
 # sample is not shown: its text is "样本过少" instead of the value (pages, prints,
 # drill-down, exports), it gets no target status and is not ranked. The minimum is the
 # indicator's own (``min_sample`` on the definition, or :data:`MIN_SAMPLE` here), else
-# ``JISHENG_MIN_SAMPLE`` (default :data:`DEFAULT_MIN_SAMPLE`: a rate needs a
+# ``JISHENG_MIN_SAMPLE`` (default in the settings, 5: a rate needs a
 # denominator of at least 5). The sample is the denominator, or both sides for the
 # indicators of :data:`SAMPLE_BOTH_SIDES` (the sex ratio at birth: boys and girls, all
 # births). Counts are never small.
-DEFAULT_MIN_SAMPLE = 5
 MIN_SAMPLE: dict[str, int] = {"sex_ratio_at_birth": 20}
 SAMPLE_BOTH_SIDES: frozenset[str] = frozenset({"sex_ratio_at_birth"})
 
@@ -113,7 +109,7 @@ def min_sample(indicator: Indicator) -> int:
         return int(own)
     if indicator.id in MIN_SAMPLE:
         return MIN_SAMPLE[indicator.id]
-    return int(getattr(settings, "JISHENG_MIN_SAMPLE", DEFAULT_MIN_SAMPLE))
+    return int(settings.JISHENG_MIN_SAMPLE)
 
 
 def sample_size(indicator: Indicator, value: Value) -> float:
@@ -371,10 +367,10 @@ def cache_seconds(closed: bool = False) -> int:
     worklist) for ``JISHENG_DASHBOARD_CACHE_SECONDS`` (default 300), those of a period
     that has ended for ``JISHENG_DASHBOARD_CLOSED_CACHE_SECONDS`` (default 6 hours: late
     entries for a past month show after that, or at once with "recompute"). 0: no cache."""
-    current = int(getattr(settings, "JISHENG_DASHBOARD_CACHE_SECONDS", DEFAULT_CACHE_SECONDS))
+    current = int(settings.JISHENG_DASHBOARD_CACHE_SECONDS)
     if not closed or current <= 0:
         return current
-    return int(getattr(settings, "JISHENG_DASHBOARD_CLOSED_CACHE_SECONDS", CLOSED_CACHE_SECONDS))
+    return int(settings.JISHENG_DASHBOARD_CLOSED_CACHE_SECONDS)
 
 
 def _closed(period: Period, today: datetime.date) -> bool:
@@ -632,7 +628,6 @@ def worklist_counts(user: Any, unit: Unit, today: datetime.date, *, refresh: boo
 WARM_DEPTH = 3
 # ... and keeps the worklist counts of these warm: the county and its townships.
 WORK_WARM_DEPTH = 2
-DEFAULT_REFRESH_MINUTES = 5
 # The nightly run's entries of ended months last until the next night's run.
 ENDED_MONTHS_SECONDS = 26 * 3600
 # Keys asked of the cache at once.
@@ -644,7 +639,7 @@ def refresh_minutes() -> int:
     default 5); 0 when it is off — also when figures are not cached at all."""
     if cache_seconds() <= 0:
         return 0
-    minutes = getattr(settings, "JISHENG_DASHBOARD_REFRESH_MINUTES", DEFAULT_REFRESH_MINUTES)
+    minutes = settings.JISHENG_DASHBOARD_REFRESH_MINUTES
     return max(0, int(minutes))
 
 

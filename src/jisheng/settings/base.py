@@ -21,7 +21,9 @@ JISHENG_DASHBOARD_CACHE_SECONDS    figures of a running period kept (default 300
 JISHENG_DASHBOARD_CLOSED_CACHE_SECONDS  figures of an ended period kept (default 21600)
 JISHENG_TRUSTED_PROXIES  reverse proxies whose X-Forwarded-For is believed (default none)
 JISHENG_PDF_CONCURRENCY  PDFs printed at once (default 2); JISHENG_PDF_WAIT_SECONDS (15),
-                       JISHENG_PDF_CACHE_SECONDS (7 days)
+                       JISHENG_PDF_CACHE_SECONDS (7 days), JISHENG_PDF_SLOT_DIR (./var/pdf-slots)
+JISHENG_CHROMIUM       the Chromium that prints PDFs (default /usr/bin/chromium)
+JISHENG_MIN_SAMPLE     smallest denominator a rate is shown for on the dashboard (default 5)
 JISHENG_INDICATOR_CONNECTIONS  PostgreSQL connections one computation of the indicators
                        of a whole tree uses at once (default 4; 1 = one query after another)
 """
@@ -318,3 +320,10 @@ JISHENG_INDICATOR_CONNECTIONS = max(1, int(env_str("JISHENG_INDICATOR_CONNECTION
 JISHENG_PDF_CONCURRENCY = max(1, int(env_str("JISHENG_PDF_CONCURRENCY", "2")))
 JISHENG_PDF_WAIT_SECONDS = float(env_str("JISHENG_PDF_WAIT_SECONDS", "15"))
 JISHENG_PDF_CACHE_SECONDS = int(env_str("JISHENG_PDF_CACHE_SECONDS", str(7 * 86400)))
+# The headless Chromium that prints PDFs.
+JISHENG_CHROMIUM = env_str("JISHENG_CHROMIUM", "/usr/bin/chromium")
+# Directory of the PDF render slots' lock files (empty: VAR_DIR/pdf-slots).
+JISHENG_PDF_SLOT_DIR = env_str("JISHENG_PDF_SLOT_DIR", "")
+# The dashboard shows a rate only for a denominator of at least this many cases (an
+# indicator may set its own minimum; 0: always shown).
+JISHENG_MIN_SAMPLE = int(env_str("JISHENG_MIN_SAMPLE", "5"))

@@ -1,0 +1,287 @@
+"""Row builders: ``rows(env, n)`` adds ``n`` rows of one kind, visible to the county's
+administrator (tests/test_query_counts.py measures the lists with them; the permission
+matrix takes one object of each kind from them).
+
+``env`` holds ``tree``, ``person`` (the shared one), ``make_person``, ``today``, ``store``
+and ``product`` (of village A) and a ``serial`` the builders count up for unique codes.
+"""
+
+from __future__ import annotations
+
+import datetime
+from types import SimpleNamespace
+from typing import Any
+
+from tests import factories
+
+D = datetime.date
+
+
+def persons(env: SimpleNamespace, n: int) -> None:
+    for _ in range(n):
+        env.make_person(name="陈静")
+
+
+def units(env: SimpleNamespace, n: int) -> None:
+    for _ in range(n):
+        env.serial += 1
+        factories.unit(
+            f"990100001{100 + env.serial:03d}", f"新村{env.serial}", "village", env.tree.town
+        )
+
+
+def users(env: SimpleNamespace, n: int) -> None:
+    for _ in range(n):
+        env.serial += 1
+        factories.user(f"field_{env.serial}", env.tree.village_a, "field")
+
+
+def households(env: SimpleNamespace, n: int) -> None:
+    from jisheng.people import family
+
+    for _ in range(n):
+        env.serial += 1
+        family.household_create(actor=None, unit=env.tree.village_a, number=f"H{env.serial:04d}")
+
+
+def births(env: SimpleNamespace, n: int) -> None:
+    from jisheng.people import family
+
+    for _ in range(n):
+        mother = env.make_person(name="孙丽")
+        family.birth_record(
+            actor=None, mother=mother, date=D(2024, 3, 1), sex="F", child_name="孙乐"
+        )
+
+
+def pregnancies(env: SimpleNamespace, n: int) -> None:
+    from jisheng.people import family
+
+    for _ in range(n):
+        woman = env.make_person(name="周敏")
+        family.pregnancy_register(actor=None, woman=woman, registered_on=env.today)
+
+
+def movements(env: SimpleNamespace, n: int) -> None:
+    from jisheng.commodities import services
+
+    for _ in range(n):
+        env.serial += 1
+        services.receive(
+            actor=None,
+            store=env.store,
+            occurred_on=D(2026, 3, 2),
+            supplier="省药具站",
+            lines=[services.NewLot(env.product, f"L{env.serial}", "2028-12-31", 10)],
+        )
+
+
+def first_lot(env: SimpleNamespace) -> Any:
+    from jisheng.commodities.models import Lot
+
+    if not Lot.objects.exists():
+        movements(env, 1)
+    return Lot.objects.first()
+
+
+def quality_checks(env: SimpleNamespace, n: int) -> None:
+    from jisheng.commodities import quality
+
+    lot = first_lot(env)
+    for _ in range(n):
+        quality.quality_check_record(
+            actor=None,
+            store=env.store,
+            checked_on=D(2026, 3, 2),
+            lot=lot,
+            condition="good",
+            action="none",
+            checked_by="王五",
+        )
+
+
+def adverse_reactions(env: SimpleNamespace, n: int) -> None:
+    from jisheng.commodities import quality
+
+    for _ in range(n):
+        quality.adverse_reaction_report(
+            actor=None,
+            person=env.make_person(name="吴红"),
+            product=env.product,
+            started_on=D(2026, 3, 1),
+            reported_on=D(2026, 3, 3),
+            description="服药后恶心",
+            severity="mild",
+            reporter="赵医生",
+        )
+
+
+def counts(env: SimpleNamespace, n: int) -> None:
+    from jisheng.commodities import counts as count_services
+    from jisheng.commodities.models import Store
+
+    for _ in range(n):
+        env.serial += 1
+        store = Store.objects.create(
+            unit=env.tree.village_b,
+            code=f"s{env.serial}",
+            name=f"药具柜{env.serial}",
+            kind="village_cabinet",
+        )
+        count_services.count_open(None, store, D(2026, 3, 2))
+
+
+def campaign_rounds(env: SimpleNamespace, n: int) -> None:
+    from jisheng.services import campaigns
+
+    for _ in range(n):
+        env.serial += 1
+        unit = factories.unit(
+            f"990100001{100 + env.serial:03d}", f"新村{env.serial}", "village", env.tree.town
+        )
+        campaigns.round_create(
+            actor=None,
+            unit=unit,
+            campaign_id="comprehensive_service",
+            period_start=D(2026, 1, 1),
+            period_end=D(2026, 3, 31),
+        )
+
+
+def policy_packs(env: SimpleNamespace, n: int) -> None:
+    from jisheng.policy.services import pack_load
+    from tests.policy.conftest import minimal
+
+    for _ in range(n):
+        env.serial += 1
+        pack_load(actor=None, text=minimal(code=f"pack-{env.serial}"), unit=env.tree.county)
+
+
+def moves(env: SimpleNamespace, n: int) -> None:
+    """Events of the one person of the per-person lists (``{person_id}``): out-migrant and
+    back, each pair a period away and one at home."""
+    from jisheng.people import services
+
+    for _ in range(n):
+        env.serial += 1
+        day = D(2020, 1, 1) + datetime.timedelta(days=30 * env.serial)
+        kind = "flow_out" if env.serial % 2 else "flow_in"
+        data = {} if kind == "flow_out" else {"unit": env.tree.village_a}
+        services.event_record(actor=None, person=env.person, kind=kind, date=day, data=data)
+
+
+def transfers(env: SimpleNamespace, n: int) -> None:
+    """Persons who moved out of village A: each opens a transfer case."""
+    from jisheng.people import services
+
+    for _ in range(n):
+        person = env.make_person(name="郑洁")
+        services.event_record(
+            actor=None,
+            person=person,
+            kind="move_out",
+            date=D(2024, 1, 1),
+            data={"unit": env.tree.village_b, "to": "乙村"},
+        )
+
+
+def migrant_checks(env: SimpleNamespace, n: int) -> None:
+    from jisheng.migrants.services import check_record
+    from jisheng.people.choices import PersonStatus
+
+    for _ in range(n):
+        person = env.make_person(
+            name="流入", status=PersonStatus.IN_MIGRANT, registered_on=D(2024, 1, 1)
+        )
+        check_record(
+            actor=None,
+            person=person,
+            checked_on=D(2026, 3, 1),
+            result="valid",
+            certificate_number="440104-2025-001",
+            issuing_place="广州市某街道",
+        )
+
+
+def letters(env: SimpleNamespace, n: int) -> None:
+    """Letters of inquiry of the mine about its men whose wives live outside the system."""
+    from jisheng.people import family
+    from jisheng.policy.services import pack_load
+    from jisheng.services import letters as letter_services
+    from tests.policy.conftest import pack_file
+
+    if not getattr(env, "mine_pack", False):
+        pack_load(actor=None, text=pack_file("mine-2005.yaml"), unit=env.tree.mine)
+        env.mine_pack = True
+    for _ in range(n):
+        man = env.make_person(
+            unit=env.tree.shaft,
+            name="矿工",
+            sex="M",
+            birth_date=D(1985, 1, 1),
+            registered_on=D(2010, 1, 1),
+            employer=env.tree.shaft,
+        )
+        couple = family.couple_create(
+            actor=None,
+            married_on=D(2015, 5, 1),
+            husband=man,
+            outside={"name": "外妻", "township": "邻县城关镇"},
+        )
+        letter_services.letter_create(
+            actor=None, issuer=env.tree.mine, couple=couple, year=env.today.year
+        )
+
+
+def contracts(env: SimpleNamespace, n: int) -> None:
+    """Contracts the county draws up with townships of its own."""
+    from jisheng.indicators import contracts as contract_services
+
+    for _ in range(n):
+        env.serial += 1
+        unit = factories.unit(
+            f"990100{100 + env.serial:03d}000", f"新镇{env.serial}", "township", env.tree.county
+        )
+        contract_services.contract_draw(
+            actor=None, issuer=env.tree.county, unit=unit, year=env.today.year
+        )
+
+
+def verifications(env: SimpleNamespace, n: int) -> None:
+    """Samples of the town's married women of childbearing age (one of the fixtures')."""
+    from jisheng.reports import verification
+
+    if not getattr(env, "married", None):
+        env.married = env.make_person(name="何芳", marital_status="first_marriage")
+    for _ in range(n):
+        env.serial += 1
+        verification.verification_create(actor=None, unit=env.tree.town, size=1, seed=env.serial)
+
+
+def assessments(env: SimpleNamespace, n: int) -> None:
+    """The county's assessments of its townships, one a year back from last year."""
+    from jisheng.indicators import assessment
+
+    for _ in range(n):
+        env.serial += 1
+        year = env.today.year - env.serial
+        assessment.assessment_create(actor=None, issuer=env.tree.county, period=str(year))
+
+
+def round_targets(env: SimpleNamespace, n: int) -> None:
+    """``n`` more married women in village A, and a new round (a quarter earlier than the
+    last) that draws them all: ``{round_id}`` is the newest round."""
+    from jisheng.services import campaigns
+
+    for _ in range(n):
+        env.make_person(name="冯丽", marital_status="first_marriage")
+    env.serial += 1
+    start = D(2026 - env.serial // 4, 10 - 3 * (env.serial % 4), 1)
+    end = (start + datetime.timedelta(days=92)).replace(day=1) - datetime.timedelta(days=1)
+    env.round = campaigns.round_create(
+        actor=None,
+        unit=env.tree.village_a,
+        campaign_id="comprehensive_service",
+        period_start=start,
+        period_end=end,
+    )

@@ -34,7 +34,13 @@ from jisheng.orgs.models import Unit
 from jisheng.policy import selectors as policy_selectors
 from jisheng.policy.choices import Direction, ScoringKind, TargetUnit, Trigger
 from jisheng.policy.loader import error_message
-from jisheng.policy.schema import PolicyPackSchema, TargetItem, VetoItem
+from jisheng.policy.measures import is_behaviour
+from jisheng.policy.schema import (
+    PolicyPackSchema,
+    TargetItem,
+    VetoItem,
+    behaviour_scored_message,
+)
 
 ITEM_FIELDS = (
     "kind",
@@ -144,6 +150,11 @@ def items_from_pack(pack: PolicyPackSchema | None) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     for t in pack.assessment.targets:
         scoring = t.scoring
+        if is_behaviour(t.indicator):
+            # SPEC §0: information only, even from a pack stored before the loader
+            # refused points on it (the loader refuses them now)
+            scoring = None
+            t = t.model_copy(update={"weight": None})
         item: dict[str, Any] = {
             "kind": ContractItem.Kind.INDICATOR,
             "indicator": t.indicator,
@@ -307,6 +318,8 @@ def clean_item(data: dict[str, Any]) -> dict[str, Any]:
     if kind == ContractItem.Kind.INDICATOR:
         if not indicator_known(item["indicator"]):
             raise ValueError(_("Unknown indicator: %(id)s.") % {"id": item["indicator"] or "—"})
+        if is_behaviour(item["indicator"]) and (item["weight"] > 0 or item["scoring"]):
+            raise ValueError(behaviour_scored_message(item["indicator"]))
     else:
         item["indicator"] = ""
         if item["scoring"] not in BY_HAND:

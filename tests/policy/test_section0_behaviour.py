@@ -196,3 +196,16 @@ def test_the_seeds_behaviour_items_are_information_in_the_shipped_packs():
     default = items("default-2026.yaml")
     weighted = [i for i, t in default.items() if t.weight]
     assert weighted and all(measures_of(i) == SERVICE for i in weighted)
+
+
+def test_a_pack_only_behaviour_target_is_refused_with_points_too():
+    """The county seed's 节育率 (not computed by the catalogue) as it was transcribed
+    before issue 14: 20 points, −5 per point below 100 %."""
+    item = _item(
+        "contraceptive_rate_couples",
+        "      weight: 20\n      scoring: {kind: linear_below_target, minus_per_point: 5}\n",
+    )
+    errors = errors_of(minimal() + item)
+    assert len(errors) == 2 and all("contraceptive_rate_couples" in e for e in errors)
+    # an id nobody has classed is not refused (the catalogue does not compute it: by hand)
+    assert parse_pack(minimal() + _item("staff_meetings", "      weight: 20\n")).pack

@@ -91,6 +91,25 @@ def test_a_pack_shows_the_points_disagreement(office, tree):
     assert 'data-testid="weights-warning"' not in html
 
 
+def test_behaviour_targets_are_shown_as_not_scored(office, tree):
+    """SPEC §0 (issue 14): the county's 节育率 and 妇检率 are information on the pack page."""
+    import re
+
+    pack_load(actor=None, text=pack_file("county-commodities-2007.yaml"), unit=tree.county)
+    html = office.get("/policy/county-commodities-2007/").text
+
+    def row(indicator):
+        return re.search(rf'<tr data-indicator="{indicator}">.*?</tr>', html, re.S).group(0)
+
+    for indicator in (
+        "contraceptive_rate_couples",
+        "gyn_screening_rate",
+        "contraceptive_prevalence",
+    ):
+        assert "统计信息（不计分）" in row(indicator)
+    assert "统计信息（不计分）" not in row("staff_study") and ">10<" in row("staff_study")
+
+
 def test_history_and_version_switch(office, tree, users):
     first = pack_load(actor=users.office, text=minimal(), unit=tree.mine).version
     second = pack_load(

@@ -290,3 +290,38 @@ def test_the_contracts_flag_last_place_checkbox_decides(world, tree, users, draw
     row_b = rules.unit_result(assessment, tree.village_b.pk)
     assert row_b["is_last"] is True
     assert "last_place" in [c["trigger"] for c in row_b["consequences"]]
+
+
+def test_a_behaviour_target_the_catalogue_does_not_compute_stays_information():
+    """The school seed's 节育及时率 (contraceptive_timeliness): an indicator item shown for
+    information with its target, never turned into an item scored by hand."""
+    from jisheng.policy.services import PACKS_DIR
+
+    pack = parse_pack((PACKS_DIR / "school-2023.yaml").read_text(encoding="utf-8")).pack
+    items = {i["indicator"]: i for i in contracts.items_from_pack(pack)}
+    timeliness = items["contraceptive_timeliness"]
+    assert (timeliness["kind"], timeliness["weight"], timeliness["scoring"]) == (
+        ContractItem.Kind.INDICATOR,
+        0.0,
+        "",
+    )
+    assert timeliness["target"] == 98
+    assert contracts.clean_item(timeliness)["indicator"] == "contraceptive_timeliness"
+    # a service target the catalogue does not compute is still scored by hand
+    manual = [i for i in contracts.items_from_pack(pack) if i["kind"] == ContractItem.Kind.MANUAL]
+    assert "statistics_accuracy" in {i["indicator"] for i in manual}
+    with pytest.raises(ValueError, match="SPEC §0"):
+        contracts.clean_item({**timeliness, "weight": 5, "scoring": "manual"})
+
+
+def test_the_edit_form_offers_the_pack_only_behaviour_targets():
+    """A contract drawn from the school pack keeps 节育及时率: its edit form must accept
+    it back (for information only)."""
+    from jisheng.indicators.forms import ItemForm
+
+    data = {"kind": "indicator", "indicator": "contraceptive_timeliness", "name": "节育及时率"}
+    data.update(target="98", unit="percent", direction="at_least", weight="0", floor="0")
+    form = ItemForm(data=data)
+    assert form.is_valid(), form.errors
+    assert contracts.clean_item(form.item())["indicator"] == "contraceptive_timeliness"
+    assert not ItemForm(data={**data, "indicator": "staff_meetings"}).is_valid()

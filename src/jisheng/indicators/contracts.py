@@ -172,7 +172,9 @@ def items_from_pack(pack: PolicyPackSchema | None) -> list[dict[str, Any]]:
             "description": t.note,
         }
         by_hand = scoring is not None and scoring.kind in BY_HAND
-        if by_hand or not indicator_known(t.indicator):
+        # a behaviour target the catalogue does not compute (the seeds' 节育及时率 …)
+        # stays an indicator item: shown as information with its target, no value
+        if by_hand or not (indicator_known(t.indicator) or is_behaviour(t.indicator)):
             if not by_hand:
                 item["description"] = " ".join(
                     p
@@ -316,7 +318,7 @@ def clean_item(data: dict[str, Any]) -> dict[str, Any]:
         return item
     item["trigger"] = ""
     if kind == ContractItem.Kind.INDICATOR:
-        if not indicator_known(item["indicator"]):
+        if not (indicator_known(item["indicator"]) or is_behaviour(item["indicator"])):
             raise ValueError(_("Unknown indicator: %(id)s.") % {"id": item["indicator"] or "—"})
         if is_behaviour(item["indicator"]) and (item["weight"] > 0 or item["scoring"]):
             raise ValueError(behaviour_scored_message(item["indicator"]))

@@ -16,6 +16,7 @@ from tests.indicators import conftest as indicator_fixtures
 from tests.indicators.test_contracts import PACK
 
 world = indicator_fixtures.world  # the hand-built data of the indicator tests
+scored_twins = indicator_fixtures.scored_twins  # the PACK's scored indicators (SPEC §0)
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -32,7 +33,7 @@ def shot(page, name: str) -> None:
 
 
 def test_office_draws_signs_computes_and_scores_on_a_phone(
-    phone_page, live_server, users, tree, world, login, tmp_path, settings
+    phone_page, live_server, users, tree, world, login, tmp_path, settings, scored_twins
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     policy_services.pack_load(actor=None, text=PACK, unit=tree.county)

@@ -14,11 +14,14 @@ from tests.indicators import conftest as indicator_fixtures
 from tests.indicators.test_contracts import PACK
 
 world = indicator_fixtures.world  # the hand-built data of the indicator tests
+scored_twins = indicator_fixtures.scored_twins  # the PACK's scored indicators (SPEC §0)
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
-def test_the_ranking_chart_is_drawn(phone_page, live_server, users, tree, world, login):
+def test_the_ranking_chart_is_drawn(
+    phone_page, live_server, users, tree, world, login, scored_twins
+):
     policy_services.pack_load(actor=None, text=PACK, unit=tree.county)
     with translation.override("zh-hans"):
         assessment = rules.assessment_create(actor=users.office, issuer=tree.town, period="2026")

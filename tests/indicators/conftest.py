@@ -10,20 +10,50 @@ an out-migrant woman (not resident) and visits due of a man.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from types import SimpleNamespace
 
 import pytest
 
 from jisheng.core.periods import parse
+from jisheng.core.registry import registry
+from jisheng.indicators import catalogue
 from jisheng.people import services as people_services
 from jisheng.people.choices import EventKind, MaritalStatus, PersonStatus
 from jisheng.people.family import birth_record
+from jisheng.policy.measures import SERVICE
 from jisheng.services.services import method_start
 from tests import factories
 
 D = datetime.date
 MARRIED = MaritalStatus.FIRST_MARRIAGE
+
+
+# Scored stand-ins for two behaviour indicators: the same definitions (so the values on
+# ``world`` are those of 综合避孕率 and 长效措施率) declared as service indicators. The
+# real ones are information only (SPEC §0, issue 14): the scoring tests need indicators
+# with known values that may carry points.
+SCORED_TWINS = {
+    "scored_prevalence": "contraceptive_prevalence",
+    "scored_long_acting": "long_acting_share",
+}
+
+
+@pytest.fixture
+def scored_twins():
+    """Register the scored stand-ins for the test, and remove them afterwards."""
+    added = []
+    for twin, original in SCORED_TWINS.items():
+        if twin not in catalogue.BY_ID:
+            indicator = dataclasses.replace(catalogue.get(original), id=twin, measures=SERVICE)
+            catalogue.register(indicator)
+            added.append(indicator)
+    yield SCORED_TWINS
+    for indicator in added:
+        catalogue.CATALOGUE.remove(indicator)
+        catalogue.BY_ID.pop(indicator.id, None)
+        registry["indicators"].pop(indicator.id, None)
 
 
 @pytest.fixture

@@ -99,7 +99,7 @@ def test_one_grouped_engine_call_for_all_children(world, tree, users, assess_pac
     rules.assessment_create(actor=users.office, issuer=tree.town, period="2026")
     assert len(calls) == 1
     ids, root, period, units = calls[0]
-    assert set(ids) == {"contraceptive_prevalence", "long_acting_share", "births"}
+    assert set(ids) == {"scored_prevalence", "scored_long_acting", "births"}
     assert root == tree.town and period == "2026"
     assert units == (tree.village_a, tree.village_b)
 
@@ -115,7 +115,7 @@ def test_values_targets_rules_and_points_explained(annual, tree):
     assert long_acting["value"] == pytest.approx(200 / 3)
     assert (long_acting["points"], long_acting["met"]) == (20, True)
     births = line(a, "出生人数")
-    assert (births["status"], births["value"], births["met"]) == ("unweighted", 1, True)
+    assert (births["status"], births["value"], births["met"]) == (scoring.INFORMATION, 1, True)
     # not entered yet: 0 for now, and listed as pending
     assert line(a, "每月召开例会")["status"] == scoring.NOT_ENTERED
     assert a["items_total"]["points"] == 20 and a["total"] is not None

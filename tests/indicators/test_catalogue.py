@@ -12,6 +12,7 @@ from jisheng.people.choices import EventKind
 from jisheng.people.family import birth_record
 from jisheng.people.models import Birth, Transfer
 from jisheng.people.transfers import transfer_complete
+from jisheng.policy.measures import SERVICE
 from jisheng.services.models import CampaignRound, CampaignTarget, FollowUpDue
 
 D = datetime.date
@@ -367,17 +368,25 @@ def test_select_and_bad_indicators():
     # registered by then)
     with pytest.raises(ValueError, match="population 'nobody'"):
         catalogue.register(
-            engine.Indicator(id="x", name_zh="x", unit="count", numerator=(engine.T("nobody"),))
+            engine.Indicator(
+                id="x", name_zh="x", unit="count", measures=SERVICE, numerator=(engine.T("nobody"),)
+            )
         )
     with pytest.raises(ValueError, match="filter 'male' of deaths"):
         catalogue.register(
             engine.Indicator(
-                id="x", name_zh="x", unit="count", numerator=(engine.T("deaths", "male"),)
+                id="x",
+                name_zh="x",
+                unit="count",
+                measures=SERVICE,
+                numerator=(engine.T("deaths", "male"),),
             )
         )
     assert "x" not in catalogue.BY_ID
     with pytest.raises(ValueError, match="unit 'percent'"):
-        engine.Indicator(id="x", name_zh="x", unit="percent", numerator=(engine.T("births"),))
+        engine.Indicator(
+            id="x", name_zh="x", unit="percent", measures=SERVICE, numerator=(engine.T("births"),)
+        )
 
 
 def test_years_before_leap_day():

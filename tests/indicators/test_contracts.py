@@ -29,12 +29,12 @@ effective_from: 2020-01-01
 assessment:
   total_points: 100
   targets:
-    - indicator: contraceptive_prevalence
+    - indicator: scored_prevalence
       name: 综合避孕率
       target: 80
       weight: 40
       scoring: {kind: linear_below_target, minus_per_point: 2}
-    - indicator: long_acting_share
+    - indicator: scored_long_acting
       name: 长效措施率
       target: 50
       weight: 20
@@ -84,8 +84,10 @@ def _english():
 
 
 @pytest.fixture
-def assess_pack(tree):
-    """The test pack attached to the county: in force for every unit below it."""
+def assess_pack(tree, scored_twins):
+    """The test pack attached to the county: in force for every unit below it. Its two
+    scored indicators are service stand-ins for 综合避孕率 and 长效措施率 (see
+    ``conftest.SCORED_TWINS``): behaviour indicators carry no points (SPEC §0)."""
     return policy_services.pack_load(actor=None, text=PACK, unit=tree.county).version
 
 
@@ -113,7 +115,7 @@ def rows_of(contract) -> list[dict]:
 # --------------------------------------------------------------------------- from the pack
 
 
-def test_items_from_the_pack():
+def test_items_from_the_pack(scored_twins):
     pack = parse_pack(PACK).pack
     items = contracts.items_from_pack(pack)
     kinds = [(i["name"], i["kind"], i["scoring"], i["weight"]) for i in items]

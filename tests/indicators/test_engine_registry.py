@@ -6,9 +6,11 @@ import pytest
 from django.db.models import Q
 
 from jisheng.core.periods import parse
+from jisheng.core.registry import registry as core_registry
 from jisheng.indicators import catalogue, engine
 from jisheng.people.family import birth_record
 from jisheng.people.models import Birth
+from jisheng.policy.measures import BEHAVIOUR, SERVICE
 
 D = datetime.date
 
@@ -19,12 +21,15 @@ def registry():
     populations = dict(engine.POPULATIONS)
     indicators = list(catalogue.CATALOGUE)
     by_id = dict(catalogue.BY_ID)
+    stored = dict(core_registry["indicators"])
     yield
     engine.POPULATIONS.clear()
     engine.POPULATIONS.update(populations)
     catalogue.CATALOGUE[:] = indicators
     catalogue.BY_ID.clear()
     catalogue.BY_ID.update(by_id)
+    core_registry["indicators"].clear()
+    core_registry["indicators"].update(stored)
 
 
 def late_births():
@@ -46,6 +51,7 @@ def test_register_population_and_indicator(registry, world, tree, period):
         id="test_order_sum",
         name_zh="孩次合计",
         unit="count",
+        measures=SERVICE,
         numerator=(engine.T("test_births_by_order", "boys"), engine.T("test_births_by_order")),
         semantics=engine.WITHIN,
         definition_zh="测试",
@@ -94,6 +100,7 @@ def test_replace_keeps_the_place(registry):
         id="births",
         name_zh="出生人数",
         unit="count",
+        measures=BEHAVIOUR,
         numerator=(engine.T("births", "male"),),
         semantics=engine.WITHIN,
         definition_zh="x",
@@ -104,22 +111,32 @@ def test_replace_keeps_the_place(registry):
     assert births not in catalogue.CATALOGUE
     with pytest.raises(ValueError):
         catalogue.replace(
-            engine.Indicator(id="nope", name_zh="x", unit="count", numerator=again.numerator)
+            engine.Indicator(
+                id="nope", name_zh="x", unit="count", measures=SERVICE, numerator=again.numerator
+            )
         )
 
 
 def test_bad_indicators(tree):
     with pytest.raises(ValueError, match="kind 'median'"):
         engine.Indicator(
-            id="x", name_zh="x", unit="count", numerator=(engine.T("births"),), kind="median"
+            id="x",
+            name_zh="x",
+            unit="count",
+            measures=SERVICE,
+            numerator=(engine.T("births"),),
+            kind="median",
         )
     with pytest.raises(ValueError, match="no groups"):
-        engine.Indicator(id="x", name_zh="x", unit="per woman", kind=engine.SUM_OF_RATES)
+        engine.Indicator(
+            id="x", name_zh="x", unit="per woman", measures=SERVICE, kind=engine.SUM_OF_RATES
+        )
     with pytest.raises(ValueError, match="groups, not terms"):
         engine.Indicator(
             id="x",
             name_zh="x",
             unit="per woman",
+            measures=SERVICE,
             kind=engine.SUM_OF_RATES,
             numerator=(engine.T("births"),),
             groups=(engine.Group("a", (engine.T("births"),), (engine.T("residents"),)),),
@@ -129,6 +146,7 @@ def test_bad_indicators(tree):
             id="x",
             name_zh="x",
             unit="per woman",
+            measures=SERVICE,
             kind=engine.SUM_OF_RATES,
             groups=(engine.Group("a", (engine.T("births"),), ()),),
         )
@@ -137,11 +155,14 @@ def test_bad_indicators(tree):
             id="x",
             name_zh="x",
             unit="count",
+            measures=SERVICE,
             numerator=(engine.T("births"),),
             groups=(engine.Group("a", (engine.T("births"),), (engine.T("residents"),)),),
         )
     # an unknown filter met while computing names the population
-    bad = engine.Indicator(id="x", name_zh="x", unit="count", numerator=(engine.T("nobody"),))
+    bad = engine.Indicator(
+        id="x", name_zh="x", unit="count", measures=SERVICE, numerator=(engine.T("nobody"),)
+    )
     with pytest.raises(ValueError, match="population 'nobody'"):
         engine.compute([bad], tree.town, parse("2026Q3"), engine.SELF)
 
@@ -167,6 +188,7 @@ def test_a_root_filter_sees_the_root(registry, world, tree, period):
         id="test_root",
         name_zh="x",
         unit="count",
+        measures=SERVICE,
         numerator=(engine.T("test_births_root", "under_root"),),
         semantics=engine.WITHIN,
     )
@@ -208,6 +230,7 @@ def test_a_population_counted_by_a_function(registry, tree, period):
         id="test_counted_rate",
         name_zh="测试",
         unit="%",
+        measures=SERVICE,
         numerator=(engine.T("test_counted", "odd"),),
         denominator=(engine.T("test_counted"),),
         scale=100,

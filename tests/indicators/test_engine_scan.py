@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from jisheng.core.periods import parse
 from jisheng.indicators import engine
+from jisheng.policy.measures import SERVICE
 from tests import factories
 
 SHARED = ("residents", "residents_at_start", "wra", "wra_at_start", "in_migrant_wra")
@@ -47,6 +48,7 @@ def every_count(names):
                     id=f"{name}__{suffix}",
                     name_zh="测试",
                     unit="count",
+                    measures=SERVICE,
                     numerator=(engine.T(name, *filters),),
                 )
             )

@@ -18,7 +18,7 @@ Q3 = periods.parse("2026Q3")
 
 
 def test_pack_target_without_a_contract(tree, assess_pack):
-    got = targets.target_for(tree.village_a, "contraceptive_prevalence", Q3)
+    got = targets.target_for(tree.village_a, "scored_prevalence", Q3)
     assert got == Target(value=80, direction="at_least", source="pack", weight=40)
     births = targets.target_for(tree.village_a, "births", Q3)
     assert births == Target(value=10, direction="at_most", source="pack", weight=None)
@@ -35,13 +35,13 @@ def test_signed_contract_wins_and_a_draft_does_not(tree, users, drawn):
     items = [{n: getattr(i, n) for n in contracts.ITEM_FIELDS} for i in contract.items.all()]
     items[0]["target"] = 70
     contracts.contract_update(actor=users.office, contract=contract, items=items)
-    assert targets.target_for(tree.village_a, "contraceptive_prevalence", Q3).source == "pack"
+    assert targets.target_for(tree.village_a, "scored_prevalence", Q3).source == "pack"
     sign(contract, users.office)
-    got = targets.target_for(tree.village_a, "contraceptive_prevalence", Q3)
+    got = targets.target_for(tree.village_a, "scored_prevalence", Q3)
     assert got == Target(value=70, direction="at_least", source="contract", weight=40)
     # another year: the pack again
     assert (
-        targets.target_for(tree.village_a, "contraceptive_prevalence", periods.parse("2025")).source
+        targets.target_for(tree.village_a, "scored_prevalence", periods.parse("2025")).source
         == "pack"
     )
     # an indicator the contract does not list falls back to the pack
@@ -51,11 +51,11 @@ def test_signed_contract_wins_and_a_draft_does_not(tree, users, drawn):
 def test_targets_for_many_units_in_few_queries(tree, users, drawn, django_assert_max_num_queries):
     sign(drawn[tree.village_a.code], users.office)
     units = [tree.county, tree.town, tree.village_a, tree.village_b, tree.street, tree.community]
-    ids = ["contraceptive_prevalence", "long_acting_share", "births", "deaths"]
+    ids = ["scored_prevalence", "scored_long_acting", "births", "deaths"]
     with django_assert_max_num_queries(6):
         got = targets.targets_for(units, ids, Q3)
-    assert got[(tree.village_a.pk, "contraceptive_prevalence")].source == "contract"
-    assert got[(tree.village_b.pk, "contraceptive_prevalence")].source == "pack"
+    assert got[(tree.village_a.pk, "scored_prevalence")].source == "contract"
+    assert got[(tree.village_b.pk, "scored_prevalence")].source == "pack"
     assert got[(tree.community.pk, "births")].value == 10
     assert (tree.county.pk, "deaths") not in got
     assert targets.targets_for([], ids, Q3) == {}

@@ -68,6 +68,25 @@ def minimal(
     return text.replace("id: test-pack", f"id: {code}")
 
 
+# An assessment whose items add up to 80 points while it declares 100 (what the
+# county pack did before its behaviour items became information, issue 14).
+MISMATCHED_TOTAL = """\
+assessment:
+  total_points: 100
+  targets:
+    - indicator: followup_rate
+      name: 随访率
+      target: 95
+      weight: 50
+      scoring: {kind: all_or_nothing}
+    - {indicator: leading_group, name: 成立领导小组, weight: 30, scoring: {kind: manual}}
+"""
+
+
+def mismatched_total() -> str:
+    return minimal() + MISMATCHED_TOTAL
+
+
 def grant(user, codename: str = "view_policypack") -> None:
     user.user_permissions.add(
         Permission.objects.get(codename=codename, content_type__app_label="policy")

@@ -6,7 +6,7 @@ import pytest
 from jisheng.policy.loader import PackInvalid, parse_pack
 from jisheng.policy.schema import PolicyPackSchema
 from jisheng.policy.services import PACKS_DIR
-from tests.policy.conftest import minimal
+from tests.policy.conftest import minimal, mismatched_total
 
 SHIPPED = sorted(p.name for p in PACKS_DIR.glob("*.yaml"))
 
@@ -72,9 +72,19 @@ def test_mine_pack_has_the_letter_of_inquiry_and_quarterly_deadline():
     assert pack.allowances[0].yuan_per_month == 10
 
 
-def test_county_pack_warns_that_its_items_do_not_add_up():
-    parsed = parse_pack((PACKS_DIR / "county-commodities-2007.yaml").read_text(encoding="utf-8"))
+def test_a_total_that_its_items_do_not_add_up_to_is_warned_about():
+    parsed = parse_pack(mismatched_total())
     assert parsed.warnings == ["assessment：声明总分 100 分，但各项分值合计 80 分。"]
+
+
+def test_county_pack_total_is_reconciled_with_its_service_items():
+    """Issue 14 §0: the county's 节育率, 妇检率 and 新婚办证率 became information, so the
+    declared total is the service points left (30) and the loader has nothing to warn."""
+    parsed = parse_pack((PACKS_DIR / "county-commodities-2007.yaml").read_text(encoding="utf-8"))
+    assert parsed.warnings == []
+    assessment = parsed.pack.assessment
+    assert assessment.total_points == 30
+    assert sum(t.weight or 0 for t in assessment.targets) == 30
 
 
 def test_minimal_pack():

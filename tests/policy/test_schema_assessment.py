@@ -25,13 +25,13 @@ ITEMS = """\
 assessment:
   total_points: 100
   targets:
-    - indicator: contraceptive_prevalence
-      name: 综合避孕率
+    - indicator: informed_choice_rate
+      name: 知情选择率
       target: 80
       weight: 40
       scoring: {kind: linear_between, zero_at: 60, full_at: 80}
-    - indicator: multi_child_rate
-      name: 多孩率
+    - indicator: stock_out_rate
+      name: 药具断货率
       target: 5
       direction: at_most
       weight: 20
@@ -122,8 +122,8 @@ def test_bad_scoring_is_refused_with_its_line(scoring, needle):
     block = f"""\
 assessment:
   targets:
-    - indicator: contraceptive_prevalence
-      name: 综合避孕率
+    - indicator: informed_choice_rate
+      name: 知情选择率
       target: 80
       weight: 40
       scoring: {scoring}
@@ -148,8 +148,8 @@ def test_linear_between_for_a_falling_rate():
     block = """\
 assessment:
   targets:
-    - indicator: multi_child_rate
-      name: 多孩率
+    - indicator: stock_out_rate
+      name: 药具断货率
       direction: at_most
       weight: 10
       scoring: {kind: linear_between, zero_at: 10, full_at: 2}

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from jisheng.policy.services import pack_load
-from tests.policy.conftest import grant, minimal, pack_file
+from tests.policy.conftest import grant, minimal, mismatched_total, pack_file
 
 
 def login(user) -> Client:
@@ -80,11 +80,34 @@ def test_seed_pack_detail_shows_letter_allowance_and_sources(office, tree):
     assert "000_230c61b4006c2e05.txt:96-108" not in html and "保障措施" in html
 
 
-def test_county_pack_shows_the_points_disagreement(office, tree):
-    pack_load(actor=None, text=pack_file("county-commodities-2007.yaml"), unit=tree.county)
-    html = office.get("/policy/county-commodities-2007/").text
+def test_a_pack_shows_the_points_disagreement(office, tree):
+    pack_load(actor=None, text=mismatched_total(), unit=tree.county)
+    html = office.get("/policy/test-pack/").text
     assert 'data-testid="weights-warning"' in html
     assert "声明 100 分，但各项合计 80 分" in html
+    # the county pack's total is reconciled now (issue 14 §0): no disagreement shown
+    pack_load(actor=None, text=pack_file("county-commodities-2007.yaml"), unit=tree.county)
+    html = office.get("/policy/county-commodities-2007/").text
+    assert 'data-testid="weights-warning"' not in html
+
+
+def test_behaviour_targets_are_shown_as_not_scored(office, tree):
+    """SPEC §0 (issue 14): the county's 节育率 and 妇检率 are information on the pack page."""
+    import re
+
+    pack_load(actor=None, text=pack_file("county-commodities-2007.yaml"), unit=tree.county)
+    html = office.get("/policy/county-commodities-2007/").text
+
+    def row(indicator):
+        return re.search(rf'<tr data-indicator="{indicator}">.*?</tr>', html, re.S).group(0)
+
+    for indicator in (
+        "contraceptive_rate_couples",
+        "gyn_screening_rate",
+        "contraceptive_prevalence",
+    ):
+        assert "统计信息（不计分）" in row(indicator)
+    assert "统计信息（不计分）" not in row("staff_study") and ">10<" in row("staff_study")
 
 
 def test_history_and_version_switch(office, tree, users):

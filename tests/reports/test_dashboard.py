@@ -27,9 +27,7 @@ PACK_TARGETS = """
     - indicator: contraceptive_prevalence
       name: 综合避孕率
       target: {target}
-      weight: 10
-      scoring: {{kind: linear_below_target, minus_per_point: 1}}
-"""
+"""  # a behaviour indicator: a target as information, no points (SPEC §0, issue 14)
 
 
 def load_pack(unit, target: float = 60) -> None:

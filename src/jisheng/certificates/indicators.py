@@ -10,6 +10,7 @@ from jisheng.indicators import catalogue, engine
 from jisheng.indicators.engine import AS_OF_END, Indicator, Population, T
 from jisheng.people.choices import RESIDENT_STATUSES, Sex
 from jisheng.people.models import PersonPeriod
+from jisheng.policy.measures import BEHAVIOUR
 
 
 def _base(period, day) -> Q:
@@ -48,6 +49,8 @@ CERTIFICATE_RATE = Indicator(
     id="certificate_rate",
     name_zh="独生子女领证率",
     unit="%",
+    # counted over couples with exactly one child: a family's birth order (SPEC §0)
+    measures=BEHAVIOUR,
     numerator=(T("resident_women", "certified_one_child_wife"),),
     denominator=(T("resident_women", "one_child_wife"),),
     scale=100,

@@ -37,6 +37,7 @@ from jisheng.indicators import catalogue, cyp, engine
 from jisheng.indicators.engine import WITHIN, Indicator, Population, T
 from jisheng.indicators.models import CypFactor
 from jisheng.orgs.models import Unit
+from jisheng.policy.measures import SERVICE
 
 ISSUED = "commodities_issued"
 COUNT_LINES = "count_lines"
@@ -100,6 +101,7 @@ COUNT_ACCURACY = Indicator(
     id="count_accuracy",
     name_zh="账物相符率",
     unit="%",
+    measures=SERVICE,
     numerator=(T(COUNT_LINES, "matches"),),
     denominator=(T(COUNT_LINES),),
     scale=100,
@@ -130,6 +132,7 @@ STOCK_OUT_RATE = Indicator(
     id="stock_out_rate",
     name_zh="药具断货率",
     unit="%",
+    measures=SERVICE,
     numerator=(T(STORE_DAYS, WITHOUT_STOCK),),
     denominator=(T(STORE_DAYS),),
     scale=100,

@@ -39,6 +39,7 @@ from jisheng.indicators import contracts as contract_rules
 from jisheng.indicators.models import Assessment, AssessmentEntry, Contract, ContractItem
 from jisheng.orgs.models import Unit
 from jisheng.policy.choices import CompositeSource, ConsequenceKind, SanctionTarget, Trigger
+from jisheng.policy.measures import is_behaviour
 
 BASIS_VERSION = 1
 SOURCE_CONTRACT, SOURCE_PACK, SOURCE_NONE = "contract", "pack", "none"
@@ -215,6 +216,7 @@ def compute_basis(issuer: Unit, period: periods.Period) -> dict[str, Any]:
                 item.update(value=None, numerator=None, denominator=None, unknown=True)
             else:
                 item.update(value.as_dict())
+    _add_trend(units, issuer, period)
     half = _half_year_totals(issuer, period) if period.kind == periods.YEAR else None
     for row in units:
         if half is not None and row["composite"]:
@@ -230,6 +232,30 @@ def compute_basis(issuer: Unit, period: periods.Period) -> dict[str, Any]:
         "computed_at": timezone.now().isoformat(),
         "units": units,
     }
+
+
+def _add_trend(units: list[dict[str, Any]], issuer: Unit, period: periods.Period) -> None:
+    """The trend beside a behaviour indicator (shown for information, SPEC §0): its value
+    in the issuer's assessment of the period before, when there is one (one query)."""
+    behaviour = [
+        (row, item)
+        for row in units
+        for item in row["items"]
+        if item["kind"] == ContractItem.Kind.INDICATOR and is_behaviour(item["indicator"])
+    ]
+    if not behaviour:
+        return
+    before = period.previous()
+    earlier = Assessment.objects.filter(issuer=issuer, period=before.code).first()
+    values: dict[tuple[int, str], Any] = {}
+    if earlier is not None:
+        for row in earlier.basis.get("units", []):
+            for item in row.get("items", []):
+                if item.get("kind") == ContractItem.Kind.INDICATOR:
+                    values[(row["id"], item["indicator"])] = item.get("value")
+    for row, item in behaviour:
+        item["previous"] = values.get((row["id"], item["indicator"]))
+        item["previous_period"] = before.code
 
 
 def _half_year_totals(issuer: Unit, period: periods.Period) -> dict[str, Any] | None:
@@ -290,6 +316,8 @@ def score_unit(row: dict[str, Any], entries: dict[str, AssessmentEntry], kind: s
             value,
             answer=entry.answer if entry is not None else None,
             points=entry.points if entry is not None else None,
+            behaviour=item["kind"] == ContractItem.Kind.INDICATOR
+            and is_behaviour(item["indicator"]),
         )
         if item.get("unknown") and result.status == scoring.NO_CASES:
             result = scoring.ItemScore(
@@ -365,8 +393,12 @@ def score_unit(row: dict[str, Any], entries: dict[str, AssessmentEntry], kind: s
         "band": band.get("label") if isinstance(band, dict) else None,
         "vetoed": vetoed,
         "failed_triggers": sorted({v["trigger"] for v in vetoes if v["failed"]}),
+        # only service and data-quality items: a behaviour item fires nothing (SPEC §0)
         "below_target": any(
-            line["kind"] == ContractItem.Kind.INDICATOR and line["met"] is False for line in lines
+            line["kind"] == ContractItem.Kind.INDICATOR
+            and line["status"] != scoring.INFORMATION
+            and line["met"] is False
+            for line in lines
         ),
         "flag_last_place": row.get("flag_last_place", False),
         "consequence_rules": row.get("consequences") or [],
@@ -383,11 +415,13 @@ def score_basis(basis: dict[str, Any], entries: Iterable[AssessmentEntry]) -> di
     standings = scoring.rank((r["id"], r["total"], r["vetoed"]) for r in rows)
     for row in rows:
         standing = standings[row["id"]]
-        row.update(rank=standing.rank, tied=standing.tied, is_last=standing.is_last)
+        # the last place is flagged only where the contract (or pack) says so
+        is_last = standing.is_last and bool(row["flag_last_place"])
+        row.update(rank=standing.rank, tied=standing.tied, is_last=is_last)
         outcome = scoring.Outcome(
             score=row["total"],
             vetoed=row["vetoed"],
-            last_place=standing.is_last,
+            last_place=is_last,
             below_target=row["below_target"],
             failed_triggers=frozenset(row["failed_triggers"]),
         )
@@ -753,12 +787,14 @@ def present(result: dict[str, Any]) -> list[dict[str, Any]]:
     in the current language; the stored result is not changed."""
     out = []
     for row in result.get("units", []):
-        lines = []
+        lines, information = [], []
         for line in row["lines"]:
             rule = scoring.Rule.from_dict(line["rule"])
             value_unit = line.get("value_unit") or ""
             suffix = value_unit if value_unit in ("%", "‰") else ""
-            lines.append(
+            previous = line.get("previous")
+            # behaviour indicators go to their own block, 统计信息（不计分） (SPEC §0)
+            (information if line.get("status") == scoring.INFORMATION else lines).append(
                 {
                     **line,
                     "rule_text": scoring.describe(rule),
@@ -767,6 +803,10 @@ def present(result: dict[str, Any]) -> list[dict[str, Any]]:
                     if line.get("value") is not None
                     else "—",
                     "fraction": _fraction(line),
+                    "previous_text": scoring.num(previous) + suffix if previous is not None else "",
+                    "previous_period": periods.parse(line["previous_period"]).label
+                    if line.get("previous_period")
+                    else "",
                     "points_text": scoring.num(line["points"]),
                     "max_text": scoring.num(line["max_points"]),
                 }
@@ -775,6 +815,7 @@ def present(result: dict[str, Any]) -> list[dict[str, Any]]:
             {
                 **row,
                 "lines": lines,
+                "information": information,
                 "total_text": scoring.num(row["total"]),
                 "declared_text": scoring.num(row["declared"]),
                 "consequence_rows": [consequence_text(c) for c in row.get("consequences", [])],

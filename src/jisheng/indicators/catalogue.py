@@ -4,6 +4,12 @@ Each entry is data (:class:`~jisheng.indicators.engine.Indicator`); tests pin ea
 on hand-built data. Residents are persons registered (在册) or in-migrant (流入) in the
 unit's subtree; women of reproductive age (WRA) are women aged 15–49 on the day.
 
+Each indicator declares what it ``measures`` (required, SPEC §0): private behaviour
+(births, birth order, pregnancies, marriages, contraceptive use and method mix,
+attendance at services — information only, never scored nor a trigger) or service and
+data quality (see :mod:`jisheng.policy.measures`). The catalogue also fills the core
+registry's ``indicators`` store, from which the policy loader reads that class.
+
 Other apps add their indicators from their ``AppConfig.ready()`` with :func:`register`
 (after registering their populations with ``engine.register_population``); the
 indicator is validated then, and :data:`BY_ID` and :func:`select` see it.
@@ -29,6 +35,7 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
+from jisheng.core.registry import registry
 from jisheng.indicators import cyp
 from jisheng.indicators.engine import (
     AS_OF_END,
@@ -39,6 +46,7 @@ from jisheng.indicators.engine import (
     Indicator,
     T,
 )
+from jisheng.policy.measures import BEHAVIOUR, SERVICE
 
 MARRIED_WRA = T("wra", "married")
 
@@ -47,6 +55,7 @@ _BUILT_IN: tuple[Indicator, ...] = (
         id="married_wra",
         name_zh="已婚育龄妇女数",
         unit="count",
+        measures=BEHAVIOUR,
         numerator=(MARRIED_WRA,),
         definition_zh="期末最后一天在本单位及下级单位在册或流入、15–49 周岁、"
         "初婚或再婚的妇女人数。",
@@ -55,6 +64,7 @@ _BUILT_IN: tuple[Indicator, ...] = (
         id="contraceptive_prevalence",
         name_zh="综合避孕率",
         unit="%",
+        measures=BEHAVIOUR,
         numerator=(T("wra", "married", "with_method"),),
         denominator=(MARRIED_WRA,),
         scale=100,
@@ -65,6 +75,7 @@ _BUILT_IN: tuple[Indicator, ...] = (
         id="long_acting_share",
         name_zh="长效措施率",
         unit="%",
+        measures=BEHAVIOUR,
         numerator=(T("wra", "married", "long_acting"),),
         denominator=(T("wra", "married", "with_method"),),
         scale=100,
@@ -75,6 +86,7 @@ _BUILT_IN: tuple[Indicator, ...] = (
         id="followup_rate",
         name_zh="随访率",
         unit="%",
+        measures=SERVICE,
         numerator=(T("visits_due", "on_time"),),
         denominator=(T("visits_due"),),
         scale=100,
@@ -86,6 +98,7 @@ _BUILT_IN: tuple[Indicator, ...] = (
         id="births",
         name_zh="出生人数",
         unit="count",
+        measures=BEHAVIOUR,
         numerator=(T("births"),),
         semantics=WITHIN,
         definition_zh="出生日期在期内的出生登记数（按登记单位统计）。",
@@ -94,6 +107,7 @@ _BUILT_IN: tuple[Indicator, ...] = (
         id="deaths",
         name_zh="死亡人数",
         unit="count",
+        measures=BEHAVIOUR,
         numerator=(T("deaths"),),
         semantics=WITHIN,
         definition_zh="死亡日期在期内的死亡事件数（已更正撤销的不计）。",
@@ -102,6 +116,7 @@ _BUILT_IN: tuple[Indicator, ...] = (
         id="birth_rate",
         name_zh="出生率",
         unit="‰",
+        measures=BEHAVIOUR,
         numerator=(T("births"),),
         denominator=(
             T("residents_at_start", weight=0.5),
@@ -116,6 +131,7 @@ _BUILT_IN: tuple[Indicator, ...] = (
         id="natural_growth_rate",
         name_zh="人口自然增长率",
         unit="‰",
+        measures=BEHAVIOUR,
         numerator=(T("births"), T("deaths", weight=-1)),
         denominator=(
             T("residents_at_start", weight=0.5),
@@ -129,6 +145,7 @@ _BUILT_IN: tuple[Indicator, ...] = (
         id="sex_ratio_at_birth",
         name_zh="出生人口性别比",
         unit="ratio",
+        measures=BEHAVIOUR,
         numerator=(T("births", "male"),),
         denominator=(T("births", "female"),),
         scale=100,
@@ -139,6 +156,7 @@ _BUILT_IN: tuple[Indicator, ...] = (
         id="policy_birth_rate",
         name_zh="政策符合率",
         unit="%",
+        measures=BEHAVIOUR,
         numerator=(T("births", "within_policy"),),
         denominator=(T("births"),),
         scale=100,
@@ -150,6 +168,7 @@ _BUILT_IN: tuple[Indicator, ...] = (
         id="multi_child_rate",
         name_zh="多孩率",
         unit="%",
+        measures=BEHAVIOUR,
         numerator=(T("births", "order_3_plus"),),
         denominator=(T("births"),),
         scale=100,
@@ -160,6 +179,7 @@ _BUILT_IN: tuple[Indicator, ...] = (
         id="transfer_rate",
         name_zh="管理移交率",
         unit="%",
+        measures=SERVICE,
         numerator=(T("departures", "completed"),),
         denominator=(T("departures"),),
         scale=100,
@@ -171,6 +191,7 @@ _BUILT_IN: tuple[Indicator, ...] = (
         id="campaign_coverage",
         name_zh="综合服务到位率",
         unit="%",
+        measures=BEHAVIOUR,
         numerator=(T("campaign_targets", "covered"),),
         denominator=(T("campaign_targets"),),
         scale=100,
@@ -182,6 +203,7 @@ _BUILT_IN: tuple[Indicator, ...] = (
         id="method_information_index",
         name_zh="方法信息指数",
         unit="%",
+        measures=SERVICE,
         numerator=(T("method_starts", "mii_yes"),),
         denominator=(T("method_starts"),),
         scale=100,
@@ -193,6 +215,7 @@ _BUILT_IN: tuple[Indicator, ...] = (
         id="tfr",
         name_zh="总和生育率",
         unit="per woman",
+        measures=BEHAVIOUR,
         kind=SUM_OF_RATES,
         groups=tuple(
             Group(
@@ -217,6 +240,7 @@ _BUILT_IN: tuple[Indicator, ...] = (
         id="gyn_screening_rate",
         name_zh="妇女病普查率",
         unit="%",
+        measures=BEHAVIOUR,
         numerator=(T("campaign_targets", "gyn_screening", "covered"),),
         denominator=(T("campaign_targets", "gyn_screening"),),
         scale=100,
@@ -228,6 +252,7 @@ _BUILT_IN: tuple[Indicator, ...] = (
         id="informed_choice_rate",
         name_zh="知情选择率",
         unit="%",
+        measures=SERVICE,
         numerator=(T("method_starts", "informed"),),
         denominator=(T("method_starts"),),
         scale=100,
@@ -239,6 +264,7 @@ _BUILT_IN: tuple[Indicator, ...] = (
         id="late_marriage_rate",
         name_zh="晚婚率",
         unit="%",
+        measures=BEHAVIOUR,
         numerator=(T("marriages", "first", "late"),),
         denominator=(T("marriages", "first"),),
         scale=100,
@@ -252,6 +278,7 @@ _BUILT_IN: tuple[Indicator, ...] = (
         id="late_childbearing_rate",
         name_zh="晚育率",
         unit="%",
+        measures=BEHAVIOUR,
         numerator=(T("births", "first_birth", "mother_late"),),
         denominator=(T("births", "first_birth"),),
         scale=100,
@@ -264,6 +291,7 @@ _BUILT_IN: tuple[Indicator, ...] = (
         id="commodity_followup_rate",
         name_zh="药具随访服务率",
         unit="%",
+        measures=SERVICE,
         numerator=(T("visits_due", "commodity", "on_time"),),
         denominator=(T("visits_due", "commodity"),),
         scale=100,
@@ -289,6 +317,7 @@ def register(indicator: Indicator) -> None:
     indicator.validate()
     CATALOGUE.append(indicator)
     BY_ID[indicator.id] = indicator
+    registry["indicators"][indicator.id] = indicator
 
 
 def replace(indicator: Indicator) -> None:
@@ -299,6 +328,7 @@ def replace(indicator: Indicator) -> None:
     indicator.validate()
     CATALOGUE[CATALOGUE.index(BY_ID[indicator.id])] = indicator
     BY_ID[indicator.id] = indicator
+    registry["indicators"][indicator.id] = indicator
 
 
 for _indicator in _BUILT_IN:

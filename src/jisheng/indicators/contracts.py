@@ -34,7 +34,13 @@ from jisheng.orgs.models import Unit
 from jisheng.policy import selectors as policy_selectors
 from jisheng.policy.choices import Direction, ScoringKind, TargetUnit, Trigger
 from jisheng.policy.loader import error_message
-from jisheng.policy.schema import PolicyPackSchema, TargetItem, VetoItem
+from jisheng.policy.measures import is_behaviour
+from jisheng.policy.schema import (
+    PolicyPackSchema,
+    TargetItem,
+    VetoItem,
+    behaviour_scored_message,
+)
 
 ITEM_FIELDS = (
     "kind",
@@ -144,6 +150,11 @@ def items_from_pack(pack: PolicyPackSchema | None) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     for t in pack.assessment.targets:
         scoring = t.scoring
+        if is_behaviour(t.indicator):
+            # SPEC §0: information only, even from a pack stored before the loader
+            # refused points on it (the loader refuses them now)
+            scoring = None
+            t = t.model_copy(update={"weight": None})
         item: dict[str, Any] = {
             "kind": ContractItem.Kind.INDICATOR,
             "indicator": t.indicator,
@@ -161,7 +172,9 @@ def items_from_pack(pack: PolicyPackSchema | None) -> list[dict[str, Any]]:
             "description": t.note,
         }
         by_hand = scoring is not None and scoring.kind in BY_HAND
-        if by_hand or not indicator_known(t.indicator):
+        # a behaviour target the catalogue does not compute (the seeds' 节育及时率 …)
+        # stays an indicator item: shown as information with its target, no value
+        if by_hand or not (indicator_known(t.indicator) or is_behaviour(t.indicator)):
             if not by_hand:
                 item["description"] = " ".join(
                     p
@@ -305,8 +318,10 @@ def clean_item(data: dict[str, Any]) -> dict[str, Any]:
         return item
     item["trigger"] = ""
     if kind == ContractItem.Kind.INDICATOR:
-        if not indicator_known(item["indicator"]):
+        if not (indicator_known(item["indicator"]) or is_behaviour(item["indicator"])):
             raise ValueError(_("Unknown indicator: %(id)s.") % {"id": item["indicator"] or "—"})
+        if is_behaviour(item["indicator"]) and (item["weight"] > 0 or item["scoring"]):
+            raise ValueError(behaviour_scored_message(item["indicator"]))
     else:
         item["indicator"] = ""
         if item["scoring"] not in BY_HAND:

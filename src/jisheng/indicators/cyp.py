@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from jisheng.indicators.engine import POPULATIONS, WITHIN, Indicator, Term
 from jisheng.indicators.models import CypFactor, CypFactorTable
 from jisheng.policy.choices import Method
+from jisheng.policy.measures import BEHAVIOUR
 
 Item = CypFactor.Item
 
@@ -100,6 +101,7 @@ def indicator() -> Indicator:
         id="cyp",
         name_zh="避孕保护对年数（CYP）",
         unit="couple-years",
+        measures=BEHAVIOUR,  # contraceptive use and method mix (SPEC §0)
         numerator=tuple(s.term for s in SOURCES),
         semantics=WITHIN,
         definition_zh=_definition(),

@@ -61,6 +61,7 @@ from jisheng.people.choices import (
 )
 from jisheng.people.models import Birth, LifeEvent, Person, PersonPeriod, Transfer
 from jisheng.policy.choices import LONG_ACTING, CampaignKind, Method
+from jisheng.policy.measures import MEASURES
 from jisheng.services.choices import DueKind
 from jisheng.services.models import CampaignTarget, ContraceptionRecord, FollowUpDue
 
@@ -783,6 +784,9 @@ class Indicator:
     id: str
     name_zh: str
     unit: str  # one of UNITS
+    # what it measures (SPEC §0): policy.measures.BEHAVIOUR (information only, never
+    # scored) or SERVICE (service and data quality); required, so no indicator forgets it
+    measures: str
     numerator: tuple[Term, ...] = ()
     denominator: tuple[Term, ...] = ()  # empty: the value is the numerator (a count)
     scale: float = 1  # 100 for %, 1000 for ‰, 5 for the TFR's five-year groups
@@ -797,6 +801,8 @@ class Indicator:
             problems.append(f"unit {self.unit!r}")
         if self.semantics not in (AS_OF_END, WITHIN):
             problems.append(f"semantics {self.semantics!r}")
+        if self.measures not in MEASURES:
+            problems.append(f"measures {self.measures!r}")
         if self.kind not in KINDS:
             problems.append(f"kind {self.kind!r}")
         elif self.kind == RATIO_OF_SUMS:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from jisheng.indicators import catalogue
 from jisheng.indicators.models import ContractItem
 from jisheng.policy.choices import Direction, ScoringKind, TargetUnit, Trigger
+from jisheng.policy.measures import BEHAVIOUR, PACK_ONLY
 
 TEXT = {"class": "form-control form-control-sm"}
 SELECT = {"class": "form-select form-select-sm"}
@@ -50,7 +51,13 @@ class TermsForm(forms.Form):
 
 
 def indicator_choices() -> list[tuple[str, str]]:
-    return [("", "—")] + [(i.id, f"{i.name_zh} ({i.id})") for i in catalogue.select()]
+    """The catalogue, then the behaviour targets packs name that it does not compute
+    (the seeds' 节育及时率 …): contract items for information only (SPEC §0)."""
+    return (
+        [("", "—")]
+        + [(i.id, f"{i.name_zh} ({i.id})") for i in catalogue.select()]
+        + [(i, i) for i, m in sorted(PACK_ONLY.items()) if m == BEHAVIOUR]
+    )
 
 
 class ItemForm(forms.Form):

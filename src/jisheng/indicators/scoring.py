@@ -30,6 +30,10 @@ Conventions, also written on the pages:
   is last when all are tied).
 - **Consequences** address units and staff roles only (SPEC §0; the pack schema refuses
   anything else and :func:`consequences_for` re-checks it).
+- **Behaviour indicators** (births, pregnancies, contraception, attendance: SPEC §0) are
+  information only: :func:`score` gives them no points whatever the rule says, they do
+  not count towards ``indicator_below_target``, so the total, its bands, the ranking and
+  every consequence measure service and data quality only.
 """
 
 from __future__ import annotations
@@ -62,6 +66,9 @@ SCORED = "scored"
 NO_CASES = "no_cases"  # undefined value: left out, total rescaled
 NOT_ENTERED = "not_entered"  # manual / yes-no item without an entry: 0 for now
 UNWEIGHTED = "unweighted"  # shown against its target, no points
+# A behaviour indicator (SPEC §0): shown with its value and target, never points, never
+# a trigger — whatever weight or rule a contract (even one stored before) gives it.
+INFORMATION = "information"
 
 DIGITS = 2
 EPS = 1e-9
@@ -253,11 +260,21 @@ def score(
     *,
     answer: bool | None = None,
     points: float | None = None,
+    behaviour: bool = False,
 ) -> ItemScore:
     """Score one item: from ``value`` (an indicator's value, None when undefined), a
-    yes/no ``answer`` or hand-entered ``points``, depending on ``rule.kind``."""
+    yes/no ``answer`` or hand-entered ``points``, depending on ``rule.kind``. A
+    ``behaviour`` indicator's item is information only: no points, out of 0."""
     target = rule.effective_target
     met = is_met(value, target, rule.direction)
+    if behaviour:
+        return ItemScore(
+            None,
+            0.0,
+            met,
+            INFORMATION,
+            _("Measures private behaviour: shown as information, no points (SPEC §0)."),
+        )
     if not rule.scored:
         return ItemScore(None, 0.0, met, UNWEIGHTED)
     weight = float(rule.weight)
@@ -405,7 +422,7 @@ class Outcome:
     score: float | None
     vetoed: bool = False
     last_place: bool = False
-    below_target: bool = False  # some indicator item missed its target
+    below_target: bool = False  # some service indicator item missed its target (§0)
     failed_triggers: frozenset[str] = field(default_factory=frozenset)
 
 

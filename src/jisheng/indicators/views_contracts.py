@@ -25,6 +25,7 @@ from jisheng.indicators.models import Contract, ContractItem
 from jisheng.indicators.scoring import Rule, describe, num, target_text
 from jisheng.orgs import selectors as org_selectors
 from jisheng.orgs.models import Unit
+from jisheng.policy.measures import is_behaviour
 
 VIEW = "indicators.view_contract"
 ADD = "indicators.add_contract"
@@ -71,6 +72,9 @@ def item_rows(items: list[ContractItem]) -> list[dict]:
                 "target": target_text(rule) if item.kind != ContractItem.Kind.VETO else "",
                 "rule": describe(rule) if item.kind != ContractItem.Kind.VETO else "",
                 "weight": num(item.weight),
+                # a behaviour indicator: shown apart, never scored (SPEC §0)
+                "information": item.kind == ContractItem.Kind.INDICATOR
+                and is_behaviour(item.indicator),
             }
         )
     return rows
@@ -132,12 +136,14 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contract = contracts.contract_get(request.user, pk)
     items = contracts.contract_items(contract)
     can_edit = request.user.has_perm(CHANGE) and _writable(request, contract)
+    rows = item_rows(items)
     return render(
         request,
         "indicators/contract_detail.html",
         {
             "contract": contract,
-            "rows": item_rows(items),
+            "rows": rows,
+            "information": [r for r in rows if r["information"]],
             "weights": num(contracts.weights_sum(items)),
             "problems": contracts.sign_problems(contract, items) if contract.editable else [],
             "can_edit": can_edit,
@@ -274,12 +280,16 @@ def _print_html(request: HttpRequest, contract: Contract, *, for_pdf: bool) -> s
 
 def _render_print(request: HttpRequest, contract: Contract, *, for_pdf: bool) -> str:
     items = contracts.contract_items(contract)
+    rows = item_rows(items)
     return render_to_string(
         "indicators/contract_print.html",
         {
             "contract": contract,
-            "rows": [r for r in item_rows(items) if r["item"].kind != ContractItem.Kind.VETO],
-            "vetoes": [r for r in item_rows(items) if r["item"].kind == ContractItem.Kind.VETO],
+            "rows": [
+                r for r in rows if r["item"].kind != ContractItem.Kind.VETO and not r["information"]
+            ],
+            "information": [r for r in rows if r["information"]],
+            "vetoes": [r for r in rows if r["item"].kind == ContractItem.Kind.VETO],
             "weights": num(contracts.weights_sum(items)),
             "total": num(contract.total_points),
             "for_pdf": for_pdf,

@@ -7,6 +7,7 @@ from jisheng.indicators import catalogue, engine
 from jisheng.indicators.engine import AS_OF_END, Indicator, Population, T
 from jisheng.migrants.selectors import in_migrant_wra_q, valid_check_q
 from jisheng.people.models import PersonPeriod
+from jisheng.policy.measures import SERVICE
 
 POPULATION = Population(
     name="in_migrant_wra",
@@ -26,6 +27,7 @@ MIGRANT_VERIFICATION_RATE = Indicator(
     id="migrant_verification_rate",
     name_zh="流动人口验证率",
     unit="%",
+    measures=SERVICE,  # the office's verification of the papers (SPEC §4)
     numerator=(T("in_migrant_wra", "verified"),),
     denominator=(T("in_migrant_wra"),),
     scale=100,

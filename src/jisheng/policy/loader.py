@@ -22,7 +22,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
-from jisheng.policy.schema import PolicyPackSchema, forbidden_reason, section0_message
+from jisheng.policy.choices import Trigger
+from jisheng.policy.measures import is_behaviour
+from jisheng.policy.schema import (
+    PolicyPackSchema,
+    behaviour_scored_message,
+    behaviour_trigger_message,
+    forbidden_reason,
+    section0_message,
+)
 
 Path = tuple[str | int, ...]
 
@@ -331,6 +339,47 @@ def check_references(pack: PolicyPackSchema) -> list[tuple[Path, str]]:
     return problems
 
 
+def check_behaviour(pack: PolicyPackSchema) -> list[tuple[Path, str]]:
+    """SPEC §0: a behaviour indicator is information only. No points, weight or scoring
+    on its item, and no consequence or veto it could fire — ``indicator_below_target``
+    fires when an item misses its target, so it is refused while a behaviour item has a
+    target. Score bands and the last place stay allowed: the total holds only service
+    and data-quality points."""
+    assessment = pack.assessment
+    if assessment is None:
+        return []
+    problems: list[tuple[Path, str]] = []
+    with_target = []
+    for index, item in enumerate(assessment.targets):
+        if not is_behaviour(item.indicator):
+            continue
+        if item.target is not None:
+            with_target.append(item.indicator)
+        for key, present in (
+            ("weight", item.weight is not None and item.weight > 0),
+            ("scoring", item.scoring is not None),
+        ):
+            if present:
+                problems.append(
+                    (
+                        ("assessment", "targets", index, key),
+                        behaviour_scored_message(item.indicator),
+                    )
+                )
+    if with_target:
+        names = ", ".join(with_target)
+        for section, rows in (
+            ("consequences", assessment.consequences),
+            ("veto_items", assessment.veto_items),
+        ):
+            problems.extend(
+                (("assessment", section, index, "trigger"), behaviour_trigger_message(names))
+                for index, row in enumerate(rows)
+                if row.trigger == Trigger.INDICATOR_BELOW_TARGET
+            )
+    return problems
+
+
 def pack_warnings(pack: PolicyPackSchema) -> list[str]:
     warnings: list[str] = []
     assessment = pack.assessment
@@ -395,7 +444,7 @@ def parse_pack(text: str) -> ParsedPack:
     reported = {e.path for e in errors}
     errors += [e for e in scan_text(data, lines) if e.path not in reported]
     if pack is not None:
-        for path, message in check_references(pack):
+        for path, message in (*check_references(pack), *check_behaviour(pack)):
             errors.append(PackError(line_of(path, lines), format_path(path), message))
     if errors:
         errors.sort(key=lambda e: (e.line or 0, e.path))

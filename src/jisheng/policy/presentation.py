@@ -19,6 +19,7 @@ from jisheng.policy.choices import (
     TargetUnit,
     Trigger,
 )
+from jisheng.policy.measures import is_behaviour
 from jisheng.policy.schema import (
     AfterFollowup,
     Consequence,
@@ -242,6 +243,7 @@ def sections(pack: PolicyPackSchema) -> dict[str, Any]:
                     "weight": _num(t.weight) if t.weight is not None else "—",
                     "scoring": scoring_text(t.scoring),
                     "note": t.note,
+                    "information": is_behaviour(t.indicator),  # SPEC §0: not scored
                 }
                 for t in a.targets
             ],

@@ -42,6 +42,7 @@ from jisheng.policy.choices import (
     TargetUnit,
     Trigger,
 )
+from jisheng.policy.measures import is_behaviour
 
 SLUG = r"^[a-z][a-z0-9_]*$"
 PACK_ID = r"^[a-z0-9][a-z0-9-]*$"
@@ -62,6 +63,24 @@ def section0_message(reason: str) -> str:
         "and holds only units and staff roles accountable for administrative duties; it "
         "never sanctions a private person."
     ) % {"reason": reason}
+
+
+def behaviour_scored_message(indicator: str) -> str:
+    """Why a behaviour indicator may not carry points, a weight or a scoring rule."""
+    return _(
+        "Not allowed (SPEC §0): %(indicator)s measures private behaviour (births, "
+        "pregnancies, contraception, attendance at services); it is shown as information "
+        "only, with its value, trend and target, and carries no points, weight or scoring."
+    ) % {"indicator": indicator}
+
+
+def behaviour_trigger_message(indicators: str) -> str:
+    """Why no consequence may be fired by a behaviour indicator."""
+    return _(
+        "Not allowed (SPEC §0): %(indicators)s measure private behaviour and may not fire "
+        "a veto, penalty, reward, notice or any other consequence — not even through "
+        "indicator_below_target. Take the target off these items or remove the trigger."
+    ) % {"indicators": indicators}
 
 
 def _as_text(value: Any) -> Any:
@@ -446,6 +465,18 @@ def forbidden_reason(code: str) -> str:
     return reasons[code]
 
 
+def _check_trigger(value: Any) -> Any:
+    """A trigger is an administrative duty: never a person's births, pregnancies,
+    contraception or attendance, nor a behaviour indicator (SPEC §0)."""
+    if isinstance(value, str) and value in FORBIDDEN_TRIGGERS:
+        raise section0_error(forbidden_reason("trigger"))
+    if isinstance(value, str) and is_behaviour(value):
+        raise PydanticCustomError(
+            "section0", "{message}", {"message": behaviour_trigger_message(value)}
+        )
+    return value
+
+
 class Consequence(Strict):
     """A reward or penalty for a unit or a staff role, triggered by an administrative duty."""
 
@@ -475,9 +506,7 @@ class Consequence(Strict):
     @field_validator("trigger", mode="before")
     @classmethod
     def _administrative_trigger(cls, value: Any) -> Any:
-        if isinstance(value, str) and value in FORBIDDEN_TRIGGERS:
-            raise section0_error(forbidden_reason("trigger"))
-        return value
+        return _check_trigger(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> Consequence:
@@ -507,9 +536,7 @@ class VetoItem(Strict):
     @field_validator("trigger", mode="before")
     @classmethod
     def _administrative_trigger(cls, value: Any) -> Any:
-        if isinstance(value, str) and value in FORBIDDEN_TRIGGERS:
-            raise section0_error(forbidden_reason("trigger"))
-        return value
+        return _check_trigger(value)
 
 
 class Assessment(Strict):

@@ -12,6 +12,7 @@ from django.db.models import Q
 
 from jisheng.indicators import catalogue, engine
 from jisheng.indicators.engine import WITHIN, Indicator, Population, T
+from jisheng.policy.measures import SERVICE
 from jisheng.reports.models import VerificationRecord
 
 POPULATION = Population(
@@ -28,6 +29,7 @@ INFORMATION_ACCURACY = Indicator(
     id="information_accuracy",
     name_zh="信息准确率",
     unit="%",
+    measures=SERVICE,
     numerator=(T("verification_records", "accurate"),),
     denominator=(T("verification_records"),),
     scale=100,

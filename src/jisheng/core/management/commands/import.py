@@ -1,6 +1,7 @@
 """``jisheng import KIND FILE.xlsx``: import an Excel workbook of one kind of data.
 
-The kinds come from the setting ``JISHENG_IMPORTERS`` (``units`` now). The command
+The kinds are the importers the apps register (``jisheng.core.registry``: units,
+persons, households, couples, births). The command
 prints a summary and each rejected row with its reasons; when rows are rejected it
 writes them, with a column ``错误原因``, to ``FILE.errors.xlsx`` next to the file.
 Exit code 1 when anything was rejected and nothing was written (or the file itself is

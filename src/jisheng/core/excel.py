@@ -720,9 +720,11 @@ class Importer:
     returns an :class:`ImportResult`; it raises :class:`ExcelImportError` for a problem
     with the whole import (e.g. an unknown ``unit_code``). ``unit_code`` is the unit that
     rows without a parent/unit belong to, ``source_name`` the file name for the audit log,
-    ``headers`` the sheet's columns (for the error workbook). A domain app declares its
-    importer as a module-level constant and registers it from its ``ready()`` with
-    ``jisheng.core.registry.register_importer`` (``core`` imports no domain app).
+    ``headers`` the sheet's columns (for the error workbook); a ``run`` that also takes
+    ``progress(done, total, phase)`` (phase ``"check"``, then ``"save"``) feeds the import
+    job's progress bar. A domain app declares its importer as a module-level constant
+    and registers it from its ``ready()`` with ``jisheng.core.registry.register_importer``
+    (``core`` imports no domain app).
 
     The rest serves the import page and its background job (``jisheng.core.imports``):
 

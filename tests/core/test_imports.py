@@ -470,3 +470,20 @@ def test_the_migration_moves_old_jobs_to_core_and_back(old_state, users):
     back = {job.pk: job.kind for job in Old.objects.all()}
     assert back == {7: "persons", 9: "households", 12: "births"}  # units: unknown there
     assert New.objects.count() == 4
+
+
+def test_a_page_of_one_kind_needs_no_kind_in_the_post(client, tree, users):
+    client.force_login(users.office)
+    data = units_file(unit_row("990100001071", "丑村"))
+    response = client.post(
+        reverse("orgs:unit_import"), {"file": SimpleUploadedFile("u.xlsx", data)}
+    )
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and job.kind == "units"
+    assert Unit.objects.filter(code="990100001071").exists()
+    # a page of several kinds does need one
+    response = client.post(
+        reverse("people:person_import"), {"file": SimpleUploadedFile("p.xlsx", data)}
+    )
+    assert response.status_code == 400 and "kind" in response.context["form"].errors
+    assert ImportJob.objects.count() == 1

@@ -95,8 +95,9 @@ class ImportForm(forms.Form):
         self.user = user
         self.importers = {i.kind: i for i in importers}
         self.fields["kind"].choices = [(i.kind, i.title) for i in importers]
-        if len(importers) == 1:
+        if len(importers) == 1:  # the page's only kind: nothing to choose
             self.fields["kind"].widget = forms.HiddenInput()
+            self.fields["kind"].required = False
         unit_help = [str(i.unit_label) for i in importers if i.unit_label]
         if unit_help:
             self.fields["unit"].help_text = " ".join(unit_help)
@@ -108,7 +109,7 @@ class ImportForm(forms.Form):
         return self.importers.get(self.cleaned_data.get("kind", ""))
 
     def clean_kind(self) -> str:
-        kind = self.cleaned_data["kind"]
+        kind = self.cleaned_data["kind"] or next(iter(self.importers))
         if not self.importers[kind].may_import(self.user):
             raise forms.ValidationError(_("You may not import this kind of data."))
         return kind

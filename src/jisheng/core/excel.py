@@ -805,9 +805,9 @@ class Importer:
         """Read ``source`` (path, bytes or file object) and import it; the rows are
         counted in the result (``total``) so that its summary can say how many were valid.
         Raises :class:`ExcelImportError` for a problem with the whole file."""
-        if self.read_file is not None:
-            result = self.read_file(
-                source=source,
+        if self.read_file is None:
+            return self.read_and_run(
+                source,
                 filename=filename,
                 actor=actor,
                 unit_code=unit_code,
@@ -816,30 +816,54 @@ class Importer:
                 progress=progress,
                 on_read=on_read,
             )
-        else:
-            sheet = read_sheet(
-                source,
-                filename=filename,
-                sheet_name=self.sheet_name,
-                required_headers=self.required_headers,
-                max_rows=self.max_rows,
-            )
-            if on_read is not None:
-                on_read(len(sheet.rows))
-            extra = {"progress": progress} if progress and _takes(self.run, "progress") else {}
-            result = self.run(
-                actor=actor,
-                rows=sheet.rows,
-                dry_run=dry_run,
-                valid_rows_only=valid_rows_only,
-                unit_code=unit_code or None,
-                source_name=filename or "",
-                headers=sheet.headers,
-                **extra,
-            )
-            if not result.total:  # an importer that does not count its rows
-                result.total = len(sheet.rows)
-                result.valid_rows_only = valid_rows_only
+        return self.read_file(
+            source=source,
+            filename=filename,
+            actor=actor,
+            unit_code=unit_code,
+            dry_run=dry_run,
+            valid_rows_only=valid_rows_only,
+            progress=progress,
+            on_read=on_read,
+        )
+
+    def read_and_run(
+        self,
+        source: Any,
+        *,
+        filename: str | None = None,
+        actor: Any,
+        unit_code: str | None = "",
+        dry_run: bool = False,
+        valid_rows_only: bool = False,
+        progress: Callable[[int, int, str], None] | None = None,
+        on_read: Callable[[int], None] | None = None,
+    ) -> ImportResult:
+        """The sheet ``sheet_name`` of ``source`` read by :func:`read_sheet`, then ``run``
+        (what ``jisheng import KIND FILE`` does, and the page without ``read_file``)."""
+        sheet = read_sheet(
+            source,
+            filename=filename,
+            sheet_name=self.sheet_name,
+            required_headers=self.required_headers,
+            max_rows=self.max_rows,
+        )
+        if on_read is not None:
+            on_read(len(sheet.rows))
+        extra = {"progress": progress} if progress and _takes(self.run, "progress") else {}
+        result = self.run(
+            actor=actor,
+            rows=sheet.rows,
+            dry_run=dry_run,
+            valid_rows_only=valid_rows_only,
+            unit_code=unit_code or None,
+            source_name=filename or "",
+            headers=sheet.headers,
+            **extra,
+        )
+        if not result.total:  # an importer that does not count its rows
+            result.total = len(sheet.rows)
+            result.valid_rows_only = valid_rows_only
         return result
 
     def error_workbook(self, result: ImportResult) -> Workbook:

@@ -386,6 +386,11 @@ def test_the_people_page_offers_its_kinds_and_not_units(client, tree, users):
     units_form = client.get(reverse("orgs:unit_import")).context["form"]
     assert [v for v, _l in units_form.fields["kind"].choices] == ["units"]
     assert units_form.fields["kind"].widget.is_hidden
+    client.cookies["django_language"] = "zh-hans"
+    assert "从 Excel 导入：组织机构</h1>" in client.get(reverse("orgs:unit_import")).text
+    assert (
+        "从 Excel 导入：人员、户和夫妇、夫妇、" in client.get(reverse("people:person_import")).text
+    )
 
 
 # --------------------------------------------------------------------------- command

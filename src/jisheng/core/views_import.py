@@ -183,7 +183,8 @@ def import_page(request: HttpRequest, kind: str) -> HttpResponse:
             "form": form,
             "importer": importer,
             "importers": importers,
-            "labels": [i.title for i in importers],
+            "heading": _("Import from Excel: %(what)s")
+            % {"what": "、".join(i.title for i in importers)},
             "jobs": imports.jobs_of(user=request.user, kinds=[i.kind for i in importers])[
                 :RECENT_JOBS
             ],

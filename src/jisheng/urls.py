@@ -23,6 +23,7 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)(FAVICON), permanent=True)),
     path("system/status/", core_views.system_status, name="system_status"),
     path("audit/", include("jisheng.core.urls")),
+    path("import/", include("jisheng.core.urls_import")),
     path("orgs/", include("jisheng.orgs.urls")),
     path("people/", include("jisheng.people.urls")),
     path("policy/", include("jisheng.policy.urls")),

@@ -50,7 +50,7 @@ def test_import_a_workbook_then_find_a_person_by_pinyin_initials(
     login(page, "office", PASSWORD)
 
     page.goto(f"{live_server.url}/people/import/")
-    form = page.locator("[data-testid=person-import-form]")
+    form = page.locator("[data-testid=import-form]")
     form.locator("input[type=file]").set_input_files(str(workbook))
     page.locator("[data-testid=import-submit]").click()
     created = page.locator("[data-testid=count-created]")

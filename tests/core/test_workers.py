@@ -26,12 +26,10 @@ from django_tasks import task
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from jisheng.core import supervisor, workers
+from jisheng.core import imports, supervisor, workers
 from jisheng.core.management.commands import serve
 from jisheng.core.management.commands import worker as worker_command
-from jisheng.core.models import WorkerHeartbeat
-from jisheng.people import tasks as people_tasks
-from jisheng.people.models import ImportJob
+from jisheng.core.models import ImportJob, WorkerHeartbeat
 
 INTERRUPTED_ZH = "后台任务进程中断，请重试"
 DONE: list[int] = []
@@ -204,8 +202,9 @@ def test_a_real_queue_worker_survives_its_fetch_failing(transactional_db, monkey
 @pytest.fixture
 def import_job(users, settings, tmp_path):
     settings.VAR_DIR = tmp_path
-    job = people_tasks.job_create(
+    job = imports.job_create(
         user=users.office,
+        kind="persons",
         upload=SimpleUploadedFile("人员.xlsx", b"PK\x03\x04 not really a workbook"),
         unit_code="990100001001",
         valid_rows_only=True,
@@ -219,7 +218,7 @@ def test_a_job_left_running_by_a_dead_worker_fails_with_a_chinese_reason(import_
     stored = Path(import_job.stored_path)
     assert stored.exists()
     result = queued(
-        "jisheng.people.tasks.run_import_job",
+        "jisheng.core.imports.run_import_job",
         import_job.pk,
         status=TaskResultStatus.RUNNING,
         worker_ids=["w-dead"],
@@ -279,22 +278,22 @@ def test_a_dead_process_of_this_host_is_known_at_once(db):
 
 
 def test_failed_job_page_offers_to_import_again(client, import_job, users):
-    people_tasks.job_fail_interrupted(import_job.pk)
+    imports.job_fail_interrupted(import_job.pk)
     client.force_login(users.office)
-    page = client.get(reverse("people:import_job", args=[import_job.pk])).content.decode()
+    page = client.get(reverse("imports:job", args=[import_job.pk])).content.decode()
     assert INTERRUPTED_ZH in page
     assert 'data-testid="import-retry"' in page
-    retry = reverse("people:person_import") + "?kind=persons&amp;unit=990100001001"
+    retry = reverse("imports:start", args=["persons"]) + "?unit=990100001001"
     assert retry + "&amp;valid_rows_only=1" in page
     form = client.get(
-        reverse("people:person_import") + "?kind=persons&unit=990100001001&valid_rows_only=1"
+        reverse("imports:start", args=["persons"]) + "?unit=990100001001&valid_rows_only=1"
     ).context["form"]
     assert form.initial["valid_rows_only"] is True and form.initial["unit"] == "990100001001"
 
 
 def test_an_ended_job_keeps_its_outcome(import_job):
     ImportJob.objects.filter(pk=import_job.pk).update(status=ImportJob.Status.DONE)
-    assert people_tasks.job_fail_interrupted(import_job.pk) is False
+    assert imports.job_fail_interrupted(import_job.pk) is False
     import_job.refresh_from_db()
     assert import_job.status == ImportJob.Status.DONE
 

@@ -19,7 +19,7 @@ from jisheng.core.excel import (
     workbook_bytes,
     write_workbook,
 )
-from jisheng.core.models import AuditEvent
+from jisheng.core.models import AuditEvent, ImportJob
 from jisheng.orgs import excel, services
 from jisheng.orgs.excel import (
     COL_ACTIVE,
@@ -449,14 +449,18 @@ def test_error_workbook_of_an_import(tree, users):
 # --------------------------------------------------------------------------- pages
 
 IMPORT_URL = reverse("orgs:unit_import")
-TEMPLATE_URL = reverse("orgs:unit_import_template")
+TEMPLATE_URL = reverse("imports:template", args=["units"])
 
 
 def upload(client, data: bytes, name="units.xlsx", **fields):
-    payload = {"file": io.BytesIO(data), **fields}
+    payload = {"kind": "units", "file": io.BytesIO(data), **fields}
     payload["file"].name = name
     client.cookies["django_language"] = "en"
     return client.post(IMPORT_URL, payload)
+
+
+def last_job() -> ImportJob:
+    return ImportJob.objects.order_by("-pk").first()
 
 
 @pytest.mark.parametrize(
@@ -465,7 +469,7 @@ def upload(client, data: bytes, name="units.xlsx", **fields):
         IMPORT_URL,
         TEMPLATE_URL,
         "/orgs/units/990100000000/export.xlsx",
-        "/orgs/import/units/errors/abcdefghijklmnopqrstuvwx.xlsx",
+        "/import/jobs/1/errors.xlsx",
     ],
 )
 def test_anonymous_users_are_sent_to_login(client, tree, url):
@@ -482,6 +486,7 @@ def test_import_needs_add_and_change_permissions(client, tree, users):
     )
     assert client.get(TEMPLATE_URL).status_code == 403
     assert not Unit.objects.filter(code="990100001007").exists()
+    assert not ImportJob.objects.exists()
 
 
 def test_import_page_and_template_download(client, tree, users):
@@ -489,6 +494,7 @@ def test_import_page_and_template_download(client, tree, users):
     page = client.get(IMPORT_URL)
     assert page.status_code == 200
     assert b'enctype="multipart/form-data"' in page.content
+    assert b'data-kind="units"' in page.content
     response = client.get(TEMPLATE_URL)
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.content))
@@ -504,11 +510,15 @@ def test_upload_happy_path(client, tree, users):
             r("990100001001", "甲村二", "村", "990100001000"),
         ),
     )
-    assert response.status_code == 200
-    result = response.context["result"]
-    assert (result.created, result.updated, result.unchanged) == (1, 1, 0)
-    assert result.rejected == []
-    assert b'data-testid="count-created">1<' in response.content
+    job = last_job()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("imports:job", args=[job.pk])
+    assert (job.kind, job.status, job.user) == ("units", ImportJob.Status.DONE, users.town_office)
+    result = job.result
+    assert (result["created"], result["updated"], result["unchanged"]) == (1, 1, 0)
+    assert result["rejected"] == 0 and result["written"]
+    page = client.get(response["Location"])
+    assert b'data-testid="count-created">1<' in page.content
     assert parent_code("990100001007") == "990100001000"
     assert AuditEvent.objects.filter(
         action=AuditAction.IMPORT, user=users.town_office, request_path=IMPORT_URL
@@ -518,13 +528,16 @@ def test_upload_happy_path(client, tree, users):
 def test_upload_with_default_parent_and_dry_run(client, tree, users):
     client.force_login(users.town_office)
     data = as_file(r("990100001007", "庚村", "村", ""))
-    response = upload(client, data, parent="990100001000", dry_run="on")
-    assert response.status_code == 200
-    assert response.context["result"].created == 1
+    response = upload(client, data, unit="990100001000", dry_run="on")
+    assert response.status_code == 302
+    job = last_job()
+    assert job.unit_code == "990100001000" and job.dry_run
+    assert job.result["created"] == 1 and job.result["dry_run"]
     assert not Unit.objects.filter(code="990100001007").exists()
-    response = upload(client, data, parent="990100002000")  # outside scope
+    response = upload(client, data, unit="990100002000")  # outside scope
     assert response.status_code == 400
-    assert "parent" in response.context["form"].errors
+    assert "unit" in response.context["form"].errors
+    assert ImportJob.objects.count() == 1
     assert AuditEvent.objects.filter(
         action=AuditAction.DENIED, user=users.town_office, object_id=str(tree.street.pk)
     ).exists()
@@ -538,13 +551,16 @@ def test_upload_with_default_parent_and_dry_run(client, tree, users):
         (b"hello", "units.csv"),
     ],
 )
-def test_upload_of_a_bad_file_shows_the_error(client, tree, users, data, name):
+def test_upload_of_a_bad_file_fails_its_job_with_the_error(client, tree, users, data, name):
     client.force_login(users.office)
     before = db_state()
     response = upload(client, data, name=name)
-    assert response.status_code == 400
-    assert response.context["form"].errors["file"]
-    assert response.context["result"] is None
+    assert response.status_code == 302
+    job = last_job()
+    assert job.status == ImportJob.Status.FAILED
+    assert "xlsx" in job.message and job.result == {}
+    page = client.get(response["Location"]).content.decode()
+    assert 'data-testid="import-failed"' in page and "nothing was saved" in page
     assert db_state() == before
 
 
@@ -552,21 +568,24 @@ def test_rejected_upload_offers_its_error_workbook_to_its_owner_only(client, tre
     client.force_login(users.office)
     before = db_state()
     response = upload(client, as_file(*BAD_FILE))
-    assert response.status_code == 200
+    assert response.status_code == 302
     assert db_state() == before
-    assert len(response.context["rejected_rows"]) == 5
-    assert "12 digits" in response.content.decode()
-    token = response.context["errors_token"]
-    url = reverse("orgs:unit_import_errors", args=[token])
-    assert url.encode() in response.content
+    job = last_job()
+    assert job.status == ImportJob.Status.DONE and not job.result["written"]
+    assert len(job.result["rejected_rows"]) == 5
+    assert job.result["rejected_rows"][0]["label"] == "99010000100 坏代码村"
+    page = client.get(response["Location"]).content.decode()
+    assert "12 digits" in page
+    url = reverse("imports:job_errors", args=[job.pk])
+    assert url in page
 
     download = client.get(url)
     assert download.status_code == 200
     sheet = read_sheet(b"".join(download.streaming_content), required_headers=[REASON_HEADER])
     assert len(sheet.rows) == 5
 
-    # the import page remembers the last error workbook for this session
-    assert url.encode() in client.get(IMPORT_URL).content
+    # the import page lists the user's recent imports
+    assert reverse("imports:job", args=[job.pk]) in client.get(IMPORT_URL).content.decode()
 
     client.force_login(users.admin)
     assert client.get(url).status_code == 404

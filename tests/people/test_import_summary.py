@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.utils import translation
 
 from jisheng.core.excel import import_summary, workbook_bytes, write_workbook
+from jisheng.core.models import ImportJob
 from jisheng.people import excel
 from jisheng.people.excel import COL_BIRTH, COL_ID, COL_NAME, PERSON_HEADERS
 from jisheng.people.importers import persons_import
-from jisheng.people.models import ImportJob, Person
+from jisheng.people.models import Person
 from tests.people.test_import import idn, row
 
 IMPORT_URL = reverse("people:person_import")
@@ -139,7 +140,7 @@ def test_page_dry_run_summary_and_duplicate_rows(client, tree, users):
     )
     job = ImportJob.objects.get()
     assert (job.result["total"], job.result["valid"], job.result["rejected"]) == (6, 4, 2)
-    page = client.get(reverse("people:import_job", args=[job.pk])).content.decode()
+    page = client.get(reverse("imports:job", args=[job.pk])).content.decode()
     assert "4 行有效、2 行有错误；按全部或全不导入，本文件不会导入" in page
     assert "第 3 行与第 7 行身份证号相同" in page
     assert 'data-testid="count-valid">4<' in page

@@ -24,7 +24,8 @@ class CoreConfig(AppConfig):
             user_login_failed,
         )
 
-        from jisheng.core import keycheck, signals  # noqa: F401  (keycheck: system check)
+        # keycheck: a system check; imports: the import task's task_finished handler.
+        from jisheng.core import imports, keycheck, signals  # noqa: F401
 
         user_logged_in.connect(signals.on_logged_in, dispatch_uid="jisheng_audit_login")
         user_logged_out.connect(signals.on_logged_out, dispatch_uid="jisheng_audit_logout")

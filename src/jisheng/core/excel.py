@@ -10,8 +10,9 @@
   workbook that repeats each rejected row with its reasons (column ``错误原因``).
 - :func:`store_error_workbook` / :func:`stored_error_workbook`: keep that workbook under
   ``var/`` by a random id that only the user who ran the import can download.
-- :class:`Importer` and :func:`get_importer`: the kinds of ``jisheng import KIND FILE``,
-  listed in the setting ``JISHENG_IMPORTERS`` (``core`` imports no domain app).
+- :class:`Importer` and :func:`get_importer`: the kinds of ``jisheng import KIND FILE``
+  and of the import page, registered by their apps in ``jisheng.core.registry``
+  (``core`` imports no domain app).
 
 Column headers are part of the file format, so they are fixed Chinese strings; messages
 are gettext strings.
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import inspect
 import io
 import re
 import secrets
@@ -35,11 +37,12 @@ from typing import Any, BinaryIO, NamedTuple
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from jisheng.core.registry import registry
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REASON_HEADER = "错误原因"
@@ -555,6 +558,11 @@ class ImportResult:
         """What the import did or would do, in one sentence (see :func:`import_summary`)."""
         return import_summary(self.as_dict())
 
+    def details(self, *, limit: int) -> dict[str, Any]:
+        """What an importer reports besides counts and rejected rows (its first ``limit``
+        items of each list), kept in the import job's result for its page."""
+        return {}
+
 
 def valid_rows_only_help() -> str:
     """What "import the valid rows only" means: the import page and the command say it."""
@@ -704,15 +712,38 @@ def stored_error_workbook(*, user: Any, token: str) -> Path | None:
 
 @dataclass(frozen=True)
 class Importer:
-    """One kind of ``jisheng import KIND FILE``.
+    """One kind of Excel import: ``jisheng import KIND FILE`` and the import page.
 
     ``run(*, actor, rows, dry_run, valid_rows_only, unit_code, source_name, headers)``
     returns an :class:`ImportResult`; it raises :class:`ExcelImportError` for a problem
     with the whole import (e.g. an unknown ``unit_code``). ``unit_code`` is the unit that
     rows without a parent/unit belong to, ``source_name`` the file name for the audit log,
-    ``headers`` the sheet's columns (for the error workbook). A domain app declares its
-    importer as a module-level constant and lists its dotted path in
-    ``settings.JISHENG_IMPORTERS``.
+    ``headers`` the sheet's columns (for the error workbook); a ``run`` that also takes
+    ``progress(done, total, phase)`` (phase ``"check"``, then ``"save"``) feeds the import
+    job's progress bar. A domain app declares its importer as a module-level constant
+    and registers it from its ``ready()`` with ``jisheng.core.registry.register_importer``
+    (``core`` imports no domain app).
+
+    The rest serves the import page and its background job (``jisheng.core.imports``):
+
+    - ``label``: what the file holds, in the page's kind select; ``group``: importers of
+      one group share one page (their kinds in one select; default: the kind alone);
+      ``back_to``: (label, URL name) of the page the import belongs to (breadcrumbs).
+    - ``read_file(*, source, filename, actor, unit_code, dry_run, valid_rows_only,
+      progress, on_read)``: the whole file at once (several sheets, progress reports);
+      default: the sheet ``sheet_name`` read by :func:`read_sheet`, then ``run``.
+    - ``errors(result)``: the error workbook (default :func:`error_workbook` of the
+      rejected rows on ``sheet_name``); ``row_label(row)``: a rejected row in a few
+      words on the page (default: the values of the first two required columns).
+    - ``unit_label``: the meaning of the page's unit field for this kind (empty: the
+      kind takes no unit); ``check_unit(*, user, code)``: raises
+      :class:`ExcelImportError` when ``user`` may not name that unit.
+    - ``template`` and ``template_filename``: the empty workbook to download;
+      ``sheets``: (sheet, headers, required headers) shown on the page (default the
+      one sheet); ``help_text``: a paragraph on the page.
+    - ``counts``: extra counts of the result (key of ``result.as_dict()``, label) shown
+      beside created/updated/…; ``result_template``: a template included below the
+      result (it gets ``job`` and ``result``).
     """
 
     kind: str
@@ -724,14 +755,144 @@ class Importer:
     description: str = ""
     # Largest sheet accepted (data rows); None: the setting JISHENG_IMPORT_MAX_ROWS.
     max_rows: int | None = None
+    label: Any = ""
+    group: str = ""
+    back_to: tuple[Any, str] | None = None
+    read_file: Callable[..., ImportResult] | None = None
+    errors: Callable[[ImportResult], Workbook] | None = None
+    row_label: Callable[[Mapping[str, str]], str] | None = None
+    unit_label: Any = ""
+    check_unit: Callable[..., Any] | None = None
+    template: Callable[[], Workbook] | None = None
+    template_filename: str = ""
+    sheets: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = ()
+    help_text: Any = ""
+    counts: tuple[tuple[str, Any], ...] = ()
+    result_template: str = ""
+
+    @property
+    def page_group(self) -> str:
+        return self.group or self.kind
+
+    @property
+    def title(self) -> str:
+        return str(self.label or self.description or self.kind)
+
+    @property
+    def page_sheets(self) -> tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]:
+        return self.sheets or ((self.sheet_name, self.headers, self.required_headers),)
+
+    def may_import(self, user: Any) -> bool:
+        """Whether ``user`` (active) holds every permission this import needs."""
+        return bool(getattr(user, "is_active", False)) and all(
+            user.has_perm(p) for p in self.permissions
+        )
+
+    def import_file(
+        self,
+        source: Any,
+        *,
+        filename: str | None = None,
+        actor: Any,
+        unit_code: str = "",
+        dry_run: bool = False,
+        valid_rows_only: bool = False,
+        progress: Callable[[int, int, str], None] | None = None,
+        on_read: Callable[[int], None] | None = None,
+    ) -> ImportResult:
+        """Read ``source`` (path, bytes or file object) and import it; the rows are
+        counted in the result (``total``) so that its summary can say how many were valid.
+        Raises :class:`ExcelImportError` for a problem with the whole file."""
+        if self.read_file is None:
+            return self.read_and_run(
+                source,
+                filename=filename,
+                actor=actor,
+                unit_code=unit_code,
+                dry_run=dry_run,
+                valid_rows_only=valid_rows_only,
+                progress=progress,
+                on_read=on_read,
+            )
+        return self.read_file(
+            source=source,
+            filename=filename,
+            actor=actor,
+            unit_code=unit_code,
+            dry_run=dry_run,
+            valid_rows_only=valid_rows_only,
+            progress=progress,
+            on_read=on_read,
+        )
+
+    def read_and_run(
+        self,
+        source: Any,
+        *,
+        filename: str | None = None,
+        actor: Any,
+        unit_code: str | None = "",
+        dry_run: bool = False,
+        valid_rows_only: bool = False,
+        progress: Callable[[int, int, str], None] | None = None,
+        on_read: Callable[[int], None] | None = None,
+    ) -> ImportResult:
+        """The sheet ``sheet_name`` of ``source`` read by :func:`read_sheet`, then ``run``
+        (what ``jisheng import KIND FILE`` does, and the page without ``read_file``)."""
+        sheet = read_sheet(
+            source,
+            filename=filename,
+            sheet_name=self.sheet_name,
+            required_headers=self.required_headers,
+            max_rows=self.max_rows,
+        )
+        if on_read is not None:
+            on_read(len(sheet.rows))
+        extra = {"progress": progress} if progress and _takes(self.run, "progress") else {}
+        result = self.run(
+            actor=actor,
+            rows=sheet.rows,
+            dry_run=dry_run,
+            valid_rows_only=valid_rows_only,
+            unit_code=unit_code or None,
+            source_name=filename or "",
+            headers=sheet.headers,
+            **extra,
+        )
+        if not result.total:  # an importer that does not count its rows
+            result.total = len(sheet.rows)
+            result.valid_rows_only = valid_rows_only
+        return result
+
+    def error_workbook(self, result: ImportResult) -> Workbook:
+        if self.errors is not None:
+            return self.errors(result)
+        return error_workbook(
+            headers=result.headers or list(self.headers),
+            rejected=result.rejected,
+            title=self.sheet_name,
+        )
+
+    def describe_row(self, row: Mapping[str, str]) -> str:
+        if self.row_label is not None:
+            return self.row_label(row)
+        return " ".join(row.get(h, "") for h in self.required_headers[:2] if row.get(h)).strip()
+
+
+def _takes(function: Callable[..., Any], name: str) -> bool:
+    """Whether ``function`` accepts the keyword argument ``name``."""
+    parameters = inspect.signature(function).parameters.values()
+    return any(p.name == name or p.kind == p.VAR_KEYWORD for p in parameters)
 
 
 def importer_kinds() -> list[str]:
-    return sorted(settings.JISHENG_IMPORTERS)
+    """The registered importer kinds (``jisheng.core.registry``), sorted."""
+    return sorted(registry["importers"])
 
 
 def get_importer(kind: str) -> Importer:
-    registry: dict[str, str] = settings.JISHENG_IMPORTERS
-    if kind not in registry:
+    """The importer registered under ``kind``; ``KeyError`` for an unknown kind."""
+    importers: dict[str, Importer] = registry["importers"]
+    if kind not in importers:
         raise KeyError(kind)
-    return import_string(registry[kind])
+    return importers[kind]

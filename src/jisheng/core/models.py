@@ -197,3 +197,82 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.path}"
+
+
+class ImportJob(models.Model):
+    """One Excel import run in the background: its importer kind, options, progress and
+    outcome (see ``jisheng.core.imports``).
+
+    ``kind`` names an importer of the registry (``jisheng.core.excel.get_importer``).
+    Only the user who started it sees it (pages answer 404 to anyone else). ``total`` and
+    ``done`` count the rows checked, for the progress bar; ``result`` is the summary
+    (counts, the first rejected rows, what the importer reports besides);
+    ``errors_token`` downloads the error workbook (see ``jisheng.core.excel``).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        READING = "reading", _("Reading the file")
+        CHECKING = "checking", _("Checking the rows")
+        SAVING = "saving", _("Saving")
+        DONE = "done", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="import_jobs",
+    )
+    kind = models.CharField(_("kind"), max_length=20)
+    file_name = models.CharField(_("file name"), max_length=255)
+    # The uploaded file under var/imports/ while the job waits or runs (removed after).
+    stored_path = models.CharField(_("stored file"), max_length=500, blank=True)
+    unit_code = models.CharField(_("default unit code"), max_length=32, blank=True)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    valid_rows_only = models.BooleanField(_("valid rows only"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    done = models.PositiveIntegerField(_("rows checked"), default=0)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    errors_token = models.CharField(_("error workbook"), max_length=64, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    # The interface language of the upload: the reasons are written in it.
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    task_id = models.CharField(_("task ID"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="core_importjob_user")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total:
+            return 0
+        return min(100, int(self.done * 100 / self.total))
+
+    @property
+    def kind_label(self) -> str:
+        """What the file holds, in words (the importer's label; the kind if unknown)."""
+        from jisheng.core.excel import get_importer
+
+        try:
+            return get_importer(self.kind).title
+        except KeyError:
+            return self.kind

@@ -13,3 +13,8 @@ class OrgsConfig(AppConfig):
         from jisheng.orgs.roles import sync_role_groups
 
         post_migrate.connect(sync_role_groups, dispatch_uid="jisheng.sync_role_groups")
+
+        from jisheng.core.registry import register_importer
+        from jisheng.orgs.excel import UNITS_IMPORTER
+
+        register_importer(UNITS_IMPORTER)

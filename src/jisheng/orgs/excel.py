@@ -13,7 +13,7 @@ columns, so an export imports back as "unchanged".
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -334,6 +335,7 @@ def units_import(
     default_parent: Unit | None = None,
     source_name: str = "",
     headers: Iterable[str] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> ImportResult:
     """Import organisation units from sheet rows (:class:`SheetRow`, ``(number, dict)``
     or dicts keyed by the Chinese headers).
@@ -342,7 +344,9 @@ def units_import(
     unit (only the changed fields); parents may come before or after their children in
     the file or already exist. ``default_parent`` is the parent of rows with a blank
     parent code (otherwise a blank parent means a top-level unit: superusers only).
-    ``actor=None`` is the system (no scope limit). Returns an :class:`ImportResult`;
+    ``actor=None`` is the system (no scope limit). ``progress(done, total, phase)`` is
+    told of the rows read (phase ``"check"``) and of the start of the writes
+    (``"save"``), for the import job's progress bar. Returns an :class:`ImportResult`;
     rejected rows carry their reasons.
     """
     sheet_rows = _as_sheet_rows(rows)
@@ -357,7 +361,12 @@ def units_import(
         raise PermissionDenied(_("This unit is outside your data scope."))
 
     lookup = _unit_type_lookup()
-    parsed = [_parse(row, lookup) for row in sheet_rows]
+    total = len(sheet_rows)
+    parsed = []
+    for done, row in enumerate(sheet_rows, start=1):
+        parsed.append(_parse(row, lookup))
+        if progress is not None:
+            progress(done, total, "check")
     order = _check(parsed, actor=actor, default_parent=default_parent)
 
     valid = [r for r in order if not r.rejected]
@@ -372,6 +381,8 @@ def units_import(
                 else:
                     result.unchanged += 1
     elif valid:
+        if progress is not None:
+            progress(0, total, "save")
         try:
             with transaction.atomic():
                 _write(order, actor=actor, valid_rows_only=valid_rows_only, result=result)
@@ -803,6 +814,27 @@ def units_template() -> Workbook:
 # --------------------------------------------------------------------------- command
 
 
+def default_parent(*, user: Any, code: str | None) -> Unit | None:
+    """The unit that rows with a blank parent code go under: ``None`` for no code;
+    :class:`ExcelImportError` when ``user`` may not write below it (audited as denied
+    when it exists). The import page checks it on upload, the import again when it runs."""
+    if not code:
+        return None
+    unit = Unit.objects.filter(code=code).first()
+    if unit is None or not _can_write(user, unit.path):
+        if unit is not None:
+            audit.record(
+                actor=user,
+                action=AuditAction.DENIED,
+                obj=unit,
+                message=_("Import below a unit outside the user's data scope."),
+            )
+        raise ExcelImportError(
+            _("Unit %(code)s was not found within your data scope.") % {"code": code}
+        )
+    return unit
+
+
 def _run_from_command(
     *,
     actor: Any,
@@ -812,32 +844,21 @@ def _run_from_command(
     unit_code: str | None,
     source_name: str = "",
     headers: Iterable[str] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> ImportResult:
-    default_parent = None
-    if unit_code:
-        default_parent = Unit.objects.filter(code=unit_code).first()
-        if default_parent is None or not _can_write(actor, default_parent.path):
-            if default_parent is not None:
-                audit.record(
-                    actor=actor,
-                    action=AuditAction.DENIED,
-                    obj=default_parent,
-                    message=_("Import below a unit outside the user's data scope."),
-                )
-            raise ExcelImportError(
-                _("Unit %(code)s was not found within your data scope.") % {"code": unit_code}
-            )
     return units_import(
         actor=actor,
         rows=rows,
         dry_run=dry_run,
         valid_rows_only=valid_rows_only,
-        default_parent=default_parent,
+        default_parent=default_parent(user=actor, code=unit_code),
         source_name=source_name,
         headers=headers,
+        progress=progress,
     )
 
 
+# Registered by OrgsConfig.ready() (jisheng.core.registry).
 UNITS_IMPORTER = Importer(
     kind="units",
     sheet_name=SHEET_TITLE,
@@ -846,4 +867,19 @@ UNITS_IMPORTER = Importer(
     permissions=("orgs.add_unit", "orgs.change_unit"),
     run=_run_from_command,
     description="组织机构",
+    label=gettext_lazy("Organisation units"),
+    back_to=(gettext_lazy("Organisation tree"), "orgs:unit_tree"),
+    errors=units_error_workbook,
+    unit_label=gettext_lazy(
+        "Rows whose parent code is blank are placed under this unit. Leave it empty "
+        "to require a parent code on every row."
+    ),
+    check_unit=default_parent,
+    template=units_template,
+    template_filename="组织机构导入模板.xlsx",
+    help_text=gettext_lazy(
+        "A code that already exists updates that unit; parents may come before or after "
+        "their children in the file or already exist. Every row is checked before "
+        "anything is saved."
+    ),
 )

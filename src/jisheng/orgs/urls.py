@@ -26,15 +26,8 @@ urlpatterns = [
         views_users.token_revoke,
         name="token_revoke",
     ),
+    # The import page of kind "units" (core/views_import.py); template and jobs: /import/.
     path("import/units/", views_excel.unit_import, name="unit_import"),
-    path(
-        "import/units/template.xlsx", views_excel.unit_import_template, name="unit_import_template"
-    ),
-    path(
-        "import/units/errors/<slug:token>.xlsx",
-        views_excel.unit_import_errors,
-        name="unit_import_errors",
-    ),
 ]
 
 # Pages addressed by a unit code. ``units/<code>/`` would swallow any other

@@ -6,3 +6,10 @@ class PeopleConfig(AppConfig):
     name = "jisheng.people"
     label = "people"
     verbose_name = _("Population registry")
+
+    def ready(self) -> None:
+        from jisheng.core.registry import register_importer
+        from jisheng.people.importers import IMPORTERS
+
+        for importer in IMPORTERS:  # persons, households, couples, births
+            register_importer(importer)

@@ -43,7 +43,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 from openpyxl import Workbook
 
 from jisheng.core import audit, crypto, idnumber, pinyin
@@ -164,6 +164,14 @@ class RegistryImportResult(ImportResult):
             **super().as_dict(),
             "possible_duplicates": len(self.possible_duplicates),
             "needs_event": len(self.needs_event),
+        }
+
+    def details(self, *, limit: int) -> dict[str, Any]:
+        """The possible duplicates and the differences that need an event, for the job's
+        page (``people/import_result_extra.html``)."""
+        return {
+            "possible_duplicate_rows": self.possible_duplicates[:limit],
+            "needs_event_rows": self.needs_event[:limit],
         }
 
     def report_lines(self) -> list[str]:
@@ -906,15 +914,61 @@ def _run_persons_from_command(
     )
 
 
+def check_default_unit(*, user: Any, code: str) -> None:
+    """The import page's unit for rows without one: raises :class:`ExcelImportError`
+    when ``user`` may not register persons there (audited as denied when it exists)."""
+    _default_unit(user, code)
+
+
+def row_label(row: Mapping[str, str]) -> str:
+    """A short description of a rejected row: its name and masked ID number, if any."""
+    name = row.get("姓名") or row.get("孩子姓名") or row.get("户编号") or ""
+    for column in ("公民身份号码", "母亲身份证号", "户主身份证号", "妻子身份证号", "丈夫身份证号"):
+        if row.get(column):
+            return f"{name} {idnumber.mask(row[column])}".strip()
+    return name
+
+
+def _file_reader(kind: str) -> Callable[..., RegistryImportResult]:
+    """:func:`import_file` of ``kind`` as an importer's ``read_file`` (the job's page)."""
+
+    def read(*, source: Any, **options: Any) -> RegistryImportResult:
+        return import_file(kind=kind, path=source, **options)
+
+    return read
+
+
+# What the import page shows and does for every kind of the registry's imports.
+PAGE = {
+    "group": "people",
+    "back_to": (gettext_lazy("Population registry"), "people:person_list"),
+    "row_label": row_label,
+    "counts": (
+        ("possible_duplicates", gettext_lazy("Possible duplicates")),
+        ("needs_event", gettext_lazy("Need an event")),
+    ),
+    "result_template": "people/import_result_extra.html",
+}
+
 PERSONS_IMPORTER = Importer(
     kind="persons",
     sheet_name=PERSONS_SHEET,
     headers=PERSON_HEADERS,
     required_headers=PERSON_REQUIRED_HEADERS,
-    permissions=("people.import_person",),
+    permissions=("people.import_person", "people.add_person", "people.change_person"),
     run=_run_persons_from_command,
     description="人员",
     max_rows=PERSONS_MAX_ROWS,
+    label=gettext_lazy("Persons"),
+    read_file=_file_reader("persons"),
+    errors=lambda result: result_error_workbook(result),
+    unit_label=gettext_lazy(
+        "Persons whose column 现居住单位代码 is blank are registered in this unit."
+    ),
+    check_unit=check_default_unit,
+    template=excel.persons_template,
+    template_filename="人员导入模板.xlsx",
+    **PAGE,
 )
 
 
@@ -1585,9 +1639,19 @@ HOUSEHOLDS_IMPORTER = Importer(
     sheet_name=excel.HOUSEHOLDS_SHEET,
     headers=excel.HOUSEHOLD_HEADERS,
     required_headers=excel.HOUSEHOLD_REQUIRED_HEADERS,
-    permissions=("people.import_person", "people.add_household"),
+    permissions=("people.import_person", "people.add_household", "people.add_couple"),
     run=_run_households_from_command,
     description="户",
+    label=gettext_lazy("Households and couples"),
+    read_file=_file_reader("households"),
+    errors=result_error_workbook,
+    template=excel.households_template,
+    template_filename="户与夫妇导入模板.xlsx",
+    sheets=(
+        (excel.HOUSEHOLDS_SHEET, excel.HOUSEHOLD_HEADERS, excel.HOUSEHOLD_REQUIRED_HEADERS),
+        (excel.COUPLES_SHEET, excel.COUPLE_HEADERS, excel.COUPLE_REQUIRED_HEADERS),
+    ),
+    **PAGE,
 )
 COUPLES_IMPORTER = Importer(
     kind="couples",
@@ -1597,6 +1661,11 @@ COUPLES_IMPORTER = Importer(
     permissions=("people.import_person", "people.add_couple"),
     run=_run_couples_from_command,
     description="夫妇",
+    label=gettext_lazy("Couples"),
+    errors=result_error_workbook,
+    template=excel.households_template,
+    template_filename="户与夫妇导入模板.xlsx",
+    **PAGE,
 )
 BIRTHS_IMPORTER = Importer(
     kind="births",
@@ -1606,4 +1675,12 @@ BIRTHS_IMPORTER = Importer(
     permissions=("people.import_person", "people.add_birth"),
     run=_run_births_from_command,
     description="出生",
+    label=gettext_lazy("Births"),
+    read_file=_file_reader("births"),
+    errors=result_error_workbook,
+    template=excel.births_template,
+    template_filename="出生导入模板.xlsx",
+    **PAGE,
 )
+# Registered by PeopleConfig.ready() (jisheng.core.registry).
+IMPORTERS = (PERSONS_IMPORTER, HOUSEHOLDS_IMPORTER, COUPLES_IMPORTER, BIRTHS_IMPORTER)

@@ -66,17 +66,8 @@ urlpatterns += [
     path("pregnancies/<int:pk>/close/", views_family.pregnancy_close, name="pregnancy_close"),
 ]
 
-# Excel import (views_import): upload, background job, progress, error workbook.
+# Excel import: the import page of the registry's kinds (core/views_import.py); the
+# jobs, their progress and error workbooks and the templates are under /import/.
 urlpatterns += [
     path("import/", views_import.person_import, name="person_import"),
-    path("import/templates/<slug:kind>.xlsx", views_import.import_template, name="import_template"),
-    path("import/jobs/<int:pk>/", views_import.import_job, name="import_job"),
-    path(
-        "import/jobs/<int:pk>/progress/",
-        views_import.import_job_progress,
-        name="import_job_progress",
-    ),
-    path(
-        "import/jobs/<int:pk>/errors.xlsx", views_import.import_job_errors, name="import_job_errors"
-    ),
 ]

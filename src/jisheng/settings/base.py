@@ -241,17 +241,11 @@ JISHENG_API_MAX_PAGE_SIZE = 500
 JISHENG_POLICY_BIRTH_LIMIT = int(env_str("JISHENG_POLICY_BIRTH_LIMIT", "3"))
 # Days a token from POST /api/v1/auth/token stays valid.
 JISHENG_API_TOKEN_DAYS = int(env_str("JISHENG_API_TOKEN_DAYS", "30"))
-# Excel imports: largest sheet (data rows) and file (MB) accepted, and the kinds that
-# `jisheng import KIND FILE.xlsx` knows (each a jisheng.core.excel.Importer).
+# Excel imports: largest sheet (data rows) and file (MB) accepted. The kinds of
+# `jisheng import KIND FILE.xlsx` and of the import page are registered by their apps
+# (jisheng.core.registry.register_importer).
 JISHENG_IMPORT_MAX_ROWS = int(env_str("JISHENG_IMPORT_MAX_ROWS", "50000"))
 JISHENG_IMPORT_MAX_BYTES = int(env_str("JISHENG_IMPORT_MAX_MB", "20")) * 1024 * 1024
-JISHENG_IMPORTERS = {
-    "units": "jisheng.orgs.excel.UNITS_IMPORTER",
-    "persons": "jisheng.people.importers.PERSONS_IMPORTER",
-    "households": "jisheng.people.importers.HOUSEHOLDS_IMPORTER",
-    "couples": "jisheng.people.importers.COUPLES_IMPORTER",
-    "births": "jisheng.people.importers.BIRTHS_IMPORTER",
-}
 
 # Background tasks (django-tasks, the backport of Django 6's tasks API): the database
 # backend queues them and `jisheng db_worker` runs them (JISHENG_TASKS_BACKEND may name

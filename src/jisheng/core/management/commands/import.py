@@ -1,6 +1,7 @@
 """``jisheng import KIND FILE.xlsx``: import an Excel workbook of one kind of data.
 
-The kinds come from the setting ``JISHENG_IMPORTERS`` (``units`` now). The command
+The kinds are the importers the apps register (``jisheng.core.registry``: units,
+persons, households, couples, births). The command
 prints a summary and each rejected row with its reasons; when rows are rejected it
 writes them, with a column ``错误原因``, to ``FILE.errors.xlsx`` next to the file.
 Exit code 1 when anything was rejected and nothing was written (or the file itself is
@@ -21,10 +22,8 @@ from django.utils.translation import gettext_lazy
 
 from jisheng.core.excel import (
     ExcelImportError,
-    error_workbook,
     get_importer,
     importer_kinds,
-    read_sheet,
     valid_rows_only_help,
 )
 
@@ -79,20 +78,13 @@ class Command(BaseCommand):
             raise CommandError(_("File not found: %(path)s") % {"path": str(path)})
 
         try:
-            sheet = read_sheet(
+            result = importer.read_and_run(
                 path,
-                sheet_name=importer.sheet_name,
-                required_headers=importer.required_headers,
-                max_rows=importer.max_rows,
-            )
-            result = importer.run(
+                filename=path.name,
                 actor=actor,
-                rows=sheet.rows,
                 dry_run=options["dry_run"],
                 valid_rows_only=options["valid_rows_only"],
                 unit_code=options["unit"],
-                source_name=path.name,
-                headers=sheet.headers,
             )
         except (ExcelImportError, PermissionDenied) as exc:
             raise CommandError(str(exc)) from exc
@@ -113,9 +105,6 @@ class Command(BaseCommand):
                 "rejected": result.rejected_count,
             }
         )
-        if not result.total:  # an importer that does not count its rows
-            result.total = len(sheet.rows)
-            result.valid_rows_only = options["valid_rows_only"]
         out.write(result.summary())
         # Notes of the importer beyond the counts (e.g. possible duplicates).
         for line in getattr(result, "report_lines", list)():
@@ -127,11 +116,7 @@ class Command(BaseCommand):
                 _("Row %(row)d: %(reasons)s") % {"row": row_number, "reasons": "; ".join(reasons)}
             )
         target = errors_path(path)
-        error_workbook(
-            headers=result.headers or list(importer.headers),
-            rejected=result.rejected,
-            title=importer.sheet_name,
-        ).save(target)
+        importer.error_workbook(result).save(target)
         out.write(
             _("The rejected rows and their reasons were written to %(path)s.")
             % {"path": str(target)}

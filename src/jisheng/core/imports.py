@@ -1,13 +1,18 @@
-"""Background Excel imports: the :class:`~jisheng.people.models.ImportJob` life cycle.
+"""Background Excel imports: the :class:`~jisheng.core.models.ImportJob` life cycle, for
+every importer kind of the registry (``jisheng.core.excel.get_importer``).
 
-The import page stores the upload under ``var/imports/``, creates an ``ImportJob`` and
-enqueues :data:`run_import_job` (django-tasks; the database backend runs it in
-``jisheng db_worker``, a small upload runs at once on the ``immediate`` backend). The
-task reads the file, checks the rows — writing ``done``/``total`` to the job every
-second or so, outside any transaction, so that the page's progress bar can follow —
-then saves (status ``saving``: one transaction, whose progress nobody else can see
-before it commits) and stores the summary and the error workbook for the user who
-started it.
+The import page stores the upload under ``var/imports/``, creates an ``ImportJob`` for
+the importer's kind and enqueues :data:`run_import_job` (django-tasks; the database
+backend runs it in ``jisheng worker``, a small upload runs at once on the ``immediate``
+backend). The task looks the importer up by the job's kind, checks that the user still
+holds the importer's permissions, reads the file and checks the rows — writing
+``done``/``total`` to the job every second or so, outside any transaction, so that the
+page's progress bar can follow — then saves (status ``saving``: one transaction, whose
+progress nobody else can see before it commits) and stores the summary and the error
+workbook for the user who started it.
+
+A job is its user's only: :func:`jobs_of` and :func:`job_of` never return another
+user's job.
 """
 
 from __future__ import annotations
@@ -22,21 +27,21 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import TaskResultStatus, task
 from django_tasks.signals import task_finished
 
-from jisheng.core.excel import ExcelImportError, store_error_workbook
-from jisheng.people import importers
-from jisheng.people.models import ImportJob
+from jisheng.core.excel import ExcelImportError, ImportResult, get_importer, store_error_workbook
+from jisheng.core.models import ImportJob
 
 logger = logging.getLogger(__name__)
 
 # Seconds between two progress writes while rows are checked.
 PROGRESS_INTERVAL = 0.8
-# Rejected rows, possible duplicates and needed events kept in the job for the page
-# (the error workbook has every rejected row).
+# Rejected rows (and the importer's other lists) kept in the job for the page (the error
+# workbook has every rejected row).
 SHOWN_ITEMS = 500
 
 
@@ -44,18 +49,42 @@ def _uploads_dir() -> Path:
     return Path(settings.VAR_DIR) / "imports"
 
 
+# --------------------------------------------------------------------------- selectors
+
+
+def jobs_of(*, user: Any, kinds: list[str] | None = None) -> QuerySet[ImportJob]:
+    """The import jobs ``user`` started (of ``kinds``, if given), newest first."""
+    jobs = ImportJob.objects.filter(user=user)
+    if kinds is not None:
+        jobs = jobs.filter(kind__in=kinds)
+    return jobs
+
+
+def job_of(*, user: Any, pk: int) -> ImportJob | None:
+    """The job ``pk`` if ``user`` started it, else None (another user's job is unseen)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return ImportJob.objects.filter(pk=pk, user=user).first()
+
+
+# --------------------------------------------------------------------------- services
+
+
 def job_create(
     *,
     user: Any,
     upload: UploadedFile,
-    kind: str = ImportJob.Kind.PERSONS,
+    kind: str,
     unit_code: str = "",
     dry_run: bool = False,
     valid_rows_only: bool = False,
 ) -> ImportJob:
-    """Store the upload and create its job (not yet enqueued)."""
-    if kind not in ImportJob.Kind.values:
-        raise ValueError(f"unknown import kind {kind!r}")
+    """Store the upload and create its job (not yet enqueued). ``kind`` must be a
+    registered importer kind (``ValueError`` otherwise)."""
+    try:
+        get_importer(kind)
+    except KeyError:
+        raise ValueError(f"unknown import kind {kind!r}") from None
     directory = _uploads_dir()
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     target = directory / f"{uuid.uuid4().hex}.upload"
@@ -91,27 +120,19 @@ def _save(job: ImportJob, **values: Any) -> None:
     ImportJob.objects.filter(pk=job.pk).update(**values)
 
 
-def _summary(result: importers.RegistryImportResult) -> dict[str, Any]:
+def _summary(importer: Any, result: ImportResult) -> dict[str, Any]:
     return {
         **result.as_dict(),
         "rejected_rows": [
-            {"row": item.row_number, "reasons": item.reasons, "label": _row_label(item.row)}
+            {
+                "row": item.row_number,
+                "reasons": item.reasons,
+                "label": importer.describe_row(item.row),
+            }
             for item in result.rejected[:SHOWN_ITEMS]
         ],
-        "possible_duplicate_rows": result.possible_duplicates[:SHOWN_ITEMS],
-        "needs_event_rows": result.needs_event[:SHOWN_ITEMS],
+        **result.details(limit=SHOWN_ITEMS),
     }
-
-
-def _row_label(row: dict[str, str]) -> str:
-    """A short description of a rejected row: its name and masked ID number, if any."""
-    from jisheng.core.idnumber import mask
-
-    name = row.get("姓名") or row.get("孩子姓名") or row.get("户编号") or ""
-    for column in ("公民身份号码", "母亲身份证号", "户主身份证号", "妻子身份证号", "丈夫身份证号"):
-        if row.get(column):
-            return f"{name} {mask(row[column])}".strip()
-    return name
 
 
 def job_run(job_id: int) -> dict[str, Any]:
@@ -148,8 +169,14 @@ def job_run(job_id: int) -> dict[str, Any]:
 
 def _run(job: ImportJob) -> None:
     user = job.user
-    if not user.is_active or not user.has_perm("people.import_person"):
-        raise PermissionDenied(_("You may not import persons."))
+    try:
+        importer = get_importer(job.kind)
+    except KeyError:
+        raise ExcelImportError(
+            _("Unknown kind of import: %(kind)s.") % {"kind": job.kind}
+        ) from None
+    if not importer.may_import(user):
+        raise PermissionDenied(_("You may not import this kind of data."))
     _save(job, status=ImportJob.Status.READING, started_at=timezone.now())
     last = 0.0
 
@@ -163,9 +190,8 @@ def _run(job: ImportJob) -> None:
         elif phase == "save" and done == 0:
             _save(job, status=ImportJob.Status.SAVING, done=job.total)
 
-    result = importers.import_file(
-        kind=job.kind,
-        path=job.stored_path,
+    result = importer.import_file(
+        job.stored_path,
         filename=job.file_name,
         actor=user,
         unit_code=job.unit_code,
@@ -176,12 +202,12 @@ def _run(job: ImportJob) -> None:
     )
     token = ""
     if result.rejected:
-        token = store_error_workbook(importers.result_error_workbook(result), user=user)
+        token = store_error_workbook(importer.error_workbook(result), user=user)
     _save(
         job,
         status=ImportJob.Status.DONE,
         done=job.total,
-        result=_summary(result),
+        result=_summary(importer, result),
         errors_token=token,
         finished_at=timezone.now(),
     )
@@ -228,4 +254,4 @@ def on_task_finished(sender: Any, task_result: Any, **kwargs: Any) -> None:
     job_fail_interrupted(job_id)
 
 
-task_finished.connect(on_task_finished, dispatch_uid="jisheng.people.import_task_finished")
+task_finished.connect(on_task_finished, dispatch_uid="jisheng.core.import_task_finished")

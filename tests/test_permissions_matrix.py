@@ -72,8 +72,6 @@ ANY_USER = {
 # helper requires.
 GATED_ELSEWHERE = {
     "orgs:unit_import": "orgs.add_unit",
-    "orgs:unit_import_template": "orgs.add_unit",
-    "orgs:unit_import_errors": "orgs.add_unit",
     # views_export.require_export: the list's view permission and people.export_person
     "people:person_export": "people.export_person",
     "people:transfer_export": "people.export_person",
@@ -81,11 +79,14 @@ GATED_ELSEWHERE = {
     "people:birth_export": "people.export_person",
     "people:pregnancy_export": "people.export_person",
     "reports:drill_export": "people.export_person",
+    # core.views_import: the importer's permissions (Importer.may_import); the matrix
+    # asks for kind "persons" (people.import_person, add_person, change_person)
     "people:person_import": "people.import_person",
-    "people:import_template": "people.import_person",
-    "people:import_job": "people.import_person",
-    "people:import_job_progress": "people.import_person",
-    "people:import_job_errors": "people.import_person",
+    "imports:start": "people.import_person",
+    "imports:template": "people.import_person",
+    "imports:job": "people.import_person",
+    "imports:job_progress": "people.import_person",
+    "imports:job_errors": "people.import_person",
     # commodities.services.require_movement_perm: ledger.MOVEMENT_PERMS of the movement
     "commodities:receipt": "commodities.receive_stock",
     "commodities:transfer": "commodities.transfer_stock",
@@ -131,7 +132,6 @@ _kw("orgs:committee_edit orgs:committee_delete orgs:member_add", _pk("committee"
 _kw("orgs:member_edit orgs:member_remove", _pk("member"))
 _kw("orgs:user_detail orgs:user_roles orgs:token_create", _pk("user"))
 _kw("orgs:token_revoke", lambda d: {"pk": d.user.pk, "token_id": MISSING_PK})
-_kw("orgs:unit_import_errors", lambda d: {"token": "no-such-workbook"})
 _kw(
     "orgs:unit_detail orgs:unit_export orgs:unit_children orgs:unit_create orgs:unit_edit "
     "orgs:unit_move orgs:unit_delete orgs:position_create orgs:committee_create",
@@ -155,8 +155,8 @@ _kw("people:couple_detail people:couple_reveal_id people:couple_end", _pk("coupl
 _kw("certificates:issue", lambda d: {"couple_pk": d.couple.pk})
 _kw("people:birth_detail people:birth_override people:birth_register_child", _pk("birth"))
 _kw("people:pregnancy_close", _pk("pregnancy"))
-_kw("people:import_template", lambda d: {"kind": "persons"})
-_kw("people:import_job people:import_job_progress people:import_job_errors", _pk("import_job"))
+_kw("imports:start imports:template", lambda d: {"kind": "persons"})
+_kw("imports:job imports:job_progress imports:job_errors", _pk("import_job"))
 _kw("policy:pack_detail", lambda d: {"code": d.pack.code if d.pack else "no-such-pack"})
 _kw("policy:version_diff", lambda d: {"code": d.pack.code if d.pack else "x", "pk": MISSING_PK})
 _kw("services:worklist_group", lambda d: {"kind": "due"})

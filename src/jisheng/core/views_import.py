@@ -43,7 +43,6 @@ from jisheng.core.registry import registry
 # A job still waiting after this many seconds: say that a worker must be running.
 WORKER_HINT_SECONDS = 10
 RECENT_JOBS = 10
-DEFAULT_MAX_ROWS = 50_000
 
 
 def _importer_or_404(kind: str) -> Importer:
@@ -135,7 +134,7 @@ class ImportForm(forms.Form):
 def _max_rows(importers: list[Importer]) -> int:
     from django.conf import settings
 
-    default = int(getattr(settings, "JISHENG_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS))
+    default = int(settings.JISHENG_IMPORT_MAX_ROWS)
     return max((i.max_rows or default) for i in importers)
 
 

@@ -6,3 +6,8 @@ class PeopleConfig(AppConfig):
     name = "jisheng.people"
     label = "people"
     verbose_name = _("Population registry")
+
+    def ready(self) -> None:
+        from jisheng.people import workflows
+
+        workflows.register()

@@ -15,6 +15,7 @@ from jisheng.people.models import Transfer
 from tests import factories
 
 D = datetime.date
+DONE_ON = D(2026, 3, 5)
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def open_transfer(tree):
     return Transfer.objects.get(person=person)
 
 
-def complete(transfer, actor, day=D(2026, 3, 5)):
+def complete(transfer, actor, day=DONE_ON):
     return transfers.transfer_complete(
         actor=actor, transfer=transfer, completed_on=day, records_handed="档案一份"
     )

@@ -264,11 +264,12 @@ def test_returned_to_the_user_who_can_act(tree, users):
     # c was returned and then closed again: its latest decision is not a return
     workflow.transition(actor=users.office, obj=c, to="open", message="先退回")
     workflow.transition(actor=users.office, obj=c, to="closed")
-    assert [r.obj for r in workflow.returned_to(users.office)] == [a, b]
-    assert [r.obj for r in workflow.returned_to(users.office, unit=tree.village_b)] == [b]
+    assert [r.obj for r in workflow.returned_to(users.town_office)] == [a, b]
+    assert [r.obj for r in workflow.returned_to(users.town_office, unit=tree.village_b)] == [b]
     assert workflow.returned_to(users.field_a) == []  # may not act (no permission)
-    # an office user in the town sees the town's subtree only
-    assert {r.obj for r in workflow.returned_to(users.town_office)} == {a, b}
+    # who returned it waits for the others: not on their own list
+    assert workflow.returned_to(users.office) == []
+    assert [r.obj for r in workflow.returned_to(users.admin)] == [a, b]
     street_office = factories.user("street_office", tree.street, "office")
     assert workflow.returned_to(street_office) == []
     assert workflow.last_return(c) is None
@@ -292,7 +293,7 @@ def test_the_returned_worklist_source(tree, users):
     assert "抽查" in item.what and "office" in item.what
     count, items = source.collect(users.field_a, unit=None, today=None, limit=10)
     assert (count, items) == (0, [])
-    count, items = source.collect(users.office, unit=None, today=None, limit=0)
+    count, items = source.collect(users.admin, unit=None, today=None, limit=0)
     assert (count, items) == (1, [])
 
 

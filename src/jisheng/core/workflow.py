@@ -386,7 +386,8 @@ class Returned:
 def returned_to(user: Any, *, unit: Any | None = None) -> list[Returned]:
     """Objects whose latest decision is a return, still in the status they were
     returned to, in the user's scope (and ``unit``'s), that the user can act on (holds
-    the permission of a step from that status); oldest return first."""
+    the permission of a step from that status) and did not return themselves (who
+    returned it waits for the others); oldest return first."""
     latest = (
         Decision.objects.filter(
             content_type=OuterRef("content_type"), object_id=OuterRef("object_id")
@@ -398,6 +399,7 @@ def returned_to(user: Any, *, unit: Any | None = None) -> list[Returned]:
         restrict_within(Decision.objects.filter(action=RETURN), user, unit)
         .annotate(latest_id=Subquery(latest))
         .filter(id=F("latest_id"))
+        .exclude(actor_id=getattr(user, "pk", None))
         .select_related("content_type", "actor", "unit")
         .order_by("at", "id")
     )

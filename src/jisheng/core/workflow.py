@@ -26,7 +26,7 @@ the system itself: it needs no permission and may act anywhere.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,7 +42,7 @@ from django.utils.translation import pgettext_lazy
 from jisheng.core import audit
 from jisheng.core.choices import AuditAction
 from jisheng.core.models import Decision
-from jisheng.core.registry import WorkItem, registry
+from jisheng.core.registry import RegistryConflict, WorkItem, registry
 from jisheng.core.scope import path_in_scope, record_denied, require_in_scope, restrict_within
 
 # The actions a step may be (the verb of the Decision).
@@ -201,8 +201,6 @@ def register(flow: Workflow) -> Workflow:
     key = flow.model.lower()
     existing = registry["workflows"].get(key)
     if existing is not None and existing != flow:
-        from jisheng.core.registry import RegistryConflict
-
         raise RegistryConflict(f"workflows: {key!r} is already registered")
     registry["workflows"][key] = flow
     return flow
@@ -465,7 +463,3 @@ def status_labels(obj: models.Model, decisions: Iterable[Decision]) -> list[dict
         }
         for d in decisions
     ]
-
-
-def step_names(steps: Sequence[Step]) -> list[str]:
-    return [s.action for s in steps]

@@ -8,6 +8,8 @@ class CommoditiesConfig(AppConfig):
     verbose_name = _("Contraceptive commodities")
 
     def ready(self) -> None:
+        from jisheng.commodities import workflows
         from jisheng.commodities.indicators import register
 
         register()
+        workflows.register()

@@ -73,6 +73,8 @@ class StockStatus(models.TextChoices):
 class CountStatus(models.TextChoices):
     OPEN = "open", _("Being counted")
     SUBMITTED = "submitted", _("Submitted")
+    # Sent back to the counter by the approver, with a message (core.workflow).
+    RETURNED = "returned", _("Returned for correction")
     APPROVED = "approved", _("Approved and posted")
     CANCELLED = "cancelled", _("Cancelled")
 

@@ -8,6 +8,10 @@ book figure is the card's balance at the end of that day. On approval the book f
 are computed again as of the count day (movements posted meanwhile, back-dated or not,
 are thereby taken into account), and every difference is posted on the count day as a
 line of one count adjustment document (盘点调整). An approved or cancelled count is frozen.
+
+The approver may return a submitted count to the counter with a message (returned →
+submitted again). The steps go through ``core.workflow`` (the table is
+``commodities/workflows.py``).
 """
 
 from __future__ import annotations
@@ -27,12 +31,14 @@ from jisheng.commodities import ledger, selectors
 from jisheng.commodities.choices import CountStatus, DocumentKind
 from jisheng.commodities.models import CountLine, Document, PhysicalCount, Store
 from jisheng.commodities.services import past_date, require_movement_perm
-from jisheng.core import audit
+from jisheng.core import audit, workflow
 from jisheng.core.choices import AuditAction
 from jisheng.core.scope import get_in_scope_or_404, require_in_scope, restrict_within
 from jisheng.core.templatetags.cn import format_cn_date
 
-EDITABLE = (CountStatus.OPEN, CountStatus.SUBMITTED)
+EDITABLE = (CountStatus.OPEN, CountStatus.RETURNED, CountStatus.SUBMITTED)
+# Where the counter may still enter figures and submit.
+WITH_COUNTER = (CountStatus.OPEN, CountStatus.RETURNED)
 FROZEN = (CountStatus.APPROVED, CountStatus.CANCELLED)
 
 
@@ -300,18 +306,26 @@ def count_submit(actor: Any, count: PhysicalCount) -> PhysicalCount:
     error = _uncounted_error(count)
     if error is not None:
         raise error
-    with ledger.serialised():
-        fresh = _locked(count)
-        fresh.status = CountStatus.SUBMITTED
-        fresh.save(update_fields=["status", "updated_at"])
-        audit.record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=fresh,
-            changes={"status": [CountStatus.OPEN, CountStatus.SUBMITTED]},
-        )
-    count.status = fresh.status
-    return fresh
+    workflow.transition(actor=actor, obj=count, to=CountStatus.SUBMITTED)
+    return count
+
+
+def count_return(actor: Any, count: PhysicalCount, message: str) -> PhysicalCount:
+    """The approver sends a submitted count back to the counter, saying why (退回意见):
+    the counter sees the message on the count and on the worklist, corrects and submits
+    again."""
+    _scope(actor, count)
+    if count.status in FROZEN:
+        raise _frozen_error(count)
+    workflow.transition(actor=actor, obj=count, to=CountStatus.RETURNED, message=message)
+    return count
+
+
+def all_counted(ctx: workflow.Context) -> None:
+    """Guard of submit and approve: every line of the locked count is counted."""
+    error = _uncounted_error(ctx.obj)
+    if error is not None:
+        raise error
 
 
 def count_approve(actor: Any, count: PhysicalCount) -> PhysicalCount:
@@ -320,62 +334,56 @@ def count_approve(actor: Any, count: PhysicalCount) -> PhysicalCount:
     (none when the shelves agree with the books). Refused while a line is uncounted, and
     without the permission to post count adjustments."""
     require_movement_perm(actor, DocumentKind.ADJUSTMENT, count)
-    store = _scope(actor, count)
+    _scope(actor, count)
     if count.status in FROZEN:
         raise _frozen_error(count)
     error = _uncounted_error(count)
     if error is not None:
         raise error
-    with ledger.serialised():
-        fresh = _locked(count)
-        day = fresh.counted_on
-        differences = []
-        for line in count_lines(fresh):
-            card = ledger.card_for(store, line.card.lot, day, create=False)
-            assert card is not None
-            book = ledger.balance_on(card, day)
-            if book != line.book:
-                line.book = book
-                line.save(update_fields=["book"])
-            assert line.counted is not None
-            if line.counted != book:
-                differences.append((line, card, line.counted - book))
-        document = None
-        if differences:
-            document = ledger.open_document(
-                store=store,
-                kind=DocumentKind.ADJUSTMENT,
-                occurred_on=day,
-                actor=actor,
-                count=fresh,
-                note=_("Physical count of %(day)s") % {"day": format_cn_date(day)},
-                staff_name=fresh.counted_by[:50],
-            )
-            for _line, card, difference in differences:
-                ledger.post_line(document, card, difference)
-        previous = fresh.status
-        fresh.status = CountStatus.APPROVED
-        fresh.approved_by = audit.user_of(actor)
-        fresh.approved_at = timezone.now()
-        fresh.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
-        audit.record(
+    workflow.transition(actor=actor, obj=count, to=CountStatus.APPROVED)
+    return count
+
+
+def post_differences(ctx: workflow.Context) -> None:
+    """Hook of approve (on the locked count): the differences posted as one adjustment."""
+    fresh: PhysicalCount = ctx.obj
+    actor = ctx.actor
+    store = fresh.store
+    day = fresh.counted_on
+    differences = []
+    for line in count_lines(fresh):
+        card = ledger.card_for(store, line.card.lot, day, create=False)
+        assert card is not None
+        book = ledger.balance_on(card, day)
+        if book != line.book:
+            line.book = book
+            line.save(update_fields=["book"])
+        assert line.counted is not None
+        if line.counted != book:
+            differences.append((line, card, line.counted - book))
+    document = None
+    if differences:
+        document = ledger.open_document(
+            store=store,
+            kind=DocumentKind.ADJUSTMENT,
+            occurred_on=day,
             actor=actor,
-            action=AuditAction.UPDATE,
-            obj=fresh,
-            changes={
-                "status": [previous, CountStatus.APPROVED],
-                "adjustment": [None, document.number if document else None],
-                "differences": [
-                    None,
-                    [
-                        [line.card.lot.number, line.book, line.counted]
-                        for line, _c, _d in differences
-                    ],
-                ],
-            },
+            count=fresh,
+            note=_("Physical count of %(day)s") % {"day": format_cn_date(day)},
+            staff_name=fresh.counted_by[:50],
         )
-    count.status = fresh.status
-    return fresh
+        for _line, card, difference in differences:
+            ledger.post_line(document, card, difference)
+    fresh.approved_by = audit.user_of(actor)
+    fresh.approved_at = timezone.now()
+    ctx.fields += ["approved_by", "approved_at"]
+    ctx.changes.update(
+        adjustment=[None, document.number if document else None],
+        differences=[
+            None,
+            [[line.card.lot.number, line.book, line.counted] for line, _c, _d in differences],
+        ],
+    )
 
 
 def count_cancel(actor: Any, count: PhysicalCount, reason: str = "") -> PhysicalCount:
@@ -386,24 +394,16 @@ def count_cancel(actor: Any, count: PhysicalCount, reason: str = "") -> Physical
     reason = (reason or "").strip()
     if len(reason) > 300:
         raise ValidationError({"reason": _("At most 300 characters.")})
-    with ledger.serialised():
-        fresh = _locked(count)
-        previous = fresh.status
-        fresh.status = CountStatus.CANCELLED
-        fields = ["status", "updated_at"]
-        if reason:
-            fresh.note = (f"{fresh.note} · {reason}" if fresh.note else reason)[:300]
-            fields.append("note")
-        fresh.save(update_fields=fields)
-        audit.record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=fresh,
-            changes={"status": [previous, CountStatus.CANCELLED]},
-            message=reason,
-        )
-    count.status = fresh.status
-    return fresh
+    workflow.transition(actor=actor, obj=count, to=CountStatus.CANCELLED, message=reason)
+    return count
+
+
+def note_reason(ctx: workflow.Context) -> None:
+    """Hook of cancel: the reason appended to the count's note."""
+    if ctx.message:
+        note = ctx.obj.note
+        ctx.obj.note = (f"{note} · {ctx.message}" if note else ctx.message)[:300]
+        ctx.fields.append("note")
 
 
 # --- 账物相符率 ----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ urlpatterns: list = [
     path("<int:pk>/differences/", views.count_differences, name="count_differences"),
     path("<int:pk>/submit/", views.count_submit, name="count_submit"),
     path("<int:pk>/approve/", views.count_approve, name="count_approve"),
+    path("<int:pk>/return/", views.count_return, name="count_return"),
     path("<int:pk>/cancel/", views.count_cancel, name="count_cancel"),
     path("quality/", views.quality_list, name="quality_list"),
     path("quality/new/<int:store_pk>/", views.quality_new, name="quality_new"),

@@ -235,7 +235,8 @@ def count_differences(request: HttpRequest, pk: int) -> HttpResponse:
             "differing": len(differing),
             "uncounted": sum(1 for line in lines if line.counted is None),
             "adjustment": counts.adjustment_of(count),
-            "can_submit": count.status == CountStatus.OPEN and request.user.has_perm(ADD),
+            "can_submit": count.status in counts.WITH_COUNTER and request.user.has_perm(ADD),
+            "can_return": count.status == CountStatus.SUBMITTED and request.user.has_perm(APPROVE),
             "can_approve": count.status in counts.EDITABLE
             and request.user.has_perm(APPROVE)
             and may_post(request.user, DocumentKind.ADJUSTMENT),
@@ -281,6 +282,19 @@ def count_approve(request: HttpRequest, pk: int) -> HttpResponse:
         APPROVE,
         lambda c: counts.count_approve(request.user, c),
         _("The count was approved and the differences posted."),
+    )
+
+
+@login_required
+@require_POST
+def count_return(request: HttpRequest, pk: int) -> HttpResponse:
+    """Return a submitted count to the counter with a message (退回意见)."""
+    return _transition(
+        request,
+        pk,
+        APPROVE,
+        lambda c: counts.count_return(request.user, c, request.POST.get("message", "")),
+        _("The count was returned to the counter."),
     )
 
 

@@ -57,3 +57,15 @@ class CoreConfig(AppConfig):
         from jisheng.core.forms import install_select_placeholder
 
         install_select_placeholder()  # 请选择, not "---------", in every select
+
+        from jisheng.core import registry, workflow
+
+        # What was returned to the user (退回) by any app's workflow, with its message.
+        registry.register_worklist_source(
+            registry.WorklistSource(
+                kind="returned",
+                label=_("Returned to you"),
+                collect=workflow.collect_returned,
+                order=5,
+            )
+        )

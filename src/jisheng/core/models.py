@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jisheng.core.choices import AuditAction
@@ -276,3 +277,65 @@ class ImportJob(models.Model):
             return get_importer(self.kind).title
         except KeyError:
             return self.kind
+
+
+class DecisionQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ImmutableError("decisions cannot be changed")
+
+
+class Decision(models.Model):
+    """One step of a workflow (``core.workflow``) on any object: who moved it from which
+    status to which, when, and with what message (a return's 退回意见). Append-only."""
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        verbose_name=_("object type"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    object_id = models.PositiveBigIntegerField(_("object ID"))
+    action = models.CharField(_("action"), max_length=20)
+    from_status = models.CharField(_("from status"), max_length=32)
+    to_status = models.CharField(_("to status"), max_length=32)
+    message = models.CharField(_("message"), max_length=1000, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("decided by"), max_length=150, blank=True)
+    at = models.DateTimeField(_("decided at"), default=timezone.now, db_index=True)
+    # The unit the object belongs to (its scope): who may read the decision.
+    unit = models.ForeignKey(
+        "orgs.Unit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = DecisionQuerySet.as_manager()
+
+    scope_path_field = "unit__path"
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "at"], name="core_decision_object"),
+            models.Index(fields=["action", "at"], name="core_decision_action"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.from_status}→{self.to_status}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ImmutableError("decisions cannot be changed")
+        super().save(*args, **kwargs)

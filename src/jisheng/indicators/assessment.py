@@ -16,7 +16,9 @@ Two steps, so that entering a score by hand does not recount the registry:
 A draft is recomputed on demand (step 1 and 2) and rescored after each entry (step 2).
 Approving rescores once more and freezes it: the stored basis and result (values,
 targets, rules, points) are what the pages and the printed report show from then on,
-whatever later happens to the registry or the contracts. Every write is audited.
+whatever later happens to the registry or the contracts — until the approver reopens it
+with a message saying why (a draft again). Approving and reopening go through
+``core.workflow`` (the table is ``indicators/workflows.py``). Every write is audited.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jisheng.core import audit, periods
+from jisheng.core import audit, periods, workflow
 from jisheng.core.choices import AuditAction
 from jisheng.core.scope import get_in_scope_or_404, require_in_scope, restrict
 from jisheng.indicators import catalogue, engine, scoring
@@ -548,31 +550,46 @@ def assessment_approve(*, actor: Any, assessment: Assessment) -> Assessment:
     """Rescore with the last entries and freeze: nothing about it changes afterwards."""
     require_in_scope(actor, assessment.issuer)
     _require_draft(assessment)
-    with transaction.atomic():
-        assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        _require_draft(assessment)
-        _rescore(assessment)
-        problems = approval_problems(assessment)
-        if problems:
-            raise ValidationError(problems)
-        assessment.status = Assessment.Status.APPROVED
-        assessment.approved_by = audit.user_of(actor)
-        assessment.approved_at = timezone.now()
-        assessment.save()
-        audit.record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=assessment,
-            changes={
-                "status": [Assessment.Status.DRAFT, Assessment.Status.APPROVED],
-                "ranking": [
-                    None,
-                    [[r["code"], r["total"], r["rank"]] for r in assessment.result["units"]],
-                ],
-            },
-            message=_("Assessment approved and frozen."),
-        )
+    workflow.transition(actor=actor, obj=assessment, to=Assessment.Status.APPROVED)
     return assessment
+
+
+def freeze(ctx: workflow.Context) -> None:
+    """Hook of approval (on the locked draft): rescored, refused while something must
+    still be entered by hand, then frozen with the ranking in the audit row."""
+    assessment: Assessment = ctx.obj
+    _rescore(assessment)
+    problems = approval_problems(assessment)
+    if problems:
+        raise ValidationError(problems)
+    assessment.approved_by = audit.user_of(ctx.actor)
+    assessment.approved_at = timezone.now()
+    ctx.fields += ["result", "approved_by", "approved_at"]
+    ctx.changes["ranking"] = [
+        None,
+        [[r["code"], r["total"], r["rank"]] for r in assessment.result["units"]],
+    ]
+    ctx.note = _("Assessment approved and frozen.")
+
+
+def assessment_reopen(*, actor: Any, assessment: Assessment, message: str) -> Assessment:
+    """Reopen an approved assessment (a draft again: entries, recomputing, approving),
+    by whoever may approve it, with a message saying why; the earlier approval stays in
+    its decision history."""
+    require_in_scope(actor, assessment.issuer)
+    if not assessment.frozen:
+        raise ValidationError(_("Only an approved assessment can be reopened."))
+    workflow.transition(actor=actor, obj=assessment, to=Assessment.Status.DRAFT, message=message)
+    return assessment
+
+
+def thaw(ctx: workflow.Context) -> None:
+    """Hook of reopening: the approval's who and when cleared (kept in the history)."""
+    assessment: Assessment = ctx.obj
+    ctx.changes["approved_by"] = [assessment.approved_by_id, None]
+    assessment.approved_by = None
+    assessment.approved_at = None
+    ctx.fields += ["approved_by", "approved_at"]
 
 
 def evidence_check(upload: UploadedFile) -> None:

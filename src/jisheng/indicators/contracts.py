@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import ValidationError as PydanticError
 
-from jisheng.core import audit
+from jisheng.core import audit, workflow
 from jisheng.core.choices import AuditAction
 from jisheng.core.scope import get_in_scope_or_404, require_in_scope, restrict
 from jisheng.indicators import catalogue
@@ -585,43 +585,51 @@ def contract_sign(
         errors["__all__"] = problems
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        contract = Contract.objects.select_for_update().get(pk=contract.pk)
-        _require_draft(contract)
-        if sign_problems(contract):  # changed in between
-            raise ValidationError(sign_problems(contract))
-        old = Contract.objects.filter(
-            unit=contract.unit_id, year=contract.year, status=Contract.Status.SIGNED
-        ).first()
-        if old is not None:
-            old.status = Contract.Status.SUPERSEDED
-            old.save(update_fields=["status", "updated_at"])
-            audit.record(
-                actor=actor,
-                action=AuditAction.UPDATE,
-                obj=old,
-                changes={"status": [Contract.Status.SIGNED, Contract.Status.SUPERSEDED]},
-                message=_("Superseded by version %(version)s.") % {"version": contract.version},
-            )
-        contract.status = Contract.Status.SIGNED
-        contract.issuer_signatory = issuer_signatory
-        contract.unit_signatory = unit_signatory
-        contract.signed_on = signed_on
-        contract.signed_by = audit.user_of(actor)
-        contract.save()
-        audit.record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=contract,
-            changes={
-                "status": [Contract.Status.DRAFT, Contract.Status.SIGNED],
-                "issuer_signatory": [None, issuer_signatory],
-                "unit_signatory": [None, unit_signatory],
-                "signed_on": [None, signed_on.isoformat() if signed_on else None],
-            },
-            message=_("Contract signed."),
-        )
+    workflow.transition(
+        actor=actor,
+        obj=contract,
+        to=Contract.Status.SIGNED,
+        params={
+            "issuer_signatory": issuer_signatory,
+            "unit_signatory": unit_signatory,
+            "signed_on": signed_on,
+        },
+    )
     return contract
+
+
+def signable(ctx: workflow.Context) -> None:
+    """Guard of signing (on the locked draft): nothing changed that forbids it."""
+    problems = sign_problems(ctx.obj)
+    if problems:  # changed in between
+        raise ValidationError(problems)
+
+
+def record_signing(ctx: workflow.Context) -> None:
+    """Hook of signing: the signatories written, the version in force superseded."""
+    contract: Contract = ctx.obj
+    old = Contract.objects.filter(
+        unit=contract.unit_id, year=contract.year, status=Contract.Status.SIGNED
+    ).first()
+    if old is not None:
+        workflow.transition(
+            actor=ctx.actor,
+            obj=old,
+            to=Contract.Status.SUPERSEDED,
+            message=_("Superseded by version %(version)s.") % {"version": contract.version},
+        )
+    signed_on = ctx.params["signed_on"]
+    contract.issuer_signatory = ctx.params["issuer_signatory"]
+    contract.unit_signatory = ctx.params["unit_signatory"]
+    contract.signed_on = signed_on
+    contract.signed_by = audit.user_of(ctx.actor)
+    ctx.fields += ["issuer_signatory", "unit_signatory", "signed_on", "signed_by"]
+    ctx.changes.update(
+        issuer_signatory=[None, contract.issuer_signatory],
+        unit_signatory=[None, contract.unit_signatory],
+        signed_on=[None, signed_on.isoformat() if signed_on else None],
+    )
+    ctx.note = _("Contract signed.")
 
 
 def contract_revise(*, actor: Any, contract: Contract) -> Contract:

@@ -28,6 +28,11 @@ urlpatterns = [
         name="assessment_approve",
     ),
     path(
+        "assessments/<int:pk>/reopen/",
+        views_assessment.assessment_reopen,
+        name="assessment_reopen",
+    ),
+    path(
         "assessments/<int:pk>/units/<int:unit_id>/",
         views_assessment.assessment_score,
         name="assessment_score",

@@ -108,6 +108,9 @@ def _context(request: HttpRequest, assessment: Assessment) -> dict:
         "can_recompute": writable and request.user.has_perm(ADD),
         "can_score": writable and request.user.has_perm(SCORE),
         "can_approve": writable and request.user.has_perm(APPROVE),
+        "can_reopen": assessment.frozen
+        and path_in_scope(assessment.issuer.path, request.user)
+        and request.user.has_perm(APPROVE),
     }
 
 
@@ -203,6 +206,24 @@ def assessment_approve(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, message)
     else:
         messages.success(request, _("The assessment was approved; it is frozen now."))
+    return redirect("indicators:assessment_detail", assessment.pk)
+
+
+@login_required
+@require_POST
+def assessment_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reopen an approved assessment with a message (a draft again)."""
+    require_perm(request, APPROVE)
+    assessment = rules.assessment_get(request.user, pk)
+    try:
+        rules.assessment_reopen(
+            actor=request.user, assessment=assessment, message=request.POST.get("message", "")
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The assessment was reopened; it is a draft again."))
     return redirect("indicators:assessment_detail", assessment.pk)
 
 

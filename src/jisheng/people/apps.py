@@ -13,3 +13,7 @@ class PeopleConfig(AppConfig):
 
         for importer in IMPORTERS:  # persons, households, couples, births
             register_importer(importer)
+
+        from jisheng.people import workflows
+
+        workflows.register()

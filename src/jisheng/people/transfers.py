@@ -1,4 +1,7 @@
-"""管理移交: departures open a transfer case that the 计生办 completes with a clearance."""
+"""管理移交: departures open a transfer case that the 计生办 completes with a clearance.
+
+Completing is the step open → completed of ``core.workflow`` (the table is
+``people/workflows.py``)."""
 
 from __future__ import annotations
 
@@ -6,11 +9,10 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jisheng.core import audit
+from jisheng.core import audit, workflow
 from jisheng.core.choices import AuditAction
 from jisheng.orgs.models import Unit
 from jisheng.people.choices import EventKind, TransferReason, TransferStatus
@@ -59,26 +61,6 @@ def transfer_complete(
     from jisheng.people.services import require_unit_in_scope
 
     require_unit_in_scope(actor, transfer.unit)
-    with transaction.atomic():
-        return _transfer_complete(
-            actor=actor,
-            transfer=transfer,
-            completed_on=completed_on,
-            receiving_name=receiving_name,
-            receiving_unit=receiving_unit,
-            records_handed=records_handed,
-        )
-
-
-def _transfer_complete(
-    *,
-    actor: Any,
-    transfer: Transfer,
-    completed_on: datetime.date,
-    receiving_name: str,
-    receiving_unit: Unit | None,
-    records_handed: str,
-) -> Transfer:
     if transfer.status != TransferStatus.OPEN:
         raise ValidationError(_("Only an open transfer can be completed."))
     receiving_name = receiving_name.strip() or transfer.receiving_name
@@ -93,22 +75,46 @@ def _transfer_complete(
         errors["completed_on"] = _("The completion date is in the future.")
     if errors:
         raise ValidationError(errors)
-    year_count = Transfer.objects.filter(
-        unit=transfer.unit, completed_on__year=completed_on.year, status=TransferStatus.COMPLETED
-    ).count()
-    before = audit.snapshot(transfer)
-    transfer.status = TransferStatus.COMPLETED
-    transfer.completed_on = completed_on
-    transfer.receiving_name = receiving_name or (receiving_unit.name if receiving_unit else "")
-    transfer.receiving_unit = receiving_unit
-    transfer.records_handed = records_handed.strip()
-    transfer.completed_by = actor if getattr(actor, "is_authenticated", False) else None
-    transfer.clearance_number = f"YJ{transfer.unit.code}-{completed_on.year}-{year_count + 1:04d}"
-    transfer.save()
-    audit.record(
+    workflow.transition(
         actor=actor,
-        action=AuditAction.UPDATE,
         obj=transfer,
-        changes=audit.diff(before, audit.snapshot(transfer)),
+        to=TransferStatus.COMPLETED,
+        params={
+            "completed_on": completed_on,
+            "receiving_name": receiving_name,
+            "receiving_unit": receiving_unit,
+            "records_handed": records_handed.strip(),
+        },
     )
     return transfer
+
+
+def record_clearance(ctx: workflow.Context) -> None:
+    """Hook of completing (on the locked case): the handover written and the clearance
+    numbered (YJ<unit code>-<year>-<n>, n counting the unit's completions that year)."""
+    transfer: Transfer = ctx.obj
+    completed_on = ctx.params["completed_on"]
+    receiving_unit = ctx.params["receiving_unit"]
+    year_count = Transfer.objects.filter(
+        unit=transfer.unit_id, completed_on__year=completed_on.year, status=TransferStatus.COMPLETED
+    ).count()
+    before = audit.snapshot(transfer)
+    transfer.completed_on = completed_on
+    transfer.receiving_name = ctx.params["receiving_name"] or (
+        receiving_unit.name if receiving_unit else ""
+    )
+    transfer.receiving_unit = receiving_unit
+    transfer.records_handed = ctx.params["records_handed"]
+    transfer.completed_by = audit.user_of(ctx.actor)
+    transfer.clearance_number = f"YJ{transfer.unit.code}-{completed_on.year}-{year_count + 1:04d}"
+    ctx.fields += [
+        "completed_on",
+        "receiving_name",
+        "receiving_unit",
+        "records_handed",
+        "completed_by",
+        "clearance_number",
+    ]
+    after = audit.snapshot(transfer)
+    after["status"] = TransferStatus.COMPLETED
+    ctx.changes.update(audit.diff(before, after))

@@ -15,3 +15,7 @@ class ReportsConfig(AppConfig):
         from jisheng.reports import tasks
 
         tasks.register()  # the dashboard's refresh jobs (core.periodic)
+
+        from jisheng.reports import workflows
+
+        workflows.register()

@@ -30,6 +30,11 @@ urlpatterns: list = [
         name="verification_close",
     ),
     path(
+        "verification/<int:pk>/reopen/",
+        verification.verification_reopen,
+        name="verification_reopen",
+    ),
+    path(
         "verification/<int:pk>/results/",
         verification.verification_results,
         name="verification_results",

@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jisheng.core import audit
+from jisheng.core import audit, workflow
 from jisheng.core.choices import AuditAction
 from jisheng.core.scope import get_in_scope_or_404, require_in_scope, restrict
 from jisheng.core.templatetags.cn import format_cn_date
@@ -369,30 +369,47 @@ def record_result(
 
 def verification_close(*, actor: Any, verification: Verification) -> Verification:
     """Close the check: its results are frozen. Records not checked stay unchecked and
-    count nowhere."""
+    count nowhere. (The step of ``core.workflow``, table in ``reports/workflows.py``.)"""
     require_in_scope(actor, verification.unit)
-    with transaction.atomic():
-        verification = Verification.objects.select_for_update().get(pk=verification.pk)
-        if not verification.is_open:
-            raise ValidationError(_("This sample verification is already closed."))
-        checked = verification.records.filter(checked_on__isnull=False).count()
-        if checked == 0:
-            raise ValidationError(
-                _("No record has been checked yet: enter the field results before closing.")
-            )
-        verification.status = Verification.Status.CLOSED
-        verification.closed_at = timezone.now()
-        verification.closed_by = audit.user_of(actor)
-        verification.save(update_fields=["status", "closed_at", "closed_by", "updated_at"])
-        audit.record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=verification,
-            changes={"status": [Verification.Status.OPEN, Verification.Status.CLOSED]},
-            message=_("Closed with %(checked)d of %(total)d records checked.")
-            % {"checked": checked, "total": verification.records.count()},
-        )
+    if not verification.is_open:
+        raise ValidationError(_("This sample verification is already closed."))
+    workflow.transition(actor=actor, obj=verification, to=Verification.Status.CLOSED)
     return verification
+
+
+def close_checked(ctx: workflow.Context) -> None:
+    """Hook of closing (on the locked check): refused before any record was checked."""
+    verification: Verification = ctx.obj
+    checked = verification.records.filter(checked_on__isnull=False).count()
+    if checked == 0:
+        raise ValidationError(
+            _("No record has been checked yet: enter the field results before closing.")
+        )
+    verification.closed_at = timezone.now()
+    verification.closed_by = audit.user_of(ctx.actor)
+    ctx.fields += ["closed_at", "closed_by"]
+    ctx.note = _("Closed with %(checked)d of %(total)d records checked.") % {
+        "checked": checked,
+        "total": verification.records.count(),
+    }
+
+
+def verification_reopen(*, actor: Any, verification: Verification, message: str) -> Verification:
+    """Open a closed check again (to correct a result), saying why; its earlier
+    closing stays in the decision history."""
+    require_in_scope(actor, verification.unit)
+    if verification.is_open:
+        raise ValidationError(_("This sample verification is open already."))
+    workflow.transition(actor=actor, obj=verification, to=Verification.Status.OPEN, message=message)
+    return verification
+
+
+def reopen_check(ctx: workflow.Context) -> None:
+    """Hook of reopening: the closing's who and when cleared (kept in the history)."""
+    verification: Verification = ctx.obj
+    verification.closed_at = None
+    verification.closed_by = None
+    ctx.fields += ["closed_at", "closed_by"]
 
 
 # --------------------------------------------------------------------------- reads

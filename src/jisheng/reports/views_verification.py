@@ -150,6 +150,7 @@ def verification_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "totals": totals,
             "can_record": check.is_open and request.user.has_perm(RECORD),
             "can_close": check.is_open and request.user.has_perm(CLOSE),
+            "can_reopen": not check.is_open and request.user.has_perm(CLOSE),
         },
     )
 
@@ -257,6 +258,24 @@ def verification_close(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, message)
     else:
         messages.success(request, _("The sample verification is closed; its results are frozen."))
+    return redirect("reports:verification_detail", check.pk)
+
+
+@login_required
+@require_POST
+def verification_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open a closed check again, with a message saying why."""
+    require_perm(request, CLOSE)
+    check = service.verification_get(request.user, pk)
+    try:
+        service.verification_reopen(
+            actor=request.user, verification=check, message=request.POST.get("message", "")
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The sample verification is open again."))
     return redirect("reports:verification_detail", check.pk)
 
 

@@ -252,7 +252,6 @@ def parse_or_current(
     the quarter) that contains ``today`` (default: today). :class:`PeriodError` when the
     text is not a period."""
     if not (text or "").strip():
-
         return current(kind, today=today)
     return parse(text or "")
 

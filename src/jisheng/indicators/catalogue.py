@@ -29,6 +29,7 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
+from jisheng.core.registry import registry
 from jisheng.indicators import cyp
 from jisheng.indicators.engine import (
     AS_OF_END,
@@ -275,7 +276,8 @@ _BUILT_IN: tuple[Indicator, ...] = (
 
 # The catalogue: the built-in indicators, then those other apps register.
 CATALOGUE: list[Indicator] = []
-BY_ID: dict[str, Indicator] = {}
+# A view of the registry's ``indicators`` store (in the catalogue's order).
+BY_ID: dict[str, Indicator] = registry["indicators"]
 
 
 def register(indicator: Indicator) -> None:

@@ -48,6 +48,7 @@ from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear, Su
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils.translation import gettext as _
 
+from jisheng.core.registry import registry
 from jisheng.indicators.periods import Period
 from jisheng.orgs.models import Unit
 from jisheng.people.choices import (
@@ -589,7 +590,7 @@ def _first_marriage(period: Period, day: datetime.date | None) -> Q:
     return Q(Exists(state))
 
 
-POPULATIONS: dict[str, Population] = {
+_BUILT_IN_POPULATIONS: dict[str, Population] = {
     p.name: p
     for p in (
         Population(
@@ -733,6 +734,10 @@ POPULATIONS: dict[str, Population] = {
         ),
     )
 }
+# The vocabulary of populations: a view of the registry's ``populations`` store (the
+# built-in ones, then those other apps register).
+POPULATIONS: dict[str, Population] = registry["populations"]
+POPULATIONS.update(_BUILT_IN_POPULATIONS)
 
 
 def register_population(population: Population) -> None:

@@ -15,7 +15,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from jisheng.api.urls import api as jisheng_api
 from jisheng.core import periodic
@@ -284,12 +284,19 @@ def test_the_plugin_importer_is_registered():
         )
 
 
-def test_the_plugin_job_is_scheduled(db):
+def test_the_plugin_job_is_scheduled(db, settings):
     job = periodic.jobs()[plugin_tasks.JOB]
     assert job.task is plugin_tasks.count_widgets and job.at == dt.time(4, 30)
+    settings.PLUGIN_APP_JOB_ON = True
     out = io.StringIO()
     call_command("worker", "--jobs", stdout=out)
     assert f"{plugin_tasks.JOB}\t04:30 nightly" in out.getvalue().splitlines()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    day = timezone.localdate()
+    at = timezone.make_aware(dt.datetime(day.year, day.month, day.day, 4, 31))
+    assert plugin_tasks.JOB in periodic.enqueue_due(at)
+    settings.PLUGIN_APP_JOB_ON = False
+    assert not job.is_on()
 
 
 def test_the_plugin_worklist_source_shows_items_without_a_person(client, assessor, users):

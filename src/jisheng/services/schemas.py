@@ -54,7 +54,8 @@ class WorkItemOut(Schema):
 
 class WorkGroupOut(Schema):
     kind: str = Field(
-        description="overdue, due, pregnancy, newlywed, registration, transfer, absent or letter."
+        description="overdue, due, pregnancy, newlywed, registration, transfer, absent, letter, "
+        "or the kind of another app's worklist source."
     )
     label: str
     count: int = Field(description="Items in the group, all of them.")

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.conf.urls.i18n import i18n_patterns  # noqa: F401  (kept for future use)
 from django.templatetags.static import static
 from django.urls import include, path
@@ -22,17 +23,15 @@ urlpatterns = [
     # browsers ask for /favicon.ico on pages without the <link> (prints, PDFs, errors)
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)(FAVICON), permanent=True)),
     path("system/status/", core_views.system_status, name="system_status"),
-    path("audit/", include("jisheng.core.urls")),
     path("import/", include("jisheng.core.urls_import")),
-    path("orgs/", include("jisheng.orgs.urls")),
-    path("people/", include("jisheng.people.urls")),
-    path("policy/", include("jisheng.policy.urls")),
-    path("services/", include("jisheng.services.urls")),
-    path("indicators/", include("jisheng.indicators.urls")),
-    path("reports/", include("jisheng.reports.urls")),
-    path("migrants/", include("jisheng.migrants.urls")),
-    path("certificates/", include("jisheng.certificates.urls")),
-    path("commodities/", include("jisheng.commodities.urls")),
+    # Each installed app with pages: its ``urls`` module under its AppConfig's
+    # ``url_prefix`` (core's audit log at "audit/", "people/", …) — a new app needs no
+    # edit here.
+    *(
+        path(config.url_prefix, include(f"{config.name}.urls"))
+        for config in apps.get_app_configs()
+        if getattr(config, "url_prefix", None)
+    ),
     path("api/v1/", api.urls),
 ]
 

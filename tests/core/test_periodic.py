@@ -16,6 +16,7 @@ from django_tasks import TaskResultStatus
 
 from jisheng.core import periodic
 from jisheng.core.models import ScheduledRun
+from tests.registry_utils import replaced_store
 
 
 class FakeTask:
@@ -39,10 +40,10 @@ class FakeTask:
 
 
 @pytest.fixture
-def jobs(monkeypatch):
-    """An empty schedule for the test (the apps' own jobs stay registered elsewhere)."""
-    monkeypatch.setattr(periodic, "JOBS", {})
-    return periodic.JOBS
+def jobs():
+    """An empty schedule for the test (the apps' own jobs are put back after it)."""
+    with replaced_store("jobs", {}) as store:
+        yield store
 
 
 def at(hour: int, minute: int = 0, *, days: int = 0) -> dt.datetime:
@@ -105,7 +106,7 @@ def test_the_interval_is_read_at_each_check_and_zero_is_off(db, jobs):
     task = FakeTask()
     minutes = {"value": 0}
     periodic.register_every("test.every", lambda: minutes["value"], task)
-    job = periodic.JOBS["test.every"]
+    job = periodic.jobs()["test.every"]
     assert not job.is_on() and job.describe() == "off"
     assert periodic.enqueue_due(at(10, 0)) == []
     minutes["value"] = 15
@@ -160,7 +161,7 @@ def test_a_nightly_job_with_a_switch(db, jobs):
     assert periodic.enqueue_due(at(4, 0)) == ["test.night"]
     assert periodic.enqueue_due(at(5, 0)) == []
     assert periodic.enqueue_due(at(3, 0, days=1)) == ["test.night"]
-    assert periodic.JOBS["test.night"].describe() == "03:00 nightly"
+    assert periodic.jobs()["test.night"].describe() == "03:00 nightly"
 
 
 def test_a_broken_switch_does_not_stop_the_others(db, jobs):

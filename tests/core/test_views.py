@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 
 from jisheng.core import audit
 from jisheng.core.choices import AuditAction
-from jisheng.core.menu import MENU, MenuItem, MenuModule, menu_for
+from jisheng.core.menu import MenuItem, MenuSection, menu_for, registered_menu
 from jisheng.core.models import AuditEvent, ImmutableError
 from jisheng.core.selectors import audit_events_for, change_rows
 from jisheng.orgs import services
@@ -140,8 +140,8 @@ def test_menu_marks_the_longest_matching_item_active(users):
 
 def test_menu_skips_pages_that_are_not_installed(users):
     menu = (
-        MenuModule("x", "X", "bi-x", items=(MenuItem("nope:missing", "Missing"),)),
-        MenuModule("y", "Y", "bi-y", items=(MenuItem("home", "Home"),)),
+        (MenuSection("x", "X", "bi-x"), [MenuItem("nope:missing", "Missing", section="x")]),
+        (MenuSection("y", "Y", "bi-y"), [MenuItem("home", "Home", section="y")]),
     )
     assert [m.key for m in menu_for(users.field_a, "/", menu)] == ["y"]
 
@@ -154,8 +154,8 @@ def test_menu_is_empty_for_anonymous():
 
 
 def test_menu_items_all_name_real_urls():
-    for module in MENU:
-        for item in module.items:
+    for _module, items in registered_menu():
+        for item in items:
             reverse(item.url_name)
 
 

@@ -1,12 +1,12 @@
-"""Role groups hold exactly the permissions of ROLE_PERMISSIONS, for every app."""
+"""Role groups hold exactly the permissions the apps grant (the registry), for every app."""
 
 from django.contrib.auth.models import Group
 
-from jisheng.orgs.roles import ROLE_PERMISSIONS
+from jisheng.orgs.roles import role_permissions
 
 
 def test_every_role_group_has_all_its_permissions(db):
-    for code, perms in ROLE_PERMISSIONS.items():
+    for code, perms in role_permissions().items():
         group = Group.objects.get(name=code)
         held = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
         assert held == set(perms), code

@@ -360,8 +360,8 @@ def test_each_user_sees_the_worklist_groups_of_their_permissions(world, tree, us
 
 
 def test_the_jobs_are_registered_and_follow_the_setting(settings):
-    refresh = periodic.JOBS[tasks.REFRESH_JOB]
-    months = periodic.JOBS[tasks.MONTHS_JOB]
+    refresh = periodic.jobs()[tasks.REFRESH_JOB]
+    months = periodic.jobs()[tasks.MONTHS_JOB]
     assert refresh.is_interval and refresh.minutes() == 5 and refresh.is_on()
     assert months.at == tasks.MONTHS_AT and months.is_on()
     settings.JISHENG_DASHBOARD_REFRESH_MINUTES = 10
@@ -378,9 +378,8 @@ def _at(hour: int, minute: int) -> datetime.datetime:
 def test_the_worker_runs_the_refresh_once_a_slot(world, tree, users, monkeypatch):  # noqa: F811
     from jisheng.core.models import ScheduledRun
 
-    monkeypatch.setattr(
-        periodic, "JOBS", {k: v for k, v in periodic.JOBS.items() if k == tasks.REFRESH_JOB}
-    )
+    only_refresh = {k: v for k, v in periodic.jobs().items() if k == tasks.REFRESH_JOB}
+    monkeypatch.setattr(periodic, "jobs", lambda: only_refresh)
     runs = []
     real = dashboard.warm_current
     monkeypatch.setattr(dashboard, "warm_current", lambda today=None: runs.append(1) or real(TODAY))

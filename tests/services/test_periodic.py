@@ -22,8 +22,8 @@ def at(hour: int, minute: int = 0) -> dt.datetime:
 
 
 def test_the_nightly_rebuild_is_registered():
-    assert "services.rebuild_schedules" in periodic.JOBS
-    assert periodic.JOBS["services.rebuild_schedules"].at == dt.time(2, 0)
+    assert "services.rebuild_schedules" in periodic.jobs()
+    assert periodic.jobs()["services.rebuild_schedules"].at == dt.time(2, 0)
 
 
 def test_a_job_is_enqueued_once_a_day_after_its_time(db, settings):

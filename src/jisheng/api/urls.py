@@ -3,6 +3,8 @@
 - OpenAPI document: ``/api/v1/openapi.json``; Swagger UI: ``/api/v1/docs`` (its files are
   served from ninja's bundled static files, so it works offline).
 - Every endpoint needs ``Authorization: Bearer <token>`` except ``POST /api/v1/auth/token``.
+- The routers are the apps' (each registers its own with
+  ``jisheng.core.registry.register_api_router`` from its ``ready()``).
 - Every error, including unknown paths and wrong methods under /api/v1/, is JSON
   ``{"code", "message", "details"?}`` (see :mod:`jisheng.api.errors`).
 """
@@ -21,13 +23,7 @@ from ninja import NinjaAPI
 from jisheng.api.account import router as account_router
 from jisheng.api.errors import error_response, install_error_handlers
 from jisheng.api.security import BearerTokenAuth
-from jisheng.commodities.api import router as commodities_router
-from jisheng.indicators.api import router as indicators_router
-from jisheng.orgs.api import router as units_router
-from jisheng.people.api import router as persons_router
-from jisheng.policy.api import router as policy_router
-from jisheng.services.api import router as services_router
-from jisheng.services.api import worklist_router
+from jisheng.core import registry
 
 
 class JishengAPI(NinjaAPI):
@@ -96,13 +92,10 @@ api = JishengAPI(
     auth=BearerTokenAuth(),
 )
 install_error_handlers(api)
-api.add_router("", account_router)
-api.add_router("/units", units_router)
-api.add_router("/commodities", commodities_router)
-api.add_router("/persons", persons_router)
-api.add_router("/policy", policy_router)
-api.add_router("/services", services_router)
-api.add_router("", worklist_router)
-api.add_router("/indicators", indicators_router)
+# The account's endpoints (tokens, me) first, then the routers the apps registered from
+# their ready() (jisheng.core.registry.register_api_router), in their order.
+registry.register_api_router("", account_router, order=0)
+for _mounted in registry.api_routers():
+    api.add_router(_mounted.prefix, _mounted.router)
 
 __all__ = ["api"]

@@ -16,8 +16,14 @@ class CoreConfig(AppConfig):
     name = "jisheng.core"
     label = "core"
     verbose_name = _("Core")
+    url_prefix = "audit/"  # the audit log's pages (jisheng.core.urls)
 
     def ready(self) -> None:
+        from jisheng.core import menu, permissions
+
+        menu.register()  # the home page, the audit log, the system status
+        permissions.register()
+
         from django.contrib.auth.signals import (
             user_logged_in,
             user_logged_out,

@@ -1,6 +1,7 @@
 """Scheduled jobs: a small schedule run by ``jisheng worker`` beside the task queue.
 
-Apps register jobs, each a name and a django-tasks task:
+Apps register jobs, each a name and a django-tasks task, in the registry's ``jobs``
+store (:mod:`jisheng.core.registry`; registering a name again replaces its job):
 
 - **nightly** jobs (:func:`register`) run once a day after a local time of day;
 - **interval** jobs (:func:`register_every`) run every N minutes, N read from the
@@ -30,6 +31,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+
+from jisheng.core.registry import registry
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +76,10 @@ class Job:
         return f"{self.at:%H:%M} nightly"
 
 
-JOBS: dict[str, Job] = {}
+def jobs() -> dict[str, Job]:
+    """The registered jobs by name (the registry's ``jobs`` store)."""
+    store: dict[str, Job] = registry["jobs"]
+    return store
 
 
 def register(
@@ -82,7 +88,7 @@ def register(
     """A job enqueued once a day after the local time ``at`` (while ``enabled()``)."""
     if SLOT_SEPARATOR in name:
         raise ValueError(f"a job name cannot contain {SLOT_SEPARATOR!r}: {name}")
-    JOBS[name] = Job(name, task, at=at, enabled=enabled)
+    jobs()[name] = Job(name, task, at=at, enabled=enabled)
 
 
 def register_every(name: str, minutes: int | Callable[[], int], task: Any) -> None:
@@ -91,7 +97,7 @@ def register_every(name: str, minutes: int | Callable[[], int], task: Any) -> No
     if SLOT_SEPARATOR in name:
         raise ValueError(f"a job name cannot contain {SLOT_SEPARATOR!r}: {name}")
     every = minutes if callable(minutes) else (lambda m=int(minutes): m)
-    JOBS[name] = Job(name, task, every=every)
+    jobs()[name] = Job(name, task, every=every)
 
 
 def slot_start(now: datetime.datetime, minutes: int) -> datetime.datetime:
@@ -114,7 +120,7 @@ def enqueue_due(now: datetime.datetime | None = None) -> list[str]:
     today, each interval job not yet enqueued in the current slot. Returns their names."""
     now = timezone.localtime(now)
     started: list[str] = []
-    for job in list(JOBS.values()):
+    for job in list(jobs().values()):
         try:
             if not job.is_on():
                 continue

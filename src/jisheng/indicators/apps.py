@@ -6,8 +6,13 @@ class IndicatorsConfig(AppConfig):
     name = "jisheng.indicators"
     label = "indicators"
     verbose_name = _("Indicators")
+    url_prefix = "indicators/"
 
     def ready(self) -> None:
-        from jisheng.indicators import workflows
+        from jisheng.core.registry import register_api_router
+        from jisheng.indicators import api, menu, permissions, workflows
 
+        menu.register()
+        permissions.register()
+        register_api_router("/indicators", api.router, order=70)
         workflows.register()

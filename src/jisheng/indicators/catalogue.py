@@ -303,7 +303,8 @@ _BUILT_IN: tuple[Indicator, ...] = (
 
 # The catalogue: the built-in indicators, then those other apps register.
 CATALOGUE: list[Indicator] = []
-BY_ID: dict[str, Indicator] = {}
+# A view of the registry's ``indicators`` store (in the catalogue's order).
+BY_ID: dict[str, Indicator] = registry["indicators"]
 
 
 def register(indicator: Indicator) -> None:

@@ -49,6 +49,7 @@ from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils.translation import gettext as _
 
 from jisheng.core.periods import Period
+from jisheng.core.registry import registry
 from jisheng.orgs.models import Unit
 from jisheng.people.choices import (
     MARRIED_STATUSES,
@@ -590,7 +591,7 @@ def _first_marriage(period: Period, day: datetime.date | None) -> Q:
     return Q(Exists(state))
 
 
-POPULATIONS: dict[str, Population] = {
+_BUILT_IN_POPULATIONS: dict[str, Population] = {
     p.name: p
     for p in (
         Population(
@@ -734,6 +735,10 @@ POPULATIONS: dict[str, Population] = {
         ),
     )
 }
+# The vocabulary of populations: a view of the registry's ``populations`` store (the
+# built-in ones, then those other apps register).
+POPULATIONS: dict[str, Population] = registry["populations"]
+POPULATIONS.update(_BUILT_IN_POPULATIONS)
 
 
 def register_population(population: Population) -> None:

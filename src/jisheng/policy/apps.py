@@ -6,11 +6,18 @@ class PolicyConfig(AppConfig):
     name = "jisheng.policy"
     label = "policy"
     verbose_name = _("Policy packs")
+    url_prefix = "policy/"
 
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from jisheng.core.registry import register_api_router
+        from jisheng.policy import api, menu, permissions
         from jisheng.policy.services import ensure_default_pack
+
+        menu.register()
+        permissions.register()
+        register_api_router("/policy", api.router, order=40)
 
         post_migrate.connect(
             ensure_default_pack, sender=self, dispatch_uid="jisheng.policy.default_pack"

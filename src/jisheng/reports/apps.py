@@ -6,8 +6,14 @@ class ReportsConfig(AppConfig):
     name = "jisheng.reports"
     label = "reports"
     verbose_name = _("Reports")
+    url_prefix = "reports/"
 
     def ready(self) -> None:
+        from jisheng.reports import menu, permissions
+
+        menu.register()
+        permissions.register()
+
         from jisheng.reports.indicators import register
 
         register()

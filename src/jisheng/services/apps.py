@@ -6,8 +6,19 @@ class ServicesConfig(AppConfig):
     name = "jisheng.services"
     label = "services"
     verbose_name = _("Services and follow-up")
+    url_prefix = "services/"
 
     def ready(self) -> None:
+        from jisheng.core.registry import register_api_router, register_demo_loader
+        from jisheng.services import api, menu, permissions, selectors
+
+        menu.register()
+        permissions.register()
+        register_api_router("/services", api.router, order=50)
+        register_api_router("", api.worklist_router, order=60)
+        register_demo_loader("services", _load_demo, order=20)
+        selectors.register_worklist_sources()
+
         from jisheng.people.signals import history_changed
         from jisheng.services import tasks  # noqa: F401  (registers the nightly job)
         from jisheng.services.services import rebuild_on_history_change
@@ -15,3 +26,10 @@ class ServicesConfig(AppConfig):
         history_changed.connect(
             rebuild_on_history_change, dispatch_uid="jisheng.services.rebuild_schedule"
         )
+
+
+def _load_demo() -> object:
+    """Methods, visits, schedules and a campaign round of the demo residents."""
+    from jisheng.services.demo import load_demo_services
+
+    return load_demo_services()

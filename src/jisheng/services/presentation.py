@@ -13,8 +13,9 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from jisheng.core import registry
 from jisheng.services.models import FollowUpDue
-from jisheng.services.selectors import OVERDUE_DAYS, WorkKind
+from jisheng.services.selectors import OVERDUE_DAYS
 
 VIEW_DUE = "services.view_followupdue"
 VIEW_METHOD = "services.view_contraceptionrecord"
@@ -24,24 +25,18 @@ ADD_METHOD = "services.add_contraceptionrecord"
 VOID_VISIT = "services.change_followupvisit"
 VOID_METHOD = "services.change_contraceptionrecord"
 
-KIND_PERMISSIONS: dict[str, str] = {
-    WorkKind.OVERDUE: VIEW_DUE,
-    WorkKind.DUE: VIEW_DUE,
-    WorkKind.PREGNANCY: "people.view_pregnancy",
-    WorkKind.NEWLYWED: "people.view_person",
-    WorkKind.TRANSFER: "people.view_transfer",
-    WorkKind.ABSENT: "services.view_campaigntarget",
-    WorkKind.LETTER: "services.view_letter",
-    WorkKind.REGISTRATION: "people.add_person",
-}
-
 
 def visible_kinds(user: Any) -> tuple[str, ...]:
-    """The worklist groups ``user`` may see, in the worklist's order: none without the
-    worklist itself (a group's page asks it), then those of the group's permission."""
+    """The worklist groups ``user`` may see, in the worklist's order (the registered
+    sources'): none without the worklist itself (a group's page asks it), then those of
+    the source's permission."""
     if not user.has_perm(VIEW_DUE):
         return ()
-    return tuple(kind for kind in WorkKind.ORDER if user.has_perm(KIND_PERMISSIONS[kind]))
+    return tuple(
+        source.kind
+        for source in registry.worklist_sources()
+        if not source.permission or user.has_perm(source.permission)
+    )
 
 
 # The permission that the page of each kind of worklist item asks (its view checks the
@@ -58,7 +53,7 @@ ITEM_PERMISSIONS: dict[str, str] = {
 }
 
 
-def item_link(user: Any, url: str, person_id: int) -> str:
+def item_link(user: Any, url: str, person_id: int | None) -> str:
     """Where a worklist item leads ``user``: its form, or the person's services page
     when the user may not use the form (a leader, an assessor), or nowhere ("")."""
     from django.urls import Resolver404, resolve, reverse
@@ -70,7 +65,7 @@ def item_link(user: Any, url: str, person_id: int) -> str:
     permission = ITEM_PERMISSIONS.get(name)
     if name and (permission is None or user.has_perm(permission)):
         return url
-    if user.has_perm(VIEW_METHOD):
+    if person_id is not None and user.has_perm(VIEW_METHOD):
         return reverse("services:person", args=[person_id])
     return ""
 

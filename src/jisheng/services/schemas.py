@@ -34,7 +34,9 @@ class WorklistFilters(Schema):
 
 
 class WorkItemOut(Schema):
-    person_id: int
+    person_id: int | None = Field(
+        description="The person the item is about; null for work about a record (a report)."
+    )
     person_name: str
     unit_name: str
     date: datetime.date = Field(
@@ -47,11 +49,13 @@ class WorkItemOut(Schema):
         None,
         description="Visits: the day agreed for another visit (需另约时间); the item is due then.",
     )
+    message: str = Field("", description="A return's message (退回意见), if it was returned.")
 
 
 class WorkGroupOut(Schema):
     kind: str = Field(
-        description="overdue, due, pregnancy, newlywed, registration, transfer, absent or letter."
+        description="overdue, due, pregnancy, newlywed, registration, transfer, absent, letter, "
+        "or the kind of another app's worklist source."
     )
     label: str
     count: int = Field(description="Items in the group, all of them.")

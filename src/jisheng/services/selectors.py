@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jisheng.core import registry
 from jisheng.core.scope import restrict_within
 from jisheng.orgs.models import Unit
 from jisheng.people.choices import EventKind, PregnancyOutcome, TransferStatus
@@ -62,17 +63,8 @@ class WorkKind:
     ORDER = (OVERDUE, DUE, PREGNANCY, NEWLYWED, REGISTRATION, TRANSFER, ABSENT, LETTER)
 
 
-@dataclass
-class WorkItem:
-    person_id: int
-    person_name: str
-    unit_name: str
-    date: datetime.date  # due date, expected date, marriage date, opening date
-    what: str
-    url: str  # the form that clears it
-    late_days: int = 0
-    # 需另约时间: the day agreed for another visit; the item is due then (``date``).
-    appointment_on: datetime.date | None = None
+# A worklist line is the registry's (any app's source returns them).
+WorkItem = registry.WorkItem
 
 
 @dataclass
@@ -117,174 +109,233 @@ def worklist(
     unit: Unit | None = None,
     today: datetime.date | None = None,
     limit: int = 20,
-    kinds: tuple[str, ...] = WorkKind.ORDER,
+    kinds: tuple[str, ...] | None = None,
 ) -> Worklist:
     """Everything due or overdue in ``user``'s scope (below ``unit``), grouped by kind,
-    each group's count and its first ``limit`` items by date."""
+    each group's count and its first ``limit`` items by date.
+
+    The kinds are the registered worklist sources (``jisheng.core.registry``), in their
+    order or in the order of ``kinds``; a kind whose permission ``user`` lacks, or that
+    no app registered, has no group."""
     today = today or timezone.localdate()
+    sources = registry.registry["worklist_sources"]
+    chosen = registry.worklist_sources() if kinds is None else [sources.get(k) for k in kinds]
     groups: list[WorkGroup] = []
-    labels = dict(DueKind.choices)
-    open_items = due_open(user, unit=unit, today=today)
-    for kind in kinds:
-        if kind in (WorkKind.OVERDUE, WorkKind.DUE):
-            # An item with another day agreed (需另约时间) is due on that day.
-            overdue = Q(due_on__lt=today) & (Q(appointment_on=None) | Q(appointment_on__lt=today))
-            qs = open_items.filter(overdue if kind == WorkKind.OVERDUE else ~overdue)
-            rows = (
-                qs.select_related("person", "unit")
-                .annotate(when=Coalesce("appointment_on", "due_on"))
-                .order_by("when", "id")[:limit]
-            )
-            items = [
-                WorkItem(
-                    row.person_id,
-                    row.person.name,
-                    row.unit.name,
-                    row.when,
-                    str(labels.get(row.kind, row.kind)),
-                    _visit_url(row.person_id, row.pk),
-                    late_days=max(0, (today - row.when).days),
-                    appointment_on=row.appointment_on,
-                )
-                for row in rows
-            ]
-            groups.append(WorkGroup(kind, WorkKind.LABELS[kind], qs.count(), items))
-        elif kind == WorkKind.TRANSFER:
-            qs = _within(Transfer.objects, user, unit).filter(status=TransferStatus.OPEN)
-            rows = qs.select_related("person", "unit").order_by("opened_on", "id")[:limit]
-            items = [
-                WorkItem(
-                    t.person_id,
-                    t.person.name,
-                    t.unit.name,
-                    t.opened_on,
-                    str(t.get_reason_display()),
-                    reverse("people:transfer_complete", args=[t.pk]),
-                    late_days=(today - t.opened_on).days,
-                )
-                for t in rows
-            ]
-            groups.append(WorkGroup(kind, WorkKind.LABELS[kind], qs.count(), items))
-        elif kind == WorkKind.PREGNANCY:
-            qs = _within(Pregnancy.objects, user, unit).filter(
-                outcome=PregnancyOutcome.ONGOING,
-                expected_on__lte=today + datetime.timedelta(days=PREGNANCY_PROMPT_DAYS),
-            )
-            rows = qs.select_related("woman", "unit").order_by("expected_on", "id")[:limit]
-            items = [
-                WorkItem(
-                    p.woman_id,
-                    p.woman.name,
-                    p.unit.name,
-                    p.expected_on,
-                    str(_("Expected date")),
-                    reverse("people:person_detail", args=[p.woman_id]),
-                    late_days=max(0, (today - p.expected_on).days),
-                )
-                for p in rows
-            ]
-            groups.append(WorkGroup(kind, WorkKind.LABELS[kind], qs.count(), items))
-        elif kind == WorkKind.REGISTRATION:
-            qs = _within(Birth.objects, user, unit).filter(
-                child__isnull=True,
-                date__lte=today - datetime.timedelta(days=BIRTH_REGISTRATION_DAYS),
-                date__gte=today - datetime.timedelta(days=REGISTRATION_KEPT_DAYS),
-            )
-            rows = qs.select_related("mother", "unit").order_by("date", "id")[:limit]
-            items = [
-                WorkItem(
-                    b.mother_id,
-                    b.mother.name,
-                    b.unit.name,
-                    b.date + datetime.timedelta(days=BIRTH_REGISTRATION_DAYS),
-                    str(_("Register the child %(name)s") % {"name": b.child_name or "—"}),
-                    reverse("people:birth_detail", args=[b.pk]),
-                    late_days=(today - b.date).days - BIRTH_REGISTRATION_DAYS,
-                )
-                for b in rows
-            ]
-            groups.append(WorkGroup(kind, WorkKind.LABELS[kind], qs.count(), items))
-        elif kind == WorkKind.NEWLYWED:
-            since = today - datetime.timedelta(days=NEWLYWED_DAYS)
-            qs = (
-                _within(LifeEvent.objects, user, unit)
-                .filter(kind=EventKind.MARRIAGE, date__gte=since, reversed_by__isnull=True)
-                .exclude(
-                    Exists(
-                        FollowUpVisit.objects.filter(
-                            person=OuterRef("person"),
-                            visited_on__gte=OuterRef("date"),
-                            voided_at=None,
-                        )
-                    )
-                )
-            )
-            rows = qs.select_related("person", "unit").order_by("date", "id")[:limit]
-            items = [
-                WorkItem(
-                    e.person_id,
-                    e.person.name,
-                    e.unit.name,
-                    e.date,
-                    str(_("Newlywed guidance")),
-                    _visit_url(e.person_id),
-                )
-                for e in rows
-            ]
-            groups.append(WorkGroup(kind, WorkKind.LABELS[kind], qs.count(), items))
-        elif kind in (WorkKind.ABSENT, WorkKind.LETTER):
-            groups.append(_campaign_group(kind, user, unit, today, limit))
+    for source in chosen:
+        if source is None or (source.permission and not user.has_perm(source.permission)):
+            continue
+        count, items = source.collect(user, unit=unit, today=today, limit=limit)
+        groups.append(WorkGroup(source.kind, source.label, count, list(items)))
     return Worklist(today, groups)
+
+
+# --------------------------------------------------------------------------- sources
+# Each kind of work of the services app (and, for now, the registry's transfers,
+# pregnancies and newborns to register): ``collect(user, *, unit, today, limit)`` →
+# (count, first ``limit`` items by date).
+
+Collected = tuple[int, list[WorkItem]]
+
+
+def _visits(*, overdue_wanted: bool) -> Any:
+    def collect(user: Any, *, unit: Unit | None, today: datetime.date, limit: int) -> Collected:
+        labels = dict(DueKind.choices)
+        # An item with another day agreed (需另约时间) is due on that day.
+        overdue = Q(due_on__lt=today) & (Q(appointment_on=None) | Q(appointment_on__lt=today))
+        qs = due_open(user, unit=unit, today=today).filter(overdue if overdue_wanted else ~overdue)
+        rows = (
+            qs.select_related("person", "unit")
+            .annotate(when=Coalesce("appointment_on", "due_on"))
+            .order_by("when", "id")[:limit]
+        )
+        items = [
+            WorkItem(
+                row.person_id,
+                row.person.name,
+                row.unit.name,
+                row.when,
+                str(labels.get(row.kind, row.kind)),
+                _visit_url(row.person_id, row.pk),
+                late_days=max(0, (today - row.when).days),
+                appointment_on=row.appointment_on,
+            )
+            for row in rows
+        ]
+        return qs.count(), items
+
+    return collect
+
+
+def _transfers(user: Any, *, unit: Unit | None, today: datetime.date, limit: int) -> Collected:
+    qs = _within(Transfer.objects, user, unit).filter(status=TransferStatus.OPEN)
+    rows = qs.select_related("person", "unit").order_by("opened_on", "id")[:limit]
+    items = [
+        WorkItem(
+            t.person_id,
+            t.person.name,
+            t.unit.name,
+            t.opened_on,
+            str(t.get_reason_display()),
+            reverse("people:transfer_complete", args=[t.pk]),
+            late_days=(today - t.opened_on).days,
+        )
+        for t in rows
+    ]
+    return qs.count(), items
+
+
+def _pregnancies(user: Any, *, unit: Unit | None, today: datetime.date, limit: int) -> Collected:
+    qs = _within(Pregnancy.objects, user, unit).filter(
+        outcome=PregnancyOutcome.ONGOING,
+        expected_on__lte=today + datetime.timedelta(days=PREGNANCY_PROMPT_DAYS),
+    )
+    rows = qs.select_related("woman", "unit").order_by("expected_on", "id")[:limit]
+    items = [
+        WorkItem(
+            p.woman_id,
+            p.woman.name,
+            p.unit.name,
+            p.expected_on,
+            str(_("Expected date")),
+            reverse("people:person_detail", args=[p.woman_id]),
+            late_days=max(0, (today - p.expected_on).days),
+        )
+        for p in rows
+    ]
+    return qs.count(), items
+
+
+def _registrations(user: Any, *, unit: Unit | None, today: datetime.date, limit: int) -> Collected:
+    qs = _within(Birth.objects, user, unit).filter(
+        child__isnull=True,
+        date__lte=today - datetime.timedelta(days=BIRTH_REGISTRATION_DAYS),
+        date__gte=today - datetime.timedelta(days=REGISTRATION_KEPT_DAYS),
+    )
+    rows = qs.select_related("mother", "unit").order_by("date", "id")[:limit]
+    items = [
+        WorkItem(
+            b.mother_id,
+            b.mother.name,
+            b.unit.name,
+            b.date + datetime.timedelta(days=BIRTH_REGISTRATION_DAYS),
+            str(_("Register the child %(name)s") % {"name": b.child_name or "—"}),
+            reverse("people:birth_detail", args=[b.pk]),
+            late_days=(today - b.date).days - BIRTH_REGISTRATION_DAYS,
+        )
+        for b in rows
+    ]
+    return qs.count(), items
+
+
+def _newlyweds(user: Any, *, unit: Unit | None, today: datetime.date, limit: int) -> Collected:
+    since = today - datetime.timedelta(days=NEWLYWED_DAYS)
+    qs = (
+        _within(LifeEvent.objects, user, unit)
+        .filter(kind=EventKind.MARRIAGE, date__gte=since, reversed_by__isnull=True)
+        .exclude(
+            Exists(
+                FollowUpVisit.objects.filter(
+                    person=OuterRef("person"),
+                    visited_on__gte=OuterRef("date"),
+                    voided_at=None,
+                )
+            )
+        )
+    )
+    rows = qs.select_related("person", "unit").order_by("date", "id")[:limit]
+    items = [
+        WorkItem(
+            e.person_id,
+            e.person.name,
+            e.unit.name,
+            e.date,
+            str(_("Newlywed guidance")),
+            _visit_url(e.person_id),
+        )
+        for e in rows
+    ]
+    return qs.count(), items
 
 
 # Rounds ended longer ago than this no longer list their targets not yet seen.
 ABSENT_DAYS = OVERDUE_DAYS
 
 
-def _campaign_group(
-    kind: str, user: Any, unit: Unit | None, today: datetime.date, limit: int
-) -> WorkGroup:
+def _absent(user: Any, *, unit: Unit | None, today: datetime.date, limit: int) -> Collected:
     """Campaign targets not seen yet (to offer another date: a service statistic, never
-    a sanction) and letters of inquiry sent without a reply."""
+    a sanction)."""
     from jisheng.services.campaign_selectors import open_targets
+
+    qs = open_targets(user, unit=unit, today=today, days=ABSENT_DAYS)
+    rows = (
+        qs.select_related("person", "unit", "round")
+        .annotate(when=Coalesce("appointment_on", "round__period_end"))
+        .order_by("when", "round_id", "id")[:limit]
+    )
+    items = [
+        WorkItem(
+            t.person_id,
+            t.person.name,
+            t.unit.name,
+            t.when,
+            t.round.name,
+            reverse("services:campaign_attendance", args=[t.round_id]) + f"?target={t.pk}",
+            late_days=max(0, (today - t.when).days),
+            appointment_on=t.appointment_on,
+        )
+        for t in rows
+    ]
+    return qs.count(), items
+
+
+def _letters(user: Any, *, unit: Unit | None, today: datetime.date, limit: int) -> Collected:
+    """Letters of inquiry sent without a reply."""
     from jisheng.services.models import Letter
 
-    if kind == WorkKind.ABSENT:
-        qs = open_targets(user, unit=unit, today=today, days=ABSENT_DAYS)
-        rows = (
-            qs.select_related("person", "unit", "round")
-            .annotate(when=Coalesce("appointment_on", "round__period_end"))
-            .order_by("when", "round_id", "id")[:limit]
+    qs = _within(Letter.objects, user, unit).filter(reply_received_on=None)
+    rows = qs.select_related("person", "unit").order_by("sent_on", "id")[:limit]
+    items = [
+        WorkItem(
+            x.person_id,
+            x.person.name,
+            x.unit.name,
+            x.sent_on,
+            str(_("Letter %(number)s to %(to)s") % {"number": x.number, "to": x.addressed_to}),
+            reverse("services:letter_detail", args=[x.pk]),
+            late_days=(today - x.sent_on).days,
         )
-        items = [
-            WorkItem(
-                t.person_id,
-                t.person.name,
-                t.unit.name,
-                t.when,
-                t.round.name,
-                reverse("services:campaign_attendance", args=[t.round_id]) + f"?target={t.pk}",
-                late_days=max(0, (today - t.when).days),
-                appointment_on=t.appointment_on,
+        for x in rows
+    ]
+    return qs.count(), items
+
+
+# kind → (collect, permission): a group is shown only to users who may open what it
+# lists (a leader without the transfer pages does not get the open transfers).
+SOURCES: dict[str, tuple[Any, str]] = {
+    WorkKind.OVERDUE: (_visits(overdue_wanted=True), "services.view_followupdue"),
+    WorkKind.DUE: (_visits(overdue_wanted=False), "services.view_followupdue"),
+    WorkKind.PREGNANCY: (_pregnancies, "people.view_pregnancy"),
+    WorkKind.NEWLYWED: (_newlyweds, "people.view_person"),
+    WorkKind.REGISTRATION: (_registrations, "people.add_person"),
+    WorkKind.TRANSFER: (_transfers, "people.view_transfer"),
+    WorkKind.ABSENT: (_absent, "services.view_campaigntarget"),
+    WorkKind.LETTER: (_letters, "services.view_letter"),
+}
+
+
+def register_worklist_sources() -> None:
+    """The services app's worklist sources, in ``WorkKind.ORDER`` (from ``ready()``)."""
+    for position, kind in enumerate(WorkKind.ORDER, start=1):
+        collect, permission = SOURCES[kind]
+        registry.register_worklist_source(
+            registry.WorklistSource(
+                kind=kind,
+                label=WorkKind.LABELS[kind],
+                collect=collect,
+                permission=permission,
+                order=position * 10,
             )
-            for t in rows
-        ]
-    else:
-        qs = _within(Letter.objects, user, unit).filter(reply_received_on=None)
-        rows = qs.select_related("person", "unit").order_by("sent_on", "id")[:limit]
-        items = [
-            WorkItem(
-                x.person_id,
-                x.person.name,
-                x.unit.name,
-                x.sent_on,
-                str(_("Letter %(number)s to %(to)s") % {"number": x.number, "to": x.addressed_to}),
-                reverse("services:letter_detail", args=[x.pk]),
-                late_days=(today - x.sent_on).days,
-            )
-            for x in rows
-        ]
-    return WorkGroup(kind, WorkKind.LABELS[kind], qs.count(), items)
+        )
 
 
 # --------------------------------------------------------------------------- a person

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from jisheng.core import registry
 from jisheng.core.scope import get_in_scope_or_404, get_person_record_or_404
 from jisheng.core.web import GET_POST, require_perm
 from jisheng.people.models import Person
@@ -45,7 +46,6 @@ from jisheng.services.presentation import (
     item_link,
     visible_kinds,
 )
-from jisheng.services.selectors import WorkKind
 
 # Items shown per group on the worklist page, and per page of a group's full list.
 GROUP_PREVIEW = 10
@@ -139,7 +139,7 @@ class _GroupItems:
         self.request = request
         self.kind = kind
         self._count: int | None = None
-        self.label: Any = WorkKind.LABELS[kind]
+        self.label: Any = registry.registry["worklist_sources"][kind].label
 
     def _group(self, limit: int) -> selectors.WorkGroup:
         group = _worklist(self.request, limit=limit, kinds=(self.kind,)).groups[0]

@@ -47,3 +47,8 @@ TASKS = {
 # them on), so the schedule holds only what a test registers or expects.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 JISHENG_DASHBOARD_REFRESH_MINUTES = 0
+
+# A test app that plugs in only through jisheng.core.registry (issue 14 item 1): its menu
+# item, grant, API router, importer, job, worklist source and pages appear with no edit
+# to a central file (tests/core/test_registry.py).
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.plugin_app"]  # noqa: F405

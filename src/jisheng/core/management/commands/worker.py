@@ -126,7 +126,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["jobs"]:
-            for name, job in sorted(periodic.JOBS.items()):
+            for name, job in sorted(periodic.jobs().items()):
                 self.stdout.write(f"{name}\t{job.describe()}")
             return
         if options["schedule_only"]:

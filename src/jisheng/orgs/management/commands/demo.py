@@ -1,8 +1,10 @@
 """``jisheng demo [--no-serve] [--host H] [--port P]``: the demo county, ready to try.
 
 Applies migrations when some are pending, collects static files when they were never
-collected, loads the demo organisation (示范县) where it is missing — existing data is
-kept — prints the demo logins and then serves the site unless ``--no-serve`` is given.
+collected, loads the demo organisation (示范县) where it is missing, then each app's
+demo data (the loaders the apps register with ``register_demo_loader``, the
+organisation's first) — existing data is kept — prints the demo logins and then serves
+the site unless ``--no-serve`` is given.
 """
 
 from __future__ import annotations
@@ -16,11 +18,9 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.utils.translation import gettext as _
 
-from jisheng.commodities.demo import load_demo_commodities
 from jisheng.core.management.commands.serve import DEFAULT_HOST, DEFAULT_PORT
-from jisheng.orgs.demo import load_demo
-from jisheng.people.demo import load_demo_persons
-from jisheng.services.demo import load_demo_services
+from jisheng.core.registry import registry
+from jisheng.orgs.demo import DemoResult
 
 
 def pad(text: str, width: int) -> str:
@@ -32,6 +32,11 @@ def pad(text: str, width: int) -> str:
 def pending_migrations() -> bool:
     executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
     return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
+def run_demo_loaders() -> dict[str, Any]:
+    """Run every registered demo loader in order (orgs first); their results by name."""
+    return {loader.name: loader.load() for loader in registry["demo_loaders"]}
 
 
 class Command(BaseCommand):
@@ -50,10 +55,9 @@ class Command(BaseCommand):
         if pending_migrations():
             self.stdout.write(_("Applying database migrations…"))
             call_command("migrate", interactive=False, verbosity=0)
-        result = load_demo()
-        load_demo_persons()  # jisheng.people: a few thousand residents, once
-        load_demo_services()  # jisheng.services: methods, visits, schedules, a round
-        load_demo_commodities()  # jisheng.commodities: stores, lots, six months of movements
+        results = run_demo_loaders()
+        result = results["orgs"]
+        assert isinstance(result, DemoResult)
         if result.created_anything:
             self.stdout.write(
                 self.style.SUCCESS(

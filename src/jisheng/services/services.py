@@ -32,7 +32,7 @@ from jisheng.people.models import Birth, Person, PersonPeriod, Pregnancy
 from jisheng.policy.schema import PolicyPackSchema
 from jisheng.policy.selectors import schema_of, version_in_force
 from jisheng.services import schedule
-from jisheng.services.choices import ChangeReason, Method, Satisfaction, VisitWay
+from jisheng.services.choices import ChangeReason, DueKind, Method, Satisfaction, VisitWay
 from jisheng.services.models import ContraceptionRecord, FollowUpDue, FollowUpVisit
 
 # 需另约时间: the day agreed for another visit lies at most this far ahead.
@@ -60,7 +60,9 @@ def pack_for(person: Person, on: datetime.date | None = None) -> PolicyPackSchem
 
 def facts_of(person: Person) -> schedule.Facts:
     spans = [
-        schedule.Span(p.valid_from, p.valid_to, p.unit_id, p.marital_status, p.status)
+        schedule.Span(
+            p.valid_from, p.valid_to, p.unit_id, p.marital_status, p.status, p.employer_id
+        )
         for p in PersonPeriod.objects.filter(person=person).order_by("valid_from")
     ]
     methods = [
@@ -84,12 +86,13 @@ def _visit(
     kind: str,
     starts_on: datetime.date | None,
     appointment_on: datetime.date | None = None,
+    way: str = "",
 ):
     target = (kind, starts_on) if kind and starts_on else None
-    return schedule.Visit(pk, day, target, appointment_on)
+    return schedule.Visit(pk, day, target, appointment_on, face_to_face=way != VisitWay.PHONE)
 
 
-VISIT_COLUMNS = ("pk", "visited_on", "for_kind", "for_starts_on", "appointment_on")
+VISIT_COLUMNS = ("pk", "visited_on", "for_kind", "for_starts_on", "appointment_on", "way")
 
 
 def _visits_of(person: Person) -> list[schedule.Visit]:
@@ -307,6 +310,21 @@ def method_void(*, actor: Any, record: ContraceptionRecord, reason: str) -> Cont
 # --------------------------------------------------------------------------- visits
 
 
+def _face_to_face(person: Person, due: FollowUpDue) -> bool:
+    """Whether the pack in force asks for ``due`` (a regular visit) to be made in person."""
+    pack = pack_for(person, due.due_on)
+    if pack is None or pack.followup is None or due.kind != DueKind.METHOD:
+        return False
+    employee = PersonPeriod.objects.filter(
+        Q(valid_to__gt=due.due_on) | Q(valid_to=None),
+        person=person,
+        valid_from__lte=due.due_on,
+        employer__isnull=False,
+    ).exists()
+    found = schedule.frequency(pack.followup, due.method, employee)
+    return found is not None and found[1]
+
+
 def visit_record(
     *,
     actor: Any,
@@ -344,6 +362,17 @@ def visit_record(
         errors["method_in_use"] = _("Choose a method from the list.")
     if satisfaction and satisfaction not in Satisfaction.values:
         errors["satisfaction"] = _("Choose an answer from the list.")
+    if (
+        for_due is not None
+        and "for_due" not in errors
+        and way == VisitWay.PHONE
+        and appointment_on is None
+        and _face_to_face(person, for_due)
+    ):
+        errors["way"] = _(
+            "The policy pack asks for this visit to be made face to face: a phone call "
+            "does not do it. Record a home, office or workplace visit, or agree another day."
+        )
     if appointment_on is not None and visited_on is not None:
         if appointment_on <= visited_on:
             errors["appointment_on"] = _("The appointment must be after the day of the visit.")
@@ -586,7 +615,13 @@ def _rebuild_chunk(
             PersonPeriod.objects.filter(person_id__gte=span[0], person_id__lte=span[1])
             .order_by()
             .values_list(
-                "person_id", "valid_from", "valid_to", "unit_id", "marital_status", "status"
+                "person_id",
+                "valid_from",
+                "valid_to",
+                "unit_id",
+                "marital_status",
+                "status",
+                "employer_id",
             )
         )
     )

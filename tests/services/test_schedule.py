@@ -351,7 +351,7 @@ def test_a_group_without_statuses_follows_residents_only():
     assert len(regular(derive(here, chosen, H))) == 24
 
 
-# --------------------------------------------------------------------------- issue 14: keys that act
+# ------------------------------------------------------------- issue 14: keys that act
 
 
 STREET = pack("street-2025.yaml")  # pill monthly face to face; IUD quarterly, any way

@@ -29,9 +29,11 @@ Without any method record, she is taken to use no method (``none``), whose frequ
 pack also gives. While she is an **employee** (her dated state names an employer, a work
 unit) and the pack gives ``employees_every_months``, every method's period is that many
 months instead (the mine visits each woman employee once a quarter, whatever her method);
-taking up or leaving a job in the middle of a period works like a method change. Regular visits are due by the end of the period; for periods of a
-quarter or longer, by the pack's ``followup_report`` deadline (day 25 of the third month
-of the quarter) when it has one.
+taking up or leaving a job in the middle of a period works like a method change.
+
+Regular visits are due by the end of the period; for periods of a quarter or longer,
+by the pack's ``followup_report`` deadline (day 25 of the third month of the quarter)
+when it has one.
 
 **Visits after an event** (``after_surgery``, ``after_delivery``, ``after_abortion``):
 ``first_after_days`` after the event, then every ``then_every_months``, ``visits`` in all

@@ -204,7 +204,7 @@ def sections(pack: PolicyPackSchema) -> dict[str, Any]:
             if c.every_years == 1
             else _("%(n)s every %(years)s years")
             % {"n": c.rounds_per_year, "years": c.every_years},
-            "months": " ".join(_("month %(m)s") % {"m": m} for m in c.months),
+            "months": " ".join(_("month %(m)s") % {"m": m} for m in c.round_months()),
             "target": groups.get(c.target, {"label": c.target}),
             "note": c.note,
         }

@@ -155,6 +155,12 @@ class Followup(Strict):
 
 
 class Campaign(Strict):
+    """A service campaign run in rounds. Its rounds are created for every office the pack
+    applies to (``services.campaigns.rounds_create_from_packs``, nightly): one round a
+    month listed in ``months`` (the whole month), in the years ``every_years`` apart from
+    the pack's first year. Without ``months``, the ``rounds_per_year`` rounds are spread
+    evenly from January (2: January and July; 4: January, April, July, October)."""
+
     id: Slug
     kind: CampaignKind
     name: Name
@@ -174,6 +180,17 @@ class Campaign(Strict):
         if self.months != sorted(set(self.months)):
             raise policy_error(_("months must be in increasing order, each once."))
         return self
+
+    def round_months(self) -> list[int]:
+        """The months in which a round opens."""
+        if self.months:
+            return list(self.months)
+        return [1 + (12 * n) // self.rounds_per_year for n in range(self.rounds_per_year)]
+
+    def runs_in(self, year: int, first_year: int) -> bool:
+        """Whether the campaign has rounds in ``year`` (every ``every_years`` years from
+        ``first_year``, the year the pack took effect)."""
+        return year >= first_year and (year - first_year) % self.every_years == 0
 
 
 class LetterInquiry(Strict):

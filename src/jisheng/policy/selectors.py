@@ -82,18 +82,24 @@ def pack_in_force(unit: Unit | None, on: datetime.date | None = None) -> PolicyP
     return schema_of(version) if version is not None else None
 
 
+def versions_in_force(
+    units: Iterable[Unit], on: datetime.date | None = None
+) -> dict[int, PolicyPackVersion | None]:
+    """:func:`version_in_force` of each of ``units`` (by unit id), in one query."""
+    units = list(units)
+    on = on or timezone.localdate()
+    candidates = _candidates({p for u in units for p in ancestor_paths(u.path)}, on)
+    return {unit.pk: _governing(candidates, unit.path) for unit in units}
+
+
 def packs_in_force(
     units: Iterable[Unit], on: datetime.date | None = None
 ) -> dict[int, PolicyPackSchema | None]:
     """:func:`pack_in_force` of each of ``units`` (by unit id), in one query."""
-    units = list(units)
-    on = on or timezone.localdate()
-    candidates = _candidates({p for u in units for p in ancestor_paths(u.path)}, on)
-    out: dict[int, PolicyPackSchema | None] = {}
-    for unit in units:
-        version = _governing(candidates, unit.path)
-        out[unit.pk] = schema_of(version) if version is not None else None
-    return out
+    return {
+        pk: schema_of(version) if version is not None else None
+        for pk, version in versions_in_force(units, on).items()
+    }
 
 
 def birth_limit(unit: Unit | None, on: datetime.date | None = None, default: int = 3) -> int:

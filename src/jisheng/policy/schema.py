@@ -35,7 +35,6 @@ from jisheng.policy.choices import (
     CompositeSource,
     ConsequenceKind,
     Direction,
-    LeaveKind,
     Method,
     SanctionTarget,
     ScoringKind,
@@ -194,12 +193,12 @@ class Campaign(Strict):
 
 
 class LetterInquiry(Strict):
-    """函调: a yearly letter to the spouse's unit, for employees whose spouse works elsewhere."""
+    """函调: a yearly letter to the spouse's unit, for employees whose spouse works elsewhere
+    (once a year: letters are numbered and kept per year, so there is no frequency key)."""
 
     sex: Literal["F", "M"] = "M"
     age_max: Age
     spouse_outside_organisation: bool = True
-    every_months: PositiveInt = 12
     statuses: list[PersonStatus] = [PersonStatus.REGISTERED]
     note: Text = ""
 
@@ -256,7 +255,7 @@ Deadline = Annotated[
 ]
 
 
-# --- births, marriage, leave, commodities, allowances --------------------------------
+# --- births, marriage, commodities ---------------------------------------------------
 
 
 class Births(Strict):
@@ -281,14 +280,6 @@ class Commodities(Strict):
         if low is not None and high is not None and low > high:
             raise policy_error(_("stock_months_min is greater than stock_months_max."))
         return self
-
-
-class Allowance(Strict):
-    """An allowance paid to a staff role (e.g. the propagandist's 10 yuan a month)."""
-
-    role: PositionRole
-    yuan_per_month: Amount
-    note: Text = ""
 
 
 # --- targets, scoring and accountability ---------------------------------------------
@@ -568,6 +559,33 @@ class Assessment(Strict):
 
 # --- the pack ------------------------------------------------------------------------
 
+# Keys a pack accepted once and that had no effect (issue 14): the loader now refuses
+# them as unknown, but versions loaded before are immutable and still hold them, so they
+# are dropped when a stored version is read (:func:`stored`).
+RETIRED_KEYS: tuple[tuple[str, ...], ...] = (
+    ("leave_days",),
+    ("allowances",),
+    ("letter_inquiry", "every_months"),
+)
+
+
+def stored(content: dict[str, Any]) -> dict[str, Any]:
+    """A stored version's content without the :data:`RETIRED_KEYS` (a copy)."""
+    content = dict(content)
+    for path in RETIRED_KEYS:
+        parent: Any = content
+        for key in path[:-1]:
+            child = parent.get(key) if isinstance(parent, dict) else None
+            if not isinstance(child, dict):
+                break
+            parent[key] = child = dict(child)
+            parent = child
+        else:
+            if isinstance(parent, dict):
+                parent.pop(path[-1], None)
+    return content
+
+
 ORGANISATION_KINDS = ("any", *UnitType.values)
 
 
@@ -592,9 +610,7 @@ class PolicyPackSchema(Strict):
     late_marriage_age: LateMarriageAge | None = None
     late_childbearing_age: Age | None = None  # the 晚育率 statistic: mother at a first birth
     assessment: Assessment | None = None
-    leave_days: dict[LeaveKind, NonNegativeInt] = {}
     commodities: Commodities | None = None
-    allowances: list[Allowance] = []
 
     @property
     def expiry_alert_days(self) -> int:

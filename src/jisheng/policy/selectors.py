@@ -14,7 +14,7 @@ from django.utils import timezone
 from jisheng.core.scope import ALL, user_scope_path
 from jisheng.orgs.models import Unit
 from jisheng.policy.models import PolicyPack, PolicyPackVersion
-from jisheng.policy.schema import PolicyPackSchema
+from jisheng.policy.schema import PolicyPackSchema, stored
 
 
 def ancestor_paths(path: str) -> list[str]:
@@ -69,7 +69,7 @@ def _schema_of(version_id: int, sha256: str) -> PolicyPackSchema:
     # Versions are immutable, so a version's parsed content can be cached for good; the
     # digest is part of the key so that a reused id (rolled-back tests) cannot mislead.
     content = PolicyPackVersion.objects.values_list("content", flat=True).get(pk=version_id)
-    return PolicyPackSchema.model_validate(content)
+    return PolicyPackSchema.model_validate(stored(content))
 
 
 def schema_of(version: PolicyPackVersion) -> PolicyPackSchema:

@@ -390,3 +390,34 @@ def test_the_nightly_rebuild_also_leaves_face_to_face_items_open_after_a_call(pi
     FollowUpDue.objects.all().delete()
     services.schedules_rebuild_all()
     assert this_month(pill_user).done_on is None
+
+
+def test_pack_for_and_the_bulk_resolver_are_one_resolver(tree, street_pack):
+    """Issue 14 item 9: pack_for is the bulk resolver asked about one person (two small
+    queries, then the parsed pack from its cache), and they agree on the cases: a work
+    unit with its own pack wins; a work unit without one falls back to where she lives
+    (her unit's nearest ancestor with a pack, else the default)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jisheng.policy.services import PACKS_DIR, pack_load
+    from jisheng.services.services import _pack_resolver, pack_for
+
+    pack_load(actor=None, text=(PACKS_DIR / "mine-2005.yaml").read_text("utf-8"), unit=tree.mine)
+    cases = {
+        "street-2025": factories.person(tree.community, "甲", "F", D(1990, 1, 1), seq=21),
+        "mine-2005": factories.person(
+            tree.community, "乙", "F", D(1990, 1, 1), seq=22, employer=tree.shaft
+        ),
+        "default-2026": factories.person(
+            tree.village_a, "丙", "F", D(1990, 1, 1), seq=23, employer=tree.town
+        ),
+    }
+    resolve = _pack_resolver(TODAY)
+    for expected, person in cases.items():
+        person.refresh_from_db()
+        assert pack_for(person, TODAY).id == expected
+        assert resolve(person.unit_id, person.employer_id).id == expected
+    with CaptureQueriesContext(connection) as queries:
+        pack_for(cases["mine-2005"], TODAY)
+    assert len(queries) <= 2

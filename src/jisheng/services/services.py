@@ -30,7 +30,7 @@ from jisheng.orgs.models import Unit
 from jisheng.people.choices import PregnancyOutcome
 from jisheng.people.models import Birth, Person, PersonPeriod, Pregnancy
 from jisheng.policy.schema import PolicyPackSchema
-from jisheng.policy.selectors import schema_of, version_in_force
+from jisheng.policy.selectors import schema_of
 from jisheng.services import schedule
 from jisheng.services.choices import ChangeReason, DueKind, Method, Satisfaction, VisitWay
 from jisheng.services.models import ContraceptionRecord, FollowUpDue, FollowUpVisit
@@ -49,13 +49,11 @@ ABORTION_OUTCOMES = (
 
 def pack_for(person: Person, on: datetime.date | None = None) -> PolicyPackSchema | None:
     """The pack that governs the person's services: her work unit's own pack when it has
-    one (a mine, a school), else the one of the unit she lives in (or its ancestors')."""
-    if person.employer_id is not None:
-        version = version_in_force(person.employer, on)
-        if version is not None and version.unit_id is not None:
-            return schema_of(version)
-    version = version_in_force(person.unit, on)
-    return schema_of(version) if version is not None else None
+    one (a mine, a school), else the one of the unit she lives in (or its ancestors').
+    The resolver of the bulk rebuilds (:func:`_pack_resolver`), for one person."""
+    on = on or timezone.localdate()
+    units = [person.unit_id] + ([person.employer_id] if person.employer_id else [])
+    return _pack_resolver(on, unit_ids=units)(person.unit_id, person.employer_id)
 
 
 def facts_of(person: Person) -> schedule.Facts:
@@ -432,21 +430,24 @@ def visit_void(*, actor: Any, visit: FollowUpVisit, reason: str) -> FollowUpVisi
 # --------------------------------------------------------------------------- all at once
 
 
-def _pack_resolver(today: datetime.date):
-    """``pack(unit_id, employer_id)`` for bulk rebuilds, as :func:`pack_for` decides,
-    without a query per person: the versions in force and the units' paths are read
-    once, the nearest ancestor's version found by walking up the path in memory."""
+def _pack_resolver(today: datetime.date, *, unit_ids: Iterable[int] | None = None):
+    """``pack(unit_id, employer_id)``: the one resolver of the pack that governs a person
+    (a work unit's own pack, else the residence unit's or its nearest ancestor's, else the
+    default), for bulk rebuilds and single lookups (:func:`pack_for`) alike, without a
+    query per person: the versions in force and the units' paths (of ``unit_ids``, else
+    of every unit) are read once, the nearest ancestor's version found by walking up the
+    path in memory."""
     from jisheng.policy.models import PolicyPackVersion
 
     latest: dict[str | None, PolicyPackVersion] = {}
-    for version in PolicyPackVersion.objects.filter(effective_from__lte=today).select_related(
-        "unit"
-    ):
+    versions = PolicyPackVersion.objects.filter(effective_from__lte=today).select_related("unit")
+    for version in versions.defer("content", "source_text"):
         where = version.unit.path if version.unit_id else None
         best = latest.get(where)
         if best is None or (version.effective_from, version.pk) > (best.effective_from, best.pk):
             latest[where] = version
-    paths = dict(Unit.objects.values_list("id", "path"))
+    units = Unit.objects.all() if unit_ids is None else Unit.objects.filter(pk__in=unit_ids)
+    paths = dict(units.values_list("id", "path"))
     step = Unit.steplen
 
     def own(path: str) -> PolicyPackVersion | None:

@@ -212,3 +212,11 @@ def test_the_default_pack_plans_its_rounds_by_month():
         "comprehensive_service": [4, 10],
         "gynaecological_screening": [5],
     }
+
+
+def test_the_worklist_line_and_the_refusal_are_in_chinese(tree, users, women):
+    campaigns.rounds_create_from_packs(today=D(Y, 3, 20))
+    with translation.override("zh-hans"):
+        _count, items = rounds_to_run(users.office, today=D(Y, 3, 20))
+        assert "名单 2 人中尚有 2 人未到检" in items[0].what
+        assert str(ROUNDS_SOURCE.label) == "待开展的服务轮次"

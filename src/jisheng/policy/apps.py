@@ -10,8 +10,11 @@ class PolicyConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from jisheng.core.registry import register_worklist_source
+        from jisheng.policy.selectors import DEADLINES_SOURCE
         from jisheng.policy.services import ensure_default_pack
 
         post_migrate.connect(
             ensure_default_pack, sender=self, dispatch_uid="jisheng.policy.default_pack"
         )
+        register_worklist_source(DEADLINES_SOURCE)

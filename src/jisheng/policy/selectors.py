@@ -10,7 +10,9 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
+from jisheng.core.registry import WorklistSource
 from jisheng.core.scope import ALL, user_scope_path
 from jisheng.orgs.models import Unit
 from jisheng.policy.models import PolicyPack, PolicyPackVersion
@@ -214,3 +216,65 @@ def yaml_diff(old: PolicyPackVersion | None, new: PolicyPackVersion) -> list[tup
             css = "ctx"
         rows.append((css, line))
     return rows
+
+
+# --- the worklist: the pack's calendar deadlines --------------------------------------
+
+# A calendar deadline shows on the worklist this many days ahead.
+DEADLINE_NOTICE_DAYS = 14
+
+
+def deadlines_coming(
+    user: Any, *, unit: Unit | None = None, today: datetime.date, limit: int = 20
+) -> tuple[int, list[Any]]:
+    """The worklist's ``deadlines`` (a :class:`~jisheng.core.registry.WorklistSource`):
+    the calendar deadlines of the pack in force for ``unit`` (default the user's own
+    unit) — ``quarter_month_day``, ``month_day``, ``year_month_day`` rules, e.g. the
+    follow-up report by the 25th of a quarter's third month, the monthly statistics
+    meeting — falling due within :data:`DEADLINE_NOTICE_DAYS` days, soonest first.
+    A deadline counted from an event (``days_after``, ``months_after``) belongs to that
+    event's own work, not here."""
+    from django.urls import reverse
+
+    from jisheng.core.registry import WorkItem
+    from jisheng.policy.deadlines import next_due
+    from jisheng.policy.presentation import well_known_deadlines
+    from jisheng.policy.schema import DaysAfter, MonthsAfter
+
+    where = unit if unit is not None else getattr(user, "unit", None)
+    if where is None or user_scope_path(user) is None:
+        return 0, []
+    version = version_in_force(where, today)
+    if version is None:
+        return 0, []
+    pack = schema_of(version)
+    known = well_known_deadlines()
+    horizon = today + datetime.timedelta(days=DEADLINE_NOTICE_DAYS)
+    items = []
+    for key, rule in pack.deadlines.items():
+        if isinstance(rule, DaysAfter | MonthsAfter):
+            continue
+        due = next_due(rule, today)
+        if due > horizon:
+            continue
+        items.append(
+            WorkItem(
+                person_id=None,
+                person_name="",
+                unit_name=where.name,
+                date=due,
+                what=rule.label or known.get(key, key),
+                url=reverse("policy:pack_detail", args=[version.pack.code]),
+            )
+        )
+    items.sort(key=lambda item: (item.date, item.what))
+    return len(items), items[:limit]
+
+
+DEADLINES_SOURCE = WorklistSource(
+    kind="deadlines",
+    label=gettext_lazy("Deadlines of the policy pack"),
+    collect=deadlines_coming,
+    permission="policy.view_policypack",
+    order=90,
+)

@@ -56,7 +56,7 @@ def world(tree):
     )  # fmt: skip
     return {
         "tree": tree, "woman": woman, "record": record, "visit": visit,
-        "event": event.event if hasattr(event, "event") else event, "round": round_,
+        "event": event, "round": round_,
     }  # fmt: skip
 
 

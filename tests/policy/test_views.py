@@ -127,3 +127,12 @@ def test_packs_outside_the_scope_are_404(tree, users):
 def test_pages_are_read_only(office):
     assert office.post("/policy/").status_code == 405
     assert office.post("/policy/default-2026/").status_code == 405
+
+
+def test_a_pack_without_sources_shows_no_empty_card(office, tree):
+    """Issue 14: the leave card is gone; the sources card shows only with sources."""
+    pack_load(actor=None, text=minimal(), unit=tree.mine)
+    html = office.get("/policy/test-pack/").text
+    assert 'data-testid="leave"' not in html
+    assert 'data-testid="sources"' not in html
+    assert html.count('class="card h-100"') == html.count('class="card h-100" data-testid=')

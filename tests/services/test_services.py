@@ -421,3 +421,12 @@ def test_pack_for_and_the_bulk_resolver_are_one_resolver(tree, street_pack):
     with CaptureQueriesContext(connection) as queries:
         pack_for(cases["mine-2005"], TODAY)
     assert len(queries) <= 2
+
+
+def test_the_face_to_face_refusal_is_in_chinese(pill_user):
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as caught:
+        services.visit_record(
+            actor=None, person=pill_user, visited_on=TODAY, way="phone",
+            for_due=this_month(pill_user),
+        )  # fmt: skip
+    assert "当面" in caught.value.message_dict["way"][0]

@@ -103,16 +103,18 @@ def test_unexpected_exception_is_json_500_without_internals(client_for, monkeypa
 
 
 @pytest.mark.django_db
-def test_service_validation_error_is_json_400(client_for, monkeypatch):
+def test_service_validation_error_is_json_422(client_for, monkeypatch):
+    """A service's refusal answers 422 everywhere (issue 14), caught by its endpoint or not."""
+
     def invalid(**kwargs):
         raise ValidationError({"code": ["The code is wrong."], "__all__": ["Overall."]})
 
     monkeypatch.setattr(selectors, "unit_list", invalid)
     response = client_for("admin", language="en").get("/units")
-    assert response.status_code == 400
+    assert response.status_code == 422
     body = response.json()
     assert body["code"] == "invalid"
-    assert body["message"] == "The data is invalid."
+    assert body["message"] == "The request is invalid."  # as when the endpoint catches it
     assert {(d["field"], d["message"]) for d in body["details"]} == {
         ("code", "The code is wrong."),
         ("", "Overall."),

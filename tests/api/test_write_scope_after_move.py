@@ -5,7 +5,7 @@ The test walks the OpenAPI schema's POST/PUT/PATCH/DELETE operations: each one n
 case below (or an exemption with its reason), so a new write endpoint cannot be
 forgotten. In each case the old office (东城镇, the township she left) is refused the way
 the project refuses anything out of scope (404 like a missing record, or 403, or the
-commodities' 400 naming the person "not in your data scope"), the refusal is audited as
+commodities' 422 naming the person "not in your data scope"), the refusal is audited as
 ``denied`` and nothing is written; then the new office (西城街道, over the community she
 moved to) succeeds.
 """
@@ -226,7 +226,7 @@ CASES: dict[tuple[str, str], Case] = {
             },
         ),
         ok=201,
-        denied=(400, 403, 404),
+        denied=(403, 404, 422),
     ),
 }
 # Write operations that touch no record of a person.

@@ -1,5 +1,5 @@
 """``/api/v1/commodities``: stock as of a date, one endpoint for every movement kind, the
-ledger documents; bad input (400 naming the field or line), scope (404, audited) and
+ledger documents; bad input (422 naming the field or line), scope (404, audited) and
 permissions (403)."""
 
 from __future__ import annotations
@@ -90,9 +90,9 @@ def test_stock_of_every_store_in_scope_paginated(client, stores, products, keepe
     assert [(r["store"], r["on_hand"]) for r in town["items"]] == [("jiacun", 5)]
 
 
-def test_stock_bad_date_is_400(county):
+def test_stock_bad_date_is_422(county):
     response = county.get("/commodities/stock", store="xian", as_of="2026-13-01")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json()["code"] == "invalid"
     assert "as_of" in response.json()["message"]
     assert fields(response) == {"as_of": response.json()["message"]}
@@ -200,7 +200,7 @@ def test_write_off_and_reversal(county, stores, products):
     assert r.json()["reverses"] == number and r.json()["lines"][0]["quantity"] == 5
     assert on_hand(stores.county, products.dmpa) == 50
     again = post(county, kind="reversal", document=r.json()["number"], reason="再冲")
-    assert again.status_code == 400
+    assert again.status_code == 422
     assert "document" in fields(again)
 
 
@@ -214,7 +214,7 @@ def test_write_off_and_reversal(county, stores, products):
         ({"product": "pill-coc", "quantity": 500}, "lines.2.quantity"),
     ],
 )
-def test_bad_lines_are_400_naming_the_line(county, stores, products, tree, line, field):
+def test_bad_lines_are_422_naming_the_line(county, stores, products, tree, line, field):
     receive(stores.county, products.pill, "P1", quantity=100)
     woman = factories.person(tree.village_a, "李红")
     before = LedgerLine.objects.count()
@@ -225,7 +225,7 @@ def test_bad_lines_are_400_naming_the_line(county, stores, products, tree, line,
         person=woman.pk,
         lines=[{"product": "pill-coc", "quantity": 1}, line],
     )
-    assert r.status_code == 400, r.json()
+    assert r.status_code == 422, r.json()
     assert r.json()["code"] == "invalid"
     assert field in fields(r), r.json()
     assert "Line 2" in fields(r)[field]
@@ -242,7 +242,7 @@ def test_bad_movements(county, stores, products):
         occurred_on="2026-04-02",
         lines=[{"product": "pill-coc", "lot": "P1", "quantity": 1}],
     )
-    assert expired.status_code == 400 and "person" in fields(expired)
+    assert expired.status_code == 422 and "person" in fields(expired)
     itself = post(
         county,
         kind="transfer_out",
@@ -250,7 +250,7 @@ def test_bad_movements(county, stores, products):
         to_store="xian",
         lines=[{"product": "pill-coc", "quantity": 1}],
     )
-    assert itself.status_code == 400 and "to_store" in fields(itself)
+    assert itself.status_code == 422 and "to_store" in fields(itself)
     future = post(
         county,
         kind="receipt",
@@ -259,7 +259,7 @@ def test_bad_movements(county, stores, products):
         occurred_on="2099-01-01",
         lines=[{"product": "pill-coc", "lot": "P9", "expires_on": "2100-01-01", "quantity": 1}],
     )
-    assert future.status_code == 400 and "occurred_on" in fields(future)
+    assert future.status_code == 422 and "occurred_on" in fields(future)
     no_lot = post(
         county,
         kind="write_off",
@@ -267,11 +267,11 @@ def test_bad_movements(county, stores, products):
         reason="expired",
         lines=[{"product": "pill-coc", "quantity": 1}],
     )
-    assert no_lot.status_code == 400 and "lines.1.lot" in fields(no_lot)
+    assert no_lot.status_code == 422 and "lines.1.lot" in fields(no_lot)
     wrong_kind = post(county, kind="gift", store="xian", lines=[])
     assert wrong_kind.status_code == 422
     unknown_transfer = post(county, kind="transfer_in", transfer="xian-CK-2026-99999")
-    assert unknown_transfer.status_code == 400 and "transfer" in fields(unknown_transfer)
+    assert unknown_transfer.status_code == 422 and "transfer" in fields(unknown_transfer)
 
 
 def test_expired_lot_cannot_be_issued(county, stores, products, tree):
@@ -285,7 +285,7 @@ def test_expired_lot_cannot_be_issued(county, stores, products, tree):
         occurred_on="2026-03-06",
         lines=[{"product": "pill-coc", "lot": "P1", "quantity": 1}],
     )
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert "expired" in fields(r)["lines.1.lot"]
 
 
@@ -312,7 +312,7 @@ def test_issue_to_a_person_outside_scope_is_refused(client, keepers, stores, pro
         person=stranger.pk,
         lines=[{"product": "pill-coc", "quantity": 1}],
     )
-    assert r.status_code == 400 and "person" in fields(r)
+    assert r.status_code == 422 and "person" in fields(r)
     assert AuditEvent.objects.filter(action="denied", user=keepers.village_a).exists()
     assert on_hand(stores.village_a, products.pill) == 10
 
@@ -347,9 +347,9 @@ def test_movement_list_filters_and_scope(client, keepers, stores, products):
     none = county.get("/commodities/movements", kind=DocumentKind.ISSUE.value).json()
     assert none["count"] == 0
     bad = county.get("/commodities/movements", kind="gift")
-    assert bad.status_code == 400 and "kind" in fields(bad)
+    assert bad.status_code == 422 and "kind" in fields(bad)
     bad_date = county.get("/commodities/movements", date_to="yesterday")
-    assert bad_date.status_code == 400 and "date_to" in fields(bad_date)
+    assert bad_date.status_code == 422 and "date_to" in fields(bad_date)
     town = client(keepers.town)
     assert town.get("/commodities/movements", store="xian").status_code == 404
     assert [d["store"] for d in town.get("/commodities/movements").json()["items"]] == ["jiacun"]

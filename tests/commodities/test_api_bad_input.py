@@ -65,7 +65,7 @@ def test_a_balance_pushed_past_the_column_is_refused(county, stores, products):
     receive(stores.county, products.pill, "P1", "2028-01-31", MAX_BALANCE - 10)
     before = written()
     response = receipt(county, 11)
-    assert response.status_code == 400, response.content
+    assert response.status_code == 422, response.content
     assert_chinese_error(response)
     assert written() == before
     assert StockCard.objects.get().on_hand == MAX_BALANCE - 10
@@ -81,7 +81,7 @@ def test_a_back_dated_receipt_cannot_push_a_later_balance_past_the_column(county
     before = written()
     body = {"occurred_on": (DAY - datetime.timedelta(5)).isoformat()}
     response = receipt(county, 6, **body)
-    assert response.status_code == 400, response.content
+    assert response.status_code == 422, response.content
     assert written() == before
 
 

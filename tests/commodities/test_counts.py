@@ -296,6 +296,29 @@ def test_count_accuracy_of_real_approvals(stocked, stores, keepers):
         keepers.town, count, {lines["P1"].pk: 100, lines["C1"].pk: 49, lines["M1"].pk: 20}
     )
     counts.count_approve(keepers.town, count)
-    today = timezone.localdate()
-    result = counts.count_accuracy([stores.town], today, today)
+    # dated by the count day (the catalogue's definition), not by the approval (issue 14)
+    result = counts.count_accuracy([stores.town], COUNT_DAY, COUNT_DAY)
     assert (result.agreeing, result.lines, str(result.rate)) == (2, 3, "66.7")
+    today = timezone.localdate()
+    if today != COUNT_DAY:
+        assert counts.count_accuracy([stores.town], today, today).lines == 0
+
+
+def test_count_accuracy_is_the_catalogue_s_figure(stocked, stores, products, keepers):
+    """One definition (issue 14): a count counted in March and approved in April is
+    March's, for counts.count_accuracy and for the catalogue's indicator alike."""
+    from jisheng.indicators import catalogue, engine
+    from jisheng.core.periods import parse
+
+    late = _approved_count(stores.town, None, [(100, 100), (50, 48), (20, 20)], D(2026, 3, 28))
+    late.approved_at = timezone.make_aware(datetime.datetime(2026, 4, 2, 10, 0))
+    late.save(update_fields=["approved_at"])
+    march, april = (D(2026, 3, 1), D(2026, 3, 31)), (D(2026, 4, 1), D(2026, 4, 30))
+    by_function = counts.count_accuracy([stores.town], *march)
+    assert (by_function.agreeing, by_function.lines) == (2, 3)
+    assert counts.count_accuracy([stores.town], *april).lines == 0
+    indicator = catalogue.get("count_accuracy")
+    for code, expected in (("2026-03", (2, 3)), ("2026-04", (0, 0))):
+        rows = engine.compute([indicator], stores.town.unit, parse(code), engine.SELF)
+        value = rows[0].values["count_accuracy"]
+        assert (value.numerator, value.denominator) == expected

@@ -779,3 +779,34 @@ def test_late_childbearing_rate(births, world, tree, period):
     # …while the county's figures follow the county's (default) pack
     again = values(tree.county, period, "late_childbearing_rate")[tree.street.code]
     assert again["late_childbearing_rate"].numerator == 2
+
+
+def test_transfer_rate_is_one_definition_with_the_transfers_page(tree, period, users):
+    """Issue 14: the transfers page's rate (people.selectors.transfer_rate, any range of
+    days) and the catalogue's indicator (a reporting period) count the same departures —
+    also a completed transfer whose departure was corrected away (it did not happen)."""
+    from jisheng.people.selectors import transfer_rate
+    from tests import factories
+
+    people = [
+        factories.person(tree.shaft, name=f"矿{i}", sex="M", birth_date=D(1980, 2, i), seq=950 + i)
+        for i in range(1, 5)
+    ]
+    days = (D(2026, 7, 3), D(2026, 8, 4), D(2026, 9, 5), D(2026, 9, 6))
+    for p, day in zip(people, days, strict=True):
+        people_services.event_record(
+            actor=None, person=p, kind=EventKind.MOVE_OUT, date=day, data={"to": "外县"}
+        )
+    done = dict(records_handed="台帐", receiving_name="外县计生办")
+    for p in people[:3]:
+        transfer = p.transfers.get()
+        transfer_complete(actor=None, transfer=transfer, completed_on=D(2026, 9, 20), **done)
+    # the third departure did not happen: its event is corrected away after completion
+    wrong = people[2].events.get(kind=EventKind.MOVE_OUT)
+    people_services.event_correct(actor=None, event=wrong, reason="录入错误")
+    engine_value = values(tree.mine, period, "transfer_rate", level=engine.SELF)[tree.mine.code][
+        "transfer_rate"
+    ]
+    page = transfer_rate(user=users.admin, within=tree.mine, start=period.first, end=period.last)
+    assert page == (2, 3)
+    assert (engine_value.numerator, engine_value.denominator) == page

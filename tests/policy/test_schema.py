@@ -66,10 +66,8 @@ def test_mine_pack_has_the_letter_of_inquiry_and_quarterly_deadline():
     pack = parse_pack((PACKS_DIR / "mine-2005.yaml").read_text(encoding="utf-8")).pack
     assert pack.letter_inquiry.age_max == 45
     assert pack.letter_inquiry.sex == "M"
-    assert pack.letter_inquiry.every_months == 12
     assert pack.followup.employees_every_months == 3
     assert pack.campaigns[0].rounds_per_year == 2
-    assert pack.allowances[0].yuan_per_month == 10
 
 
 def test_a_total_that_its_items_do_not_add_up_to_is_warned_about():
@@ -309,3 +307,55 @@ def test_unknown_sanction_keys_explain_section_0(key):
 def test_comments_are_not_scanned():
     text = minimal() + "# 000:115 社会抚养费与开除：依 SPEC 第 0 节删去\n"
     assert parse_pack(text).pack.id == "test-pack"
+
+
+# --- issue 14: every key a pack accepts has an effect, or the loader refuses it --------
+
+
+@pytest.mark.parametrize(
+    ("extra", "key"),
+    [
+        ("leave_days:\n  marriage: 3\n", "leave_days"),
+        ("allowances:\n  - {role: propagandist, yuan_per_month: 10}\n", "allowances"),
+        ("letter_inquiry:\n  age_max: 45\n  every_months: 12\n", "every_months"),
+    ],
+)
+def test_keys_without_an_effect_are_refused(extra, key):
+    (message,) = errors_of(minimal() + extra)
+    assert f"未知的键 {key}" in message
+
+
+def test_a_letter_of_inquiry_without_frequency_loads():
+    pack = parse_pack(minimal() + "letter_inquiry:\n  age_max: 45\n").pack
+    assert pack.letter_inquiry is not None and pack.letter_inquiry.age_max == 45
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in PACKS_DIR.glob("*.yaml")))
+def test_every_shipped_pack_loads_without_the_removed_keys(name):
+    text = (PACKS_DIR / name).read_text(encoding="utf-8")
+    pack = parse_pack(text).pack
+    assert pack.id == name.removesuffix(".yaml")
+
+
+def test_a_version_stored_before_the_keys_were_retired_still_reads(db):
+    """Versions are immutable: one loaded with leave days, allowances and a letter
+    frequency is read without them."""
+    from jisheng.policy.models import PolicyPack, PolicyPackVersion
+    from jisheng.policy.selectors import schema_of
+
+    content = parse_pack(minimal() + "letter_inquiry:\n  age_max: 45\n").pack.model_dump(
+        mode="json"
+    )
+    content["leave_days"] = {"marriage": 3}
+    content["allowances"] = [{"role": "propagandist", "yuan_per_month": 10, "note": ""}]
+    content["letter_inquiry"]["every_months"] = 12
+    with pytest.raises(ValueError):
+        PolicyPackSchema.model_validate(content)
+    pack = PolicyPack.objects.create(code="old-pack", name="old")
+    version = PolicyPackVersion.objects.create(
+        pack=pack, version="1", effective_from="2020-01-01", content=content,
+        source_text="", sha256="0" * 64,
+    )  # fmt: skip
+    read = schema_of(version)
+    assert read.letter_inquiry is not None and read.letter_inquiry.age_max == 45
+    assert content["letter_inquiry"]["every_months"] == 12  # the stored content untouched

@@ -64,7 +64,7 @@ def test_detail_shows_readable_sections(office):
     assert "随访率" in html and "≥ 95%" in html
     assert "每低于目标一个百分点扣 2 分，最低 0 分" in html
     assert "黄牌警告" in html
-    assert "婚假" in html
+    assert "婚假" not in html  # leave days are no pack key (issue 14: no effect)
     assert "版本历史" in html
     assert "奖惩只针对单位和工作岗位的行政职责，从不针对个人。" in html
 
@@ -74,7 +74,8 @@ def test_seed_pack_detail_shows_letter_allowance_and_sources(office, tree):
     html = office.get("/policy/mine-2005/").text
     assert 'data-testid="letter"' in html
     assert "45 岁及以下的男职工" in html
-    assert "计生宣传员" in html and "每月 10 元" in html
+    assert "计生宣传员" in html  # the staff role of the penalties
+    assert "每月 10 元" not in html  # allowances are no pack key (issue 14: no effect)
     # the sources by their notes, not file names and lines (issue 13 item 19)
     assert 'data-testid="sources"' in html
     assert "000_230c61b4006c2e05.txt:96-108" not in html and "保障措施" in html
@@ -149,3 +150,12 @@ def test_packs_outside_the_scope_are_404(tree, users):
 def test_pages_are_read_only(office):
     assert office.post("/policy/").status_code == 405
     assert office.post("/policy/default-2026/").status_code == 405
+
+
+def test_a_pack_without_sources_shows_no_empty_card(office, tree):
+    """Issue 14: the leave card is gone; the sources card shows only with sources."""
+    pack_load(actor=None, text=minimal(), unit=tree.mine)
+    html = office.get("/policy/test-pack/").text
+    assert 'data-testid="leave"' not in html
+    assert 'data-testid="sources"' not in html
+    assert html.count('class="card h-100"') == html.count('class="card h-100" data-testid=')

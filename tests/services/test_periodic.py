@@ -29,7 +29,10 @@ def test_the_nightly_rebuild_is_registered():
 def test_a_job_is_enqueued_once_a_day_after_its_time(db, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     assert periodic.enqueue_due(at(1, 59)) == []
-    assert periodic.enqueue_due(at(2, 0)) == ["services.rebuild_schedules"]
+    assert periodic.enqueue_due(at(2, 0)) == [
+        "services.rebuild_schedules",
+        "services.create_rounds",
+    ]
     assert periodic.enqueue_due(at(2, 1)) == []
     assert periodic.enqueue_due(at(23, 0)) == []
     assert ScheduledRun.objects.filter(name="services.rebuild_schedules").count() == 1

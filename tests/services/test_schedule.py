@@ -349,3 +349,73 @@ def test_a_group_without_statuses_follows_residents_only():
     assert regular(derive(dead, chosen, H)) == []
     here = woman(married(status="registered"), methods=[MethodUse("pill", D(2020, 1, 1))])
     assert len(regular(derive(here, chosen, H))) == 24
+
+
+# ------------------------------------------------------------- issue 14: keys that act
+
+
+STREET = pack("street-2025.yaml")  # pill monthly face to face; IUD quarterly, any way
+MINE = pack("mine-2005.yaml")  # employees every 3 months, every method face to face
+
+
+def test_face_to_face_items_are_marked_from_the_pack():
+    pill = derive(woman(married(), methods=[MethodUse("pill", D(2020, 1, 1))]), STREET, H)
+    iud = derive(woman(married(), methods=[MethodUse("iud", D(2020, 1, 1))]), STREET, H)
+    assert pill and all(d.face_to_face for d in pill if d.kind == DueKind.METHOD)
+    assert iud and not any(d.face_to_face for d in iud)
+    assert not any(d.face_to_face for d in derive(woman(married()), DEFAULT, H))
+
+
+def test_a_phone_call_does_not_do_a_face_to_face_visit():
+    face = [Due(DueKind.METHOD, D(2026, 1, 1), D(2026, 1, 31), A, "pill", face_to_face=True)]
+    phone = Visit("p", D(2026, 1, 10), face_to_face=False)
+    home = Visit("h", D(2026, 1, 20))
+    assert [d.visit_id for d in assign(face, [phone], D(2026, 3, 1))] == [None]
+    assert [d.visit_id for d in assign(face, [phone, home], D(2026, 3, 1))] == ["h"]
+    # made for the item (from the worklist), a phone call still does not do it
+    targeted = Visit("t", D(2026, 1, 10), target=face[0].key, face_to_face=False)
+    assert [d.visit_id for d in assign(face, [targeted], D(2026, 3, 1))] == [None]
+    late_phone = Visit("l", D(2026, 2, 10), face_to_face=False)
+    assert [d.visit_id for d in assign(face, [late_phone], D(2026, 3, 1))] == [None]
+    # an item that asks for no particular way is done by the phone call
+    plain = [Due(DueKind.METHOD, D(2026, 1, 1), D(2026, 1, 31), A, "iud")]
+    assert [d.visit_id for d in assign(plain, [phone], D(2026, 3, 1))] == ["p"]
+
+
+def test_employees_are_visited_at_the_employee_interval_whatever_the_method():
+    monthly = MINE.followup.model_copy(
+        update={"methods": {"pill": MINE.followup.methods["pill"].model_copy(
+            update={"every_months": 1})}}
+    )  # fmt: skip
+    chosen = MINE.model_copy(update={"followup": monthly})
+    employee = Span(D(2000, 1, 1), None, A, "first_marriage", "registered", employer_id=7)
+    resident = Span(D(2000, 1, 1), None, A, "first_marriage", "registered")
+    on_pill = [MethodUse("pill", D(2020, 1, 1))]
+    got = regular(derive(woman(employee, methods=on_pill), chosen, H))
+    assert len(got) == 8 and all(s.month in (1, 4, 7, 10) for _m, s, _d in got)
+    assert len(regular(derive(woman(resident, methods=on_pill), chosen, H))) == 24
+    # a method the table leaves out is still visited for an employee, not for a resident
+    on_iud = [MethodUse("iud", D(2020, 1, 1))]
+    assert len(regular(derive(woman(employee, methods=on_iud), chosen, H))) == 8
+    assert regular(derive(woman(resident, methods=on_iud), chosen, H)) == []
+
+
+def test_taking_up_a_job_mid_period_works_like_a_method_change():
+    without = MINE.followup.model_copy(update={"employees_every_months": None})
+    monthly = without.model_copy(
+        update={"methods": {"pill": without.methods["pill"].model_copy(
+            update={"every_months": 1})}, "employees_every_months": 3}
+    )  # fmt: skip
+    chosen = MINE.model_copy(update={"followup": monthly})
+    spans = (
+        Span(D(2000, 1, 1), D(2026, 5, 10), A, "first_marriage", "registered"),
+        Span(D(2026, 5, 10), None, A, "first_marriage", "registered", employer_id=7),
+    )
+    got = regular(derive(woman(*spans, methods=[MethodUse("pill", D(2020, 1, 1))]), chosen, H))
+    starts = [s for _m, s, _d in got]
+    assert starts[:16] == [D(2025, m, 1) for m in range(1, 13)] + [
+        D(2026, m, 1) for m in range(1, 5)
+    ]  # monthly until April 2026; May is cut by the new job
+    assert starts[16:] == [D(2026, 7, 1), D(2026, 10, 1)]  # then quarterly from July
+    assert regular(derive(woman(*spans), chosen.model_copy(
+        update={"followup": without}), H))  # fmt: skip

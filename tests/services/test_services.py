@@ -296,3 +296,137 @@ def test_rebuild_all_keeps_visits_after_a_birth_just_before_the_horizon(tree):
     services.schedules_rebuild_all()
     got = sorted(FollowUpDue.objects.filter(person=mother).values_list("kind", "due_on"))
     assert got == expected
+
+
+# --------------------------------------------------------------------------- issue 14: pack keys
+
+
+@pytest.fixture
+def street_pack(tree):
+    from jisheng.policy.services import PACKS_DIR, pack_load
+
+    text = (PACKS_DIR / "street-2025.yaml").read_text(encoding="utf-8")
+    pack_load(actor=None, text=text, unit=tree.street)
+
+
+@pytest.fixture
+def pill_user(tree, street_pack):
+    """A married woman of 30 in the street's community using the pill (monthly visits,
+    face to face under street-2025)."""
+    person = factories.person(
+        tree.community, "陈静", "F", D(TODAY.year - 30, 3, 1), seq=3,
+        registered_on=D(TODAY.year - 10, 1, 1), marital_status="first_marriage",
+    )  # fmt: skip
+    services.method_start(
+        actor=None, person=person, method="pill", started_on=D(TODAY.year - 3, 1, 1)
+    )
+    return person
+
+
+def this_month(person):
+    return FollowUpDue.objects.get(
+        person=person, kind=DueKind.METHOD, starts_on=TODAY.replace(day=1)
+    )
+
+
+def test_a_phone_call_leaves_a_face_to_face_visit_open(pill_user):
+    services.visit_record(actor=None, person=pill_user, visited_on=TODAY, way="phone")
+    assert this_month(pill_user).done_on is None
+    services.visit_record(actor=None, person=pill_user, visited_on=TODAY, way="home")
+    assert this_month(pill_user).done_on == TODAY
+
+
+def test_a_phone_visit_for_a_face_to_face_item_is_refused(pill_user):
+    item = this_month(pill_user)
+    with pytest.raises(ValidationError) as caught:
+        services.visit_record(
+            actor=None, person=pill_user, visited_on=TODAY, way="phone", for_due=item
+        )
+    assert "face to face" in caught.value.message_dict["way"][0]
+    # another day agreed by phone is not a visit: allowed
+    services.visit_record(
+        actor=None, person=pill_user, visited_on=TODAY, way="phone", for_due=item,
+        appointment_on=TODAY + dt.timedelta(days=3),
+    )  # fmt: skip
+    services.visit_record(
+        actor=None, person=pill_user, visited_on=TODAY, way="workplace", for_due=item
+    )
+    assert this_month(pill_user).done_on == TODAY
+
+
+def test_a_phone_visit_still_does_an_item_that_asks_for_no_particular_way(wife):
+    services.visit_record(actor=None, person=wife, visited_on=TODAY, way="phone")
+    assert any(i.done_on == TODAY for i in due(wife))
+
+
+def test_employees_of_the_mine_are_visited_quarterly_whatever_the_method(tree):
+    from jisheng.policy.services import PACKS_DIR, pack_load
+
+    text = (PACKS_DIR / "mine-2005.yaml").read_text(encoding="utf-8")
+    monthly = text.replace("pill: {every_months: 3, face_to_face: true}",
+                           "pill: {every_months: 1, face_to_face: true}")  # fmt: skip
+    assert monthly != text
+    pack_load(actor=None, text=monthly, unit=tree.mine)
+    born = D(TODAY.year - 30, 3, 1)
+    worker = factories.person(
+        tree.shaft, "孙丽", "F", born, seq=4, registered_on=D(TODAY.year - 10, 1, 1),
+        marital_status="first_marriage", employer=tree.shaft,
+    )  # fmt: skip
+    services.method_start(
+        actor=None, person=worker, method="pill", started_on=D(TODAY.year - 3, 1, 1)
+    )
+    items = due(worker)
+    assert len(items) == 8 and {i.starts_on.month for i in items} <= {1, 4, 7, 10}
+    # the nightly rebuild derives the same
+    FollowUpDue.objects.all().delete()
+    services.schedules_rebuild_all()
+    assert [(i.starts_on, i.due_on) for i in due(worker)] == [
+        (i.starts_on, i.due_on) for i in items
+    ]
+
+
+def test_the_nightly_rebuild_also_leaves_face_to_face_items_open_after_a_call(pill_user):
+    services.visit_record(actor=None, person=pill_user, visited_on=TODAY, way="phone")
+    FollowUpDue.objects.all().delete()
+    services.schedules_rebuild_all()
+    assert this_month(pill_user).done_on is None
+
+
+def test_pack_for_and_the_bulk_resolver_are_one_resolver(tree, street_pack):
+    """Issue 14 item 9: pack_for is the bulk resolver asked about one person (two small
+    queries, then the parsed pack from its cache), and they agree on the cases: a work
+    unit with its own pack wins; a work unit without one falls back to where she lives
+    (her unit's nearest ancestor with a pack, else the default)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jisheng.policy.services import PACKS_DIR, pack_load
+    from jisheng.services.services import _pack_resolver, pack_for
+
+    pack_load(actor=None, text=(PACKS_DIR / "mine-2005.yaml").read_text("utf-8"), unit=tree.mine)
+    cases = {
+        "street-2025": factories.person(tree.community, "甲", "F", D(1990, 1, 1), seq=21),
+        "mine-2005": factories.person(
+            tree.community, "乙", "F", D(1990, 1, 1), seq=22, employer=tree.shaft
+        ),
+        "default-2026": factories.person(
+            tree.village_a, "丙", "F", D(1990, 1, 1), seq=23, employer=tree.town
+        ),
+    }
+    resolve = _pack_resolver(TODAY)
+    for expected, person in cases.items():
+        person.refresh_from_db()
+        assert pack_for(person, TODAY).id == expected
+        assert resolve(person.unit_id, person.employer_id).id == expected
+    with CaptureQueriesContext(connection) as queries:
+        pack_for(cases["mine-2005"], TODAY)
+    assert len(queries) <= 2
+
+
+def test_the_face_to_face_refusal_is_in_chinese(pill_user):
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as caught:
+        services.visit_record(
+            actor=None, person=pill_user, visited_on=TODAY, way="phone",
+            for_due=this_month(pill_user),
+        )  # fmt: skip
+    assert "当面" in caught.value.message_dict["way"][0]

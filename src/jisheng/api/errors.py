@@ -4,9 +4,21 @@
 request's language (Simplified Chinese unless ``Accept-Language`` asks for English);
 ``details`` is present only where there is more to say (the field errors of ``invalid``).
 
-Codes: ``unauthorized`` 401, ``invalid_credentials`` 401, ``forbidden`` 403,
-``locked_out`` 403, ``not_found`` 404, ``method_not_allowed`` 405, ``invalid`` 400/422,
-``throttled`` 429, ``server_error`` 500.
+One status per kind of error, on every endpoint of every app (issue 14), each declared in
+the OpenAPI document (``jisheng.api.schemas``: ``SCOPED_ERRORS``, ``WRITE_ERRORS``):
+
+- **400** a malformed request, one that cannot be read as sent: a body that is not JSON,
+  a NUL character, an ID number in a URL (``id_in_url``), a bad ``Idempotency-Key``;
+- **401** no valid token (``unauthorized``, ``invalid_credentials``);
+- **403** a permission the caller lacks (``forbidden``, ``locked_out``);
+- **404** not found — or outside the caller's data scope, answered the same way;
+- **409** a conflict: the object changed meanwhile (a service's ``ValidationError`` with
+  the code ``stale`` or ``conflict``), a request with the same ``Idempotency-Key``
+  still running (``conflict``, ``idempotency_in_progress``);
+- **422** ``invalid``: the content is refused — by the input schema (a field missing,
+  of the wrong type, out of range) or by a service (its ``ValidationError``: a date in
+  the future, stock short, a rule of the pack …), one detail per field message;
+- 405 ``method_not_allowed``, 429 ``throttled``, 500 ``server_error``.
 """
 
 from __future__ import annotations
@@ -278,12 +290,28 @@ def _django_field_errors(exc: DjangoValidationError) -> list[dict[str, Any]]:
     ]
 
 
-def service_invalid(exc: DjangoValidationError, *, status: int = 422) -> ApiError:
-    """A service's ``ValidationError`` as ``invalid``, one detail per field message; the
-    message is the error itself when there is only one."""
+# A service's ValidationError whose every error has one of these codes is a conflict (409).
+CONFLICT_CODES = frozenset({"stale", "conflict"})
+
+
+def _is_conflict(exc: DjangoValidationError) -> bool:
+    errors = (
+        [e for messages in exc.error_dict.values() for e in messages]
+        if hasattr(exc, "error_dict")
+        else exc.error_list
+    )
+    return bool(errors) and all(getattr(e, "code", None) in CONFLICT_CODES for e in errors)
+
+
+def service_invalid(exc: DjangoValidationError) -> ApiError:
+    """A service's refusal (its ``ValidationError``) as 422 ``invalid``, one detail per
+    field message — or 409 ``conflict`` when it says the object changed meanwhile (codes
+    in :data:`CONFLICT_CODES`); the message is the error itself when there is only one."""
     details = _django_field_errors(exc)
     message = details[0]["message"] if len(details) == 1 else _("The request is invalid.")
-    return ApiError(status, "invalid", message, details=details)
+    if _is_conflict(exc):
+        return ApiError(409, "conflict", message, details=details)
+    return ApiError(422, "invalid", message, details=details)
 
 
 _HTTP_CODES = {
@@ -364,14 +392,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
         )
 
     def on_django_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
-        return error_response(
-            api,
-            request,
-            status=400,
-            code="invalid",
-            message=_("The data is invalid."),
-            details=_django_field_errors(exc),
-        )
+        # a service's refusal that its endpoint did not catch: the same answer as if it had
+        return on_api_error(request, service_invalid(exc))
 
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("Unhandled error in API %s %s", request.method, request.path)

@@ -18,9 +18,19 @@ class ErrorOut(Schema):
     details: Any | None = Field(None, description="Field errors for code invalid.")
 
 
-# The error answers every authenticated endpoint may give (for the OpenAPI document).
-AUTH_ERRORS: dict[int, Any] = {401: ErrorOut, 422: ErrorOut}
-SCOPED_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+# The error answers an endpoint may give, declared in the OpenAPI document; one status per
+# kind of error everywhere (jisheng.api.errors): 400 a malformed request, 401, 403, 404,
+# 409 a conflict, 422 invalid content (the input schema's or a service's refusal).
+AUTH_ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 422: ErrorOut}
+SCOPED_ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ErrorOut,
+}
+# Every write endpoint: a service may refuse (422) or find the object changed (409).
+WRITE_ERRORS: dict[int, Any] = {**SCOPED_ERRORS, 409: ErrorOut}
 
 
 class TokenIn(InputModel):

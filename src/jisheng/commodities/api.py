@@ -4,9 +4,10 @@ write-off, reversal) through :mod:`jisheng.commodities.services`.
 
 Scoped like every endpoint: a store outside the caller's subtree answers 404 exactly
 like a missing one (the attempt audited as ``denied``); a person outside it is refused
-with the same answer as an unknown one. A body of the wrong shape answers 422; a
-movement the services refuse (a quantity, a lot, a date, stock short …) answers 400
-``invalid`` with one detail per field, e.g. ``lines.2.quantity``; nothing is written.
+with the same answer as an unknown one. A body of the wrong shape, a query date that is
+not a date and a movement the services refuse (a quantity, a lot, a date, stock short …)
+answer 422 ``invalid`` with one detail per field, e.g. ``lines.2.quantity``, like every
+other API module (``jisheng.api.errors``); nothing is written.
 (No ``from __future__ import annotations`` here: ninja's ``paginate`` reads the
 ``Query[…]`` annotations at import.)
 """
@@ -26,7 +27,7 @@ from jisheng.api.errors import ApiError, service_invalid
 from jisheng.api.idempotency import idempotent
 from jisheng.api.inputs import MAX_ID, InputModel, column
 from jisheng.api.pagination import PageNumber
-from jisheng.api.schemas import ErrorOut
+from jisheng.api.schemas import SCOPED_ERRORS, WRITE_ERRORS
 from jisheng.api.security import require_perm
 from jisheng.commodities import selectors, services
 from jisheng.commodities.choices import DocumentKind
@@ -36,7 +37,6 @@ from jisheng.people.models import Person
 
 router = Router(tags=["commodities"])
 
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 VIEW_STOCK = "commodities.view_stockcard"
 VIEW_DOCUMENT = "commodities.view_document"
@@ -159,7 +159,7 @@ class MovementFilters(Schema):
 
 def _query_error(field: str, message: str) -> ApiError:
     return ApiError(
-        400,
+        422,
         "invalid",
         message,
         details=[{"field": field, "location": "query", "message": message, "type": "invalid"}],
@@ -167,7 +167,7 @@ def _query_error(field: str, message: str) -> ApiError:
 
 
 def parse_day(value: str | None, field: str) -> datetime.date:
-    """A query date (YYYY-MM-DD), today when left out; 400 naming the field else."""
+    """A query date (YYYY-MM-DD), today when left out; 422 naming the field else."""
     if value in (None, ""):
         return timezone.localdate()
     try:
@@ -230,13 +230,15 @@ def _with_lines(queryset: Any) -> Any:
 
 
 @router.get(
-    "/stock", response={200: list[StockOut], **ERRORS}, summary="Stock of stores as of a date"
+    "/stock",
+    response={200: list[StockOut], **SCOPED_ERRORS},
+    summary="Stock of stores as of a date",
 )
 @paginate(PageNumber)
 def stock(request: HttpRequest, filters: Query[StockFilters]):
     """Stock on hand at the end of ``as_of`` (default today) of ``store``, or of every
     store in the caller's data scope: one row per store and product (per lot with
-    ``by_lot``, with its expiry date); empty balances are left out. 400 for a bad date,
+    ``by_lot``, with its expiry date); empty balances are left out. 422 for a bad date,
     404 for a store outside the caller's scope. Needs ``commodities.view_stockcard``."""
     require_perm(request, VIEW_STOCK)
     as_of = parse_day(filters.as_of, "as_of")
@@ -349,7 +351,7 @@ def _person(request: HttpRequest, person_id: int | None, errors: dict[str, str])
 
 def _raise(errors: dict[str, str]) -> None:
     if errors:
-        raise service_invalid(ValidationError(errors), status=400)
+        raise service_invalid(ValidationError(errors))
 
 
 def _receipt(request: HttpRequest, payload: MovementIn, store: Store, day: Any) -> Document:
@@ -512,7 +514,7 @@ def post_movement(request: HttpRequest, payload: MovementIn) -> Document:
 
 
 @router.post(
-    "/movements", response={201: DocumentOut, **ERRORS}, summary="Post a movement (any kind)"
+    "/movements", response={201: DocumentOut, **WRITE_ERRORS}, summary="Post a movement (any kind)"
 )
 @idempotent
 def movement_create(request: HttpRequest, payload: MovementIn):
@@ -530,7 +532,7 @@ def movement_create(request: HttpRequest, payload: MovementIn):
       transit), ``note``, lines with their ``lot``;
     - ``reversal`` (冲销): ``document`` (its number) and ``reason``.
 
-    ``occurred_on`` defaults to today. 201 with the document and its lines; 400 with a
+    ``occurred_on`` defaults to today. 201 with the document and its lines; 422 with a
     detail per field or line (``lines.2.quantity``) when refused, nothing written; 404
     for a store outside the caller's scope; 403 without the permission of the kind
     (``commodities.receive_stock``, ``transfer_stock`` for both halves of a transfer,
@@ -540,16 +542,18 @@ def movement_create(request: HttpRequest, payload: MovementIn):
     try:
         document = post_movement(request, payload)
     except ValidationError as exc:
-        raise service_invalid(exc, status=400) from exc
+        raise service_invalid(exc) from exc
     document = _with_lines(Document.objects.filter(pk=document.pk)).get()
     return Status(201, document_data(document))
 
 
-@router.get("/movements", response={200: list[DocumentOut], **ERRORS}, summary="Ledger documents")
+@router.get(
+    "/movements", response={200: list[DocumentOut], **SCOPED_ERRORS}, summary="Ledger documents"
+)
 @paginate(PageNumber)
 def movement_list(request: HttpRequest, filters: Query[MovementFilters]):
     """The ledger documents of ``store`` (or of every store in the caller's scope), with
-    their lines, latest first; narrowed by ``kind`` and the dates. 400 for a bad kind or
+    their lines, latest first; narrowed by ``kind`` and the dates. 422 for a bad kind or
     date, 404 for a store outside the caller's scope. Needs
     ``commodities.view_document``."""
     require_perm(request, VIEW_DOCUMENT)

@@ -418,18 +418,27 @@ class Accuracy:
     rate: Decimal | None  # percent, one decimal; None when no line was counted
 
 
+def counted_lines(start: datetime.date, end: datetime.date) -> Q:
+    """The count lines of 账物相符率 over [start, end]: counted (a figure entered) in an
+    approved count whose **count day** lies in the range — the one definition, used by
+    :func:`count_accuracy` and by the catalogue's ``count_accuracy`` indicator
+    (``commodities.indicators``). A count approved later still belongs to its count day."""
+    return Q(
+        count__status=CountStatus.APPROVED,
+        counted__isnull=False,
+        count__counted_on__gte=start,
+        count__counted_on__lte=end,
+    )
+
+
 def count_accuracy(
     stores: QuerySet[Store] | Iterable[Store], start: datetime.date, end: datetime.date
 ) -> Accuracy:
-    """Of the lines of the counts of ``stores`` approved on a day in [start, end] (local
-    time), the share whose counted figure equalled the book figure, × 100."""
+    """Of the lines of the approved counts of ``stores`` counted on a day in [start, end]
+    (:func:`counted_lines`), the share whose counted figure equalled the book figure, × 100."""
     store_ids = stores.values("pk") if isinstance(stores, QuerySet) else [s.pk for s in stores]
     lines = CountLine.objects.filter(
-        count__store__in=store_ids,
-        count__status=CountStatus.APPROVED,
-        count__approved_at__date__gte=start,
-        count__approved_at__date__lte=end,
-        counted__isnull=False,
+        counted_lines(start, end), count__store__in=store_ids
     ).values_list("book", "counted")
     total = 0
     agreeing = 0

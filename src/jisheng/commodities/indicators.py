@@ -30,7 +30,8 @@ from django.db.models import F, Q, Value
 from django.utils import timezone
 
 from jisheng.commodities import selectors
-from jisheng.commodities.choices import CountStatus, DocumentKind
+from jisheng.commodities.choices import DocumentKind
+from jisheng.commodities.counts import counted_lines
 from jisheng.commodities.models import CountLine, LedgerLine, StockCard, Store
 from jisheng.core.periods import Period
 from jisheng.indicators import catalogue, cyp, engine
@@ -80,9 +81,7 @@ ISSUED_POPULATION = Population(
 
 
 def _approved_lines(period: Period, day: datetime.date | None) -> Q:
-    return Q(count__status=CountStatus.APPROVED, counted__isnull=False) & _in_period(
-        "count__counted_on", period
-    )
+    return counted_lines(period.first, period.last)
 
 
 COUNT_POPULATION = Population(

@@ -51,6 +51,7 @@ from django.utils.translation import gettext as _
 from jisheng.core.periods import Period
 from jisheng.core.registry import registry
 from jisheng.orgs.models import Unit
+from jisheng.people import selectors as people_selectors
 from jisheng.people.choices import (
     MARRIED_STATUSES,
     RESIDENT_STATUSES,
@@ -58,7 +59,6 @@ from jisheng.people.choices import (
     MaritalStatus,
     PersonStatus,
     Sex,
-    TransferStatus,
 )
 from jisheng.people.models import Birth, LifeEvent, Person, PersonPeriod, Transfer
 from jisheng.policy.choices import LONG_ACTING, CampaignKind, Method
@@ -690,12 +690,9 @@ _BUILT_IN_POPULATIONS: dict[str, Population] = {
             name="departures",
             label="期内离开（管理移交，不含撤销）",
             model=Transfer,
-            base=lambda p, d: _in_period("opened_on", p) & ~Q(status=TransferStatus.CANCELLED),
-            filters={
-                "completed": lambda p, d: Q(
-                    status=TransferStatus.COMPLETED, completed_on__lte=p.last
-                ),
-            },
+            # one definition with the transfers page (people.selectors.departed)
+            base=lambda p, d: people_selectors.departed(p.first, p.last),
+            filters={"completed": lambda p, d: people_selectors.transfer_completed(p.last)},
         ),
         Population(
             name="campaign_targets",

@@ -19,7 +19,7 @@ from jisheng.api.errors import ApiError, service_invalid
 from jisheng.api.idempotency import idempotent
 from jisheng.api.inputs import InputModel
 from jisheng.api.pagination import PageNumber
-from jisheng.api.schemas import SCOPED_ERRORS, ErrorOut
+from jisheng.api.schemas import SCOPED_ERRORS, WRITE_ERRORS, ErrorOut
 from jisheng.api.security import require_perm
 from jisheng.core import audit
 from jisheng.core.choices import AuditAction
@@ -238,7 +238,7 @@ def person_events(request: HttpRequest, person_id: int):
 # --------------------------------------------------------------------------- writes
 
 
-@router.post("", response={201: PersonDetailOut, **SCOPED_ERRORS}, summary="Register a person")
+@router.post("", response={201: PersonDetailOut, **WRITE_ERRORS}, summary="Register a person")
 def person_create(request: HttpRequest, payload: PersonIn):
     """Register a person (建档): the person, the registration event and the first period,
     exactly as the registration page does. Needs ``people.add_person``.
@@ -284,7 +284,7 @@ def person_create(request: HttpRequest, payload: PersonIn):
 
 @router.patch(
     "/{int:person_id}",
-    response={200: PersonDetailOut, **SCOPED_ERRORS},
+    response={200: PersonDetailOut, **WRITE_ERRORS},
     summary="Change a person's identity details",
 )
 def person_patch(request: HttpRequest, person_id: int, payload: PersonPatchIn):
@@ -333,7 +333,7 @@ def person_patch(request: HttpRequest, person_id: int, payload: PersonPatchIn):
 
 @router.post(
     "/{int:person_id}/events",
-    response={201: EventRecordedOut, **SCOPED_ERRORS},
+    response={201: EventRecordedOut, **WRITE_ERRORS},
     summary="Record a life event",
 )
 @idempotent
@@ -472,7 +472,7 @@ def _divorce(request: HttpRequest, person: Person, couple: Any, payload: EventIn
 
 @router.post(
     "/{int:person_id}/events/{int:event_id}/correct",
-    response={201: EventOut, **SCOPED_ERRORS},
+    response={201: EventOut, **WRITE_ERRORS},
     summary="Correct a life event",
 )
 def person_event_correct(

@@ -107,20 +107,33 @@ def transfer_list(
     return qs.order_by("opened_on", "id")
 
 
+def departed(start: datetime.date, end: datetime.date) -> Q:
+    """The departures of 管理移交率 over ``[start, end]`` (on :class:`Transfer`): the
+    transfers opened then, not cancelled, whose departure event was not corrected away.
+    The one definition: :func:`transfer_rate` and the catalogue's ``transfer_rate``
+    indicator (the engine's ``departures`` population) both use it."""
+    return Q(opened_on__gte=start, opened_on__lte=end, event__reversed_by__isnull=True) & ~Q(
+        status=TransferStatus.CANCELLED
+    )
+
+
+def transfer_completed(end: datetime.date) -> Q:
+    """Of the departures, those whose transfer was completed by ``end``."""
+    return Q(status=TransferStatus.COMPLETED, completed_on__lte=end)
+
+
 def transfer_rate(
     *, user: Any, within: Unit | None, start: datetime.date, end: datetime.date
 ) -> tuple[int, int]:
-    """管理移交率 over ``[start, end]``: ``(completed, departures)``.
-
-    The departures are the transfers opened in the period; the completed ones are those
-    of them completed by ``end``.
-    """
+    """管理移交率 over ``[start, end]`` (any range of days, as the transfers page asks):
+    ``(completed, departures)`` by :func:`departed` and :func:`transfer_completed`, the
+    definition the catalogue's indicator uses for a reporting period."""
     totals = (
         transfer_list(user=user, within=within)
-        .filter(opened_on__gte=start, opened_on__lte=end)
+        .filter(departed(start, end))
         .aggregate(
             departures=Count("id"),
-            completed=Count("id", filter=Q(status=TransferStatus.COMPLETED, completed_on__lte=end)),
+            completed=Count("id", filter=transfer_completed(end)),
         )
     )
     return totals["completed"], totals["departures"]

@@ -11,8 +11,9 @@ class PolicyConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from jisheng.core.registry import register_api_router
+        from jisheng.core.registry import register_api_router, register_worklist_source
         from jisheng.policy import api, menu, permissions
+        from jisheng.policy.selectors import DEADLINES_SOURCE
         from jisheng.policy.services import ensure_default_pack
 
         menu.register()
@@ -22,3 +23,4 @@ class PolicyConfig(AppConfig):
         post_migrate.connect(
             ensure_default_pack, sender=self, dispatch_uid="jisheng.policy.default_pack"
         )
+        register_worklist_source(DEADLINES_SOURCE)

@@ -47,18 +47,6 @@ class DeadlineKind(models.TextChoices):
     YEAR_MONTH_DAY = "year_month_day", _("Date of each year")
 
 
-class LeaveKind(models.TextChoices):
-    MARRIAGE = "marriage", _("Marriage leave")  # 婚假
-    MATERNITY = "maternity", _("Maternity leave")  # 产假
-    PATERNITY = "paternity", _("Paternity leave")  # 陪产假
-    PARENTAL = "parental", _("Parental leave per year")  # 育儿假
-    IUD_INSERTION = "iud_insertion", _("IUD insertion leave")  # 上环假
-    IUD_REMOVAL = "iud_removal", _("IUD removal leave")  # 取环假
-    FEMALE_STERILISATION = "female_sterilisation", _("Female sterilisation leave")
-    MALE_STERILISATION = "male_sterilisation", _("Male sterilisation leave")
-    ABORTION = "abortion", _("Abortion leave")  # 流产假
-
-
 class ScoringKind(models.TextChoices):
     ALL_OR_NOTHING = "all_or_nothing", _("Full points when the target is met, else none")
     LINEAR_BELOW_TARGET = "linear_below_target", _("Points deducted per point below the target")

@@ -12,7 +12,6 @@ from jisheng.policy.choices import (
     AfterEvent,
     CampaignKind,
     ConsequenceKind,
-    LeaveKind,
     Method,
     SanctionTarget,
     ScoringKind,
@@ -205,7 +204,7 @@ def sections(pack: PolicyPackSchema) -> dict[str, Any]:
             if c.every_years == 1
             else _("%(n)s every %(years)s years")
             % {"n": c.rounds_per_year, "years": c.every_years},
-            "months": " ".join(_("month %(m)s") % {"m": m} for m in c.months),
+            "months": " ".join(_("month %(m)s") % {"m": m} for m in c.round_months()),
             "target": groups.get(c.target, {"label": c.target}),
             "note": c.note,
         }
@@ -220,7 +219,7 @@ def sections(pack: PolicyPackSchema) -> dict[str, Any]:
             "spouse": _("whose spouse is outside the organisation")
             if li.spouse_outside_organisation
             else "",
-            "every": every_months_text(li.every_months),
+            "every": every_months_text(12),  # letters are yearly
             "note": li.note,
         }
     deadlines = [
@@ -276,15 +275,6 @@ def sections(pack: PolicyPackSchema) -> dict[str, Any]:
         "birth_limit": pack.births.policy_limit,
         "late_marriage": pack.late_marriage_age,
         "assessment": assessment,
-        "leave": [{"kind": str(LeaveKind(k).label), "days": d} for k, d in pack.leave_days.items()],
         "commodities": pack.commodities,
-        "allowances": [
-            {
-                "role": str(PositionRole(a.role).label),
-                "amount": _("%(amount)s yuan a month") % {"amount": _num(a.yuan_per_month)},
-                "note": a.note,
-            }
-            for a in pack.allowances
-        ],
         "sources": pack.sources,
     }

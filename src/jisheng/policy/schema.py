@@ -35,7 +35,6 @@ from jisheng.policy.choices import (
     CompositeSource,
     ConsequenceKind,
     Direction,
-    LeaveKind,
     Method,
     SanctionTarget,
     ScoringKind,
@@ -174,6 +173,12 @@ class Followup(Strict):
 
 
 class Campaign(Strict):
+    """A service campaign run in rounds. Its rounds are created for every office the pack
+    applies to (``services.campaigns.rounds_create_from_packs``, nightly): one round a
+    month listed in ``months`` (the whole month), in the years ``every_years`` apart from
+    the pack's first year. Without ``months``, the ``rounds_per_year`` rounds are spread
+    evenly from January (2: January and July; 4: January, April, July, October)."""
+
     id: Slug
     kind: CampaignKind
     name: Name
@@ -194,14 +199,25 @@ class Campaign(Strict):
             raise policy_error(_("months must be in increasing order, each once."))
         return self
 
+    def round_months(self) -> list[int]:
+        """The months in which a round opens."""
+        if self.months:
+            return list(self.months)
+        return [1 + (12 * n) // self.rounds_per_year for n in range(self.rounds_per_year)]
+
+    def runs_in(self, year: int, first_year: int) -> bool:
+        """Whether the campaign has rounds in ``year`` (every ``every_years`` years from
+        ``first_year``, the year the pack took effect)."""
+        return year >= first_year and (year - first_year) % self.every_years == 0
+
 
 class LetterInquiry(Strict):
-    """函调: a yearly letter to the spouse's unit, for employees whose spouse works elsewhere."""
+    """函调: a yearly letter to the spouse's unit, for employees whose spouse works elsewhere
+    (once a year: letters are numbered and kept per year, so there is no frequency key)."""
 
     sex: Literal["F", "M"] = "M"
     age_max: Age
     spouse_outside_organisation: bool = True
-    every_months: PositiveInt = 12
     statuses: list[PersonStatus] = [PersonStatus.REGISTERED]
     note: Text = ""
 
@@ -258,7 +274,7 @@ Deadline = Annotated[
 ]
 
 
-# --- births, marriage, leave, commodities, allowances --------------------------------
+# --- births, marriage, commodities ---------------------------------------------------
 
 
 class Births(Strict):
@@ -283,14 +299,6 @@ class Commodities(Strict):
         if low is not None and high is not None and low > high:
             raise policy_error(_("stock_months_min is greater than stock_months_max."))
         return self
-
-
-class Allowance(Strict):
-    """An allowance paid to a staff role (e.g. the propagandist's 10 yuan a month)."""
-
-    role: PositionRole
-    yuan_per_month: Amount
-    note: Text = ""
 
 
 # --- targets, scoring and accountability ---------------------------------------------
@@ -578,6 +586,33 @@ class Assessment(Strict):
 
 # --- the pack ------------------------------------------------------------------------
 
+# Keys a pack accepted once and that had no effect (issue 14): the loader now refuses
+# them as unknown, but versions loaded before are immutable and still hold them, so they
+# are dropped when a stored version is read (:func:`stored`).
+RETIRED_KEYS: tuple[tuple[str, ...], ...] = (
+    ("leave_days",),
+    ("allowances",),
+    ("letter_inquiry", "every_months"),
+)
+
+
+def stored(content: dict[str, Any]) -> dict[str, Any]:
+    """A stored version's content without the :data:`RETIRED_KEYS` (a copy)."""
+    content = dict(content)
+    for path in RETIRED_KEYS:
+        parent: Any = content
+        for key in path[:-1]:
+            child = parent.get(key) if isinstance(parent, dict) else None
+            if not isinstance(child, dict):
+                break
+            parent[key] = child = dict(child)
+            parent = child
+        else:
+            if isinstance(parent, dict):
+                parent.pop(path[-1], None)
+    return content
+
+
 ORGANISATION_KINDS = ("any", *UnitType.values)
 
 
@@ -602,9 +637,7 @@ class PolicyPackSchema(Strict):
     late_marriage_age: LateMarriageAge | None = None
     late_childbearing_age: Age | None = None  # the 晚育率 statistic: mother at a first birth
     assessment: Assessment | None = None
-    leave_days: dict[LeaveKind, NonNegativeInt] = {}
     commodities: Commodities | None = None
-    allowances: list[Allowance] = []
 
     @property
     def expiry_alert_days(self) -> int:

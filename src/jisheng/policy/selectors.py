@@ -10,11 +10,13 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
+from jisheng.core.registry import WorklistSource
 from jisheng.core.scope import ALL, user_scope_path
 from jisheng.orgs.models import Unit
 from jisheng.policy.models import PolicyPack, PolicyPackVersion
-from jisheng.policy.schema import PolicyPackSchema
+from jisheng.policy.schema import PolicyPackSchema, stored
 
 
 def ancestor_paths(path: str) -> list[str]:
@@ -69,7 +71,7 @@ def _schema_of(version_id: int, sha256: str) -> PolicyPackSchema:
     # Versions are immutable, so a version's parsed content can be cached for good; the
     # digest is part of the key so that a reused id (rolled-back tests) cannot mislead.
     content = PolicyPackVersion.objects.values_list("content", flat=True).get(pk=version_id)
-    return PolicyPackSchema.model_validate(content)
+    return PolicyPackSchema.model_validate(stored(content))
 
 
 def schema_of(version: PolicyPackVersion) -> PolicyPackSchema:
@@ -82,18 +84,24 @@ def pack_in_force(unit: Unit | None, on: datetime.date | None = None) -> PolicyP
     return schema_of(version) if version is not None else None
 
 
+def versions_in_force(
+    units: Iterable[Unit], on: datetime.date | None = None
+) -> dict[int, PolicyPackVersion | None]:
+    """:func:`version_in_force` of each of ``units`` (by unit id), in one query."""
+    units = list(units)
+    on = on or timezone.localdate()
+    candidates = _candidates({p for u in units for p in ancestor_paths(u.path)}, on)
+    return {unit.pk: _governing(candidates, unit.path) for unit in units}
+
+
 def packs_in_force(
     units: Iterable[Unit], on: datetime.date | None = None
 ) -> dict[int, PolicyPackSchema | None]:
     """:func:`pack_in_force` of each of ``units`` (by unit id), in one query."""
-    units = list(units)
-    on = on or timezone.localdate()
-    candidates = _candidates({p for u in units for p in ancestor_paths(u.path)}, on)
-    out: dict[int, PolicyPackSchema | None] = {}
-    for unit in units:
-        version = _governing(candidates, unit.path)
-        out[unit.pk] = schema_of(version) if version is not None else None
-    return out
+    return {
+        pk: schema_of(version) if version is not None else None
+        for pk, version in versions_in_force(units, on).items()
+    }
 
 
 def birth_limit(unit: Unit | None, on: datetime.date | None = None, default: int = 3) -> int:
@@ -208,3 +216,65 @@ def yaml_diff(old: PolicyPackVersion | None, new: PolicyPackVersion) -> list[tup
             css = "ctx"
         rows.append((css, line))
     return rows
+
+
+# --- the worklist: the pack's calendar deadlines --------------------------------------
+
+# A calendar deadline shows on the worklist this many days ahead.
+DEADLINE_NOTICE_DAYS = 14
+
+
+def deadlines_coming(
+    user: Any, *, unit: Unit | None = None, today: datetime.date, limit: int = 20
+) -> tuple[int, list[Any]]:
+    """The worklist's ``deadlines`` (a :class:`~jisheng.core.registry.WorklistSource`):
+    the calendar deadlines of the pack in force for ``unit`` (default the user's own
+    unit) — ``quarter_month_day``, ``month_day``, ``year_month_day`` rules, e.g. the
+    follow-up report by the 25th of a quarter's third month, the monthly statistics
+    meeting — falling due within :data:`DEADLINE_NOTICE_DAYS` days, soonest first.
+    A deadline counted from an event (``days_after``, ``months_after``) belongs to that
+    event's own work, not here."""
+    from django.urls import reverse
+
+    from jisheng.core.registry import WorkItem
+    from jisheng.policy.deadlines import next_due
+    from jisheng.policy.presentation import well_known_deadlines
+    from jisheng.policy.schema import DaysAfter, MonthsAfter
+
+    where = unit if unit is not None else getattr(user, "unit", None)
+    if where is None or user_scope_path(user) is None:
+        return 0, []
+    version = version_in_force(where, today)
+    if version is None:
+        return 0, []
+    pack = schema_of(version)
+    known = well_known_deadlines()
+    horizon = today + datetime.timedelta(days=DEADLINE_NOTICE_DAYS)
+    items = []
+    for key, rule in pack.deadlines.items():
+        if isinstance(rule, DaysAfter | MonthsAfter):
+            continue
+        due = next_due(rule, today)
+        if due > horizon:
+            continue
+        items.append(
+            WorkItem(
+                person_id=None,
+                person_name="",
+                unit_name=where.name,
+                date=due,
+                what=rule.label or known.get(key, key),
+                url=reverse("policy:pack_detail", args=[version.pack.code]),
+            )
+        )
+    items.sort(key=lambda item: (item.date, item.what))
+    return len(items), items[:limit]
+
+
+DEADLINES_SOURCE = WorklistSource(
+    kind="deadlines",
+    label=gettext_lazy("Deadlines of the policy pack"),
+    collect=deadlines_coming,
+    permission="policy.view_policypack",
+    order=90,
+)

@@ -21,7 +21,7 @@ from ninja import Query, Router, Status
 
 from jisheng.api.errors import service_invalid
 from jisheng.api.idempotency import idempotent
-from jisheng.api.schemas import SCOPED_ERRORS
+from jisheng.api.schemas import SCOPED_ERRORS, WRITE_ERRORS
 from jisheng.api.security import require_perm
 from jisheng.core.scope import get_in_scope_or_404, get_person_record_or_404
 from jisheng.orgs import selectors as org_selectors
@@ -117,7 +117,7 @@ def person_services(request: HttpRequest, person_id: int):
 
 
 @router.post(
-    "/visits", response={201: VisitOut, **SCOPED_ERRORS}, summary="Record a follow-up visit"
+    "/visits", response={201: VisitOut, **WRITE_ERRORS}, summary="Record a follow-up visit"
 )
 @idempotent
 def visit_create(request: HttpRequest, payload: VisitIn):
@@ -158,7 +158,7 @@ def visit_create(request: HttpRequest, payload: VisitIn):
 
 @router.post(
     "/methods",
-    response={201: MethodOut, **SCOPED_ERRORS},
+    response={201: MethodOut, **WRITE_ERRORS},
     summary="Record a contraceptive method",
 )
 def method_create(request: HttpRequest, payload: MethodIn):
@@ -200,7 +200,7 @@ def _void(request: HttpRequest, void: Any, **target: Any) -> Any:
 
 @router.post(
     "/methods/{int:record_id}/void",
-    response={200: MethodOut, **SCOPED_ERRORS},
+    response={200: MethodOut, **WRITE_ERRORS},
     summary="Void the latest method record",
 )
 def method_void(request: HttpRequest, record_id: int, payload: VoidIn):
@@ -216,7 +216,7 @@ def method_void(request: HttpRequest, record_id: int, payload: VoidIn):
 
 @router.post(
     "/visits/{int:visit_id}/void",
-    response={200: VisitOut, **SCOPED_ERRORS},
+    response={200: VisitOut, **WRITE_ERRORS},
     summary="Void a visit",
 )
 def visit_void(request: HttpRequest, visit_id: int, payload: VoidIn):

@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 
 from jisheng.api.errors import ApiError
 from jisheng.api.pagination import PageNumber
-from jisheng.api.schemas import SCOPED_ERRORS
+from jisheng.api.schemas import SCOPED_ERRORS, WRITE_ERRORS
 from jisheng.api.security import require_perm
 from jisheng.orgs import selectors as org_selectors
 from jisheng.services import campaign_selectors, campaigns, letters
@@ -65,7 +65,7 @@ def round_targets(request: HttpRequest, round_id: int, filters: Query[TargetFilt
 
 @router.post(
     "/campaigns/{int:round_id}/attendance",
-    response={200: AttendanceOut, **SCOPED_ERRORS},
+    response={200: AttendanceOut, **WRITE_ERRORS},
     summary="Record attendance, a batch",
 )
 def round_attendance(request: HttpRequest, round_id: int, payload: AttendanceIn):

@@ -9,7 +9,11 @@ class ServicesConfig(AppConfig):
     url_prefix = "services/"
 
     def ready(self) -> None:
-        from jisheng.core.registry import register_api_router, register_demo_loader
+        from jisheng.core.registry import (
+            register_api_router,
+            register_demo_loader,
+            register_worklist_source,
+        )
         from jisheng.services import api, menu, permissions, selectors
 
         menu.register()
@@ -21,11 +25,13 @@ class ServicesConfig(AppConfig):
 
         from jisheng.people.signals import history_changed
         from jisheng.services import tasks  # noqa: F401  (registers the nightly job)
+        from jisheng.services.campaign_selectors import ROUNDS_SOURCE
         from jisheng.services.services import rebuild_on_history_change
 
         history_changed.connect(
             rebuild_on_history_change, dispatch_uid="jisheng.services.rebuild_schedule"
         )
+        register_worklist_source(ROUNDS_SOURCE)
 
 
 def _load_demo() -> object:

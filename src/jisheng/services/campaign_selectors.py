@@ -14,7 +14,11 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from jisheng.core.registry import WorkItem, WorklistSource
 from jisheng.core.scope import (
     ALL,
     record_denied,
@@ -176,3 +180,54 @@ def open_targets(
         voided_at=None,
         round__period_start__lte=today,
     )
+
+
+# --------------------------------------------------------------------------- worklist
+
+# A round shows on its office's worklist from this many days before its first day.
+ROUND_NOTICE_DAYS = 31
+
+
+def rounds_to_run(
+    user: Any, *, unit: Unit | None = None, today: datetime.date, limit: int = 20
+) -> tuple[int, list[WorkItem]]:
+    """The worklist's ``rounds`` (a :class:`~jisheng.core.registry.WorklistSource`): the
+    rounds the offices in ``user``'s scope (below ``unit``) must run — starting within
+    :data:`ROUND_NOTICE_DAYS` days or running, not ended, with people on the list not
+    seen yet — by first day. ``(count, first limit items)``."""
+    open_targets = Q(
+        targets__attended_on=None, targets__checked_elsewhere=False, targets__voided_at=None
+    )
+    qs = (
+        restrict_within(CampaignRound.objects, user, unit)
+        .filter(
+            period_start__lte=today + datetime.timedelta(days=ROUND_NOTICE_DAYS),
+            period_end__gte=today,
+        )
+        .annotate(open=Count("targets", filter=open_targets), listed=Count("targets"))
+        .filter(open__gt=0)
+    )
+    rows = qs.select_related("unit").order_by("period_start", "id")[:limit]
+    items = [
+        WorkItem(
+            person_id=None,
+            person_name="",
+            unit_name=r.unit.name,
+            date=r.period_start,
+            what=_("%(round)s: %(open)s of %(listed)s on the list not seen yet")
+            % {"round": r.name, "open": r.open, "listed": r.listed},
+            url=reverse("services:campaign_detail", args=[r.pk]),
+            late_days=0,
+        )
+        for r in rows
+    ]
+    return qs.count(), items
+
+
+ROUNDS_SOURCE = WorklistSource(
+    kind="rounds",
+    label=gettext_lazy("Service rounds to run"),
+    collect=rounds_to_run,
+    permission="services.change_campaignround",
+    order=65,
+)

@@ -9,14 +9,15 @@ a person who does not come; she is offered another date (the worklist's ``absent
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, models, transaction
-from django.db.models import F, QuerySet, Value
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import F, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,12 +31,14 @@ from jisheng.core.scope import (
     require_person_record_in_scope,
 )
 from jisheng.core.templatetags.cn import format_cn_date
+from jisheng.orgs.choices import UnitType
 from jisheng.orgs.models import Unit
 from jisheng.people.choices import RESIDENT_STATUSES
 from jisheng.people.models import PersonPeriod
 from jisheng.people.selectors import birth_range_for_ages, periods_as_of
+from jisheng.policy.models import PolicyPackVersion
 from jisheng.policy.schema import Campaign, PolicyPackSchema, TargetGroup
-from jisheng.policy.selectors import schema_of, version_in_force
+from jisheng.policy.selectors import schema_of, version_in_force, versions_in_force
 from jisheng.services.models import CampaignRound, CampaignTarget
 
 CERTIFICATE_MAX_BYTES = 5 * 1024 * 1024
@@ -105,9 +108,11 @@ def round_create(
     period_start: datetime.date | None,
     period_end: datetime.date | None,
     name: str = "",
+    from_pack: bool = False,
 ) -> CampaignRound:
     """Create a round of the pack campaign ``campaign_id`` for ``unit`` (the pack in force
-    for the unit on ``period_start``) and draw its target list."""
+    for the unit on ``period_start``) and draw its target list. ``from_pack``: created by
+    :func:`rounds_create_from_packs`, not by hand."""
     require_in_scope(actor, unit)
     errors: dict[str, str] = {}
     campaign = None
@@ -142,6 +147,7 @@ def round_create(
             unit=unit,
             pack_code=version.pack.code,
             pack_version=version.version,
+            from_pack=from_pack,
             created_by=audit.user_of(actor),
         )
         audit.record(
@@ -223,6 +229,77 @@ def round_redraw(*, actor: Any, round_: CampaignRound, on: datetime.date | None 
             message=_("Target list drawn again as of %(date)s.") % {"date": day.isoformat()},
         )
     return added
+
+
+# --------------------------------------------------------------------------- from the packs
+
+# The offices that run the rounds of the pack in force for them (besides any unit with a
+# pack of its own that is not a county: a mine, a school run their own).
+ORGANISING_TYPES = (UnitType.TOWNSHIP, UnitType.STREET)
+
+
+def organising_units() -> list[Unit]:
+    """The offices that must run the rounds of the packs: every active township and
+    street office, and every other active unit with a pack of its own except a county
+    (a county's pack is run by its townships and streets)."""
+    own = PolicyPackVersion.objects.exclude(unit=None).values("unit_id")
+    where = Q(unit_type__in=ORGANISING_TYPES) | (Q(pk__in=own) & ~Q(unit_type=UnitType.COUNTY))
+    return list(Unit.objects.filter(where, is_active=True).order_by("path"))
+
+
+def _month_bounds(year: int, month: int) -> tuple[datetime.date, datetime.date]:
+    first = datetime.date(year, month, 1)
+    return first, datetime.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def rounds_create_from_packs(
+    *, today: datetime.date | None = None, actor: Any = None
+) -> list[CampaignRound]:
+    """Create the rounds of this month and the coming one that the packs plan (each
+    campaign's :meth:`~jisheng.policy.schema.Campaign.round_months`, in the years it
+    runs) for every office that must run them (:func:`organising_units`), with their
+    target lists. Idempotent: a round already there for the office, the campaign and a
+    period overlapping the month — made by hand or by an earlier run — is left alone.
+    Returns the rounds created. Run nightly (``services.create_rounds``)."""
+    today = today or timezone.localdate()
+    next_month = today.replace(day=1) + datetime.timedelta(days=32)
+    months = [(today.year, today.month), (next_month.year, next_month.month)]
+    units = organising_units()
+    created: list[CampaignRound] = []
+    for year, month in months:
+        first, last = _month_bounds(year, month)
+        versions = versions_in_force(units, first)
+        existing = set(
+            CampaignRound.objects.filter(
+                unit__in=units, period_start__lte=last, period_end__gte=first
+            ).values_list("unit_id", "campaign_id")
+        )
+        for unit in units:
+            version = versions[unit.pk]
+            if version is None:
+                continue
+            for campaign in schema_of(version).campaigns:
+                if month not in campaign.round_months():
+                    continue
+                if not campaign.runs_in(year, version.effective_from.year):
+                    continue
+                if (unit.pk, campaign.id) in existing:
+                    continue
+                try:
+                    with transaction.atomic():
+                        round_ = round_create(
+                            actor=actor,
+                            unit=unit,
+                            campaign_id=campaign.id,
+                            period_start=first,
+                            period_end=last,
+                            from_pack=True,
+                        )
+                except IntegrityError:  # another worker created it meanwhile
+                    continue
+                existing.add((unit.pk, campaign.id))
+                created.append(round_)
+    return created
 
 
 # --------------------------------------------------------------------------- attendance
@@ -493,6 +570,7 @@ __all__ = [
     "checked_elsewhere_record",
     "round_create",
     "round_redraw",
+    "rounds_create_from_packs",
     "target_population",
     "target_void",
 ]

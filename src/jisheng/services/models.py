@@ -254,6 +254,8 @@ class CampaignRound(TimeStampedModel):
     pack_code = models.CharField(_("policy pack"), max_length=50)
     pack_version = models.CharField(_("pack version"), max_length=32)
     drawn_at = models.DateTimeField(_("target list drawn at"), null=True, blank=True)
+    # Created by the nightly job from the pack's campaign months (not by hand).
+    from_pack = models.BooleanField(_("created from the policy pack"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -271,6 +273,14 @@ class CampaignRound(TimeStampedModel):
         ordering = ["-period_start", "id"]
         indexes = [
             models.Index(fields=["period_end", "period_start"], name="services_round_period")
+        ]
+        constraints = [
+            # one round from the pack per office, campaign and month, however many workers
+            models.UniqueConstraint(
+                fields=["unit", "campaign_id", "period_start"],
+                condition=Q(from_pack=True),
+                name="services_round_from_pack",
+            ),
         ]
 
     def __str__(self) -> str:

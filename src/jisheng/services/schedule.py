@@ -26,9 +26,14 @@ method from its first to its last day:
   the unit where she lives on its due date (the office responsible then).
 
 Without any method record, she is taken to use no method (``none``), whose frequency the
-pack also gives. Regular visits are due by the end of the period; for periods of a
-quarter or longer, by the pack's ``followup_report`` deadline (day 25 of the third month
-of the quarter) when it has one.
+pack also gives. While she is an **employee** (her dated state names an employer, a work
+unit) and the pack gives ``employees_every_months``, every method's period is that many
+months instead (the mine visits each woman employee once a quarter, whatever her method);
+taking up or leaving a job in the middle of a period works like a method change.
+
+Regular visits are due by the end of the period; for periods of a quarter or longer,
+by the pack's ``followup_report`` deadline (day 25 of the third month of the quarter)
+when it has one.
 
 **Visits after an event** (``after_surgery``, ``after_delivery``, ``after_abortion``):
 ``first_after_days`` after the event, then every ``then_every_months``, ``visits`` in all
@@ -51,6 +56,10 @@ periods before it, late, and any other series — so that once she is visited th
 worklist shows nothing of hers that the visit covers (a missed period stays missed for
 the rate: it is done late, never on time).
 
+**Face to face** (``face_to_face: true`` on a method's rule): a regular visit of that
+method is done only by a visit made in person (at home, at the office, at the workplace);
+a phone call clears nothing of it (it still counts for the other items it covers).
+
 **Another appointment** (需另约时间): a visit recorded with an ``appointment_on`` date
 was only an attempt (she was away, or asked for another day). It clears nothing; the
 items it was for (open, window opened by then) carry the appointment date, and the
@@ -67,7 +76,7 @@ from typing import Any
 from jisheng.core.periods import add_months, last_day
 from jisheng.policy.choices import LONG_ACTING, Method
 from jisheng.policy.deadlines import due_date
-from jisheng.policy.schema import PolicyPackSchema, QuarterMonthDay, TargetGroup
+from jisheng.policy.schema import Followup, PolicyPackSchema, QuarterMonthDay, TargetGroup
 from jisheng.services.choices import DueKind
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -90,6 +99,7 @@ class Span:
     unit_id: int
     marital: str
     status: str
+    employer_id: int | None = None  # an employee (of a work unit) while set
 
 
 @dataclass(frozen=True)
@@ -121,6 +131,7 @@ class Due:
     method: str = ""
     sequence: int = 1  # the n-th visit after the event
     event_on: datetime.date | None = None  # the event an after-event visit follows
+    face_to_face: bool = False  # only a visit in person does it (the pack's method rule)
 
     @property
     def key(self) -> tuple[str, datetime.date]:
@@ -151,6 +162,8 @@ class Visit:
     target: tuple[str, datetime.date] | None = None
     # Set when the visit only agreed another day (需另约时间): it clears nothing.
     appointment_on: datetime.date | None = None
+    # Made in person (not by phone): only such a visit does a face-to-face item.
+    face_to_face: bool = True
 
 
 @dataclass(frozen=True)
@@ -299,25 +312,68 @@ def _regular_due_on(pack: PolicyPackSchema, every: int, last: datetime.date) -> 
     return last
 
 
+def _employment(interval: _Interval) -> list[tuple[bool, datetime.date, datetime.date | None]]:
+    """``interval`` cut where the person takes up or leaves a job: ``(employee, start,
+    end)`` pieces, consecutive spans of the same kind merged."""
+    out: list[tuple[bool, datetime.date, datetime.date | None]] = []
+    for span in interval.spans:
+        employed = span.employer_id is not None
+        start = max(span.start, interval.start)
+        end = span.end
+        if interval.end is not None:
+            end = min(end, interval.end) if end is not None else interval.end
+        if end is not None and end <= start:
+            continue
+        if out and out[-1][0] == employed and out[-1][2] == start:
+            out[-1] = (employed, out[-1][1], end)
+        else:
+            out.append((employed, start, end))
+    return out
+
+
+def frequency(followup: Followup, method: str, employee: bool) -> tuple[int, bool] | None:
+    """``(every_months, face_to_face)`` of a method's regular visits, ``None`` when the pack
+    follows nobody up for it. An employee is visited every ``employees_every_months``
+    (when the pack gives it) whatever the method."""
+    rule = followup.methods.get(method)
+    face_to_face = rule.face_to_face if rule is not None else False
+    if employee and followup.employees_every_months is not None:
+        return followup.employees_every_months, face_to_face
+    if rule is None:
+        return None
+    return rule.every_months, face_to_face
+
+
 def _regular(facts: Facts, pack: PolicyPackSchema, horizon: Horizon) -> list[Due]:
     followup = pack.followup
-    if followup is None or not followup.methods:
+    if followup is None or not (followup.methods or followup.employees_every_months):
         return []
     group = pack.target_groups.get(followup.target)
     if group is None:
         return []
     out: list[Due] = []
     for interval in intervals(facts, group):
-        for segment in _method_segments(facts.methods, interval.start, interval.end):
-            rule = followup.methods.get(segment.method)
-            if rule is None:
-                continue
-            for first, last in _periods(rule.every_months, segment.start, segment.end, horizon):
-                due_on = _regular_due_on(pack, rule.every_months, last)
-                unit_id = unit_on(interval.spans, due_on)
-                if unit_id is None:
+        for employee, start, end in _employment(interval):
+            for segment in _method_segments(facts.methods, start, end):
+                found = frequency(followup, segment.method, employee)
+                if found is None:
                     continue
-                out.append(Due(DueKind.METHOD, first, due_on, unit_id, method=segment.method))
+                every, face_to_face = found
+                for first, last in _periods(every, segment.start, segment.end, horizon):
+                    due_on = _regular_due_on(pack, every, last)
+                    unit_id = unit_on(interval.spans, due_on)
+                    if unit_id is None:
+                        continue
+                    out.append(
+                        Due(
+                            DueKind.METHOD,
+                            first,
+                            due_on,
+                            unit_id,
+                            method=segment.method,
+                            face_to_face=face_to_face,
+                        )
+                    )
     return out
 
 
@@ -396,6 +452,11 @@ def _series(due: Due) -> str:
     return "regular" if due.kind == DueKind.METHOD else "after"
 
 
+def _serves(visit: Visit, due: Due) -> bool:
+    """Whether ``visit`` can do ``due``: a face-to-face item needs a visit in person."""
+    return visit.face_to_face or not due.face_to_face
+
+
 def assign(items: Sequence[Due], visits: Sequence[Visit], today: datetime.date) -> list[Done]:
     """Match visits to due items (see the module documentation); keeps ``items``' order."""
     done = [Done(item) for item in items]
@@ -409,7 +470,12 @@ def assign(items: Sequence[Due], visits: Sequence[Visit], today: datetime.date) 
     targeted: set[Any] = set()
     for visit in ordered:  # visits made for a chosen item
         entry = by_key.get(visit.target) if visit.target else None
-        if entry is not None and entry.done_on is None and visit.on >= entry.due.starts_on:
+        if (
+            entry is not None
+            and entry.done_on is None
+            and visit.on >= entry.due.starts_on
+            and _serves(visit, entry.due)
+        ):
             entry.visit_id, entry.done_on = visit.id, visit.on
             targeted.add(visit.id)
     for series in ("regular", "after"):
@@ -420,7 +486,7 @@ def assign(items: Sequence[Due], visits: Sequence[Visit], today: datetime.date) 
         used: set[Any] = set(targeted)
         for entry in chain:  # on time: inside the window
             for visit in ordered:
-                if visit.id in used:
+                if visit.id in used or not _serves(visit, entry.due):
                     continue
                 if entry.due.starts_on <= visit.on <= entry.due.due_on:
                     entry.visit_id, entry.done_on = visit.id, visit.on
@@ -431,7 +497,11 @@ def assign(items: Sequence[Due], visits: Sequence[Visit], today: datetime.date) 
                 continue
             later = [e.due.starts_on for e in chain[n + 1 :]]
             for visit in ordered:
-                if visit.id in used or visit.on <= entry.due.due_on:
+                if (
+                    visit.id in used
+                    or visit.on <= entry.due.due_on
+                    or not _serves(visit, entry.due)
+                ):
                     continue
                 if any(start <= visit.on for start in later):
                     break
@@ -440,7 +510,10 @@ def assign(items: Sequence[Due], visits: Sequence[Visit], today: datetime.date) 
                 break
     for entry in done:  # one visit acts on the person: what is still open and had begun
         if entry.done_on is None:
-            visit = next((v for v in ordered if v.on >= entry.due.starts_on), None)
+            visit = next(
+                (v for v in ordered if v.on >= entry.due.starts_on and _serves(v, entry.due)),
+                None,
+            )
             if visit is not None:
                 entry.visit_id, entry.done_on = visit.id, visit.on
     for entry in done:  # another day agreed: the latest appointment after the window opened

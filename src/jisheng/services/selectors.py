@@ -1,5 +1,6 @@
 """Reads of the services app, always in the caller's scope: the worklist (待办), a
-person's methods, visits and visits due, and the follow-up rate.
+person's methods, visits and visits due. (The follow-up rate is the catalogue's
+``followup_rate`` indicator: one definition, read through the indicator engine.)
 
 The worklist is read from rows kept up to date as things happen (``FollowUpDue``,
 rebuilt per person on every change and for everyone nightly; open transfers,
@@ -14,7 +15,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -365,15 +366,3 @@ def person_services(person: Person) -> PersonServices:
         visits=list(FollowUpVisit.objects.filter(person=person).select_related("visitor")),
         due=list(FollowUpDue.objects.filter(person=person).order_by("due_on", "kind")),
     )
-
-
-# --------------------------------------------------------------------------- rates
-
-
-def followup_rate(
-    user: Any, *, start: datetime.date, end: datetime.date, unit: Unit | None = None
-) -> tuple[int, int]:
-    """随访率: (visits due in ``[start, end]`` done by their due date, visits due then)."""
-    qs = _within(FollowUpDue.objects, user, unit).filter(due_on__gte=start, due_on__lte=end)
-    counts = qs.aggregate(due=Count("id"), on_time=Count("id", filter=Q(done_on__lte=F("due_on"))))
-    return counts["on_time"], counts["due"]

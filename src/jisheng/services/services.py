@@ -31,9 +31,9 @@ from jisheng.orgs.models import Unit
 from jisheng.people.choices import PregnancyOutcome
 from jisheng.people.models import Birth, Person, PersonPeriod, Pregnancy
 from jisheng.policy.schema import PolicyPackSchema
-from jisheng.policy.selectors import schema_of, version_in_force
+from jisheng.policy.selectors import schema_of
 from jisheng.services import schedule
-from jisheng.services.choices import ChangeReason, Method, Satisfaction, VisitWay
+from jisheng.services.choices import ChangeReason, DueKind, Method, Satisfaction, VisitWay
 from jisheng.services.models import ContraceptionRecord, FollowUpDue, FollowUpVisit
 
 # 需另约时间: the day agreed for another visit lies at most this far ahead.
@@ -50,18 +50,18 @@ ABORTION_OUTCOMES = (
 
 def pack_for(person: Person, on: datetime.date | None = None) -> PolicyPackSchema | None:
     """The pack that governs the person's services: her work unit's own pack when it has
-    one (a mine, a school), else the one of the unit she lives in (or its ancestors')."""
-    if person.employer_id is not None:
-        version = version_in_force(person.employer, on)
-        if version is not None and version.unit_id is not None:
-            return schema_of(version)
-    version = version_in_force(person.unit, on)
-    return schema_of(version) if version is not None else None
+    one (a mine, a school), else the one of the unit she lives in (or its ancestors').
+    The resolver of the bulk rebuilds (:func:`_pack_resolver`), for one person."""
+    on = on or timezone.localdate()
+    units = [person.unit_id] + ([person.employer_id] if person.employer_id else [])
+    return _pack_resolver(on, unit_ids=units)(person.unit_id, person.employer_id)
 
 
 def facts_of(person: Person) -> schedule.Facts:
     spans = [
-        schedule.Span(p.valid_from, p.valid_to, p.unit_id, p.marital_status, p.status)
+        schedule.Span(
+            p.valid_from, p.valid_to, p.unit_id, p.marital_status, p.status, p.employer_id
+        )
         for p in PersonPeriod.objects.filter(person=person).order_by("valid_from")
     ]
     methods = [
@@ -85,12 +85,13 @@ def _visit(
     kind: str,
     starts_on: datetime.date | None,
     appointment_on: datetime.date | None = None,
+    way: str = "",
 ):
     target = (kind, starts_on) if kind and starts_on else None
-    return schedule.Visit(pk, day, target, appointment_on)
+    return schedule.Visit(pk, day, target, appointment_on, face_to_face=way != VisitWay.PHONE)
 
 
-VISIT_COLUMNS = ("pk", "visited_on", "for_kind", "for_starts_on", "appointment_on")
+VISIT_COLUMNS = ("pk", "visited_on", "for_kind", "for_starts_on", "appointment_on", "way")
 
 
 def _visits_of(person: Person) -> list[schedule.Visit]:
@@ -308,6 +309,21 @@ def method_void(*, actor: Any, record: ContraceptionRecord, reason: str) -> Cont
 # --------------------------------------------------------------------------- visits
 
 
+def _face_to_face(person: Person, due: FollowUpDue) -> bool:
+    """Whether the pack in force asks for ``due`` (a regular visit) to be made in person."""
+    pack = pack_for(person, due.due_on)
+    if pack is None or pack.followup is None or due.kind != DueKind.METHOD:
+        return False
+    employee = PersonPeriod.objects.filter(
+        Q(valid_to__gt=due.due_on) | Q(valid_to=None),
+        person=person,
+        valid_from__lte=due.due_on,
+        employer__isnull=False,
+    ).exists()
+    found = schedule.frequency(pack.followup, due.method, employee)
+    return found is not None and found[1]
+
+
 def visit_record(
     *,
     actor: Any,
@@ -345,6 +361,17 @@ def visit_record(
         errors["method_in_use"] = _("Choose a method from the list.")
     if satisfaction and satisfaction not in Satisfaction.values:
         errors["satisfaction"] = _("Choose an answer from the list.")
+    if (
+        for_due is not None
+        and "for_due" not in errors
+        and way == VisitWay.PHONE
+        and appointment_on is None
+        and _face_to_face(person, for_due)
+    ):
+        errors["way"] = _(
+            "The policy pack asks for this visit to be made face to face: a phone call "
+            "does not do it. Record a home, office or workplace visit, or agree another day."
+        )
     if appointment_on is not None and visited_on is not None:
         if appointment_on <= visited_on:
             errors["appointment_on"] = _("The appointment must be after the day of the visit.")
@@ -404,21 +431,24 @@ def visit_void(*, actor: Any, visit: FollowUpVisit, reason: str) -> FollowUpVisi
 # --------------------------------------------------------------------------- all at once
 
 
-def _pack_resolver(today: datetime.date):
-    """``pack(unit_id, employer_id)`` for bulk rebuilds, as :func:`pack_for` decides,
-    without a query per person: the versions in force and the units' paths are read
-    once, the nearest ancestor's version found by walking up the path in memory."""
+def _pack_resolver(today: datetime.date, *, unit_ids: Iterable[int] | None = None):
+    """``pack(unit_id, employer_id)``: the one resolver of the pack that governs a person
+    (a work unit's own pack, else the residence unit's or its nearest ancestor's, else the
+    default), for bulk rebuilds and single lookups (:func:`pack_for`) alike, without a
+    query per person: the versions in force and the units' paths (of ``unit_ids``, else
+    of every unit) are read once, the nearest ancestor's version found by walking up the
+    path in memory."""
     from jisheng.policy.models import PolicyPackVersion
 
     latest: dict[str | None, PolicyPackVersion] = {}
-    for version in PolicyPackVersion.objects.filter(effective_from__lte=today).select_related(
-        "unit"
-    ):
+    versions = PolicyPackVersion.objects.filter(effective_from__lte=today).select_related("unit")
+    for version in versions.defer("content", "source_text"):
         where = version.unit.path if version.unit_id else None
         best = latest.get(where)
         if best is None or (version.effective_from, version.pk) > (best.effective_from, best.pk):
             latest[where] = version
-    paths = dict(Unit.objects.values_list("id", "path"))
+    units = Unit.objects.all() if unit_ids is None else Unit.objects.filter(pk__in=unit_ids)
+    paths = dict(units.values_list("id", "path"))
     step = Unit.steplen
 
     def own(path: str) -> PolicyPackVersion | None:
@@ -563,7 +593,13 @@ def _rebuild_chunk(
             PersonPeriod.objects.filter(person_id__gte=span[0], person_id__lte=span[1])
             .order_by()
             .values_list(
-                "person_id", "valid_from", "valid_to", "unit_id", "marital_status", "status"
+                "person_id",
+                "valid_from",
+                "valid_to",
+                "unit_id",
+                "marital_status",
+                "status",
+                "employer_id",
             )
         )
     )

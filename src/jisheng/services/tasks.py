@@ -1,4 +1,5 @@
-"""Background work of the services app: the nightly rebuild of every schedule."""
+"""Background work of the services app: the nightly rebuild of every schedule and the
+rounds of the coming month created from the packs' campaign months."""
 
 from __future__ import annotations
 
@@ -24,4 +25,15 @@ def rebuild_schedules() -> int:
     return count
 
 
+@task()
+def create_rounds() -> int:
+    """Create the rounds of this month and the next that the packs plan (idempotent)."""
+    from jisheng.services.campaigns import rounds_create_from_packs
+
+    count = len(rounds_create_from_packs())
+    logger.info("created %d service rounds from the policy packs", count)
+    return count
+
+
 periodic.register("services.rebuild_schedules", NIGHTLY_AT, rebuild_schedules)
+periodic.register("services.create_rounds", NIGHTLY_AT, create_rounds)

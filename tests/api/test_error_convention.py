@@ -1,0 +1,166 @@
+"""Issue 14 item 10: one API convention for a refused service call.
+
+Every write endpoint of every app answers a service's refusal (its ``ValidationError``)
+with 422 and the JSON error shape, a conflict (code ``stale``/``conflict``) with 409, and
+its OpenAPI entry declares 400, 401, 403, 404, 409 and 422 with the error schema. The
+parametrised list must name every write endpoint of the schema, so a new one cannot be
+left out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from jisheng.api.urls import api as ninja_api
+from jisheng.commodities import api as commodities_api
+from jisheng.people import services as people_services
+from jisheng.people.choices import EventKind
+from jisheng.services import campaigns
+from jisheng.services import services as services_services
+from tests import factories
+from tests.people.test_api import registration
+from tests.services.test_api import method_body, visit_body
+
+TODAY = timezone.localdate()
+REFUSAL = "拒绝：测试用的服务拒绝。"
+ERROR_STATUSES = {400, 401, 403, 404, 409, 422}
+# POSTs that read (a search body) or authenticate: not writes
+NOT_WRITES = {("POST", "/api/v1/auth/token"), ("POST", "/api/v1/persons/search")}
+
+
+@pytest.fixture
+def world(tree):
+    woman = factories.person(
+        tree.village_a, "王芳", "F", dt.date(TODAY.year - 30, 3, 1), seq=1,
+        registered_on=dt.date(TODAY.year - 5, 1, 1), marital_status="first_marriage",
+    )  # fmt: skip
+    man = factories.person(
+        tree.village_a, "李强", "M", dt.date(TODAY.year - 32, 3, 1), seq=2,
+        registered_on=dt.date(TODAY.year - 5, 1, 1),
+    )  # fmt: skip
+    record = services_services.method_start(
+        actor=None, person=woman, method="pill", started_on=dt.date(TODAY.year - 2, 1, 1)
+    )
+    visit = services_services.visit_record(actor=None, person=woman, visited_on=TODAY, way="home")
+    event = people_services.event_record(
+        actor=None, person=man, kind=EventKind.MOVE_OUT, date=TODAY, data={"to": "外县"}
+    )
+    round_ = campaigns.round_create(
+        actor=None, unit=tree.town, campaign_id="comprehensive_service",
+        period_start=TODAY - dt.timedelta(days=5), period_end=TODAY + dt.timedelta(days=20),
+    )  # fmt: skip
+    return {
+        "tree": tree, "woman": woman, "record": record, "visit": visit,
+        "event": event, "round": round_,
+    }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    path: str  # the OpenAPI path
+    target: tuple[Any, str]  # (module, function) the endpoint calls: made to refuse
+    url: Any  # world -> the request path under /api/v1
+    body: Any  # world -> the request body
+
+
+CASES = [
+    Case("POST", "/api/v1/persons", (people_services, "person_register"),
+         lambda w: "/persons", lambda w: registration(w["tree"])),
+    Case("PATCH", "/api/v1/persons/{person_id}", (people_services, "person_update"),
+         lambda w: f"/persons/{w['woman'].pk}", lambda w: {"phone": "13900002222"}),
+    Case("POST", "/api/v1/persons/{person_id}/events", (people_services, "event_record"),
+         lambda w: f"/persons/{w['woman'].pk}/events",
+         lambda w: {"kind": "move_out", "date": TODAY.isoformat(), "to": "外县"}),
+    Case("POST", "/api/v1/persons/{person_id}/events/{event_id}/correct",
+         (people_services, "event_correct"),
+         lambda w: f"/persons/{w['event'].person_id}/events/{w['event'].pk}/correct",
+         lambda w: {"reason": "录入错误"}),
+    Case("POST", "/api/v1/services/visits", (services_services, "visit_record"),
+         lambda w: "/services/visits", lambda w: visit_body(w["woman"])),
+    Case("POST", "/api/v1/services/methods", (services_services, "method_start"),
+         lambda w: "/services/methods", lambda w: method_body(w["woman"])),
+    Case("POST", "/api/v1/services/methods/{record_id}/void", (services_services, "method_void"),
+         lambda w: f"/services/methods/{w['record'].pk}/void", lambda w: {"reason": "录错"}),
+    Case("POST", "/api/v1/services/visits/{visit_id}/void", (services_services, "visit_void"),
+         lambda w: f"/services/visits/{w['visit'].pk}/void", lambda w: {"reason": "录错"}),
+    Case("POST", "/api/v1/services/campaigns/{round_id}/attendance",
+         (campaigns, "attendance_record"),
+         lambda w: f"/services/campaigns/{w['round'].pk}/attendance",
+         lambda w: {"rows": [{"target": w["round"].targets.first().pk,
+                              "attended_on": TODAY.isoformat()}]}),
+    Case("POST", "/api/v1/commodities/movements", (commodities_api, "post_movement"),
+         lambda w: "/commodities/movements",
+         lambda w: {"kind": "receipt", "store": "xian", "supplier": "省药具站",
+                    "lines": [{"product": "pill-coc", "lot": "P1",
+                               "expires_on": "2030-01-31", "quantity": 5}]}),
+]  # fmt: skip
+
+
+def _schema() -> dict:
+    return ninja_api.get_openapi_schema()
+
+
+def _writes(schema: dict) -> set[tuple[str, str]]:
+    return {
+        (method.upper(), path)
+        for path, operations in schema["paths"].items()
+        for method in operations
+        if method.upper() in {"POST", "PUT", "PATCH", "DELETE"}
+    } - NOT_WRITES
+
+
+def test_every_write_endpoint_has_a_case():
+    assert _writes(_schema()) == {(c.method, c.path) for c in CASES}
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.method} {c.path}")
+def test_the_schema_declares_the_error_answers(case):
+    responses = _schema()["paths"][case.path][case.method.lower()]["responses"]
+    assert set(responses) >= ERROR_STATUSES
+    for status in ERROR_STATUSES:
+        ref = responses[status]["content"]["application/json"]["schema"]["$ref"]
+        assert ref.endswith("/ErrorOut")
+
+
+def _refusing(monkeypatch, case: Case, error: ValidationError) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise error
+
+    module, name = case.target
+    monkeypatch.setattr(module, name, refuse)
+
+
+def _send(client, case: Case, world: dict):
+    return client.request(
+        case.method, case.url(world), data=case.body(world), content_type="application/json"
+    )
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.method} {c.path}")
+def test_a_refused_service_call_answers_422_with_the_error_shape(case, world, api, monkeypatch):
+    _refusing(monkeypatch, case, ValidationError({"refused": [REFUSAL]}))
+    response = _send(api("admin", language="zh-hans"), case, world)
+    assert response.status_code == 422, response.content
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json() == {
+        "code": "invalid",
+        "message": REFUSAL,
+        "details": [
+            {"field": "refused", "location": "body", "message": REFUSAL, "type": "invalid"}
+        ],
+    }
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.method} {c.path}")
+def test_a_stale_object_answers_409(case, world, api, monkeypatch):
+    _refusing(monkeypatch, case, ValidationError("已被他人修改，请刷新后重试。", code="stale"))
+    response = _send(api("admin"), case, world)
+    assert response.status_code == 409, response.content
+    body = response.json()
+    assert body["code"] == "conflict" and body["message"] == "已被他人修改，请刷新后重试。"

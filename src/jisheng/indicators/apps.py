@@ -6,3 +6,8 @@ class IndicatorsConfig(AppConfig):
     name = "jisheng.indicators"
     label = "indicators"
     verbose_name = _("Indicators")
+
+    def ready(self) -> None:
+        from jisheng.indicators.cyp import register
+
+        register()

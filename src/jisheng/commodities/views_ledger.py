@@ -371,18 +371,6 @@ def receipt_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _transfer_targets(request: HttpRequest, store: Store) -> QuerySet[Store]:
-    """Stores in the caller's scope, plus the store's parent and child units' stores."""
-    unit = store.unit
-    family = Q(unit__path__startswith=unit.path, unit__depth=unit.depth + 1)
-    parent = unit.parent_unit
-    if parent is not None:
-        family |= Q(unit=parent)
-    ids = set(restrict(Store.objects.all(), request.user).values_list("pk", flat=True))
-    ids |= set(Store.objects.filter(family).values_list("pk", flat=True))
-    return Store.objects.filter(pk__in=ids, active=True).select_related("unit")
-
-
 def _out_items(rows: list[tuple[int, dict[str, Any]]]) -> list[services.Item]:
     return [services.Item(r["product"], r["quantity"], r.get("lot")) for _i, r in rows]
 
@@ -397,7 +385,8 @@ def transfer_create(request: HttpRequest, pk: int) -> HttpResponse:
     initial: dict[str, Any] = {"occurred_on": timezone.localdate()}
     if request.GET.get("to", "").isdigit():
         initial["to_store"] = int(request.GET["to"])
-    form = TransferForm(data, initial=initial, stores=_transfer_targets(request, store))
+    stores = selectors.transfer_targets(user=request.user, store=store)
+    form = TransferForm(data, initial=initial, stores=stores)
     lines = OutLines(data, prefix="lines", form_kwargs={"lots": lots_at(store)})
     done = _submit(
         request,

@@ -22,8 +22,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet, Sum
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Count, QuerySet, Sum
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -52,11 +52,10 @@ from jisheng.core import audit
 from jisheng.core.choices import AuditAction
 from jisheng.core.excel import write_workbook, xlsx_response
 from jisheng.core.scope import (
+    get_in_any_scope_or_404,
     get_in_scope_or_404,
     path_in_scope,
-    record_denied,
     restrict,
-    user_scope_path,
 )
 from jisheng.core.web import GET_POST, require_perm
 from jisheng.people.models import Person
@@ -109,45 +108,20 @@ def _documents() -> QuerySet[Document]:
 
 def _document(request: HttpRequest, pk: int) -> Document:
     """A document of a store in the user's scope, or a transfer sent to one."""
-    prefix = user_scope_path(request.user)
-    if prefix is not None:
-        found = (
-            _documents()
-            .filter(
-                Q(store__unit__path__startswith=prefix)
-                | Q(counterpart__unit__path__startswith=prefix),
-                pk=pk,
-            )
-            .first()
-        )
-        if found is not None:
-            return found
-    outside = Document.objects.filter(pk=pk).first()
-    if outside is not None:
-        record_denied(request.user, outside)
-    raise Http404(_("Not found."))
+    return get_in_any_scope_or_404(
+        _documents(), request.user, ("store__unit__path", "counterpart__unit__path"), pk=pk
+    )
 
 
 def _transfer(request: HttpRequest, pk: int) -> Document:
     """A transfer out whose receiving store is in the user's scope."""
-    prefix = user_scope_path(request.user)
-    found = None
-    if prefix is not None:
-        found = (
-            _documents()
-            .filter(
-                pk=pk,
-                kind=DocumentKind.TRANSFER_OUT,
-                counterpart__unit__path__startswith=prefix,
-            )
-            .first()
-        )
-    if found is None:
-        outside = Document.objects.filter(pk=pk).first()
-        if outside is not None:
-            record_denied(request.user, outside)
-        raise Http404(_("Not found."))
-    return found
+    return get_in_any_scope_or_404(
+        _documents(),
+        request.user,
+        ("counterpart__unit__path",),
+        pk=pk,
+        kind=DocumentKind.TRANSFER_OUT,
+    )
 
 
 def parse_day(value: str | None) -> datetime.date | None:

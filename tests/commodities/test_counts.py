@@ -307,8 +307,8 @@ def test_count_accuracy_of_real_approvals(stocked, stores, keepers):
 def test_count_accuracy_is_the_catalogue_s_figure(stocked, stores, products, keepers):
     """One definition (issue 14): a count counted in March and approved in April is
     March's, for counts.count_accuracy and for the catalogue's indicator alike."""
-    from jisheng.indicators import catalogue, engine
     from jisheng.core.periods import parse
+    from jisheng.indicators import catalogue, engine
 
     late = _approved_count(stores.town, None, [(100, 100), (50, 48), (20, 20)], D(2026, 3, 28))
     late.approved_at = timezone.make_aware(datetime.datetime(2026, 4, 2, 10, 0))

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 
 from jisheng.core.periods import parse
 from jisheng.indicators import catalogue, engine
+from jisheng.indicators.engine import executor
 from jisheng.orgs.models import Unit
 
 POSTGRESQL = connection.vendor == "postgresql"
@@ -36,7 +37,7 @@ def backends(expected: int | None = None) -> int:
 @pytest.fixture(autouse=True)
 def small_trees_too(monkeypatch):
     """The test trees have a few units: let them run at once too."""
-    monkeypatch.setattr(engine, "CONCURRENT_MIN_UNITS", 2)
+    monkeypatch.setattr(executor, "CONCURRENT_MIN_UNITS", 2)
 
 
 class Threads(list):
@@ -131,9 +132,9 @@ def test_a_small_tree_runs_on_one_connection(world, tree, settings, spy, monkeyp
     """Below CONCURRENT_MIN_UNITS units the threads would cost more than they save."""
     settings.JISHENG_INDICATOR_CONNECTIONS = 4
     units = Unit.objects.filter(path__startswith=tree.county.path).count()
-    monkeypatch.setattr(engine, "CONCURRENT_MIN_UNITS", units + 1)
+    monkeypatch.setattr(executor, "CONCURRENT_MIN_UNITS", units + 1)
     assert engine._connections_at_once(tree.county) == 1
     engine.compute_tree(catalogue.select("married_wra"), tree.county, parse("2026Q3"))
     assert spy == []
-    monkeypatch.setattr(engine, "CONCURRENT_MIN_UNITS", units)
+    monkeypatch.setattr(executor, "CONCURRENT_MIN_UNITS", units)
     assert engine._connections_at_once(tree.county) == (4 if POSTGRESQL else 1)

@@ -734,7 +734,7 @@ def test_a_departure_opens_a_transfer(api, people):
             "date",
             "before the person's registration",
         ),
-        ({"kind": "marriage", "date": "2022-01-01"}, "spouse", "Give the spouse"),
+        ({"kind": "marriage", "date": "2022-01-01"}, "spouse", "Choose the spouse from the"),
         (
             {
                 "kind": "marriage",
@@ -742,8 +742,8 @@ def test_a_departure_opens_a_transfer(api, people):
                 "spouse": 1,
                 "outside_spouse": {"name": "x"},
             },
-            "spouse",
-            "Give the spouse",
+            "outside_name",
+            "leave the outside spouse's details empty",
         ),
         ({"kind": "death", "date": "2022-01-01", "spouse": 1}, "spouse", "Only a marriage"),
         ({"kind": "death", "date": "2022-01-01", "couple": 1}, "couple", "Only a divorce"),

@@ -170,7 +170,7 @@ def test_a_closed_office_gets_no_rounds(tree, women):
 def test_the_nightly_job_is_registered_and_runs(tree, women, settings, monkeypatch):
     from jisheng.services import tasks
 
-    assert periodic.JOBS["services.create_rounds"].task is tasks.create_rounds
+    assert periodic.jobs()["services.create_rounds"].task is tasks.create_rounds
     calls = []
     monkeypatch.setattr(
         campaigns, "rounds_create_from_packs", lambda **kw: calls.append(kw) or [1, 2]

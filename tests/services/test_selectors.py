@@ -112,8 +112,8 @@ def test_open_transfers_pregnancies_and_newlyweds(tree, users, today):
 def followup_rate(unit, year: int) -> tuple[float, float]:
     """The catalogue's 随访率 of ``unit`` for ``year`` (the one definition: issue 14 removed
     the selector that computed it a second way)."""
-    from jisheng.indicators import catalogue, engine
     from jisheng.core.periods import parse
+    from jisheng.indicators import catalogue, engine
 
     (row,) = engine.compute([catalogue.get("followup_rate")], unit, parse(str(year)), engine.SELF)
     value = row.values["followup_rate"]

@@ -325,3 +325,20 @@ def expiring_lots(
         .select_related("store", "product", "lot")
         .order_by("lot__expires_on", "store__code")
     )
+
+
+def transfer_targets(*, user: Any, store: Store) -> QuerySet[Store]:
+    """The open stores that may receive a transfer from ``store`` sent by ``user``: those
+    in the user's scope, and those of the store's parent unit and child units (a
+    township sends to its villages and back to the county). The issue note offers these
+    and ``services.transfer_send`` refuses any other; ``user`` None (the system): any."""
+    if user is None:
+        return Store.objects.filter(active=True).select_related("unit")
+    unit = store.unit
+    family = Q(unit__path__startswith=unit.path, unit__depth=unit.depth + 1)
+    parent = unit.parent_unit
+    if parent is not None:
+        family |= Q(unit=parent)
+    ids = set(restrict(Store.objects.all(), user).values_list("pk", flat=True))
+    ids |= set(Store.objects.filter(family).values_list("pk", flat=True))
+    return Store.objects.filter(pk__in=ids, active=True).select_related("unit")

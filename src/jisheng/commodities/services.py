@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jisheng.commodities import ledger
+from jisheng.commodities import ledger, selectors
 from jisheng.commodities.choices import DocumentKind, TransferStatus, WriteOffReason
 from jisheng.commodities.models import Document, LedgerLine, Lot, Product, StockCard, Store
 from jisheng.core import audit
@@ -350,6 +350,11 @@ def transfer_send(
         errors["to_store"] = _("A store cannot transfer to itself.")
     elif not to_store.active:
         errors["to_store"] = _("The receiving store is closed.")
+    elif not selectors.transfer_targets(user=actor, store=store).filter(pk=to_store.pk).exists():
+        errors["to_store"] = _(
+            "This store cannot receive a transfer from here: choose a store in your data "
+            "scope, or of the unit above or a unit below."
+        )
     day = past_date(occurred_on, "occurred_on", errors)
     quantities = _line_errors(lines, errors)
     _raise(errors)

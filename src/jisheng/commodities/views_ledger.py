@@ -22,8 +22,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet, Sum
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Count, QuerySet, Sum
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -52,11 +52,10 @@ from jisheng.core import audit
 from jisheng.core.choices import AuditAction
 from jisheng.core.excel import write_workbook, xlsx_response
 from jisheng.core.scope import (
+    get_in_any_scope_or_404,
     get_in_scope_or_404,
     path_in_scope,
-    record_denied,
     restrict,
-    user_scope_path,
 )
 from jisheng.core.web import GET_POST, require_perm
 from jisheng.people.models import Person
@@ -109,45 +108,20 @@ def _documents() -> QuerySet[Document]:
 
 def _document(request: HttpRequest, pk: int) -> Document:
     """A document of a store in the user's scope, or a transfer sent to one."""
-    prefix = user_scope_path(request.user)
-    if prefix is not None:
-        found = (
-            _documents()
-            .filter(
-                Q(store__unit__path__startswith=prefix)
-                | Q(counterpart__unit__path__startswith=prefix),
-                pk=pk,
-            )
-            .first()
-        )
-        if found is not None:
-            return found
-    outside = Document.objects.filter(pk=pk).first()
-    if outside is not None:
-        record_denied(request.user, outside)
-    raise Http404(_("Not found."))
+    return get_in_any_scope_or_404(
+        _documents(), request.user, ("store__unit__path", "counterpart__unit__path"), pk=pk
+    )
 
 
 def _transfer(request: HttpRequest, pk: int) -> Document:
     """A transfer out whose receiving store is in the user's scope."""
-    prefix = user_scope_path(request.user)
-    found = None
-    if prefix is not None:
-        found = (
-            _documents()
-            .filter(
-                pk=pk,
-                kind=DocumentKind.TRANSFER_OUT,
-                counterpart__unit__path__startswith=prefix,
-            )
-            .first()
-        )
-    if found is None:
-        outside = Document.objects.filter(pk=pk).first()
-        if outside is not None:
-            record_denied(request.user, outside)
-        raise Http404(_("Not found."))
-    return found
+    return get_in_any_scope_or_404(
+        _documents(),
+        request.user,
+        ("counterpart__unit__path",),
+        pk=pk,
+        kind=DocumentKind.TRANSFER_OUT,
+    )
 
 
 def parse_day(value: str | None) -> datetime.date | None:
@@ -371,18 +345,6 @@ def receipt_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _transfer_targets(request: HttpRequest, store: Store) -> QuerySet[Store]:
-    """Stores in the caller's scope, plus the store's parent and child units' stores."""
-    unit = store.unit
-    family = Q(unit__path__startswith=unit.path, unit__depth=unit.depth + 1)
-    parent = unit.parent_unit
-    if parent is not None:
-        family |= Q(unit=parent)
-    ids = set(restrict(Store.objects.all(), request.user).values_list("pk", flat=True))
-    ids |= set(Store.objects.filter(family).values_list("pk", flat=True))
-    return Store.objects.filter(pk__in=ids, active=True).select_related("unit")
-
-
 def _out_items(rows: list[tuple[int, dict[str, Any]]]) -> list[services.Item]:
     return [services.Item(r["product"], r["quantity"], r.get("lot")) for _i, r in rows]
 
@@ -397,7 +359,8 @@ def transfer_create(request: HttpRequest, pk: int) -> HttpResponse:
     initial: dict[str, Any] = {"occurred_on": timezone.localdate()}
     if request.GET.get("to", "").isdigit():
         initial["to_store"] = int(request.GET["to"])
-    form = TransferForm(data, initial=initial, stores=_transfer_targets(request, store))
+    stores = selectors.transfer_targets(user=request.user, store=store)
+    form = TransferForm(data, initial=initial, stores=stores)
     lines = OutLines(data, prefix="lines", form_kwargs={"lots": lots_at(store)})
     done = _submit(
         request,

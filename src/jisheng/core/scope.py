@@ -70,6 +70,41 @@ def restrict_within(
     return queryset.filter(**{f"{scope_field(queryset.model)}__startswith": unit.path})
 
 
+def restrict_any(
+    queryset: models.QuerySet[M], user: Any, fields: tuple[str, ...]
+) -> models.QuerySet[M]:
+    """The rows of ``queryset`` with ANY of the tree paths ``fields`` inside the user's
+    subtree — a row seen from two units, e.g. a transfer by the store that sent it and
+    the one it goes to (``("store__unit__path", "counterpart__unit__path")``)."""
+    prefix = user_scope_path(user)
+    if prefix is None or not fields:
+        return queryset.none()
+    if prefix == ALL:
+        return queryset
+    condition = models.Q()
+    for field in fields:
+        condition |= models.Q(**{f"{field}__startswith": prefix})
+    return queryset.filter(condition)
+
+
+def get_in_any_scope_or_404(
+    queryset: models.QuerySet[M], user: Any, fields: tuple[str, ...], **lookup: Any
+) -> M:
+    """One object of ``queryset`` with any of the tree paths ``fields`` inside the
+    user's scope (:func:`restrict_any`); otherwise 404 exactly like a missing one, the
+    attempt audited (as :func:`get_in_scope_or_404`)."""
+    try:
+        return restrict_any(queryset, user, fields).get(**lookup)
+    except queryset.model.DoesNotExist:
+        pass
+    except (ValueError, TypeError) as exc:
+        raise Http404(_("Not found.")) from exc
+    outside = queryset.filter(**lookup).first()
+    if outside is not None:
+        record_denied(user, outside)
+    raise Http404(_("Not found."))
+
+
 def path_in_scope(path: str, user: Any) -> bool:
     prefix = user_scope_path(user)
     return prefix is not None and path.startswith(prefix)

@@ -16,3 +16,7 @@ class IndicatorsConfig(AppConfig):
         permissions.register()
         register_api_router("/indicators", api.router, order=70)
         workflows.register()
+
+        from jisheng.indicators.cyp import register
+
+        register()

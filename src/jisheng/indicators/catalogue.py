@@ -36,7 +36,6 @@ from collections.abc import Iterable
 from django.utils.translation import gettext as _
 
 from jisheng.core.registry import registry
-from jisheng.indicators import cyp
 from jisheng.indicators.engine import (
     AS_OF_END,
     FERTILE_AGE_GROUPS,
@@ -235,7 +234,6 @@ _BUILT_IN: tuple[Indicator, ...] = (
         "最后一天在册和流入的该年龄组妇女数的平均数。期间为一年时即年度总和生育率，"
         "季度、月份为该期的贡献（不折算为年率）。某组有出生而无该组妇女时无法计算（—）。",
     ),
-    cyp.indicator(),
     Indicator(
         id="gyn_screening_rate",
         name_zh="妇女病普查率",
@@ -307,18 +305,22 @@ CATALOGUE: list[Indicator] = []
 BY_ID: dict[str, Indicator] = registry["indicators"]
 
 
-def register(indicator: Indicator) -> None:
-    """Add ``indicator`` to the catalogue (from an ``AppConfig.ready()``). Its
-    populations and filters must be registered already; an id already in the catalogue
-    is a ``ValueError``."""
+def register(indicator: Indicator, *, after: str | None = None) -> None:
+    """Add ``indicator`` to the catalogue (from an ``AppConfig.ready()``): at the end, or
+    right after the indicator ``after``. Its populations and filters must be registered
+    already; an id already in the catalogue is a ``ValueError``."""
     if not isinstance(indicator, Indicator):
         raise TypeError("register() takes an Indicator")
     if indicator.id in BY_ID:
         raise ValueError(f"indicator {indicator.id!r} is already in the catalogue")
+    if after is not None and after not in BY_ID:
+        raise ValueError(_("Unknown indicator: %(id)s.") % {"id": after})
     indicator.validate()
-    CATALOGUE.append(indicator)
+    if after is None:
+        CATALOGUE.append(indicator)
+    else:
+        CATALOGUE.insert(CATALOGUE.index(BY_ID[after]) + 1, indicator)
     BY_ID[indicator.id] = indicator
-    registry["indicators"][indicator.id] = indicator
 
 
 def replace(indicator: Indicator) -> None:
@@ -329,15 +331,18 @@ def replace(indicator: Indicator) -> None:
     indicator.validate()
     CATALOGUE[CATALOGUE.index(BY_ID[indicator.id])] = indicator
     BY_ID[indicator.id] = indicator
-    registry["indicators"][indicator.id] = indicator
 
 
 for _indicator in _BUILT_IN:
     register(_indicator)
 del _indicator
 
-# The ids defined here (other apps register theirs on start-up).
-BUILT_IN_IDS: tuple[str, ...] = tuple(i.id for i in _BUILT_IN)
+# The ids defined by the indicators app (other apps register theirs on start-up): those
+# above, and ``cyp`` after ``tfr`` (``cyp.register`` plugs it in from ``ready()``).
+_AFTER_TFR = [i.id for i in _BUILT_IN].index("tfr") + 1
+BUILT_IN_IDS: tuple[str, ...] = tuple(
+    [i.id for i in _BUILT_IN[:_AFTER_TFR]] + ["cyp"] + [i.id for i in _BUILT_IN[_AFTER_TFR:]]
+)
 
 assert all(i.semantics in (AS_OF_END, WITHIN) for i in CATALOGUE)
 

@@ -9,6 +9,11 @@ another app adds its own source from its ``AppConfig.ready()`` with
 :func:`add_source` — the commodities app adds the commodities issued to persons (a
 population whose ``measure`` is the quantity issued, one filter per item).
 
+Like any app's indicator, ``cyp`` plugs itself in: :func:`register` (called from
+``IndicatorsConfig.ready()``) gives the engine the factor table
+(``engine.register_factors``) and the catalogue the indicator, so neither the engine nor
+the catalogue imports this module.
+
 The factors are those of the table in force on the period's last day (the latest
 ``valid_from`` not after it): a table loaded later for later periods does not change
 a past period's figure.
@@ -25,12 +30,15 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from jisheng.indicators.engine import POPULATIONS, WITHIN, Indicator, Term
+from jisheng.indicators import catalogue
+from jisheng.indicators.engine import POPULATIONS, WITHIN, Indicator, Term, register_factors
 from jisheng.indicators.models import CypFactor, CypFactorTable
 from jisheng.policy.choices import Method
 from jisheng.policy.measures import BEHAVIOUR
 
 Item = CypFactor.Item
+
+ID = "cyp"
 
 # The method of a method start → the item of the factor table.
 METHOD_ITEMS: dict[str, str] = {
@@ -98,7 +106,7 @@ def _definition() -> str:
 def indicator() -> Indicator:
     """The ``cyp`` indicator over the sources registered so far."""
     return Indicator(
-        id="cyp",
+        id=ID,
         name_zh="避孕保护对年数（CYP）",
         unit="couple-years",
         measures=BEHAVIOUR,  # contraceptive use and method mix (SPEC §0)
@@ -111,8 +119,6 @@ def indicator() -> Indicator:
 def add_source(source: CypSource) -> None:
     """Add a source of CYP (from an ``AppConfig.ready()``, after registering its
     population); the catalogue's ``cyp`` indicator is rebuilt with it."""
-    from jisheng.indicators import catalogue
-
     if source.item not in Item.values:
         raise ValueError(f"CYP source: unknown item {source.item!r}")
     if any(s.term.key == source.term.key for s in SOURCES):
@@ -125,7 +131,18 @@ def add_source(source: CypSource) -> None:
         raise ValueError(f"CYP source: filters {unknown} of {source.population}")
     SOURCES.append(source)
     try:
-        catalogue.replace(indicator())
+        if ID in catalogue.BY_ID:
+            catalogue.replace(indicator())
+        else:  # an app ready before this one: register() builds cyp with it
+            indicator().validate()
     except Exception:
         SOURCES.pop()
         raise
+
+
+def register() -> None:
+    """Give the engine the CYP factor table and the catalogue the ``cyp`` indicator (after
+    ``tfr``, where the catalogue has always listed it); once."""
+    register_factors(factors_on)
+    if ID not in catalogue.BY_ID:
+        catalogue.register(indicator(), after="tfr")

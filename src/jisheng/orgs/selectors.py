@@ -8,7 +8,13 @@ from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
 
-from jisheng.core.scope import get_in_scope_or_404, record_denied, restrict, user_scope_path
+from jisheng.core.scope import (
+    get_in_scope_or_404,
+    record_denied,
+    restrict,
+    restrict_within,
+    user_scope_path,
+)
 from jisheng.orgs.models import Committee, CommitteeMember, Position, Unit, User
 
 SEARCH_LIMIT = 20
@@ -178,5 +184,7 @@ def committee_member_get(*, user: Any, pk: Any) -> CommitteeMember:
     )
 
 
-def user_list(*, user: Any) -> QuerySet[User]:
-    return restrict(User.objects.select_related("unit").prefetch_related("groups"), user)
+def user_list(*, user: Any, unit: Unit | None = None) -> QuerySet[User]:
+    """The logins the user may see (of ``unit`` and below when given)."""
+    users = User.objects.select_related("unit").prefetch_related("groups")
+    return restrict_within(users, user, unit)

@@ -378,7 +378,7 @@ def unit_delete(request: HttpRequest, code: str) -> HttpResponse:
 
 def _logins_for(request: HttpRequest, unit: Unit):
     """Logins that may be linked to a position of ``unit``: those of the unit and below."""
-    return selectors.user_list(user=request.user).filter(unit__path__startswith=unit.path)
+    return selectors.user_list(user=request.user, unit=unit)
 
 
 @login_required

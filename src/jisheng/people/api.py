@@ -375,10 +375,8 @@ def person_event_create(request: HttpRequest, person_id: int, payload: EventIn):
     for key in ("to", "place", "reason"):
         if value := getattr(payload, key):
             data[key] = value
-    if kind == EventKind.MARRIAGE:
-        return Status(201, _marriage(request, person, payload))
-    if kind == EventKind.DIVORCE and (couple := _couple_to_end(request, person, payload)):
-        return Status(201, _divorce(request, person, couple, payload))
+    if kind in (EventKind.MARRIAGE, EventKind.DIVORCE):
+        return Status(201, _family_event(request, person, kind, payload))
     try:
         event = services.event_record(
             actor=request.auth,
@@ -393,81 +391,37 @@ def person_event_create(request: HttpRequest, person_id: int, payload: EventIn):
     return Status(201, event)
 
 
-def _marriage(request: HttpRequest, person: Person, payload: EventIn) -> LifeEvent:
-    """A marriage creates the couple (``family.couple_create``), which records the
-    MARRIAGE event of each registered spouse."""
+def _family_event(request: HttpRequest, person: Person, kind: str, payload: EventIn) -> LifeEvent:
+    """A marriage or a divorce through the one service the event page calls too
+    (``family.marriage_record`` / ``family.divorce_record``)."""
     from jisheng.people import family
-    from jisheng.people.choices import Sex
 
-    if (payload.spouse is None) == (payload.outside_spouse is None):
-        raise _invalid_details(
-            [_detail("spouse", _("Give the spouse: a registered person or one from outside."))]
-        )
-    spouse = None
-    if payload.spouse is not None:
-        spouse = selectors.person_get(user=request.auth, pk=payload.spouse)
-    own, other = ("wife", "husband") if person.sex == Sex.FEMALE else ("husband", "wife")
-    outside = payload.outside_spouse.model_dump() if payload.outside_spouse else None
     try:
-        couple = family.couple_create(
+        if kind == EventKind.MARRIAGE:
+            return family.marriage_record(
+                actor=request.auth,
+                person=person,
+                date=payload.date,
+                spouse=payload.spouse,
+                outside=payload.outside_spouse.model_dump() if payload.outside_spouse else None,
+                note=payload.note,
+            )
+        return family.divorce_record(
             actor=request.auth,
-            married_on=payload.date,
-            outside=outside,
+            person=person,
+            date=payload.date,
+            couple=payload.couple,
             note=payload.note,
-            **{own: person, other: spouse},
         )
     except ValidationError as exc:
-        # the couple's fields as the event's: the person's own refusals are about the date
-        names = {own: "date", other: "spouse", "married_on": "date", "outside_sex": "spouse"}
-        if hasattr(exc, "error_dict"):
+        if hasattr(exc, "error_dict"):  # the outside spouse is one field of the API
             exc = ValidationError(
-                {names.get(field, field): errors for field, errors in exc.error_dict.items()}
+                {
+                    ("spouse" if field == "outside_sex" else field): errors
+                    for field, errors in exc.error_dict.items()
+                }
             )
         raise service_invalid(exc) from exc
-    event = person.events.filter(kind=EventKind.MARRIAGE, data__couple_id=couple.pk).first()
-    if event is None:  # dated before the registration: the couple alone is recorded
-        raise _invalid_details(
-            [_detail("date", _("The marriage is dated before the person's registration."))]
-        )
-    return event
-
-
-def _couple_to_end(request: HttpRequest, person: Person, payload: EventIn):
-    """The marriage a divorce ends: the one named, else the only one in force; None when
-    the registry has no couple for the person (the event alone is then recorded)."""
-    from jisheng.people import family_selectors
-
-    couples = family_selectors.couples_of(user=request.auth, person=person).filter(
-        ended_on__isnull=True
-    )
-    if payload.couple is not None:
-        couple = couples.filter(pk=payload.couple).first()
-        if couple is None:
-            raise _invalid_details([_detail("couple", _("No such marriage in force."))])
-        return couple
-    found = list(couples[:2])
-    if len(found) > 1:
-        raise _invalid_details(
-            [_detail("couple", _("The person has several marriages in force: name one."))]
-        )
-    return found[0] if found else None
-
-
-def _divorce(request: HttpRequest, person: Person, couple: Any, payload: EventIn) -> LifeEvent:
-    from jisheng.people import family
-    from jisheng.people.choices import CoupleEnd
-
-    try:
-        family.couple_end(
-            actor=request.auth,
-            couple=couple,
-            ended_on=payload.date,
-            reason=CoupleEnd.DIVORCE,
-            note=payload.note,
-        )
-    except ValidationError as exc:
-        raise service_invalid(exc) from exc
-    return person.events.filter(kind=EventKind.DIVORCE, data__couple_id=couple.pk).first()
 
 
 @router.post(

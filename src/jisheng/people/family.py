@@ -24,7 +24,7 @@ import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -32,7 +32,12 @@ from django.utils.translation import gettext as _
 
 from jisheng.core import audit, idnumber
 from jisheng.core.choices import AuditAction
-from jisheng.core.scope import path_in_scope, require_person_record_in_scope
+from jisheng.core.scope import (
+    get_in_scope_or_404,
+    path_in_scope,
+    require_person_record_in_scope,
+    restrict,
+)
 from jisheng.core.services import model_update
 from jisheng.core.templatetags.cn import format_cn_date
 from jisheng.core.validation import birth_date_error
@@ -47,6 +52,15 @@ from jisheng.people.choices import (
     PregnancyOutcome,
     Sex,
 )
+from jisheng.people.events import (
+    after_death,  # noqa: F401 (a family consequence of a death, reached as family.after_death)
+    after_death_corrected,  # noqa: F401
+    couple_end_apply,
+    event_record,
+    record_unless_before_registration,
+    registered_on_date,
+    require_unit_in_scope,
+)
 from jisheng.people.models import (
     Birth,
     Couple,
@@ -56,12 +70,7 @@ from jisheng.people.models import (
     Person,
     Pregnancy,
 )
-from jisheng.people.services import (
-    event_record,
-    id_fields,
-    person_register,
-    require_unit_in_scope,
-)
+from jisheng.people.services import id_fields, person_register
 from jisheng.people.signals import history_changed
 
 # A parent is at least this old on the birth date; a mother at most MAX_MOTHER_AGE.
@@ -110,37 +119,6 @@ def _lock(person: Person) -> None:
     """Serialise concurrent family changes of one person (a no-op on SQLite, whose
     IMMEDIATE transactions already serialise writers)."""
     Person.objects.select_for_update().filter(pk=person.pk).first()
-
-
-def _registered_on(person: Person) -> datetime.date | None:
-    event = person.events.filter(kind=EventKind.REGISTER).order_by("date", "id").first()
-    return event.date if event else None
-
-
-def _record_event(
-    *,
-    actor: Any,
-    person: Person,
-    kind: str,
-    date: datetime.date,
-    data: dict[str, Any],
-    field: str,
-    note: str = "",
-) -> LifeEvent | None:
-    """Record ``kind`` for ``person`` unless dated before their registration.
-
-    A refusal by the person's history (already married, deceased …) is reported on
-    ``field``, naming the person.
-    """
-    registered_on = _registered_on(person)
-    if registered_on is not None and date < registered_on:
-        return None
-    try:
-        return event_record(actor=actor, person=person, kind=kind, date=date, data=data, note=note)
-    except ValidationError as exc:
-        raise ValidationError(
-            {field: [f"{person.name}: {message}" for message in exc.messages]}
-        ) from exc
 
 
 def _raise(errors: dict[str, Any]) -> None:
@@ -544,7 +522,7 @@ def _couple_create(
             if person is None:
                 continue
             spouse_name = spouse.name if spouse is not None else couple.outside_name
-            _record_event(
+            record_unless_before_registration(
                 actor=actor,
                 person=person,
                 kind=EventKind.MARRIAGE,
@@ -578,7 +556,7 @@ def couple_end(
         if person is not None:
             require_unit_in_scope(actor, person.unit)
     with transaction.atomic():
-        return _couple_end(
+        return couple_end_apply(
             actor=actor,
             couple=couple,
             ended_on=ended_on,
@@ -589,125 +567,173 @@ def couple_end(
         )
 
 
-def _couple_end(
+# --------------------------------------------------------------------------- marriage
+# and divorce as life events: the one service behind the event page and the API
+
+
+def _before_registration(person: Person, day: datetime.date | None) -> dict[str, str]:
+    """The error of a marriage or divorce event dated before the person's registration
+    (建档): the registration carries the state the person had then."""
+    registered_on = registered_on_date(person)
+    if day is None or registered_on is None or day >= registered_on:
+        return {}
+    return {
+        "date": _(
+            "The date is before the person's registration (%(date)s). A marriage "
+            "or divorce from before it is entered on the couple pages."
+        )
+        % {"date": format_cn_date(registered_on)}
+    }
+
+
+def _outside_given(outside: dict[str, Any] | None) -> bool:
+    return bool(outside) and any(str(v or "").strip() for v in outside.values())
+
+
+def marriage_record(
     *,
     actor: Any,
-    couple: Couple,
-    ended_on: datetime.date,
-    reason: str,
-    deceased: str,
-    record_events: bool,
+    person: Person,
+    date: datetime.date,
+    spouse: Person | int | None = None,
+    outside: dict[str, Any] | None = None,
     note: str = "",
-) -> Couple:
-    errors: dict[str, str] = {}
-    if couple.ended_on is not None:
-        raise ValidationError(
-            _("This marriage already ended on %(date)s.")
-            % {"date": format_cn_date(couple.ended_on)}
+) -> LifeEvent:
+    """Record the marriage of ``person`` (信息报告单 新婚) with a registered ``spouse`` (a
+    person, or the id of one in the actor's data scope: otherwise 404, audited) or a
+    spouse outside the registry (``outside``, see :func:`couple_create`): the couple and
+    the MARRIAGE event of each registered spouse. Returns the person's event.
+
+    Errors are the event's: ``date``, ``spouse``, and the outside spouse's ``outside_*``
+    fields. Nothing is saved unless the person's event is.
+    """
+    errors: dict[str, Any] = {}
+    if spouse is None and not _outside_given(outside):
+        errors["spouse"] = _(
+            "Choose the spouse from the registry, or give the name of a spouse outside it."
         )
-    if reason not in CoupleEnd.values:
-        errors["reason"] = _("Choose divorce or death of a spouse.")
-    elif reason == CoupleEnd.DEATH and deceased not in ("wife", "husband"):
-        errors["deceased"] = _("Say which spouse died.")
-    if ended_on is None:
-        errors["ended_on"] = _("Give the date the marriage ended.")
-    elif ended_on > _today():
-        errors["ended_on"] = _("The date is in the future.")
-    elif ended_on < couple.married_on:
-        errors["ended_on"] = _("The date is before the marriage (%(date)s).") % {
-            "date": format_cn_date(couple.married_on)
-        }
+    elif spouse is not None and _outside_given(outside):
+        errors["outside_name"] = _(
+            "The spouse is chosen from the registry: leave the outside spouse's details empty."
+        )
+    elif spouse is not None and getattr(spouse, "pk", spouse) == person.pk:
+        errors["spouse"] = _("Choose the other spouse, not the person.")
+    errors.update(_before_registration(person, date))
     _raise(errors)
-    couple = model_update(
-        instance=couple,
-        fields=["ended_on", "end_reason"],
-        data={"ended_on": ended_on, "end_reason": reason},
-        actor=actor,
+    if spouse is not None and not isinstance(spouse, Person):
+        persons = Person.objects.select_related("unit")
+        spouse = (
+            persons.get(pk=spouse)
+            if actor is None
+            else get_in_scope_or_404(persons, actor, pk=spouse)
+        )
+    own, other = ("wife", "husband") if person.sex == Sex.FEMALE else ("husband", "wife")
+    for registered in (person, spouse):
+        if registered is not None:
+            require_unit_in_scope(actor, registered.unit)
+    # the couple's fields as the event's: the person's own refusals are about the date
+    names = {own: "date", other: "spouse", "married_on": "date"}
+    try:
+        with transaction.atomic():
+            couple = couple_create(
+                actor=actor,
+                married_on=date,
+                outside=None if spouse is not None else outside,
+                note=note,
+                **{own: person, other: spouse},
+            )
+            event = person.events.filter(kind=EventKind.MARRIAGE, data__couple_id=couple.pk).first()
+            if event is None:  # never saved without the person's event
+                raise ValidationError(
+                    {"date": _("The marriage is dated before the person's registration.")}
+                )
+    except ValidationError as exc:
+        raise _as_event_errors(exc, names) from exc
+    return event
+
+
+def divorce_record(
+    *,
+    actor: Any,
+    person: Person,
+    date: datetime.date,
+    couple: Couple | int | None = None,
+    note: str = "",
+) -> LifeEvent:
+    """Record the divorce of ``person`` (离婚): it ends ``couple`` — one of the person's
+    marriages in force that the actor may see, by default the only one — and records the
+    DIVORCE event of each registered spouse. A person married in the registry without a
+    couple record gets the event alone. Returns the person's event.
+
+    Errors are the event's: ``date`` and ``couple`` (none such, several to choose from,
+    or a spouse registered outside the actor's data scope, whose office records it).
+    Nothing is saved unless the person's event is.
+    """
+    _raise(_before_registration(person, date))
+    in_force = Couple.objects.filter(Q(wife=person) | Q(husband=person), ended_on__isnull=True)
+    if actor is not None:
+        in_force = restrict(in_force, actor)
+    in_force = in_force.select_related("unit", "wife__unit", "husband__unit").order_by(
+        "-married_on", "-pk"
     )
-    if not record_events:
-        return couple
-    data = {"couple_id": couple.pk}
-    for field, person in (("wife", couple.wife), ("husband", couple.husband)):
-        if person is None:
-            continue
-        if reason == CoupleEnd.DIVORCE:
-            kind = EventKind.DIVORCE
-        elif field == deceased:
-            if person.status == PersonStatus.DECEASED:
-                continue
-            kind = EventKind.DEATH
-        else:
-            kind = EventKind.WIDOWED
-        _record_event(
-            actor=actor,
-            person=person,
-            kind=kind,
-            date=ended_on,
-            data=data,
-            field="ended_on",
-            note=note,
-        )
-    return couple
+    if couple is not None:
+        pk = couple.pk if isinstance(couple, Couple) else couple
+        chosen = in_force.filter(pk=pk).first()
+        if chosen is None:
+            raise ValidationError({"couple": _("No such marriage in force.")})
+    else:
+        found = list(in_force[:2])
+        if len(found) > 1:
+            raise ValidationError(
+                {
+                    "couple": _(
+                        "The person has more than one marriage in force: choose the one that ends."
+                    )
+                }
+            )
+        if not found:
+            return event_record(
+                actor=actor, person=person, kind=EventKind.DIVORCE, date=date, note=note
+            )
+        chosen = found[0]
+    try:  # before the transaction: a refusal stays in the audit log
+        require_unit_in_scope(actor, chosen.unit)
+        for spouse in (chosen.wife, chosen.husband):
+            if spouse is not None:
+                require_unit_in_scope(actor, spouse.unit)
+    except PermissionDenied as exc:
+        raise ValidationError(
+            {
+                "couple": _(
+                    "The spouse is registered outside your data scope: their family-planning "
+                    "office records this divorce."
+                )
+            }
+        ) from exc
+    try:
+        with transaction.atomic():
+            couple_end(
+                actor=actor, couple=chosen, ended_on=date, reason=CoupleEnd.DIVORCE, note=note
+            )
+            event = person.events.filter(kind=EventKind.DIVORCE, data__couple_id=chosen.pk).first()
+            if event is None:  # never saved without the person's event
+                raise ValidationError(
+                    {"date": _("The divorce could not be recorded for the person.")}
+                )
+    except ValidationError as exc:
+        names = {"ended_on": "date", "wife": "date", "husband": "date"}
+        raise _as_event_errors(exc, names) from exc
+    return event
 
 
-def after_death(*, actor: Any, person: Person, died_on: datetime.date) -> None:
-    """What a recorded death ends: the person's open marriages (the registered survivor
-    becomes widowed, 丧偶) and household memberships, from the date of death. Called by
-    ``services.event_record`` for every DEATH event, whichever form recorded it."""
-    for couple in Couple.objects.filter(
-        Q(wife=person) | Q(husband=person), ended_on__isnull=True, married_on__lte=died_on
-    ).select_related("wife__unit", "husband__unit"):
-        survivor = couple.husband if couple.wife_id == person.pk else couple.wife
-        # A survivor outside the recorder's scope is left to their own office.
-        reachable = survivor is None or actor is None or path_in_scope(survivor.unit.path, actor)
-        _couple_end(
-            actor=actor,
-            couple=couple,
-            ended_on=died_on,
-            reason=CoupleEnd.DEATH,
-            deceased="wife" if couple.wife_id == person.pk else "husband",
-            record_events=reachable,
-        )
-    for member in HouseholdMember.objects.filter(person=person, left_on__isnull=True).filter(
-        Q(joined_on__isnull=True) | Q(joined_on__lte=died_on)
-    ):
-        member = model_update(
-            instance=member, fields=["left_on"], data={"left_on": died_on}, actor=actor
-        )
-        household = member.household
-        if household.head_id == person.pk:
-            model_update(instance=household, fields=["head"], data={"head": None}, actor=actor)
-
-
-def after_death_corrected(*, actor: Any, person: Person, died_on: datetime.date, reason: str):
-    """Undo :func:`after_death` when the death is corrected (it did not happen): the
-    marriages it ended are open again, the survivors' widowed events corrected, and the
-    memberships it ended resumed (the household head is left for the staff to set)."""
-    from jisheng.people.services import event_correct
-
-    for couple in Couple.objects.filter(
-        Q(wife=person) | Q(husband=person), ended_on=died_on, end_reason=CoupleEnd.DEATH
-    ):
-        model_update(
-            instance=couple,
-            fields=["ended_on", "end_reason"],
-            data={"ended_on": None, "end_reason": ""},
-            actor=actor,
-        )
-        survivor = couple.husband if couple.wife_id == person.pk else couple.wife
-        if survivor is None:
-            continue
-        widowed = LifeEvent.objects.filter(
-            person=survivor,
-            kind=EventKind.WIDOWED,
-            date=died_on,
-            data__couple_id=couple.pk,
-            reversed_by__isnull=True,
-        )
-        for event in widowed:
-            event_correct(actor=actor, event=event, reason=reason)
-    for member in HouseholdMember.objects.filter(person=person, left_on=died_on):
-        model_update(instance=member, fields=["left_on"], data={"left_on": None}, actor=actor)
+def _as_event_errors(exc: ValidationError, names: dict[str, str]) -> ValidationError:
+    """A couple's errors as the event's: ``names`` maps the couple's fields to the event's."""
+    if not hasattr(exc, "error_dict"):
+        return ValidationError({"date": exc.messages})
+    mapped: dict[str, list[ValidationError]] = {}
+    for field, messages in exc.error_dict.items():
+        mapped.setdefault(names.get(field, field), []).extend(messages)
+    return ValidationError(mapped)
 
 
 # --------------------------------------------------------------------------- births
@@ -1040,11 +1066,11 @@ def _birth_record(
             changes={"child": [None, str(child.pk)]},
         )
     data = {"birth_id": birth.pk, "child": child_name, "order": birth.birth_order}
-    _record_event(
+    record_unless_before_registration(
         actor=actor, person=mother, kind=EventKind.BIRTH, date=date, data=data, field="mother"
     )
     if father is not None:
-        _record_event(
+        record_unless_before_registration(
             actor=actor, person=father, kind=EventKind.BIRTH, date=date, data=data, field="father"
         )
     pregnancy = (

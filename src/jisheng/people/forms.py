@@ -427,62 +427,9 @@ class EventForm(forms.Form):
     def clean_outside_phone(self) -> str:
         return _clean_phone(self.cleaned_data["outside_phone"])
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        kind = data.get("kind")
-        if kind in EVENT_SPOUSE_KINDS:
-            self._clean_spouse(data)
-        elif kind in EVENT_COUPLE_KINDS:
-            self._clean_couple(data)
-        day = data.get("date")
-        if kind in (*EVENT_SPOUSE_KINDS, *EVENT_COUPLE_KINDS) and day and self.person is not None:
-            registered_on = (
-                self.person.events.filter(kind=EventKind.REGISTER)
-                .order_by("date", "id")
-                .values_list("date", flat=True)
-                .first()
-            )
-            if registered_on is not None and day < registered_on:
-                self.add_error(
-                    "date",
-                    _(
-                        "The date is before the person's registration (%(date)s). A marriage "
-                        "or divorce from before it is entered on the couple pages."
-                    )
-                    % {"date": format_cn_date(registered_on)},
-                )
-        return data
-
-    def _clean_spouse(self, data: dict[str, Any]) -> None:
-        if "spouse" in self.errors:
-            return
-        spouse, outside = data.get("spouse"), self.outside()
-        if spouse is None and outside is None:
-            self.add_error(
-                "spouse",
-                _("Choose the spouse from the registry, or give the name of a spouse outside it."),
-            )
-        elif spouse is not None and outside is not None:
-            self.add_error(
-                "outside_name",
-                _(
-                    "The spouse is chosen from the registry: leave the outside spouse's "
-                    "details empty."
-                ),
-            )
-        elif spouse is not None and self.person is not None and spouse.pk == self.person.pk:
-            self.add_error("spouse", _("Choose the other spouse, not the person."))
-
-    def _clean_couple(self, data: dict[str, Any]) -> None:
-        if "couple" in self.errors or data.get("couple") is not None:
-            return
-        if len(self.couples) == 1:
-            data["couple"] = next(iter(self.couples.values()))
-        elif len(self.couples) > 1:
-            self.add_error(
-                "couple",
-                _("The person has more than one marriage in force: choose the one that ends."),
-            )
+    # The rules of a marriage or a divorce (a spouse, one of them only, not the person;
+    # which marriage ends; not before the registration) are the service's
+    # (``family.marriage_record`` / ``family.divorce_record``), shared with the API.
 
     def outside(self) -> dict[str, str] | None:
         """The outside spouse's details for ``family.couple_create`` (None: none given)."""

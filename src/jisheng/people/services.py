@@ -1,4 +1,7 @@
-"""Writes to the registry. Every change is an event; the dated periods follow from them."""
+"""Writes to the registry. Every change is an event; the dated periods follow from them.
+
+Recording and correcting an event (and replaying the periods) live one layer down in
+:mod:`jisheng.people.events`; their names stay importable from here."""
 
 from __future__ import annotations
 
@@ -12,7 +15,6 @@ from django.utils.translation import gettext as _
 
 from jisheng.core import audit, crypto, idnumber, pinyin
 from jisheng.core.choices import AuditAction
-from jisheng.core.scope import require_in_scope
 from jisheng.core.validation import NOTE_MAX_LENGTH, birth_date_error, clean_text
 from jisheng.orgs.models import Unit
 from jisheng.people import timeline
@@ -21,21 +23,18 @@ from jisheng.people.choices import (
     IdStatus,
     MaritalStatus,
     PersonStatus,
-    TransferStatus,
 )
-from jisheng.people.models import LifeEvent, Person, PersonNameKey, PersonPeriod, Transfer
-from jisheng.people.signals import history_changed
+from jisheng.people.events import (  # noqa: F401 (the services' names since ever)
+    UNIT_EVENTS,
+    event_correct,
+    event_record,
+    rebuild_periods,
+    require_unit_in_scope,
+)
+from jisheng.people.models import LifeEvent, Person, PersonNameKey, PersonPeriod
 
 # Person fields an update may change; state fields change only through events.
 PERSON_FIELDS = ["name", "ethnicity", "hukou_place", "hukou_type", "phone", "education", "notes"]
-
-# Events whose data names a unit the person goes to.
-UNIT_EVENTS = {EventKind.MOVE_IN, EventKind.FLOW_IN, EventKind.INTERNAL_TRANSFER}
-
-
-def require_unit_in_scope(actor: Any, unit: Unit) -> None:
-    """Writers may only touch data of units inside their subtree (``None``: the system)."""
-    require_in_scope(actor, unit)
 
 
 def id_fields(number: str, *, birth_date: datetime.date | None, sex: str | None) -> dict:
@@ -320,186 +319,6 @@ def register_audit_changes(person: Person) -> dict[str, list[Any]]:
     snapshot = audit.snapshot(person)
     snapshot.pop("id_number_encrypted", None)
     return {k: [None, v] for k, v in snapshot.items() if v not in (None, "")}
-
-
-def _steps(person: Person) -> list[timeline.Step]:
-    events = list(person.events.order_by("date", "id"))
-    reversed_ids = {e.reverses_id for e in events if e.reverses_id}
-    return [
-        timeline.Step(key=e.pk, kind=e.kind, date=e.date, data=e.data)
-        for e in events
-        if e.kind != EventKind.CORRECTION and e.pk not in reversed_ids
-    ]
-
-
-def rebuild_periods(person: Person) -> list[PersonPeriod]:
-    """Replace the person's periods by the replay of their events; update current state."""
-    spans = timeline.replay(_steps(person))
-    person.periods.all().delete()
-    periods = PersonPeriod.objects.bulk_create(
-        PersonPeriod(
-            person=person,
-            valid_from=s.valid_from,
-            valid_to=s.valid_to,
-            unit_id=s.state.unit_id,
-            employer_id=s.state.employer_id,
-            marital_status=s.state.marital_status,
-            status=s.state.status,
-            sex=person.sex,
-            birth_date=person.birth_date,
-            event_id=s.key,
-        )
-        for s in spans
-    )
-    current = spans[-1].state
-    changed = {
-        "unit_id": current.unit_id,
-        "employer_id": current.employer_id,
-        "marital_status": current.marital_status,
-        "status": current.status,
-    }
-    if any(getattr(person, k) != v for k, v in changed.items()):
-        for key, value in changed.items():
-            setattr(person, key, value)
-        person.save(update_fields=[*changed, "updated_at"])
-        PersonNameKey.objects.filter(person_id=person.pk).update(unit_id=person.unit_id)
-    history_changed.send(sender=Person, person=person)
-    return periods
-
-
-def event_record(
-    *,
-    actor: Any,
-    person: Person,
-    kind: str,
-    date: datetime.date,
-    data: dict[str, Any] | None = None,
-    note: str = "",
-) -> LifeEvent:
-    """Record a life event for ``person`` and re-derive the periods.
-
-    ``data`` may carry ``unit`` (a Unit, for move-in, in-migration and internal
-    transfer) and ``employer`` (a Unit), plus free details (``to``: where the person
-    went, ``place``, ``reason`` …). The event must fit the person's history on that
-    date (no divorce without a marriage, nothing after death …).
-    """
-    require_unit_in_scope(actor, person.unit)
-    for value in (data or {}).values():
-        if isinstance(value, Unit):
-            require_unit_in_scope(actor, value)
-    with transaction.atomic():
-        return _event_record(actor=actor, person=person, kind=kind, date=date, data=data, note=note)
-
-
-def _event_record(
-    *,
-    actor: Any,
-    person: Person,
-    kind: str,
-    date: datetime.date,
-    data: dict[str, Any] | None,
-    note: str,
-) -> LifeEvent:
-    if kind in (EventKind.REGISTER, EventKind.CORRECTION) or kind not in EventKind.values:
-        raise ValidationError({"kind": _("This event cannot be recorded here.")})
-    if date > timezone.localdate():
-        raise ValidationError({"date": _("The date is in the future.")})
-    stored: dict[str, Any] = {}
-    for key, value in (data or {}).items():
-        if isinstance(value, Unit):
-            stored[f"{key}_id"] = value.pk
-            stored[f"{key}_code"] = value.code
-        elif isinstance(value, datetime.date):
-            stored[key] = value.isoformat()
-        else:
-            stored[key] = value
-    if kind in UNIT_EVENTS and kind != EventKind.MOVE_IN and not stored.get("unit_id"):
-        raise ValidationError({"unit": _("Choose the unit the person moves to.")})
-    event = LifeEvent.objects.create(
-        person=person,
-        kind=kind,
-        date=date,
-        unit=person.unit,
-        data=stored,
-        note=note,
-        recorded_by=audit.user_of(actor),
-    )
-    try:
-        rebuild_periods(person)
-    except ValidationError as exc:
-        raise ValidationError({"date": exc.messages}) from exc
-    audit.record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        obj=event,
-        changes={"kind": [None, kind], "date": [None, date.isoformat()], "data": [None, stored]},
-    )
-    from jisheng.people import family, transfers
-
-    transfers.open_for_event(actor=actor, event=event)
-    if kind == EventKind.DEATH:
-        family.after_death(actor=actor, person=person, died_on=date)
-    return event
-
-
-def event_correct(*, actor: Any, event: LifeEvent, reason: str) -> LifeEvent:
-    """Reverse ``event`` by a correcting event; the history is replayed without it."""
-    require_unit_in_scope(actor, event.person.unit)
-    with transaction.atomic():
-        return _event_correct(actor=actor, event=event, reason=reason)
-
-
-def _event_correct(*, actor: Any, event: LifeEvent, reason: str) -> LifeEvent:
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why the event is corrected.")})
-    if event.kind in (EventKind.REGISTER, EventKind.CORRECTION):
-        raise ValidationError(_("A registration or a correction cannot be corrected."))
-    if LifeEvent.objects.filter(reverses=event).exists():
-        raise ValidationError(_("This event has already been corrected."))
-    correction = LifeEvent.objects.create(
-        person=event.person,
-        kind=EventKind.CORRECTION,
-        date=timezone.localdate(),
-        unit=event.person.unit,
-        reverses=event,
-        note=reason.strip(),
-        recorded_by=audit.user_of(actor),
-    )
-    try:
-        rebuild_periods(event.person)
-    except ValidationError as exc:
-        raise ValidationError(
-            _(
-                "Without this event the later history no longer fits: %(problem)s "
-                "Correct the later events first."
-            )
-            % {"problem": " ".join(exc.messages)}
-        ) from exc
-    audit.record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        obj=correction,
-        changes={"reverses": [None, event.pk]},
-        message=reason.strip(),
-    )
-    # A departure that did not happen needs no management transfer.
-    for transfer in Transfer.objects.filter(event=event, status=TransferStatus.OPEN):
-        transfer.status = TransferStatus.CANCELLED
-        transfer.save(update_fields=["status", "updated_at"])
-        audit.record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=transfer,
-            changes={"status": [TransferStatus.OPEN, TransferStatus.CANCELLED]},
-            message=reason.strip(),
-        )
-    if event.kind == EventKind.DEATH:
-        from jisheng.people import family
-
-        family.after_death_corrected(
-            actor=actor, person=event.person, died_on=event.date, reason=reason.strip()
-        )
-    return correction
 
 
 @transaction.atomic

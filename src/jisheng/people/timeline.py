@@ -1,7 +1,8 @@
 """Replaying a person's life events into dated state periods.
 
 A pure function of the event list: no database access, so it is easy to test and the
-same rules serve recording, correcting and bulk loading.
+same rules serve recording, correcting and bulk loading. What each kind of event does to
+the state comes from the table of :mod:`jisheng.people.consequences`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from jisheng.people import consequences
 from jisheng.people.choices import MARRIED_STATUSES, EventKind, MaritalStatus, PersonStatus
+from jisheng.people.consequences import CONSEQUENCES, Consequence
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ class Span:
 DEPARTED = {PersonStatus.TRANSFERRED_OUT, PersonStatus.DECEASED}
 
 # Events that leave the state as it is (recorded for services and statistics).
-NO_STATE_CHANGE = {EventKind.BIRTH, EventKind.CONTRACEPTION}
+NO_STATE_CHANGE = {kind for kind, c in CONSEQUENCES.items() if not c.changes_state}
 
 
 def _fail(step: Step, message: str) -> ValidationError:
@@ -75,68 +78,58 @@ def apply(state: State | None, step: Step) -> State:
         raise _fail(step, _("the event is dated before the person's registration."))
     if state.status == PersonStatus.DECEASED:
         raise _fail(step, _("the person is recorded as deceased before this date."))
-    if kind in NO_STATE_CHANGE:
+    consequence = CONSEQUENCES.get(kind)
+    if consequence is not None and not consequence.changes_state:
         return state
-    if state.status == PersonStatus.TRANSFERRED_OUT and kind not in (
-        EventKind.MOVE_IN,
-        EventKind.DEATH,
+    if state.status == PersonStatus.TRANSFERRED_OUT and not (
+        consequence is not None and consequence.after_move_out
     ):
         raise _fail(step, _("the person has moved out; record a move-in first."))
-    if kind == EventKind.MARRIAGE:
-        if state.marital_status in MARRIED_STATUSES:
-            raise _fail(step, _("the person is already married."))
-        new = (
-            MaritalStatus.FIRST_MARRIAGE
-            if state.marital_status == MaritalStatus.SINGLE
-            else MaritalStatus.REMARRIED
+    if consequence is None:
+        raise _fail(step, _("unknown event."))
+    problem = _unmet(consequence.requires, state, data)
+    if problem:
+        raise _fail(step, problem)
+    return _changed(state, consequence, data)
+
+
+def _unmet(requirement: str, state: State, data: dict) -> str | None:
+    """Why the state does not fit an event that ``requirement``s it (None: it fits)."""
+    married = state.marital_status in MARRIED_STATUSES
+    away = state.status == PersonStatus.OUT_MIGRANT
+    if requirement == consequences.NOT_MARRIED and married:
+        return _("the person is already married.")
+    if requirement == consequences.MARRIED and not married:
+        return _("the person is not married.")
+    if requirement == consequences.NOT_AWAY and away:
+        return _("the person is already away as an out-migrant.")
+    if requirement == consequences.AWAY and not away:
+        return _("the person is not away as an out-migrant.")
+    if requirement == consequences.HAS_UNIT and not data.get("unit_id"):
+        return _("the new unit is missing.")
+    return None
+
+
+def _changed(state: State, consequence: Consequence, data: dict) -> State:
+    """The state after an event that fits it, from the event kind's row of the table."""
+    new = state
+    if consequence.status is not None:
+        new = replace(new, status=consequence.status)
+    if consequence.marital_status == consequences.MARRY:
+        first = state.marital_status == MaritalStatus.SINGLE
+        new = replace(
+            new,
+            marital_status=MaritalStatus.FIRST_MARRIAGE if first else MaritalStatus.REMARRIED,
         )
-        return replace(state, marital_status=new)
-    if kind == EventKind.DIVORCE:
-        if state.marital_status not in MARRIED_STATUSES:
-            raise _fail(step, _("the person is not married."))
-        return replace(state, marital_status=MaritalStatus.DIVORCED)
-    if kind == EventKind.WIDOWED:
-        if state.marital_status not in MARRIED_STATUSES:
-            raise _fail(step, _("the person is not married."))
-        return replace(state, marital_status=MaritalStatus.WIDOWED)
-    if kind == EventKind.DEATH:
-        return replace(state, status=PersonStatus.DECEASED)
-    if kind == EventKind.MOVE_OUT:
-        return replace(state, status=PersonStatus.TRANSFERRED_OUT)
-    if kind == EventKind.MOVE_IN:
-        return replace(
-            state,
-            status=PersonStatus.REGISTERED,
-            unit_id=int(data.get("unit_id") or state.unit_id),
-            employer_id=data.get("employer_id", state.employer_id),
-        )
-    if kind == EventKind.FLOW_OUT:
-        if state.status == PersonStatus.OUT_MIGRANT:
-            raise _fail(step, _("the person is already away as an out-migrant."))
-        return replace(state, status=PersonStatus.OUT_MIGRANT)
-    if kind == EventKind.FLOW_IN:
-        return replace(
-            state, status=PersonStatus.IN_MIGRANT, unit_id=int(data.get("unit_id") or state.unit_id)
-        )
-    if kind == EventKind.RETURN:
-        if state.status != PersonStatus.OUT_MIGRANT:
-            raise _fail(step, _("the person is not away as an out-migrant."))
-        return replace(state, status=PersonStatus.REGISTERED)
-    if kind == EventKind.INTERNAL_TRANSFER:
-        if not data.get("unit_id"):
-            raise _fail(step, _("the new unit is missing."))
-        return replace(
-            state,
-            unit_id=int(data["unit_id"]),
-            employer_id=data.get("employer_id", state.employer_id),
-        )
-    if kind == EventKind.RETIREMENT:
-        return replace(state, status=PersonStatus.RETIRED)
-    if kind == EventKind.EARLY_RETIREMENT:
-        return replace(state, status=PersonStatus.EARLY_RETIRED)
-    if kind == EventKind.LEAVE_EMPLOYMENT:
-        return replace(state, status=PersonStatus.CONTRACT_ENDED, employer_id=None)
-    raise _fail(step, _("unknown event."))
+    elif consequence.marital_status is not None:
+        new = replace(new, marital_status=consequence.marital_status)
+    if consequence.moves_unit:
+        new = replace(new, unit_id=int(data.get("unit_id") or state.unit_id))
+    if consequence.employer == consequences.FROM_DATA:
+        new = replace(new, employer_id=data.get("employer_id", state.employer_id))
+    elif consequence.employer == consequences.CLEAR:
+        new = replace(new, employer_id=None)
+    return new
 
 
 def replay(steps: Iterable[Step]) -> list[Span]:

@@ -14,16 +14,15 @@ from django.utils.translation import gettext as _
 
 from jisheng.core import audit, workflow
 from jisheng.core.choices import AuditAction
+from jisheng.core.scope import require_in_scope
 from jisheng.orgs.models import Unit
-from jisheng.people.choices import EventKind, TransferReason, TransferStatus
+from jisheng.people import consequences
+from jisheng.people.choices import TransferStatus
 from jisheng.people.models import LifeEvent, Transfer
 
-REASON_FOR_EVENT = {
-    EventKind.LEAVE_EMPLOYMENT: TransferReason.LEAVING,
-    EventKind.RETIREMENT: TransferReason.RETIREMENT,
-    EventKind.EARLY_RETIREMENT: TransferReason.RETIREMENT,
-    EventKind.MOVE_OUT: TransferReason.TRANSFER,
-}
+# The departures that open a transfer, and its reason: from the table of what each
+# kind of event does (``people.consequences``).
+REASON_FOR_EVENT: dict[str, str] = consequences.transfer_reasons()
 
 
 def open_for_event(*, actor: Any, event: LifeEvent) -> Transfer | None:
@@ -58,9 +57,7 @@ def transfer_complete(
     records_handed: str = "",
 ) -> Transfer:
     """Complete a transfer: records handed over, clearance number issued."""
-    from jisheng.people.services import require_unit_in_scope
-
-    require_unit_in_scope(actor, transfer.unit)
+    require_in_scope(actor, transfer.unit)
     if transfer.status != TransferStatus.OPEN:
         raise ValidationError(_("Only an open transfer can be completed."))
     receiving_name = receiving_name.strip() or transfer.receiving_name

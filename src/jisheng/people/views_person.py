@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,12 +28,10 @@ from jisheng.core.web import GET_POST, require_perm
 from jisheng.orgs.models import Unit
 from jisheng.people import family, family_selectors, privacy, relations, selectors, services
 from jisheng.people.choices import (
-    CoupleEnd,
     EventKind,
     IdStatus,
     MaritalStatus,
     PersonStatus,
-    Sex,
     TransferStatus,
 )
 from jisheng.people.forms import (
@@ -347,62 +345,30 @@ def _open_couples(request: HttpRequest, person: Person) -> list[Couple]:
     )
 
 
-def _record_marriage(request: HttpRequest, person: Person, form: EventForm) -> LifeEvent | None:
-    """A marriage creates the couple (``family.couple_create``), which records the
-    MARRIAGE event of each registered spouse. Errors go back on the form."""
+def _record_family_event(request: HttpRequest, person: Person, form: EventForm) -> LifeEvent | None:
+    """A marriage or a divorce through the one service the API calls too
+    (``family.marriage_record`` / ``family.divorce_record``); errors go back on the form."""
     data = form.cleaned_data
-    spouse = data.get("spouse")
-    own, other = ("wife", "husband") if person.sex == Sex.FEMALE else ("husband", "wife")
     try:
-        couple = family.couple_create(
+        if data["kind"] == EventKind.MARRIAGE:
+            return family.marriage_record(
+                actor=request.user,
+                person=person,
+                date=data["date"],
+                spouse=data.get("spouse"),
+                outside=form.outside(),
+                note=data["note"],
+            )
+        return family.divorce_record(
             actor=request.user,
-            married_on=data["date"],
-            outside=None if spouse is not None else form.outside(),
-            note=data["note"],
-            **{own: person, other: spouse},
-        )
-    except ValidationError as exc:
-        add_service_errors(
-            form,
-            exc,
-            {own: "date", other: "spouse", "married_on": "date", "outside_sex": "outside_name"},
-        )
-        return None
-    return person.events.filter(kind=EventKind.MARRIAGE, data__couple_id=couple.pk).first()
-
-
-def _record_divorce(request: HttpRequest, person: Person, form: EventForm) -> LifeEvent | None:
-    """A divorce ends the chosen marriage (``family.couple_end``), which records the
-    DIVORCE event of each registered spouse. A person married in the registry without
-    a couple record gets the event alone."""
-    data = form.cleaned_data
-    couple = data.get("couple")
-    if couple is None:
-        return _record_event(request, person, form)
-    try:
-        family.couple_end(
-            actor=request.user,
-            couple=couple,
-            ended_on=data["date"],
-            reason=CoupleEnd.DIVORCE,
+            person=person,
+            date=data["date"],
+            couple=data.get("couple"),
             note=data["note"],
         )
-    except PermissionDenied:
-        # the other spouse belongs to another office (the refusal is audited)
-        form.add_error(
-            "couple",
-            _(
-                "The spouse is registered outside your data scope: their family-planning "
-                "office records this divorce."
-            ),
-        )
-        return None
     except ValidationError as exc:
-        add_service_errors(
-            form, exc, {"ended_on": "date", "wife": "date", "husband": "date", "reason": "kind"}
-        )
+        add_service_errors(form, exc, {"outside_sex": "outside_name"})
         return None
-    return person.events.filter(kind=EventKind.DIVORCE, data__couple_id=couple.pk).first()
 
 
 def _record_event(request: HttpRequest, person: Person, form: EventForm) -> LifeEvent | None:
@@ -436,13 +402,13 @@ def event_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         kind = form.cleaned_data["kind"]
-        if kind == EventKind.MARRIAGE:
-            event = _record_marriage(request, person, form)
-        elif kind == EventKind.DIVORCE:
-            event = _record_divorce(request, person, form)
+        if kind in (EventKind.MARRIAGE, EventKind.DIVORCE):
+            event = _record_family_event(request, person, form)
         else:
             event = _record_event(request, person, form)
-        if not form.errors:
+        if event is None and not form.errors:  # success is only ever an event saved
+            form.add_error(None, _("Nothing was recorded: check the details and try again."))
+        if event is not None:
             messages.success(
                 request,
                 _("%(event)s recorded for %(name)s.")

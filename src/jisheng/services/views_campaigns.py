@@ -64,7 +64,7 @@ def _stats_unit(request: HttpRequest, round_: CampaignRound) -> Unit:
     if unit is not None:
         return unit
     own = request.user.unit if not request.user.is_superuser else None
-    if own is None or round_.unit.path.startswith(own.path):
+    if own is None or path_in_scope(round_.unit.path, request.user):
         return round_.unit
     return own
 

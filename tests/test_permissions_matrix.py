@@ -98,6 +98,7 @@ GATED_ELSEWHERE = {
     # views_counts._transition(request, pk, PERMISSION, …)
     "commodities:count_submit": "commodities.add_physicalcount",
     "commodities:count_cancel": "commodities.change_physicalcount",
+    "commodities:count_return": "commodities.change_physicalcount",
     # views_reports._form: VIEW_REPORTS
     "commodities:report_users": "commodities.view_ledgerline",
     "commodities:report_effect": "commodities.view_ledgerline",
@@ -181,6 +182,7 @@ _kw(
 )
 _kw(
     "indicators:assessment_detail indicators:assessment_recompute indicators:assessment_approve "
+    "indicators:assessment_reopen "
     "indicators:assessment_export indicators:assessment_print indicators:assessment_pdf",
     _pk("assessment"),
 )
@@ -194,6 +196,7 @@ _kw(
 _kw("indicators:assessment_evidence", _pk("assessment_entry"))
 _kw(
     "reports:verification_detail reports:verification_print reports:verification_close "
+    "reports:verification_reopen "
     "reports:verification_results reports:verification_export",
     _pk("verification"),
 )
@@ -209,7 +212,8 @@ _kw("commodities:transfer_receive", _pk("transfer_document"))
 _kw("commodities:document commodities:document_print commodities:document_reverse", _pk("document"))
 _kw(
     "commodities:count commodities:count_sheet commodities:count_differences "
-    "commodities:count_submit commodities:count_approve commodities:count_cancel",
+    "commodities:count_submit commodities:count_approve commodities:count_cancel "
+    "commodities:count_return",
     _pk("count"),
 )
 

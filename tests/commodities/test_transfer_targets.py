@@ -84,7 +84,7 @@ def test_the_api_is_refused_like_the_service(stocked_village, products, keepers)
         "lines": [{"product": "pill-coc", "quantity": 1}],
     }
     response = api.post_json("/commodities/movements", body)
-    assert response.status_code == 400
+    assert response.status_code == 422  # a service refusal (api/errors.py)
     messages = {d["field"]: d["message"] for d in response.json()["details"]}
     assert "cannot receive a transfer from here" in messages["to_store"]
     assert not Document.objects.filter(kind="transfer_out").exists()

@@ -96,7 +96,15 @@ def units_codes() -> list[str]:
 
 def test_importers_come_from_the_registry_not_a_setting():
     assert not hasattr(django_settings, "JISHENG_IMPORTERS")
-    assert importer_kinds() == ["births", "couples", "households", "persons", "units"]
+    # the apps' kinds, and the one of the test app (tests/plugin_app) that plugs in alone
+    assert importer_kinds() == [
+        "births",
+        "couples",
+        "households",
+        "persons",
+        "plugin_widgets",
+        "units",
+    ]
     assert get_importer("units") is units_excel.UNITS_IMPORTER
     assert registry["importers"]["persons"].kind == "persons"
     with pytest.raises(KeyError):
@@ -402,7 +410,9 @@ def test_the_import_command_finds_the_registered_kinds(tmp_path, tree):
     out = io.StringIO()
     call_command("import", "units", str(path), stdout=out)
     assert Unit.objects.filter(code="990100001051").exists()
-    with pytest.raises(CommandError, match="births, couples, households, persons, units"):
+    with pytest.raises(
+        CommandError, match="births, couples, households, persons, plugin_widgets, units"
+    ):
         call_command("import", "nothing", str(path))
 
 

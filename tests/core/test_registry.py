@@ -181,8 +181,10 @@ def test_the_menu_skips_sections_without_items_for_the_user(users):
 
 def test_the_worklist_kinds_are_the_registered_sources():
     kinds = [source.kind for source in reg.worklist_sources()]
-    assert kinds[:8] == list(WorkKind.ORDER)
-    assert kinds[8:] == [plugin_worklist.KIND]
+    # what was returned to the user first (core.workflow), then the services app's own
+    assert kinds[0] == "returned"
+    assert [k for k in kinds if k in WorkKind.ORDER] == list(WorkKind.ORDER)
+    assert kinds[-1] == plugin_worklist.KIND  # the test app's, registered last (order 900)
 
 
 def test_the_worklist_follows_kinds_and_each_sources_permission(users):

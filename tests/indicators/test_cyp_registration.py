@@ -11,6 +11,7 @@ import pytest
 
 from jisheng.indicators import catalogue, cyp, engine
 from jisheng.indicators.engine import compiler
+from jisheng.policy.measures import BEHAVIOUR
 
 D = datetime.date
 
@@ -52,7 +53,11 @@ def test_registering_again_changes_nothing(registry):
 
 def test_register_after_an_unknown_indicator_is_refused(registry):
     indicator = engine.Indicator(
-        id="test_count", name_zh="测试", unit="count", numerator=(engine.T("births"),)
+        id="test_count",
+        name_zh="测试",
+        unit="count",
+        measures=BEHAVIOUR,
+        numerator=(engine.T("births"),),
     )
     before = ids()
     with pytest.raises(ValueError, match="nope"):

@@ -246,7 +246,7 @@ class TestWorklist:
         )
         client.force_login(viewer)
         kinds = [g.kind for g in client.get(WORKLIST).context["work"].groups]
-        assert kinds == ["overdue", "due"]
+        assert kinds == ["returned", "overdue", "due"]  # returned: every user's
         assert client.get(reverse("services:worklist_group", args=["transfer"])).status_code == 404
 
     def test_group_page_paginates(self, client, users, woman_a, monkeypatch):

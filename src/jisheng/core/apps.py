@@ -73,5 +73,6 @@ class CoreConfig(AppConfig):
                 label=_("Returned to you"),
                 collect=workflow.collect_returned,
                 order=5,
+                per_user=True,
             )
         )

@@ -230,7 +230,8 @@ class WorklistSource:
 
     ``collect(user, *, unit, today, limit)`` returns ``(count, items)``: the kind's total
     in ``user``'s scope (below ``unit``) and its first ``limit`` :class:`WorkItem` by
-    date; ``permission`` hides the kind from users without it; lower ``order`` first.
+    date; ``permission`` hides the kind from users without it; lower ``order`` first;
+    ``per_user`` marks a kind whose items depend on the user, not only on the unit.
     """
 
     kind: str
@@ -238,6 +239,9 @@ class WorklistSource:
     collect: Callable[..., Any]
     permission: str | None = None
     order: int = 100
+    # The items depend on who asks, not only on the unit (what was returned to *me*):
+    # the dashboard's counts, cached per unit, leave such a kind out.
+    per_user: bool = False
 
 
 def register_worklist_source(source: WorklistSource) -> WorklistSource:

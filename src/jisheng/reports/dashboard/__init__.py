@@ -49,6 +49,7 @@ from jisheng.reports.dashboard.computing import (  # noqa: F401
     dashboard,
     dashboard_indicators,
     rank_rows,
+    unit_work_kinds,
     worklist_counts,
 )
 from jisheng.reports.dashboard.demographics import (  # noqa: F401

@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from jisheng.core.periods import Period
+from jisheng.core.registry import worklist_sources
 from jisheng.indicators import catalogue, engine, targets
 from jisheng.indicators.engine import Indicator, UnitValues, Value
 from jisheng.orgs.models import Unit
@@ -260,10 +261,14 @@ class _WholeTree:
         return True
 
 
-def _work_key(unit: Unit, today: datetime.date) -> str:
-    from jisheng.services.selectors import WorkKind
+def unit_work_kinds() -> tuple[str, ...]:
+    """The registered worklist kinds whose counts depend only on the unit (not the
+    per-user ones such as "returned to you"): those the dashboard caches per unit."""
+    return tuple(source.kind for source in worklist_sources() if not source.per_user)
 
-    return _cache_key("work", unit, [today.isoformat()], list(WorkKind.ORDER))
+
+def _work_key(unit: Unit, today: datetime.date) -> str:
+    return _cache_key("work", unit, [today.isoformat()], list(unit_work_kinds()))
 
 
 def _all_work(unit: Unit, today: datetime.date) -> Any:
@@ -271,7 +276,7 @@ def _all_work(unit: Unit, today: datetime.date) -> Any:
     from jisheng.services import selectors as service_selectors
 
     return service_selectors.worklist(
-        _WholeTree(), unit=unit, today=today, limit=0, kinds=service_selectors.WorkKind.ORDER
+        _WholeTree(), unit=unit, today=today, limit=0, kinds=unit_work_kinds()
     )
 
 

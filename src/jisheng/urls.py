@@ -1,9 +1,11 @@
 from django.apps import apps
 from django.conf.urls.i18n import i18n_patterns  # noqa: F401  (kept for future use)
+from django.contrib.auth.decorators import login_not_required
 from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
+from django.views.i18n import set_language
 
 from jisheng.api.urls import api
 from jisheng.core import views as core_views
@@ -18,10 +20,14 @@ urlpatterns = [
     path(
         "password/done/", core_views.PasswordChangeDoneView.as_view(), name="password_change_done"
     ),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # the language switch works before signing in (the login page offers it)
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz", core_views.healthz, name="healthz"),
     # browsers ask for /favicon.ico on pages without the <link> (prints, PDFs, errors)
-    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)(FAVICON), permanent=True)),
+    path(
+        "favicon.ico",
+        login_not_required(RedirectView.as_view(url=lazy(static, str)(FAVICON), permanent=True)),
+    ),
     path("system/status/", core_views.system_status, name="system_status"),
     path("import/", include("jisheng.core.urls_import")),
     # Each installed app with pages: its ``urls`` module under its AppConfig's

@@ -1,10 +1,8 @@
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 
 from jisheng.core.web import require_perm
 
 
-@login_required
 def widgets(request: HttpRequest) -> HttpResponse:
     require_perm(request, "plugin_app.view_widget")
     return HttpResponse("plugin widgets")

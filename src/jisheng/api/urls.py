@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import URLPattern, re_path
 from django.utils.translation import gettext as _
@@ -64,9 +65,17 @@ class JishengAPI(NinjaAPI):
                 return json_response
             return response
 
-        return URLPattern(pattern.pattern, json_not_allowed, pattern.default_args, pattern.name)
+        # The API authenticates by token (BearerTokenAuth), not by session: the
+        # LoginRequiredMiddleware of the pages leaves it alone.
+        return URLPattern(
+            pattern.pattern,
+            login_not_required(json_not_allowed),
+            pattern.default_args,
+            pattern.name,
+        )
 
     def _unknown_path_view(self):
+        @login_not_required
         @csrf_exempt
         def unknown_path(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             return self.on_exception(request, Http404())

@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -84,7 +83,6 @@ class OpenForm(forms.Form):
         self.fields["store"].queryset = stores
 
 
-@login_required
 @require_GET
 def count_list(request: HttpRequest) -> HttpResponse:
     require_perm(request, VIEW)
@@ -111,7 +109,6 @@ def count_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @GET_POST
 def count_open(request: HttpRequest) -> HttpResponse:
     require_perm(request, ADD)
@@ -145,7 +142,6 @@ def _entry_values(request: HttpRequest, lines: list[Any]) -> tuple[dict, dict]:
     return values, reasons
 
 
-@login_required
 @GET_POST
 def count_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The count sheet on a phone: one big input per line; saving goes to the
@@ -200,7 +196,6 @@ def count_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_GET
 def count_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable count sheet (A4): book figures and a blank counted column."""
@@ -219,7 +214,6 @@ def count_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_GET
 def count_differences(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, VIEW)
@@ -258,7 +252,6 @@ def _transition(request: HttpRequest, pk: int, perm: str, call: Any, done: str) 
     return redirect("commodities:count_differences", count.pk)
 
 
-@login_required
 @require_POST
 def count_submit(request: HttpRequest, pk: int) -> HttpResponse:
     return _transition(
@@ -270,7 +263,6 @@ def count_submit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
 def count_approve(request: HttpRequest, pk: int) -> HttpResponse:
     # Approval posts the count adjustment: its permission first (refusal audited), as
@@ -285,7 +277,6 @@ def count_approve(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
 def count_return(request: HttpRequest, pk: int) -> HttpResponse:
     """Return a submitted count to the counter with a message (退回意见)."""
@@ -298,7 +289,6 @@ def count_return(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
 def count_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return _transition(
@@ -338,7 +328,6 @@ class QualityForm(forms.Form):
         )
 
 
-@login_required
 @require_GET
 def quality_list(request: HttpRequest) -> HttpResponse:
     require_perm(request, VIEW_QC)
@@ -360,7 +349,6 @@ def quality_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @GET_POST
 def quality_new(request: HttpRequest, store_pk: int) -> HttpResponse:
     require_perm(request, ADD_QC)
@@ -462,7 +450,6 @@ def _adverse_rows(request: HttpRequest) -> tuple[Any, AdverseFilter]:
     return rows, form
 
 
-@login_required
 @require_GET
 def adverse_list(request: HttpRequest) -> HttpResponse:
     require_perm(request, VIEW_AR)
@@ -483,7 +470,6 @@ def adverse_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_GET
 def adverse_export(request: HttpRequest) -> HttpResponse:
     require_perm(request, VIEW_AR)
@@ -497,7 +483,6 @@ def adverse_export(request: HttpRequest) -> HttpResponse:
     return xlsx_response(quality.adverse_workbook(rows), f"{_('Adverse reactions')}.xlsx")
 
 
-@login_required
 @GET_POST
 def adverse_new(request: HttpRequest) -> HttpResponse:
     require_perm(request, ADD_AR)

@@ -19,7 +19,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet, Sum
@@ -163,7 +162,6 @@ def _done(request: HttpRequest, document: Document) -> HttpResponse:
 # --------------------------------------------------------------------------- stores
 
 
-@login_required
 @require_GET
 def store_list(request: HttpRequest) -> HttpResponse:
     """The stores of the working unit's subtree with their alerts."""
@@ -209,7 +207,6 @@ def store_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_GET
 def store_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, VIEW_STORE)
@@ -315,7 +312,6 @@ def _submit(
     return _done(request, document)
 
 
-@login_required
 @GET_POST
 def receipt_create(request: HttpRequest, pk: int) -> HttpResponse:
     """入库单: a delivery from a supplier, several lots."""
@@ -349,7 +345,6 @@ def _out_items(rows: list[tuple[int, dict[str, Any]]]) -> list[services.Item]:
     return [services.Item(r["product"], r["quantity"], r.get("lot")) for _i, r in rows]
 
 
-@login_required
 @GET_POST
 def transfer_create(request: HttpRequest, pk: int) -> HttpResponse:
     """出库单: stock sent to another store, in transit until received."""
@@ -383,7 +378,6 @@ def transfer_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @GET_POST
 def transfer_receive(request: HttpRequest, pk: int) -> HttpResponse:
     """调入登记: a transfer in transit arrives; per line received and damaged."""
@@ -442,7 +436,6 @@ def _visit_queryset(person: Any) -> QuerySet:
     )
 
 
-@login_required
 @GET_POST
 def issue_create(request: HttpRequest, pk: int) -> HttpResponse:
     """发放登记: commodities handed to a person (FEFO suggested, expired lots never)."""
@@ -511,7 +504,6 @@ def issue_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @GET_POST
 def write_off_create(request: HttpRequest, pk: int) -> HttpResponse:
     """报损: stock taken off the books with a reason, lot by lot."""
@@ -577,7 +569,6 @@ def _document_context(request: HttpRequest, document: Document) -> dict[str, Any
     }
 
 
-@login_required
 @require_GET
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, VIEW_DOCUMENT)
@@ -588,7 +579,6 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "commodities/document_detail.html", context)
 
 
-@login_required
 @require_GET
 def document_print(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, VIEW_DOCUMENT)
@@ -596,7 +586,6 @@ def document_print(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "commodities/document_print.html", _document_context(request, document))
 
 
-@login_required
 @GET_POST
 def document_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     """冲销: the opposite lines of a mistaken document, with a reason."""
@@ -662,7 +651,6 @@ def ledger_rows(
     return rows
 
 
-@login_required
 @require_GET
 def ledger(request: HttpRequest, pk: int) -> HttpResponse:
     """分类账: the lines of a store by product (date, document, in, out, balance)."""
@@ -763,7 +751,6 @@ def _ledger_xlsx(
 # --------------------------------------------------------------------------- products
 
 
-@login_required
 @require_GET
 def product_list(request: HttpRequest) -> HttpResponse:
     require_perm(request, VIEW_PRODUCT)

@@ -8,7 +8,6 @@ import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -107,7 +106,6 @@ def plan_rows(plan: planning.DemandPlan) -> list[list[Any]]:
     return out
 
 
-@login_required
 @require_GET
 def plan(request: HttpRequest) -> HttpResponse:
     require_perm(request, VIEW)
@@ -157,7 +155,6 @@ def transfer_url(suggestion: planning.Suggestion) -> str:
     return f"{url}?{urlencode(query)}"
 
 
-@login_required
 @require_GET
 def transfers(request: HttpRequest) -> HttpResponse:
     require_perm(request, VIEW)

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -80,7 +79,6 @@ def _context(request: HttpRequest, name: str, unit: Unit, period: Period) -> dic
     }
 
 
-@login_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     require_perm(request, VIEW_REPORTS)
@@ -106,7 +104,6 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_GET
 def stock_status(request: HttpRequest) -> HttpResponse:
     require_perm(request, VIEW_REPORTS)
@@ -205,19 +202,16 @@ def _form(request: HttpRequest, key: str) -> HttpResponse:
     return render(request, "commodities/report_form.html", context)
 
 
-@login_required
 @require_GET
 def users(request: HttpRequest) -> HttpResponse:
     return _form(request, "users")
 
 
-@login_required
 @require_GET
 def effect(request: HttpRequest) -> HttpResponse:
     return _form(request, "effect")
 
 
-@login_required
 @require_GET
 def methods(request: HttpRequest) -> HttpResponse:
     return _form(request, "methods")

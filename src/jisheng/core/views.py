@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_not_required, permission_required
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -54,6 +55,7 @@ class LoginView(auth_views.LoginView):
         return form
 
 
+@method_decorator(login_not_required, name="dispatch")
 class LogoutView(auth_views.LogoutView):
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)
@@ -87,7 +89,6 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "registration/password_change_done.html"
 
 
-@login_required
 def home(request):
     quick_links = shortcuts_for(request.user)
     unit = getattr(request, "working_unit", None) or getattr(request.user, "unit", None)
@@ -95,7 +96,6 @@ def home(request):
 
 
 @require_safe
-@login_required
 @permission_required("core.view_auditevent", raise_exception=True)
 def audit_list(request):
     context = list_page(
@@ -108,7 +108,6 @@ def audit_list(request):
 
 
 @require_safe
-@login_required
 @permission_required("core.view_auditevent", raise_exception=True)
 def audit_detail(request, pk: int):
     event = selectors.audit_event_get(user=request.user, pk=pk)
@@ -123,6 +122,7 @@ def audit_detail(request, pk: int):
     )
 
 
+@login_not_required
 @never_cache
 @require_safe
 def healthz(request):
@@ -136,7 +136,6 @@ def healthz(request):
 
 
 @require_safe
-@login_required
 @permission_required("core.view_workerheartbeat", raise_exception=True)
 def system_status(request):
     """系统状态: the database, the background worker and the task queue."""

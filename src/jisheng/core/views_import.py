@@ -16,7 +16,6 @@ import datetime
 from typing import Any
 
 from django import forms
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -138,7 +137,6 @@ def _max_rows(importers: list[Importer]) -> int:
     return max((i.max_rows or default) for i in importers)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def import_page(request: HttpRequest, kind: str) -> HttpResponse:
     """Upload a workbook of ``kind`` (or another kind of its page); the import runs as a
@@ -228,7 +226,6 @@ def _job_context(job: ImportJob, importer: Importer | None) -> dict[str, Any]:
     }
 
 
-@login_required
 @require_GET
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     """The job's page: a progress bar while it runs, then its summary and rejected rows."""
@@ -237,7 +234,6 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "core/import_job.html", _job_context(job, importer))
 
 
-@login_required
 @require_GET
 def import_job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress block (htmx polls it every second), or JSON with ``?format=json``."""
@@ -256,7 +252,6 @@ def import_job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "core/import_job_status.html", _job_context(job, importer))
 
 
-@login_required
 @require_GET
 def import_job_errors(request: HttpRequest, pk: int) -> HttpResponse:
     """The job's error workbook (rejected rows + 错误原因), for the job's owner only."""
@@ -273,7 +268,6 @@ def import_job_errors(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@login_required
 @require_GET
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     """The empty workbook of one kind, with example rows and a 说明 sheet."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -59,7 +58,6 @@ def period_suggestions() -> list[periods.Period]:
     return out
 
 
-@login_required
 @GET_POST
 def assessment_list(request: HttpRequest) -> HttpResponse:
     """The assessments of the issuing unit; POST computes a new one."""
@@ -147,7 +145,6 @@ def ranking_rows(units: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     ]
 
 
-@login_required
 @require_GET
 def assessment_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The ranking as an .xlsx workbook (audited)."""
@@ -170,7 +167,6 @@ def assessment_export(request: HttpRequest, pk: int) -> HttpResponse:
     return xlsx_response(workbook, f"{title}.xlsx")
 
 
-@login_required
 @require_GET
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The ranking and, unit by unit, every score explained line by line."""
@@ -179,7 +175,6 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "indicators/assessment_detail.html", _context(request, assessment))
 
 
-@login_required
 @require_POST
 def assessment_recompute(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, ADD)
@@ -194,7 +189,6 @@ def assessment_recompute(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("indicators:assessment_detail", assessment.pk)
 
 
-@login_required
 @require_POST
 def assessment_approve(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, APPROVE)
@@ -209,7 +203,6 @@ def assessment_approve(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("indicators:assessment_detail", assessment.pk)
 
 
-@login_required
 @require_POST
 def assessment_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     """Reopen an approved assessment with a message (a draft again)."""
@@ -227,7 +220,6 @@ def assessment_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("indicators:assessment_detail", assessment.pk)
 
 
-@login_required
 @GET_POST
 def assessment_score(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
     """One unit: its explanation and the form for what is scored by hand."""
@@ -282,7 +274,6 @@ def _entry_errors(form: EntriesForm, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, messages_)
 
 
-@login_required
 @require_GET
 def assessment_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     """An evidence file (scoped through its assessment; every opening audited)."""
@@ -314,7 +305,6 @@ def _render_print(request: HttpRequest, assessment: Assessment, *, for_pdf: bool
     )
 
 
-@login_required
 @require_GET
 def assessment_print(request: HttpRequest, pk: int) -> HttpResponse:
     """The report as an A4 page to print."""
@@ -323,7 +313,6 @@ def assessment_print(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponse(_print_html(request, assessment, for_pdf=False))
 
 
-@login_required
 @require_GET
 def assessment_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The report as a PDF; the print page when Chromium is not installed."""

@@ -6,7 +6,6 @@ printed contract (A4 page; PDF through Chromium when installed)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -80,7 +79,6 @@ def item_rows(items: list[ContractItem]) -> list[dict]:
     return rows
 
 
-@login_required
 @require_GET
 def contract_list(request: HttpRequest) -> HttpResponse:
     """Each unit directly below the issuing unit with its contract for the year."""
@@ -102,7 +100,6 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
 def contract_draw_all(request: HttpRequest) -> HttpResponse:
     """Draw up the contract of every unit below the issuer that has none for the year."""
@@ -129,7 +126,6 @@ def contract_draw_all(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('indicators:contract_list')}?unit={issuer.code}&year={year}")
 
 
-@login_required
 @require_GET
 def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, VIEW)
@@ -170,7 +166,6 @@ def _initial(items: list[ContractItem]) -> list[dict]:
     ]
 
 
-@login_required
 @GET_POST
 def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The items and the total of a draft, edited as a whole."""
@@ -210,7 +205,6 @@ def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @GET_POST
 def contract_sign(request: HttpRequest, pk: int) -> HttpResponse:
     """Record who signed for each side and when; the contract becomes read-only."""
@@ -239,7 +233,6 @@ def contract_sign(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
 def contract_revise(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, ADD)
@@ -256,7 +249,6 @@ def contract_revise(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("indicators:contract_edit", new.pk)
 
 
-@login_required
 @require_POST
 def contract_discard(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, CHANGE)
@@ -298,7 +290,6 @@ def _render_print(request: HttpRequest, contract: Contract, *, for_pdf: bool) ->
     )
 
 
-@login_required
 @require_GET
 def contract_print(request: HttpRequest, pk: int) -> HttpResponse:
     """The contract as an A4 page to print."""
@@ -307,7 +298,6 @@ def contract_print(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponse(_print_html(request, contract, for_pdf=False))
 
 
-@login_required
 @require_GET
 def contract_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The contract as a PDF; the print page when Chromium is not installed."""

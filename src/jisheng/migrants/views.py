@@ -8,7 +8,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -32,7 +31,6 @@ ADD = "migrants.add_migrantcheck"
 PAGE_SIZE = 50
 
 
-@login_required
 @require_GET
 def check_list(request: HttpRequest) -> HttpResponse:
     """In-migrant women aged 15–49 living in the working unit's subtree today, with their
@@ -70,7 +68,6 @@ def check_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @GET_POST
 def check_create(request: HttpRequest, pk: int) -> HttpResponse:
     """A person's checks and the form to record a new one."""

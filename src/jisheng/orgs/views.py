@@ -14,7 +14,7 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -81,7 +81,6 @@ def _after_switch_url(request: HttpRequest, unit: Unit) -> str:
     return target
 
 
-@login_required
 @require_POST
 def set_working_unit(request: HttpRequest) -> HttpResponse:
     """Choose the working unit (POST ``code``); only units in the user's scope."""
@@ -93,7 +92,6 @@ def set_working_unit(request: HttpRequest) -> HttpResponse:
     return redirect(target)
 
 
-@login_required
 @permission_required("orgs.view_unit", raise_exception=True)
 @require_GET
 def unit_roots(request: HttpRequest) -> HttpResponse:
@@ -106,7 +104,6 @@ def unit_roots(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @permission_required("orgs.view_unit", raise_exception=True)
 @require_GET
 def unit_children(request: HttpRequest, code: str) -> HttpResponse:
@@ -116,7 +113,6 @@ def unit_children(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "orgs/_unit_rows.html", {"rows": rows, "mode": _mode(request)})
 
 
-@login_required
 @permission_required("orgs.view_unit", raise_exception=True)
 @require_GET
 def unit_search(request: HttpRequest) -> HttpResponse:
@@ -133,7 +129,6 @@ def unit_search(request: HttpRequest) -> HttpResponse:
 # --------------------------------------------------------------------------- browse
 
 
-@login_required
 @permission_required("orgs.view_unit", raise_exception=True)
 @require_GET
 def unit_tree(request: HttpRequest) -> HttpResponse:
@@ -161,7 +156,6 @@ _POSITION_ORDER = {code: i for i, code in enumerate(PositionRole.values)}
 _COMMITTEE_ROLE_ORDER = {code: i for i, code in enumerate(CommitteeRole.values)}
 
 
-@login_required
 @permission_required("orgs.view_unit", raise_exception=True)
 @require_GET
 def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
@@ -260,7 +254,6 @@ def _confirm_page(
 # --------------------------------------------------------------------------- units
 
 
-@login_required
 @GET_POST
 def unit_create(request: HttpRequest, code: str) -> HttpResponse:
     parent = selectors.unit_get(user=request.user, code=code)
@@ -284,7 +277,6 @@ def unit_create(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@login_required
 @GET_POST
 def unit_edit(request: HttpRequest, code: str) -> HttpResponse:
     unit = selectors.unit_get(user=request.user, code=code)
@@ -311,7 +303,6 @@ def unit_edit(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@login_required
 @GET_POST
 def unit_move(request: HttpRequest, code: str) -> HttpResponse:
     unit = selectors.unit_get(user=request.user, code=code)
@@ -342,7 +333,6 @@ def unit_move(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@login_required
 @GET_POST
 def unit_delete(request: HttpRequest, code: str) -> HttpResponse:
     unit = selectors.unit_get(user=request.user, code=code)
@@ -381,7 +371,6 @@ def _logins_for(request: HttpRequest, unit: Unit):
     return selectors.user_list(user=request.user, unit=unit)
 
 
-@login_required
 @GET_POST
 def position_create(request: HttpRequest, code: str) -> HttpResponse:
     unit = selectors.unit_get(user=request.user, code=code)
@@ -409,7 +398,6 @@ def position_create(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@login_required
 @GET_POST
 def position_edit(request: HttpRequest, pk: int) -> HttpResponse:
     position = selectors.position_get(user=request.user, pk=pk)
@@ -437,7 +425,6 @@ def position_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @GET_POST
 def position_end(request: HttpRequest, pk: int) -> HttpResponse:
     position = selectors.position_get(user=request.user, pk=pk)
@@ -468,7 +455,6 @@ def position_end(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @GET_POST
 def position_delete(request: HttpRequest, pk: int) -> HttpResponse:
     position = selectors.position_get(user=request.user, pk=pk)
@@ -494,7 +480,6 @@ def position_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # --------------------------------------------------------------------------- committees
 
 
-@login_required
 @GET_POST
 def committee_create(request: HttpRequest, code: str) -> HttpResponse:
     unit = selectors.unit_get(user=request.user, code=code)
@@ -518,7 +503,6 @@ def committee_create(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@login_required
 @GET_POST
 def committee_edit(request: HttpRequest, pk: int) -> HttpResponse:
     committee = selectors.committee_get(user=request.user, pk=pk)
@@ -544,7 +528,6 @@ def committee_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @GET_POST
 def committee_delete(request: HttpRequest, pk: int) -> HttpResponse:
     committee = selectors.committee_get(user=request.user, pk=pk)
@@ -564,7 +547,6 @@ def committee_delete(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @GET_POST
 def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     committee = selectors.committee_get(user=request.user, pk=pk)
@@ -591,7 +573,6 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @GET_POST
 def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     member = selectors.committee_member_get(user=request.user, pk=pk)
@@ -620,7 +601,6 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @GET_POST
 def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
     member = selectors.committee_member_get(user=request.user, pk=pk)

@@ -8,7 +8,6 @@ check the permission, call :mod:`jisheng.orgs.excel`, render.
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -24,7 +23,6 @@ def unit_import(request: HttpRequest) -> HttpResponse:
     return import_page(request, kind=excel.UNITS_IMPORTER.kind)
 
 
-@login_required
 @require_GET
 def unit_export(request: HttpRequest, code: str) -> HttpResponse:
     """The unit and everything below it (in the user's scope) as a 组织机构 workbook.

@@ -11,7 +11,7 @@ from typing import Any
 
 import django_tables2 as tables
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -65,7 +65,6 @@ def _can_manage(actor: Any, target: User) -> bool:
 
 
 @require_safe
-@login_required
 @permission_required("orgs.view_user", raise_exception=True)
 def user_list(request):
     context = list_page(
@@ -79,7 +78,6 @@ def user_list(request):
 
 
 @require_safe
-@login_required
 def user_detail(request, pk: int):
     target = _target_user(request, pk)
     is_self = target.pk == request.user.pk
@@ -110,7 +108,6 @@ def user_detail(request, pk: int):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@login_required
 @permission_required("orgs.add_user", raise_exception=True)
 def user_create(request):
     initial = {}
@@ -143,7 +140,6 @@ def user_create(request):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@login_required
 def user_roles(request, pk: int):
     target = _target_user(request, pk)
     if not request.user.has_perm("orgs.change_user"):
@@ -164,7 +160,6 @@ def user_roles(request, pk: int):
 
 @never_cache
 @require_POST
-@login_required
 def token_create(request, pk: int):
     target = _target_user(request, pk)
     if not _can_manage(request.user, target):
@@ -193,7 +188,6 @@ def token_create(request, pk: int):
 
 
 @require_POST
-@login_required
 def token_revoke(request, pk: int, token_id: int):
     target = _target_user(request, pk)
     if not _can_manage(request.user, target):

@@ -15,7 +15,6 @@ from typing import Any
 
 import django_tables2 as tables
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -98,7 +97,6 @@ def _data(request: HttpRequest) -> Any:
 # --------------------------------------------------------------------------- picker
 
 
-@login_required
 @GET_POST
 def person_pick(request: HttpRequest) -> HttpResponse:
     """Search results for a person field: radio buttons named after the field.
@@ -165,7 +163,6 @@ def _export_url(request: HttpRequest, name: str) -> str | None:
     return reverse(name) if views_export.can_export(request) else None
 
 
-@login_required
 @require_GET
 def household_list(request: HttpRequest) -> HttpResponse:
     require_perm(request, "people.view_household")
@@ -190,7 +187,6 @@ def _list_url(request: HttpRequest, name: str) -> str:
     return f"{url}?{query.urlencode()}" if query else url
 
 
-@login_required
 @require_GET
 def household_export(request: HttpRequest) -> HttpResponse:
     """The household list with its filters as an .xlsx workbook (masked), audited."""
@@ -209,7 +205,6 @@ def household_export(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @GET_POST
 def household_create(request: HttpRequest) -> HttpResponse:
     require_perm(request, "people.add_household")
@@ -237,7 +232,6 @@ def household_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_GET
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = family_selectors.household_get(user=request.user, pk=pk)
@@ -264,7 +258,6 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @GET_POST
 def household_member_add(request: HttpRequest, pk: int) -> HttpResponse:
     household = family_selectors.household_get(user=request.user, pk=pk)
@@ -292,7 +285,6 @@ def household_member_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @GET_POST
 def household_member_remove(request: HttpRequest, pk: int) -> HttpResponse:
     member = family_selectors.household_member_get(user=request.user, pk=pk)
@@ -323,7 +315,6 @@ def household_member_remove(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @GET_POST
 def household_set_head(request: HttpRequest, pk: int) -> HttpResponse:
     household = family_selectors.household_get(user=request.user, pk=pk)
@@ -350,7 +341,6 @@ def household_set_head(request: HttpRequest, pk: int) -> HttpResponse:
 # --------------------------------------------------------------------------- couples
 
 
-@login_required
 @GET_POST
 def couple_create(request: HttpRequest) -> HttpResponse:
     """A marriage of two registered persons, or of one and a spouse outside the registry.
@@ -399,7 +389,6 @@ def _couple_context(request: HttpRequest, couple: Couple, full_id: str = "") -> 
     }
 
 
-@login_required
 @require_GET
 def couple_detail(request: HttpRequest, pk: int) -> HttpResponse:
     couple = family_selectors.couple_get(user=request.user, pk=pk)
@@ -407,7 +396,6 @@ def couple_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "people/couple_detail.html", _couple_context(request, couple))
 
 
-@login_required
 @require_POST
 def couple_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
     """The outside spouse's full ID number (each look is a ``view`` audit event)."""
@@ -420,7 +408,6 @@ def couple_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @GET_POST
 def couple_end(request: HttpRequest, pk: int) -> HttpResponse:
     couple = family_selectors.couple_get(user=request.user, pk=pk)
@@ -473,7 +460,6 @@ def _parse_date(value: str) -> datetime.date | None:
         return None
 
 
-@login_required
 @GET_POST
 def birth_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a birth of the mother ``pk`` (from her page)."""
@@ -517,7 +503,6 @@ def birth_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_GET
 def birth_order_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The computed birth order for the date being entered (htmx fragment)."""
@@ -534,7 +519,6 @@ def birth_order_preview(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "people/birth_order_preview.html", {"preview": preview})
 
 
-@login_required
 @require_GET
 def birth_detail(request: HttpRequest, pk: int) -> HttpResponse:
     birth = family_selectors.birth_get(user=request.user, pk=pk)
@@ -568,7 +552,6 @@ def _birth_to_change(request: HttpRequest, pk: int) -> Birth:
     )
 
 
-@login_required
 @GET_POST
 def birth_register_child(request: HttpRequest, pk: int) -> HttpResponse:
     """Register the child of a birth recorded without it (the worklist lists those past
@@ -600,7 +583,6 @@ def birth_register_child(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @GET_POST
 def birth_override(request: HttpRequest, pk: int) -> HttpResponse:
     birth = _birth_to_change(request, pk)
@@ -673,7 +655,6 @@ def _birth_query(request: HttpRequest) -> tuple[Any, dict[str, Any]]:
     return queryset, filters
 
 
-@login_required
 @require_GET
 def birth_list(request: HttpRequest) -> HttpResponse:
     require_perm(request, "people.view_birth")
@@ -692,7 +673,6 @@ def birth_list(request: HttpRequest) -> HttpResponse:
     return render(request, "people/birth_list.html", context)
 
 
-@login_required
 @require_GET
 def birth_export(request: HttpRequest) -> HttpResponse:
     """The birth list with its filters as an .xlsx workbook (masked), audited."""
@@ -714,7 +694,6 @@ def birth_export(request: HttpRequest) -> HttpResponse:
 # --------------------------------------------------------------------------- pregnancies
 
 
-@login_required
 @GET_POST
 def pregnancy_create(request: HttpRequest, pk: int) -> HttpResponse:
     woman = selectors.person_get(user=request.user, pk=pk)
@@ -738,7 +717,6 @@ def pregnancy_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @GET_POST
 def pregnancy_close(request: HttpRequest, pk: int) -> HttpResponse:
     # changed by the office where the woman is now (after a move, not the one she left)
@@ -815,7 +793,6 @@ def _pregnancy_query(request: HttpRequest) -> tuple[Any, dict[str, Any]]:
     return queryset, filters
 
 
-@login_required
 @require_GET
 def pregnancy_list(request: HttpRequest) -> HttpResponse:
     require_perm(request, "people.view_pregnancy")
@@ -834,7 +811,6 @@ def pregnancy_list(request: HttpRequest) -> HttpResponse:
     return render(request, "people/pregnancy_list.html", context)
 
 
-@login_required
 @require_GET
 def pregnancy_export(request: HttpRequest) -> HttpResponse:
     """The pregnancy list with its filters as an .xlsx workbook (masked), audited."""

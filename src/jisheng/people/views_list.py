@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
@@ -102,7 +102,6 @@ def _search_redirect(request: HttpRequest, data: QueryDict) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@login_required
 @permission_required(VIEW_PERSON, raise_exception=True)
 def person_list(request: HttpRequest) -> HttpResponse:
     """The persons of the working unit's subtree (or of ``unit``), filtered and sorted.
@@ -144,7 +143,6 @@ def _listed_unit(request: HttpRequest, filterset: PersonFilterSet) -> Any:
 
 
 @require_safe
-@login_required
 @permission_required(VIEW_PERSON, raise_exception=True)
 def person_export(request: HttpRequest) -> HttpResponse:
     """The filtered list as an .xlsx workbook (masked numbers), audited."""

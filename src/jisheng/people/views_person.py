@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -220,7 +219,6 @@ def card_context(person: Person, user: Any = None) -> dict[str, Any]:
 # --------------------------------------------------------------------------- pages
 
 
-@login_required
 @GET_POST
 def person_create(request: HttpRequest) -> HttpResponse:
     """Register a person (建档)."""
@@ -245,7 +243,6 @@ def person_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_GET
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The information card on screen."""
@@ -254,7 +251,6 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "people/person_detail.html", card_context(person, request.user))
 
 
-@login_required
 @require_POST
 def person_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the full ID number (POST: each look is a ``view`` audit event)."""
@@ -279,7 +275,6 @@ CARD_ROWS_A5 = {"pregnancies": ":3", "methods": "-4:", "events": "-8:"}  # pregn
 CARD_ROWS_A4 = {"pregnancies": ":", "methods": ":", "events": ":"}
 
 
-@login_required
 @require_GET
 def person_card_print(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable information card (A5/A4). Opening it is audited."""
@@ -303,7 +298,6 @@ def person_card_print(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "people/person_card_print.html", context)
 
 
-@login_required
 @GET_POST
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change a person's identity details (name, ethnicity, household registration,
@@ -386,7 +380,6 @@ def _record_event(request: HttpRequest, person: Person, form: EventForm) -> Life
         return None
 
 
-@login_required
 @GET_POST
 def event_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a life event (one form for every kind; a marriage or a divorce also
@@ -442,7 +435,6 @@ def _event_get(request: HttpRequest, pk: int) -> LifeEvent:
     return event
 
 
-@login_required
 @GET_POST
 def event_correct(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct an event: a correcting event reverses it; the original stays visible."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -19,7 +18,6 @@ def _unit(request: HttpRequest):
 
 
 @require_safe
-@login_required
 def pack_list(request: HttpRequest) -> HttpResponse:
     require_perm(request, VIEW_PACK)
     unit = _unit(request)
@@ -42,7 +40,6 @@ def _pack_or_404(request: HttpRequest, code: str):
 
 
 @require_safe
-@login_required
 def pack_detail(request: HttpRequest, code: str) -> HttpResponse:
     require_perm(request, VIEW_PACK)
     pack = _pack_or_404(request, code)
@@ -69,7 +66,6 @@ def pack_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_safe
-@login_required
 def version_diff(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     require_perm(request, VIEW_PACK)
     pack = _pack_or_404(request, code)

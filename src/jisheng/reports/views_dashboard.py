@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -121,7 +120,6 @@ def _charts(data: selectors.Dashboard) -> dict[str, Any]:
 # --------------------------------------------------------------------------- pages
 
 
-@login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The dashboard of a unit for a period."""
@@ -164,7 +162,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_GET
 def dashboard_export(request: HttpRequest) -> HttpResponse:
     """Every table of the dashboard as one .xlsx workbook (a sheet a table), audited."""
@@ -199,7 +196,6 @@ def _print_html(request: HttpRequest, data: selectors.Dashboard, *, for_pdf: boo
     )
 
 
-@login_required
 @require_GET
 def dashboard_print(request: HttpRequest) -> HttpResponse:
     """The A4 report of the dashboard as an HTML page to print."""
@@ -211,7 +207,6 @@ def dashboard_print(request: HttpRequest) -> HttpResponse:
     return HttpResponse(_print_html(request, data, for_pdf=False))
 
 
-@login_required
 @require_GET
 def dashboard_pdf(request: HttpRequest) -> HttpResponse:
     """The A4 report as a PDF (Chinese in Noto CJK); the print page without Chromium."""

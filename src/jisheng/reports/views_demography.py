@@ -5,7 +5,6 @@ fertility and the total fertility rate of a unit for a year; and its Excel expor
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -47,7 +46,6 @@ def year_of(request: HttpRequest, *, notify: bool = False) -> int:
     return int(text)
 
 
-@login_required
 @require_GET
 def demography(request: HttpRequest) -> HttpResponse:
     require_perm(request, VIEW_FIGURES)
@@ -77,7 +75,6 @@ def demography(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_GET
 def demography_export(request: HttpRequest) -> HttpResponse:
     require_perm(request, VIEW_FIGURES)

@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -48,7 +47,6 @@ EXPORT_MAX_ROWS = 100_000
 # --------------------------------------------------------------------------- catalogue
 
 
-@login_required
 @require_GET
 def catalogue_page(request: HttpRequest) -> HttpResponse:
     """Every indicator of the catalogue with its definition and populations."""
@@ -56,7 +54,6 @@ def catalogue_page(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/catalogue.html", {"rows": selectors.catalogue_rows()})
 
 
-@login_required
 @require_GET
 def catalogue_export(request: HttpRequest) -> HttpResponse:
     require_perm(request, VIEW_FIGURES)
@@ -111,7 +108,6 @@ class _Drill:
         }
 
 
-@login_required
 @require_GET
 def drill(request: HttpRequest) -> HttpResponse:
     """The persons behind the numerator or denominator of a figure."""
@@ -179,7 +175,6 @@ def _figure_value(d: _Drill) -> engine.Value:
     return rows[0].values[d.indicator.id]
 
 
-@login_required
 @require_GET
 def drill_export(request: HttpRequest) -> HttpResponse:
     """The persons behind a figure as .xlsx (masked numbers), audited."""

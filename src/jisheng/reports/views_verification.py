@@ -12,7 +12,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -58,7 +57,6 @@ def _unit_in(request: HttpRequest, verification: Verification) -> Unit:
 # --------------------------------------------------------------------------- list, new
 
 
-@login_required
 @require_GET
 def verification_list(request: HttpRequest) -> HttpResponse:
     require_perm(request, VIEW)
@@ -72,7 +70,6 @@ def verification_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @GET_POST
 def verification_create(request: HttpRequest) -> HttpResponse:
     require_perm(request, ADD)
@@ -122,7 +119,6 @@ def verification_create(request: HttpRequest) -> HttpResponse:
 # --------------------------------------------------------------------------- the sheet
 
 
-@login_required
 @require_GET
 def verification_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The check sheet: the sampled records with the ledger's values and the field's."""
@@ -155,7 +151,6 @@ def verification_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_GET
 def verification_print(request: HttpRequest, pk: int) -> HttpResponse:
     """The sheet to print and fill in the field (every record; the printing is audited)."""
@@ -183,7 +178,6 @@ def _next_unchecked(record: VerificationRecord) -> VerificationRecord | None:
     )
 
 
-@login_required
 @GET_POST
 def record_entry(request: HttpRequest, pk: int) -> HttpResponse:
     """One sampled record: the ledger's values and the form for what the field found."""
@@ -246,7 +240,6 @@ def _detail_url(check: Verification) -> str:
     return reverse("reports:verification_detail", args=[check.pk])
 
 
-@login_required
 @require_POST
 def verification_close(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, CLOSE)
@@ -261,7 +254,6 @@ def verification_close(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("reports:verification_detail", check.pk)
 
 
-@login_required
 @require_POST
 def verification_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     """Open a closed check again, with a message saying why."""
@@ -289,7 +281,6 @@ def _parent(request: HttpRequest, check: Verification, unit: Unit) -> Unit | Non
     return parent if parent is not None and path_in_scope(parent.path, request.user) else None
 
 
-@login_required
 @require_GET
 def verification_results(request: HttpRequest, pk: int) -> HttpResponse:
     """信息准确率 and the ledger–field gap per child unit, rolled up to the viewed unit."""
@@ -314,7 +305,6 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}%"
 
 
-@login_required
 @require_GET
 def verification_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The results by unit as an Excel workbook (the export is audited)."""

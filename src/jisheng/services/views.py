@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -108,7 +107,6 @@ def _worklist(request: HttpRequest, *, limit: int, kinds: tuple[str, ...] | None
     )
 
 
-@login_required
 @require_GET
 def worklist(request: HttpRequest) -> HttpResponse:
     """待办: what is due and overdue below the working unit, by group, soonest first."""
@@ -122,7 +120,6 @@ def worklist(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_GET
 def worklist_card(request: HttpRequest) -> HttpResponse:
     """The counts of the worklist, for the home page's card (loaded by htmx)."""
@@ -161,7 +158,6 @@ class _GroupItems:
         return self._group(stop).items[start:stop]
 
 
-@login_required
 @require_GET
 def worklist_group(request: HttpRequest, kind: str) -> HttpResponse:
     """One group of the worklist in full, a page at a time."""
@@ -231,7 +227,6 @@ def _describe(record: ContraceptionRecord) -> ContraceptionRecord:
     return record
 
 
-@login_required
 @require_GET
 def person_page(request: HttpRequest, pk: int) -> HttpResponse:
     """A person's method history, visits made and visits due."""
@@ -263,7 +258,6 @@ def _open_due(due: list[FollowUpDue], today: datetime.date) -> list[DueRow]:
     return opened + upcoming[:1]
 
 
-@login_required
 @GET_POST
 def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a follow-up visit; back to where the user came from (the worklist)."""
@@ -310,7 +304,6 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @GET_POST
 def method_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a method started, changed or stopped, with the informed choice."""
@@ -365,7 +358,6 @@ def _void(request: HttpRequest, obj: Any, void: Any, argument: str, person_id: i
     return redirect(_person_url(person_id))
 
 
-@login_required
 @require_POST
 def method_void(request: HttpRequest, pk: int) -> HttpResponse:
     """Void the person's latest method record (entered by mistake), with a reason."""
@@ -376,7 +368,6 @@ def method_void(request: HttpRequest, pk: int) -> HttpResponse:
     return _void(request, record, services.method_void, "record", record.person_id)
 
 
-@login_required
 @require_POST
 def visit_void(request: HttpRequest, pk: int) -> HttpResponse:
     """Void a visit entered by mistake, with a reason."""

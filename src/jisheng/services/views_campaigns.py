@@ -10,7 +10,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -69,7 +68,6 @@ def _stats_unit(request: HttpRequest, round_: CampaignRound) -> Unit:
     return own
 
 
-@login_required
 @require_GET
 def round_list(request: HttpRequest) -> HttpResponse:
     require_perm(request, VIEW_ROUND)
@@ -82,7 +80,6 @@ def round_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @GET_POST
 def round_create(request: HttpRequest) -> HttpResponse:
     require_perm(request, ADD_ROUND)
@@ -117,7 +114,6 @@ def _form_errors(form, exc: ValidationError) -> None:
     add_service_errors(form, exc, models=(CampaignRound, CampaignTarget))
 
 
-@login_required
 @require_GET
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A round's statistics per child unit of the viewed unit."""
@@ -152,7 +148,6 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}%"
 
 
-@login_required
 @require_GET
 def round_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The round's statistics by unit as an Excel workbook (the export is audited)."""
@@ -186,7 +181,6 @@ def round_export(request: HttpRequest, pk: int) -> HttpResponse:
     return xlsx_response(workbook, f"{round_.name}-{unit.name}.xlsx")
 
 
-@login_required
 @require_POST
 def round_draw(request: HttpRequest, pk: int) -> HttpResponse:
     """Draw the list again: newcomers are added, nobody is removed."""
@@ -202,7 +196,6 @@ def _filters(request: HttpRequest) -> dict[str, str]:
     return {k: v for k, v in keep.items() if v}
 
 
-@login_required
 @GET_POST
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     """A page of the round's targets with their attendance and results, saved in one
@@ -326,7 +319,6 @@ def _attendance_row_url(target: CampaignTarget) -> str:
     )
 
 
-@login_required
 @GET_POST
 def checked_elsewhere(request: HttpRequest, pk: int) -> HttpResponse:
     """ "Checked elsewhere" for one person away, with the certificate (孕检证明)."""
@@ -361,7 +353,6 @@ def checked_elsewhere(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @GET_POST
 def target_appointment(request: HttpRequest, pk: int) -> HttpResponse:
     """需另约时间: agree another day with a person not seen yet (the worklist's row)."""
@@ -395,7 +386,6 @@ def target_appointment(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_GET
 def certificate(request: HttpRequest, pk: int) -> HttpResponse:
     """The uploaded certificate (scoped; every download audited)."""
@@ -412,7 +402,6 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
     return FileResponse(target.certificate.open("rb"), as_attachment=False)
 
 
-@login_required
 @require_POST
 def target_void(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, VOID_TARGET)

@@ -5,7 +5,6 @@ printed (PDF through Chromium; the HTML print page when Chromium is missing)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -50,7 +49,6 @@ def _issuer(request: HttpRequest):
     return unit
 
 
-@login_required
 @require_GET
 def letter_list(request: HttpRequest) -> HttpResponse:
     """Letters of the year; ``?open=1``: sent and not answered."""
@@ -66,7 +64,6 @@ def letter_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_GET
 def letter_targets(request: HttpRequest) -> HttpResponse:
     """The year's target list of the issuing unit, each with its letter or a button."""
@@ -88,7 +85,6 @@ def letter_targets(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
 def letter_create(request: HttpRequest) -> HttpResponse:
     require_perm(request, ADD_LETTER)
@@ -125,7 +121,6 @@ def _letter(request: HttpRequest, pk: int) -> Letter:
     )
 
 
-@login_required
 @GET_POST
 def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A letter and the form to record its reply."""
@@ -169,7 +164,6 @@ def _print_html(request: HttpRequest, letter: Letter, *, for_pdf: bool) -> str:
     )
 
 
-@login_required
 @require_GET
 def letter_print(request: HttpRequest, pk: int) -> HttpResponse:
     """The letter as an HTML page to print (Noto CJK fonts)."""
@@ -178,7 +172,6 @@ def letter_print(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponse(_print_html(request, letter, for_pdf=False))
 
 
-@login_required
 @require_GET
 def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The letter as a PDF; the HTML print page when Chromium is not installed."""

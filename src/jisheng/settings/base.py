@@ -106,6 +106,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every page needs a signed-in user unless its view says otherwise
+    # (``login_not_required``: the login page, /healthz, the language switch, the API —
+    # which authenticates by token — and the favicon).
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "jisheng.orgs.middleware.WorkingUnitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

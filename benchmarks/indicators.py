@@ -9,7 +9,7 @@
    kept), loads the demo organisation and generates ``--persons`` persons unless they
    are there; gives the married women 15–49 methods and visits
    (``services.synthetic.generate_services``) and builds the visits due
-   (``services.schedules_rebuild_all``) unless the county has method records already.
+   (``followup.schedules_rebuild_all``) unless the county has method records already.
 2. Times **the whole catalogue for every unit of the county, one quarter**
    (``--period``, default: the last complete quarter) with the grouped engine
    of ``indicators.engine``: the county itself (``compute(level=self)``) and each level
@@ -74,7 +74,7 @@ def prepare(args: argparse.Namespace, root: Any) -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from jisheng.services import services
+    from jisheng.services import followup
     from jisheng.services.models import ContraceptionRecord
     from jisheng.services.synthetic import generate_services
 
@@ -90,7 +90,7 @@ def prepare(args: argparse.Namespace, root: Any) -> None:
         f"records, {made.visits} visits in {made.seconds:.0f} s"
     )
     started = time.perf_counter()
-    items = services.schedules_rebuild_all(today=today)
+    items = followup.schedules_rebuild_all(today=today)
     print(f"  visits due built: {items} in {time.perf_counter() - started:.0f} s")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

@@ -11,7 +11,7 @@
 3. Times, as the issue asks:
    - **build all schedules from scratch**: ``schedules_rebuild_all()`` after deleting
      every visit due (target ≤ 60 s);
-   - **incremental update after one visit**: ``services.visit_record`` for a random
+   - **incremental update after one visit**: ``followup.visit_record`` for a random
      married woman, which stores the visit and rebuilds her schedule (p95 ≤ 50 ms);
    - **the worklist page** ``GET /services/worklist/`` of the village 专干 ``zhuangan``
      (柳河村, p95 ≤ 200 ms) and of the township office ``zhen`` (青石镇, p95 ≤ 500 ms),
@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     from jisheng.orgs.models import Unit, User
     from jisheng.people.choices import MARRIED_STATUSES
     from jisheng.people.models import Person
-    from jisheng.services import selectors, services
+    from jisheng.services import followup, selectors
     from jisheng.services.models import ContraceptionRecord, FollowUpDue
     from jisheng.services.synthetic import generate_services
 
@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     FollowUpDue.objects.all().delete()
     started = time.perf_counter()
     cpu = time.process_time()
-    items = services.schedules_rebuild_all(today=today)
+    items = followup.schedules_rebuild_all(today=today)
     rebuild = time.perf_counter() - started
     cpu = time.process_time() - cpu
     print(f"  rebuilt: {items} visits due, CPU of this process {cpu:.0f} s")
@@ -116,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
     ]
     incremental = [
         timed(
-            lambda p=p: services.visit_record(
+            lambda p=p: followup.visit_record(
                 actor=None, person=p, visited_on=today, way="home", notes="benchmark"
             )
         )

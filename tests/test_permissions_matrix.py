@@ -348,8 +348,8 @@ def data(tree, person, make_person, settings) -> SimpleNamespace:
     from jisheng.people.models import HouseholdMember, LifeEvent, Pregnancy, Transfer
     from jisheng.policy.models import PolicyPack
     from jisheng.reports.models import Verification, VerificationRecord
+    from jisheng.services.followup import method_start
     from jisheng.services.models import CampaignRound, CampaignTarget, Letter
-    from jisheng.services.services import method_start
 
     settings.JISHENG_CHROMIUM = "/nonexistent/chromium"  # PDFs answer 503, no browser
     husband = make_person(name="张伟", sex="M", birth_date=D(1988, 4, 4))

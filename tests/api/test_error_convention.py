@@ -21,7 +21,7 @@ from jisheng.commodities import api as commodities_api
 from jisheng.people import services as people_services
 from jisheng.people.choices import EventKind
 from jisheng.services import campaigns
-from jisheng.services import services as services_services
+from jisheng.services import followup as services_services
 from tests import factories
 from tests.people.test_api import registration
 from tests.services.test_api import method_body, visit_body

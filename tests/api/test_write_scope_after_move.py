@@ -29,7 +29,7 @@ from jisheng.people import family
 from jisheng.people import services as people_services
 from jisheng.people.choices import EventKind
 from jisheng.people.models import LifeEvent, Person
-from jisheng.services import services as visit_services
+from jisheng.services import followup as visit_services
 from jisheng.services.models import (
     CampaignRound,
     CampaignTarget,

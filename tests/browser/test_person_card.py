@@ -9,7 +9,7 @@ import re
 import pytest
 
 from jisheng.people import family
-from jisheng.services import services
+from jisheng.services import followup
 from tests import factories
 from tests.factories import PASSWORD
 
@@ -32,7 +32,7 @@ def woman(tree):
         ("condom", D(2019, 12, 1)),
         ("pill", D(2022, 3, 1)),
     ):
-        services.method_start(
+        followup.method_start(
             actor=None, person=wife, method=method, started_on=day, reason="preference",
             explained_by="褚海燕", options_offered=["iud", "pill"],
         )  # fmt: skip

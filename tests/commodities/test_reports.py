@@ -14,7 +14,7 @@ from jisheng.commodities.choices import DocumentKind, Severity, WriteOffReason
 from jisheng.commodities.models import AdverseReaction, Lot, Store
 from jisheng.core import periods
 from jisheng.people.choices import MaritalStatus
-from jisheng.services import services as registry
+from jisheng.services import followup as registry
 from jisheng.services.choices import ChangeReason
 from tests import factories
 from tests.commodities.conftest import give, receive, send

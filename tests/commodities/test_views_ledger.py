@@ -494,7 +494,7 @@ def test_ledger_page_and_excel_export(client_for, stores, products, keepers, per
 def test_issue_finds_the_person_by_id_number_and_links_the_visit(
     client_for, stocked, products, keepers, person
 ):
-    from jisheng.services import services as visit_services
+    from jisheng.services import followup as visit_services
 
     visit = visit_services.visit_record(
         actor=None, person=person, visited_on=timezone.localdate(), way="home"

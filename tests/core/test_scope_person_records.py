@@ -18,7 +18,7 @@ from jisheng.core.scope import (
 )
 from jisheng.people import services as people_services
 from jisheng.people.choices import EventKind
-from jisheng.services import services
+from jisheng.services import followup
 from jisheng.services.models import FollowUpVisit
 from tests import factories
 
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 def moved(tree):
     """A visit entered in village A, then its person moved to the community."""
     woman = factories.person(tree.village_a, name="赵丽")
-    visit = services.visit_record(
+    visit = followup.visit_record(
         actor=None, person=woman, visited_on=datetime.date(2024, 6, 1), way="home"
     )
     people_services.event_record(

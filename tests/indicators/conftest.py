@@ -23,7 +23,7 @@ from jisheng.people import services as people_services
 from jisheng.people.choices import EventKind, MaritalStatus, PersonStatus
 from jisheng.people.family import birth_record
 from jisheng.policy.measures import SERVICE
-from jisheng.services.services import method_start
+from jisheng.services.followup import method_start
 from tests import factories
 
 D = datetime.date

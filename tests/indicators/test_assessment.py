@@ -23,7 +23,7 @@ from jisheng.core.models import AuditEvent
 from jisheng.indicators import assessment as rules
 from jisheng.indicators import engine, scoring
 from jisheng.indicators.models import Assessment, AssessmentEntry
-from jisheng.services.services import method_start
+from jisheng.services.followup import method_start
 from tests.indicators import test_contracts
 from tests.indicators.test_contracts import sign
 

@@ -576,8 +576,8 @@ def test_gyn_screening_rate(world, tree, period):
 
 
 def test_informed_choice_rate(world, tree, period):
+    from jisheng.services.followup import method_start
     from jisheng.services.models import ContraceptionRecord
-    from jisheng.services.services import method_start
 
     # w4 (condom) and w6 (implant) started without an informed-choice record
     a = values(tree.town, period, "informed_choice_rate")[world.a.code]["informed_choice_rate"]

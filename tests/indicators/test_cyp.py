@@ -9,8 +9,8 @@ from django.db.models import Q
 from jisheng.core.periods import parse
 from jisheng.indicators import catalogue, cyp, engine
 from jisheng.indicators.models import CypFactor, CypFactorTable
+from jisheng.services.followup import method_start
 from jisheng.services.models import ContraceptionRecord
-from jisheng.services.services import method_start
 
 D = datetime.date
 

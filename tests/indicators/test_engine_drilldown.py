@@ -10,7 +10,7 @@ from django.utils import translation
 from jisheng.core.periods import parse
 from jisheng.indicators import catalogue, engine
 from jisheng.people.models import Person
-from jisheng.services.services import method_start
+from jisheng.services.followup import method_start
 
 D = datetime.date
 

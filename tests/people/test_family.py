@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 
 from jisheng.core import crypto
 from jisheng.core.models import AuditEvent
-from jisheng.people import family, family_selectors, services, timeline
+from jisheng.people import family, selectors_family, services, timeline
 from jisheng.people.models import (
     Birth,
     Couple,
@@ -286,7 +286,7 @@ class TestHouseholds:
         )
 
         def numbers(user, q=""):
-            found = family_selectors.household_list(user=user, q=q)
+            found = selectors_family.household_list(user=user, q=q)
             return sorted(h.number or h.address for h in found)
 
         assert numbers(users.field_a) == ["A-7", "甲村东街"]
@@ -296,7 +296,7 @@ class TestHouseholds:
         assert numbers(users.field_a, "周") == []  # village B's head, out of scope
         assert numbers(users.office) == ["A-7", "B-1", "甲村东街"]
         member_counts = {
-            h.number: h.member_count for h in family_selectors.household_list(user=users.office)
+            h.number: h.member_count for h in selectors_family.household_list(user=users.office)
         }
         assert member_counts["A-7"] == 1
 
@@ -1107,23 +1107,23 @@ def test_selectors_are_scoped(users, people):
     birth(people.other, D(2013, 1, 1))
     family.pregnancy_register(actor=None, woman=people.other, registered_on=D(2023, 1, 1))
 
-    assert list(family_selectors.couples_of(user=users.field_a, person=people.fang)) == [couple]
-    assert list(family_selectors.couples_of(user=users.field_a, person=people.other)) == []
-    assert list(family_selectors.births_of(user=users.field_a, person=people.qiang)) == [record]
-    assert family_selectors.birth_list(user=users.field_a).count() == 1
-    assert family_selectors.birth_list(user=users.office).count() == 2
-    assert family_selectors.birth_list(user=users.office, q="wf").count() == 1
-    assert family_selectors.pregnancy_list(user=users.field_a).count() == 1
-    assert family_selectors.pregnancy_list(user=users.field_b).count() == 1
-    assert family_selectors.person_pick(user=users.field_a, q="qh") == []  # 钱红 of village B
-    assert family_selectors.person_pick(user=users.office, q="qh") == [people.other]
-    assert family_selectors.person_pick(user=users.field_a, q="zq", sex="F") == []
+    assert list(selectors_family.couples_of(user=users.field_a, person=people.fang)) == [couple]
+    assert list(selectors_family.couples_of(user=users.field_a, person=people.other)) == []
+    assert list(selectors_family.births_of(user=users.field_a, person=people.qiang)) == [record]
+    assert selectors_family.birth_list(user=users.field_a).count() == 1
+    assert selectors_family.birth_list(user=users.office).count() == 2
+    assert selectors_family.birth_list(user=users.office, q="wf").count() == 1
+    assert selectors_family.pregnancy_list(user=users.field_a).count() == 1
+    assert selectors_family.pregnancy_list(user=users.field_b).count() == 1
+    assert selectors_family.person_pick(user=users.field_a, q="qh") == []  # 钱红 of village B
+    assert selectors_family.person_pick(user=users.office, q="qh") == [people.other]
+    assert selectors_family.person_pick(user=users.field_a, q="zq", sex="F") == []
     number = factories.id_number(people.fang.birth_date, "F", 1)
-    assert family_selectors.person_pick(user=users.field_a, q=number) == [people.fang]
-    assert family_selectors.person_find(user=users.field_a, pk=people.other.pk) is None
+    assert selectors_family.person_pick(user=users.field_a, q=number) == [people.fang]
+    assert selectors_family.person_find(user=users.field_a, pk=people.other.pk) is None
     assert denied().count() == 1
     from django.http import Http404
 
     with pytest.raises(Http404):
-        family_selectors.couple_get(user=users.field_a, pk=other_couple.pk)
+        selectors_family.couple_get(user=users.field_a, pk=other_couple.pk)
     assert denied().count() == 2

@@ -23,7 +23,7 @@ from jisheng.people.choices import EventKind, MaritalStatus, PersonStatus
 from jisheng.people.family import birth_record
 from jisheng.reports import verification as v
 from jisheng.reports.models import Verification, VerificationFrame, VerificationRecord
-from jisheng.services.services import method_start
+from jisheng.services.followup import method_start
 from tests import factories
 
 D = datetime.date

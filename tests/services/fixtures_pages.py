@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 
 from jisheng.core.models import AuditEvent
-from jisheng.services import services
+from jisheng.services import followup
 from jisheng.services.models import FollowUpDue
 from tests import factories
 
@@ -33,7 +33,7 @@ def on_pill(unit, name: str, seq: int):
         registered_on=dt.date(now.year - 5, 1, 1),
         marital_status="first_marriage",
     )
-    services.method_start(
+    followup.method_start(
         actor=None,
         person=woman,
         method="pill",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from jisheng.core.tokens import token_create
-from jisheng.services import services
+from jisheng.services import followup
 from jisheng.services.models import ContraceptionRecord, FollowUpVisit
 from tests.api.conftest import ApiClient
 from tests.services.fixtures_pages import denied_count, open_due, today, woman_a, woman_b
@@ -96,7 +96,7 @@ def test_void_out_of_scope_is_404(tree, woman_b):
     response = client.post_json(f"/services/methods/{record.pk}/void", {"reason": "x"})
     assert response.status_code == 404
     assert denied_count(record) == 1
-    visit = services.visit_record(actor=None, person=woman_b, visited_on=today(), way="phone")
+    visit = followup.visit_record(actor=None, person=woman_b, visited_on=today(), way="phone")
     response = client.post_json(f"/services/visits/{visit.pk}/void", {"reason": "x"})
     assert response.status_code == 404
     record.refresh_from_db()
@@ -147,12 +147,12 @@ def test_worklist_unit_and_limit(api, woman_a, woman_b):
 
 
 def test_person_services(api, woman_a):
-    services.method_start(
+    followup.method_start(
         actor=None, person=woman_a, method="condom", started_on=today(), reason="preference"
     )
     wrong = ContraceptionRecord.objects.get(person=woman_a, method="condom")
-    services.method_void(actor=None, record=wrong, reason="录入错误")
-    services.visit_record(actor=None, person=woman_a, visited_on=today(), way="phone")
+    followup.method_void(actor=None, record=wrong, reason="录入错误")
+    followup.visit_record(actor=None, person=woman_a, visited_on=today(), way="phone")
     response = api("office").get(f"/services/persons/{woman_a.pk}")
     assert response.status_code == 200, response.content
     body = response.json()

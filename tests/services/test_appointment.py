@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from jisheng.services import selectors, services
+from jisheng.services import followup, selectors
 from jisheng.services.choices import DueKind
 from jisheng.services.models import FollowUpDue, FollowUpVisit
 from jisheng.services.schedule import Due, Visit, assign
@@ -71,7 +71,7 @@ def test_an_appointment_clears_nothing_and_marks_the_open_items():
 def test_worklist_shows_her_items_gone_right_after_one_visit(users, woman_a, woman_b):
     work = selectors.worklist(users.office)
     assert of(woman_a, group(work, "overdue").items) and of(woman_a, group(work, "due").items)
-    services.visit_record(actor=None, person=woman_a, visited_on=today(), way="home")
+    followup.visit_record(actor=None, person=woman_a, visited_on=today(), way="home")
     work = selectors.worklist(users.office)
     assert of(woman_a, group(work, "overdue").items + group(work, "due").items) == []
     assert of(woman_b, group(work, "overdue").items)  # the other woman's stay
@@ -79,7 +79,7 @@ def test_worklist_shows_her_items_gone_right_after_one_visit(users, woman_a, wom
 
 def test_appointment_makes_her_items_due_on_the_day_agreed(users, woman_a):
     agreed = today() + dt.timedelta(days=5)
-    services.visit_record(
+    followup.visit_record(
         actor=None, person=woman_a, visited_on=today(), way="home", appointment_on=agreed
     )
     assert len(open_due(woman_a)) >= 3  # cleared nothing
@@ -98,7 +98,7 @@ def test_appointment_must_follow_the_visit(woman_a):
 
     for bad in (today(), today() - dt.timedelta(days=1), today() + dt.timedelta(days=400)):
         with pytest.raises(ValidationError) as info:
-            services.visit_record(
+            followup.visit_record(
                 actor=None, person=woman_a, visited_on=today(), way="home", appointment_on=bad
             )
         assert "appointment_on" in info.value.message_dict

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 
 from jisheng.core.models import AuditEvent
 from jisheng.people import services as people_services
-from jisheng.services import campaign_selectors, campaigns, selectors
+from jisheng.services import campaigns, selectors, selectors_campaigns
 from jisheng.services.models import CampaignTarget
 from jisheng.services.selectors import WorkKind
 from tests import factories
@@ -274,7 +274,7 @@ def test_statistics_by_child_unit_with_coverage(tree, users, today):
     campaigns.checked_elsewhere_record(
         actor=None, target=tb, checked_on=today, certificate=SimpleUploadedFile("a.pdf", PDF)
     )
-    stats = campaign_selectors.round_stats(users.admin, round_, tree.town)
+    stats = selectors_campaigns.round_stats(users.admin, round_, tree.town)
     by_unit = {row.unit.code: row for row in stats.rows}
     a, b = by_unit["990100001001"], by_unit["990100001002"]
     assert (a.targets, a.attended, a.elsewhere, a.iud, a.pregnant, a.referred) == (2, 2, 0, 1, 1, 1)
@@ -283,17 +283,17 @@ def test_statistics_by_child_unit_with_coverage(tree, users, today):
     assert stats.total.targets == 3 and stats.total.coverage == 100.0
     # a voided row leaves the statistics
     campaigns.target_void(actor=None, target=tb, reason="已迁出")
-    stats = campaign_selectors.round_stats(users.admin, round_, tree.town)
+    stats = selectors_campaigns.round_stats(users.admin, round_, tree.town)
     assert {row.unit.code: row.targets for row in stats.rows}["990100001002"] == 0
     assert {row.unit.code: row for row in stats.rows}["990100001002"].coverage is None
     # a village user sees only her village
-    mine = campaign_selectors.round_stats(users.field_a, round_, tree.village_a)
+    mine = selectors_campaigns.round_stats(users.field_a, round_, tree.village_a)
     assert mine.total.targets == 2
 
 
 def test_no_targets_gives_no_coverage(tree, users, today):
     round_ = make_round(tree.street, today)
-    stats = campaign_selectors.round_stats(users.admin, round_, tree.street)
+    stats = selectors_campaigns.round_stats(users.admin, round_, tree.street)
     assert [row.coverage for row in stats.rows] == [None]
     assert stats.total.coverage is None
 
@@ -342,12 +342,12 @@ def test_worklist_absent_ignores_rounds_not_started_and_long_ended(tree, users, 
 def test_round_visibility_for_village_staff(tree, users, today):
     round_ = make_round(tree.town, today)
     other = make_round(tree.street, today)
-    visible = set(campaign_selectors.round_list(users.field_a))
+    visible = set(selectors_campaigns.round_list(users.field_a))
     assert round_ in visible and other not in visible
     from django.http import Http404
 
     with pytest.raises(Http404):
-        campaign_selectors.round_get(users.field_a, other.pk)
+        selectors_campaigns.round_get(users.field_a, other.pk)
     assert AuditEvent.objects.filter(
         action="denied", username="field_a", object_type="services.campaignround"
     ).exists()

@@ -14,8 +14,8 @@ from jisheng.core.registry import registry
 from jisheng.policy.loader import parse_pack
 from jisheng.policy.services import PACKS_DIR, pack_load
 from jisheng.services import campaigns
-from jisheng.services.campaign_selectors import ROUNDS_SOURCE, rounds_to_run
 from jisheng.services.models import CampaignRound, CampaignTarget
+from jisheng.services.selectors_campaigns import ROUNDS_SOURCE, rounds_to_run
 from tests import factories
 
 D = dt.date

@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 
 from jisheng.people import family
 from jisheng.people import services as people_services
-from jisheng.services import selectors, services
+from jisheng.services import followup, selectors
 from jisheng.services.models import FollowUpDue
 from jisheng.services.selectors import WorkKind
 from tests import factories
@@ -49,7 +49,7 @@ def test_village_and_township_worklists_on_the_same_data(tree, users, today):
     a = married_woman(tree.village_a, "王芳", 1, today)
     b = married_woman(tree.village_b, "李丽", 2, today)
     for person in (a, b):
-        services.method_start(
+        followup.method_start(
             actor=None, person=person, method="pill", started_on=D(today.year - 2, 1, 1)
         )
     village = selectors.worklist(users.field_a, today=today)
@@ -64,7 +64,7 @@ def test_village_and_township_worklists_on_the_same_data(tree, users, today):
     # another village's staff see nothing of 王芳
     assert group(selectors.worklist(users.field_b, today=today), WorkKind.DUE).count == 1
     # a visit clears the item for both
-    services.visit_record(actor=users.field_a, person=a, visited_on=today, way="home")
+    followup.visit_record(actor=users.field_a, person=a, visited_on=today, way="home")
     assert group(selectors.worklist(users.field_a, today=today), WorkKind.DUE).count == 0
     assert group(selectors.worklist(users.town_office, today=today), WorkKind.DUE).count == 1
 
@@ -103,7 +103,7 @@ def test_open_transfers_pregnancies_and_newlyweds(tree, users, today):
     assert [i.person_name for i in group(work, WorkKind.PREGNANCY).items] == ["王芳"]
     assert {i.person_name for i in group(work, WorkKind.NEWLYWED).items} == {"孙梅", "周军"}
     # guidance given: the newlywed leaves the list
-    services.visit_record(actor=None, person=bride, visited_on=today, way="home")
+    followup.visit_record(actor=None, person=bride, visited_on=today, way="home")
     work = selectors.worklist(users.field_a, today=today)
     assert {i.person_name for i in group(work, WorkKind.NEWLYWED).items} == {"周军"}
     assert group(selectors.worklist(users.field_b, today=today), WorkKind.TRANSFER).count == 0
@@ -122,13 +122,13 @@ def followup_rate(unit, year: int) -> tuple[float, float]:
 
 def test_followup_rate_counts_on_time_visits(tree, users, today):
     woman = married_woman(tree.village_a, "王芳", 1, today)
-    services.method_start(
+    followup.method_start(
         actor=None, person=woman, method="pill", started_on=D(today.year - 2, 1, 1)
     )
     last_year = today.year - 1
     assert followup_rate(tree.county, last_year) == (0, 12)
-    services.visit_record(actor=None, person=woman, visited_on=D(today.year - 1, 3, 9), way="home")
-    services.visit_record(actor=None, person=woman, visited_on=D(today.year - 1, 5, 2), way="phone")
+    followup.visit_record(actor=None, person=woman, visited_on=D(today.year - 1, 3, 9), way="home")
+    followup.visit_record(actor=None, person=woman, visited_on=D(today.year - 1, 5, 2), way="phone")
     assert followup_rate(tree.county, last_year) == (2, 12)
     assert followup_rate(tree.village_b, last_year) == (0, 0)
     assert not hasattr(selectors, "followup_rate")

@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 
 from jisheng.core.models import AuditEvent
 from jisheng.people import services as people_services
-from jisheng.services import services
+from jisheng.services import followup
 from jisheng.services.choices import DueKind
 from jisheng.services.models import ContraceptionRecord, FollowUpDue
 from tests import factories
@@ -48,7 +48,7 @@ def this_year_start():
 
 
 def test_a_married_woman_without_method_is_due_every_quarter(wife):
-    services.schedule_rebuild(wife)
+    followup.schedule_rebuild(wife)
     items = due(wife)
     assert {i.method for i in items} == {"none"}
     assert len(items) == 8  # last year and this year, a visit a quarter
@@ -61,7 +61,7 @@ def test_registration_builds_the_schedule_through_the_history_signal(wife):
 
 def test_starting_the_pill_changes_the_schedule_to_monthly(wife):
     start = D(TODAY.year - 1, 1, 15)
-    services.method_start(
+    followup.method_start(
         actor=None,
         person=wife,
         method="pill",
@@ -82,10 +82,10 @@ def test_starting_the_pill_changes_the_schedule_to_monthly(wife):
 
 
 def test_a_method_change_ends_the_previous_one_and_void_restores_it(wife):
-    first = services.method_start(
+    first = followup.method_start(
         actor=None, person=wife, method="iud", started_on=D(TODAY.year - 3, 5, 1)
     )
-    second = services.method_start(
+    second = followup.method_start(
         actor=None,
         person=wife,
         method="implant",
@@ -96,7 +96,7 @@ def test_a_method_change_ends_the_previous_one_and_void_restores_it(wife):
     assert first.ended_on == second.started_on
     # an operation: visits after it
     assert due(wife, DueKind.AFTER_SURGERY)
-    services.method_void(actor=None, record=second, reason="录错了")
+    followup.method_void(actor=None, record=second, reason="录错了")
     first.refresh_from_db()
     assert first.ended_on is None
     assert {i.method for i in due(wife)} == {"iud"}
@@ -117,36 +117,36 @@ def test_a_method_change_ends_the_previous_one_and_void_restores_it(wife):
 def test_method_bad_input(wife, kwargs, field, text):
     values = {"method": "pill", "started_on": D(TODAY.year, 1, 2), **kwargs}
     with pytest.raises(ValidationError) as exc:
-        services.method_start(actor=None, person=wife, **values)
+        followup.method_start(actor=None, person=wife, **values)
     assert text in " ".join(exc.value.message_dict[field])
     assert not ContraceptionRecord.objects.exists()
 
 
 def test_a_new_method_must_start_after_the_current_one(wife):
-    services.method_start(actor=None, person=wife, method="pill", started_on=D(TODAY.year, 1, 10))
+    followup.method_start(actor=None, person=wife, method="pill", started_on=D(TODAY.year, 1, 10))
     with pytest.raises(ValidationError, match="must start after it"):
-        services.method_start(actor=None, person=wife, method="iud", started_on=D(TODAY.year, 1, 5))
+        followup.method_start(actor=None, person=wife, method="iud", started_on=D(TODAY.year, 1, 5))
     with pytest.raises(ValidationError, match="already uses"):
-        services.method_start(
+        followup.method_start(
             actor=None, person=wife, method="pill", started_on=D(TODAY.year, 1, 20)
         )
 
 
 def test_only_the_latest_record_can_be_voided(wife):
-    first = services.method_start(
+    first = followup.method_start(
         actor=None, person=wife, method="pill", started_on=D(TODAY.year - 1, 1, 10)
     )
-    services.method_start(actor=None, person=wife, method="iud", started_on=D(TODAY.year, 1, 10))
+    followup.method_start(actor=None, person=wife, method="iud", started_on=D(TODAY.year, 1, 10))
     with pytest.raises(ValidationError, match="latest"):
-        services.method_void(actor=None, record=first, reason="x")
+        followup.method_void(actor=None, record=first, reason="x")
     with pytest.raises(ValidationError):
-        services.method_void(actor=None, record=first, reason=" ")
+        followup.method_void(actor=None, record=first, reason=" ")
 
 
 def test_a_visit_does_the_item_of_its_period(wife):
     items = due(wife)
     target = items[0]
-    visit = services.visit_record(
+    visit = followup.visit_record(
         actor=None, person=wife, visited_on=target.starts_on + dt.timedelta(days=3), way="home"
     )
     target.refresh_from_db()
@@ -155,7 +155,7 @@ def test_a_visit_does_the_item_of_its_period(wife):
         visit.visited_on,
         True,
     )
-    services.visit_void(actor=None, visit=visit, reason="重复录入")
+    followup.visit_void(actor=None, visit=visit, reason="重复录入")
     target.refresh_from_db()
     assert target.visit_id is None and target.done_on is None
 
@@ -172,7 +172,7 @@ def test_a_visit_does_the_item_of_its_period(wife):
 def test_visit_bad_input(wife, kwargs, field):
     values = {"visited_on": TODAY, "way": "phone", **kwargs}
     with pytest.raises(ValidationError) as exc:
-        services.visit_record(actor=None, person=wife, **values)
+        followup.visit_record(actor=None, person=wife, **values)
     assert field in exc.value.message_dict
 
 
@@ -205,11 +205,11 @@ def test_a_birth_brings_a_post_partum_visit(wife):
 
 def test_scope(users, wife, tree):
     with pytest.raises(PermissionDenied):
-        services.method_start(
+        followup.method_start(
             actor=users.field_b, person=wife, method="pill", started_on=D(TODAY.year, 1, 2)
         )
     with pytest.raises(PermissionDenied):
-        services.visit_record(actor=users.field_b, person=wife, visited_on=TODAY, way="home")
+        followup.visit_record(actor=users.field_b, person=wife, visited_on=TODAY, way="home")
     assert AuditEvent.objects.filter(action="denied").count() == 2
 
 
@@ -223,8 +223,8 @@ def test_rebuild_all_gives_what_the_incremental_rebuild_gives(tree, wife):
         registered_on=D(TODAY.year - 5, 1, 1),
         marital_status="remarried",
     )
-    services.method_start(actor=None, person=other, method="pill", started_on=D(TODAY.year, 1, 2))
-    services.visit_record(actor=None, person=wife, visited_on=D(TODAY.year, 1, 2), way="home")
+    followup.method_start(actor=None, person=other, method="pill", started_on=D(TODAY.year, 1, 2))
+    followup.visit_record(actor=None, person=wife, visited_on=D(TODAY.year, 1, 2), way="home")
     factories.person(tree.village_b, "张强", "M", D(1980, 1, 1), seq=3)
 
     def snapshot():
@@ -236,13 +236,13 @@ def test_rebuild_all_gives_what_the_incremental_rebuild_gives(tree, wife):
 
     incremental = snapshot()
     FollowUpDue.objects.all().delete()
-    assert services.schedules_rebuild_all() == len(incremental)
+    assert followup.schedules_rebuild_all() == len(incremental)
     assert snapshot() == incremental
 
 
 def test_the_bulk_pack_resolver_agrees_with_pack_for(tree, wife):
     from jisheng.policy.services import PACKS_DIR, pack_load
-    from jisheng.services.services import _pack_resolver, pack_for
+    from jisheng.services.followup import _pack_resolver, pack_for
 
     text = (PACKS_DIR / "mine-2005.yaml").read_text(encoding="utf-8")
     pack_load(actor=None, text=text, unit=tree.mine)
@@ -256,7 +256,7 @@ def test_the_bulk_pack_resolver_agrees_with_pack_for(tree, wife):
 
 
 def test_a_first_build_without_indexes_gives_the_same_rows(tree, wife, monkeypatch):
-    from jisheng.services import services as module
+    from jisheng.services import followup as module
 
     factories.person(
         tree.village_b, "李丽", "F", D(TODAY.year - 30, 6, 1), seq=2, marital_status="remarried"
@@ -264,7 +264,7 @@ def test_a_first_build_without_indexes_gives_the_same_rows(tree, wife, monkeypat
     expected = sorted(FollowUpDue.objects.values_list("person_id", "kind", "starts_on", "due_on"))
     FollowUpDue.objects.all().delete()
     monkeypatch.setattr(module, "FIRST_BUILD_MIN", 1)
-    assert services.schedules_rebuild_all(batch=1) == len(expected)
+    assert followup.schedules_rebuild_all(batch=1) == len(expected)
     got = sorted(FollowUpDue.objects.values_list("person_id", "kind", "starts_on", "due_on"))
     assert got == expected
     # the indexes are back
@@ -293,7 +293,7 @@ def test_rebuild_all_keeps_visits_after_a_birth_just_before_the_horizon(tree):
     expected = sorted(FollowUpDue.objects.filter(person=mother).values_list("kind", "due_on"))
     assert expected == [("after_delivery", D(TODAY.year - 1, 1, 31))]
     FollowUpDue.objects.all().delete()
-    services.schedules_rebuild_all()
+    followup.schedules_rebuild_all()
     got = sorted(FollowUpDue.objects.filter(person=mother).values_list("kind", "due_on"))
     assert got == expected
 
@@ -317,7 +317,7 @@ def pill_user(tree, street_pack):
         tree.community, "陈静", "F", D(TODAY.year - 30, 3, 1), seq=3,
         registered_on=D(TODAY.year - 10, 1, 1), marital_status="first_marriage",
     )  # fmt: skip
-    services.method_start(
+    followup.method_start(
         actor=None, person=person, method="pill", started_on=D(TODAY.year - 3, 1, 1)
     )
     return person
@@ -330,32 +330,32 @@ def this_month(person):
 
 
 def test_a_phone_call_leaves_a_face_to_face_visit_open(pill_user):
-    services.visit_record(actor=None, person=pill_user, visited_on=TODAY, way="phone")
+    followup.visit_record(actor=None, person=pill_user, visited_on=TODAY, way="phone")
     assert this_month(pill_user).done_on is None
-    services.visit_record(actor=None, person=pill_user, visited_on=TODAY, way="home")
+    followup.visit_record(actor=None, person=pill_user, visited_on=TODAY, way="home")
     assert this_month(pill_user).done_on == TODAY
 
 
 def test_a_phone_visit_for_a_face_to_face_item_is_refused(pill_user):
     item = this_month(pill_user)
     with pytest.raises(ValidationError) as caught:
-        services.visit_record(
+        followup.visit_record(
             actor=None, person=pill_user, visited_on=TODAY, way="phone", for_due=item
         )
     assert "face to face" in caught.value.message_dict["way"][0]
     # another day agreed by phone is not a visit: allowed
-    services.visit_record(
+    followup.visit_record(
         actor=None, person=pill_user, visited_on=TODAY, way="phone", for_due=item,
         appointment_on=TODAY + dt.timedelta(days=3),
     )  # fmt: skip
-    services.visit_record(
+    followup.visit_record(
         actor=None, person=pill_user, visited_on=TODAY, way="workplace", for_due=item
     )
     assert this_month(pill_user).done_on == TODAY
 
 
 def test_a_phone_visit_still_does_an_item_that_asks_for_no_particular_way(wife):
-    services.visit_record(actor=None, person=wife, visited_on=TODAY, way="phone")
+    followup.visit_record(actor=None, person=wife, visited_on=TODAY, way="phone")
     assert any(i.done_on == TODAY for i in due(wife))
 
 
@@ -372,23 +372,23 @@ def test_employees_of_the_mine_are_visited_quarterly_whatever_the_method(tree):
         tree.shaft, "孙丽", "F", born, seq=4, registered_on=D(TODAY.year - 10, 1, 1),
         marital_status="first_marriage", employer=tree.shaft,
     )  # fmt: skip
-    services.method_start(
+    followup.method_start(
         actor=None, person=worker, method="pill", started_on=D(TODAY.year - 3, 1, 1)
     )
     items = due(worker)
     assert len(items) == 8 and {i.starts_on.month for i in items} <= {1, 4, 7, 10}
     # the nightly rebuild derives the same
     FollowUpDue.objects.all().delete()
-    services.schedules_rebuild_all()
+    followup.schedules_rebuild_all()
     assert [(i.starts_on, i.due_on) for i in due(worker)] == [
         (i.starts_on, i.due_on) for i in items
     ]
 
 
 def test_the_nightly_rebuild_also_leaves_face_to_face_items_open_after_a_call(pill_user):
-    services.visit_record(actor=None, person=pill_user, visited_on=TODAY, way="phone")
+    followup.visit_record(actor=None, person=pill_user, visited_on=TODAY, way="phone")
     FollowUpDue.objects.all().delete()
-    services.schedules_rebuild_all()
+    followup.schedules_rebuild_all()
     assert this_month(pill_user).done_on is None
 
 
@@ -401,7 +401,7 @@ def test_pack_for_and_the_bulk_resolver_are_one_resolver(tree, street_pack):
     from django.test.utils import CaptureQueriesContext
 
     from jisheng.policy.services import PACKS_DIR, pack_load
-    from jisheng.services.services import _pack_resolver, pack_for
+    from jisheng.services.followup import _pack_resolver, pack_for
 
     pack_load(actor=None, text=(PACKS_DIR / "mine-2005.yaml").read_text("utf-8"), unit=tree.mine)
     cases = {
@@ -425,7 +425,7 @@ def test_pack_for_and_the_bulk_resolver_are_one_resolver(tree, street_pack):
 
 def test_the_face_to_face_refusal_is_in_chinese(pill_user):
     with translation.override("zh-hans"), pytest.raises(ValidationError) as caught:
-        services.visit_record(
+        followup.visit_record(
             actor=None, person=pill_user, visited_on=TODAY, way="phone",
             for_due=this_month(pill_user),
         )  # fmt: skip

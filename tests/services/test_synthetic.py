@@ -10,7 +10,7 @@ from django.utils import timezone
 from jisheng.people import bulk
 from jisheng.people.choices import MARRIED_STATUSES
 from jisheng.people.models import Person
-from jisheng.services import services
+from jisheng.services import followup
 from jisheng.services.models import ContraceptionRecord, FollowUpDue, FollowUpVisit
 from jisheng.services.synthetic import generate_services
 from tests.services.test_selectors import followup_rate
@@ -37,7 +37,7 @@ def test_generated_services_fit_the_people_and_their_schedules(tree, users):
     assert not open_per_person.exists()
     assert not FollowUpVisit.objects.filter(visited_on__gt=end).exists()
     assert not FollowUpDue.objects.exists()  # schedules are the rebuild's job
-    assert services.schedules_rebuild_all(today=end) == FollowUpDue.objects.count() > 0
+    assert followup.schedules_rebuild_all(today=end) == FollowUpDue.objects.count() > 0
     start = dt.date(end.year - 1, 1, 1)
     on_time, due = followup_rate(tree.county, start.year)
     assert due > 0 and 0.7 < on_time / due < 0.95

@@ -14,7 +14,7 @@ import pytest
 from django.urls import reverse
 
 from jisheng.core.models import AuditEvent
-from jisheng.services import services
+from jisheng.services import followup
 from jisheng.services.models import ContraceptionRecord, FollowUpDue, FollowUpVisit
 from jisheng.services.presentation import DueStatus, due_status
 from tests import factories
@@ -128,7 +128,7 @@ class TestAccess:
         response = client.post(reverse("services:method_void", args=[record.pk]), {"reason": "x"})
         assert response.status_code == 404
         assert denied_count(record) == 1
-        visit = services.visit_record(actor=None, person=woman_b, visited_on=today(), way="phone")
+        visit = followup.visit_record(actor=None, person=woman_b, visited_on=today(), way="phone")
         response = client.post(reverse("services:visit_void", args=[visit.pk]), {"reason": "x"})
         assert response.status_code == 404
         assert denied_count(visit) == 1
@@ -292,12 +292,12 @@ class TestWorklist:
 
 class TestPersonPage:
     def test_history_visits_and_due_with_status(self, client, users, woman_a):
-        services.method_start(
+        followup.method_start(
             actor=None, person=woman_a, method="condom", started_on=today(), reason="preference"
         )
         latest = ContraceptionRecord.objects.filter(person=woman_a).latest("started_on", "id")
-        services.method_void(actor=None, record=latest, reason="录入错误")
-        services.visit_record(actor=None, person=woman_a, visited_on=today(), way="phone")
+        followup.method_void(actor=None, record=latest, reason="录入错误")
+        followup.visit_record(actor=None, person=woman_a, visited_on=today(), way="phone")
         client.force_login(users.office)
         response = client.get(reverse("services:person", args=[woman_a.pk]))
         assert response.status_code == 200
@@ -482,7 +482,7 @@ class TestMethodForm:
 
 class TestVoid:
     def test_office_voids_the_latest_method(self, client, users, woman_a):
-        services.method_start(
+        followup.method_start(
             actor=None, person=woman_a, method="condom", started_on=today(), reason="preference"
         )
         latest = ContraceptionRecord.objects.get(person=woman_a, method="condom")
@@ -496,7 +496,7 @@ class TestVoid:
         assert ContraceptionRecord.objects.get(person=woman_a, method="pill").ended_on is None
 
     def test_an_earlier_method_cannot_be_voided(self, client, users, woman_a):
-        services.method_start(
+        followup.method_start(
             actor=None, person=woman_a, method="condom", started_on=today(), reason="preference"
         )
         pill = ContraceptionRecord.objects.get(person=woman_a, method="pill")
@@ -511,7 +511,7 @@ class TestVoid:
         assert not pill.voided
 
     def test_void_needs_a_reason(self, client, users, woman_a):
-        visit = services.visit_record(actor=None, person=woman_a, visited_on=today(), way="phone")
+        visit = followup.visit_record(actor=None, person=woman_a, visited_on=today(), way="phone")
         client.force_login(users.office)
         english(client)
         response = client.post(
@@ -523,7 +523,7 @@ class TestVoid:
 
     def test_voiding_a_visit_reopens_the_item(self, client, users, woman_a):
         open_before = len(open_due(woman_a))
-        visit = services.visit_record(actor=None, person=woman_a, visited_on=today(), way="phone")
+        visit = followup.visit_record(actor=None, person=woman_a, visited_on=today(), way="phone")
         assert open_due(woman_a) == []  # one visit clears all she had open (item 22)
         client.force_login(users.office)
         response = client.post(reverse("services:visit_void", args=[visit.pk]), {"reason": "重复"})
@@ -560,7 +560,7 @@ def test_worklist_queries_do_not_grow_with_the_items(client, users, tree, woman_
 
 
 def test_the_information_card_shows_the_method_history(client, users, woman_a):
-    from jisheng.services import services as writes
+    from jisheng.services import followup as writes
 
     writes.method_start(
         actor=None,

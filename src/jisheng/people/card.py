@@ -5,7 +5,7 @@ identity with the ID number masked, the current state, households with their mem
 couples current and past, births (birth order; within-policy as a statistic only, SPEC
 §0), pregnancies, the dated state periods, the events timeline with corrections, and
 the management transfers. Family rows, births, pregnancies and transfers are read through
-the caller's data scope (``family_selectors``, ``selectors.transfer_list``); the person's
+the caller's data scope (``selectors_family``, ``selectors.transfer_list``); the person's
 own periods and events are theirs, wherever they were recorded.
 
 A fixed number of queries whatever the size of the history.
@@ -20,7 +20,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from jisheng.orgs.models import Unit
-from jisheng.people import family_selectors, privacy, selectors
+from jisheng.people import privacy, selectors, selectors_family
 from jisheng.people.choices import (
     CoupleEnd,
     Education,
@@ -104,7 +104,7 @@ def _state(person: Person, registered_on: datetime.date | None) -> dict[str, Any
 
 
 def _households(user: Any, person: Person, full: bool) -> list[dict[str, Any]]:
-    memberships = family_selectors.households_of(user=user, person=person).prefetch_related(
+    memberships = selectors_family.households_of(user=user, person=person).prefetch_related(
         Prefetch(
             "household__members",
             queryset=HouseholdMember.objects.select_related("person").order_by(
@@ -203,11 +203,11 @@ def card_build(*, user: Any, person: Person) -> dict[str, Any]:
     full = privacy.sees_full_birth(user)
     events = _events(person)
     registration = next((e for e in events if e.kind == EventKind.REGISTER), None)
-    couples = family_selectors.couples_of(user=user, person=person).select_related(
+    couples = selectors_family.couples_of(user=user, person=person).select_related(
         "wife__unit", "husband__unit"
     )
-    births = family_selectors.births_of(user=user, person=person)
-    pregnancies = family_selectors.pregnancies_of(user=user, person=person)
+    births = selectors_family.births_of(user=user, person=person)
+    pregnancies = selectors_family.pregnancies_of(user=user, person=person)
     transfers = (
         selectors.transfer_list(user=user)
         .filter(person=person)

@@ -19,7 +19,7 @@ from jisheng.core.validation import NOTE_MAX_LENGTH
 from jisheng.orgs import selectors as org_selectors
 from jisheng.orgs.choices import UnitType
 from jisheng.orgs.models import Unit
-from jisheng.people import family_selectors
+from jisheng.people import selectors_family
 from jisheng.people.choices import EventKind, IdStatus, PersonStatus, Sex
 from jisheng.people.models import Couple, LifeEvent, Person, Transfer
 
@@ -186,7 +186,7 @@ class PersonField(forms.IntegerField):
         pk = super().clean(value)
         if pk is None:
             return None
-        person = family_selectors.person_find(user=self.user, pk=pk)
+        person = selectors_family.person_find(user=self.user, pk=pk)
         if person is None:
             raise ValidationError(_("Choose a person from the search results."), code="not_found")
         return person

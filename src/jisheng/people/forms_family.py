@@ -18,7 +18,7 @@ from django.utils.translation import pgettext_lazy
 
 from jisheng.core.forms import add_service_errors
 from jisheng.core.templatetags.cn import format_cn_date
-from jisheng.people import family_selectors
+from jisheng.people import selectors_family
 from jisheng.people.choices import CoupleEnd, HouseholdRelation, PregnancyOutcome, Sex
 from jisheng.people.forms import DateInput, PersonField, UnitField
 from jisheng.people.models import Birth, Couple, Household, HouseholdMember, Person, Pregnancy
@@ -53,7 +53,7 @@ class _UserForm(forms.Form):
             return value
         if value in (None, ""):
             return None
-        return family_selectors.person_find(user=self.user, pk=value)
+        return selectors_family.person_find(user=self.user, pk=value)
 
     def layout(self) -> list[dict[str, Any]]:
         """The fields in order for the templates: person pickers (with the person chosen

@@ -28,7 +28,7 @@ from jisheng.core.scope import get_person_record_or_404, path_in_scope
 from jisheng.core.tables import TABLE_ATTRS, list_page
 from jisheng.core.templatetags.cn import format_cn_date
 from jisheng.core.web import GET_POST, require_perm
-from jisheng.people import family, family_selectors, privacy, selectors, views_export
+from jisheng.people import family, privacy, selectors, selectors_family, views_export
 from jisheng.people.choices import Sex
 from jisheng.people.forms_family import (
     BirthChildForm,
@@ -121,8 +121,8 @@ def person_pick(request: HttpRequest) -> HttpResponse:
         {
             "field_name": field,
             "q": q.strip(),
-            "results": family_selectors.person_pick(user=request.user, q=q, sex=sex),
-            "limit": family_selectors.PICK_LIMIT,
+            "results": selectors_family.person_pick(user=request.user, q=q, sex=sex),
+            "limit": selectors_family.PICK_LIMIT,
             "optional": data.get("optional") == "1",
         },
     )
@@ -156,7 +156,7 @@ def _household_query(request: HttpRequest) -> tuple[Any, dict[str, Any]]:
     """The household list's rows and filters (shared by the page and its export)."""
     q = request.GET.get("q", "").strip()
     filters = {"q": views_export.audited_text(q)} if q else {}
-    return family_selectors.household_list(user=request.user, q=q), filters
+    return selectors_family.household_list(user=request.user, q=q), filters
 
 
 def _export_url(request: HttpRequest, name: str) -> str | None:
@@ -211,7 +211,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {}
     if request.working_unit is not None:
         initial["unit"] = request.working_unit.code
-    head = family_selectors.person_find(user=request.user, pk=request.GET.get("head"))
+    head = selectors_family.person_find(user=request.user, pk=request.GET.get("head"))
     if head is not None:  # from the person's page: the household of the head's unit
         initial.update(head=head.pk, unit=head.unit.code)
     form = HouseholdForm(_data(request), user=request.user, initial=initial)
@@ -234,10 +234,10 @@ def household_create(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    household = family_selectors.household_get(user=request.user, pk=pk)
+    household = selectors_family.household_get(user=request.user, pk=pk)
     require_perm(request, "people.view_household")
     show_past = request.GET.get("past") == "1"
-    members = list(family_selectors.household_members(household=household, include_past=True))
+    members = list(selectors_family.household_members(household=household, include_past=True))
     current = [m for m in members if m.left_on is None]
     user = request.user
     return render(
@@ -260,7 +260,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @GET_POST
 def household_member_add(request: HttpRequest, pk: int) -> HttpResponse:
-    household = family_selectors.household_get(user=request.user, pk=pk)
+    household = selectors_family.household_get(user=request.user, pk=pk)
     require_perm(request, "people.add_householdmember")
     form = HouseholdMemberForm(
         _data(request), user=request.user, initial={"joined_on": timezone.localdate()}
@@ -287,7 +287,7 @@ def household_member_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @GET_POST
 def household_member_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    member = family_selectors.household_member_get(user=request.user, pk=pk)
+    member = selectors_family.household_member_get(user=request.user, pk=pk)
     require_perm(request, "people.change_householdmember")
     household = member.household
     form = HouseholdLeaveForm(_data(request), initial={"left_on": timezone.localdate()})
@@ -317,9 +317,9 @@ def household_member_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @GET_POST
 def household_set_head(request: HttpRequest, pk: int) -> HttpResponse:
-    household = family_selectors.household_get(user=request.user, pk=pk)
+    household = selectors_family.household_get(user=request.user, pk=pk)
     require_perm(request, "people.change_household")
-    members = list(family_selectors.household_members(household=household))
+    members = list(selectors_family.household_members(household=household))
     form = HouseholdHeadForm(_data(request), members=members)
     if request.method == "POST" and form.is_valid():
         try:
@@ -349,7 +349,7 @@ def couple_create(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {"record_events": True}
     cancel_url = reverse("people:household_list")
     for key in ("wife", "husband"):
-        spouse = family_selectors.person_find(user=request.user, pk=request.GET.get(key))
+        spouse = selectors_family.person_find(user=request.user, pk=request.GET.get(key))
         if spouse is not None:
             initial[key] = spouse.pk
             cancel_url = _person_url(spouse, "family")
@@ -381,7 +381,7 @@ def _couple_context(request: HttpRequest, couple: Couple, full_id: str = "") -> 
     user = request.user
     return {
         "couple": couple,
-        "births": family_selectors.birth_list(user=user).filter(couple=couple).order_by("date"),
+        "births": selectors_family.birth_list(user=user).filter(couple=couple).order_by("date"),
         "full_id": full_id,
         "can_end": couple.ended_on is None and user.has_perm("people.change_couple"),
         "can_view_full_id": bool(couple.outside_id_encrypted)
@@ -391,7 +391,7 @@ def _couple_context(request: HttpRequest, couple: Couple, full_id: str = "") -> 
 
 @require_GET
 def couple_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    couple = family_selectors.couple_get(user=request.user, pk=pk)
+    couple = selectors_family.couple_get(user=request.user, pk=pk)
     require_perm(request, "people.view_couple")
     return render(request, "people/couple_detail.html", _couple_context(request, couple))
 
@@ -399,10 +399,10 @@ def couple_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def couple_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
     """The outside spouse's full ID number (each look is a ``view`` audit event)."""
-    couple = family_selectors.couple_get(user=request.user, pk=pk)
+    couple = selectors_family.couple_get(user=request.user, pk=pk)
     require_perm(request, "people.view_couple")
     require_perm(request, "people.view_full_id")
-    full_id = family_selectors.couple_outside_id(user=request.user, couple=couple)
+    full_id = selectors_family.couple_outside_id(user=request.user, couple=couple)
     return render(
         request, "people/couple_detail.html", _couple_context(request, couple, full_id=full_id)
     )
@@ -410,7 +410,7 @@ def couple_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
 
 @GET_POST
 def couple_end(request: HttpRequest, pk: int) -> HttpResponse:
-    couple = family_selectors.couple_get(user=request.user, pk=pk)
+    couple = selectors_family.couple_get(user=request.user, pk=pk)
     require_perm(request, "people.change_couple")
     form = CoupleEndForm(_data(request), initial={"ended_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
@@ -465,7 +465,7 @@ def birth_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a birth of the mother ``pk`` (from her page)."""
     mother = _mother(request, pk)
     require_perm(request, "people.add_birth")
-    couples = list(family_selectors.couples_of(user=request.user, person=mother))
+    couples = list(selectors_family.couples_of(user=request.user, person=mother))
     couples = [c for c in couples if c.wife_id == mother.pk]
     form = BirthForm(
         _data(request),
@@ -498,7 +498,7 @@ def birth_create(request: HttpRequest, pk: int) -> HttpResponse:
             "person": mother,
             "title": _("Record a birth"),
             "preview": preview,
-            "births": family_selectors.births_of(user=request.user, person=mother),
+            "births": selectors_family.births_of(user=request.user, person=mother),
         },
     )
 
@@ -511,7 +511,7 @@ def birth_order_preview(request: HttpRequest, pk: int) -> HttpResponse:
     couple = None
     if request.GET.get("couple", "").isdigit():
         couple = (
-            family_selectors.couples_of(user=request.user, person=mother)
+            selectors_family.couples_of(user=request.user, person=mother)
             .filter(pk=int(request.GET["couple"]), wife=mother)
             .first()
         )
@@ -521,7 +521,7 @@ def birth_order_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def birth_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    birth = family_selectors.birth_get(user=request.user, pk=pk)
+    birth = selectors_family.birth_get(user=request.user, pk=pk)
     require_perm(request, "people.view_birth")
     pregnancy = Pregnancy.objects.filter(birth=birth).first()
     return render(
@@ -651,7 +651,7 @@ def _birth_query(request: HttpRequest) -> tuple[Any, dict[str, Any]]:
         filters["year"] = year
     if policy is not None:
         filters["within_policy"] = policy
-    queryset = family_selectors.birth_list(user=request.user, q=q, year=year, within_policy=policy)
+    queryset = selectors_family.birth_list(user=request.user, q=q, year=year, within_policy=policy)
     return queryset, filters
 
 
@@ -730,7 +730,7 @@ def pregnancy_close(request: HttpRequest, pk: int) -> HttpResponse:
     woman = pregnancy.woman
     form = PregnancyCloseForm(
         _data(request),
-        births=list(family_selectors.births_without_pregnancy(person=woman)),
+        births=list(selectors_family.births_without_pregnancy(person=woman)),
         initial={"outcome_on": timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():
@@ -789,7 +789,7 @@ def _pregnancy_query(request: HttpRequest) -> tuple[Any, dict[str, Any]]:
     filters: dict[str, Any] = {"status": status if ongoing is not None else "all"}
     if q:
         filters["q"] = views_export.audited_text(q)
-    queryset = family_selectors.pregnancy_list(user=request.user, ongoing=ongoing, q=q)
+    queryset = selectors_family.pregnancy_list(user=request.user, ongoing=ongoing, q=q)
     return queryset, filters
 
 

@@ -25,7 +25,7 @@ from jisheng.core import audit, crypto
 from jisheng.core.choices import AuditAction
 from jisheng.core.web import GET_POST, require_perm
 from jisheng.orgs.models import Unit
-from jisheng.people import family, family_selectors, privacy, relations, selectors, services
+from jisheng.people import family, privacy, relations, selectors, selectors_family, services
 from jisheng.people.choices import (
     EventKind,
     IdStatus,
@@ -333,7 +333,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _open_couples(request: HttpRequest, person: Person) -> list[Couple]:
     """The person's marriages in force that the user may see (a divorce ends one)."""
     return list(
-        family_selectors.couples_of(user=request.user, person=person)
+        selectors_family.couples_of(user=request.user, person=person)
         .filter(ended_on__isnull=True)
         .select_related("wife", "husband")
     )

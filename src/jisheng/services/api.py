@@ -26,7 +26,7 @@ from jisheng.api.security import require_perm
 from jisheng.core.scope import get_in_scope_or_404, get_person_record_or_404
 from jisheng.orgs import selectors as org_selectors
 from jisheng.people.models import Person
-from jisheng.services import selectors, services
+from jisheng.services import followup, selectors
 from jisheng.services.api_campaigns import router as campaigns_router
 from jisheng.services.models import ContraceptionRecord, FollowUpDue, FollowUpVisit
 from jisheng.services.presentation import (
@@ -136,7 +136,7 @@ def visit_create(request: HttpRequest, payload: VisitIn):
         if for_due is None:
             raise service_invalid(ValidationError({"due": _("No such visit due for this person.")}))
     try:
-        visit = services.visit_record(
+        visit = followup.visit_record(
             actor=request.auth,
             person=person,
             visited_on=payload.visited_on or timezone.localdate(),
@@ -172,7 +172,7 @@ def method_create(request: HttpRequest, payload: MethodIn):
     require_perm(request, ADD_METHOD)
     person = _person(request, payload.person)
     try:
-        record = services.method_start(
+        record = followup.method_start(
             actor=request.auth,
             person=person,
             method=payload.method.value,
@@ -211,7 +211,7 @@ def method_void(request: HttpRequest, record_id: int, payload: VoidIn):
     record = get_person_record_or_404(
         ContraceptionRecord.objects.select_related("person__unit"), request.auth, pk=record_id
     )
-    return _void(request, services.method_void, record=record, reason=payload.reason)
+    return _void(request, followup.method_void, record=record, reason=payload.reason)
 
 
 @router.post(
@@ -226,7 +226,7 @@ def visit_void(request: HttpRequest, visit_id: int, payload: VoidIn):
     visit = get_person_record_or_404(
         FollowUpVisit.objects.select_related("person__unit"), request.auth, pk=visit_id
     )
-    return _void(request, services.visit_void, visit=visit, reason=payload.reason)
+    return _void(request, followup.visit_void, visit=visit, reason=payload.reason)
 
 
 # Campaigns (rounds, targets, attendance) and letters of inquiry: their own module, whose

@@ -17,7 +17,7 @@ from jisheng.api.pagination import PageNumber
 from jisheng.api.schemas import SCOPED_ERRORS, WRITE_ERRORS
 from jisheng.api.security import require_perm
 from jisheng.orgs import selectors as org_selectors
-from jisheng.services import campaign_selectors, campaigns, letters
+from jisheng.services import campaigns, letters, selectors_campaigns
 from jisheng.services.schemas_campaigns import (
     AttendanceIn,
     AttendanceOut,
@@ -43,7 +43,7 @@ def round_list(request: HttpRequest):
     of the units above it (whose lists include the caller's people). Needs
     ``services.view_campaignround``."""
     require_perm(request, "services.view_campaignround")
-    return campaign_selectors.round_list(request.auth)
+    return selectors_campaigns.round_list(request.auth)
 
 
 @router.get(
@@ -56,9 +56,9 @@ def round_targets(request: HttpRequest, round_id: int, filters: Query[TargetFilt
     """The round's targets in the caller's data scope, with attendance and results
     (a service statistic only). Needs ``services.view_campaigntarget``."""
     require_perm(request, "services.view_campaigntarget")
-    round_ = campaign_selectors.round_get(request.auth, round_id)
+    round_ = selectors_campaigns.round_get(request.auth, round_id)
     unit = org_selectors.unit_get(user=request.auth, code=filters.unit) if filters.unit else None
-    return campaign_selectors.targets(
+    return selectors_campaigns.targets(
         request.auth, round_, unit=unit, q=filters.q, open_only=filters.open
     )
 
@@ -72,7 +72,7 @@ def round_attendance(request: HttpRequest, round_id: int, payload: AttendanceIn)
     """Save attendance and results of several targets at once: every row or none (422
     with ``details`` naming ``rows.N.field``). Needs ``services.add_campaigntarget``."""
     require_perm(request, "services.add_campaigntarget")
-    round_ = campaign_selectors.round_get(request.auth, round_id)
+    round_ = selectors_campaigns.round_get(request.auth, round_id)
     entries = [campaigns.AttendanceEntry(target_id=row.target, **row.model_dump(exclude={"target"}))
                for row in payload.rows]  # fmt: skip
     try:

@@ -25,8 +25,8 @@ class ServicesConfig(AppConfig):
 
         from jisheng.people.signals import history_changed
         from jisheng.services import tasks  # noqa: F401  (registers the nightly job)
-        from jisheng.services.campaign_selectors import ROUNDS_SOURCE
-        from jisheng.services.services import rebuild_on_history_change
+        from jisheng.services.followup import rebuild_on_history_change
+        from jisheng.services.selectors_campaigns import ROUNDS_SOURCE
 
         history_changed.connect(
             rebuild_on_history_change, dispatch_uid="jisheng.services.rebuild_schedule"

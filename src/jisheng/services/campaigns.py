@@ -553,7 +553,7 @@ def target_appointment_set(
 def target_void(*, actor: Any, target: CampaignTarget, reason: str) -> CampaignTarget:
     """Take a row off the list (put there by mistake, or the person left): it stays,
     marked, with the reason, and leaves the statistics and the worklist."""
-    from jisheng.services.services import void
+    from jisheng.services.followup import void
 
     require_person_record_in_scope(actor, target)
     with transaction.atomic():

@@ -16,8 +16,8 @@ from jisheng.orgs.demo import COUNTY_CODE
 from jisheng.orgs.models import Unit
 from jisheng.people.demo import DEMO_SEED
 from jisheng.services.campaigns import round_create
+from jisheng.services.followup import schedules_rebuild_all
 from jisheng.services.models import CampaignRound, ContraceptionRecord
-from jisheng.services.services import schedules_rebuild_all
 from jisheng.services.synthetic import generate_services
 
 DEMO_ROUND_UNIT = "990100001000"  # 青石镇

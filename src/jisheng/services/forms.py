@@ -1,5 +1,5 @@
 """Forms of the services pages. They only parse input; the rules live in
-:mod:`jisheng.services.services`, whose ``ValidationError``s are put back on the fields
+:mod:`jisheng.services.followup`, whose ``ValidationError``s are put back on the fields
 with :func:`add_service_errors`."""
 
 from __future__ import annotations

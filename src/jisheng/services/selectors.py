@@ -265,7 +265,7 @@ ABSENT_DAYS = OVERDUE_DAYS
 def _absent(user: Any, *, unit: Unit | None, today: datetime.date, limit: int) -> Collected:
     """Campaign targets not seen yet (to offer another date: a service statistic, never
     a sanction)."""
-    from jisheng.services.campaign_selectors import open_targets
+    from jisheng.services.selectors_campaigns import open_targets
 
     qs = open_targets(user, unit=unit, today=today, days=ABSENT_DAYS)
     rows = (

@@ -5,7 +5,7 @@
 condoms and sterilisation; about one in seven with no method), and the visits of her
 schedule: most periods visited on some day inside the window, some late, some missed.
 Deterministic for a seed; written in bulk (``COPY`` on PostgreSQL). It writes no
-schedule: run :func:`jisheng.services.services.schedules_rebuild_all` after it, as the
+schedule: run :func:`jisheng.services.followup.schedules_rebuild_all` after it, as the
 nightly job would.
 """
 
@@ -25,8 +25,8 @@ from jisheng.people.choices import MARRIED_STATUSES, RESIDENT_STATUSES
 from jisheng.people.models import Person, PersonPeriod
 from jisheng.services import schedule
 from jisheng.services.choices import ChangeReason, Method, VisitWay
+from jisheng.services.followup import _pack_resolver
 from jisheng.services.models import ContraceptionRecord, FollowUpVisit
-from jisheng.services.services import _pack_resolver
 
 METHOD_MIX = [
     (Method.IUD, 0.42),

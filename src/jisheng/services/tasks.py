@@ -18,7 +18,7 @@ NIGHTLY_AT = datetime.time(2, 0)
 @task()
 def rebuild_schedules() -> int:
     """Derive every person's visits due again (new periods, birthdays, bulk loads)."""
-    from jisheng.services.services import schedules_rebuild_all
+    from jisheng.services.followup import schedules_rebuild_all
 
     count = schedules_rebuild_all()
     logger.info("rebuilt the follow-up schedules: %d visits due", count)

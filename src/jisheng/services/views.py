@@ -29,7 +29,7 @@ from jisheng.core import registry
 from jisheng.core.scope import get_in_scope_or_404, get_person_record_or_404
 from jisheng.core.web import GET_POST, require_perm
 from jisheng.people.models import Person
-from jisheng.services import selectors, services
+from jisheng.services import followup, selectors
 from jisheng.services.choices import Method
 from jisheng.services.forms import MethodForm, VisitForm, VoidForm, add_service_errors
 from jisheng.services.models import ContraceptionRecord, FollowUpDue, FollowUpVisit
@@ -274,7 +274,7 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
     for_due = _due_for(request, person)
     if request.method == "POST" and form.is_valid():
         try:
-            services.visit_record(
+            followup.visit_record(
                 actor=request.user,
                 person=person,
                 visitor_name=str(request.user),
@@ -317,7 +317,7 @@ def method_create(request: HttpRequest, pk: int) -> HttpResponse:
     back = _next_url(request)
     if request.method == "POST" and form.is_valid():
         try:
-            record = services.method_start(actor=request.user, person=person, **form.cleaned_data)
+            record = followup.method_start(actor=request.user, person=person, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -365,7 +365,7 @@ def method_void(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_person_record_or_404(
         ContraceptionRecord.objects.select_related("person__unit"), request.user, pk=pk
     )
-    return _void(request, record, services.method_void, "record", record.person_id)
+    return _void(request, record, followup.method_void, "record", record.person_id)
 
 
 @require_POST
@@ -375,4 +375,4 @@ def visit_void(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_person_record_or_404(
         FollowUpVisit.objects.select_related("person__unit"), request.user, pk=pk
     )
-    return _void(request, visit, services.visit_void, "visit", visit.person_id)
+    return _void(request, visit, followup.visit_void, "visit", visit.person_id)

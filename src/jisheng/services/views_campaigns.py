@@ -26,7 +26,7 @@ from jisheng.core.scope import get_person_record_or_404, path_in_scope
 from jisheng.core.web import GET_POST, require_perm
 from jisheng.orgs import selectors as org_selectors
 from jisheng.orgs.models import Unit
-from jisheng.services import campaign_selectors, campaigns
+from jisheng.services import campaigns, selectors_campaigns
 from jisheng.services.forms import VoidForm
 from jisheng.services.forms_campaigns import (
     AppointmentForm,
@@ -71,7 +71,7 @@ def _stats_unit(request: HttpRequest, round_: CampaignRound) -> Unit:
 @require_GET
 def round_list(request: HttpRequest) -> HttpResponse:
     require_perm(request, VIEW_ROUND)
-    rounds = campaign_selectors.round_list(request.user)
+    rounds = selectors_campaigns.round_list(request.user)
     page = Paginator(rounds, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -118,9 +118,9 @@ def _form_errors(form, exc: ValidationError) -> None:
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A round's statistics per child unit of the viewed unit."""
     require_perm(request, VIEW_ROUND)
-    round_ = campaign_selectors.round_get(request.user, pk)
+    round_ = selectors_campaigns.round_get(request.user, pk)
     unit = _stats_unit(request, round_)
-    stats = campaign_selectors.round_stats(request.user, round_, unit)
+    stats = selectors_campaigns.round_stats(request.user, round_, unit)
     return render(
         request,
         "services/campaign_detail.html",
@@ -152,9 +152,9 @@ def _pct(value: float | None) -> str:
 def round_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The round's statistics by unit as an Excel workbook (the export is audited)."""
     require_perm(request, VIEW_ROUND)
-    round_ = campaign_selectors.round_get(request.user, pk)
+    round_ = selectors_campaigns.round_get(request.user, pk)
     unit = _stats_unit(request, round_)
-    stats = campaign_selectors.round_stats(request.user, round_, unit)
+    stats = selectors_campaigns.round_stats(request.user, round_, unit)
     headers = [
         _("Unit"),
         _("Targets"),
@@ -185,7 +185,7 @@ def round_export(request: HttpRequest, pk: int) -> HttpResponse:
 def round_draw(request: HttpRequest, pk: int) -> HttpResponse:
     """Draw the list again: newcomers are added, nobody is removed."""
     require_perm(request, ADD_ROUND)
-    round_ = campaign_selectors.round_get(request.user, pk)
+    round_ = selectors_campaigns.round_get(request.user, pk)
     added = campaigns.round_redraw(actor=request.user, round_=round_)
     messages.success(request, _("%(n)s persons added to the list.") % {"n": added})
     return redirect("services:campaign_detail", round_.pk)
@@ -201,12 +201,12 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     """A page of the round's targets with their attendance and results, saved in one
     POST for the whole page: all rows or none, errors shown on their rows."""
     require_perm(request, VIEW_TARGET)
-    round_ = campaign_selectors.round_get(request.user, pk)
+    round_ = selectors_campaigns.round_get(request.user, pk)
     unit = _unit_param(request, None)
     q = request.GET.get("q", "")
     open_only = request.GET.get("open") == "1"
     target_id = request.GET.get("target", "")
-    qs = campaign_selectors.targets(
+    qs = selectors_campaigns.targets(
         request.user,
         round_,
         unit=unit,
@@ -224,7 +224,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             posted = [f.cleaned_data for f in formset.forms]
             ids = [d["target"] for d in posted]
             rows = list(
-                campaign_selectors.targets(request.user, round_, include_voided=True).filter(
+                selectors_campaigns.targets(request.user, round_, include_voided=True).filter(
                     pk__in=ids
                 )
             )
@@ -269,7 +269,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("Nothing was saved: correct the rows marked in red."))
             by_id = {
                 t.pk: t
-                for t in campaign_selectors.targets(request.user, round_).filter(
+                for t in selectors_campaigns.targets(request.user, round_).filter(
                     pk__in=[
                         f.data.get(f"{f.prefix}-target")
                         for f in formset.forms

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from jisheng.orgs.models import Unit
-from jisheng.services.services import schedules_rebuild_all
+from jisheng.services.followup import schedules_rebuild_all
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Writes of the services app: methods, visits, and the derived schedules kept in step.
+"""Writes of the services app's follow-up: methods, visits, and the derived schedules kept in step.
 
 Every write is audited, scope-checked and followed by a rebuild of the person's
 schedule (:func:`schedule_rebuild`): the visits due are derived by

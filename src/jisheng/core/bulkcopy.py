@@ -59,7 +59,7 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int] | None:
             )
             return [row[0] for row in cursor.fetchall()]
         if connection.vendor == "sqlite":
-            cursor.execute(f"SELECT MAX({quote(column)}) FROM {quote(table)}")
+            cursor.execute(f"SELECT MAX({quote(str(column))}) FROM {quote(str(table))}")
             top = cursor.fetchone()[0] or 0
             cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
             row = cursor.fetchone()
@@ -96,7 +96,7 @@ class Table:
             extra_values.append(fld.get_default() if fld.has_default() else None)
         self.extra_values = tuple(extra_values)
         table = connection.ops.quote_name(model._meta.db_table)
-        names = [by_attname[c].column for c in self.columns + self.extra]
+        names = [str(by_attname[c].column) for c in self.columns + self.extra]
         quoted = ", ".join(connection.ops.quote_name(n) for n in names)
         self.insert_sql = (
             f"INSERT INTO {table} ({quoted}) VALUES ({', '.join(['%s'] * len(names))})"
@@ -192,14 +192,14 @@ def insert_objects(model: type[models.Model], objects: list[models.Model]) -> No
     quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
         quote(model._meta.db_table),
-        ", ".join(quote(f.column) for f in fields),
+        ", ".join(quote(str(f.column)) for f in fields),
         ", ".join(["%s"] * len(fields)),
     )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # COPY: one stream instead of one INSERT per row (3–4 times faster).
             copy_sql = "COPY {} ({}) FROM STDIN".format(
-                quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+                quote(model._meta.db_table), ", ".join(quote(str(f.column)) for f in fields)
             )
             with connection.wrap_database_errors, cursor.cursor.copy(copy_sql) as copy:
                 for obj in objects:

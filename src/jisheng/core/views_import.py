@@ -92,7 +92,9 @@ class ImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.importers = {i.kind: i for i in importers}
-        self.fields["kind"].choices = [(i.kind, i.title) for i in importers]
+        kind_field = self.fields["kind"]
+        assert isinstance(kind_field, forms.ChoiceField)
+        kind_field.choices = [(i.kind, i.title) for i in importers]
         if len(importers) == 1:  # the page's only kind: nothing to choose
             self.fields["kind"].widget = forms.HiddenInput()
             self.fields["kind"].required = False
@@ -113,7 +115,7 @@ class ImportForm(forms.Form):
         return kind
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if "unit" not in self.fields:
             return cleaned
         importer = self.importer
@@ -253,7 +255,7 @@ def import_job_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def import_job_errors(request: HttpRequest, pk: int) -> HttpResponse:
+def import_job_errors(request: HttpRequest, pk: int) -> FileResponse:
     """The job's error workbook (rejected rows + 错误原因), for the job's owner only."""
     job, _importer = _job(request, pk)
     path = stored_error_workbook(user=request.user, token=job.errors_token)

@@ -321,7 +321,9 @@ def transition(
             if any(f.name == "updated_at" for f in model._meta.concrete_fields):
                 fields.append("updated_at")
             locked.save(update_fields=fields)
-            unit = flow.unit(locked)
+            found = flow.unit(locked)
+            # an orgs.Unit (core names no domain model), or None
+            unit: Any = found if isinstance(found, models.Model) else None
             user = audit.user_of(actor)
             decision = Decision.objects.create(
                 content_type=ContentType.objects.get_for_model(model),
@@ -334,7 +336,7 @@ def transition(
                 actor_name=(getattr(actor, "username", "") or "")[:150]
                 if actor is not None
                 else "system",
-                unit=unit if isinstance(unit, models.Model) else None,
+                unit=unit,
             )
             audit.record(
                 actor=actor,
@@ -402,8 +404,8 @@ def returned_to(user: Any, *, unit: Any | None = None) -> list[Returned]:
         .order_by("at", "id")
     )
     by_type: dict[int, list[Decision]] = {}
-    for decision in decisions:
-        by_type.setdefault(decision.content_type_id, []).append(decision)
+    for found in decisions:
+        by_type.setdefault(found.content_type_id, []).append(found)
     out: list[Returned] = []
     for rows in by_type.values():
         model = rows[0].content_type.model_class()

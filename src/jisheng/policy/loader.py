@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -368,10 +368,11 @@ def check_behaviour(pack: PolicyPackSchema) -> list[tuple[Path, str]]:
                 )
     if with_target:
         names = ", ".join(with_target)
-        for section, rows in (
+        sections: tuple[tuple[str, Sequence[Any]], ...] = (
             ("consequences", assessment.consequences),
             ("veto_items", assessment.veto_items),
-        ):
+        )
+        for section, rows in sections:
             problems.extend(
                 (("assessment", section, index, "trigger"), behaviour_trigger_message(names))
                 for index, row in enumerate(rows)

@@ -134,3 +134,19 @@ def test_return_page_and_box(client, submitted, keepers):
     page = client.get(url).content.decode()
     assert 'data-testid="submit-count"' in page and 'data-testid="return-count"' not in page
     assert 'data-testid="decision-history"' in page
+
+
+def test_a_keeper_without_a_worklist_sees_the_return_on_the_home_page(client, submitted, keepers):
+    # the commodity keeper's role has no worklist: the home page lists what was returned
+    client.force_login(keepers.town)
+    home = client.get("/").content.decode()
+    assert 'data-testid="returned-title"' not in home
+    counts.count_return(keepers.county, submitted, "请复盘 P1")
+    home = client.get("/").content.decode()
+    assert 'data-testid="returned-title"' in home and "退回待处理" in home
+    assert "请复盘 P1" in home
+    assert reverse("commodities:count_differences", args=[submitted.pk]) in home
+
+
+def test_a_count_reads_as_its_store_and_day(submitted, stores):
+    assert str(submitted) == f"{stores.town.name} · 2026-03-10"

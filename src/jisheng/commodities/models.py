@@ -364,6 +364,10 @@ class PhysicalCount(TimeStampedModel):
         verbose_name_plural = _("physical counts")
         ordering = ["-counted_on", "-id"]
 
+    def __str__(self) -> str:
+        # shown in the audit log and the decisions (not "PhysicalCount object (1)")
+        return f"{self.store.name} · {self.counted_on:%Y-%m-%d}"
+
 
 class CountLine(models.Model):
     count = models.ForeignKey(PhysicalCount, on_delete=models.CASCADE, related_name="lines")

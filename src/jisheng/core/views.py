@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from jisheng.core import audit, selectors, workers
+from jisheng.core import audit, selectors, workers, workflow
 from jisheng.core.choices import AuditAction
 from jisheng.core.filters import AuditEventFilter, bootstrap_widgets
 from jisheng.core.menu import shortcuts_for
@@ -92,7 +92,14 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 def home(request):
     quick_links = shortcuts_for(request.user)
     unit = getattr(request, "working_unit", None) or getattr(request.user, "unit", None)
-    return render(request, "core/home.html", {"quick_links": quick_links, "unit": unit})
+    context = {"quick_links": quick_links, "unit": unit}
+    if not request.user.has_perm("services.view_followupdue"):
+        # No worklist for this role (a commodity keeper, say): what was returned to the
+        # user (退回, with its message) is shown on the home page instead.
+        context["returned_count"], context["returned_items"] = workflow.collect_returned(
+            request.user, unit=unit
+        )
+    return render(request, "core/home.html", context)
 
 
 @require_safe

@@ -80,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
     from django.utils import timezone
 
     from indicators import prepare
+    from jisheng.core import periods
     from jisheng.indicators import catalogue, targets
     from jisheng.orgs.demo import COUNTY_CODE, load_demo
     from jisheng.orgs.models import Unit, User
@@ -91,9 +92,9 @@ def run(args: argparse.Namespace) -> int:
     root = Unit.objects.get(code=COUNTY_CODE)
     prepare(args, root)
     today = timezone.localdate()
-    period = dashboard.parse_period(args.period, today)
-    if period != dashboard.default_period(today):
-        print(f"  note: the job keeps {dashboard.default_period(today).code} warm, not {period}")
+    period = periods.parse_or_current(args.period, today)
+    if period != periods.current(today=today):
+        print(f"  note: the job keeps {periods.current(today=today).code} warm, not {period}")
 
     county_user = User.objects.get(username="jsb")
     town_user = User.objects.get(username="zhen")

@@ -78,6 +78,13 @@ def decisions_of(obj):
     return list(workflow.history(obj))
 
 
+def test_a_decision_names_the_actor_by_the_name_the_office_knows(check, users):
+    users.office.full_name = "孙丽华"
+    users.office.save(update_fields=["full_name"])
+    decision = workflow.transition(actor=users.office, obj=check, to="closed")
+    assert decision.actor_name == "孙丽华"  # not the login "office"
+
+
 def test_an_allowed_step_writes_status_decision_and_audit(check, users, tree):
     decision = workflow.transition(actor=users.office, obj=check, to="closed")
     assert check.status == "closed" and check.note == "closed"  # the passed object too

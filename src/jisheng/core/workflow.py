@@ -333,9 +333,13 @@ def transition(
                 to_status=to,
                 message=message,
                 actor=user,
-                actor_name=(getattr(actor, "username", "") or "")[:150]
-                if actor is not None
-                else "system",
+                # the name the office knows (孙丽华), else the login: shown in the
+                # 退回意见 box, the history and the worklist
+                actor_name=(
+                    (getattr(actor, "full_name", "") or getattr(actor, "username", "") or "")[:150]
+                    if actor is not None
+                    else "system"
+                ),
                 unit=unit,
             )
             audit.record(

@@ -492,6 +492,8 @@ TODAY_MENU: list[tuple[str, list[str]]] = [
             "reports:verification_list",
         ],
     ),
+    ("reporting", []),
+    ("quality", []),
 ]
 
 TODAY_SHORTCUTS: dict[str, list[str]] = {

@@ -339,3 +339,93 @@ class Decision(models.Model):
         if self.pk is not None:
             raise ImmutableError("decisions cannot be changed")
         super().save(*args, **kwargs)
+
+
+class ClosedPeriod(models.Model):
+    """A period closed for a unit's subtree because its statistical report was approved
+    (``core.locks``): a record dated inside it is a late entry (补报/更正) that needs a
+    reason. ``source`` is what closed it (the approved report); reopening that report
+    removes the closure."""
+
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+"
+    )
+    first = models.DateField(_("first day"))
+    last = models.DateField(_("last day"))
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        verbose_name=_("closed by record type"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    object_id = models.PositiveBigIntegerField(_("closed by record ID"))
+    label = models.CharField(_("closed by"), max_length=200, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), default=timezone.now)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    scope_path_field = "unit__path"
+
+    class Meta:
+        verbose_name = _("closed period")
+        verbose_name_plural = _("closed periods")
+        ordering = ["-first", "unit"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"], name="core_closedperiod_source"
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "first", "last"], name="core_closed_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.first}–{self.last}"
+
+
+class LateEntry(models.Model):
+    """A record dated inside a closed period (``core.locks.require_open``): what, when,
+    who entered it late and why. The next open report shows it as an adjustment to the
+    closed period; the approved report keeps its figures."""
+
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(_("dated"))
+    first = models.DateField(_("closed period from"))
+    last = models.DateField(_("closed period to"))
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        verbose_name=_("record type"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    object_id = models.PositiveBigIntegerField(_("record ID"), null=True, blank=True)
+    what = models.CharField(_("record"), max_length=200, blank=True)
+    reason = models.CharField(_("reason for the late entry"), max_length=500)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, db_index=True)
+
+    scope_path_field = "unit__path"
+
+    class Meta:
+        verbose_name = _("late entry")
+        verbose_name_plural = _("late entries")
+        ordering = ["-recorded_at", "-id"]
+        indexes = [models.Index(fields=["unit", "day"], name="core_lateentry_unit_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.what}"

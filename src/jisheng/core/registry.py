@@ -27,6 +27,9 @@ Stores:
 - ``demo_loaders``   list of :class:`DemoLoader` (run in order by ``jisheng demo``)
 - ``worklist_sources`` kind → :class:`WorklistSource`
 - ``workflows``      model label → workflow table (``jisheng.core.workflow``)
+- ``statforms``      form key → statistical form (``jisheng.core.statforms.FormSpec``)
+- ``submission_checks`` name → check run before a statistical report is submitted
+  (``jisheng.core.statforms.register_submission_check``)
 """
 
 from __future__ import annotations
@@ -69,6 +72,8 @@ registry = Registry(
         "demo_loaders": [],
         "worklist_sources": {},
         "workflows": {},
+        "statforms": {},
+        "submission_checks": {},
     }
 )
 

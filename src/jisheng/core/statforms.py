@@ -25,7 +25,9 @@ own model.
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -38,6 +40,7 @@ from jisheng.core import audit
 from jisheng.core.choices import AuditAction
 from jisheng.core.excel import add_sheet
 from jisheng.core.periods import Period
+from jisheng.core.registry import _put, registry
 
 
 class TreeUnit(Protocol):
@@ -82,6 +85,11 @@ class Form:
     period: Period
     columns: list[tuple[str, str]]
     rows: list[FormRow] = field(default_factory=list)
+    # The records behind each cell, for the drill-down and a submission's snapshot:
+    # (row unit's pk, or None for the total row; column key) → references
+    # "app_label.model:pk" (e.g. "people.birth:123"). Optional: a form whose cells are
+    # not counts of records (a stock balance) leaves it empty.
+    records: dict[tuple[Any, str], list[str]] = field(default_factory=dict)
 
     @property
     def period_label(self) -> str:
@@ -164,3 +172,70 @@ def record_export(*, actor: Any, unit: Any, period: Period, title: str) -> None:
         message=_("Exported %(report)s of %(unit)s for %(period)s.")
         % {"report": title, "unit": unit.name, "period": period.code},
     )
+
+
+# --------------------------------------------------------------------------- registration
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    """A statistical form an app offers for reporting up the tree (``registry["statforms"]``).
+
+    ``build(unit, period)`` generates it from the registry (never typed); ``frequency``
+    is a period kind of :mod:`jisheng.core.periods` (month, quarter, year); ``deadline``
+    gives the day the report of ``unit`` for ``period`` is due (from the policy pack in
+    force there, or a fixed default); ``order`` sorts the forms on the pages.
+    """
+
+    key: str
+    title: str | Any
+    frequency: str
+    build: Callable[[Any, Period], Form]
+    deadline: Callable[[Any, Period], datetime.date]
+    order: int = 100
+    version: str = "1"
+    # The app that defines it (for the forms' page: "commodities", "reporting", …).
+    source: str = ""
+
+
+def register_statform(spec: FormSpec) -> FormSpec:
+    return _put("statforms", spec.key, spec)
+
+
+def statforms() -> list[FormSpec]:
+    return sorted(registry["statforms"].values(), key=lambda s: (s.order, s.key))
+
+
+ERROR, WARNING = "error", "warning"
+
+
+@dataclass
+class CheckFinding:
+    """One violation a submission check found for a report (a logic rule's, say).
+
+    A report cannot be submitted while an ``error`` finding is not ``explained``;
+    ``url`` drills down to the records behind it."""
+
+    rule: str
+    severity: str  # ERROR or WARNING
+    message: str
+    explained: bool = False
+    url: str = ""
+
+
+# ``check(*, unit, form_key, period) -> list[CheckFinding]``
+SubmissionCheck = Callable[..., list[CheckFinding]]
+
+
+def register_submission_check(name: str, check: SubmissionCheck) -> SubmissionCheck:
+    return _put("submission_checks", name, check)
+
+
+def submission_findings(*, unit: Any, form_key: str, period: Period) -> list[CheckFinding]:
+    """What every registered check finds for the report of ``unit``, ``form_key``, ``period``."""
+    findings: list[CheckFinding] = []
+    for name in sorted(registry["submission_checks"]):
+        findings.extend(
+            registry["submission_checks"][name](unit=unit, form_key=form_key, period=period)
+        )
+    return findings

@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "jisheng.commodities",
     "jisheng.indicators",
     "jisheng.reports",
+    "jisheng.reporting",
+    "jisheng.quality",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,15 @@
+"""The data quality' module of the left menu."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from jisheng.core.registry import MenuSection, register_menu_section
+
+SECTION = "quality"
+
+
+def register() -> None:
+    register_menu_section(
+        MenuSection(key=SECTION, label=_("Data quality"), icon="bi-clipboard-check", order=86)
+    )

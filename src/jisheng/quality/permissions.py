@@ -1,0 +1,7 @@
+"""The data quality' role grants."""
+
+from __future__ import annotations
+
+
+def register() -> None:
+    pass

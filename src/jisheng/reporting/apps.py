@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportingConfig(AppConfig):
+    """Statistical reports up the tree (统计报表): form definitions, generation, submission,
+    approval, return and period locks (SPEC §9, issue 15)."""
+
+    name = "jisheng.reporting"
+    label = "reporting"
+    verbose_name = _("Statistical reports")
+    url_prefix = "reporting/"
+
+    def ready(self) -> None:
+        from jisheng.reporting import menu, permissions
+
+        menu.register()
+        permissions.register()

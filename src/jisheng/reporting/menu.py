@@ -1,0 +1,17 @@
+"""The statistical reports' module of the left menu."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from jisheng.core.registry import MenuSection, register_menu_section
+
+SECTION = "reporting"
+
+
+def register() -> None:
+    register_menu_section(
+        MenuSection(
+            key=SECTION, label=_("Statistical reports"), icon="bi-file-earmark-bar-graph", order=85
+        )
+    )

@@ -1,0 +1,7 @@
+"""The statistical reports' role grants."""
+
+from __future__ import annotations
+
+
+def register() -> None:
+    pass

@@ -196,3 +196,18 @@ def test_two_grouped_queries(world, tree):
     grouped = [q["sql"] for q in queries if "GROUP BY" in q["sql"]]
     assert len(grouped) == 2  # women by village and age group; births by village
     assert len(queries) <= 5  # + whether the county is the only root, the pack
+
+
+def test_pack_schema_reference_asfr():
+    from pydantic import ValidationError
+
+    from jisheng.policy.schema import Births
+
+    rates = {"15-19": 5, "20-24": 80, "25-29": 120, "30-34": 70, "35-39": 25, "40-44": 5}
+    got = Births.model_validate({"reference_asfr": rates | {"45-49": 0.5}})
+    assert got.reference_asfr["25–29"] == 120 and len(got.reference_asfr) == 7
+    assert Births().reference_asfr is None
+    with pytest.raises(ValidationError, match="45-49"):
+        Births.model_validate({"reference_asfr": rates})  # a group missing
+    with pytest.raises(ValidationError):
+        Births.model_validate({"reference_asfr": rates | {"45-49": -1}})

@@ -277,10 +277,31 @@ Deadline = Annotated[
 # --- births, marriage, commodities ---------------------------------------------------
 
 
+REFERENCE_AGE_GROUPS: tuple[str, ...] = tuple(f"{a}–{a + 4}" for a in range(15, 50, 5))
+
+
 class Births(Strict):
-    """Births up to ``policy_limit`` are within policy: a statistic, never a sanction (§0)."""
+    """Births up to ``policy_limit`` are within policy: a statistic, never a sanction (§0).
+
+    ``reference_asfr``: reference age-specific fertility (births per 1,000 women a year,
+    the seven groups "15-19" … "45-49") for the under-reporting scan (出生漏报筛查)
+    instead of the county's own rates; a statistic for a check, never a target."""
 
     policy_limit: PositiveInt = 3
+    reference_asfr: dict[str, Annotated[float, Field(ge=0, le=1000)]] | None = None
+
+    @field_validator("reference_asfr", mode="before")
+    @classmethod
+    def _groups(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        rates = {str(k).strip().replace("-", "–"): v for k, v in value.items()}
+        if set(rates) != set(REFERENCE_AGE_GROUPS):
+            raise policy_error(
+                _("reference_asfr needs exactly the age groups %(groups)s.")
+                % {"groups": ", ".join(g.replace("–", "-") for g in REFERENCE_AGE_GROUPS)}
+            )
+        return rates
 
 
 class LateMarriageAge(Strict):

@@ -12,7 +12,9 @@ class QualityConfig(AppConfig):
     url_prefix = "quality/"
 
     def ready(self) -> None:
-        from jisheng.quality import menu, permissions
+        from jisheng.core.registry import register_api_router
+        from jisheng.quality import api_underreporting, menu, permissions
 
         menu.register()
         permissions.register()
+        register_api_router("/quality/underreporting", api_underreporting.router, order=90)

@@ -127,6 +127,10 @@ def poisson_sf(k: int, mu: float) -> float:
 # --------------------------------------------------------------------------- results
 
 
+def p_text(p: float) -> str:
+    return "< 0.0001" if p < 0.0001 else f"{p:.4f}"
+
+
 @dataclass(frozen=True)
 class ReferenceGroup:
     label: str  # "15–19"
@@ -198,6 +202,11 @@ class VillageResult:
         if self.flag == LOW:
             return self.p_low
         return min(self.p_low, self.p_high)
+
+    @property
+    def p_text(self) -> str:
+        """The tail probability as the pages show it (4 decimals; "< 0.0001" below)."""
+        return p_text(self.p)
 
     @property
     def flag_label(self) -> str:

@@ -195,7 +195,7 @@ def test_two_grouped_queries(world, tree):
         ur.scan(tree.county, parse("2025"), with_units=False)
     grouped = [q["sql"] for q in queries if "GROUP BY" in q["sql"]]
     assert len(grouped) == 2  # women by village and age group; births by village
-    assert len(queries) <= 5  # + whether the county is the only root, the pack
+    assert len(queries) <= 6  # + the units, whether the county is the only root, the pack
 
 
 def test_pack_schema_reference_asfr():
@@ -211,3 +211,23 @@ def test_pack_schema_reference_asfr():
         Births.model_validate({"reference_asfr": rates})  # a group missing
     with pytest.raises(ValidationError):
         Births.model_validate({"reference_asfr": rates | {"45-49": -1}})
+
+
+def test_association_groups_roll_up_into_their_village(world, tree, make_person):
+    """A woman and a birth of 甲村's association group are 甲村's (the village keeps the
+    registration); without the roll-up the group is scanned on its own."""
+    from tests import factories
+
+    group = factories.unit("990100001001-X01", "甲村第一协会小组", "group", tree.village_a)
+    mother = make_person(group, name="甲组一", birth_date=D(1997, 7, 7))  # 27, 28: 25–29
+    birth_record(actor=None, mother=mother, date=D(2025, 8, 8), sex="M", register_child=False)
+    assert ur.scan_units(tree.county)[group.pk] == tree.village_a.pk
+    assert ur.scan_units(tree.county)[tree.mine.pk] == tree.mine.pk
+    assert ur.scan_units(group) == {group.pk: group.pk}
+    result = ur.scan(tree.county, parse("2025"))  # 25–29: 4 births ÷ 7 women
+    a = result.village(tree.village_a.pk)
+    assert (a.observed, a.expected) == (3, pytest.approx(5 * 4 / 7))
+    assert result.village(group.pk) is None
+    apart = ur.scan(tree.county, parse("2025"), roll_up=False)
+    assert apart.village(group.pk).observed == 1
+    assert apart.village(tree.village_a.pk).observed == 2

@@ -44,12 +44,17 @@ def underreporting_scan(*, user: Any, unit: Unit, period: Period) -> Scan:
 
 
 def village_scan(*, user: Any, village: Unit, period: Period) -> VillageResult:
-    """One village's expected and observed births, judged by its county's rates."""
+    """One village's expected and observed births (its groups' rolled up), judged by its
+    county's rates."""
+    reference = underreporting.reference_for(underreporting.county_of(village), period)
     women = underreporting.women_by_group(village, period)
     births = underreporting.births_by_group(village, period)
-    reference = underreporting.reference_for(underreporting.county_of(village), period)
+    into = dict.fromkeys(set(women) | set(births), village.pk)
     result = underreporting.village_result(
-        village.pk, women.get(village.pk), births.get(village.pk), reference
+        village.pk,
+        underreporting.rolled_up(women, into, pair=True).get(village.pk),
+        underreporting.rolled_up(births, into, pair=False).get(village.pk),
+        reference,
     )
     return replace(result, unit=village)
 
@@ -59,19 +64,23 @@ def village_reference(*, village: Unit, period: Period) -> underreporting.Refere
 
 
 def village_births(*, user: Any, village: Unit, period: Period) -> QuerySet[Birth]:
-    """The births registered in ``village`` itself dated in ``period`` (O)."""
-    rows = Birth.objects.filter(unit=village, date__gte=period.first, date__lte=period.last)
+    """The births registered in ``village`` (and its groups) dated in ``period`` (O)."""
+    rows = Birth.objects.filter(
+        unit__path__startswith=village.path, date__gte=period.first, date__lte=period.last
+    )
     return restrict(rows, user).select_related("mother").order_by("date", "pk")
 
 
 def village_women(*, user: Any, village: Unit, period: Period) -> QuerySet[Person]:
-    """The women of ``village`` itself aged 15–49 and resident (在册, 流入) there on the
+    """The women of ``village`` (and its groups) aged 15–49 and resident (在册, 流入) there on the
     period's first or last day (the women behind E), each once, eldest first. Scoped by
     the village the states lie in (a woman who moved on since is still listed)."""
     first, last = period.first, period.last
     on_either = (engine.in_force_within(period, first) & engine.aged_between(first, 15, 49)) | (
         engine.in_force_within(period, last) & engine.aged_between(last, 15, 49)
     )
-    states = PersonPeriod.objects.filter(engine.wra_during(period), on_either, unit=village)
+    states = PersonPeriod.objects.filter(
+        engine.wra_during(period), on_either, unit__path__startswith=village.path
+    )
     ids = restrict(states, user).values("person_id")
     return Person.objects.filter(pk__in=ids).order_by("birth_date", "pk")

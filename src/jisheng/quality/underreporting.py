@@ -458,22 +458,68 @@ def village_result(
     )
 
 
+VILLAGE_TYPES = (UnitType.VILLAGE, UnitType.COMMUNITY)
+
+
+def scan_units(root: Unit) -> dict[int, int]:
+    """Each unit of ``root``'s subtree → the unit it is scanned as: its highest
+    ancestor-or-self inside the subtree that is a village or a community (村, 社区: the
+    village committee that keeps the birth registration; its 村民小组 roll up into it),
+    else the unit itself (a work unit's sections, a root below the village level).
+    One query."""
+    rows = Unit.objects.filter(path__startswith=root.path).values_list("pk", "path", "unit_type")
+    step = Unit.steplen
+    villages = {path: pk for pk, path, kind in rows if kind in VILLAGE_TYPES}
+    out = {}
+    for pk, path, _kind in rows:
+        out[pk] = pk
+        for end in range(len(root.path), len(path) + 1, step):
+            village = villages.get(path[:end])
+            if village is not None:
+                out[pk] = village
+                break
+    return out
+
+
+def rolled_up(
+    counts: dict[int, list], into: dict[int, int], pair: bool
+) -> dict[int, list]:
+    out: dict[int, list] = {}
+    for unit_id, row in counts.items():
+        key = into.get(unit_id, unit_id)
+        have = out.get(key)
+        if have is None:
+            out[key] = list(row)
+        elif pair:
+            out[key] = [(a + c, b + d) for (a, b), (c, d) in zip(have, row, strict=True)]
+        else:
+            out[key] = [a + b for a, b in zip(have, row, strict=True)]
+    return out
+
+
 def scan(
     root: Unit,
     period: Period,
     *,
     rates: tuple[float, ...] | None = None,
     with_units: bool = True,
+    roll_up: bool = True,
 ) -> Scan:
     """The under-reporting scan of every village of ``root``'s subtree (a root in the
-    caller's scope) for ``period``: two grouped queries (three when ``root`` is not a
-    county: the county's ASFR by the engine), then the arithmetic in Python.
+    caller's scope) for ``period``: two grouped queries by unit (three when ``root`` is
+    not a county: the county's ASFR by the engine), the units rolled up into their
+    villages (:func:`scan_units`, one query of the units), then the arithmetic in Python.
 
     ``rates``: reference rates (births per woman in the period, 15–19 … 45–49) instead of
-    the pack's or the county's. ``with_units``: attach each flagged village's Unit."""
+    the pack's or the county's. ``with_units``: attach each flagged village's Unit.
+    ``roll_up=False``: every unit holding residents is scanned on its own."""
     women = women_by_group(root, period)
     births = births_by_group(root, period)
     reference = reference_for(root, period, rates=rates, women=women, births=births)
+    if roll_up:
+        into = scan_units(root)
+        women = rolled_up(women, into, pair=True)
+        births = rolled_up(births, into, pair=False)
     villages = [
         village_result(unit_id, women.get(unit_id), births.get(unit_id), reference)
         for unit_id in sorted(set(women) | set(births))
@@ -483,9 +529,7 @@ def scan(
         flagged = {v.unit_id for v in result.flagged}
         units = Unit.objects.in_bulk(flagged)
         result.villages = [
-            replace(v, unit=units.get(v.unit_id))
-            if v.unit_id in flagged
-            else v
+            replace(v, unit=units.get(v.unit_id)) if v.unit_id in flagged else v
             for v in villages
         ]
     return result

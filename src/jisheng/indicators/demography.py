@@ -161,3 +161,88 @@ def fertility(root: Unit, year: int) -> Fertility:
         )
     ]
     return Fertility(groups=groups, tfr=value.value)
+
+
+# --------------------------------------------------------------------------- crude rates
+
+
+def days_in_year(year: int) -> int:
+    return (datetime.date(year + 1, 1, 1) - datetime.date(year, 1, 1)).days
+
+
+def annualised(rate: float | None, period: Period) -> float | None:
+    """A rate per 1,000 of ``period`` as a yearly rate: × the days of the period's year ÷
+    the days of the period (a quarter of 90 days in 2025: × 365 ÷ 90). A year is itself."""
+    if rate is None:
+        return None
+    if period.kind == YEAR:
+        return rate
+    return rate * days_in_year(period.first.year) / period.days
+
+
+@dataclass(frozen=True)
+class CrudeRates:
+    """出生率, 死亡率 and 自然增长率 (‰) of a unit's subtree for one period, as the catalogue
+    defines them (events ÷ the mean of the residents on the first and last day × 1000),
+    for the period and annualised."""
+
+    period: Period
+    births: int
+    deaths: int
+    population: float  # mean of the residents (在册, 流入) on the first and last day
+
+    def _rate(self, events: int) -> float | None:
+        return events / self.population * 1000 if self.population else None
+
+    @property
+    def birth_rate(self) -> float | None:
+        return self._rate(self.births)
+
+    @property
+    def death_rate(self) -> float | None:
+        return self._rate(self.deaths)
+
+    @property
+    def natural_growth_rate(self) -> float | None:
+        return self._rate(self.births - self.deaths)
+
+    @property
+    def is_year(self) -> bool:
+        return self.period.kind == YEAR
+
+    @property
+    def birth_rate_annualised(self) -> float | None:
+        return annualised(self.birth_rate, self.period)
+
+    @property
+    def death_rate_annualised(self) -> float | None:
+        return annualised(self.death_rate, self.period)
+
+    @property
+    def natural_growth_rate_annualised(self) -> float | None:
+        return annualised(self.natural_growth_rate, self.period)
+
+    @property
+    def texts(self) -> dict[str, str]:
+        """Each rate and its annualised value with two decimals ("—" without residents)."""
+        names = ("birth_rate", "death_rate", "natural_growth_rate")
+        out = {}
+        for name in names:
+            for key in (name, f"{name}_annualised"):
+                value = getattr(self, key)
+                out[key] = "—" if value is None else f"{value:.2f}"
+        return out
+
+
+def crude_rates(root: Unit, period: Period) -> CrudeRates:
+    """The crude rates of ``root``'s subtree for ``period``: the catalogue's ``birth_rate``
+    and ``deaths`` computed by the engine (one computation)."""
+    indicators = [catalogue.get("birth_rate"), catalogue.get("deaths")]
+    values = engine.compute(indicators, root, period, engine.SELF)[0].values
+    births = values["birth_rate"]
+    return CrudeRates(
+        period=period,
+        births=int(births.numerator),
+        deaths=int(values["deaths"].numerator),
+        population=float(births.denominator or 0),
+    )

@@ -29,6 +29,7 @@ from jisheng.reports.dashboard.figures import (
     Figure,
     Trend,
     TrendPoint,
+    annualise_figures,
     child_units,
     indicator_or_none,
     key_indicators,
@@ -191,6 +192,7 @@ def dashboard(
     )
     own = _figures(indicators, unit, values[unit.pk], found_targets)
     figures = [own[i] for i in ids]
+    annualise_figures(figures, period)
 
     chosen = indicator_or_none(rank_by)
     if chosen is None or chosen.id not in own:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.utils import timezone
 from jisheng.core import periods
 from jisheng.indicators import catalogue, demography, engine
 from jisheng.orgs.models import Unit
+from jisheng.reports.dashboard.computing import _cache_key, _cached, _closed, cache_seconds
 from jisheng.reports.dashboard.figures import (
     Figure,
 )
@@ -28,6 +29,9 @@ class Demography:
     births_by_order: list[Any]  # demography.OrderRow
     fertility: Any  # demography.Fertility
     figures: list[Figure]
+    # 出生率, 死亡率, 自然增长率 of each quarter begun (for the period and annualised), then
+    # of the year
+    crude: list[Any] = field(default_factory=list)  # demography.CrudeRates
 
     @property
     def population(self) -> int:
@@ -71,6 +75,23 @@ def pyramid_day(year: int, today: datetime.date) -> datetime.date:
     return min(last, today) if year == today.year else last
 
 
+def crude_rates_of_year(unit: Unit, year: int, today: datetime.date) -> list[Any]:
+    """The crude rates of each quarter of ``year`` begun by ``today``, then of the year
+    (``demography.CrudeRates``): one engine computation a quarter, cached like the
+    dashboard's months (an ended quarter for hours)."""
+    quarters = [periods.parse(f"{year}Q{q}") for q in range(1, 5)]
+    out = []
+    for period in [q for q in quarters if q.first <= today] + [periods.parse(str(year))]:
+        rates, _at, _hit = _cached(
+            _cache_key("crude", unit, [period.code], ["birth_rate", "deaths"]),
+            lambda p=period: demography.crude_rates(unit, p),
+            refresh=False,
+            seconds=cache_seconds(_closed(period, today)),
+        )
+        out.append(rates)
+    return out
+
+
 def demography_for(unit: Unit, year: int, today: datetime.date | None = None) -> Demography:
     """The demographic figures of ``unit`` (in the user's scope) for ``year``."""
     today = today or timezone.localdate()
@@ -86,4 +107,5 @@ def demography_for(unit: Unit, year: int, today: datetime.date | None = None) ->
         births_by_order=demography.births_by_order_sex(unit, period),
         fertility=demography.fertility(unit, year),
         figures=[Figure(i, values[i.id]) for i in indicators],
+        crude=crude_rates_of_year(unit, year, today),
     )

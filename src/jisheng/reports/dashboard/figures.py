@@ -11,6 +11,7 @@ from typing import Any
 from jisheng.core import periods
 from jisheng.core.periods import Period
 from jisheng.indicators import catalogue
+from jisheng.indicators.demography import annualised
 from jisheng.indicators.engine import Indicator, Value
 from jisheng.orgs.models import Unit
 from jisheng.reports.dashboard.display import (
@@ -35,6 +36,14 @@ class Figure:
     value: Value
     target: Any = None  # indicators.targets.Target or None
     status: str | None = None
+    # a rate per 1,000 of a month or quarter as a yearly rate (see annualise_figures)
+    annualised: float | None = None
+
+    @property
+    def annualised_text(self) -> str:
+        if self.annualised is None:
+            return ""
+        return f"{self.annualised:.2f}{self.indicator.unit}"
 
     @property
     def text(self) -> str:
@@ -180,3 +189,18 @@ def child_units(unit: Unit) -> list[Unit]:
     return list(
         Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("path")
     )
+
+
+# 出生率, 自然增长率 (and a 死亡率 should the catalogue gain one): per 1,000 a period, shown
+# annualised too for a month or a quarter, since offices compare them with yearly rates.
+ANNUALISED_IDS: tuple[str, ...] = ("birth_rate", "death_rate", "natural_growth_rate")
+
+
+def annualise_figures(figures: Iterable[Figure], period: Period) -> None:
+    """Give the crude rates among ``figures`` their annualised value when ``period`` is
+    shorter than a year (``indicators.demography.annualised``); a small sample none."""
+    if period.kind == periods.YEAR:
+        return
+    for figure in figures:
+        if figure.indicator.id in ANNUALISED_IDS and figure.defined:
+            figure.annualised = annualised(float(figure.value.value), period)

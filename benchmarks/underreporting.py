@@ -130,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"database: {connection.vendor} {connection.settings_dict.get('NAME')}")
     load_demo()
     root = Unit.objects.get(code=COUNTY_CODE)
-    how, seconds, note = generate(args, root)
+    how, _seconds, note = generate(args, root)
     print(f"  {how}: {note}")
     year = args.year or datetime.date.today().year - 1
     period = Period(YEAR, year, 1)
@@ -153,9 +153,10 @@ def run(args: argparse.Namespace) -> int:
         f"  time: median {statistics.median(timings):.2f} s, max {worst:.2f} s "
         f"(target ≤ {TARGET_SECONDS:g} s)  {verdict}"
     )
-    print("  reference rates (births per 1,000 women in the year): " + ", ".join(
-        f"{g.label} {g.per_1000:.1f}" for g in base.reference.groups
-    ))
+    print(
+        "  reference rates (births per 1,000 women in the year): "
+        + ", ".join(f"{g.label} {g.per_1000:.1f}" for g in base.reference.groups)
+    )
 
     # 2. flags on the registry as generated: all false
     print(f"\nflags on the registry as generated (all false flags): {len(base.flagged)}")
@@ -176,7 +177,8 @@ def run(args: argparse.Namespace) -> int:
     false = [v for v in flagged if v.unit_id not in chosen]
     print(
         f"\nremoved {args.share:.0%} of the births of {args.villages} villages "
-        f"({moved} births): " + ", ".join(
+        f"({moved} births): "
+        + ", ".join(
             f"{names[u]} (E {before[u].expected:.1f}, O {before[u].observed} → "
             f"{result.village(u).observed})"
             for u in chosen
@@ -195,11 +197,14 @@ def run(args: argparse.Namespace) -> int:
         scanned, n = remove_and_scan(root, period, chosen, share, random.Random(args.seed))
         hits = sum(1 for v in scanned.flagged if v.unit_id in chosen and v.flag == "low")
         others = sum(1 for v in scanned.flagged if v.unit_id not in chosen)
-        print(f"  {share:4.0%}: {n:4d} births removed, recall {hits}/{len(chosen)}, "
-              f"false flags {others}")
+        print(
+            f"  {share:4.0%}: {n:4d} births removed, recall {hits}/{len(chosen)}, "
+            f"false flags {others}"
+        )
     recall_ok = len(found) == len(chosen)
-    print(f"\nrecall {'PASS' if recall_ok else 'FAIL'} ({len(found)}/{len(chosen)}), "
-          f"time {verdict}")
+    print(
+        f"\nrecall {'PASS' if recall_ok else 'FAIL'} ({len(found)}/{len(chosen)}), time {verdict}"
+    )
     return 0 if verdict == "PASS" else 1
 
 

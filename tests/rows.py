@@ -285,3 +285,20 @@ def round_targets(env: SimpleNamespace, n: int) -> None:
         period_start=start,
         period_end=end,
     )
+
+
+def underreporting_villages(env: SimpleNamespace, n: int) -> None:
+    """``n`` villages the under-reporting scan flags (last year): each registers a birth
+    of a mother aged 55 and has no woman of 15–49, so E = 0 and O = 1 (flagged high)."""
+    from jisheng.people import family
+
+    year = env.today.year - 1
+    for _ in range(n):
+        env.serial += 1
+        village = factories.unit(
+            f"990100001{500 + env.serial:03d}", f"筛查村{env.serial}", "village", env.tree.town
+        )
+        mother = env.make_person(village, name="吴芳", birth_date=D(year - 55, 1, 1))
+        family.birth_record(
+            actor=None, mother=mother, date=D(year, 3, 1), sex="M", register_child=False
+        )

@@ -112,6 +112,7 @@ BUILDERS: dict[str, Callable[[SimpleNamespace, int], None] | None] = {
     "api:/api/v1/persons/{person_id}/periods": rows.moves,
     "api:/api/v1/persons/{person_id}/events": rows.moves,
     "api:/api/v1/services/campaigns/{round_id}/targets": rows.round_targets,
+    "api:/api/v1/quality/underreporting": rows.underreporting_villages,
 }
 
 

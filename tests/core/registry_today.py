@@ -101,6 +101,7 @@ TODAY_ROLE_PERMISSIONS: dict[str, list[str]] = {
         "people.view_pregnancy",
         "people.view_transfer",
         "policy.view_policypack",
+        "quality.view_underreporting",
         "reports.add_verification",
         "reports.change_verification",
         "reports.change_verificationrecord",
@@ -215,6 +216,7 @@ TODAY_ROLE_PERMISSIONS: dict[str, list[str]] = {
         "people.view_pregnancy",
         "people.view_transfer",
         "policy.view_policypack",
+        "quality.view_underreporting",
         "reports.add_verification",
         "reports.change_verification",
         "reports.change_verificationrecord",
@@ -316,6 +318,7 @@ TODAY_ROLE_PERMISSIONS: dict[str, list[str]] = {
         "people.view_pregnancy",
         "people.view_transfer",
         "policy.view_policypack",
+        "quality.view_underreporting",
         "reports.view_verification",
         "reports.view_verificationrecord",
         "services.view_campaignround",
@@ -428,6 +431,7 @@ TODAY_API_PATHS = [
     "get /api/v1/persons/{person_id}/periods",
     "get /api/v1/policy/packs",
     "get /api/v1/policy/packs/{code}",
+    "get /api/v1/quality/underreporting",
     "get /api/v1/services/campaigns",
     "get /api/v1/services/campaigns/{round_id}/targets",
     "get /api/v1/services/letters",
@@ -493,7 +497,7 @@ TODAY_MENU: list[tuple[str, list[str]]] = [
         ],
     ),
     ("reporting", []),
-    ("quality", []),
+    ("quality", ["quality:underreporting"]),
 ]
 
 TODAY_SHORTCUTS: dict[str, list[str]] = {

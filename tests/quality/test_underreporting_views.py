@@ -27,7 +27,11 @@ def world(tree, make_person):
     ]
     for i, mother in enumerate(mothers[:12]):
         birth_record(
-            actor=None, mother=mother, date=D(2025, 1 + i, 15), sex="MF"[i % 2], register_child=False
+            actor=None,
+            mother=mother,
+            date=D(2025, 1 + i, 15),
+            sex="MF"[i % 2],
+            register_child=False,
         )
 
 
@@ -64,7 +68,9 @@ def test_village_page_drills_down_to_births_and_women(world, tree, users):
     assert len(b.context["page"]) == 12 and b.context["result"].observed == 12
     assert b.context["result"].expected == pytest.approx(6)
     assert "乙00" in b.content.decode()
-    women = client.get(VILLAGE_URL, {"unit": tree.village_a.code, "period": "2025", "show": "women"})
+    women = client.get(
+        VILLAGE_URL, {"unit": tree.village_a.code, "period": "2025", "show": "women"}
+    )
     assert women.status_code == 200
     assert women.context["page"].paginator.count == 20
     html = women.content.decode()
@@ -123,7 +129,9 @@ def test_api_errors_and_scope(world, tree, api):
     office = api("office")
     bad = office.get("/quality/underreporting", unit=tree.county.code, period="2025H1")
     assert bad.status_code == 422 and bad.json()["details"][0]["field"] == "period"
-    assert api("field_a").get("/quality/underreporting", unit=tree.village_a.code).status_code == 403
+    assert (
+        api("field_a").get("/quality/underreporting", unit=tree.village_a.code).status_code == 403
+    )
     assert api(None).get("/quality/underreporting", unit=tree.county.code).status_code == 401
     town = api("town_office")
     assert town.get("/quality/underreporting", unit=tree.street.code).status_code == 404

@@ -292,7 +292,7 @@ class Births(Strict):
 
     @field_validator("reference_asfr", mode="before")
     @classmethod
-    def _groups(cls, value: Any) -> Any:
+    def _groups(cls, value: object) -> object:
         if not isinstance(value, dict):
             return value
         rates = {str(k).strip().replace("-", "–"): v for k, v in value.items()}

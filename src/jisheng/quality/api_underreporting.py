@@ -9,10 +9,9 @@ a missing one (audited as ``denied``); a bad period answers 422 ``invalid``.
 ``Query[…]`` annotations at import.)
 """
 
-from typing import Any
-
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
@@ -31,9 +30,10 @@ router = Router(tags=["quality"])
 
 class ScanFilters(Schema):
     unit: str = Field(
-        min_length=1,
+        "",
         max_length=32,
-        description="A unit's code (404 when it is outside the caller's data scope).",
+        description="A unit's code (404 when it is outside the caller's data scope); "
+        "default: the caller's own unit.",
     )
     period: str = Field(
         "",
@@ -61,7 +61,9 @@ class VillageOut(Schema):
     observed: int = Field(description="O: births registered in the period.")
     p_low: float = Field(description="P(X ≤ O) for X ~ Poisson(E).")
     p_high: float = Field(description="P(X ≥ O) for X ~ Poisson(E).")
-    flag: str = Field(description="low (check the birth registration), high (counted twice?) or empty.")
+    flag: str = Field(
+        description="low (check the birth registration), high (counted twice?) or empty."
+    )
     reference: str = Field(description="county: the county's own rates; pack: the policy pack's.")
     groups: list[GroupOut]
 
@@ -77,7 +79,7 @@ def _invalid(field: str, message: str) -> ApiError:
     summary="Under-reporting scan of the villages of a unit for one period",
 )
 @paginate(PageNumber)
-def underreporting(request: HttpRequest, filters: Query[ScanFilters]) -> list[dict[str, Any]]:
+def underreporting(request: HttpRequest, filters: Query[ScanFilters]) -> list[dict[str, object]]:
     """The villages of ``unit``'s subtree whose registered births are improbably low or
     high for their women of childbearing age (Poisson tail < 0.01), the most improbable
     first. Needs ``quality.view_underreporting``."""
@@ -86,16 +88,19 @@ def underreporting(request: HttpRequest, filters: Query[ScanFilters]) -> list[di
         period = selectors.period_for(filters.period, timezone.localdate())
     except ValueError as exc:
         raise _invalid("period", str(exc)) from exc
-    unit = org_selectors.unit_get(user=request.auth, code=filters.unit)
+    code = filters.unit.strip()
+    unit = org_selectors.unit_get(user=request.auth, code=code) if code else request.auth.unit
+    if unit is None:
+        raise ApiError(404, "not_found", _("Not found."))
     scan = selectors.underreporting_scan(user=request.auth, unit=unit, period=period)
     villages: list[VillageResult] = scan.villages if filters.all else scan.flagged
     if filters.all:
         villages = sorted(villages, key=lambda v: (v.p, v.unit_id))
     units = {
         pk: (code, name)
-        for pk, code, name in Unit.objects.filter(
-            pk__in=[v.unit_id for v in villages]
-        ).values_list("pk", "code", "name")
+        for pk, code, name in Unit.objects.filter(pk__in=[v.unit_id for v in villages]).values_list(
+            "pk", "code", "name"
+        )
     }
     return [
         {

@@ -19,3 +19,6 @@ class UnderReportingScan(models.Model):
         permissions = [("view_underreporting", _("Can view the under-reporting scan"))]
         verbose_name = _("under-reporting scan")
         verbose_name_plural = _("under-reporting scans")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)

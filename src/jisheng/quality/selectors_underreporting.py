@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import replace
-from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -18,7 +17,7 @@ from jisheng.core import periods
 from jisheng.core.periods import Period
 from jisheng.core.scope import restrict
 from jisheng.indicators import engine
-from jisheng.orgs.models import Unit
+from jisheng.orgs.models import Unit, User
 from jisheng.people.models import Birth, Person, PersonPeriod
 from jisheng.quality import underreporting
 from jisheng.quality.underreporting import Scan, VillageResult
@@ -38,12 +37,12 @@ def period_for(text: str | None, today: datetime.date) -> Period:
     return period
 
 
-def underreporting_scan(*, user: Any, unit: Unit, period: Period) -> Scan:
+def underreporting_scan(*, user: User, unit: Unit, period: Period) -> Scan:
     """The scan of every village of ``unit``'s subtree (``unit`` in ``user``'s scope)."""
     return underreporting.scan(unit, period)
 
 
-def village_scan(*, user: Any, village: Unit, period: Period) -> VillageResult:
+def village_scan(*, user: User, village: Unit, period: Period) -> VillageResult:
     """One village's expected and observed births (its groups' rolled up), judged by its
     county's rates."""
     reference = underreporting.reference_for(underreporting.county_of(village), period)
@@ -63,7 +62,7 @@ def village_reference(*, village: Unit, period: Period) -> underreporting.Refere
     return underreporting.reference_for(underreporting.county_of(village), period)
 
 
-def village_births(*, user: Any, village: Unit, period: Period) -> QuerySet[Birth]:
+def village_births(*, user: User, village: Unit, period: Period) -> QuerySet[Birth]:
     """The births registered in ``village`` (and its groups) dated in ``period`` (O)."""
     rows = Birth.objects.filter(
         unit__path__startswith=village.path, date__gte=period.first, date__lte=period.last
@@ -71,7 +70,7 @@ def village_births(*, user: Any, village: Unit, period: Period) -> QuerySet[Birt
     return restrict(rows, user).select_related("mother").order_by("date", "pk")
 
 
-def village_women(*, user: Any, village: Unit, period: Period) -> QuerySet[Person]:
+def village_women(*, user: User, village: Unit, period: Period) -> QuerySet[Person]:
     """The women of ``village`` (and its groups) aged 15–49 and resident (在册, 流入) there on the
     period's first or last day (the women behind E), each once, eldest first. Scoped by
     the village the states lie in (a woman who moved on since is still listed)."""

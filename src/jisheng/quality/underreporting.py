@@ -260,7 +260,8 @@ def women_by_group(root: Unit, period: Period) -> dict[int, list[tuple[int, int]
     aggregates = {}
     for i, (low, high) in enumerate(FERTILE_AGE_GROUPS):
         aggregates[f"s{i}"] = Count(
-            "pk", filter=engine.in_force_within(period, first) & engine.aged_between(first, low, high)
+            "pk",
+            filter=engine.in_force_within(period, first) & engine.aged_between(first, low, high),
         )
         aggregates[f"e{i}"] = Count(
             "pk", filter=engine.in_force_within(period, last) & engine.aged_between(last, low, high)
@@ -314,7 +315,9 @@ def county_of(unit: Unit) -> Unit:
     above it is its own reference."""
     if unit.unit_type == UnitType.COUNTY:
         return unit
-    ancestors = Unit.objects.get_ancestors(unit).filter(unit_type=UnitType.COUNTY).order_by("-depth")
+    ancestors = (
+        Unit.objects.get_ancestors(unit).filter(unit_type=UnitType.COUNTY).order_by("-depth")
+    )
     return ancestors.first() or unit
 
 
@@ -481,9 +484,7 @@ def scan_units(root: Unit) -> dict[int, int]:
     return out
 
 
-def rolled_up(
-    counts: dict[int, list], into: dict[int, int], pair: bool
-) -> dict[int, list]:
+def rolled_up(counts: dict[int, list], into: dict[int, int], pair: bool) -> dict[int, list]:
     out: dict[int, list] = {}
     for unit_id, row in counts.items():
         key = into.get(unit_id, unit_id)
@@ -529,8 +530,7 @@ def scan(
         flagged = {v.unit_id for v in result.flagged}
         units = Unit.objects.in_bulk(flagged)
         result.villages = [
-            replace(v, unit=units.get(v.unit_id)) if v.unit_id in flagged else v
-            for v in villages
+            replace(v, unit=units.get(v.unit_id)) if v.unit_id in flagged else v for v in villages
         ]
     return result
 

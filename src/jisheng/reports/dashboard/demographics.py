@@ -31,7 +31,7 @@ class Demography:
     figures: list[Figure]
     # 出生率, 死亡率, 自然增长率 of each quarter begun (for the period and annualised), then
     # of the year
-    crude: list[Any] = field(default_factory=list)  # demography.CrudeRates
+    crude: list[demography.CrudeRates] = field(default_factory=list)
 
     @property
     def population(self) -> int:
@@ -75,12 +75,12 @@ def pyramid_day(year: int, today: datetime.date) -> datetime.date:
     return min(last, today) if year == today.year else last
 
 
-def crude_rates_of_year(unit: Unit, year: int, today: datetime.date) -> list[Any]:
+def crude_rates_of_year(unit: Unit, year: int, today: datetime.date) -> list[demography.CrudeRates]:
     """The crude rates of each quarter of ``year`` begun by ``today``, then of the year
     (``demography.CrudeRates``): one engine computation a quarter, cached like the
     dashboard's months (an ended quarter for hours)."""
     quarters = [periods.parse(f"{year}Q{q}") for q in range(1, 5)]
-    out = []
+    out: list[demography.CrudeRates] = []
     for period in [q for q in quarters if q.first <= today] + [periods.parse(str(year))]:
         rates, _at, _hit = _cached(
             _cache_key("crude", unit, [period.code], ["birth_rate", "deaths"]),

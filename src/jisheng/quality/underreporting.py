@@ -1,9 +1,12 @@
 """Under-reporting detection (出生漏报筛查, SPEC §9, issue 15): which villages registered
 improbably few (or many) births for their women of childbearing age.
 
-**The method.** For every village (the lowest units holding residents: the units the
-registry attaches persons and births to) of a unit's subtree and a period (a year by
-default; a quarter or a month also works):
+**The method.** For every village of a unit's subtree and a period (a year by default; a
+quarter or a month also works). The registry attaches persons and births to the lowest
+units — in a generated county the association groups (协会小组) of 20–30 households,
+< 1 birth a year each, too few to judge — so each unit is scanned as its village or
+community (村, 社区: the village committee keeps the birth registration), a unit outside
+any village (a work unit's sections) as itself (:func:`scan_units`):
 
 - the expected births ``E = Σ_g rate_g × W_g`` over the seven five-year age groups
   15–19 … 45–49, where ``W_g`` is the village's women of group ``g`` — the mean of the
@@ -31,8 +34,9 @@ mean of the first and last day already halves.
 A village is flagged **for a check**, never a person (SPEC §0): the figures say where the
 registration may be incomplete, the office checks the records.
 
-Two grouped queries serve the whole subtree: the women by village and age group on both
-days, and the births by village and mother's age group (see :func:`scan`).
+Two grouped queries serve the whole subtree: the women by unit and age group on both
+days, and the births by unit and mother's age group (see :func:`scan`); the units are
+rolled up into their villages in memory.
 """
 
 from __future__ import annotations

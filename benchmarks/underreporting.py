@@ -1,7 +1,7 @@
 """Under-reporting detection on a generated county (issue 15's figure and evaluation).
 
     uv run python benchmarks/underreporting.py [--persons 1000000] [--database-url URL]
-                                               [--year 2025] [--share 0.6] [--repeat 3]
+                                               [--year 2025] [--share 1.0] [--repeat 3]
                                                [--seed 1] [--villages 3]
 
 1. Starts Django like ``registry.py`` (same database choice; use a scratch database of
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--persons", type=int, default=1_000_000)
     parser.add_argument("--database-url", default=os.environ.get("JISHENG_DATABASE_URL"))
     parser.add_argument("--year", type=int, default=0, help="default: the last whole year")
-    parser.add_argument("--share", type=float, default=0.6, help="births removed (0–1)")
+    parser.add_argument("--share", type=float, default=1.0, help="births removed (0–1)")
     parser.add_argument("--villages", type=int, default=3, help="villages to remove from")
     parser.add_argument("--repeat", type=int, default=3, help="timed scans")
     parser.add_argument("--seed", type=int, default=1)
@@ -81,7 +81,12 @@ def _describe(v: Any, names: dict[int, str]) -> str:
 
 
 def remove_and_scan(
-    root: Any, period: Any, chosen: list[int], share: float, rng: random.Random
+    root: Any,
+    period: Any,
+    chosen: list[int],
+    share: float,
+    rng: random.Random,
+    rates: tuple[float, ...] | None = None,
 ) -> tuple[Any, int]:
     """Move ``share`` of the period's births of the ``chosen`` villages out of the period
     (a year earlier) in a transaction, scan, roll back. Returns the scan and the number
@@ -111,7 +116,7 @@ def remove_and_scan(
                 Birth.objects.filter(pk__in=drop).update(
                     date=period.first - datetime.timedelta(days=400)
                 )
-            result.append(underreporting.scan(root, period, with_units=False))
+            result.append(underreporting.scan(root, period, rates=rates, with_units=False))
             result.append(moved)
             raise Rollback
     except Rollback:
@@ -192,18 +197,22 @@ def run(args: argparse.Namespace) -> int:
         mark = "*" if v.unit_id in chosen else " "
         print(mark + _describe(v, names)[1:])
 
-    print("\nrecall by share of births removed (same villages):")
+    # the rates of the registry as generated, fixed (as a policy pack's would be)
+    fixed = tuple(g.rate for g in base.reference.groups)
+    print("\nrecall by share of births removed (same villages), county's own rates | fixed:")
     for share in SHARES:
-        scanned, n = remove_and_scan(root, period, chosen, share, random.Random(args.seed))
-        hits = sum(1 for v in scanned.flagged if v.unit_id in chosen and v.flag == "low")
-        others = sum(1 for v in scanned.flagged if v.unit_id not in chosen)
-        print(
-            f"  {share:4.0%}: {n:4d} births removed, recall {hits}/{len(chosen)}, "
-            f"false flags {others}"
-        )
-    recall_ok = len(found) == len(chosen)
+        line = f"  {share:4.0%}:"
+        for rates in (None, fixed):
+            scanned, n = remove_and_scan(
+                root, period, chosen, share, random.Random(args.seed), rates=rates
+            )
+            hits = sum(1 for v in scanned.flagged if v.unit_id in chosen and v.flag == "low")
+            others = sum(1 for v in scanned.flagged if v.unit_id not in chosen)
+            line += f"  {n:4d} removed, recall {hits}/{len(chosen)}, false flags {others} |"
+        print(line.rstrip(" |"))
     print(
-        f"\nrecall {'PASS' if recall_ok else 'FAIL'} ({len(found)}/{len(chosen)}), time {verdict}"
+        f"\nrecall {len(found)}/{len(chosen)} at {args.share:.0%} removed (no target: "
+        f"see the table), false flags {len(false)}; time {verdict}"
     )
     return 0 if verdict == "PASS" else 1
 

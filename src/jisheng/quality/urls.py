@@ -1,7 +1,16 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from jisheng.quality import views_rules
 
 app_name = "quality"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    # logic checks
+    path("rules/", views_rules.rule_list, name="rule_list"),
+    path("checks/", views_rules.check_run, name="check_run"),
+    path("checks/rule/<slug:key>/", views_rules.check_rule, name="check_rule"),
+    path("checks/records/", views_rules.check_records, name="check_records"),
+    path("checks/explain/", views_rules.check_explain, name="check_explain"),
+]

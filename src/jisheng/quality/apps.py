@@ -25,5 +25,5 @@ class QualityConfig(AppConfig):
 
         checks.register_populations()
         register_submission_check("logic_rules", services_rules.submission_check)
-        register_api_router("/quality", api_rules.router, order=90)
+        register_api_router("/quality", api_rules.router, order=950)
         register_demo_loader("logic_rules", lambda: load_files(actor=None), order=900)

@@ -122,8 +122,15 @@ def check_records(request: HttpRequest) -> HttpResponse:
     """The records behind a violation: for a comparison, the persons behind each figure
     (``term``: which one); for a record check, the record and the persons it is about."""
     require_perm(request, VIEW)
-    rule = selectors_rules.rule_get(request.GET.get("rule", ""))
     unit = requested_unit(request)
+    if not request.GET.get("rule"):
+        return render(
+            request,
+            "quality/check_run.html",
+            {"unit": unit, "error": _("Choose a rule of the results.")},
+            status=400,
+        )
+    rule = selectors_rules.rule_get(request.GET.get("rule", ""))
     period = _period(request)
     if isinstance(period, str):
         return render(

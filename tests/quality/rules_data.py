@@ -35,9 +35,7 @@ def method(person, kind, started_on, ended_on=None):
 
 
 def visit(person, day):
-    return FollowUpVisit.objects.create(
-        person=person, unit=person.unit, visited_on=day, way="home"
-    )
+    return FollowUpVisit.objects.create(person=person, unit=person.unit, visited_on=day, way="home")
 
 
 def due(person, day, starts_on=None):

@@ -53,7 +53,9 @@ def _build(unit, period):
         totals = [totals[0] + b, totals[1] + g, totals[2] + t]
         rows.append(FormRow(u, {"boys": b, "girls": g, "total": t}))
     rows.append(FormRow(None, dict(zip(("boys", "girls", "total"), totals, strict=True))))
-    return Form(FORM, "测试表", unit, period, [("boys", "男"), ("girls", "女"), ("total", "合计")], rows)
+    return Form(
+        FORM, "测试表", unit, period, [("boys", "男"), ("girls", "女"), ("total", "合计")], rows
+    )
 
 
 @pytest.fixture
@@ -72,7 +74,9 @@ def form_rules(db):
 
 
 def test_form_rules_per_row_and_total(form_rules, tree):
-    found = [v for v in run_checks(unit=tree.town, period=MARCH) if v.rule.key == "form_total_adds_up"]
+    found = [
+        v for v in run_checks(unit=tree.town, period=MARCH) if v.rule.key == "form_total_adds_up"
+    ]
     # village A: 1 + 1 ≠ 3; the township's total: 3 + 0 … boys 1, girls 3, total 5 → 4 ≠ 5
     assert sorted((v.unit.code, v.left, v.right) for v in found) == [
         (tree.town.code, 4, 5),
@@ -85,7 +89,11 @@ def test_submission_check_blocks_until_explained(form_rules, tree, users, make_p
     mother = make_person(name="蒋一", birth_date=D(2012, 1, 1))  # 14 at the birth
     b = birth(mother, D(2026, 3, 5), "F")
     findings = submission_findings(unit=tree.village_a, form_key=FORM, period=MARCH)
-    by_rule = {f.rule: f for f in findings if f.rule in ("form_total_adds_up", "form_total_warning", "mother_age_out_of_range")}
+    by_rule = {
+        f.rule: f
+        for f in findings
+        if f.rule in ("form_total_adds_up", "form_total_warning", "mother_age_out_of_range")
+    }
     assert set(by_rule) == {"form_total_adds_up", "form_total_warning", "mother_age_out_of_range"}
     assert by_rule["form_total_adds_up"].severity == "error"
     assert by_rule["form_total_warning"].severity == "warning"
@@ -98,7 +106,13 @@ def test_submission_check_blocks_until_explained(form_rules, tree, users, make_p
     another = submission_findings(unit=tree.village_a, form_key="another", period=MARCH)
     assert {f.rule for f in another} == {"mother_age_out_of_range"}
 
-    explain(actor=users.office, rule_key="form_total_adds_up", unit=tree.village_a, period=MARCH, text="合计含一例外地分娩")
+    explain(
+        actor=users.office,
+        rule_key="form_total_adds_up",
+        unit=tree.village_a,
+        period=MARCH,
+        text="合计含一例外地分娩",
+    )
     explain(
         actor=users.office,
         rule_key="mother_age_out_of_range",
@@ -111,10 +125,24 @@ def test_submission_check_blocks_until_explained(form_rules, tree, users, make_p
     errors = [f for f in findings if f.severity == "error"]
     assert errors and all(f.explained for f in errors)
     e = LogicExplanation.objects.get(rule_key="form_total_adds_up")
-    assert (e.explained_by, e.period, e.record, e.text) == (users.office, "2026-03", "", "合计含一例外地分娩")
-    assert AuditEvent.objects.filter(object_type="quality.logicexplanation", action="create").count() == 2
+    assert (e.explained_by, e.period, e.record, e.text) == (
+        users.office,
+        "2026-03",
+        "",
+        "合计含一例外地分娩",
+    )
+    assert (
+        AuditEvent.objects.filter(object_type="quality.logicexplanation", action="create").count()
+        == 2
+    )
     # explaining again changes the text, one row
-    explain(actor=users.office, rule_key="form_total_adds_up", unit=tree.village_a, period=MARCH, text="已核实")
+    explain(
+        actor=users.office,
+        rule_key="form_total_adds_up",
+        unit=tree.village_a,
+        period=MARCH,
+        text="已核实",
+    )
     assert LogicExplanation.objects.get(rule_key="form_total_adds_up").text == "已核实"
     # the explanation is per period: April is not explained
     assert not LogicExplanation.objects.filter(period="2026-04").exists()
@@ -122,17 +150,47 @@ def test_submission_check_blocks_until_explained(form_rules, tree, users, make_p
 
 def test_explain_refuses_bad_input(form_rules, tree, users):
     with pytest.raises(ValidationError, match="请填写"):
-        explain(actor=users.office, rule_key="form_total_adds_up", unit=tree.village_a, period=MARCH, text=" ")
+        explain(
+            actor=users.office,
+            rule_key="form_total_adds_up",
+            unit=tree.village_a,
+            period=MARCH,
+            text=" ",
+        )
     with pytest.raises(ValidationError, match="没有这个逻辑校验规则"):
         explain(actor=users.office, rule_key="nope", unit=tree.village_a, period=MARCH, text="x")
     with pytest.raises(ValidationError, match="只有“错误”级别"):
-        explain(actor=users.office, rule_key="form_total_warning", unit=tree.village_a, period=MARCH, text="x")
+        explain(
+            actor=users.office,
+            rule_key="form_total_warning",
+            unit=tree.village_a,
+            period=MARCH,
+            text="x",
+        )
     with pytest.raises(ValidationError, match="记录与校验规则不符"):
-        explain(actor=users.office, rule_key="mother_age_out_of_range", unit=tree.village_a, period=MARCH, text="x")
+        explain(
+            actor=users.office,
+            rule_key="mother_age_out_of_range",
+            unit=tree.village_a,
+            period=MARCH,
+            text="x",
+        )
     with pytest.raises(ValidationError):
-        explain(actor=users.office, rule_key="form_total_adds_up", unit=tree.village_a, period=MARCH, text="x" * 1001)
+        explain(
+            actor=users.office,
+            rule_key="form_total_adds_up",
+            unit=tree.village_a,
+            period=MARCH,
+            text="x" * 1001,
+        )
     # a unit outside the actor's scope: refused and audited
     with pytest.raises(PermissionDenied):
-        explain(actor=users.field_b, rule_key="form_total_adds_up", unit=tree.village_a, period=MARCH, text="x")
+        explain(
+            actor=users.field_b,
+            rule_key="form_total_adds_up",
+            unit=tree.village_a,
+            period=MARCH,
+            text="x",
+        )
     assert AuditEvent.objects.filter(action="denied", user=users.field_b).exists()
     assert not LogicExplanation.objects.exists()

@@ -71,7 +71,12 @@ def test_rule_page_explain_and_drill_down(flagged, users, tree):
     # the records behind it: the mother
     drill = office.get(
         reverse("quality:check_records"),
-        {"rule": "mother_age_out_of_range", "unit": tree.village_a.code, "period": "2026-03", "record": record},
+        {
+            "rule": "mother_age_out_of_range",
+            "unit": tree.village_a.code,
+            "period": "2026-03",
+            "record": record,
+        },
     )
     assert drill.status_code == 200 and "韩小" in drill.content.decode()
     # a comparison: the persons behind each figure (births → the mothers)
@@ -99,12 +104,19 @@ def test_field_staff_see_but_do_not_explain(flagged, users, tree):
 def test_scope_of_pages(flagged, users, tree):
     field_b = _client(users.field_b)
     before = AuditEvent.objects.filter(action="denied").count()
-    page = field_b.get(reverse("quality:check_run"), {"unit": tree.village_a.code, "period": "2026-03"})
+    page = field_b.get(
+        reverse("quality:check_run"), {"unit": tree.village_a.code, "period": "2026-03"}
+    )
     assert page.status_code == 404
     record = f"people.birth:{flagged.pk}"
     drill = field_b.get(
         reverse("quality:check_records"),
-        {"rule": "mother_age_out_of_range", "unit": tree.village_b.code, "period": "2026-03", "record": record},
+        {
+            "rule": "mother_age_out_of_range",
+            "unit": tree.village_b.code,
+            "period": "2026-03",
+            "record": record,
+        },
     )
     assert drill.status_code == 404  # a record of village A asked through village B
     assert AuditEvent.objects.filter(action="denied").count() == before + 2
@@ -142,11 +154,20 @@ def test_api_checks(flagged, api, tree):
     ]
     age = [i for i in items if i["rule"] == "mother_age_out_of_range"]
     assert age[0]["record"] == f"people.birth:{flagged.pk}" and age[0]["explained"] is False
-    assert api("office").get("/quality/checks", unit=tree.county.code, period="x").status_code == 422
+    assert (
+        api("office").get("/quality/checks", unit=tree.county.code, period="x").status_code == 422
+    )
     before = AuditEvent.objects.filter(action="denied").count()
-    assert api("field_b").get("/quality/checks", unit=tree.village_a.code, period="2026-03").status_code == 404
+    assert (
+        api("field_b")
+        .get("/quality/checks", unit=tree.village_a.code, period="2026-03")
+        .status_code
+        == 404
+    )
     assert AuditEvent.objects.filter(action="denied").count() == before + 1
-    assert api(None).get("/quality/checks", unit=tree.county.code, period="2026-03").status_code == 401
+    assert (
+        api(None).get("/quality/checks", unit=tree.county.code, period="2026-03").status_code == 401
+    )
     from jisheng.api.urls import api as jisheng_api
 
     assert "/api/v1/quality/checks" in jisheng_api.get_openapi_schema()["paths"]

@@ -48,7 +48,9 @@ def test_births_by_sex_breaks_on_a_birth_without_sex(rules, tree, make_person):
         (tree.town.code, 2, 3),
         (tree.village_a.code, 1, 2),
     ]
-    assert found[2].message == "男婴与女婴出生数之和（1）不等于出生总数（2），请核实出生登记的性别。"
+    assert (
+        found[2].message == "男婴与女婴出生数之和（1）不等于出生总数（2），请核实出生登记的性别。"
+    )
     assert found[0].severity == "error" and not found[0].explained
 
 

@@ -25,13 +25,16 @@ VIEW = "quality.view_logicrule"
 
 
 class CheckFilters(Schema):
-    unit: str = Field(
-        min_length=1,
+    unit: str | None = Field(
+        None,
         max_length=32,
-        description="A unit's code (404 when it is outside the caller's data scope).",
+        description="A unit's code (404 when it is outside the caller's data scope); "
+        "the caller's own unit if left out.",
     )
-    period: str = Field(
-        min_length=1, max_length=16, description="A period: 2026-07, 2026Q3, 2026H2 or 2026."
+    period: str | None = Field(
+        None,
+        max_length=16,
+        description="A period: 2026-07, 2026Q3, 2026H2 or 2026; this month if left out.",
     )
 
 
@@ -67,10 +70,13 @@ def checks(request: HttpRequest, filters: Query[CheckFilters]):
     ``explained`` when an explanation is recorded. Needs ``quality.view_logicrule``."""
     require_perm(request, VIEW)
     try:
-        period = periods.parse(filters.period)
+        period = periods.parse_or_current(filters.period, kind=periods.MONTH)
     except ValueError as exc:
         raise _invalid("period", str(exc)) from exc
-    unit = get_in_scope_or_404(Unit.objects.all(), request.auth, code=filters.unit)
+    if filters.unit:
+        unit = get_in_scope_or_404(Unit.objects.all(), request.auth, code=filters.unit)
+    else:
+        unit = request.auth.unit
     return [
         {
             "rule": v.rule.key,

@@ -170,7 +170,9 @@ def render_message(rule: LogicRule, **values: Any) -> str:
         def __missing__(self, key: str) -> str:
             return "{" + key + "}"
 
-    shown = {k: (_number(v) if isinstance(v, float | int) or v is None else v) for k, v in values.items()}
+    shown = {
+        k: (_number(v) if isinstance(v, float | int) or v is None else v) for k, v in values.items()
+    }
     try:
         return rule.message.format_map(_Safe(shown))
     except (ValueError, IndexError):
@@ -199,9 +201,18 @@ def _term_indicators(rules: list[LogicRule]) -> list[Indicator]:
     return list(terms.values())
 
 
-def _form_cells(rules: list[LogicRule], root: Unit, period: Period) -> dict[int, dict[tuple[str, str], Any]]:
+def _form_cells(
+    rules: list[LogicRule], root: Unit, period: Period
+) -> dict[int, dict[tuple[str, str], Any]]:
     """Per unit id (the root: its total row), the cells of the forms the rules read."""
-    keys = sorted({k for r in rules for side in (compiled(r).left, compiled(r).right) for k, _c in forms_of(side)})  # type: ignore[arg-type]
+    keys = sorted(
+        {
+            k
+            for r in rules
+            for side in (compiled(r).left, compiled(r).right)
+            for k, _c in forms_of(side)
+        }
+    )  # type: ignore[arg-type]
     cells: dict[int, dict[tuple[str, str], Any]] = defaultdict(dict)
     for key in keys:
         spec = registry["statforms"].get(key)
@@ -217,7 +228,9 @@ def _form_cells(rules: list[LogicRule], root: Unit, period: Period) -> dict[int,
     return cells
 
 
-def _explanations(rules: list[LogicRule], root: Unit, period: Period) -> dict[tuple[str, int, str], LogicExplanation]:
+def _explanations(
+    rules: list[LogicRule], root: Unit, period: Period
+) -> dict[tuple[str, int, str], LogicExplanation]:
     rows = LogicExplanation.objects.filter(
         period=period.code,
         rule_key__in=[r.key for r in rules],
@@ -338,7 +351,11 @@ def violations_for_report(*, unit: Unit, form_key: str, period: Period) -> list[
         r
         for r in rules
         if r.kind == RuleKind.AGGREGATE
-        and any(k == form_key for side in (compiled(r).left, compiled(r).right) for k, _c in forms_of(side))  # type: ignore[arg-type]
+        and any(
+            k == form_key
+            for side in (compiled(r).left, compiled(r).right)
+            for k, _c in forms_of(side)
+        )  # type: ignore[arg-type]
     ]
     violations = aggregate_violations(touching, unit, period, only_root=True)
     violations = [v for v in violations if v.unit.pk == unit.pk]

@@ -148,7 +148,10 @@ def id_number_mismatch(root: Unit, period: Period, params: dict[str, int]) -> li
     rows = (
         Person.objects.filter(unit__path__startswith=root.path)
         .exclude(id_number_encrypted="")
-        .filter(Q(updated_at__gte=start, updated_at__lt=end) | Q(created_at__gte=start, created_at__lt=end))
+        .filter(
+            Q(updated_at__gte=start, updated_at__lt=end)
+            | Q(created_at__gte=start, created_at__lt=end)
+        )
         .values_list("pk", "unit_id", "name", "sex", "birth_date", "id_number_encrypted")
         .order_by("pk")
     )

@@ -172,7 +172,10 @@ class _Parser:
                         break
                     if sep != ",":
                         raise ExpressionError(
-                            _("Expected “%(op)s” but found “%(found)s” in the expression “%(text)s”.")
+                            _(
+                                "Expected “%(op)s” but found “%(found)s” in the expression "
+                                "“%(text)s”."
+                            )
                             % {"op": ",", "found": sep, "text": self.text}
                         )
             return ("pop", value, tuple(sorted(filters)))
@@ -313,8 +316,7 @@ def _validate_expression(text: Any, side: str, problems: list[str]) -> None:
             problems.append(_("unknown population “%(name)s”") % {"name": name})
             continue
         problems.extend(
-            _("the population “%(name)s” has no filter “%(filter)s”")
-            % {"name": name, "filter": f}
+            _("the population “%(name)s” has no filter “%(filter)s”") % {"name": name, "filter": f}
             for f in filters
             if f not in population.filters
         )
@@ -354,9 +356,7 @@ def _validate_rule(raw: Any, index: int) -> tuple[str, RuleDef | None, list[str]
             problems.append(_("the field “%(field)s” is required") % {"field": name})
     severity = raw.get("severity")
     if severity not in SEVERITIES:
-        problems.append(
-            _("unknown severity “%(value)s” (error or warning)") % {"value": severity}
-        )
+        problems.append(_("unknown severity “%(value)s” (error or warning)") % {"value": severity})
     kinds = raw.get("periods")
     if not isinstance(kinds, list) or not kinds:
         problems.append(_("“periods” must list period kinds (month, quarter, half, year)"))
@@ -431,9 +431,7 @@ def parse_rules(text: str, source: str) -> list[RuleDef]:
             [_("%(file)s: not a YAML file (line %(line)d).") % {"file": source, "line": line}]
         ) from exc
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
-        raise RulesInvalid(
-            [_("%(file)s: the file must hold a list “rules:”.") % {"file": source}]
-        )
+        raise RulesInvalid([_("%(file)s: the file must hold a list “rules:”.") % {"file": source}])
     errors: list[str] = []
     rules: list[RuleDef] = []
     seen: set[str] = set()

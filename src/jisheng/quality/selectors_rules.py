@@ -56,9 +56,7 @@ class RuleResult:
 def results_by_rule(*, unit: Unit, period: Period) -> list[RuleResult]:
     """Every rule in force for the period's kind with its violations (none: an empty list)."""
     violations = run_checks(unit=unit, period=period)
-    results = {
-        r.key: RuleResult(r) for r in rules_in_force() if period.kind in (r.periods or [])
-    }
+    results = {r.key: RuleResult(r) for r in rules_in_force() if period.kind in (r.periods or [])}
     for v in violations:
         results.setdefault(v.rule.key, RuleResult(v.rule)).violations.append(v)
     return list(results.values())

@@ -34,15 +34,15 @@ PAGE_SIZE = 50
 
 def _period(request: HttpRequest) -> Period | str:
     try:
-        return periods.parse_or_current(
-            request.GET.get("period"), timezone.localdate(), kind=MONTH
-        )
+        return periods.parse_or_current(request.GET.get("period"), timezone.localdate(), kind=MONTH)
     except ValueError as exc:
         return str(exc)
 
 
 def _query(unit: Any, period: Period, **more: str) -> str:
-    return urlencode({"unit": unit.code, "period": period.code, **{k: v for k, v in more.items() if v}})
+    return urlencode(
+        {"unit": unit.code, "period": period.code, **{k: v for k, v in more.items() if v}}
+    )
 
 
 @require_GET

@@ -31,7 +31,10 @@ class Command(BaseCommand):
             return
         result = rules_load(actor=None, rules=rules, sources=[p.name for p in paths])
         self.stdout.write(
-            _("Logic rules: %(created)d new, %(changed)d changed, %(unchanged)d unchanged, %(retired)d retired.")
+            _(
+                "Logic rules: %(created)d new, %(changed)d changed, %(unchanged)d unchanged, "
+                "%(retired)d retired."
+            )
             % {
                 "created": len(result.created),
                 "changed": len(result.changed),

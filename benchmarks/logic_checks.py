@@ -78,8 +78,8 @@ def decrypt_rate(root: Any, sample: int = 5000) -> float:
 def run(args: argparse.Namespace) -> int:
     from django.db import connection
     from django.utils import timezone
-    from indicators import prepare
 
+    from indicators import prepare
     from jisheng.core import periods
     from jisheng.orgs.demo import COUNTY_CODE, load_demo
     from jisheng.orgs.models import Unit

@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -165,7 +164,7 @@ def _number(x: float | None) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:.2f}"
 
 
-def render_message(rule: LogicRule, **values: Any) -> str:
+def render_message(rule: LogicRule, **values: float | str | None) -> str:
     class _Safe(dict):
         def __missing__(self, key: str) -> str:
             return "{" + key + "}"
@@ -203,7 +202,7 @@ def _term_indicators(rules: list[LogicRule]) -> list[Indicator]:
 
 def _form_cells(
     rules: list[LogicRule], root: Unit, period: Period
-) -> dict[int, dict[tuple[str, str], Any]]:
+) -> dict[int, dict[tuple[str, str], float | None]]:
     """Per unit id (the root: its total row), the cells of the forms the rules read."""
     keys = sorted(
         {
@@ -213,7 +212,7 @@ def _form_cells(
             for k, _c in forms_of(side)
         }
     )  # type: ignore[arg-type]
-    cells: dict[int, dict[tuple[str, str], Any]] = defaultdict(dict)
+    cells: dict[int, dict[tuple[str, str], float | None]] = defaultdict(dict)
     for key in keys:
         spec = registry["statforms"].get(key)
         if spec is None:
@@ -279,7 +278,7 @@ def aggregate_violations(
             own_counts = counts.get(unit_id, {})
             own_cells = cells.get(unit_id, {})
 
-            def value_of(leaf: Node, own_counts=own_counts, own_cells=own_cells) -> Any:
+            def value_of(leaf: Node, own_counts=own_counts, own_cells=own_cells) -> float | None:
                 if leaf[0] == "pop":
                     return own_counts.get(_indicator_id(leaf[1], leaf[2]), 0)
                 return own_cells.get((leaf[1], leaf[2]))

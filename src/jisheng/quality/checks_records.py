@@ -26,10 +26,10 @@ import datetime
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
-from django.db.models import Count, F, Q, Window
+from django.db.models import Count, F, Q, QuerySet, Window
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -39,6 +39,8 @@ from jisheng.core.templatetags.cn import format_cn_date
 from jisheng.indicators.engine import aged_at
 from jisheng.orgs.models import Unit
 from jisheng.people.models import Birth, Person
+
+StrOrPromise = str | Promise
 
 # Births of one mother this close are a multiple birth (twins), not a short interval.
 MULTIPLE_BIRTH_DAYS = 2
@@ -56,7 +58,7 @@ class Hit:
 @dataclass(frozen=True)
 class RecordCheck:
     name: str
-    label: Any  # lazy text
+    label: StrOrPromise
     run: Callable[[Unit, Period, dict[str, int]], list[Hit]]
     params: dict[str, int] = field(default_factory=dict)  # name -> default
 
@@ -65,7 +67,7 @@ def _cn_date(day: datetime.date) -> str:
     return format_cn_date(day)
 
 
-def _births_in(root: Unit, period: Period) -> Any:
+def _births_in(root: Unit, period: Period) -> QuerySet[Birth]:
     return Birth.objects.filter(
         unit__path__startswith=root.path, date__gte=period.first, date__lte=period.last
     )

@@ -36,9 +36,9 @@ import hashlib
 import json
 import re
 import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import yaml
 from django.db import transaction
@@ -63,7 +63,7 @@ RECORD_PLACEHOLDERS = {"unit", "detail"}
 
 # An expression's tree: ("num", x) | ("pop", name, filters) | ("form", key, column)
 # | ("add"|"sub"|"mul", a, b) | ("neg", a)
-Node = tuple[Any, ...]
+Node = tuple[object, ...]
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>\d+(?:\.\d+)?)"
@@ -213,7 +213,7 @@ def forms_of(node: Node) -> list[tuple[str, str]]:
     return [(leaf[1], leaf[2]) for leaf in walk(node) if leaf[0] == "form"]
 
 
-def evaluate(node: Node, value_of: Any) -> float | None:
+def evaluate(node: Node, value_of: Callable[[Node], float | None]) -> float | None:
     """The value of an expression; ``value_of(leaf)`` gives a population count or a form
     cell (``None``: not available — then the whole expression is ``None``)."""
     kind = node[0]
@@ -274,11 +274,11 @@ class RuleDef:
     operator: str = ""
     right: str = ""
     check: str = ""
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, int] = field(default_factory=dict)
     source: str = ""
     order: int = 0
 
-    def data(self) -> dict[str, Any]:
+    def data(self) -> dict[str, object]:
         return {
             "key": self.key,
             "name": self.name,
@@ -299,7 +299,7 @@ class RuleDef:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _validate_expression(text: Any, side: str, problems: list[str]) -> None:
+def _validate_expression(text: object, side: str, problems: list[str]) -> None:
     from jisheng.indicators.engine import POPULATIONS
 
     if not isinstance(text, str | int | float) or isinstance(text, bool) or str(text) == "":
@@ -339,7 +339,7 @@ def _validate_message(message: str, allowed: set[str], problems: list[str]) -> N
         )
 
 
-def _validate_rule(raw: Any, index: int) -> tuple[str, RuleDef | None, list[str]]:
+def _validate_rule(raw: object, index: int) -> tuple[str, RuleDef | None, list[str]]:
     from jisheng.quality.checks_records import RECORD_CHECKS
 
     problems: list[str] = []
@@ -504,7 +504,7 @@ def read_files(paths: list[Path]) -> list[RuleDef]:
 
 
 @transaction.atomic
-def rules_load(*, actor: Any, rules: list[RuleDef], sources: list[str]) -> LoadResult:
+def rules_load(*, actor: object, rules: list[RuleDef], sources: list[str]) -> LoadResult:
     """Store ``rules`` (validated): a new rule or a changed one (another digest) is a new
     version in force, the previous one kept out of force; a rule of one of ``sources``
     that the files no longer hold is retired. Loading the same files again changes nothing."""
@@ -550,7 +550,7 @@ def rules_load(*, actor: Any, rules: list[RuleDef], sources: list[str]) -> LoadR
     return result
 
 
-def load_files(*, actor: Any, paths: list[Path] | None = None) -> LoadResult:
+def load_files(*, actor: object, paths: list[Path] | None = None) -> LoadResult:
     """Validate and load rule files (default: every ``quality/rules/*.yaml``)."""
     paths = paths if paths is not None else default_files()
     rules = read_files(paths)

@@ -4,10 +4,9 @@ rule, and the records behind a violation (the drill-down)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.apps import apps
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -15,12 +14,13 @@ from jisheng.core import audit
 from jisheng.core.periods import Period
 from jisheng.core.registry import registry
 from jisheng.core.scope import path_in_scope, record_denied
+from jisheng.core.statforms import Form
 from jisheng.indicators.engine import POPULATIONS, Indicator, Term, persons_behind
 from jisheng.orgs.models import Unit
 from jisheng.people.models import Person
 from jisheng.policy.measures import SERVICE
 from jisheng.quality.checks import Violation, compiled, run_checks
-from jisheng.quality.definitions_rules import walk
+from jisheng.quality.definitions_rules import Node, walk
 from jisheng.quality.models import LogicRule, RuleKind
 
 
@@ -74,8 +74,8 @@ class Term_:
     """One figure of a rule's side: what it counts and the persons (or records) behind it."""
 
     label: str
-    persons: Any = None  # a queryset of persons
-    records: list[Any] = field(default_factory=list)
+    persons: QuerySet[Person] | None = None
+    records: list[Model] = field(default_factory=list)
 
 
 def _population_label(name: str, filters: tuple[str, ...]) -> str:
@@ -89,7 +89,7 @@ def _form_label(key: str, column: str) -> str:
     return f"{spec.title if spec else key} · {column}"
 
 
-def resolve_record(ref: str) -> Any:
+def resolve_record(ref: str) -> Model | None:
     """The object of ``"app_label.model:pk"`` (``None`` when it does not exist)."""
     try:
         label, pk = ref.split(":", 1)
@@ -99,7 +99,7 @@ def resolve_record(ref: str) -> Any:
         return None
 
 
-def record_in_unit(user: Any, unit: Unit, ref: str) -> Any:
+def record_in_unit(user: object, unit: Unit, ref: str) -> Model:
     """The record of ``ref`` inside ``unit``'s subtree (and the user's scope): outside,
     404 exactly like a missing one, the attempt audited."""
     obj = resolve_record(ref)
@@ -117,8 +117,8 @@ def terms_behind(*, rule: LogicRule, unit: Unit, period: Period) -> list[Term_]:
     count (the engine's drill-down) and the records behind each form cell."""
     c = compiled(rule)
     out: list[Term_] = []
-    seen: set[tuple[Any, ...]] = set()
-    forms: dict[str, Any] = {}
+    seen: set[Node] = set()
+    forms: dict[str, Form] = {}
     for side in (c.left, c.right):
         for leaf in walk(side):  # type: ignore[arg-type]
             if leaf in seen or leaf[0] == "num":
@@ -149,7 +149,7 @@ def terms_behind(*, rule: LogicRule, unit: Unit, period: Period) -> list[Term_]:
     return out
 
 
-def persons_of_record(obj: Any) -> QuerySet[Person]:
+def persons_of_record(obj: Model) -> QuerySet[Person]:
     """The persons a flagged record is about (a birth: the mother; a person: the person
     and those registered like them for a likely duplicate)."""
     if isinstance(obj, Person):

@@ -3,8 +3,6 @@ other apps ask before a report goes up (``core.statforms.register_submission_che
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -25,7 +23,7 @@ EXPLANATION_MAX = 1000
 
 def explain(
     *,
-    actor: Any,
+    actor: object,
     rule_key: str,
     unit: Unit,
     period: Period,
@@ -42,7 +40,7 @@ def explain(
 
 @transaction.atomic
 def _explain(
-    *, actor: Any, rule_key: str, unit: Unit, period: Period, text: str, record: str
+    *, actor: object, rule_key: str, unit: Unit, period: Period, text: str, record: str
 ) -> LogicExplanation:
     text = (text or "").strip()
     if not text:

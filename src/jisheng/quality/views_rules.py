@@ -4,8 +4,6 @@ violation. Scoped: a unit or a record outside the user's subtree answers 404 (au
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -21,6 +19,7 @@ from jisheng.core import periods
 from jisheng.core.periods import MONTH, Period
 from jisheng.core.web import require_perm
 from jisheng.orgs import selectors as org_selectors
+from jisheng.orgs.models import Unit
 from jisheng.orgs.web import requested_unit
 from jisheng.people.models import Person
 from jisheng.quality import selectors_rules, services_rules
@@ -39,7 +38,7 @@ def _period(request: HttpRequest) -> Period | str:
         return str(exc)
 
 
-def _query(unit: Any, period: Period, **more: str) -> str:
+def _query(unit: Unit, period: Period, **more: str) -> str:
     return urlencode(
         {"unit": unit.code, "period": period.code, **{k: v for k, v in more.items() if v}}
     )
@@ -136,7 +135,7 @@ def check_records(request: HttpRequest) -> HttpResponse:
         return render(
             request, "quality/check_run.html", {"unit": unit, "error": period}, status=400
         )
-    context: dict[str, Any] = {"rule": rule, "unit": unit, "period": period}
+    context: dict[str, object] = {"rule": rule, "unit": unit, "period": period}
     ref = request.GET.get("record", "")
     if selectors_rules.is_record_rule(rule):
         if not ref:

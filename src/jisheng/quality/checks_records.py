@@ -27,7 +27,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -195,28 +195,57 @@ def id_number_mismatch(root: Unit, period: Period, params: dict[str, int]) -> li
     return hits
 
 
+def _persons_of(root: Unit) -> QuerySet[Person]:
+    """The persons of ``root``'s subtree (no join with the units when ``root`` is the only
+    root of the tree: every person is in it)."""
+    persons = Person.objects.all()
+    if root.depth == 1 and not Unit.objects.filter(depth=1).exclude(pk=root.pk).exists():
+        return persons
+    return persons.filter(unit__path__startswith=root.path)
+
+
 def duplicate_person(root: Unit, period: Period, params: dict[str, int]) -> list[Hit]:
-    counted = (
-        Person.objects.filter(unit__path__startswith=root.path)
+    # one hashed GROUP BY over the subtree's persons for the (pinyin, birth date) pairs
+    # held twice or more, then the persons of those pairs (a window over every person
+    # sorts them all: ~10× slower on 1,000,000 persons)
+    pairs = set(
+        _persons_of(root)
         .exclude(name_pinyin="")
-        .annotate(
-            twins=Window(Count("id"), partition_by=[F("name_pinyin"), F("birth_date")]),
-        )
-        .filter(twins__gt=1)
-        .values_list("pk", "unit_id", "name", "name_pinyin", "birth_date", "twins")
-        .order_by("name_pinyin", "birth_date", "pk")
+        .order_by()
+        .values_list("name_pinyin", "birth_date")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values_list("name_pinyin", "birth_date")
     )
-    return [
-        Hit(
-            unit_id=unit_id,
-            record=f"people.person:{pk}",
-            person_id=pk,
-            label=name,
-            detail=_("%(n)d persons named %(pinyin)s born on %(date)s")
-            % {"n": twins, "pinyin": pinyin, "date": _cn_date(born)},
+    if not pairs:
+        return []
+    hits: list[Hit] = []
+    dates = sorted({day for _name, day in pairs})
+    counted: dict[tuple[str, datetime.date], list[tuple[int, int, str]]] = defaultdict(list)
+    for start in range(0, len(dates), 2000):
+        rows = (
+            _persons_of(root)
+            .filter(birth_date__in=dates[start : start + 2000])
+            .exclude(name_pinyin="")
+            .values_list("pk", "unit_id", "name", "name_pinyin", "birth_date")
+            .order_by("name_pinyin", "birth_date", "pk")
         )
-        for pk, unit_id, name, pinyin, born, twins in counted
-    ]
+        for pk, unit_id, name, pinyin, born in rows:
+            if (pinyin, born) in pairs:
+                counted[(pinyin, born)].append((pk, unit_id, name))
+    for (pinyin, born), persons in sorted(counted.items()):
+        for pk, unit_id, name in persons:
+            hits.append(
+                Hit(
+                    unit_id=unit_id,
+                    record=f"people.person:{pk}",
+                    person_id=pk,
+                    label=name,
+                    detail=_("%(n)d persons named %(pinyin)s born on %(date)s")
+                    % {"n": len(persons), "pinyin": pinyin, "date": _cn_date(born)},
+                )
+            )
+    return hits
 
 
 RECORD_CHECKS: dict[str, RecordCheck] = {

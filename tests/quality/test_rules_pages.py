@@ -129,6 +129,29 @@ def test_scope_of_pages(flagged, users, tree):
     assert not LogicExplanation.objects.exists()
 
 
+def test_duplicates_drill_down_from_the_county(db, users, tree, make_person):
+    load_default_rules()
+    a = make_person(name="王芳", birth_date=D(1990, 5, 17))
+    make_person(unit=tree.village_b, name="王芳", birth_date=D(1990, 5, 17))
+    office = _client(users.office)
+    url = reverse("quality:check_rule", args=["likely_duplicate_person"])
+    html = office.get(url, {"unit": tree.county.code, "period": "2026-03"}).content.decode()
+    assert "疑似重复登记：2人姓名拼音同为“wangfang”且出生日期同为1990年5月17日" in html
+    assert 'data-testid="explain-form"' not in html  # a warning needs no explanation
+    drill = office.get(
+        reverse("quality:check_records"),
+        {
+            "rule": "likely_duplicate_person",
+            "unit": tree.county.code,
+            "period": "2026-03",
+            "record": f"people.person:{a.pk}",
+        },
+    )
+    html = drill.content.decode()
+    assert drill.status_code == 200
+    assert "甲村" in html and "乙村" in html  # both persons, of two villages
+
+
 def test_bad_period_and_rule_list(flagged, users):
     office = _client(users.office)
     page = office.get(reverse("quality:check_run"), {"period": "2026-13"})

@@ -75,10 +75,13 @@ def _explain(
     return explanation
 
 
-def drill_url(violation: Violation) -> str:
+def drill_url(violation: Violation, root: Unit | None = None) -> str:
+    """The page of the records behind ``violation``; a record check's record is shown
+    from ``root`` (the unit the checks ran for: likely duplicates of other units in it)."""
+    unit = root if violation.record and root is not None else violation.unit
     query = {
         "rule": violation.rule.key,
-        "unit": violation.unit.code,
+        "unit": unit.code,
         "period": violation.period.code,
     }
     if violation.record:
@@ -95,7 +98,7 @@ def submission_check(*, unit: Unit, form_key: str, period: Period) -> list[Check
             severity=v.rule.severity,
             message=v.message,
             explained=v.explained,
-            url=drill_url(v),
+            url=drill_url(v, unit),
         )
         for v in violations_for_report(unit=unit, form_key=form_key, period=period)
     ]

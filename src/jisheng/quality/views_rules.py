@@ -99,7 +99,7 @@ def check_rule(request: HttpRequest, key: str) -> HttpResponse:
         )
     violations = selectors_rules.rule_violations(unit=unit, period=period, key=key)
     page = Paginator(violations, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(v, services_rules.drill_url(v)) for v in page]
+    rows = [(v, services_rules.drill_url(v, unit)) for v in page]
     return render(
         request,
         "quality/check_rule.html",

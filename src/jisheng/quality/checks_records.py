@@ -27,6 +27,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -205,46 +206,41 @@ def _persons_of(root: Unit) -> QuerySet[Person]:
 
 
 def duplicate_person(root: Unit, period: Period, params: dict[str, int]) -> list[Hit]:
-    # one hashed GROUP BY over the subtree's persons for the (pinyin, birth date) pairs
-    # held twice or more, then the persons of those pairs (a window over every person
-    # sorts them all: ~10× slower on 1,000,000 persons)
-    pairs = set(
-        _persons_of(root)
-        .exclude(name_pinyin="")
-        .order_by()
-        .values_list("name_pinyin", "birth_date")
+    # ONE query: the subtree's persons joined with the (pinyin, birth date) pairs held
+    # twice or more (a hashed GROUP BY). A window over every person sorts them all, and
+    # fetching the pairs' persons apart scans the persons again per batch of pairs.
+    persons = _persons_of(root).exclude(name_pinyin="")
+    pairs = (
+        persons.order_by()
+        .values("name_pinyin", "birth_date")
         .annotate(n=Count("id"))
         .filter(n__gt=1)
-        .values_list("name_pinyin", "birth_date")
+        .values_list("name_pinyin", "birth_date", "n")
     )
-    if not pairs:
-        return []
+    rows_sql, rows_params = (
+        persons.order_by().values_list("pk", "unit_id", "name", "name_pinyin", "birth_date")
+    ).query.sql_with_params()
+    pairs_sql, pairs_params = pairs.query.sql_with_params()
+    sql = (
+        f"SELECT p.*, d.n FROM ({rows_sql}) p JOIN ({pairs_sql}) d "
+        "ON p.name_pinyin = d.name_pinyin AND p.birth_date = d.birth_date"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*rows_params, *pairs_params])
+        rows = cursor.fetchall()
     hits: list[Hit] = []
-    dates = sorted({day for _name, day in pairs})
-    counted: dict[tuple[str, datetime.date], list[tuple[int, int, str]]] = defaultdict(list)
-    for start in range(0, len(dates), 2000):
-        rows = (
-            _persons_of(root)
-            .filter(birth_date__in=dates[start : start + 2000])
-            .exclude(name_pinyin="")
-            .values_list("pk", "unit_id", "name", "name_pinyin", "birth_date")
-            .order_by("name_pinyin", "birth_date", "pk")
-        )
-        for pk, unit_id, name, pinyin, born in rows:
-            if (pinyin, born) in pairs:
-                counted[(pinyin, born)].append((pk, unit_id, name))
-    for (pinyin, born), persons in sorted(counted.items()):
-        for pk, unit_id, name in persons:
-            hits.append(
-                Hit(
-                    unit_id=unit_id,
-                    record=f"people.person:{pk}",
-                    person_id=pk,
-                    label=name,
-                    detail=_("%(n)d persons named %(pinyin)s born on %(date)s")
-                    % {"n": len(persons), "pinyin": pinyin, "date": _cn_date(born)},
-                )
+    for pk, unit_id, name, pinyin, born, n in sorted(rows, key=lambda r: (r[3], str(r[4]), r[0])):
+        day = born if isinstance(born, datetime.date) else datetime.date.fromisoformat(born)
+        hits.append(
+            Hit(
+                unit_id=unit_id,
+                record=f"people.person:{pk}",
+                person_id=pk,
+                label=name,
+                detail=_("%(n)d persons named %(pinyin)s born on %(date)s")
+                % {"n": n, "pinyin": pinyin, "date": _cn_date(day)},
             )
+        )
     return hits
 
 

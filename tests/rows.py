@@ -302,3 +302,33 @@ def underreporting_villages(env: SimpleNamespace, n: int) -> None:
         family.birth_record(
             actor=None, mother=mother, date=D(year, 3, 1), sex="M", register_child=False
         )
+
+
+def logic_rules(env: SimpleNamespace, n: int) -> None:
+    from jisheng.quality.models import LogicRule
+
+    for _ in range(n):
+        env.serial += 1
+        LogicRule.objects.create(
+            key=f"rule_{env.serial}",
+            digest=f"{env.serial}",
+            name=f"出生合计{env.serial}",
+            message="{left} {right}",
+            severity="error",
+            kind="aggregate",
+            periods=["month"],
+            left="births[male] + births[female]",
+            operator="==",
+            right="births",
+            order=env.serial,
+        )
+
+
+def logic_violations(env: SimpleNamespace, n: int) -> None:
+    """Persons registered like the shared person (same name and birth date): each one is a
+    result of the rule of likely duplicates, this month."""
+    from jisheng.quality.definitions_rules import load_files
+
+    load_files(actor=None)
+    for _ in range(n):
+        env.make_person(name=env.person.name, birth_date=env.person.birth_date)

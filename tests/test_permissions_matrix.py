@@ -105,7 +105,7 @@ GATED_ELSEWHERE = {
     "commodities:report_methods": "commodities.view_ledgerline",
 }
 # Pages that answer 400 (a message on the page) to a holder who gives no query.
-NEEDS_A_QUERY = {"reports:drill", "reports:drill_export"}
+NEEDS_A_QUERY = {"reports:drill", "reports:drill_export", "quality:check_records"}
 # Pages of an object that exist only in a later state (404 before): an attendance
 # certificate once the target attended.
 LATER_STATE = {"services:campaign_certificate"}
@@ -201,6 +201,7 @@ _kw(
     _pk("verification"),
 )
 _kw("reports:verification_record", _pk("verification_record"))
+_kw("quality:check_rule", lambda d: {"key": "no-such-rule"})
 _kw("certificates:detail certificates:print certificates:void", _pk("certificate"))
 _kw(
     "commodities:store commodities:receipt commodities:transfer commodities:issue "

@@ -102,6 +102,7 @@ BUILDERS: dict[str, Callable[[SimpleNamespace, int], None] | None] = {
     "page:commodities:count_list": rows.counts,
     "page:commodities:quality_list": rows.quality_checks,
     "page:commodities:adverse_list": rows.adverse_reactions,
+    "page:quality:rule_list": rows.logic_rules,
     "api:/api/v1/units": rows.units,
     "api:/api/v1/persons": rows.persons,
     "api:/api/v1/commodities/movements": rows.movements,
@@ -113,6 +114,7 @@ BUILDERS: dict[str, Callable[[SimpleNamespace, int], None] | None] = {
     "api:/api/v1/persons/{person_id}/events": rows.moves,
     "api:/api/v1/services/campaigns/{round_id}/targets": rows.round_targets,
     "api:/api/v1/quality/underreporting": rows.underreporting_villages,
+    "api:/api/v1/quality/checks": rows.logic_violations,
 }
 
 

@@ -18,3 +18,14 @@ class QualityConfig(AppConfig):
         menu.register()
         permissions.register()
         register_api_router("/quality/underreporting", api_underreporting.router, order=90)
+
+        # logic checks
+        from jisheng.core.registry import register_demo_loader
+        from jisheng.core.statforms import register_submission_check
+        from jisheng.quality import api_rules, checks, services_rules
+        from jisheng.quality.definitions_rules import load_files
+
+        checks.register_populations()
+        register_submission_check("logic_rules", services_rules.submission_check)
+        register_api_router("/quality", api_rules.router, order=950)
+        register_demo_loader("logic_rules", lambda: load_files(actor=None), order=900)

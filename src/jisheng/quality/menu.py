@@ -23,3 +23,13 @@ def register() -> None:
             order=30,
         )
     )
+    register_menu_item(
+        MenuItem(
+            "quality:check_run",
+            _("Logic checks"),
+            "bi-check2-square",
+            permission="quality.view_logicrule",
+            section=SECTION,
+            order=10,
+        )
+    )

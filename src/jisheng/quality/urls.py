@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from jisheng.quality import views_underreporting
+from jisheng.quality import views_rules, views_underreporting
 
 app_name = "quality"
 
@@ -13,4 +13,10 @@ urlpatterns: list = [
         views_underreporting.underreporting_village,
         name="underreporting_village",
     ),
+    # logic checks
+    path("rules/", views_rules.rule_list, name="rule_list"),
+    path("checks/", views_rules.check_run, name="check_run"),
+    path("checks/rule/<slug:key>/", views_rules.check_rule, name="check_rule"),
+    path("checks/records/", views_rules.check_records, name="check_records"),
+    path("checks/explain/", views_rules.check_explain, name="check_explain"),
 ]

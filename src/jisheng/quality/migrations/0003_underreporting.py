@@ -8,6 +8,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ("quality", "0001_rules"),
     ]
 
     operations = [

@@ -12,7 +12,8 @@ class ReportingConfig(AppConfig):
     url_prefix = "reporting/"
 
     def ready(self) -> None:
-        from jisheng.reporting import menu, permissions
+        from jisheng.reporting import menu, permissions, workflows
 
         menu.register()
         permissions.register()
+        workflows.register()

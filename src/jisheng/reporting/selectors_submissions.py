@@ -78,7 +78,7 @@ class GridRow:
     submitted_at: datetime.datetime | None
     submitted_late: bool
     counts: dict[str, int] = field(default_factory=dict)  # over the child's subtree
-    units: int = 0  # units in the child's subtree
+    units: int = 0  # units below the child
 
     @property
     def state_label(self) -> str:
@@ -129,23 +129,28 @@ def grid(
         s.unit_id: s
         for s in here.filter(unit__in=[unit, *kids]).select_related("submitted_by")
     }
-    below = here.filter(unit__path__startswith=unit.path, unit__depth__gt=unit.depth)
+    # the units below each child (the child itself is its row's own state)
+    below = here.filter(unit__path__startswith=unit.path, unit__depth__gt=unit.depth + 1)
     by_prefix: dict[str, dict[str, int]] = {}
     for row in (
         below.annotate(prefix=Substr("unit__path", 1, width))
         .values("prefix", "status")
         .annotate(n=Count("id"), late=Count("id", filter=Q(status__in=UNSENT, deadline__lt=today)))
+        .order_by()
     ):
         counts = by_prefix.setdefault(row["prefix"], {})
         counts[row["status"]] = counts.get(row["status"], 0) + row["n"]
         counts[LATE] = counts.get(LATE, 0) + row["late"]
-    sizes = dict(
-        Unit.objects.filter(path__startswith=unit.path, depth__gt=unit.depth, is_active=True)
+    sizes = {
+        row["prefix"]: row["n"]
+        for row in Unit.objects.filter(
+            path__startswith=unit.path, depth__gt=unit.depth + 1, is_active=True
+        )
         .annotate(prefix=Substr("path", 1, width))
         .values("prefix")
         .annotate(n=Count("id"))
-        .values_list("prefix", "n")
-    )
+        .order_by()
+    }
     rows = []
     totals: dict[str, int] = {}
     for kid in kids:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jisheng.core.models import TimeStampedModel
 from jisheng.orgs.models import Unit
@@ -14,11 +15,11 @@ from jisheng.orgs.models import Unit
 
 
 class SubmissionStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    CHECKED = "checked", _("Checked")
-    SUBMITTED = "submitted", _("Submitted")
-    APPROVED = "approved", _("Approved")
-    RETURNED = "returned", _("Returned")
+    DRAFT = "draft", pgettext_lazy("report status", "Draft")
+    CHECKED = "checked", pgettext_lazy("report status", "Checked")
+    SUBMITTED = "submitted", pgettext_lazy("report status", "Submitted")
+    APPROVED = "approved", pgettext_lazy("report status", "Approved")
+    RETURNED = "returned", pgettext_lazy("report status", "Returned")
 
 
 class Submission(TimeStampedModel):

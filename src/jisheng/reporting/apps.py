@@ -12,8 +12,9 @@ class ReportingConfig(AppConfig):
     url_prefix = "reporting/"
 
     def ready(self) -> None:
-        from jisheng.reporting import menu, permissions, workflows
+        from jisheng.reporting import menu, permissions, workflows, worklist
 
         menu.register()
         permissions.register()
         workflows.register()
+        worklist.register()

@@ -103,7 +103,7 @@ def test_submit_return_resubmit_approve_then_a_late_birth(
     assert "+1" in changed and "外地分娩，返乡后补报" in changed
     page.goto(f"{base}/reporting/submissions/{KEY}/2026-02/{tree.village_a.code}/")
     adjustments = page.locator("[data-testid=adjustments]").inner_text()
-    assert "2026-01" in adjustments and "+1" in adjustments
+    assert "2026年1月" in adjustments and "+1" in adjustments
     assert "外地分娩，返乡后补报" in adjustments
     shots(page, "adjustment")
     page.locator("[data-testid=step-submit]").click()

@@ -182,4 +182,15 @@ def describe(ref: str) -> str:
         obj = model._default_manager.filter(pk=pk).first()
     except (LookupError, ValueError):
         return ref
-    return str(obj) if obj is not None else ref
+    if obj is None:
+        return ref
+    parts = [str(model._meta.verbose_name)]
+    for name in ("person", "mother", "child"):
+        who = getattr(obj, name, None) if hasattr(obj, f"{name}_id") else None
+        if who is not None:
+            parts.append(str(getattr(who, "name", who)))
+            break
+    day = getattr(obj, "date", None)
+    if isinstance(day, datetime.date):
+        parts.append(f"{day.year}年{day.month}月{day.day}日")
+    return " · ".join(parts) if len(parts) > 1 else str(obj)

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from jisheng.core.periods import Period, containing
+from jisheng.core.periods import Period, containing, parse
 from jisheng.core.statforms import FormSpec, statforms
 from jisheng.core.web import require_perm
 from jisheng.orgs import selectors as org_selectors
@@ -147,6 +147,13 @@ def _cells(cells: list[dict[str, Any]], reasons: dict[str, str]) -> list[dict[st
     ]
 
 
+def _label(code: str) -> str:
+    try:
+        return parse(code).label
+    except ValueError:
+        return code
+
+
 @require_GET
 def submission_detail(request: HttpRequest, form_key: str, period: str, code: str) -> HttpResponse:
     require_perm(request, VIEW)
@@ -223,7 +230,8 @@ def submission_detail(request: HttpRequest, form_key: str, period: str, code: st
             "missing": svc.missing_children(probe) if status in svc.OPEN else [],
             "changes": changes,
             "carried": [
-                {**adj, "cells": _cells(adj["cells"], reasons)} for adj in carried
+                {**adj, "period_label": _label(adj["period"]), "cells": _cells(adj["cells"], reasons)}
+                for adj in carried
             ],
             "can_check": own and status in svc.OPEN,
             "can_submit": own and status in svc.OPEN,

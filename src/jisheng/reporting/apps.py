@@ -18,3 +18,8 @@ class ReportingConfig(AppConfig):
         permissions.register()
         workflows.register()
         worklist.register()
+
+        from jisheng.core.registry import register_api_router
+        from jisheng.reporting import api
+
+        register_api_router("/reporting", api.router, order=85)

@@ -285,3 +285,22 @@ def round_targets(env: SimpleNamespace, n: int) -> None:
         period_start=start,
         period_end=end,
     )
+
+
+def report_submissions(env: SimpleNamespace, n: int) -> None:
+    """Report submissions of village A, one a month (a form key of the tests' own)."""
+    from jisheng.core.periods import Period
+    from jisheng.reporting.models import Submission
+
+    start = getattr(env, "report_serial", 0)
+    env.report_serial = start + n
+    for i in range(start, start + n):
+        period = Period("month", 2020 + i // 12, i % 12 + 1)
+        Submission.objects.create(
+            unit=env.tree.village_a,
+            form_key="rows_monthly",
+            period_code=period.code,
+            first=period.first,
+            last=period.last,
+            deadline=period.last,
+        )

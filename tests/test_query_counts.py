@@ -102,6 +102,7 @@ BUILDERS: dict[str, Callable[[SimpleNamespace, int], None] | None] = {
     "page:commodities:count_list": rows.counts,
     "page:commodities:quality_list": rows.quality_checks,
     "page:commodities:adverse_list": rows.adverse_reactions,
+    "page:reporting:submission_list": rows.report_submissions,
     "api:/api/v1/units": rows.units,
     "api:/api/v1/persons": rows.persons,
     "api:/api/v1/commodities/movements": rows.movements,
@@ -112,6 +113,7 @@ BUILDERS: dict[str, Callable[[SimpleNamespace, int], None] | None] = {
     "api:/api/v1/persons/{person_id}/periods": rows.moves,
     "api:/api/v1/persons/{person_id}/events": rows.moves,
     "api:/api/v1/services/campaigns/{round_id}/targets": rows.round_targets,
+    "api:/api/v1/reporting/submissions": rows.report_submissions,
 }
 
 

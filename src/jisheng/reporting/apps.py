@@ -23,3 +23,7 @@ class ReportingConfig(AppConfig):
         from jisheng.reporting import api
 
         register_api_router("/reporting", api.router, order=85)
+
+        from jisheng.reporting import indicators
+
+        indicators.register()

@@ -38,7 +38,7 @@ def sent(unit, user, period, approver=None, at=None):
 
 
 def test_registered_as_service_indicators(db):
-    for indicator_id in ("report_timeliness", "report_completeness", "statistics_accuracy"):
+    for indicator_id in ("report_timeliness", "report_completeness", "report_accuracy"):
         assert catalogue.get(indicator_id).measures == SERVICE
 
 
@@ -68,13 +68,13 @@ def test_timeliness_and_completeness(tree, users):
 def test_accuracy_counts_reports_changed_after_approval(tree, users, birth):
     sent(tree.village_a, users.field_a, JAN, approver=users.town_office)
     sent(tree.village_b, users.field_b, JAN, approver=users.town_office)
-    acc = values("statistics_accuracy", tree.town, JAN)
+    acc = values("report_accuracy", tree.town, JAN)
     assert (acc["990100001000"].numerator, acc["990100001000"].denominator) == (2, 2)
     with transaction.atomic():
         entry = locks.require_open(unit=tree.village_a, day=D(2026, 1, 9), reason="补报")
         locks.attach(entry, birth(D(2026, 1, 9)))
     assert LateEntry.objects.count() == 1
-    acc = values("statistics_accuracy", tree.town, JAN)
+    acc = values("report_accuracy", tree.town, JAN)
     assert (acc["990100001000"].numerator, acc["990100001000"].denominator) == (1, 2)
     assert acc["990100001001"].value == 0
     assert acc["990100001002"].value == 100

@@ -4,7 +4,7 @@ indicator engine from :meth:`ReportingConfig.ready`:
 
 - ``report_timeliness`` 报表及时率: reports submitted by their deadline ÷ reports due;
 - ``report_completeness`` 报表完整率: reports submitted ÷ reports due;
-- ``statistics_accuracy`` 统计准确率: approved reports the registry still bears out (no
+- ``report_accuracy`` 统计准确率: approved reports the registry still bears out (no
   late entry — 补报/更正, ``core.LateEntry`` — dated in the report's period in its unit's
   subtree recorded after the approval) ÷ approved reports.
 
@@ -178,7 +178,7 @@ COMPLETENESS = Indicator(
 )
 
 ACCURACY = Indicator(
-    id="statistics_accuracy",
+    id="report_accuracy",
     name_zh="统计准确率",
     unit="%",
     measures=SERVICE,

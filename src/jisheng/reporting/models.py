@@ -91,3 +91,40 @@ class Submission(TimeStampedModel):
         if self.submitted_at is not None:
             return timezone.localdate(self.submitted_at) > self.deadline
         return timezone.localdate() > self.deadline
+
+
+class ReconciliationNote(models.Model):
+    """The unit's explanation of one record that differs between the approved year-end
+    report and the registry now (对账: every difference explained record by record)."""
+
+    submission = models.ForeignKey(
+        Submission,
+        verbose_name=_("report submission"),
+        on_delete=models.CASCADE,
+        related_name="reconciliation_notes",
+    )
+    record = models.CharField(_("record"), max_length=100)  # "app_label.model:pk"
+    explanation = models.CharField(_("explanation"), max_length=500)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
+
+    scope_path_field = "submission__unit__path"
+
+    class Meta:
+        verbose_name = _("reconciliation note")
+        verbose_name_plural = _("reconciliation notes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "record"], name="reporting_reconciliation_one"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission} · {self.record}"

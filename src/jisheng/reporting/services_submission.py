@@ -33,7 +33,7 @@ from jisheng.core import workflow as wf
 from jisheng.core.choices import AuditAction
 from jisheng.core.periods import Period, PeriodError, parse
 from jisheng.core.registry import registry
-from jisheng.core.scope import require_in_scope
+from jisheng.core.scope import record_denied, require_in_scope
 from jisheng.core.statforms import ERROR, FormSpec, submission_findings
 from jisheng.orgs.models import Unit
 from jisheng.reporting import adjustments
@@ -282,10 +282,10 @@ def open_period(ctx: wf.Context) -> None:
 # --------------------------------------------------------------------------- writing
 
 
-@transaction.atomic
 def start(*, actor: Any, unit: Unit, form_key: str, period: Period) -> Submission:
     """The report of ``unit`` for the form and period, created as a draft if it does not
-    exist yet (only by the staff of that unit)."""
+    exist yet (only by the staff of that unit; a refusal is audited, outside any
+    transaction of this function so the audit row stays)."""
     spec = spec_get(form_key)
     existing = find(unit=unit, form_key=form_key, period=period)
     if existing is not None:
@@ -295,18 +295,21 @@ def start(*, actor: Any, unit: Unit, form_key: str, period: Period) -> Submissio
         if getattr(actor, "unit_id", None) != unit.pk or not actor.has_perm(
             "reporting.add_submission"
         ):
-            from jisheng.core.scope import record_denied
-
             record_denied(actor, unit, _("Report started by a user of another unit refused."))
             raise PermissionDenied(
                 _("Only the staff of %(unit)s may check and submit its report.")
                 % {"unit": unit.name}
             )
+    return _create(actor=actor, unit=unit, spec=spec, period=period)
+
+
+@transaction.atomic
+def _create(*, actor: Any, unit: Unit, spec: FormSpec, period: Period) -> Submission:
     try:
         with transaction.atomic():
             sub = Submission.objects.create(
                 unit=unit,
-                form_key=form_key,
+                form_key=spec.key,
                 form_version=spec.version,
                 period_code=period.code,
                 first=period.first,
@@ -314,14 +317,14 @@ def start(*, actor: Any, unit: Unit, form_key: str, period: Period) -> Submissio
                 deadline=spec.deadline(unit, period),
             )
     except IntegrityError:  # created meanwhile by a colleague
-        existing = find(unit=unit, form_key=form_key, period=period)
+        existing = find(unit=unit, form_key=spec.key, period=period)
         assert existing is not None
         return existing
     audit.record(
         actor=actor,
         action=AuditAction.CREATE,
         obj=sub,
-        changes={"form": form_key, "period": period.code},
+        changes={"form": spec.key, "period": period.code},
         message=_("Report started."),
     )
     return sub

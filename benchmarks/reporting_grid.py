@@ -113,7 +113,9 @@ def fill(root: Any, spec: Any, period: Any, seed: int) -> tuple[int, int]:
                 last=period.last,
                 status=status,
                 deadline=deadline,
-                submitted_at=now - datetime.timedelta(hours=rng.randrange(1, 400)) if sent else None,
+                submitted_at=now - datetime.timedelta(hours=rng.randrange(1, 400))
+                if sent
+                else None,
                 approved_at=now if status == S.APPROVED else None,
             )
         )

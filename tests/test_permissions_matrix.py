@@ -218,7 +218,6 @@ _kw(
 )
 
 
-
 def _report(data: SimpleNamespace) -> dict[str, Any]:
     """A report of village A: the first statistical form registered (none yet: a missing one)."""
     from jisheng.core.statforms import statforms

@@ -69,7 +69,10 @@ def test_submit_return_resubmit_approve_then_a_late_birth(
     page.goto(f"{base}/services/worklist/")
     assert "出生数与台账不一致，请核对后重报" in page.content()
     page.goto(report)
-    assert "出生数与台账不一致，请核对后重报" in page.locator("[data-testid=returned-box]").inner_text()
+    assert (
+        "出生数与台账不一致，请核对后重报"
+        in page.locator("[data-testid=returned-box]").inner_text()
+    )
     shots(page, "returned")
     page.locator("[data-testid=step-submit]").click()
     page.wait_for_selector("[data-testid=submission-status]:has-text('已上报')")

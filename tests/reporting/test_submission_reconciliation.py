@@ -54,13 +54,15 @@ def approved_year(tree, users, birth, year_end):
 
 
 def test_every_difference_listed_record_by_record(tree, users, birth, approved_year):
-    sub, kept, gone = approved_year
+    sub, _kept, gone = approved_year
     assert rec.reconcile(unit=tree.village_a, year=2025).differences == []
     added = birth(D(2025, 12, 30))  # registered straight in the table: the registry changed
     gone_ref = f"people.birth:{gone.pk}"
     gone.delete()
     result = rec.reconcile(unit=tree.village_a, year=2025)
-    found = sorted((d.column_label, d.sign, d.record) for d in result.differences if d.row_label == "合计")
+    found = sorted(
+        (d.column_label, d.sign, d.record) for d in result.differences if d.row_label == "合计"
+    )
     assert found == sorted(
         [
             ("出生", "+", f"people.birth:{added.pk}"),
@@ -90,7 +92,9 @@ def test_explain_refuses_other_units_and_bad_input(tree, users, birth, approved_
     with pytest.raises(ValidationError):
         rec.explain(actor=users.field_a, submission=sub, record=ref, explanation="  ")
     with pytest.raises(ValidationError):
-        rec.explain(actor=users.field_a, submission=sub, record="people.birth:999999", explanation="x")
+        rec.explain(
+            actor=users.field_a, submission=sub, record="people.birth:999999", explanation="x"
+        )
     assert not ReconciliationNote.objects.exists()
 
 
@@ -100,7 +104,7 @@ def test_no_approved_year_end_report(tree, year_end):
 
 
 def test_reconciliation_page(client, tree, users, birth, approved_year):
-    sub, _kept, gone = approved_year
+    _sub, _kept, gone = approved_year
     ref = f"people.birth:{gone.pk}"
     gone.delete()
     url = reverse("reporting:reconciliation")

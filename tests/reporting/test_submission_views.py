@@ -52,6 +52,7 @@ def test_township_returns_with_a_message_and_the_village_sees_it(client, tree, u
     assert 'data-testid="step-approve"' in body and 'data-testid="step-return"' in body
     # a return without a message: a Chinese error, nothing changes
     response = client.post(step(tree.village_a.code), {"action": "return"}, follow=True)
+    assert "alert-danger" in response.content.decode() or "error" in response.content.decode()
     sub.refresh_from_db()
     assert sub.status == S.SUBMITTED
     client.post(step(tree.village_a.code), {"action": "return", "message": "请核对出生数"})
@@ -94,9 +95,7 @@ def test_findings_with_explanations_on_the_page(client, tree, users, failing_che
     assert "出生数偏多" in body
     client.post(step(tree.village_a.code), {"action": "submit"})
     assert Submission.objects.get(unit=tree.village_a).status == S.DRAFT
-    client.post(
-        step(tree.village_a.code), {"action": "submit", "explain:too_many": "已逐户核实"}
-    )
+    client.post(step(tree.village_a.code), {"action": "submit", "explain:too_many": "已逐户核实"})
     assert Submission.objects.get(unit=tree.village_a).status == S.SUBMITTED
 
 

@@ -167,9 +167,7 @@ def test_an_unexplained_error_finding_blocks_check_and_submit(tree, users, faili
         svc.submit(actor=users.field_a, submission=sub)
     sub.refresh_from_db()
     assert sub.status == S.DRAFT
-    svc.submit(
-        actor=users.field_a, submission=sub, explanations={"too_many": "集中分娩，已核实"}
-    )
+    svc.submit(actor=users.field_a, submission=sub, explanations={"too_many": "集中分娩，已核实"})
     assert sub.status == S.SUBMITTED
     assert sub.explanations == {"too_many": "集中分娩，已核实"}
     assert sub.findings[0]["explained"] is True

@@ -161,7 +161,7 @@ def carried(snapshots: list[dict[str, Any]]) -> dict[int, dict[str, set[tuple[st
 
 
 def late_reasons(unit: Any, first: datetime.date, last: datetime.date) -> dict[str, str]:
-    """"app_label.model:pk" → the reason of its late entry, for records dated in the period."""
+    """ "app_label.model:pk" → the reason of its late entry, for records dated in the period."""
     out: dict[str, str] = {}
     entries = (
         locks.late_entries(unit, first=first, last=last)

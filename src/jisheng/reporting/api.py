@@ -223,8 +223,9 @@ class GridFilters(Schema):
 class GridRowOut(Schema):
     unit: str
     unit_name: str
-    state: str = Field(description="not_started, draft, checked, submitted, approved, "
-                       "returned or late.")
+    state: str = Field(
+        description="not_started, draft, checked, submitted, approved, returned or late."
+    )
     deadline: datetime.date
     submitted_at: datetime.datetime | None
     submitted_late: bool

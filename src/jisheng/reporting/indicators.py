@@ -53,7 +53,9 @@ def due_form_periods(period: Period, root: Any, today: datetime.date) -> list[tu
     return out
 
 
-def reports_due(period: Period, root: Any, filter_sets: Sequence[tuple[str, ...]]) -> engine.Counted:
+def reports_due(
+    period: Period, root: Any, filter_sets: Sequence[tuple[str, ...]]
+) -> engine.Counted:
     """Per unit: the reports due in ``period`` (``()``), those submitted (``submitted``)
     and those submitted by their deadline (``on_time``)."""
     due = due_form_periods(period, root, timezone.localdate())

@@ -89,7 +89,9 @@ def reconcile(*, unit: Unit, year: int) -> Reconciliation:
     return result
 
 
-def explain(*, actor: Any, submission: Submission, record: str, explanation: str) -> ReconciliationNote:
+def explain(
+    *, actor: Any, submission: Submission, record: str, explanation: str
+) -> ReconciliationNote:
     """Record (or change) the unit's explanation of one differing record: the staff of the
     report's unit only (403 and audited otherwise)."""
     if actor is not None:
@@ -117,7 +119,9 @@ def _save(
     *, actor: Any, submission: Submission, record: str, explanation: str
 ) -> ReconciliationNote:
     record = (record or "").strip()
-    known = {d.record for d in reconcile(unit=submission.unit, year=submission.first.year).differences}
+    known = {
+        d.record for d in reconcile(unit=submission.unit, year=submission.first.year).differences
+    }
     if record not in known:
         raise ValidationError({"record": _("This record does not differ from the report.")})
     note, _created = ReconciliationNote.objects.update_or_create(

@@ -112,9 +112,7 @@ class Grid:
         return [(s, self.totals.get(s, 0)) for s in STATE_ORDER]
 
 
-def grid(
-    *, unit: Unit, spec: FormSpec, period: Period, today: datetime.date | None = None
-) -> Grid:
+def grid(*, unit: Unit, spec: FormSpec, period: Period, today: datetime.date | None = None) -> Grid:
     """The status grid of ``unit``'s children for ``spec`` and ``period`` (the caller has
     checked ``unit`` is in the user's scope)."""
     today = today or timezone.localdate()
@@ -126,8 +124,7 @@ def grid(
     width = len(unit.path) + Unit.steplen
     here = Submission.objects.filter(form_key=spec.key, period_code=period.code)
     own_and_kids = {
-        s.unit_id: s
-        for s in here.filter(unit__in=[unit, *kids]).select_related("submitted_by")
+        s.unit_id: s for s in here.filter(unit__in=[unit, *kids]).select_related("submitted_by")
     }
     # the units below each child (the child itself is its row's own state)
     below = here.filter(unit__path__startswith=unit.path, unit__depth__gt=unit.depth + 1)

@@ -230,7 +230,10 @@ def checks_pass(ctx: wf.Context) -> None:
         else:
             explanations.pop(rule, None)
     findings = findings_of(
-        unit=sub.unit, form_key=sub.form_key, period=parse(sub.period_code), explanations=explanations
+        unit=sub.unit,
+        form_key=sub.form_key,
+        period=parse(sub.period_code),
+        explanations=explanations,
     )
     stopped = blocking(findings)
     if stopped:

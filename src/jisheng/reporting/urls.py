@@ -9,9 +9,7 @@ app_name = "reporting"
 urlpatterns: list = [
     path("submissions/", views_submissions.submission_list, name="submission_list"),
     path("grid/", views_grid.grid, name="grid"),
-    path(
-        "reconciliation/", views_reconciliation.reconciliation_page, name="reconciliation"
-    ),
+    path("reconciliation/", views_reconciliation.reconciliation_page, name="reconciliation"),
     path(
         "submissions/<str:form_key>/<str:period>/<str:code>/",
         views_submissions.submission_detail,

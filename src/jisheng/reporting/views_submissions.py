@@ -230,7 +230,11 @@ def submission_detail(request: HttpRequest, form_key: str, period: str, code: st
             "missing": svc.missing_children(probe) if status in svc.OPEN else [],
             "changes": changes,
             "carried": [
-                {**adj, "period_label": _label(adj["period"]), "cells": _cells(adj["cells"], reasons)}
+                {
+                    **adj,
+                    "period_label": _label(adj["period"]),
+                    "cells": _cells(adj["cells"], reasons),
+                }
                 for adj in carried
             ],
             "can_check": own and status in svc.OPEN,

@@ -44,7 +44,12 @@ SUBMISSION = wf.Workflow(
             for s in (S.DRAFT, S.CHECKED, S.RETURNED)
         ),
         wf.Step(
-            S.SUBMITTED, S.APPROVED, wf.APPROVE, APPROVE, guards=(svc.parent_unit,), hook=svc.close_period
+            S.SUBMITTED,
+            S.APPROVED,
+            wf.APPROVE,
+            APPROVE,
+            guards=(svc.parent_unit,),
+            hook=svc.close_period,
         ),
         wf.Step(S.SUBMITTED, S.RETURNED, wf.RETURN, APPROVE, guards=(svc.parent_unit,)),
         wf.Step(

@@ -20,22 +20,29 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 
 from jisheng.core import locks
 from jisheng.core.statforms import Form
 
+if TYPE_CHECKING:
+    from jisheng.orgs.models import Unit
+    from jisheng.reporting.models import Submission
+
+# A JSON object (a snapshot, a finding, a cell of changes).
+Json = dict[str, Any]
+
 TOTAL = "total"
 
 
-def cell_key(row: Any, column: str) -> str:
+def cell_key(row: int | None, column: str) -> str:
     """The snapshot's key of a cell: "<row unit pk or total>|<column key>"."""
     return f"{TOTAL if row is None else row}|{column}"
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> object:
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, int | float | str | bool) or value is None:
@@ -43,7 +50,7 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def snapshot_of(form: Form, *, version: str = "") -> dict[str, Any]:
+def snapshot_of(form: Form, *, version: str = "") -> Json:
     """The JSON snapshot of ``form``: columns, rows (unit, label, cells) and records."""
     return {
         "version": version,
@@ -78,7 +85,7 @@ class CellChange:
     def delta(self) -> int:
         return len(self.added) - len(self.removed)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> Json:
         return {
             "row": self.row,
             "row_label": self.row_label,
@@ -89,7 +96,7 @@ class CellChange:
         }
 
 
-def diff(snapshot: dict[str, Any], form: Form) -> list[CellChange]:
+def diff(snapshot: Json, form: Form) -> list[CellChange]:
     """The cells whose records differ between ``snapshot`` and ``form`` (built now)."""
     then: dict[str, list[str]] = snapshot.get("records") or {}
     now = {cell_key(row, column): refs for (row, column), refs in form.records.items()}
@@ -120,7 +127,7 @@ def diff(snapshot: dict[str, Any], form: Form) -> list[CellChange]:
     return changes
 
 
-def changes_since(submission: Any, form: Form) -> list[CellChange]:
+def changes_since(submission: Submission, form: Form) -> list[CellChange]:
     """What changed in the registry since ``submission`` (approved) froze its snapshot."""
     if not submission.snapshot:
         return []
@@ -137,7 +144,7 @@ class Adjustment:
     last: datetime.date
     cells: list[CellChange]
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> Json:
         return {
             "submission": self.submission_id,
             "period": self.period_code,
@@ -147,7 +154,7 @@ class Adjustment:
         }
 
 
-def carried(snapshots: list[dict[str, Any]]) -> dict[int, dict[str, set[tuple[str, str]]]]:
+def carried(snapshots: list[Json]) -> dict[int, dict[str, set[tuple[str, str]]]]:
     """Per prior submission and cell: the (sign, ref) pairs later snapshots already carried."""
     out: dict[int, dict[str, set[tuple[str, str]]]] = {}
     for snap in snapshots:
@@ -160,7 +167,7 @@ def carried(snapshots: list[dict[str, Any]]) -> dict[int, dict[str, set[tuple[st
     return out
 
 
-def late_reasons(unit: Any, first: datetime.date, last: datetime.date) -> dict[str, str]:
+def late_reasons(unit: Unit, first: datetime.date, last: datetime.date) -> dict[str, str]:
     """ "app_label.model:pk" → the reason of its late entry, for records dated in the period."""
     out: dict[str, str] = {}
     entries = (

@@ -9,9 +9,10 @@ a status that changed since the caller read it (``from_status``) 409.
 """
 
 import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
@@ -22,11 +23,14 @@ from jisheng.api.inputs import InputModel
 from jisheng.api.pagination import PageNumber
 from jisheng.api.schemas import SCOPED_ERRORS, WRITE_ERRORS
 from jisheng.api.security import require_perm
+from jisheng.core.periods import Period
 from jisheng.core.scope import get_in_scope_or_404
+from jisheng.core.statforms import FormSpec
 from jisheng.orgs import selectors as org_selectors
 from jisheng.orgs.models import Unit
 from jisheng.reporting import selectors_submissions as sel
 from jisheng.reporting import services_submission as svc
+from jisheng.reporting.adjustments import Json
 from jisheng.reporting.models import Submission
 from jisheng.reporting.models import SubmissionStatus as S
 
@@ -54,15 +58,15 @@ class SubmissionOut(Schema):
 
 
 class SubmissionDetailOut(SubmissionOut):
-    snapshot: dict[str, Any] = Field(
+    snapshot: Json = Field(
         description="Frozen at submission: columns, rows (unit id, label, cells), records "
         "behind each cell (key 'unit id|column', 'total|column') and adjustments carried."
     )
-    findings: list[dict[str, Any]]
+    findings: list[Json]
     explanations: dict[str, str]
 
 
-def submission_data(sub: Submission, detail: bool = False) -> dict[str, Any]:
+def submission_data(sub: Submission, detail: bool = False) -> Json:
     data = {
         "id": sub.pk,
         "unit": sub.unit.code,
@@ -93,13 +97,13 @@ class SubmissionFilters(Schema):
 
 
 class _Rows:
-    def __init__(self, queryset: Any) -> None:
+    def __init__(self, queryset: QuerySet[Submission]) -> None:
         self.queryset = queryset
 
-    def __getitem__(self, item: slice) -> list[dict[str, Any]]:
+    def __getitem__(self, item: slice) -> list[Json]:
         return [submission_data(s) for s in self.queryset[item]]
 
-    def all(self) -> Any:
+    def all(self) -> QuerySet[Submission]:
         return self.queryset
 
 
@@ -148,7 +152,7 @@ class StartIn(InputModel):
     period: str = Field(min_length=1, max_length=20, description="2026-01, 2026Q1, 2026 …")
 
 
-def _spec_period(form: str, period: str) -> Any:
+def _spec_period(form: str, period: str) -> tuple[FormSpec, Period]:
     try:
         spec = svc.spec_get(form)
         return spec, svc.period_get(spec, period)

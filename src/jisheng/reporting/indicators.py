@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -39,7 +38,7 @@ REPORTS_DUE, APPROVED_REPORTS = "reports_due", "approved_reports"
 SUBMITTED, ON_TIME, BORNE_OUT = "submitted", "on_time", "borne_out"
 
 
-def due_form_periods(period: Period, root: Any, today: datetime.date) -> list[tuple[str, Period]]:
+def due_form_periods(period: Period, root: Unit, today: datetime.date) -> list[tuple[str, Period]]:
     """(form key, form period) of every report whose deadline falls in ``period`` by today."""
     end = min(period.last, today)
     out = []
@@ -54,7 +53,7 @@ def due_form_periods(period: Period, root: Any, today: datetime.date) -> list[tu
 
 
 def reports_due(
-    period: Period, root: Any, filter_sets: Sequence[tuple[str, ...]]
+    period: Period, root: Unit, filter_sets: Sequence[tuple[str, ...]]
 ) -> engine.Counted:
     """Per unit: the reports due in ``period`` (``()``), those submitted (``submitted``)
     and those submitted by their deadline (``on_time``)."""
@@ -100,7 +99,7 @@ def changed_since_approval() -> Exists:
 
 
 def approved_reports(
-    period: Period, root: Any, filter_sets: Sequence[tuple[str, ...]]
+    period: Period, root: Unit, filter_sets: Sequence[tuple[str, ...]]
 ) -> engine.Counted:
     """Per unit: its approved reports of periods ending in ``period`` (``()``) and those
     the registry still bears out (``borne_out``)."""

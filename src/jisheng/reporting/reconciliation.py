@@ -7,7 +7,6 @@ bears — each with the explanation the unit records (:class:`ReconciliationNote
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -17,7 +16,7 @@ from jisheng.core import audit
 from jisheng.core.choices import AuditAction
 from jisheng.core.periods import Period
 from jisheng.core.scope import record_denied, require_in_scope
-from jisheng.orgs.models import Unit
+from jisheng.orgs.models import Unit, User
 from jisheng.reporting import adjustments
 from jisheng.reporting import services_submission as svc
 from jisheng.reporting.models import ReconciliationNote, Submission
@@ -90,7 +89,7 @@ def reconcile(*, unit: Unit, year: int) -> Reconciliation:
 
 
 def explain(
-    *, actor: Any, submission: Submission, record: str, explanation: str
+    *, actor: User | None, submission: Submission, record: str, explanation: str
 ) -> ReconciliationNote:
     """Record (or change) the unit's explanation of one differing record: the staff of the
     report's unit only (403 and audited otherwise)."""
@@ -116,7 +115,7 @@ def explain(
 
 @transaction.atomic
 def _save(
-    *, actor: Any, submission: Submission, record: str, explanation: str
+    *, actor: User | None, submission: Submission, record: str, explanation: str
 ) -> ReconciliationNote:
     record = (record or "").strip()
     known = {

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
@@ -21,12 +20,12 @@ from django.utils.translation import gettext_lazy as _
 from jisheng.core.periods import Period
 from jisheng.core.scope import restrict
 from jisheng.core.statforms import FormSpec
-from jisheng.orgs.models import Unit
+from jisheng.orgs.models import Unit, User
 from jisheng.reporting.models import Submission
 from jisheng.reporting.models import SubmissionStatus as S
 
 NOT_STARTED, LATE = "not_started", "late"
-STATE_LABELS: dict[str, Any] = {
+STATE_LABELS: dict[str, object] = {
     NOT_STARTED: _("Not started"),
     S.DRAFT: S.DRAFT.label,
     S.CHECKED: S.CHECKED.label,
@@ -40,7 +39,7 @@ UNSENT = (S.DRAFT, S.CHECKED, S.RETURNED)
 
 
 def submissions(
-    user: Any,
+    user: User,
     *,
     unit: Unit | None = None,
     form_key: str = "",

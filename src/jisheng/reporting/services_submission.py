@@ -21,8 +21,6 @@ draft ─check→ checked ─submit→ submitted ─approve→ approved ─reope
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -35,8 +33,9 @@ from jisheng.core.periods import Period, PeriodError, parse
 from jisheng.core.registry import registry
 from jisheng.core.scope import record_denied, require_in_scope
 from jisheng.core.statforms import ERROR, FormSpec, submission_findings
-from jisheng.orgs.models import Unit
+from jisheng.orgs.models import Unit, User
 from jisheng.reporting import adjustments
+from jisheng.reporting.adjustments import Json
 from jisheng.reporting.models import Submission
 from jisheng.reporting.models import SubmissionStatus as S
 
@@ -109,7 +108,7 @@ def missing_children(submission: Submission) -> list[Unit]:
 
 def findings_of(
     *, unit: Unit, form_key: str, period: Period, explanations: dict[str, str]
-) -> list[dict[str, Any]]:
+) -> list[Json]:
     """The check findings as JSON rows, ``explained`` when the unit gave a reason."""
     rows = []
     for f in submission_findings(unit=unit, form_key=form_key, period=period):
@@ -127,7 +126,7 @@ def findings_of(
     return rows
 
 
-def blocking(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def blocking(findings: list[Json]) -> list[Json]:
     return [f for f in findings if f["severity"] == ERROR and not f["explained"]]
 
 
@@ -166,7 +165,7 @@ def adjustments_for(submission: Submission, spec: FormSpec) -> list[adjustments.
 # --------------------------------------------------------------------------- guards and hooks
 
 
-def _actor_unit_path(actor: Any) -> str | None:
+def _actor_unit_path(actor: User | None) -> str | None:
     unit = getattr(actor, "unit", None)
     return getattr(unit, "path", None)
 
@@ -285,7 +284,7 @@ def open_period(ctx: wf.Context) -> None:
 # --------------------------------------------------------------------------- writing
 
 
-def start(*, actor: Any, unit: Unit, form_key: str, period: Period) -> Submission:
+def start(*, actor: User | None, unit: Unit, form_key: str, period: Period) -> Submission:
     """The report of ``unit`` for the form and period, created as a draft if it does not
     exist yet (only by the staff of that unit; a refusal is audited, outside any
     transaction of this function so the audit row stays)."""
@@ -307,7 +306,7 @@ def start(*, actor: Any, unit: Unit, form_key: str, period: Period) -> Submissio
 
 
 @transaction.atomic
-def _create(*, actor: Any, unit: Unit, spec: FormSpec, period: Period) -> Submission:
+def _create(*, actor: User | None, unit: Unit, spec: FormSpec, period: Period) -> Submission:
     try:
         with transaction.atomic():
             sub = Submission.objects.create(
@@ -334,7 +333,7 @@ def _create(*, actor: Any, unit: Unit, spec: FormSpec, period: Period) -> Submis
 
 
 def check(
-    *, actor: Any, submission: Submission, explanations: dict[str, str] | None = None
+    *, actor: User | None, submission: Submission, explanations: dict[str, str] | None = None
 ) -> Submission:
     wf.transition(
         actor=actor,
@@ -346,7 +345,7 @@ def check(
 
 
 def submit(
-    *, actor: Any, submission: Submission, explanations: dict[str, str] | None = None
+    *, actor: User | None, submission: Submission, explanations: dict[str, str] | None = None
 ) -> Submission:
     wf.transition(
         actor=actor,
@@ -357,17 +356,17 @@ def submit(
     return submission
 
 
-def approve(*, actor: Any, submission: Submission) -> Submission:
+def approve(*, actor: User | None, submission: Submission) -> Submission:
     wf.transition(actor=actor, obj=submission, to=S.APPROVED)
     return submission
 
 
-def return_(*, actor: Any, submission: Submission, message: str) -> Submission:
+def return_(*, actor: User | None, submission: Submission, message: str) -> Submission:
     wf.transition(actor=actor, obj=submission, to=S.RETURNED, message=message)
     return submission
 
 
-def reopen(*, actor: Any, submission: Submission, message: str) -> Submission:
+def reopen(*, actor: User | None, submission: Submission, message: str) -> Submission:
     wf.transition(actor=actor, obj=submission, to=S.RETURNED, message=message)
     return submission
 

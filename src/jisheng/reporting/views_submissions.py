@@ -9,7 +9,6 @@ unit answers 403 (audited by the workflow)."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -28,6 +27,7 @@ from jisheng.orgs import selectors as org_selectors
 from jisheng.orgs.models import Unit
 from jisheng.reporting import adjustments, selectors_submissions
 from jisheng.reporting import services_submission as svc
+from jisheng.reporting.adjustments import Json
 from jisheng.reporting.models import Submission
 from jisheng.reporting.models import SubmissionStatus as S
 
@@ -117,7 +117,7 @@ def submission_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _figures(snapshot: dict[str, Any]) -> dict[str, Any]:
+def _figures(snapshot: Json) -> Json:
     columns = snapshot.get("columns") or []
     return {
         "columns": [label for _key, label in columns],
@@ -135,7 +135,7 @@ def _described(refs: list[str], reasons: dict[str, str]) -> list[dict[str, str]]
     ]
 
 
-def _cells(cells: list[dict[str, Any]], reasons: dict[str, str]) -> list[dict[str, Any]]:
+def _cells(cells: list[Json], reasons: dict[str, str]) -> list[Json]:
     return [
         {
             **cell,
@@ -190,7 +190,7 @@ def submission_detail(request: HttpRequest, form_key: str, period: str, code: st
                 datetime.date.fromisoformat(adj["last"]),
             )
         )
-    changes: list[dict[str, Any]] = []
+    changes: list[Json] = []
     if sub is not None and sub.status == S.APPROVED:
         now = spec.build(unit, per)
         found = [c.as_dict() for c in adjustments.changes_since(sub, now)]

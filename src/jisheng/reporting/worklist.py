@@ -6,7 +6,6 @@ deadline and the days late. Returns appear in core.workflow's "returned" source 
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
@@ -17,13 +16,14 @@ from jisheng.core import workflow as wf
 from jisheng.core.periods import containing
 from jisheng.core.registry import WorkItem, WorklistSource, register_worklist_source
 from jisheng.core.statforms import statforms
+from jisheng.orgs.models import Unit, User
 from jisheng.reporting.models import Submission
 from jisheng.reporting.models import SubmissionStatus as S
 
 ADD = "reporting.add_submission"
 
 
-def due_reports(user: Any, *, unit: Any = None, today: datetime.date) -> list[WorkItem]:
+def due_reports(user: User, *, unit: Unit | None = None, today: datetime.date) -> list[WorkItem]:
     own = getattr(user, "unit", None)
     if own is None or not user.has_perm(ADD):
         return []
@@ -64,7 +64,7 @@ def due_reports(user: Any, *, unit: Any = None, today: datetime.date) -> list[Wo
 
 
 def collect_due_reports(
-    user: Any, *, unit: Any = None, today: datetime.date | None = None, limit: int = 10
+    user: User, *, unit: Unit | None = None, today: datetime.date | None = None, limit: int = 10
 ) -> tuple[int, list[WorkItem]]:
     items = due_reports(user, unit=unit, today=today or timezone.localdate())
     return len(items), items[:limit]

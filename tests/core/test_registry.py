@@ -162,6 +162,7 @@ def test_the_demo_loaders_run_in_order_orgs_first():
         "people",
         "services",
         "commodities",
+        "reporting",
     ]
     ran = []
     with replaced_store("demo_loaders", []):

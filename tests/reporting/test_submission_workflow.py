@@ -180,3 +180,12 @@ def test_unknown_form_and_bad_period(tree, users):
         svc.period_get(svc.spec_get(KEY), "2026Q1")
     with pytest.raises(ValidationError):
         svc.period_get(svc.spec_get(KEY), "2026-13")
+
+
+def test_demo_loader(tree):
+    from jisheng.reporting.demo import load_demo_submissions
+
+    assert "reports" in load_demo_submissions(root=tree.county)
+    states = dict(Submission.objects.values_list("unit__name", "status"))
+    assert states == {"甲村": S.APPROVED, "乙村": S.SUBMITTED}
+    assert load_demo_submissions(root=tree.county) == "already there"

@@ -42,7 +42,7 @@ def grid(request: HttpRequest) -> HttpResponse:
     if unit is not None and unit.depth > 1:
         user_unit = getattr(request.user, "unit", None)
         if user_unit is not None and unit.path != user_unit.path:
-            parent = unit.get_parent()
+            parent = unit.parent_unit
     return render(
         request,
         "reporting/grid.html",

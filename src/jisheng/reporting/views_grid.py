@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from jisheng.core.statforms import statforms
@@ -29,6 +30,8 @@ def grid(request: HttpRequest) -> HttpResponse:
     result = None
     spec = period = None
     try:
+        if not specs:
+            raise ValidationError(_("No statistical form is defined yet."))
         spec = svc.spec_get(form_key)
         code_p = (request.GET.get("period") or "").strip()
         period = svc.period_get(spec, code_p) if code_p else default_period(spec)

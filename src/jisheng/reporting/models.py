@@ -84,6 +84,16 @@ class Submission(TimeStampedModel):
         return f"{self.unit.name} · {self.form_key} · {self.period_code}"
 
     @property
+    def period_label(self) -> str:
+        """The period in words (2026年1月), not its code."""
+        from jisheng.core.periods import PeriodError, parse
+
+        try:
+            return parse(self.period_code).label
+        except PeriodError:
+            return self.period_code
+
+    @property
     def is_late(self) -> bool:
         """Submitted after its deadline, or not submitted and past it."""
         from django.utils import timezone

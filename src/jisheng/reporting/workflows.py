@@ -67,7 +67,7 @@ SUBMISSION = wf.Workflow(
     url=lambda sub: reverse(
         "reporting:submission", args=[sub.form_key, sub.period_code, sub.unit.code]
     ),
-    name=lambda sub: f"{sub.unit.name} · {svc.form_title(sub.form_key)} · {sub.period_code}",
+    name=lambda sub: f"{sub.unit.name} · {svc.form_title(sub.form_key)} · {sub.period_label}",
     kind_label=_("Statistical report"),
 )
 

@@ -332,3 +332,22 @@ def logic_violations(env: SimpleNamespace, n: int) -> None:
     load_files(actor=None)
     for _ in range(n):
         env.make_person(name=env.person.name, birth_date=env.person.birth_date)
+
+
+def report_submissions(env: SimpleNamespace, n: int) -> None:
+    """Report submissions of village A, one a month (a form key of the tests' own)."""
+    from jisheng.core.periods import Period
+    from jisheng.reporting.models import Submission
+
+    start = getattr(env, "report_serial", 0)
+    env.report_serial = start + n
+    for i in range(start, start + n):
+        period = Period("month", 2020 + i // 12, i % 12 + 1)
+        Submission.objects.create(
+            unit=env.tree.village_a,
+            form_key="rows_monthly",
+            period_code=period.code,
+            first=period.first,
+            last=period.last,
+            deadline=period.last,
+        )

@@ -219,6 +219,22 @@ _kw(
 )
 
 
+def _report(data: SimpleNamespace) -> dict[str, Any]:
+    """A report of village A: the first statistical form registered (none yet: a missing one)."""
+    from jisheng.core.statforms import statforms
+
+    specs = statforms()
+    spec = specs[0] if specs else None
+    if spec is None:
+        return {"form_key": "no-such-form", "period": "2026-01", "code": data.tree.village_a.code}
+    from jisheng.core.periods import containing
+
+    period = containing(D(2026, 1, 15), spec.frequency)
+    return {"form_key": spec.key, "period": period.code, "code": data.tree.village_a.code}
+
+
+_kw("reporting:submission reporting:submission_step", _report)
+
 # ------------------------------------------------------------------ the URL conf, read
 
 

@@ -103,6 +103,7 @@ BUILDERS: dict[str, Callable[[SimpleNamespace, int], None] | None] = {
     "page:commodities:quality_list": rows.quality_checks,
     "page:commodities:adverse_list": rows.adverse_reactions,
     "page:quality:rule_list": rows.logic_rules,
+    "page:reporting:submission_list": rows.report_submissions,
     "api:/api/v1/units": rows.units,
     "api:/api/v1/persons": rows.persons,
     "api:/api/v1/commodities/movements": rows.movements,
@@ -115,6 +116,7 @@ BUILDERS: dict[str, Callable[[SimpleNamespace, int], None] | None] = {
     "api:/api/v1/services/campaigns/{round_id}/targets": rows.round_targets,
     "api:/api/v1/quality/underreporting": rows.underreporting_villages,
     "api:/api/v1/quality/checks": rows.logic_violations,
+    "api:/api/v1/reporting/submissions": rows.report_submissions,
 }
 
 

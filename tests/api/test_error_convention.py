@@ -20,6 +20,7 @@ from jisheng.api.urls import api as ninja_api
 from jisheng.commodities import api as commodities_api
 from jisheng.people import services as people_services
 from jisheng.people.choices import EventKind
+from jisheng.reporting import api as reporting_api
 from jisheng.services import campaigns
 from jisheng.services import followup as services_services
 from tests import factories
@@ -99,6 +100,13 @@ CASES = [
          lambda w: {"kind": "receipt", "store": "xian", "supplier": "省药具站",
                     "lines": [{"product": "pill-coc", "lot": "P1",
                                "expires_on": "2030-01-31", "quantity": 5}]}),
+    # the reporting endpoints: the form and period reading, the submission's look-up
+    Case("POST", "/api/v1/reporting/submissions", (reporting_api, "_spec_period"),
+         lambda w: "/reporting/submissions",
+         lambda w: {"unit": w["tree"].village_a.code, "form": "x", "period": "2026-01"}),
+    Case("POST", "/api/v1/reporting/submissions/{submission_id}/transitions",
+         (reporting_api, "_get"), lambda w: "/reporting/submissions/1/transitions",
+         lambda w: {"to": "submitted", "from_status": "draft"}),
 ]  # fmt: skip
 
 

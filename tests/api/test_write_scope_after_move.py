@@ -234,6 +234,10 @@ EXEMPT: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/auth/token"): "signs in with a password; no record of a person",
     ("POST", "/api/v1/persons/search"): "a search (POST keeps ID numbers out of URLs); "
     "writes nothing, and its results are scoped like GET /persons",
+    ("POST", "/api/v1/reporting/submissions"): "a unit's statistical report; no record of a "
+    "person (scoped by the unit: tests/reporting/test_submission_api.py)",
+    ("POST", "/api/v1/reporting/submissions/{submission_id}/transitions"): "a unit's "
+    "statistical report's status; no record of a person (scoped by the unit)",
 }
 
 

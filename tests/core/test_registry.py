@@ -123,6 +123,7 @@ def test_the_api_has_todays_paths_in_order():
         "",
         "/indicators",
         "/quality/underreporting",
+        "/reporting",
         "/plugin",
     ]
 
@@ -163,6 +164,7 @@ def test_the_demo_loaders_run_in_order_orgs_first():
         "services",
         "commodities",
         "logic_rules",
+        "reporting",
     ]
     ran = []
     with replaced_store("demo_loaders", []):

@@ -12,7 +12,26 @@ class ReportingConfig(AppConfig):
     url_prefix = "reporting/"
 
     def ready(self) -> None:
-        from jisheng.reporting import menu, permissions
+        from jisheng.reporting import menu, permissions, workflows, worklist
 
         menu.register()
         permissions.register()
+        workflows.register()
+        worklist.register()
+
+        from jisheng.core.registry import register_api_router, register_demo_loader
+        from jisheng.reporting import api
+
+        register_api_router("/reporting", api.router, order=85)
+        register_demo_loader("reporting", _load_demo, order=85)
+
+        from jisheng.reporting import indicators
+
+        indicators.register()
+
+
+def _load_demo() -> object:
+    """Report submissions of the demo county (see ``reporting.demo``)."""
+    from jisheng.reporting.demo import load_demo_submissions
+
+    return load_demo_submissions()

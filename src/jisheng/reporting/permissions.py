@@ -1,7 +1,23 @@
-"""The statistical reports' role grants."""
+"""The statistical reports' role grants: the office and field staff submit their unit's
+reports; the office approves its children's; leaders and assessors view."""
 
 from __future__ import annotations
 
+from jisheng.core.registry import register_grants
+from jisheng.orgs.choices import Role
+
+VIEW_SUBMISSIONS = ["reporting.view_submission"]
+SUBMIT_SUBMISSIONS = [*VIEW_SUBMISSIONS, "reporting.add_submission"]
+APPROVE_SUBMISSIONS = [*SUBMIT_SUBMISSIONS, "reporting.change_submission"]
+
 
 def register() -> None:
-    pass
+    register_grants(
+        {
+            Role.ADMIN.value: APPROVE_SUBMISSIONS,
+            Role.OFFICE.value: APPROVE_SUBMISSIONS,
+            Role.FIELD.value: SUBMIT_SUBMISSIONS,
+            Role.LEADER.value: VIEW_SUBMISSIONS,
+            Role.ASSESSOR.value: VIEW_SUBMISSIONS,
+        }
+    )

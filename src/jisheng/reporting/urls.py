@@ -1,7 +1,23 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from jisheng.reporting import views_grid, views_reconciliation, views_submissions
 
 app_name = "reporting"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("submissions/", views_submissions.submission_list, name="submission_list"),
+    path("grid/", views_grid.grid, name="grid"),
+    path("reconciliation/", views_reconciliation.reconciliation_page, name="reconciliation"),
+    path(
+        "submissions/<str:form_key>/<str:period>/<str:code>/",
+        views_submissions.submission_detail,
+        name="submission",
+    ),
+    path(
+        "submissions/<str:form_key>/<str:period>/<str:code>/step/",
+        views_submissions.submission_step,
+        name="submission_step",
+    ),
+]

@@ -12,7 +12,23 @@ class ReportingConfig(AppConfig):
     url_prefix = "reporting/"
 
     def ready(self) -> None:
-        from jisheng.reporting import menu, permissions
+        from django.db.models.signals import post_migrate
+
+        from jisheng.core.registry import register_demo_loader
+        from jisheng.reporting import menu, permissions, statforms
+        from jisheng.reporting.services_forms import ensure_shipped_forms
 
         menu.register()
         permissions.register()
+        statforms.register()
+        post_migrate.connect(
+            ensure_shipped_forms, sender=self, dispatch_uid="jisheng.reporting.shipped_forms"
+        )
+        register_demo_loader("statforms", _load_demo, order=5)
+
+
+def _load_demo() -> object:
+    """The shipped statistical form definitions."""
+    from jisheng.reporting.services_forms import load_files
+
+    return load_files(actor=None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from jisheng.core.registry import MenuSection, register_menu_section
+from jisheng.core.registry import MenuItem, MenuSection, register_menu_item, register_menu_section
 
 SECTION = "reporting"
 
@@ -13,5 +13,15 @@ def register() -> None:
     register_menu_section(
         MenuSection(
             key=SECTION, label=_("Statistical reports"), icon="bi-file-earmark-bar-graph", order=85
+        )
+    )
+    register_menu_item(
+        MenuItem(
+            "reporting:forms",
+            _("Statistical forms"),
+            "bi-table",
+            permission="reporting.view_formdefinition",
+            section=SECTION,
+            order=10,
         )
     )

@@ -1,7 +1,13 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from jisheng.reporting import views_forms
 
 app_name = "reporting"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("forms/", views_forms.form_list, name="forms"),
+    path("forms/<slug:key>/", views_forms.form_detail, name="form"),
+    path("forms/<slug:key>/records/", views_forms.form_records, name="form_records"),
+]

@@ -336,6 +336,7 @@ def parse_definition(text: str, source: str = "") -> Definition:
         groups.append((str(raw["key"]), str(raw["label"])))
     group_keys = {g for g, _label in groups}
     columns: list[Column] = []
+    seen: set[str] = set()  # every column key met, valid or not (no cascade of errors)
     raw_columns = data.get("columns")
     if not isinstance(raw_columns, list) or not raw_columns:
         check.error(_("the form needs at least one column."))
@@ -351,9 +352,10 @@ def parse_definition(text: str, source: str = "") -> Definition:
                 % {"number": index}
             )
             continue
-        if any(c.key == ckey for c in columns):
+        if ckey in seen:
             check.error(_("duplicate column."), ckey)
             continue
+        seen.add(ckey)
         unknown = set(map(str, raw)) - {"key", "label", "group", "source", "sum"}
         if unknown:
             check.error(
@@ -380,7 +382,7 @@ def parse_definition(text: str, source: str = "") -> Definition:
             for item in items:
                 text = str(item)
                 sign, name = (-1, text[1:]) if text.startswith("-") else (1, text)
-                if not any(c.key == name for c in columns):
+                if name not in seen or name == ckey:
                     check.error(
                         _("the sum names “%(name)s”, not an earlier column.") % {"name": name},
                         ckey,

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from jisheng.core.choices import AuditAction
 from jisheng.core.models import AuditEvent
 from jisheng.core.periods import parse
-from jisheng.reporting import selectors_forms
+from jisheng.reporting import selectors_statforms
 from jisheng.reporting.definitions import (
     DefinitionInvalid,
     parse_definition,
@@ -17,7 +17,7 @@ from jisheng.reporting.definitions import (
     shipped_files,
 )
 from jisheng.reporting.models import FormDefinition
-from jisheng.reporting.services_forms import definition_load, load_files
+from jisheng.reporting.services_statforms import definition_load, load_files
 
 GOOD = """
 key: test_form
@@ -116,7 +116,7 @@ def test_loading_keeps_versions_and_the_latest_is_in_force(db):
     assert list(
         FormDefinition.objects.filter(key="test_form").values_list("version", flat=True)
     ) == [2, 1]
-    assert selectors_forms.definition_in_force("test_form").title == "测试表（修订）"
+    assert selectors_statforms.definition_in_force("test_form").title == "测试表（修订）"
     assert AuditEvent.objects.filter(
         action=AuditAction.CREATE, object_type="reporting.formdefinition"
     ).exists()
@@ -130,7 +130,7 @@ def test_a_new_version_changes_the_generated_form(tree, tmp_path):
     path = tmp_path / "info_report.yaml"
     path.write_text(newer, "utf-8")
     load_files(actor=None, paths=[path])
-    form = selectors_forms.build("info_report", tree.town, parse("2026-03"))
+    form = selectors_statforms.build("info_report", tree.town, parse("2026-03"))
     assert form.title == "信息报告单汇总表（第二版）"
     assert FormDefinition.objects.filter(key="info_report").count() == 2
 

@@ -15,7 +15,7 @@ from jisheng.people.events import event_correct, event_record
 from jisheng.people.models import Birth, LifeEvent, Pregnancy
 from jisheng.people.services import person_register
 from jisheng.policy.choices import Method
-from jisheng.reporting import selectors_forms
+from jisheng.reporting import selectors_statforms
 from jisheng.services.models import ContraceptionRecord
 
 D = dt.date
@@ -75,7 +75,7 @@ def info_data(tree, make_person):
 
 def test_info_report_cells(tree, info_data):
     marriage, move = info_data
-    form = selectors_forms.build("info_report", tree.town, MARCH)
+    form = selectors_statforms.build("info_report", tree.town, MARCH)
     a, b, total = cells(form, tree.village_a), cells(form, tree.village_b), cells(form)
     assert a["marriage"] == 1 and a["death"] == 0 and a["flow_out"] == 0 and a["total"] == 1
     assert b["move_out"] == 1 and b["total"] == 1
@@ -85,19 +85,19 @@ def test_info_report_cells(tree, info_data):
     assert form.records[(None, "move_out")] == [f"people.lifeevent:{move.pk}"]
     assert (tree.village_a.pk, "death") not in form.records
     # April: the out-migration
-    april = selectors_forms.build("info_report", tree.town, parse("2026-04"))
+    april = selectors_statforms.build("info_report", tree.town, parse("2026-04"))
     assert cells(april, tree.village_a)["flow_out"] == 1
     assert cells(april, tree.village_b)["move_out"] == 0
 
 
 def test_a_unit_without_children_is_its_own_row(tree, info_data):
-    form = selectors_forms.build("info_report", tree.village_b, MARCH)
+    form = selectors_statforms.build("info_report", tree.village_b, MARCH)
     assert [r.unit for r in form.rows] == [tree.village_b, None]
     assert cells(form, tree.village_b)["move_out"] == 1 == cells(form)["move_out"]
 
 
 def test_build_all_rolls_up_every_unit(tree, info_data):
-    figures = selectors_forms.build_all("info_report", tree.county, MARCH)
+    figures = selectors_statforms.build_all("info_report", tree.county, MARCH)
     assert set(figures) == {
         u.pk
         for u in (
@@ -116,7 +116,7 @@ def test_build_all_rolls_up_every_unit(tree, info_data):
     assert figures[tree.town.pk]["total"] == 2 == figures[tree.county.pk]["total"]
     assert figures[tree.street.pk]["total"] == 0
     # the same figures as the form's rows
-    form = selectors_forms.build("info_report", tree.town, MARCH)
+    form = selectors_statforms.build("info_report", tree.town, MARCH)
     for row in form.rows:
         unit = row.unit or tree.town
         assert figures[unit.pk] == row.cells
@@ -152,7 +152,7 @@ def births_data(tree, make_person):
 
 
 def test_births_cells(tree, births_data):
-    form = selectors_forms.build("births", tree.town, MARCH)
+    form = selectors_statforms.build("births", tree.town, MARCH)
     a, b, total = cells(form, tree.village_a), cells(form, tree.village_b), cells(form)
     assert (a["first_m"], a["third_f"], a["first_f"], a["second_f"]) == (1, 1, 0, 0)
     assert (a["male"], a["female"], a["total"]) == (1, 1, 2)
@@ -205,7 +205,7 @@ def test_operations_cells(tree, make_person):
         outcome=PregnancyOutcome.INDUCED_LABOUR,
         outcome_on=D(2026, 2, 28),
     )
-    form = selectors_forms.build("operations", tree.town, MARCH)
+    form = selectors_statforms.build("operations", tree.town, MARCH)
     a, b, total = cells(form, tree.village_a), cells(form, tree.village_b), cells(form)
     assert (a["iud_insertion"], a["iud_removal"], a["total"]) == (1, 1, 2)
     assert (b["implant"], b["female_sterilisation"], b["abortion"], b["induced_labour"]) == (
@@ -227,7 +227,7 @@ def test_floating_cells(tree, make_person):
     )
     leaver = make_person(name="外出", registered_on=D(2020, 1, 1))
     event_record(actor=None, person=leaver, kind=EventKind.FLOW_OUT, date=D(2026, 3, 31))
-    form = selectors_forms.build("floating", tree.town, MARCH)
+    form = selectors_statforms.build("floating", tree.town, MARCH)
     a, b, total = cells(form, tree.village_a), cells(form, tree.village_b), cells(form)
     # village A: the in-migrant woman; the woman who left on the last day is away at the end
     assert (a["in_migrants"], a["in_migrant_wra"], a["out_migrants"], a["departures"]) == (
@@ -261,7 +261,7 @@ def test_population_year_balances(tree, make_person):
     Birth.objects.create(
         unit=tree.village_a, mother=mother, child=child, date=D(2025, 5, 1), sex="M", computed_order=1
     )
-    form = selectors_forms.build("population_year", tree.town, parse("2025"))
+    form = selectors_statforms.build("population_year", tree.town, parse("2025"))
     a = cells(form, tree.village_a)
     # start 3; +1 birth −1 death −1 moved out (on the last day) = 2 at the end
     assert (a["start"], a["births"], a["deaths"], a["moved_in"], a["moved_out"], a["end"]) == (
@@ -300,6 +300,6 @@ def test_events_of_other_kinds_do_not_count(tree, make_person):
     p = make_person()
     event_record(actor=None, person=p, kind=EventKind.MARRIAGE, date=D(2026, 3, 5))
     event_record(actor=None, person=p, kind=EventKind.DIVORCE, date=D(2026, 3, 20))
-    form = selectors_forms.build("info_report", tree.town, MARCH)
+    form = selectors_statforms.build("info_report", tree.town, MARCH)
     assert cells(form)["total"] == 1
     assert LifeEvent.objects.filter(kind=EventKind.DIVORCE).count() == 1

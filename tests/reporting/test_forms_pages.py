@@ -15,7 +15,7 @@ from jisheng.core.models import AuditEvent
 from jisheng.core.periods import parse
 from jisheng.people.choices import EventKind
 from jisheng.people.events import event_record
-from jisheng.reporting import exports, selectors_forms
+from jisheng.reporting import exports, selectors_statforms
 
 D = dt.date
 FORM = "/reporting/forms/info_report/"
@@ -149,7 +149,7 @@ def test_dhis2_periods_and_a_unit_without_children(tree):
     assert exports.dhis2_period(parse("2026-03")) == "202603"
     assert exports.dhis2_period(parse("2026Q1")) == "2026Q1"
     assert exports.dhis2_period(parse("2026")) == "2026"
-    form = selectors_forms.build("population_year", tree.village_a, parse("2025"))
+    form = selectors_statforms.build("population_year", tree.village_a, parse("2025"))
     data = exports.data_value_set(form, complete=D(2026, 1, 10))
     assert {v["orgUnit"] for v in data["dataValues"]} == {tree.village_a.code}
     assert data["completeDate"] == "2026-01-10" and data["period"] == "2025"

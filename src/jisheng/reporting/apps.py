@@ -16,7 +16,7 @@ class ReportingConfig(AppConfig):
 
         from jisheng.core.registry import register_demo_loader
         from jisheng.reporting import menu, permissions, statforms
-        from jisheng.reporting.services_forms import ensure_shipped_forms
+        from jisheng.reporting.services_statforms import ensure_shipped_forms
 
         menu.register()
         permissions.register()
@@ -29,6 +29,6 @@ class ReportingConfig(AppConfig):
 
 def _load_demo() -> object:
     """The shipped statistical form definitions."""
-    from jisheng.reporting.services_forms import load_files
+    from jisheng.reporting.services_statforms import load_files
 
     return load_files(actor=None)

@@ -16,7 +16,7 @@ either
 :func:`parse_definition` validates strictly and raises :class:`DefinitionInvalid`
 whose errors name the file and the column, in the current language;
 :func:`shipped_definitions` reads the shipped files; ``jisheng load_statforms`` stores
-them as ``reporting.FormDefinition`` rows (:mod:`jisheng.reporting.services_forms`).
+them as ``reporting.FormDefinition`` rows (:mod:`jisheng.reporting.services_statforms`).
 """
 
 from __future__ import annotations

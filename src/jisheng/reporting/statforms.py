@@ -16,15 +16,15 @@ SOURCE = "reporting"
 
 
 def _build(key: str, unit: Unit, period: Period) -> Form:
-    from jisheng.reporting import selectors_forms
+    from jisheng.reporting import selectors_statforms
 
-    return selectors_forms.build(key, unit, period)
+    return selectors_statforms.build(key, unit, period)
 
 
 def _deadline(key: str, unit: Unit, period: Period) -> datetime.date:
-    from jisheng.reporting import selectors_forms
+    from jisheng.reporting import selectors_statforms
 
-    return selectors_forms.deadline(key, unit, period)
+    return selectors_statforms.deadline(key, unit, period)
 
 
 def register() -> None:

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from jisheng.reporting.definitions import DefinitionInvalid, parse_definition, shipped_files
-from jisheng.reporting.services_forms import load_files
+from jisheng.reporting.services_statforms import load_files
 
 
 class Command(BaseCommand):

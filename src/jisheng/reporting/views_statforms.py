@@ -27,7 +27,7 @@ from jisheng.core.web import require_perm
 from jisheng.orgs import selectors as org_selectors
 from jisheng.orgs.models import Unit
 from jisheng.orgs.web import requested_unit
-from jisheng.reporting import exports, selectors_forms
+from jisheng.reporting import exports, selectors_statforms
 from jisheng.reporting.definitions import Definition
 
 VIEW_FORMS = "reporting.view_formdefinition"
@@ -50,7 +50,7 @@ def _groups(spec: FormSpec) -> dict[str, tuple[str, str]]:
     """Column key → (group key, group label), for a form defined by a file."""
     if spec.source != "reporting":
         return {}
-    definition: Definition = selectors_forms.definition_in_force(spec.key)
+    definition: Definition = selectors_statforms.definition_in_force(spec.key)
     labels = dict(definition.groups)
     return {c.key: (c.group, labels[c.group]) for c in definition.columns if c.group}
 
@@ -85,7 +85,7 @@ def form_list(request: HttpRequest) -> HttpResponse:
             "versions": entry.versions,
             "url": f"{reverse('reporting:form', args=[entry.spec.key])}?unit={unit.code}",
         }
-        for entry in selectors_forms.form_entries()
+        for entry in selectors_statforms.form_entries()
     ]
     return render(request, "reporting/form_list.html", {"entries": entries, "unit": unit})
 
@@ -222,8 +222,8 @@ def form_records(request: HttpRequest, key: str) -> HttpResponse:
             status=400,
         )
     form = spec.build(unit, period)
-    column = request.GET.get("column", "")
     labels = dict(form.columns)
+    column = request.GET.get("column") or (form.columns[0][0] if form.columns else "")
     if column not in labels:
         raise Http404(_("Not found."))
     code = request.GET.get("row", "total")

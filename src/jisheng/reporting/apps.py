@@ -14,7 +14,6 @@ class ReportingConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from jisheng.core.registry import register_demo_loader
         from jisheng.reporting import menu, permissions, statforms
         from jisheng.reporting.services_statforms import ensure_shipped_forms
 
@@ -24,11 +23,4 @@ class ReportingConfig(AppConfig):
         post_migrate.connect(
             ensure_shipped_forms, sender=self, dispatch_uid="jisheng.reporting.shipped_forms"
         )
-        register_demo_loader("statforms", _load_demo, order=5)
 
-
-def _load_demo() -> object:
-    """The shipped statistical form definitions."""
-    from jisheng.reporting.services_statforms import load_files
-
-    return load_files(actor=None)

@@ -247,7 +247,11 @@ def test_population_year_balances(tree, make_person):
     leaves = make_person(name="迁走", registered_on=D(2020, 1, 1))
     event_record(actor=None, person=dies, kind=EventKind.DEATH, date=D(2025, 6, 1))
     event_record(
-        actor=None, person=leaves, kind=EventKind.MOVE_OUT, date=D(2025, 12, 31), data={"to": "市区"}
+        actor=None,
+        person=leaves,
+        kind=EventKind.MOVE_OUT,
+        date=D(2025, 12, 31),
+        data={"to": "市区"},
     )
     child = person_register(
         actor=None,
@@ -259,7 +263,12 @@ def test_population_year_balances(tree, make_person):
         id_status="newborn",
     )
     Birth.objects.create(
-        unit=tree.village_a, mother=mother, child=child, date=D(2025, 5, 1), sex="M", computed_order=1
+        unit=tree.village_a,
+        mother=mother,
+        child=child,
+        date=D(2025, 5, 1),
+        sex="M",
+        computed_order=1,
     )
     form = selectors_statforms.build("population_year", tree.town, parse("2025"))
     a = cells(form, tree.village_a)

@@ -34,7 +34,12 @@ def events(tree, make_person):
 def test_the_list_shows_every_form(client, users):
     client.force_login(users.office)
     page = client.get("/reporting/forms/").content.decode()
-    for title in ("计划生育信息报告单汇总表", "出生人口统计表", "计划生育手术统计表", "流动人口统计表"):
+    for title in (
+        "计划生育信息报告单汇总表",
+        "出生人口统计表",
+        "计划生育手术统计表",
+        "流动人口统计表",
+    ):
         assert title in page
     assert "年末人口及变动核对表" in page and "计划生育避孕节育措施基本情况统计表" in page
     assert "药具库存情况报表" in page
@@ -57,7 +62,10 @@ def test_the_form_page(client, users, tree, events):
     assert "计划生育信息报告单汇总表" in page and "东城镇" in page
     assert 'colspan="3"' in page and 'colspan="5"' in page  # the merged group headers
     assert "2026年4月3日" in page  # the deadline of the default pack
-    assert f"{RECORDS}?unit={tree.town.code}&amp;period=2026-03&amp;column=marriage&amp;row={tree.village_a.code}" in page
+    assert (
+        f"{RECORDS}?unit={tree.town.code}&amp;period=2026-03&amp;column=marriage&amp;row={tree.village_a.code}"
+        in page
+    )
 
 
 def test_default_period_is_the_last_whole_month(client, users, tree, monkeypatch):
@@ -141,7 +149,10 @@ def test_json_is_a_dhis2_data_value_set(client, users, tree, events):
     assert values[(tree.village_b.code, "info_report.flow_out")] == "1"
     assert values[(tree.town.code, "info_report.total")] == "2"
     assert len(data["dataValues"]) == 3 * 9  # two villages and the town, nine columns
-    assert all(v["categoryOptionCombo"] == "default" and v["period"] == "202603" for v in data["dataValues"])
+    assert all(
+        v["categoryOptionCombo"] == "default" and v["period"] == "202603"
+        for v in data["dataValues"]
+    )
     assert AuditEvent.objects.filter(action=AuditAction.EXPORT, user=users.office).count() == 1
 
 

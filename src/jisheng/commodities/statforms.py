@@ -59,9 +59,7 @@ def stock_form(root: Unit, period: Period) -> Form:
     }
     for product in products.values():
         for figure in STOCK_FIGURES:
-            columns.append(
-                (f"{figure}:{product.code}", f"{product.name}：{labels[figure]}")
-            )
+            columns.append((f"{figure}:{product.code}", f"{product.name}：{labels[figure]}"))
     by_path: dict[str, dict[str, int]] = {u.path: defaultdict(int) for u in units}
     total: dict[str, int] = defaultdict(int)
     for row in status.rows:

@@ -23,4 +23,3 @@ class ReportingConfig(AppConfig):
         post_migrate.connect(
             ensure_shipped_forms, sender=self, dispatch_uid="jisheng.reporting.shipped_forms"
         )
-

@@ -62,6 +62,11 @@ BREAKDOWNS: dict[str, tuple[str, ...]] = {
 }
 
 
+# A breakdown parameter once checked: a kind, sex, order, day or status (str), within
+# policy (bool), event kinds (tuple of str) or a mother's age range (low, high).
+ParamValue = str | bool | tuple[str, ...] | tuple[int | None, int | None]
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
@@ -70,7 +75,7 @@ class Column:
     population: str = ""
     filters: tuple[str, ...] = ()
     breakdown: str = ""
-    params: tuple[tuple[str, object], ...] = ()
+    params: tuple[tuple[str, ParamValue], ...] = ()
     # (sign, column key) of a sum column
     terms: tuple[tuple[int, str], ...] = ()
 
@@ -78,8 +83,17 @@ class Column:
     def is_sum(self) -> bool:
         return bool(self.terms)
 
-    def param(self, name: str, default: object = None) -> object:
+    def param(self, name: str, default: ParamValue | None = None) -> ParamValue | None:
         return dict(self.params).get(name, default)
+
+    def kinds(self) -> tuple[str, ...]:
+        """The event kinds of an ``events`` column."""
+        value = self.param("kind")
+        return value if isinstance(value, tuple) else (str(value),)  # type: ignore[return-value]
+
+    def age_range(self) -> tuple[int | None, int | None]:
+        value = self.param("mother_age")
+        return value if isinstance(value, tuple) else (None, None)  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -148,7 +162,7 @@ def _positive_int(value: object) -> int | None:
 
 def _check_param(
     check: _Checker, column: str, breakdown: str, name: str, value: object
-) -> object | None:
+) -> ParamValue | None:
     """The parameter's value normalised, or None after recording an error."""
     bad = _("%(parameter)s: “%(value)s” is not allowed.") % {"parameter": name, "value": value}
     if name == "kind" and breakdown == "events":
@@ -157,17 +171,17 @@ def _check_param(
         if not kinds or any(k not in allowed for k in kinds):
             check.error(bad, column)
             return None
-        return tuple(kinds)
+        return tuple(str(k) for k in kinds)
     if name == "kind" and breakdown == "operations":
         if value not in OPERATION_KINDS:
             check.error(bad, column)
             return None
-        return value
+        return str(value)
     if name == "sex":
         if value not in Sex.values:
             check.error(bad, column)
             return None
-        return value
+        return str(value)
     if name == "order":
         if str(value) not in ORDERS:
             check.error(bad, column)
@@ -193,12 +207,12 @@ def _check_param(
         if value not in DAYS:
             check.error(bad, column)
             return None
-        return value
+        return str(value)
     if name == "status":
         if value not in PersonStatus.values:
             check.error(bad, column)
             return None
-        return value
+        return str(value)
     check.error(bad, column)
     return None
 
@@ -251,7 +265,7 @@ def _source_column(check: _Checker, raw: dict, key: str, label: str, group: str)
         if name not in BREAKDOWNS:
             check.error(_("unknown breakdown “%(name)s”.") % {"name": name}, key)
             return None
-        params: list[tuple[str, object]] = []
+        params: list[tuple[str, ParamValue]] = []
         ok = True
         for param, value in source.items():
             if param == "breakdown":
@@ -267,7 +281,8 @@ def _source_column(check: _Checker, raw: dict, key: str, label: str, group: str)
             normal = _check_param(check, key, str(name), param, value)
             if normal is None:
                 ok = False
-            params.append((param, normal))
+            else:
+                params.append((param, normal))
         if name in ("events", "operations") and "kind" not in dict(params) and ok:
             check.error(_("the breakdown “%(breakdown)s” needs a kind.") % {"breakdown": name}, key)
             ok = False
@@ -358,9 +373,7 @@ def parse_definition(text: str, source: str = "") -> Definition:
         seen.add(ckey)
         unknown = set(map(str, raw)) - {"key", "label", "group", "source", "sum"}
         if unknown:
-            check.error(
-                _("unknown keys: %(keys)s.") % {"keys": "、".join(sorted(unknown))}, ckey
-            )
+            check.error(_("unknown keys: %(keys)s.") % {"keys": "、".join(sorted(unknown))}, ckey)
             continue
         label = raw.get("label")
         if not isinstance(label, str) or not label.strip():

@@ -48,7 +48,7 @@ from jisheng.core.statforms import Form, FormRow, Rows
 from jisheng.indicators.engine import POPULATIONS, STEPLEN
 from jisheng.indicators.engine.vocabulary import _state_on, _ymd
 from jisheng.orgs.models import Unit
-from jisheng.people.choices import EventKind, PregnancyOutcome
+from jisheng.people.choices import PregnancyOutcome
 from jisheng.people.models import Birth, LifeEvent, PersonPeriod, Pregnancy
 from jisheng.policy.choices import Method
 from jisheng.reporting.definitions import Column, Definition
@@ -90,29 +90,38 @@ class Figure:
 def _matches(column: Column, row: dict[str, Any]) -> bool:
     if column.population:
         return all(row.get(f"f_{name}") for name in column.filters)
-    params = dict(column.params)
     if column.breakdown == "events":
-        return row["kind"] in params["kind"]  # type: ignore[operator]
+        return row["kind"] in column.kinds()
     if column.breakdown == "operations":
-        return row["op"] == params["kind"]
+        return row["op"] == column.param("kind")
     if column.breakdown == "births":
-        if "sex" in params and row["sex"] != params["sex"]:
-            return False
-        if "order" in params:
-            order = params["order"]
-            if order == "3+" and row["order"] < 3 or order != "3+" and row["order"] != int(order):  # type: ignore[arg-type]
-                return False
-        if "mother_age" in params:
-            low, high = params["mother_age"]  # type: ignore[misc]
-            age = row["age"]
-            if low is not None and age < low or high is not None and age > high:
-                return False
-        return "within_policy" not in params or row["within_policy"] == params["within_policy"]
+        return _birth_matches(column, row)
     if column.breakdown == "persons_on":
-        if "status" in params and row["status"] != params["status"]:
-            return False
-        return "sex" not in params or row["sex"] == params["sex"]
+        for name in ("status", "sex"):
+            wanted = column.param(name)
+            if wanted is not None and row[name] != wanted:
+                return False
+        return True
     return False
+
+
+def _birth_matches(column: Column, row: dict[str, Any]) -> bool:
+    sex = column.param("sex")
+    if sex is not None and row["sex"] != sex:
+        return False
+    order = column.param("order")
+    in_order = order is None or (
+        row["order"] >= 3 if order == "3+" else row["order"] == int(str(order))
+    )
+    if not in_order:
+        return False
+    if column.param("mother_age") is not None:
+        low, high = column.age_range()
+        age = row["age"]
+        if (low is not None and age < low) or (high is not None and age > high):
+            return False
+    within = column.param("within_policy")
+    return within is None or row["within_policy"] == within
 
 
 def _flag(q: Q) -> Case:
@@ -131,7 +140,9 @@ def _figures(definition: Definition, root: Unit, period: Period) -> list[Figure]
     for name, columns in by_population.items():
         population = POPULATIONS[name]
         unit_field = population.path_field.rsplit("__", 1)[0] + "_id"
-        qs = population.queryset(period).filter(**{f"{population.path_field}__startswith": root.path})
+        qs = population.queryset(period).filter(
+            **{f"{population.path_field}__startswith": root.path}
+        )
         names = sorted({f for c in columns for f in c.filters})
         if all(c.filters for c in columns):  # no column counts every row: read only what counts
             wanted = Q()
@@ -151,16 +162,16 @@ def _figures(definition: Definition, root: Unit, period: Period) -> list[Figure]
     def dated(field_name: str) -> Q:
         return Q(**{f"{field_name}__{op}": day for op, day in within.items()})
 
-    if columns := breakdowns.get("events"):
-        kinds = sorted({k for c in columns for k in c.param("kind")})  # type: ignore[union-attr]
+    if events := breakdowns.get("events"):
+        kinds = sorted({k for c in events for k in c.kinds()})
         qs = LifeEvent.objects.filter(
             dated("date"),
             kind__in=kinds,
             reversed_by__isnull=True,
             unit__path__startswith=root.path,
         )
-        figures.append(Figure(LifeEvent, qs, "unit_id", ("kind",), columns))
-    if columns := breakdowns.get("births"):
+        figures.append(Figure(LifeEvent, qs, "unit_id", ("kind",), events))
+    if births := breakdowns.get("births"):
         qs = Birth.objects.filter(dated("date"), unit__path__startswith=root.path).annotate(
             order=Coalesce("order_override", "computed_order"),
             age=ExpressionWrapper(
@@ -168,11 +179,11 @@ def _figures(definition: Definition, root: Unit, period: Period) -> list[Figure]
             ),
         )
         figures.append(
-            Figure(Birth, qs, "unit_id", ("sex", "order", "age", "within_policy"), columns)
+            Figure(Birth, qs, "unit_id", ("sex", "order", "age", "within_policy"), births)
         )
-    if columns := breakdowns.get("operations"):
-        kinds = {c.param("kind") for c in columns}
-        starts = [m for k, m in _STARTS.items() if k in kinds]
+    if operations := breakdowns.get("operations"):
+        op_kinds = {str(c.param("kind")) for c in operations}
+        starts = [m for k, m in _STARTS.items() if k in op_kinds]
         if starts:
             qs = ContraceptionRecord.objects.filter(
                 dated("started_on"),
@@ -180,28 +191,31 @@ def _figures(definition: Definition, root: Unit, period: Period) -> list[Figure]
                 method__in=starts,
                 unit__path__startswith=root.path,
             ).annotate(op=Case(*[When(method=m, then=Value(k)) for k, m in _STARTS.items()]))
-            figures.append(Figure(ContraceptionRecord, qs, "unit_id", ("op",), columns))
-        if "iud_removal" in kinds:
+            figures.append(Figure(ContraceptionRecord, qs, "unit_id", ("op",), operations))
+        if "iud_removal" in op_kinds:
             qs = ContraceptionRecord.objects.filter(
-                dated("ended_on"), voided_at=None, method=Method.IUD, unit__path__startswith=root.path
+                dated("ended_on"),
+                voided_at=None,
+                method=Method.IUD,
+                unit__path__startswith=root.path,
             ).annotate(op=Value("iud_removal"))
-            figures.append(Figure(ContraceptionRecord, qs, "unit_id", ("op",), columns))
-        outcomes = [o for k, o in _OUTCOMES.items() if k in kinds]
+            figures.append(Figure(ContraceptionRecord, qs, "unit_id", ("op",), operations))
+        outcomes = [o for k, o in _OUTCOMES.items() if k in op_kinds]
         if outcomes:
             qs = Pregnancy.objects.filter(
                 dated("outcome_on"), outcome__in=outcomes, unit__path__startswith=root.path
             ).annotate(op=Case(*[When(outcome=o, then=Value(k)) for k, o in _OUTCOMES.items()]))
-            figures.append(Figure(Pregnancy, qs, "unit_id", ("op",), columns))
-    if columns := breakdowns.get("persons_on"):
+            figures.append(Figure(Pregnancy, qs, "unit_id", ("op",), operations))
+    if persons := breakdowns.get("persons_on"):
         for day_name in ("start", "end"):
-            of_day = [c for c in columns if c.param("day", "end") == day_name]
+            of_day = [c for c in persons if c.param("day", "end") == day_name]
             if not of_day:
                 continue
             day = period.first if day_name == "start" else period.last
             qs = PersonPeriod.objects.filter(_state_on(day), unit__path__startswith=root.path)
-            statuses = {c.param("status") for c in of_day}
+            statuses = [c.param("status") for c in of_day]
             if None not in statuses:
-                qs = qs.filter(status__in=sorted(statuses))  # type: ignore[type-var]
+                qs = qs.filter(status__in=sorted({str(s) for s in statuses}))
             figures.append(Figure(PersonPeriod, qs, "unit_id", ("status", "sex"), of_day))
     return figures
 
@@ -255,9 +269,7 @@ def build(definition: Definition, root: Unit, period: Period) -> Form:
     return form
 
 
-def counts_by_unit(
-    definition: Definition, root: Unit, period: Period
-) -> dict[int, dict[str, int]]:
+def counts_by_unit(definition: Definition, root: Unit, period: Period) -> dict[int, dict[str, int]]:
     """The form's counts per unit id of the unit holding the records (not rolled up)."""
     direct: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for figure in _figures(definition, root, period):

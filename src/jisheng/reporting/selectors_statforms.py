@@ -9,7 +9,7 @@ from functools import lru_cache
 from django.db.models import QuerySet
 
 from jisheng.core.periods import Period
-from jisheng.core.statforms import FormSpec, statforms
+from jisheng.core.statforms import Form, FormSpec, statforms
 from jisheng.orgs.models import Unit
 from jisheng.reporting import generate
 from jisheng.reporting.definitions import Definition, definition_from_data, shipped_definitions
@@ -45,7 +45,7 @@ def definition_versions(key: str | None = None) -> QuerySet[FormDefinition]:
     return qs.filter(key=key) if key else qs
 
 
-def build(key: str, unit: Unit, period: Period):  # noqa: ANN201 - a core.statforms.Form
+def build(key: str, unit: Unit, period: Period) -> Form:
     return generate.build(definition_in_force(key), unit, period)
 
 

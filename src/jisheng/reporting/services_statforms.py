@@ -32,9 +32,7 @@ def definition_load(*, actor: Any, text: str, source_name: str = "") -> Loaded:
     key, version and content is left as it is). A changed content under a version
     already loaded is refused: a change needs a new version, and the old one is kept."""
     definition = parse_definition(text, source_name)
-    existing = FormDefinition.objects.filter(
-        key=definition.key, version=definition.version
-    ).first()
+    existing = FormDefinition.objects.filter(key=definition.key, version=definition.version).first()
     if existing is not None:
         if existing.digest != definition.digest:
             raise DefinitionInvalid(

@@ -18,7 +18,9 @@ class Command(BaseCommand):
     help = "Validate and load statistical form definitions (YAML)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("files", nargs="*", help="Definition files (default: the shipped ones).")
+        parser.add_argument(
+            "files", nargs="*", help="Definition files (default: the shipped ones)."
+        )
         parser.add_argument("--dry-run", action="store_true", help="Validate only; store nothing.")
 
     def handle(self, *args, **options) -> None:

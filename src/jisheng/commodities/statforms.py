@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from typing import Any
+from collections.abc import Callable
 
 from django.utils.translation import gettext as _
 
@@ -89,7 +89,7 @@ def stock_form(root: Unit, period: Period) -> Form:
     return form
 
 
-def _renamed(key: str, builder: Any) -> Any:
+def _renamed(key: str, builder: Callable[[Unit, Period], Form]) -> Callable[[Unit, Period], Form]:
     def build(unit: Unit, period: Period) -> Form:
         form = builder(unit, period)
         form.key = key

@@ -5,7 +5,6 @@ DHIS2's dataValueSets for upper systems. Every export is audited by the view
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -124,12 +123,14 @@ def dhis2_period(period: Period) -> str:
     return f"{period.year}S{period.number}"
 
 
-def data_value_set(form: Form, *, complete: datetime.date | None = None) -> dict[str, Any]:
+def data_value_set(
+    form: Form, *, complete: datetime.date | None = None
+) -> dict[str, str | list[dict[str, str]]]:
     """The form as a DHIS2 dataValueSet: one data value per unit row and column (the
     total row is the reporting unit's own figure); a figure that does not exist is left
     out."""
     period = dhis2_period(form.period)
-    values: list[dict[str, Any]] = []
+    values: list[dict[str, str]] = []
     for row in form.rows:
         unit = row.unit if row.unit is not None else form.root
         if row.unit is not None and row.unit.pk == form.root.pk:

@@ -28,7 +28,6 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import (
     Case,
@@ -54,6 +53,9 @@ from jisheng.policy.choices import Method
 from jisheng.reporting.definitions import Column, Definition
 from jisheng.services.models import ContraceptionRecord
 
+# A row of a figure's query: the unit, the pk or the count, and the attributes.
+Row = dict[str, int | str | bool | None]
+
 # operation kind → (query, value of its attribute)
 _STARTS = {
     "iud_insertion": Method.IUD,
@@ -67,7 +69,7 @@ _OUTCOMES = {
 }
 
 
-def ref(model: type[Model], pk: Any) -> str:
+def ref(model: type[Model], pk: int) -> str:
     """The reference of a record behind a cell: ``"people.birth:12"``."""
     return f"{model._meta.app_label}.{model._meta.model_name}:{pk}"
 
@@ -83,11 +85,11 @@ class Figure:
     attrs: tuple[str, ...]
     columns: list[Column]
 
-    def matches(self, column: Column, row: dict[str, Any]) -> bool:
+    def matches(self, column: Column, row: Row) -> bool:
         return _matches(column, row)
 
 
-def _matches(column: Column, row: dict[str, Any]) -> bool:
+def _matches(column: Column, row: Row) -> bool:
     if column.population:
         return all(row.get(f"f_{name}") for name in column.filters)
     if column.breakdown == "events":
@@ -105,19 +107,20 @@ def _matches(column: Column, row: dict[str, Any]) -> bool:
     return False
 
 
-def _birth_matches(column: Column, row: dict[str, Any]) -> bool:
+def _birth_matches(column: Column, row: Row) -> bool:
     sex = column.param("sex")
     if sex is not None and row["sex"] != sex:
         return False
     order = column.param("order")
+    birth_order = int(row["order"] or 0)
     in_order = order is None or (
-        row["order"] >= 3 if order == "3+" else row["order"] == int(str(order))
+        birth_order >= 3 if order == "3+" else birth_order == int(str(order))
     )
     if not in_order:
         return False
     if column.param("mother_age") is not None:
         low, high = column.age_range()
-        age = row["age"]
+        age = int(row["age"] or 0)
         if (low is not None and age < low) or (high is not None and age > high):
             return False
     within = column.param("within_policy")
@@ -220,7 +223,7 @@ def _figures(definition: Definition, root: Unit, period: Period) -> list[Figure]
     return figures
 
 
-def _sums(definition: Definition, cells: dict[str, Any]) -> None:
+def _sums(definition: Definition, cells: dict[str, int]) -> None:
     for column in definition.columns:
         if column.is_sum:
             cells[column.key] = sum(sign * (cells.get(k) or 0) for sign, k in column.terms)
@@ -231,7 +234,7 @@ def build(definition: Definition, root: Unit, period: Period) -> Form:
     then the total; every cell a count, its records in ``Form.records``."""
     rows = Rows(root)
     row_pk = {u.path: u.pk for u in rows.units}
-    records: dict[tuple[Any, str], list[str]] = defaultdict(list)
+    records: dict[tuple[int | None, str], list[str]] = defaultdict(list)
     for figure in _figures(definition, root, period):
         for row in figure.queryset.order_by().values(figure.unit_field, "pk", *figure.attrs):
             unit_id = row[figure.unit_field]

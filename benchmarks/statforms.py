@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     def every_monthly_form() -> dict[str, dict[int, dict[str, int]]]:
         return {d.key: generate.build_all(d, root, month) for d in monthly}
 
-    def timed_runs(fn) -> tuple[list[float], object]:  # noqa: ANN001 - a callable
+    def timed_runs(fn) -> tuple[list[float], object]:
         fn()  # warm-up
         ms: list[float] = []
         result: object = None

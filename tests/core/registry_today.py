@@ -430,6 +430,8 @@ TODAY_API_PATHS = [
     "get /api/v1/persons/{person_id}",
     "get /api/v1/persons/{person_id}/card",
     "get /api/v1/persons/{person_id}/events",
+    "get /api/v1/statforms",
+    "get /api/v1/statforms/{key}",
     "get /api/v1/persons/{person_id}/periods",
     "get /api/v1/policy/packs",
     "get /api/v1/policy/packs/{code}",

@@ -14,12 +14,14 @@ class ReportingConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from jisheng.reporting import menu, permissions, statforms
+        from jisheng.core.registry import register_api_router
+        from jisheng.reporting import api_statforms, menu, permissions, statforms
         from jisheng.reporting.services_statforms import ensure_shipped_forms
 
         menu.register()
         permissions.register()
         statforms.register()
+        register_api_router("/statforms", api_statforms.router, order=85)
         post_migrate.connect(
             ensure_shipped_forms, sender=self, dispatch_uid="jisheng.reporting.shipped_forms"
         )

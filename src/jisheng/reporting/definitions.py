@@ -35,6 +35,8 @@ from jisheng.people.choices import EventKind, PersonStatus, Sex
 
 FORMS_DIR = Path(__file__).resolve().parent / "forms"
 FREQUENCIES = (MONTH, QUARTER, YEAR)
+# What a form of each frequency is called (月报 …), in messages.
+FREQUENCY_LABELS = {MONTH: "月报", QUARTER: "季报", YEAR: "年报"}
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 AGE_RANGE = re.compile(r"^(\d{1,2})?-(\d{1,2})?$")
 ORDERS = ("1", "2", "3+")

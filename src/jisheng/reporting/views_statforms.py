@@ -28,15 +28,10 @@ from jisheng.orgs import selectors as org_selectors
 from jisheng.orgs.models import Unit
 from jisheng.orgs.web import requested_unit
 from jisheng.reporting import exports, selectors_statforms
-from jisheng.reporting.definitions import Definition
+from jisheng.reporting.definitions import FREQUENCY_LABELS, Definition
 
 VIEW_FORMS = "reporting.view_formdefinition"
 PAGE_SIZE = 50
-FREQUENCY_LABELS = {
-    periods.MONTH: "月报",
-    periods.QUARTER: "季报",
-    periods.YEAR: "年报",
-}
 
 
 def _spec(key: str) -> FormSpec:

@@ -178,3 +178,27 @@ def test_commodity_forms_render_on_the_same_page(client, users, tree):
         {"unit": tree.town.code, "period": "2026-03", "format": "xlsx"},
     )
     assert xlsx.status_code == 200
+
+
+def test_the_records_of_states_and_operations(client, users, tree, make_person):
+    from jisheng.people.choices import PregnancyOutcome
+    from jisheng.people.models import Pregnancy
+
+    woman = make_person(name="流入妇女", status="in_migrant", registered_on=D(2026, 3, 3))
+    Pregnancy.objects.create(
+        unit=tree.village_a,
+        woman=woman,
+        registered_on=D(2026, 3, 4),
+        outcome=PregnancyOutcome.ABORTION,
+        outcome_on=D(2026, 3, 15),
+    )
+    client.force_login(users.town_office)
+    query = {"unit": tree.town.code, "period": "2026-03", "row": tree.village_a.code}
+    page = client.get(
+        "/reporting/forms/floating/records/", {**query, "column": "in_migrants"}
+    ).content.decode()
+    assert "流入妇女" in page and "1 条记录" in page
+    page = client.get(
+        "/reporting/forms/operations/records/", {**query, "column": "abortion"}
+    ).content.decode()
+    assert "流入妇女" in page and "2026年3月15日" in page

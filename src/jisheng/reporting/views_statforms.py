@@ -170,7 +170,9 @@ def _describe(references: list[str]) -> list[dict[str, Any]]:
     for label, pks in by_model.items():
         model = apps.get_model(label)
         related = [
-            f.name for f in model._meta.concrete_fields if f.name in ("unit", "person", "mother")
+            f.name
+            for f in model._meta.concrete_fields
+            if f.name in ("unit", "person", "mother", "woman")
         ]
         for pk, obj in model._default_manager.select_related(*related).in_bulk(pks).items():
             objects[f"{label}:{pk}"] = obj
@@ -179,7 +181,11 @@ def _describe(references: list[str]) -> list[dict[str, Any]]:
         obj = objects.get(reference)
         if obj is None:
             continue
-        person = getattr(obj, "person", None) or getattr(obj, "mother", None)
+        person = (
+            getattr(obj, "person", None)
+            or getattr(obj, "mother", None)
+            or getattr(obj, "woman", None)
+        )
         date = next(
             (
                 getattr(obj, f)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import (
     Case,
@@ -229,13 +229,19 @@ def _sums(definition: Definition, cells: dict[str, int]) -> None:
             cells[column.key] = sum(sign * (cells.get(k) or 0) for sign, k in column.terms)
 
 
-def build(definition: Definition, root: Unit, period: Period) -> Form:
+def build(definition: Definition, root: Unit, period: Period, *, with_records: bool = True) -> Form:
     """The form of ``root`` for ``period``: a row per child unit (or the unit itself),
-    then the total; every cell a count, its records in ``Form.records``."""
+    then the total; every cell a count, its records in ``Form.records``. Without
+    ``with_records`` (a page, an export): the same counts from grouped queries, no
+    records (fast for a county's year-end population: no row per person)."""
     rows = Rows(root)
     row_pk = {u.path: u.pk for u in rows.units}
     records: dict[tuple[int | None, str], list[str]] = defaultdict(list)
-    for figure in _figures(definition, root, period):
+    if not with_records:
+        for unit_id, counts in counts_by_unit(definition, root, period).items():
+            for key, n in counts.items():
+                rows.add(unit_id, key, n)
+    for figure in _figures(definition, root, period) if with_records else []:
         for row in figure.queryset.order_by().values(figure.unit_field, "pk", *figure.attrs):
             unit_id = row[figure.unit_field]
             path = rows.paths.get(unit_id)
@@ -328,6 +334,15 @@ def due(definition: Definition, unit: Unit, period: Period) -> datetime.date:
     if rule is not None:
         return due_date(rule, after)
     return clamped(after.year, after.month, definition.fallback_day)
+
+
+def cell_records(definition: Definition, root: Unit, period: Period, column_key: str) -> Form:
+    """The form of ``root`` reduced to column ``column_key`` (and the columns a sum
+    adds up), with its records: the drill-down of one cell."""
+    column = definition.column(column_key)
+    needed = {column_key, *(k for _sign, k in column.terms)}
+    columns = tuple(c for c in definition.columns if c.key in needed)
+    return build(replace(definition, columns=columns), root, period)
 
 
 def units_of(root: Unit) -> Iterable[Unit]:

@@ -45,8 +45,15 @@ def definition_versions(key: str | None = None) -> QuerySet[FormDefinition]:
     return qs.filter(key=key) if key else qs
 
 
-def build(key: str, unit: Unit, period: Period) -> Form:
-    return generate.build(definition_in_force(key), unit, period)
+def build(key: str, unit: Unit, period: Period, *, with_records: bool = True) -> Form:
+    """Form ``key`` of ``unit`` for ``period`` (the version in force), with the records
+    behind each cell unless ``with_records`` is False."""
+    return generate.build(definition_in_force(key), unit, period, with_records=with_records)
+
+
+def cell_records(key: str, unit: Unit, period: Period, column: str) -> Form:
+    """Form ``key`` reduced to ``column`` (and what it adds up), with its records."""
+    return generate.cell_records(definition_in_force(key), unit, period, column)
 
 
 def build_all(key: str, root: Unit, period: Period) -> dict[int, dict[str, int]]:

@@ -64,6 +64,14 @@ def _period(request: HttpRequest, spec: FormSpec) -> Period:
     return period
 
 
+def _counts(spec: FormSpec, unit: Unit, period: Period) -> Form:
+    """The form's figures for the page and the exports: a form defined by a file without
+    its records (the links come from the figures), any other by its own build."""
+    if spec.source == "reporting":
+        return selectors_statforms.build(spec.key, unit, period, with_records=False)
+    return spec.build(unit, period)
+
+
 def _url(name: str, spec: FormSpec, unit: Unit, period: Period, **extra: str) -> str:
     query = {"unit": unit.code, "period": period.code, **extra}
     return f"{reverse(name, args=[spec.key])}?{urlencode(query)}"
@@ -91,6 +99,12 @@ def _form_context(
     groups = _groups(spec)
     top, bottom = exports.header_cells(form, groups)
     records_url = reverse("reporting:form_records", args=[spec.key])
+    # a form defined by a file drills down from every figure but a difference
+    drills = spec.source == "reporting"
+    linked = {key for key, _label in form.columns}
+    if drills:
+        definition = selectors_statforms.definition_in_force(spec.key)
+        linked = {c.key for c in definition.columns if all(sign > 0 for sign, _k in c.terms)}
     table = []
     for row in form.rows:
         code = "total" if row.unit is None else row.unit.code
@@ -99,7 +113,7 @@ def _form_context(
         for key, _label in form.columns:
             value = row.cells.get(key)
             link = ""
-            if value and form.records.get((pk, key)):
+            if value and key in linked and (form.records.get((pk, key)) or drills):
                 query = {"unit": unit.code, "period": period.code, "column": key, "row": code}
                 link = f"{records_url}?{urlencode(query)}"
             cells.append((value, link))
@@ -146,7 +160,7 @@ def form_detail(request: HttpRequest, key: str) -> HttpResponse:
             {"message": str(exc), "back_url": reverse("reporting:forms"), "title": spec.title},
             status=400,
         )
-    form = spec.build(unit, period)
+    form = _counts(spec, unit, period)
     fmt = request.GET.get("format")
     if fmt in ("xlsx", "json"):
         statforms.record_export(actor=request.user, unit=unit, period=period, title=form.title)
@@ -222,11 +236,17 @@ def form_records(request: HttpRequest, key: str) -> HttpResponse:
             {"message": str(exc), "back_url": reverse("reporting:forms"), "title": spec.title},
             status=400,
         )
-    form = spec.build(unit, period)
-    labels = dict(form.columns)
-    column = request.GET.get("column") or (form.columns[0][0] if form.columns else "")
+    if spec.source == "reporting":
+        definition = selectors_statforms.definition_in_force(spec.key)
+        labels = {c.key: c.label for c in definition.columns}
+    else:
+        form = spec.build(unit, period)
+        labels = dict(form.columns)
+    column = request.GET.get("column") or next(iter(labels), "")
     if column not in labels:
         raise Http404(_("Not found."))
+    if spec.source == "reporting":
+        form = selectors_statforms.cell_records(spec.key, unit, period, column)
     code = request.GET.get("row", "total")
     row = next(
         (r for r in form.rows if (r.unit.code if r.unit is not None else "total") == code), None

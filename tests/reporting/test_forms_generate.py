@@ -312,3 +312,14 @@ def test_events_of_other_kinds_do_not_count(tree, make_person):
     form = selectors_statforms.build("info_report", tree.town, MARCH)
     assert cells(form)["total"] == 1
     assert LifeEvent.objects.filter(kind=EventKind.DIVORCE).count() == 1
+
+
+def test_counts_without_records_are_the_same(tree, info_data, births_data):
+    for key in ("info_report", "births"):
+        full = selectors_statforms.build(key, tree.town, MARCH)
+        counts = selectors_statforms.build(key, tree.town, MARCH, with_records=False)
+        assert [r.cells for r in counts.rows] == [r.cells for r in full.rows]
+        assert counts.records == {}
+    cell = selectors_statforms.cell_records("births", tree.town, MARCH, "male")
+    assert [k for k, _label in cell.columns] == ["first_m", "second_m", "third_m", "male"]
+    assert cell.records[(None, "male")] == [f"people.birth:{births_data[0].pk}"]

@@ -22,7 +22,7 @@ from jisheng.core import periods, statforms
 from jisheng.core.registry import registry
 from jisheng.core.scope import get_in_scope_or_404
 from jisheng.orgs.models import Unit
-from jisheng.reporting import exports
+from jisheng.reporting import exports, selectors_statforms
 from jisheng.reporting.definitions import FREQUENCY_LABELS
 
 VIEW_FORMS = "reporting.view_formdefinition"
@@ -75,9 +75,7 @@ def form_list(request: HttpRequest):
     for spec in statforms.statforms():
         columns: list[str] = []
         if spec.source == "reporting":
-            from jisheng.reporting.selectors_statforms import definition_in_force
-
-            definition = definition_in_force(spec.key)
+            definition = selectors_statforms.definition_in_force(spec.key)
             columns = [c.key for c in definition.columns]
             version = str(definition.version)
         else:
@@ -120,6 +118,9 @@ def form_values(request: HttpRequest, key: str, filters: Query[FormFilters]) -> 
         )
     caller = request.auth  # type: ignore[attr-defined]  # set by ninja's token auth
     unit = get_in_scope_or_404(Unit.objects.all(), caller, code=filters.unit)
-    form = spec.build(unit, period)
+    if spec.source == "reporting":  # figures only: the records stay in the registry
+        form = selectors_statforms.build(key, unit, period, with_records=False)
+    else:
+        form = spec.build(unit, period)
     statforms.record_export(actor=caller, unit=unit, period=period, title=form.title)
     return exports.data_value_set(form)

@@ -14,7 +14,8 @@
    prefix (target ≤ 10 s on PostgreSQL for all the forms together). ``--repeat`` runs,
    after a warm-up; the worst run counts.
 3. For information: the year-end population table (``population_year``) the same way,
-   and one form built for the county with its records (``build``: the rows are the
+   the county's year-end table as its page shows it (grouped counts, no records), and
+   one form built for the county with its records (``build``: the rows are the
    townships, every cell names its records).
 4. Checks that the county's figures of ``build_all`` equal the total row of ``build``.
 """
@@ -100,6 +101,9 @@ def run(args: argparse.Namespace) -> int:
         ms, _r = timed_runs(lambda d=definition: generate.build_all(d, root, month))
         per_form.append(Figure(f"  {definition.key}", None, "max", ms, f"{units} units"))
     yearly_ms, _r = timed_runs(lambda: [generate.build_all(d, root, year) for d in yearly])
+    page_ms, _r = timed_runs(
+        lambda: [generate.build(d, root, year, with_records=False) for d in yearly]
+    )
     one = monthly[0]
     started = time.perf_counter()
     form = selectors_statforms.build(one.key, root, month)
@@ -125,6 +129,13 @@ def run(args: argparse.Namespace) -> int:
             "max",
             yearly_ms,
             f"{', '.join(d.key for d in yearly)}, {year.code}",
+        ),
+        Figure(
+            "year-end table of the county, page",
+            None,
+            "max",
+            page_ms,
+            "build(with_records=False): grouped counts, rows = townships",
         ),
         Figure(
             f"build {one.key} for the county",

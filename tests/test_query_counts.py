@@ -112,6 +112,8 @@ BUILDERS: dict[str, Callable[[SimpleNamespace, int], None] | None] = {
     "api:/api/v1/persons/{person_id}/periods": rows.moves,
     "api:/api/v1/persons/{person_id}/events": rows.moves,
     "api:/api/v1/services/campaigns/{round_id}/targets": rows.round_targets,
+    # its rows are the forms registered by the apps (code), not rows of data
+    "api:/api/v1/statforms": None,
 }
 
 

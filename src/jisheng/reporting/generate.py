@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from django.db.models import (
@@ -343,7 +342,3 @@ def cell_records(definition: Definition, root: Unit, period: Period, column_key:
     needed = {column_key, *(k for _sign, k in column.terms)}
     columns = tuple(c for c in definition.columns if c.key in needed)
     return build(replace(definition, columns=columns), root, period)
-
-
-def units_of(root: Unit) -> Iterable[Unit]:
-    return Unit.objects.filter(path__startswith=root.path).order_by("path")

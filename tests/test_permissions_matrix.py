@@ -128,6 +128,7 @@ def _pk(attribute: str) -> Callable[[SimpleNamespace], dict[str, Any]]:
 
 
 _kw("core:audit_detail", _pk("audit"))
+_kw("reporting:form reporting:form_records", lambda d: {"key": "info_report"})
 _kw("orgs:position_edit orgs:position_end orgs:position_delete", _pk("position"))
 _kw("orgs:committee_edit orgs:committee_delete orgs:member_add", _pk("committee"))
 _kw("orgs:member_edit orgs:member_remove", _pk("member"))

@@ -25,7 +25,12 @@ def test_the_default_pack_s_quarterly_report_comes_two_weeks_ahead(tree, users):
     assert items[0].what == "随访情况上报（每季度第三个月 25 日前）"
     assert items[0].url == "/policy/default-2026/" and items[0].unit_name == tree.county.name
     assert deadlines_coming(users.office, today=D(2026, 3, 10))[0] == 0  # 15 days ahead
-    assert deadlines_coming(users.office, today=D(2026, 3, 26))[0] == 0  # passed; June's far
+    # passed; June's far — but the monthly statistics meeting (28th) and the monthly
+    # report (3rd of the next month, issue 15) come every month
+    assert [i.date for i in deadlines_coming(users.office, today=D(2026, 3, 26))[1]] == [
+        D(2026, 3, 28),
+        D(2026, 4, 3),
+    ]
     assert DEADLINE_NOTICE_DAYS == 14
 
 
@@ -40,7 +45,9 @@ def test_a_unit_s_own_pack_gives_its_calendar(tree, users):
     assert deadlines_coming(users.office, unit=tree.street, today=D(2026, 3, 20), limit=1)[0] == 2
     # the county itself still follows the default pack
     assert [i.date for i in deadlines_coming(users.office, today=D(2026, 3, 20))[1]] == [
-        D(2026, 3, 25)
+        D(2026, 3, 25),
+        D(2026, 3, 28),
+        D(2026, 4, 3),
     ]
 
 

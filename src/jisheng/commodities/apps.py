@@ -22,6 +22,10 @@ class CommoditiesConfig(AppConfig):
         register()
         workflows.register()
 
+        from jisheng.commodities import statforms
+
+        statforms.register()
+
 
 def _load_demo() -> object:
     """Stores, lots and six months of movements of the demo county."""

@@ -12,18 +12,31 @@ class ReportingConfig(AppConfig):
     url_prefix = "reporting/"
 
     def ready(self) -> None:
-        from jisheng.reporting import menu, permissions, workflows, worklist
+        from django.db.models.signals import post_migrate
+
+        from jisheng.core.registry import register_api_router, register_demo_loader
+        from jisheng.reporting import (
+            api,
+            api_statforms,
+            menu,
+            permissions,
+            statforms,
+            workflows,
+            worklist,
+        )
+        from jisheng.reporting.services_statforms import ensure_shipped_forms
 
         menu.register()
         permissions.register()
+        statforms.register()
         workflows.register()
         worklist.register()
-
-        from jisheng.core.registry import register_api_router, register_demo_loader
-        from jisheng.reporting import api
-
+        register_api_router("/statforms", api_statforms.router, order=84)
         register_api_router("/reporting", api.router, order=85)
         register_demo_loader("reporting", _load_demo, order=85)
+        post_migrate.connect(
+            ensure_shipped_forms, sender=self, dispatch_uid="jisheng.reporting.shipped_forms"
+        )
 
         from jisheng.reporting import indicators
 

@@ -17,6 +17,16 @@ def register() -> None:
     )
     register_menu_item(
         MenuItem(
+            "reporting:forms",
+            _("Statistical forms"),
+            "bi-table",
+            permission="reporting.view_formdefinition",
+            section=SECTION,
+            order=10,
+        )
+    )
+    register_menu_item(
+        MenuItem(
             "reporting:submission_list",
             _("Report submission"),
             "bi-send-check",

@@ -1,5 +1,7 @@
 """The statistical reports' role grants: the office and field staff submit their unit's
-reports; the office approves its children's; leaders and assessors view."""
+reports; the office approves its children's; leaders and assessors view. The forms are
+read by the offices, field workers, leaders and assessors (data scope limits each to its
+subtree)."""
 
 from __future__ import annotations
 
@@ -9,15 +11,16 @@ from jisheng.orgs.choices import Role
 VIEW_SUBMISSIONS = ["reporting.view_submission"]
 SUBMIT_SUBMISSIONS = [*VIEW_SUBMISSIONS, "reporting.add_submission"]
 APPROVE_SUBMISSIONS = [*SUBMIT_SUBMISSIONS, "reporting.change_submission"]
+VIEW_FORMS = ["reporting.view_formdefinition"]
 
 
 def register() -> None:
     register_grants(
         {
-            Role.ADMIN.value: APPROVE_SUBMISSIONS,
-            Role.OFFICE.value: APPROVE_SUBMISSIONS,
-            Role.FIELD.value: SUBMIT_SUBMISSIONS,
-            Role.LEADER.value: VIEW_SUBMISSIONS,
-            Role.ASSESSOR.value: VIEW_SUBMISSIONS,
+            Role.ADMIN.value: [*APPROVE_SUBMISSIONS, *VIEW_FORMS],
+            Role.OFFICE.value: [*APPROVE_SUBMISSIONS, *VIEW_FORMS],
+            Role.FIELD.value: [*SUBMIT_SUBMISSIONS, *VIEW_FORMS],
+            Role.LEADER.value: [*VIEW_SUBMISSIONS, *VIEW_FORMS],
+            Role.ASSESSOR.value: [*VIEW_SUBMISSIONS, *VIEW_FORMS],
         }
     )

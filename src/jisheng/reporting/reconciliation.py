@@ -1,6 +1,6 @@
 """Year-end reconciliation (对账, SPEC §9, ``002:340-341``): the registry's year-end
 figures (population, births …) against the approved year-end report (form key
-``year_end``), every difference listed record by record — the records the registry has
+``population_year``), every difference listed record by record — the records the registry has
 now that the report did not count, and those it counted that the registry no longer
 bears — each with the explanation the unit records (:class:`ReconciliationNote`)."""
 
@@ -22,7 +22,8 @@ from jisheng.reporting import services_submission as svc
 from jisheng.reporting.models import ReconciliationNote, Submission
 from jisheng.reporting.models import SubmissionStatus as S
 
-YEAR_END = "year_end"
+# the year-end population and reconciliation table (forms/population_year.yaml)
+YEAR_END = "population_year"
 EXPLANATION_MAX = 500
 
 

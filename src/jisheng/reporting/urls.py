@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from jisheng.reporting import views_grid, views_reconciliation, views_submissions
+from jisheng.reporting import views_grid, views_reconciliation, views_statforms, views_submissions
 
 app_name = "reporting"
 
@@ -20,4 +20,7 @@ urlpatterns: list = [
         views_submissions.submission_step,
         name="submission_step",
     ),
+    path("forms/", views_statforms.form_list, name="forms"),
+    path("forms/<slug:key>/", views_statforms.form_detail, name="form"),
+    path("forms/<slug:key>/records/", views_statforms.form_records, name="form_records"),
 ]

@@ -10,6 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ("reporting", "0001_forms"),
         ('orgs', '0002_unit_path_prefix_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -67,13 +67,29 @@ def submission_list(request: HttpRequest) -> HttpResponse:
     if status and status not in S.values:
         status = ""
     period_code = (request.GET.get("period") or "").strip()
-    own = []
+    periods = {}
     for spec in specs:
         try:
-            period = svc.period_get(spec, period_code) if period_code else default_period(spec)
+            periods[spec.key] = (
+                svc.period_get(spec, period_code) if period_code else default_period(spec)
+            )
         except ValidationError:
-            period = default_period(spec)
-        sub = svc.find(unit=unit, form_key=spec.key, period=period) if unit else None
+            periods[spec.key] = default_period(spec)
+    # the unit's own reports of those periods in one query
+    found = (
+        {
+            (sub.form_key, sub.period_code): sub
+            for sub in Submission.objects.filter(
+                unit=unit, period_code__in={p.code for p in periods.values()}
+            )
+        }
+        if unit
+        else {}
+    )
+    own = []
+    for spec in specs:
+        period = periods[spec.key]
+        sub = found.get((spec.key, period.code))
         deadline = sub.deadline if sub else (spec.deadline(unit, period) if unit else None)
         own.append(
             {

@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jisheng.core import audit, bulkcopy
+from jisheng.core import audit, bulkcopy, locks
 from jisheng.core.bulkcopy import Table, fetch_rows
 from jisheng.core.choices import AuditAction
 from jisheng.core.scope import require_in_scope, require_person_record_in_scope
@@ -196,12 +196,15 @@ def method_start(
     told_other_methods: bool | None = None,
     told_side_effects: bool | None = None,
     told_what_to_do: bool | None = None,
+    late_reason: str = "",
 ) -> ContraceptionRecord:
     """Record that ``person`` uses ``method`` from ``started_on`` (the previous method, if
     any, ends that day). ``none`` records stopping. The choice is the person's: the
-    record keeps who explained, the options offered and the three MII answers."""
+    record keeps who explained, the options offered and the three MII answers. A start
+    (or stop) dated inside a closed period is a late entry: refused on ``started_on``
+    unless ``late_reason`` is given (:mod:`jisheng.core.locks`)."""
     require_in_scope(actor, person.unit)
-    with transaction.atomic():
+    with locks.late_reason(late_reason), transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
         current = _current(person)
         offered = list(dict.fromkeys(options_offered))
@@ -229,6 +232,13 @@ def method_start(
             errors["method"] = _("There is no method to stop.")
         if errors:
             raise ValidationError(errors)
+        entry = locks.require_open(
+            unit=person.unit,
+            day=started_on,
+            actor=actor,
+            what=_("%(name)s: contraceptive method") % {"name": person.name},
+            field="started_on",
+        )
         if current is not None:
             current.ended_on = started_on
             current.save(update_fields=["ended_on", "updated_at"])
@@ -247,6 +257,8 @@ def method_start(
             told_what_to_do=told_what_to_do,
             recorded_by=audit.user_of(actor),
         )
+        if entry is not None and entry.object_id is None:
+            locks.attach(entry, record)
         audit.record(
             actor=actor,
             action=AuditAction.CREATE,
@@ -260,16 +272,29 @@ def method_start(
     return record
 
 
-def void(*, actor: Any, record: Any, reason: str, check: Any = None) -> Any:
+def void(
+    *, actor: Any, record: Any, reason: str, check: Any = None, day: datetime.date | None = None
+) -> Any:
     """Void ``record`` (a :class:`~jisheng.services.models.Voidable`): kept, marked, with
     the reason, audited. Call inside a transaction, with the row locked; ``check(record)``
-    may refuse (raise) before anything is written."""
+    may refuse (raise) before anything is written. ``day``: the date the record is dated
+    by — a void of a record dated inside a closed period is a change of that period, a
+    late entry whose reason is the void's (:mod:`jisheng.core.locks`)."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the record is voided.")})
     if record.voided:
         raise ValidationError(_("This record is already voided."))
     if check is not None:
         check(record)
+    if day is not None:
+        locks.require_open(
+            unit=record.unit,
+            day=day,
+            reason=reason,
+            actor=actor,
+            record=record,
+            what=_("%(name)s: record voided") % {"name": record.person.name},
+        )
     record.voided_at = timezone.now()
     record.voided_by = audit.user_of(actor)
     record.void_reason = reason.strip()
@@ -297,7 +322,9 @@ def method_void(*, actor: Any, record: ContraceptionRecord, reason: str) -> Cont
 
     with transaction.atomic():
         record = ContraceptionRecord.objects.select_for_update().get(pk=record.pk)
-        void(actor=actor, record=record, reason=reason, check=latest_only)
+        void(
+            actor=actor, record=record, reason=reason, check=latest_only, day=record.started_on
+        )
         previous = _current(record.person)
         if previous is not None and previous.ended_on == record.started_on:
             previous.ended_on = None
@@ -339,12 +366,15 @@ def visit_record(
     notes: str = "",
     for_due: FollowUpDue | None = None,
     appointment_on: datetime.date | None = None,
+    late_reason: str = "",
 ) -> FollowUpVisit:
     """Record a follow-up visit; the person's visits due are matched again. ``for_due``:
     the visit due it was made for (chosen on the worklist), which it clears first —
     and every other item of hers it covers (``schedule.assign``). ``appointment_on``
     (需另约时间): the visit could not be made and another day was agreed: it clears
-    nothing, and her open items show on the worklist as due that day."""
+    nothing, and her open items show on the worklist as due that day. A visit dated
+    inside a closed period is a late entry: refused on ``visited_on`` unless
+    ``late_reason`` is given (:mod:`jisheng.core.locks`)."""
     require_in_scope(actor, person.unit)
     errors: dict[str, str] = {}
     if for_due is not None and for_due.person_id != person.pk:
@@ -382,7 +412,14 @@ def visit_record(
     if errors:
         raise ValidationError(errors)
     user = audit.user_of(actor)
-    with transaction.atomic():
+    with locks.late_reason(late_reason), transaction.atomic():
+        entry = locks.require_open(
+            unit=person.unit,
+            day=visited_on,
+            actor=actor,
+            what=_("%(name)s: follow-up visit") % {"name": person.name},
+            field="visited_on",
+        )
         visit = FollowUpVisit.objects.create(
             person=person,
             unit=person.unit,
@@ -401,6 +438,8 @@ def visit_record(
             appointment_on=appointment_on,
             recorded_by=user,
         )
+        if entry is not None and entry.object_id is None:
+            locks.attach(entry, visit)
         audit.record(
             actor=actor,
             action=AuditAction.CREATE,
@@ -423,7 +462,7 @@ def visit_void(*, actor: Any, visit: FollowUpVisit, reason: str) -> FollowUpVisi
     require_person_record_in_scope(actor, visit)
     with transaction.atomic():
         visit = FollowUpVisit.objects.select_for_update().get(pk=visit.pk)
-        void(actor=actor, record=visit, reason=reason)
+        void(actor=actor, record=visit, reason=reason, day=visit.visited_on)
         schedule_rebuild(visit.person)
     return visit
 

@@ -70,3 +70,17 @@ def add_service_errors(
         else:
             label = field_label(name, models)
             form.add_error(None, [f"{label}: {m}" if label else m for m in messages])
+
+
+def late_reason_field() -> forms.CharField:
+    """The optional 补报/更正原因 of a form whose date may fall in a closed period
+    (:mod:`jisheng.core.locks`): the service refuses such a date on the date field
+    without it, and keeps it with the late entry."""
+    return forms.CharField(
+        label=gettext_lazy("Reason for a late entry or correction"),
+        max_length=500,
+        required=False,
+        help_text=gettext_lazy(
+            "Only when the date falls in a period whose report is approved (closed)."
+        ),
+    )

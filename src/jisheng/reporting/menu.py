@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from jisheng.core.registry import MenuSection, register_menu_section
+from jisheng.core.registry import MenuItem, MenuSection, register_menu_item, register_menu_section
 
 SECTION = "reporting"
 
@@ -13,5 +13,16 @@ def register() -> None:
     register_menu_section(
         MenuSection(
             key=SECTION, label=_("Statistical reports"), icon="bi-file-earmark-bar-graph", order=85
+        )
+    )
+    # locks: the late entries (补报/更正记录)
+    register_menu_item(
+        MenuItem(
+            "reporting:late_list",
+            _("Late entries and corrections"),
+            "bi-clock-history",
+            permission="core.view_lateentry",
+            section=SECTION,
+            order=80,
         )
     )

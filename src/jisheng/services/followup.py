@@ -135,11 +135,20 @@ FIELDS = (
 )
 
 
+def packs_for(person: Person, horizon: schedule.Horizon) -> schedule.PackTimeline:
+    """The versions of the pack that governs the person over ``horizon``, each from its
+    effective date (see :func:`_timeline_resolver`)."""
+    units = [person.unit_id] + ([person.employer_id] if person.employer_id else [])
+    return _timeline_resolver(horizon.end, unit_ids=units)(person.unit_id, person.employer_id)
+
+
 def schedule_rebuild(person: Person, *, today: datetime.date | None = None) -> list[FollowUpDue]:
-    """Derive the person's visits due again and store the difference; returns them."""
+    """Derive the person's visits due again and store the difference; returns them.
+    Each item follows the pack version in force on its due date: a new version leaves
+    the items due before its effective date as they were (the past stays put)."""
     today = today or timezone.localdate()
     horizon = schedule.Horizon.around(today)
-    items = schedule.derive(facts_of(person), pack_for(person, today), horizon)
+    items = schedule.derive_dated(facts_of(person), packs_for(person, horizon), horizon)
     wanted = {
         (d.due.kind, d.due.starts_on): _row(person.pk, d)
         for d in schedule.assign(items, _visits_of(person), today)
@@ -511,6 +520,82 @@ def _pack_resolver(today: datetime.date, *, unit_ids: Iterable[int] | None = Non
     return resolve
 
 
+def _timeline_resolver(until: datetime.date, *, unit_ids: Iterable[int] | None = None):
+    """``packs(unit_id, employer_id)``: the :data:`schedule.PackTimeline` of the pack that
+    governs a person — on every day, the version :func:`_pack_resolver` would give on
+    that day (a work unit's own, else the residence unit's or its nearest ancestor's,
+    else the default), for the versions effective up to ``until``. The first version
+    also governs the days before it (the registry's history predates its first pack).
+    The versions and paths are read once; timelines are cached per unit pair."""
+    from jisheng.policy.models import PolicyPackVersion
+
+    by_path: dict[str | None, list[tuple[datetime.date, int, PolicyPackVersion]]] = {}
+    versions = PolicyPackVersion.objects.filter(effective_from__lte=until).select_related("unit")
+    for version in versions.defer("content", "source_text"):
+        where = version.unit.path if version.unit_id else None
+        by_path.setdefault(where, []).append((version.effective_from, version.pk, version))
+    for found in by_path.values():
+        found.sort(key=lambda row: (row[0], row[1]))
+    units = Unit.objects.all() if unit_ids is None else Unit.objects.filter(pk__in=unit_ids)
+    paths = dict(units.values_list("id", "path"))
+    step = Unit.steplen
+
+    def chain(path: str | None) -> list[str | None]:
+        if path is None:
+            return []
+        return [path[:end] for end in range(len(path), 0, -step)]
+
+    def at(where: str | None, day: datetime.date | None) -> PolicyPackVersion | None:
+        found = by_path.get(where) or []
+        best = None
+        for effective_from, _pk, version in found:
+            if day is None or effective_from <= day:
+                best = version
+            else:
+                break
+        return best
+
+    def version_on(
+        day: datetime.date | None, employer: str | None, unit: str | None
+    ) -> PolicyPackVersion | None:
+        for where in chain(employer):
+            if (version := at(where, day)) is not None:
+                return version
+        for where in [*chain(unit), None]:
+            if (version := at(where, day)) is not None:
+                return version
+        return None
+
+    cache: dict[tuple[int, int | None], schedule.PackTimeline] = {}
+    schemas: dict[int, PolicyPackSchema] = {}
+
+    def schema(version: PolicyPackVersion | None) -> PolicyPackSchema | None:
+        if version is None:
+            return None
+        if version.pk not in schemas:
+            schemas[version.pk] = schema_of(version)
+        return schemas[version.pk]
+
+    def resolve(unit_id: int, employer_id: int | None) -> schedule.PackTimeline:
+        key = (unit_id, employer_id)
+        if key in cache:
+            return cache[key]
+        employer = paths.get(employer_id) if employer_id else None
+        unit = paths.get(unit_id)
+        relevant = [*chain(employer), *chain(unit), None]
+        days = sorted({row[0] for where in relevant for row in by_path.get(where, [])})
+        timeline: list[tuple[datetime.date | None, PolicyPackVersion | None]] = []
+        for day in days:
+            version = version_on(day, employer, unit)
+            if version is None or (timeline and timeline[-1][1] is version):
+                continue
+            timeline.append((None if not timeline else day, version))
+        cache[key] = [(start, schema(version)) for start, version in timeline] or [(None, None)]
+        return cache[key]
+
+    return resolve
+
+
 def _candidates(horizon: schedule.Horizon) -> Q | None:
     """Who can have visits due under the packs loaded: when every pack follows women of
     an age range, the women whose age falls in it during the horizon, and anyone with a
@@ -562,7 +647,7 @@ def schedules_rebuild_all(
     """
     today = today or timezone.localdate()
     horizon = schedule.Horizon.around(today)
-    resolve = _pack_resolver(today)
+    resolve = _timeline_resolver(horizon.end)
     persons = Person.objects.order_by("pk")
     if root is not None:
         persons = persons.filter(unit__path__startswith=root.path)
@@ -688,7 +773,7 @@ def _rebuild_chunk(
             [r[1] for r in births.get(pk, ())],
             [r[1] for r in abortions.get(pk, ())],
         )
-        items = schedule.derive(facts, resolve(unit_id, employer_id), horizon)
+        items = schedule.derive_dated(facts, resolve(unit_id, employer_id), horizon)
         if not items:
             continue
         made = [_visit(*r[1:]) for r in visits.get(pk, ())]

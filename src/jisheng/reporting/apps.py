@@ -12,7 +12,16 @@ class ReportingConfig(AppConfig):
     url_prefix = "reporting/"
 
     def ready(self) -> None:
+        from jisheng.core.registry import register_demo_loader
         from jisheng.reporting import menu, permissions
 
         menu.register()
         permissions.register()
+        # locks: the demo's late entries (补报/更正) and a closed period
+        register_demo_loader("late_entries", _load_demo_late_entries, order=90)
+
+
+def _load_demo_late_entries() -> bool:
+    from jisheng.reporting.demo_late import load_demo_late_entries
+
+    return load_demo_late_entries()

@@ -89,5 +89,7 @@ def test_with_a_reason_the_row_is_written_with_its_late_entry(closed, users):
 
 
 def test_an_over_long_reason_is_a_row_error(closed):
-    result = persons_import(actor=None, rows=[row(1, "2026-10-02", **{COL_LATE_REASON: "补" * 501})])
+    result = persons_import(
+        actor=None, rows=[row(1, "2026-10-02", **{COL_LATE_REASON: "补" * 501})]
+    )
     assert result.rejected_count == 1 and "500" in " ".join(result.rejected[0].reasons)

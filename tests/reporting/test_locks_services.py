@@ -207,9 +207,7 @@ def test_marriage_couple_and_divorce(closed, person, make_person):
     husband = man(make_person)
     refused(family.couple_create, actor=None, married_on=INSIDE, wife=person, husband=husband)
     assert not Couple.objects.exists()
-    refused(
-        family.marriage_record, actor=None, person=person, date=INSIDE, spouse=husband
-    )
+    refused(family.marriage_record, actor=None, person=person, date=INSIDE, spouse=husband)
     assert not Couple.objects.exists()
     family.marriage_record(
         actor=None, person=person, date=INSIDE, spouse=husband, late_reason=REASON
@@ -219,9 +217,7 @@ def test_marriage_couple_and_divorce(closed, person, make_person):
     day = datetime.date(2026, 10, 20)
     refused(family.divorce_record, actor=None, person=person, date=day)
     couple = Couple.objects.get()
-    refused(
-        family.couple_end, actor=None, couple=couple, ended_on=day, reason=CoupleEnd.DIVORCE
-    )
+    refused(family.couple_end, actor=None, couple=couple, ended_on=day, reason=CoupleEnd.DIVORCE)
     family.divorce_record(actor=None, person=person, date=day, late_reason=REASON)
     assert LateEntry.objects.count() == 2
 

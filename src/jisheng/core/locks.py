@@ -141,9 +141,7 @@ def require_open(
             **({} if field else {"code": "period_closed"}),
         )
     if len(reason) > REASON_MAX:
-        message = _("The reason is too long (at most %(max)d characters).") % {
-            "max": REASON_MAX
-        }
+        message = _("The reason is too long (at most %(max)d characters).") % {"max": REASON_MAX}
         raise ValidationError({"late_reason": [message]} if field else message)
     if context is not None and (unit.pk, day) in context.entries:
         entry = context.entries[(unit.pk, day)]

@@ -43,4 +43,3 @@ class CheckForm(forms.Form):
         label=_("Note"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     late_reason = late_reason_field()
-

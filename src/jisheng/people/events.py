@@ -154,9 +154,7 @@ def _event_record(
         raise ValidationError({"unit": _("Choose the unit the person moves to.")})
     # the period lock: the unit left (the person's) and, for a move, the unit joined
     what = event_what(person, kind)
-    entries = [
-        locks.require_open(unit=person.unit, day=date, actor=actor, what=what, field="date")
-    ]
+    entries = [locks.require_open(unit=person.unit, day=date, actor=actor, what=what, field="date")]
     for value in (data or {}).values():
         if isinstance(value, Unit) and value.pk != person.unit_id:
             entries.append(

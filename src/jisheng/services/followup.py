@@ -331,9 +331,7 @@ def method_void(*, actor: Any, record: ContraceptionRecord, reason: str) -> Cont
 
     with transaction.atomic():
         record = ContraceptionRecord.objects.select_for_update().get(pk=record.pk)
-        void(
-            actor=actor, record=record, reason=reason, check=latest_only, day=record.started_on
-        )
+        void(actor=actor, record=record, reason=reason, check=latest_only, day=record.started_on)
         previous = _current(record.person)
         if previous is not None and previous.ended_on == record.started_on:
             previous.ended_on = None

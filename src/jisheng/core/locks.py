@@ -156,9 +156,9 @@ def require_open(
         what=what[:200] or (str(record)[:200] if record is not None else ""),
         reason=reason,
         recorded_by=actor if getattr(actor, "pk", None) else None,
+        content_type=ContentType.objects.get_for_model(record) if record is not None else None,
+        object_id=record.pk if record is not None else None,
     )
-    if record is not None:
-        attach(entry, record)
     if context is not None:
         context.entries[(unit.pk, day)] = entry
     audit.record(

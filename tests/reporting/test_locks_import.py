@@ -93,3 +93,28 @@ def test_an_over_long_reason_is_a_row_error(closed):
         actor=None, rows=[row(1, "2026-10-02", **{COL_LATE_REASON: "补" * 501})]
     )
     assert result.rejected_count == 1 and "500" in " ".join(result.rejected[0].reasons)
+
+
+def test_a_birth_in_a_closed_period_needs_the_reason_column(closed, person):
+    from jisheng.people import excel
+    from jisheng.people.importers import births_import
+    from jisheng.people.models import Birth
+
+    assert excel.BIRTH_HEADERS[-1] == COL_LATE_REASON
+    birth = {
+        excel.COL_MOTHER_ID: factories.id_number(BIRTH, "F", 1),
+        excel.COL_CHILD_BIRTH: "2026-10-12",
+        excel.COL_CHILD_SEX: "男",
+        excel.COL_CHILD_NAME: "李小宝",
+    }
+    result = births_import(actor=None, rows=[birth])
+    assert result.rejected_count == 1 and not result.written
+    assert "补报/更正须填写原因" in " ".join(result.rejected[0].reasons)
+    assert not Birth.objects.exists()
+    result = births_import(
+        actor=None, rows=[{**birth, COL_LATE_REASON: "医院出生证明10月底才送达"}]
+    )
+    assert result.created == 1, result.rejected
+    entry = LateEntry.objects.get()
+    assert entry.object_id == Birth.objects.get().pk
+    assert entry.reason == "医院出生证明10月底才送达"

@@ -145,6 +145,7 @@ BIRTH_HEADERS: tuple[str, ...] = (
     COL_PLACE,
     COL_ORDER,
     COL_ORDER_REASON,
+    COL_LATE_REASON,
 )
 BIRTH_REQUIRED_HEADERS: tuple[str, ...] = (COL_MOTHER_ID, COL_CHILD_BIRTH, COL_CHILD_SEX)
 
@@ -645,6 +646,14 @@ def births_template() -> Workbook:
             ),
         ],
         [COL_ORDER_REASON, _("With a corrected birth order"), _("Why the order is corrected.")],
+        [
+            COL_LATE_REASON,
+            _("When the birth date is in a closed period"),
+            _(
+                "Why a birth dated in a period whose report is approved (closed) is entered "
+                "late (补报/更正)."
+            ),
+        ],
     ]
     _notes_sheet(
         workbook,

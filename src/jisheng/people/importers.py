@@ -1639,6 +1639,7 @@ def births_import(
             child_id_number="" if child else child_number,
             order_override=r.order,
             override_reason=r.value(excel.COL_ORDER_REASON),
+            late_reason=r.value(excel.COL_LATE_REASON),
         )
         return "created"
 

@@ -35,8 +35,8 @@ def closed(tree):
 def test_the_visit_form_refuses_on_the_date_and_keeps_what_was_typed(client, users, person, closed):
     client.force_login(users.field_a)
     url = reverse("services:visit_create", args=[person.pk])
-    form = client.get(url).content.decode()
-    assert 'name="late_reason"' in form and "补报/更正原因" in form
+    # the reason field appears only when the date is refused
+    assert "补报/更正原因" not in client.get(url).content.decode()
     data = {"visited_on": "2026-10-31", "way": "home", "needs": "需要避孕套"}
     response = client.post(url, data)
     assert response.status_code == 200
@@ -46,11 +46,13 @@ def test_the_visit_form_refuses_on_the_date_and_keeps_what_was_typed(client, use
     assert "补报/更正须填写原因" in errors["visited_on"][0]
     page = response.content.decode()
     assert 'value="2026-10-31"' in page and "需要避孕套" in page
+    assert "补报/更正原因" in page and '<textarea name="late_reason"' in page
     assert not FollowUpVisit.objects.exists()
     response = client.post(url, {**data, "late_reason": "  "})
     assert list(response.context["form"].errors) == ["visited_on"]
     response = client.post(url, {**data, "late_reason": "补" * 501})
     assert "late_reason" in response.context["form"].errors
+    assert "补" * 501 in response.content.decode()  # shown with its error, kept
     response = client.post(url, {**data, "late_reason": REASON})
     assert response.status_code == 302
     visit = FollowUpVisit.objects.get()
@@ -61,10 +63,11 @@ def test_the_visit_form_refuses_on_the_date_and_keeps_what_was_typed(client, use
 def test_the_event_form_shows_the_reason_field(client, users, person, closed):
     client.force_login(users.field_a)
     url = reverse("people:event_create", args=[person.pk])
-    assert 'name="late_reason"' in client.get(url).content.decode()
+    assert "补报/更正原因" not in client.get(url).content.decode()
     response = client.post(url, {"kind": "flow_out", "date": "2026-10-01", "to": "广州"})
     assert response.status_code == 200
     assert "date" in response.context["form"].errors
+    assert "补报/更正原因" in response.content.decode()
     response = client.post(
         url, {"kind": "flow_out", "date": "2026-10-01", "to": "广州", "late_reason": REASON}
     )
@@ -85,6 +88,7 @@ def test_the_method_form(client, users, person, closed):
     }
     response = client.post(url, data)
     assert "started_on" in response.context["form"].errors
+    assert "补报/更正原因" in response.content.decode()
     assert client.post(url, {**data, "late_reason": REASON}).status_code == 302
     assert LateEntry.objects.count() == 1
 

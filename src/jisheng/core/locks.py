@@ -135,11 +135,8 @@ def require_open(
     context = _LATE.get()
     reason = (reason or "").strip() or (context.reason if context is not None else "")
     if not reason:
-        message = closed_message(closure, day)
-        raise PeriodClosed(
-            {field: [message]} if field else message,
-            **({} if field else {"code": "period_closed"}),
-        )
+        message = ValidationError(closed_message(closure, day), code="period_closed")
+        raise PeriodClosed({field: [message]} if field else [message])
     if len(reason) > REASON_MAX:
         message = _("The reason is too long (at most %(max)d characters).") % {"max": REASON_MAX}
         raise ValidationError({"late_reason": [message]} if field else message)

@@ -221,3 +221,31 @@ def test_the_page_needs_its_permission(client, users, tree):
     commodity = factories.user("commodity", tree.county, "commodity")
     client.force_login(commodity)
     assert client.get(url).status_code == 403
+
+
+def test_the_registration_form(client, users, tree, closed):
+    from jisheng.people.models import Person
+    from tests import factories
+
+    client.force_login(users.field_a)
+    url = reverse("people:person_create")
+    data = {
+        "name": "吴婷",
+        "sex": "F",
+        "birth_date": "1992-08-09",
+        "id_status": "valid",
+        "id_number": factories.id_number(datetime.date(1992, 8, 9), "F", 31),
+        "ethnicity": "汉族",
+        "unit": tree.village_a.code,
+        "marital_status": "single",
+        "status": "registered",
+        "registered_on": "2026-10-20",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "registered_on" in response.context["form"].errors
+    page = response.content.decode()
+    assert "补报/更正原因" in page and "吴婷" in page
+    assert not Person.objects.filter(name="吴婷").exists()
+    assert client.post(url, {**data, "late_reason": REASON}).status_code == 302
+    assert LateEntry.objects.get().what == "吴婷：建档"

@@ -237,7 +237,7 @@ class PersonForm(forms.Form):
         (_("Household registration and education"), ("hukou_place", "hukou_type", "education")),
         (
             _("Situation on the registration date"),
-            ("registered_on", "unit", "employer", "marital_status", "status", "late_reason"),
+            ("registered_on", "unit", "employer", "marital_status", "status"),
         ),
     )
 

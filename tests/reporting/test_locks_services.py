@@ -222,6 +222,41 @@ def test_marriage_couple_and_divorce(closed, person, make_person):
     assert LateEntry.objects.count() == 2
 
 
+def test_ending_a_marriage_without_events_is_checked_too(closed, person, make_person):
+    husband = man(make_person)
+    couple = family.couple_create(
+        actor=None, married_on=datetime.date(2015, 5, 1), wife=person, husband=husband
+    )
+    kwargs = {
+        "actor": None,
+        "couple": couple,
+        "ended_on": INSIDE,
+        "reason": CoupleEnd.DIVORCE,
+        "record_events": False,
+    }
+    error = refused(family.couple_end, **kwargs)
+    assert "ended_on" in error.error_dict
+    family.couple_end(**kwargs, late_reason=REASON)
+    entry = LateEntry.objects.get()
+    assert entry.object_id == couple.pk and entry.what == "赵建国 — 李秀英：婚姻终止"
+
+
+def test_a_death_ends_the_marriage_with_one_late_entry(closed, make_person):
+    wife = make_person(name="郑丽", marital_status="first_marriage")
+    husband = man(make_person, marital_status="first_marriage")
+    family.couple_create(
+        actor=None,
+        married_on=datetime.date(2015, 5, 1),
+        wife=wife,
+        husband=husband,
+        record_events=False,
+    )
+    refused(event_record, actor=None, person=husband, kind=EventKind.DEATH, date=INSIDE)
+    event_record(actor=None, person=husband, kind=EventKind.DEATH, date=INSIDE, late_reason=REASON)
+    assert LateEntry.objects.count() == 1
+    assert Couple.objects.get().ended_on == INSIDE
+
+
 def test_birth_and_its_order_override(closed, person, make_person):
     kwargs = {"actor": None, "mother": person, "date": INSIDE, "sex": "M", "register_child": False}
     error = refused(family.birth_record, **kwargs)

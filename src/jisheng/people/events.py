@@ -326,6 +326,16 @@ def couple_end_apply(
         }
     if errors:
         raise ValidationError(errors)
+    # the period lock (a death's own event was checked already: same unit and day, one
+    # late entry)
+    locks.require_open(
+        unit=couple.unit,
+        day=ended_on,
+        actor=actor,
+        record=couple,
+        what=_("%(couple)s: marriage ended") % {"couple": couple},
+        field="ended_on",
+    )
     couple = model_update(
         instance=couple,
         fields=["ended_on", "end_reason"],

@@ -110,7 +110,8 @@ def show_late_reason(form: forms.BaseForm, field: forms.Field | None = None) -> 
     """Show the form's 补报/更正原因 field (a text box where it was hidden)."""
     field = field or form.fields.get(LATE_REASON)
     if field is not None and field.widget.is_hidden:
-        field.widget = forms.Textarea(attrs={"rows": 2, "maxlength": field.max_length})
+        limit = getattr(field, "max_length", None)
+        field.widget = forms.Textarea(attrs={"rows": 2, **({"maxlength": limit} if limit else {})})
 
 
 def _codes(exc: ValidationError) -> set[str]:

@@ -111,7 +111,7 @@ def is_open(unit: Any, day: datetime.date) -> bool:
 def require_open(
     *,
     unit: Any,
-    day: datetime.date,
+    day: datetime.date | None,
     reason: str = "",
     actor: Any = None,
     record: models.Model | None = None,
@@ -135,8 +135,8 @@ def require_open(
     context = _LATE.get()
     reason = (reason or "").strip() or (context.reason if context is not None else "")
     if not reason:
-        message = ValidationError(closed_message(closure, day), code="period_closed")
-        raise PeriodClosed({field: [message]} if field else [message])
+        refusal = ValidationError(closed_message(closure, day), code="period_closed")
+        raise PeriodClosed({field: [refusal]} if field else [refusal])
     if len(reason) > REASON_MAX:
         message = _("The reason is too long (at most %(max)d characters).") % {"max": REASON_MAX}
         raise ValidationError({"late_reason": [message]} if field else message)

@@ -7,8 +7,6 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
-
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import NoReverseMatch, reverse
@@ -16,7 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from jisheng.core import locks
 from jisheng.core.models import ClosedPeriod, LateEntry
 from jisheng.core.scope import restrict
-from jisheng.orgs.models import Unit
+from jisheng.orgs.models import Unit, User
 
 # Where a record's page is: the record's own page when it has one, else its person's.
 RECORD_PAGES: dict[str, tuple[str, str]] = {
@@ -38,7 +36,7 @@ class LateRow:
 
 
 def late_entries(
-    user: Any,
+    user: User,
     *,
     unit: Unit | None = None,
     first: datetime.date | None = None,

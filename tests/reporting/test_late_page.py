@@ -187,8 +187,14 @@ def test_the_page_lists_the_users_scope_only(client, users, entries, tree):
     ]
     assert "已关闭期间" in page
     client.force_login(users.town_office)
-    page = client.get(url).content.decode()
+    response = client.get(url)
+    page = response.content.decode()
     assert "甲村补报" in page and "乙村补报" in page
+    # the township sees its own closure and those of its villages
+    assert [(c.first, c.unit.name) for c in response.context["closed"]] == [
+        (FIRST, "东城镇"),
+        (datetime.date(2026, 9, 1), "甲村"),
+    ]
 
 
 def test_the_filters(client, users, entries, tree):

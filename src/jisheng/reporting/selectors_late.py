@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 
 from jisheng.core import locks
@@ -83,5 +84,11 @@ def with_links(entries: list[LateEntry]) -> list[LateRow]:
 
 
 def closed_periods(unit: Unit) -> models.QuerySet[ClosedPeriod]:
-    """The closures that hold for ``unit``: its own and its ancestors', latest first."""
-    return locks.closures(unit).select_related("unit").order_by("-last", "unit__depth")
+    """The closures that hold for ``unit`` (its own and its ancestors') and those of the
+    units below it, latest first."""
+    own = locks.closures(unit).values("pk")
+    return (
+        ClosedPeriod.objects.filter(Q(pk__in=own) | Q(unit__path__startswith=unit.path))
+        .select_related("unit")
+        .order_by("-last", "unit__depth", "unit__path")
+    )

@@ -12,7 +12,17 @@ before it does — :func:`require_open`.
   ``ValidationError`` the forms show in Chinese); with one it is stored as a
   :class:`~jisheng.core.models.LateEntry` (what, when, who, why) and audited, in the
   caller's transaction. The approved report keeps its figures; the next open report
-  shows the change as an adjustment to the closed period.
+  shows the change as an adjustment to the closed period. ``field`` puts the refusal on
+  the form's date field (code ``period_closed``: the forms then show their hidden
+  补报/更正原因 field, :func:`jisheng.core.forms.late_reason_field`).
+- :func:`late_reason`: the reason of one write (a service's ``late_reason`` argument)
+  for every check made inside it, one late entry per unit and day.
+- Writers that call it: people.events (every life event, its correction, the end of a
+  marriage), people.services (registration), people.family (couples, births and their
+  order override, pregnancies and their outcome), services.followup (methods started or
+  stopped, visits, and their voids), migrants.services (certificate checks), and the
+  people Excel imports (persons, births). ``tests/reporting/test_locks_services.py``
+  finds every writer of a dated record and fails on a new one not listed there.
 
 Core imports no domain app: a unit is any treebeard materialised-path node (``path``,
 ``steplen``), the source and the record any model instance.

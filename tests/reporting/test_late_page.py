@@ -255,3 +255,39 @@ def test_the_registration_form(client, users, tree, closed):
     assert not Person.objects.filter(name="吴婷").exists()
     assert client.post(url, {**data, "late_reason": REASON}).status_code == 302
     assert LateEntry.objects.get().what == "吴婷：建档"
+
+
+def test_the_campaign_attendance_page_asks_for_the_reason(client, users, tree):
+    from django.utils import timezone
+
+    from jisheng.services import campaigns
+    from jisheng.services.models import CampaignTarget
+    from tests import factories
+    from tests.services.test_campaigns_pages import formset_data
+
+    today = timezone.localdate()
+    factories.person(
+        tree.village_a, "王芳", "F", datetime.date(1990, 1, 1), seq=1,
+        registered_on=datetime.date(2015, 1, 1), marital_status="first_marriage",
+    )  # fmt: skip
+    round_ = campaigns.round_create(
+        actor=None,
+        unit=tree.town,
+        campaign_id="comprehensive_service",
+        period_start=today - datetime.timedelta(days=30),
+        period_end=today + datetime.timedelta(days=30),
+    )
+    day = today - datetime.timedelta(days=10)
+    locks.close(unit=tree.village_a, first=day, last=day, source=tree.village_a, actor=None)
+    rows = list(CampaignTarget.objects.filter(round=round_))
+    client.force_login(users.field_a)
+    url = reverse("services:campaign_attendance", args=[round_.pk])
+    assert "补报/更正原因" not in client.get(url).content.decode()
+    data = formset_data(rows, {rows[0].pk: {"attended_on": day.isoformat(), "pregnant": "no"}})
+    response = client.post(url, data)
+    page = response.content.decode()
+    assert response.status_code == 200 and "补报/更正原因" in page
+    assert not CampaignTarget.objects.filter(attended_on__isnull=False).exists()
+    response = client.post(url, {**data, "late_reason": REASON})
+    assert response.status_code == 302
+    assert LateEntry.objects.get().reason == REASON

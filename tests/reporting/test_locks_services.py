@@ -398,3 +398,53 @@ def _creators() -> dict[str, set[str]]:
 
 def test_every_writer_of_a_dated_record_is_covered():
     assert _creators() == COVERED
+
+
+def test_campaign_attendance_in_a_closed_period(tree, users):
+    from django.utils import timezone
+
+    from jisheng.services import campaigns
+    from jisheng.services.models import CampaignTarget
+
+    today = timezone.localdate()
+    a = factories.person(
+        tree.village_a, "王芳", "F", datetime.date(1990, 1, 1), seq=1,
+        registered_on=datetime.date(2015, 1, 1), marital_status="first_marriage",
+    )  # fmt: skip
+    b = factories.person(
+        tree.village_b, "李丽", "F", datetime.date(1991, 1, 1), seq=2,
+        registered_on=datetime.date(2015, 1, 1), marital_status="first_marriage",
+    )  # fmt: skip
+    round_ = campaigns.round_create(
+        actor=None,
+        unit=tree.town,
+        campaign_id="comprehensive_service",
+        period_start=today - datetime.timedelta(days=30),
+        period_end=today + datetime.timedelta(days=30),
+    )
+    ta = CampaignTarget.objects.get(round=round_, person=a)
+    tb = CampaignTarget.objects.get(round=round_, person=b)
+    day = today - datetime.timedelta(days=15)
+    locks.close(
+        unit=tree.village_a,
+        first=day - datetime.timedelta(days=2),
+        last=day + datetime.timedelta(days=2),
+        source=tree.village_a,
+        actor=None,
+    )
+    entries = [
+        campaigns.AttendanceEntry(ta.pk, attended_on=day, iud_in_place="yes", pregnant="no"),
+        campaigns.AttendanceEntry(tb.pk, attended_on=today, iud_in_place="yes", pregnant="no"),
+    ]
+    with pytest.raises(campaigns.BatchInvalid) as caught:
+        campaigns.attendance_record(actor=users.town_office, round_=round_, entries=entries)
+    assert list(caught.value.rows) == [0]
+    assert "补报" in caught.value.rows[0]["attended_on"]
+    tb.refresh_from_db()
+    assert tb.attended_on is None  # nothing half-saved
+    changed = campaigns.attendance_record(
+        actor=users.town_office, round_=round_, entries=entries, late_reason=REASON
+    )
+    assert len(changed) == 2
+    entry = LateEntry.objects.get()
+    assert (entry.object_id, entry.what) == (ta.pk, "王芳：集中服务查验")

@@ -20,7 +20,8 @@ before it does — :func:`require_open`.
 - Writers that call it: people.events (every life event, its correction, the end of a
   marriage), people.services (registration), people.family (couples, births and their
   order override, pregnancies and their outcome), services.followup (methods started or
-  stopped, visits, and their voids), migrants.services (certificate checks), and the
+  stopped, visits, and their voids; campaign attendance), migrants.services
+  (certificate checks), and the
   people Excel imports (persons, births). ``tests/reporting/test_locks_services.py``
   finds every writer of a dated record and fails on a new one not listed there.
 

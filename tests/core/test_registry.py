@@ -161,6 +161,7 @@ def test_the_demo_loaders_run_in_order_orgs_first():
         "people",
         "services",
         "commodities",
+        "late_entries",
     ]
     ran = []
     with replaced_store("demo_loaders", []):

@@ -203,6 +203,30 @@ def migrant_checks(env: SimpleNamespace, n: int) -> None:
         )
 
 
+def late_entries(env: SimpleNamespace, n: int) -> None:
+    """Out-migrations of village A dated in its closed June 2025, entered late with a
+    reason (补报): one late entry each, linked to the event."""
+    from jisheng.core import locks
+    from jisheng.people import services
+
+    locks.close(
+        unit=env.tree.village_a,
+        first=D(2025, 6, 1),
+        last=D(2025, 6, 30),
+        source=env.tree.village_a,
+        actor=None,
+    )
+    for _ in range(n):
+        person = env.make_person(name="补报", registered_on=D(2024, 1, 1))
+        services.event_record(
+            actor=None,
+            person=person,
+            kind="flow_out",
+            date=D(2025, 6, 15),
+            late_reason="村里月底才报来",
+        )
+
+
 def letters(env: SimpleNamespace, n: int) -> None:
     """Letters of inquiry of the mine about its men whose wives live outside the system."""
     from jisheng.people import family

@@ -99,6 +99,7 @@ BUILDERS: dict[str, Callable[[SimpleNamespace, int], None] | None] = {
     "page:indicators:assessment_list": rows.assessments,
     "page:reports:verification_list": rows.verifications,
     "page:migrants:check_list": rows.migrant_checks,
+    "page:reporting:late_list": rows.late_entries,
     "page:commodities:count_list": rows.counts,
     "page:commodities:quality_list": rows.quality_checks,
     "page:commodities:adverse_list": rows.adverse_reactions,

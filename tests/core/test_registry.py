@@ -166,6 +166,7 @@ def test_the_demo_loaders_run_in_order_orgs_first():
         "commodities",
         "reporting",
         "logic_rules",
+        "late_entries",
     ]
     ran = []
     with replaced_store("demo_loaders", []):

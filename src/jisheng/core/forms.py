@@ -59,6 +59,8 @@ def add_service_errors(
     field (``field_map`` renames service fields to form fields), otherwise above the
     form, prefixed with the field's label taken from ``models``."""
     field_map = field_map or {}
+    if PERIOD_CLOSED in _codes(exc):
+        show_late_reason(form)
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc.messages)
         return
@@ -70,3 +72,49 @@ def add_service_errors(
         else:
             label = field_label(name, models)
             form.add_error(None, [f"{label}: {m}" if label else m for m in messages])
+
+
+PERIOD_CLOSED = "period_closed"  # the code of jisheng.core.locks.PeriodClosed
+LATE_REASON = "late_reason"
+
+
+class LateReasonField(forms.CharField):
+    """补报/更正原因: hidden until needed, shown when the submitted form holds one."""
+
+    widget = forms.HiddenInput
+
+    def get_bound_field(self, form: forms.BaseForm, field_name: str) -> forms.BoundField:
+        if form.is_bound and str(form.data.get(form.add_prefix(field_name)) or "").strip():
+            show_late_reason(form, field=self)
+        return super().get_bound_field(form, field_name)
+
+
+def late_reason_field() -> forms.CharField:
+    """The optional 补报/更正原因 of a form whose date may fall in a closed period
+    (:mod:`jisheng.core.locks`): the service refuses such a date on the date field
+    without it, and keeps it with the late entry. Hidden (with what was typed) until
+    needed: :func:`add_service_errors` shows it with the refusal, or when it holds a
+    reason already."""
+    return LateReasonField(
+        label=gettext_lazy("Reason for a late entry or correction"),
+        max_length=500,
+        required=False,
+        help_text=gettext_lazy(
+            "The date falls in a period whose report is approved (closed): say why the "
+            "record is entered late or corrected."
+        ),
+    )
+
+
+def show_late_reason(form: forms.BaseForm, field: forms.Field | None = None) -> None:
+    """Show the form's 补报/更正原因 field (a text box where it was hidden)."""
+    field = field or form.fields.get(LATE_REASON)
+    if field is not None and field.widget.is_hidden:
+        limit = getattr(field, "max_length", None)
+        field.widget = forms.Textarea(attrs={"rows": 2, **({"maxlength": limit} if limit else {})})
+
+
+def _codes(exc: ValidationError) -> set[str]:
+    if hasattr(exc, "error_dict"):
+        return {e.code for errors in exc.error_dict.values() for e in errors if e.code}
+    return {e.code for e in getattr(exc, "error_list", [exc]) if getattr(e, "code", None)}

@@ -12,7 +12,18 @@ before it does — :func:`require_open`.
   ``ValidationError`` the forms show in Chinese); with one it is stored as a
   :class:`~jisheng.core.models.LateEntry` (what, when, who, why) and audited, in the
   caller's transaction. The approved report keeps its figures; the next open report
-  shows the change as an adjustment to the closed period.
+  shows the change as an adjustment to the closed period. ``field`` puts the refusal on
+  the form's date field (code ``period_closed``: the forms then show their hidden
+  补报/更正原因 field, :func:`jisheng.core.forms.late_reason_field`).
+- :func:`late_reason`: the reason of one write (a service's ``late_reason`` argument)
+  for every check made inside it, one late entry per unit and day.
+- Writers that call it: people.events (every life event, its correction, the end of a
+  marriage), people.services (registration), people.family (couples, births and their
+  order override, pregnancies and their outcome), services.followup (methods started or
+  stopped, visits, and their voids; campaign attendance), migrants.services
+  (certificate checks), and the
+  people Excel imports (persons, births). ``tests/reporting/test_locks_services.py``
+  finds every writer of a dated record and fails on a new one not listed there.
 
 Core imports no domain app: a unit is any treebeard materialised-path node (``path``,
 ``steplen``), the source and the record any model instance.
@@ -20,7 +31,11 @@ Core imports no domain app: a unit is any treebeard materialised-path node (``pa
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import dataclasses
 import datetime
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -37,6 +52,50 @@ REASON_MAX = 500
 
 class PeriodClosed(ValidationError):
     """A record dated inside a closed period, entered without a reason."""
+
+
+@dataclasses.dataclass
+class _Late:
+    """The reason a write was given for a late entry, and the entries it stored."""
+
+    reason: str
+    entries: dict[tuple[int, datetime.date], LateEntry] = dataclasses.field(default_factory=dict)
+
+
+_LATE: contextvars.ContextVar[_Late | None] = contextvars.ContextVar("late", default=None)
+
+
+@contextlib.contextmanager
+def late_reason(reason: str | None) -> Iterator[None]:
+    """The reason (补报/更正原因) every :func:`require_open` inside the block uses when it
+    is not given one itself. A service taking ``late_reason`` opens it around its
+    transaction, so the services it calls (a birth records the parents' BIRTH events, a
+    visit rebuilds nothing dated …) need not pass it on. Within one block a unit and day
+    get ONE late entry, however many rows the write makes (the birth, the mother's and
+    the father's events)."""
+    outer = _LATE.get()
+    text = (reason or "").strip()
+    if outer is not None and not text:
+        yield
+        return
+    token = _LATE.set(_Late(text, outer.entries if outer is not None else {}))
+    try:
+        yield
+    finally:
+        _LATE.reset(token)
+
+
+def closed_message(closure: ClosedPeriod, day: datetime.date) -> str:
+    """The Chinese refusal of ``day`` inside ``closure`` (no reason given)."""
+    return _(
+        "%(day)s falls in %(first)s–%(last)s, closed for %(unit)s since its report "
+        "was approved. A late entry (补报/更正) needs a reason."
+    ) % {
+        "day": f"{day:%Y年%-m月%-d日}",
+        "first": f"{closure.first:%Y年%-m月%-d日}",
+        "last": f"{closure.last:%Y年%-m月%-d日}",
+        "unit": closure.unit.name,
+    }
 
 
 def _ancestor_paths(unit: Any) -> list[str]:
@@ -63,42 +122,40 @@ def is_open(unit: Any, day: datetime.date) -> bool:
 def require_open(
     *,
     unit: Any,
-    day: datetime.date,
+    day: datetime.date | None,
     reason: str = "",
     actor: Any = None,
     record: models.Model | None = None,
     what: str = "",
+    field: str | None = None,
 ) -> LateEntry | None:
     """Refuse a record dated inside a closed period unless a reason is given.
 
     Returns ``None`` when ``day`` is open for ``unit``. When closed: without ``reason``
-    raises :class:`PeriodClosed`; with one, stores and returns the :class:`LateEntry`
-    (``record``, the row written, may be given now or later — :func:`attach`). Call it
-    inside the write's transaction, so a refusal later in it rolls the entry back too.
+    (nor one of an enclosing :func:`late_reason` block) raises :class:`PeriodClosed` —
+    on ``field`` when given (the form's date field); with one, stores and returns the
+    :class:`LateEntry` (``record``, the row written, may be given now or later —
+    :func:`attach`). Call it inside the write's transaction, so a refusal later in it
+    rolls the entry back too.
     """
+    if day is None or unit is None:
+        return None
     closure = closure_on(unit, day)
     if closure is None:
         return None
-    reason = (reason or "").strip()
+    context = _LATE.get()
+    reason = (reason or "").strip() or (context.reason if context is not None else "")
     if not reason:
-        raise PeriodClosed(
-            _(
-                "%(day)s falls in %(first)s–%(last)s, closed for %(unit)s since its report "
-                "was approved. A late entry (补报/更正) needs a reason."
-            )
-            % {
-                "day": f"{day:%Y年%-m月%-d日}",
-                "first": f"{closure.first:%Y年%-m月%-d日}",
-                "last": f"{closure.last:%Y年%-m月%-d日}",
-                "unit": closure.unit.name,
-            },
-            code="period_closed",
-        )
+        refusal = ValidationError(closed_message(closure, day), code="period_closed")
+        raise PeriodClosed({field: [refusal]} if field else [refusal])
     if len(reason) > REASON_MAX:
-        raise ValidationError(
-            _("The reason is too long (at most %(max)d characters).") % {"max": REASON_MAX},
-            code="reason_too_long",
-        )
+        message = _("The reason is too long (at most %(max)d characters).") % {"max": REASON_MAX}
+        raise ValidationError({"late_reason": [message]} if field else message)
+    if context is not None and (unit.pk, day) in context.entries:
+        entry = context.entries[(unit.pk, day)]
+        if record is not None and entry.object_id is None:
+            attach(entry, record)
+        return entry
     entry = LateEntry.objects.create(
         unit=unit,
         day=day,
@@ -107,9 +164,11 @@ def require_open(
         what=what[:200] or (str(record)[:200] if record is not None else ""),
         reason=reason,
         recorded_by=actor if getattr(actor, "pk", None) else None,
+        content_type=ContentType.objects.get_for_model(record) if record is not None else None,
+        object_id=record.pk if record is not None else None,
     )
-    if record is not None:
-        attach(entry, record)
+    if context is not None:
+        context.entries[(unit.pk, day)] = entry
     audit.record(
         actor=actor,
         action=AuditAction.CREATE,

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jisheng.core.forms import late_reason_field
 from jisheng.migrants.models import CheckResult
 
 
@@ -41,3 +42,4 @@ class CheckForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    late_reason = late_reason_field()

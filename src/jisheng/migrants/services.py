@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jisheng.core import audit
+from jisheng.core import audit, locks
 from jisheng.core.choices import AuditAction
 from jisheng.core.scope import require_in_scope
 from jisheng.migrants.models import CheckResult, MigrantCheck
@@ -28,9 +28,12 @@ def check_record(
     certificate_number: str = "",
     issuing_place: str = "",
     note: str = "",
+    late_reason: str = "",
 ) -> MigrantCheck:
     """Record that ``person``'s 婚育证明 was checked on ``checked_on`` with ``result``
-    (valid, invalid or not shown). The person must have been an in-migrant that day."""
+    (valid, invalid or not shown). The person must have been an in-migrant that day.
+    A check dated inside a closed period is a late entry: refused on ``checked_on``
+    unless ``late_reason`` is given (:mod:`jisheng.core.locks`)."""
     require_in_scope(actor, person.unit)
     number = (certificate_number or "").strip()
     place = (issuing_place or "").strip()
@@ -60,7 +63,14 @@ def check_record(
         errors["note"] = _("At most 500 characters.")
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
+    with locks.late_reason(late_reason), transaction.atomic():
+        entry = locks.require_open(
+            unit=person.unit,
+            day=checked_on,
+            actor=actor,
+            what=_("%(name)s: certificate check") % {"name": person.name},
+            field="checked_on",
+        )
         check = MigrantCheck.objects.create(
             person=person,
             unit=person.unit,
@@ -71,6 +81,8 @@ def check_record(
             checked_by=audit.user_of(actor),
             note=note,
         )
+        if entry is not None and entry.object_id is None:
+            locks.attach(entry, check)
         audit.record(
             actor=actor,
             action=AuditAction.CREATE,

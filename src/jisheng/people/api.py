@@ -276,6 +276,7 @@ def person_create(request: HttpRequest, payload: PersonIn):
             phone=payload.phone,
             education=payload.education.value if payload.education else "",
             notes=payload.notes,
+            late_reason=payload.late_reason,
         )
     except ValidationError as exc:
         raise service_invalid(exc) from exc
@@ -385,6 +386,7 @@ def person_event_create(request: HttpRequest, person_id: int, payload: EventIn):
             date=payload.date,
             data=data,
             note=payload.note,
+            late_reason=payload.late_reason,
         )
     except ValidationError as exc:
         raise service_invalid(exc) from exc
@@ -405,6 +407,7 @@ def _family_event(request: HttpRequest, person: Person, kind: str, payload: Even
                 spouse=payload.spouse,
                 outside=payload.outside_spouse.model_dump() if payload.outside_spouse else None,
                 note=payload.note,
+                late_reason=payload.late_reason,
             )
         return family.divorce_record(
             actor=request.auth,
@@ -412,6 +415,7 @@ def _family_event(request: HttpRequest, person: Person, kind: str, payload: Even
             date=payload.date,
             couple=payload.couple,
             note=payload.note,
+            late_reason=payload.late_reason,
         )
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):  # the outside spouse is one field of the API

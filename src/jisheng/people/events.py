@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jisheng.core import audit
+from jisheng.core import audit, locks
 from jisheng.core.choices import AuditAction
 from jisheng.core.scope import path_in_scope, require_in_scope
 from jisheng.core.services import model_update
@@ -101,8 +101,13 @@ def event_record(
     date: datetime.date,
     data: dict[str, Any] | None = None,
     note: str = "",
+    late_reason: str = "",
 ) -> LifeEvent:
     """Record a life event for ``person`` and re-derive the periods.
+
+    An event dated inside a closed period of the person's unit (or, for a move, of the
+    unit joined) is a late entry: refused on ``date`` unless ``late_reason`` is given
+    (:func:`jisheng.core.locks.require_open`).
 
     ``data`` may carry ``unit`` (a Unit, for move-in, in-migration and internal
     transfer) and ``employer`` (a Unit), plus free details (``to``: where the person
@@ -113,8 +118,14 @@ def event_record(
     for value in (data or {}).values():
         if isinstance(value, Unit):
             require_unit_in_scope(actor, value)
-    with transaction.atomic():
+    with locks.late_reason(late_reason), transaction.atomic():
         return _event_record(actor=actor, person=person, kind=kind, date=date, data=data, note=note)
+
+
+def event_what(person: Person, kind: str) -> str:
+    """How a late entry names a person's event: 张三：出生."""
+    label = EventKind(kind).label if kind in EventKind.values else kind
+    return f"{person.name}：{label}"
 
 
 def _event_record(
@@ -141,6 +152,14 @@ def _event_record(
             stored[key] = value
     if kind in UNIT_EVENTS and kind != EventKind.MOVE_IN and not stored.get("unit_id"):
         raise ValidationError({"unit": _("Choose the unit the person moves to.")})
+    # the period lock: the unit left (the person's) and, for a move, the unit joined
+    what = event_what(person, kind)
+    entries = [locks.require_open(unit=person.unit, day=date, actor=actor, what=what, field="date")]
+    for value in (data or {}).values():
+        if isinstance(value, Unit) and value.pk != person.unit_id:
+            entries.append(
+                locks.require_open(unit=value, day=date, actor=actor, what=what, field="date")
+            )
     event = LifeEvent.objects.create(
         person=person,
         kind=kind,
@@ -150,6 +169,9 @@ def _event_record(
         note=note,
         recorded_by=audit.user_of(actor),
     )
+    for entry in entries:
+        if entry is not None and entry.object_id is None:
+            locks.attach(entry, event)
     try:
         rebuild_periods(person)
     except ValidationError as exc:
@@ -190,6 +212,16 @@ def _event_correct(*, actor: Any, event: LifeEvent, reason: str) -> LifeEvent:
         reverses=event,
         note=reason.strip(),
         recorded_by=audit.user_of(actor),
+    )
+    # correcting an event dated in a closed period changes that period: a late entry,
+    # whose reason is the correction's
+    locks.require_open(
+        unit=event.unit,
+        day=event.date,
+        reason=reason,
+        actor=actor,
+        record=event,
+        what=event_what(event.person, event.kind),
     )
     try:
         rebuild_periods(event.person)
@@ -294,6 +326,16 @@ def couple_end_apply(
         }
     if errors:
         raise ValidationError(errors)
+    # the period lock (a death's own event was checked already: same unit and day, one
+    # late entry)
+    locks.require_open(
+        unit=couple.unit,
+        day=ended_on,
+        actor=actor,
+        record=couple,
+        what=_("%(couple)s: marriage ended") % {"couple": couple},
+        field="ended_on",
+    )
     couple = model_update(
         instance=couple,
         fields=["ended_on", "end_reason"],

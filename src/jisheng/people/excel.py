@@ -57,6 +57,7 @@ COL_STATUS = "人员状态"
 COL_REGISTERED = "建档日期"
 COL_NO_ID_REASON = "无证件原因"
 COL_NOTES = "备注"
+COL_LATE_REASON = "补报/更正原因"
 
 PERSON_HEADERS: tuple[str, ...] = (
     COL_NAME,
@@ -75,6 +76,7 @@ PERSON_HEADERS: tuple[str, ...] = (
     COL_REGISTERED,
     COL_NO_ID_REASON,
     COL_NOTES,
+    COL_LATE_REASON,
 )
 # The columns a sheet must have; the others may be left out (an update then leaves
 # those fields alone).
@@ -143,6 +145,7 @@ BIRTH_HEADERS: tuple[str, ...] = (
     COL_PLACE,
     COL_ORDER,
     COL_ORDER_REASON,
+    COL_LATE_REASON,
 )
 BIRTH_REQUIRED_HEADERS: tuple[str, ...] = (COL_MOTHER_ID, COL_CHILD_BIRTH, COL_CHILD_SEX)
 
@@ -511,6 +514,14 @@ def persons_template() -> Workbook:
             _("Why the person has no ID number: one of the values listed below."),
         ],
         [COL_NOTES, no, _("Notes.")],
+        [
+            COL_LATE_REASON,
+            _("When the registration date is in a closed period"),
+            _(
+                "Why a registration dated in a period whose report is approved (closed) is "
+                "entered late (补报/更正)."
+            ),
+        ],
     ]
     values = [
         (COL_SEX, list(SEX_LABELS_ZH.values())),
@@ -635,6 +646,14 @@ def births_template() -> Workbook:
             ),
         ],
         [COL_ORDER_REASON, _("With a corrected birth order"), _("Why the order is corrected.")],
+        [
+            COL_LATE_REASON,
+            _("When the birth date is in a closed period"),
+            _(
+                "Why a birth dated in a period whose report is approved (closed) is entered "
+                "late (补报/更正)."
+            ),
+        ],
     ]
     _notes_sheet(
         workbook,

@@ -30,7 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jisheng.core import audit, idnumber
+from jisheng.core import audit, idnumber, locks
 from jisheng.core.choices import AuditAction
 from jisheng.core.scope import (
     get_in_scope_or_404,
@@ -425,6 +425,7 @@ def couple_create(
     outside: dict[str, Any] | None = None,
     record_events: bool = True,
     note: str = "",
+    late_reason: str = "",
 ) -> Couple:
     """Record a marriage: two registered persons, or one and a spouse outside the registry.
 
@@ -440,7 +441,7 @@ def couple_create(
     persons = [p for p in (wife, husband) if p is not None]
     for person in persons:
         require_unit_in_scope(actor, person.unit)
-    with transaction.atomic():
+    with locks.late_reason(late_reason), transaction.atomic():
         for person in persons:
             _lock(person)
         return _couple_create(
@@ -452,6 +453,10 @@ def couple_create(
             record_events=record_events,
             note=note,
         )
+
+
+def persons_of(*persons: Person | None) -> list[Person]:
+    return [p for p in persons if p is not None]
 
 
 def _couple_create(
@@ -505,6 +510,16 @@ def _couple_create(
         errors.update({k: v for k, v in outside_errors.items() if k not in errors})
     _raise(errors)
     registered = wife if wife is not None else husband
+    entries = [
+        locks.require_open(
+            unit=person.unit,
+            day=married_on,
+            actor=actor,
+            what=_("%(name)s: marriage") % {"name": person.name},
+            field="married_on",
+        )
+        for person in persons_of(wife, husband)
+    ]
     couple = _create(
         model=Couple,
         actor=actor,
@@ -517,6 +532,9 @@ def _couple_create(
         },
         hide=("outside_id_encrypted",),
     )
+    for entry in entries:
+        if entry is not None and entry.object_id is None:
+            locks.attach(entry, couple)
     if record_events:
         for field, person, spouse in (("wife", wife, husband), ("husband", husband, wife)):
             if person is None:
@@ -543,6 +561,7 @@ def couple_end(
     deceased: str = "",
     record_events: bool = True,
     note: str = "",
+    late_reason: str = "",
 ) -> Couple:
     """End a marriage by divorce or by the death of a spouse.
 
@@ -555,7 +574,7 @@ def couple_end(
     for person in (couple.wife, couple.husband):
         if person is not None:
             require_unit_in_scope(actor, person.unit)
-    with transaction.atomic():
+    with locks.late_reason(late_reason), transaction.atomic():
         return couple_end_apply(
             actor=actor,
             couple=couple,
@@ -598,6 +617,7 @@ def marriage_record(
     spouse: Person | int | None = None,
     outside: dict[str, Any] | None = None,
     note: str = "",
+    late_reason: str = "",
 ) -> LifeEvent:
     """Record the marriage of ``person`` (信息报告单 新婚) with a registered ``spouse`` (a
     person, or the id of one in the actor's data scope: otherwise 404, audited) or a
@@ -634,7 +654,7 @@ def marriage_record(
     # the couple's fields as the event's: the person's own refusals are about the date
     names = {own: "date", other: "spouse", "married_on": "date"}
     try:
-        with transaction.atomic():
+        with locks.late_reason(late_reason), transaction.atomic():
             couple = couple_create(
                 actor=actor,
                 married_on=date,
@@ -659,6 +679,7 @@ def divorce_record(
     date: datetime.date,
     couple: Couple | int | None = None,
     note: str = "",
+    late_reason: str = "",
 ) -> LifeEvent:
     """Record the divorce of ``person`` (离婚): it ends ``couple`` — one of the person's
     marriages in force that the actor may see, by default the only one — and records the
@@ -693,7 +714,12 @@ def divorce_record(
             )
         if not found:
             return event_record(
-                actor=actor, person=person, kind=EventKind.DIVORCE, date=date, note=note
+                actor=actor,
+                person=person,
+                kind=EventKind.DIVORCE,
+                date=date,
+                note=note,
+                late_reason=late_reason,
             )
         chosen = found[0]
     try:  # before the transaction: a refusal stays in the audit log
@@ -711,7 +737,7 @@ def divorce_record(
             }
         ) from exc
     try:
-        with transaction.atomic():
+        with locks.late_reason(late_reason), transaction.atomic():
             couple_end(
                 actor=actor, couple=chosen, ended_on=date, reason=CoupleEnd.DIVORCE, note=note
             )
@@ -862,8 +888,12 @@ def birth_record(
     order_override: int | None = None,
     override_reason: str = "",
     confirm_short_interval: bool = False,
+    late_reason: str = "",
 ) -> Birth:
     """Record a birth (出生).
+
+    A birth dated inside a closed period of the mother's unit is a late entry: refused
+    on ``date`` unless ``late_reason`` is given (:mod:`jisheng.core.locks`).
 
     A birth less than :data:`SHORT_BIRTH_INTERVAL_DAYS` days from another birth of the
     same mother (twins excepted: :data:`MULTIPLE_BIRTH_DAYS`) is most often a wrong date
@@ -891,7 +921,7 @@ def birth_record(
             require_unit_in_scope(actor, other.unit)
     if couple is not None:
         require_unit_in_scope(actor, couple.unit)
-    with transaction.atomic():
+    with locks.late_reason(late_reason), transaction.atomic():
         _lock(mother)
         birth = _birth_record(
             actor=actor,
@@ -1028,6 +1058,13 @@ def _birth_record(
         errors.update(_short_interval_errors(mother, date))
     _raise(errors)
 
+    entry = locks.require_open(
+        unit=mother.unit,
+        day=date,
+        actor=actor,
+        what=_("%(name)s: birth") % {"name": mother.name},
+        field="date",
+    )
     limit = policy_birth_limit(mother.unit, date)
     computed = birth_order_for(mother=mother, date=date, couple=couple)
     birth = _create(
@@ -1050,6 +1087,8 @@ def _birth_record(
             "policy_limit": limit,
         },
     )
+    if entry is not None and entry.object_id is None:
+        locks.attach(entry, birth)
     _recompute_orders(
         actor=actor, mother_id=mother.pk, father_id=father.pk if father is not None else None
     )
@@ -1155,6 +1194,16 @@ def birth_override_order(*, actor: Any, birth: Birth, order: int | None, reason:
         if order is None and not (reason or "").strip():
             errors["override_reason"] = _("Say why the override is removed.")
         _raise(errors)
+        # the birth statistics of a closed period change: a late entry, the override's
+        # reason its reason
+        locks.require_open(
+            unit=birth.unit,
+            day=birth.date,
+            reason=reason,
+            actor=actor,
+            record=birth,
+            what=_("%(name)s: birth order") % {"name": birth.mother.name},
+        )
         fields = ["order_override", "order_override_reason", "within_policy"]
         before = audit.snapshot(birth, fields=fields)
         birth.order_override = order
@@ -1183,11 +1232,12 @@ def pregnancy_register(
     woman: Person,
     registered_on: datetime.date,
     expected_on: datetime.date | None = None,
+    late_reason: str = "",
 ) -> Pregnancy:
     """Register a pregnancy (孕情). One ongoing pregnancy per woman; the expected date is
     after the registration and at most about ten months later."""
     require_unit_in_scope(actor, woman.unit)
-    with transaction.atomic():
+    with locks.late_reason(late_reason), transaction.atomic():
         _lock(woman)
         errors: dict[str, str] = {}
         if woman.sex != Sex.FEMALE:
@@ -1225,7 +1275,14 @@ def pregnancy_register(
                     "The date is before the outcome of an earlier pregnancy."
                 )
         _raise(errors)
-        return _create(
+        entry = locks.require_open(
+            unit=woman.unit,
+            day=registered_on,
+            actor=actor,
+            what=_("%(name)s: pregnancy") % {"name": woman.name},
+            field="registered_on",
+        )
+        pregnancy = _create(
             model=Pregnancy,
             actor=actor,
             data={
@@ -1235,6 +1292,9 @@ def pregnancy_register(
                 "expected_on": expected_on,
             },
         )
+        if entry is not None and entry.object_id is None:
+            locks.attach(entry, pregnancy)
+        return pregnancy
 
 
 def pregnancy_close(
@@ -1244,13 +1304,14 @@ def pregnancy_close(
     outcome: str,
     outcome_on: datetime.date,
     birth: Birth | None = None,
+    late_reason: str = "",
 ) -> Pregnancy:
     """Record the outcome of a pregnancy; a live birth may link its birth record. Scoped
     by the woman's current unit (after a move, her new office records it)."""
     require_person_record_in_scope(actor, pregnancy, person_field="woman")
     if birth is not None:
         require_person_record_in_scope(actor, birth, person_field="mother")
-    with transaction.atomic():
+    with locks.late_reason(late_reason), transaction.atomic():
         closed = _pregnancy_close(
             actor=actor, pregnancy=pregnancy, outcome=outcome, outcome_on=outcome_on, birth=birth
         )
@@ -1291,6 +1352,14 @@ def _pregnancy_close(
         elif Pregnancy.objects.filter(birth=birth).exclude(pk=pregnancy.pk).exists():
             errors["birth"] = _("The birth is already linked to another pregnancy.")
     _raise(errors)
+    locks.require_open(
+        unit=pregnancy.unit,
+        day=outcome_on,
+        actor=actor,
+        record=pregnancy,
+        what=_("%(name)s: pregnancy outcome") % {"name": pregnancy.woman.name},
+        field="outcome_on",
+    )
     return model_update(
         instance=pregnancy,
         fields=["outcome", "outcome_on", "birth"],

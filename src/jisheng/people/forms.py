@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jisheng.core.forms import add_service_errors as core_add_service_errors
+from jisheng.core.forms import late_reason_field
 from jisheng.core.scope import restrict
 from jisheng.core.templatetags.cn import format_cn_date
 from jisheng.core.validation import NOTE_MAX_LENGTH
@@ -226,6 +227,7 @@ class PersonForm(forms.Form):
         widget=DateInput,
         help_text=_("The day the person entered the registry here; the history starts on it."),
     )
+    late_reason = late_reason_field()
 
     FIELDSETS = (
         (
@@ -364,6 +366,7 @@ class EventForm(forms.Form):
         help_text=_("The person's marriages in force in the registry."),
     )
     note = _field(LifeEvent, "note")
+    late_reason = late_reason_field()
 
     def __init__(
         self,

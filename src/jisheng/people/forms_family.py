@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from jisheng.core.forms import add_service_errors
+from jisheng.core.forms import add_service_errors, late_reason_field
 from jisheng.core.templatetags.cn import format_cn_date
 from jisheng.people import selectors_family
 from jisheng.people.choices import CoupleEnd, HouseholdRelation, PregnancyOutcome, Sex
@@ -147,6 +147,7 @@ class CoupleForm(_UserForm):
             "is only being linked)."
         ),
     )
+    late_reason = late_reason_field()
 
     OUTSIDE_FIELDS = (
         "outside_name",
@@ -172,6 +173,7 @@ class CoupleEndForm(forms.Form):
         choices=[("", "---------"), ("wife", _("Wife")), ("husband", _("Husband"))],
         help_text=_("Only for the death of a spouse."),
     )
+    late_reason = late_reason_field()
 
 
 # --------------------------------------------------------------------------- births
@@ -221,6 +223,7 @@ class BirthForm(_UserForm):
             "the date is right."
         ),
     )
+    late_reason = late_reason_field()
 
     def __init__(self, *args: Any, couples: list[Couple], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -260,6 +263,7 @@ class BirthChildForm(forms.Form):
 class PregnancyForm(forms.Form):
     registered_on = forms.DateField(label=_("Registered on"), widget=DateInput)
     expected_on = forms.DateField(label=_("Expected date"), required=False, widget=DateInput)
+    late_reason = late_reason_field()
 
 
 class PregnancyCloseForm(forms.Form):
@@ -276,6 +280,7 @@ class PregnancyCloseForm(forms.Form):
         empty_value=None,
         help_text=_("For a live birth already entered: link its birth record."),
     )
+    late_reason = late_reason_field()
 
     def __init__(self, *args: Any, births: list[Birth], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

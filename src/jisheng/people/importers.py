@@ -46,7 +46,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from openpyxl import Workbook
 
-from jisheng.core import audit, crypto, idnumber, pinyin
+from jisheng.core import audit, crypto, idnumber, locks, pinyin
 from jisheng.core.bulkcopy import insert_objects
 from jisheng.core.choices import AuditAction
 from jisheng.core.excel import (
@@ -71,6 +71,7 @@ from jisheng.people.excel import (
     COL_HUKOU_PLACE,
     COL_HUKOU_TYPE,
     COL_ID,
+    COL_LATE_REASON,
     COL_MARITAL,
     COL_NAME,
     COL_NO_ID_REASON,
@@ -274,6 +275,9 @@ class _PersonRow:
     status: str = ""
     registered_on: datetime.date | None = None
     notes: str = ""
+    late_reason: str = ""  # 补报/更正原因: for a registration dated in a closed period
+    late: bool = False  # dated in a closed period (with a reason): a late entry
+    event: LifeEvent | None = None  # the REGISTER event written
     unit_code: str = ""
     employer_code: str = ""
     unit: Unit | None = None
@@ -403,6 +407,12 @@ def _parse_person(row: SheetRow, *, today: datetime.date, default_unit: Unit | N
         elif r.birth_date is not None and registered < r.birth_date:
             r.reject(COL_REGISTERED, _("The registration date is before the birth date."))
     r.registered_on = registered or today
+    r.late_reason = values.get(COL_LATE_REASON, "")
+    if len(r.late_reason) > locks.REASON_MAX:
+        r.reject(
+            COL_LATE_REASON,
+            _("The reason is too long (at most %(max)d characters).") % {"max": locks.REASON_MAX},
+        )
 
     r.unit_code = values.get(COL_UNIT, "")
     if not r.unit_code:
@@ -438,6 +448,47 @@ def _check_units(rows: list[_PersonRow], *, actor: Any) -> None:
             r.employer = resolve(r.employer_code)
             if r.employer is None:
                 r.reject(COL_EMPLOYER, _not_in_scope(r.employer_code))
+
+
+def _check_closed(rows: list[_PersonRow]) -> None:
+    """The period lock for the new persons' registration dates (one query for the
+    file): a row dated inside a closed period of its unit (or an ancestor's) needs the
+    补报/更正原因 column, else it is a row error (:mod:`jisheng.core.locks`)."""
+    from jisheng.core.models import ClosedPeriod
+
+    new = [
+        r
+        for r in rows
+        if not r.rejected and r.unit is not None and r.existing is None and not r.duplicate
+    ]
+    if not new:
+        return
+    days = [r.registered_on for r in new]
+    by_path: dict[str, list[ClosedPeriod]] = defaultdict(list)
+    for closure in ClosedPeriod.objects.filter(
+        first__lte=max(days), last__gte=min(days)
+    ).select_related("unit"):
+        by_path[closure.unit.path].append(closure)
+    if not by_path:
+        return
+    step = Unit.steplen
+    for r in new:
+        path = r.unit.path
+        closure = next(
+            (
+                c
+                for end in range(step, len(path) + 1, step)
+                for c in by_path.get(path[:end], ())
+                if c.first <= r.registered_on <= c.last
+            ),
+            None,
+        )
+        if closure is None:
+            continue
+        if r.late_reason.strip():
+            r.late = True
+        else:
+            r.reject(COL_REGISTERED, locks.closed_message(closure, r.registered_on))
 
 
 def _rows_text(rows: list[_PersonRow]) -> str:
@@ -732,6 +783,9 @@ def _bulk_register(
             for p, r in zip(persons, batch, strict=True)
         ]
         insert_objects(LifeEvent, events)
+        for r, event in zip(batch, events, strict=True):
+            if r.late:
+                r.event = event
         insert_objects(
             PersonPeriod,
             [
@@ -791,6 +845,7 @@ def persons_import(
     _check_units(parsed, actor=actor)
     _check_file_duplicates(parsed, result)
     _match_existing(parsed, actor=actor, result=result)
+    _check_closed(parsed)
     if progress is not None:
         progress(total, total, "check")
 
@@ -875,6 +930,17 @@ def _write_persons(
     result.created_ids = _bulk_register(
         creates, actor=actor, source_name=source_name, progress=progress
     )
+    # the late entries of the registrations dated in closed periods (checked already)
+    for r in creates:
+        if r.late and r.event is not None:
+            locks.require_open(
+                unit=r.unit,
+                day=r.registered_on,
+                reason=r.late_reason,
+                actor=actor,
+                record=r.event,
+                what=_("%(name)s: registration") % {"name": r.name},
+            )
 
 
 # --------------------------------------------------------------------------- command
@@ -1573,6 +1639,7 @@ def births_import(
             child_id_number="" if child else child_number,
             order_override=r.order,
             override_reason=r.value(excel.COL_ORDER_REASON),
+            late_reason=r.value(excel.COL_LATE_REASON),
         )
         return "created"
 

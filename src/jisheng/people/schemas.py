@@ -319,6 +319,14 @@ class PersonIn(InputModel):
     phone: str = column(Person, "phone", "")
     education: Education | None = None
     notes: str = column(Person, "notes", "")
+    late_reason: str = Field(
+        "",
+        max_length=500,
+        description=(
+            "补报/更正原因: required when the date falls in a closed period (its report "
+            "approved); without it 422 with the reason asked for on the date field."
+        ),
+    )
 
 
 # Fields of a person that change only through life events, and those fixed at
@@ -393,6 +401,14 @@ class EventIn(InputModel):
         le=MAX_ID,
         strict=True,
         description="``divorce``: id of the marriage that ends (default: the only one in force).",
+    )
+    late_reason: str = Field(
+        "",
+        max_length=500,
+        description=(
+            "补报/更正原因: required when the date falls in a closed period (its report "
+            "approved); without it 422 with the reason asked for on the date field."
+        ),
     )
 
 

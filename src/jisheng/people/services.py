@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jisheng.core import audit, crypto, idnumber, pinyin
+from jisheng.core import audit, crypto, idnumber, locks, pinyin
 from jisheng.core.choices import AuditAction
 from jisheng.core.validation import NOTE_MAX_LENGTH, birth_date_error, clean_text
 from jisheng.orgs.models import Unit
@@ -91,8 +91,12 @@ def person_register(
     phone: str = "",
     education: str = "",
     notes: str = "",
+    late_reason: str = "",
 ) -> Person:
     """Register a person (建档): the person, the registration event and the first period.
+
+    A registration dated inside a closed period of the unit is a late entry: refused on
+    ``registered_on`` unless ``late_reason`` is given (:mod:`jisheng.core.locks`).
 
     A valid ID number is required unless ``id_status`` says why there is none; it must
     agree with the birth date and sex and not be registered already.
@@ -101,7 +105,7 @@ def person_register(
     require_unit_in_scope(actor, unit)
     if employer is not None:
         require_unit_in_scope(actor, employer)
-    with transaction.atomic():
+    with locks.late_reason(late_reason), transaction.atomic():
         return _person_register(
             actor=actor,
             name=name,
@@ -168,6 +172,13 @@ def _person_register(
         errors["id_number"] = _("Leave the ID number empty when the person has none.")
     if errors:
         raise ValidationError(errors)
+    entry = locks.require_open(
+        unit=unit,
+        day=registered_on,
+        actor=actor,
+        what=_("%(name)s: registration") % {"name": name},
+        field="registered_on",
+    )
     person = person_build(
         name=name,
         sex=sex,
@@ -190,6 +201,8 @@ def _person_register(
     name_keys_sync(person)
     event = register_event_build(person=person, registered_on=registered_on, actor=actor)
     event.save()
+    if entry is not None and entry.object_id is None:
+        locks.attach(entry, event)
     rebuild_periods(person)
     audit.record(
         actor=actor,

@@ -364,6 +364,7 @@ def couple_create(request: HttpRequest) -> HttpResponse:
                 husband=data["husband"],
                 outside=form.outside(),
                 record_events=data["record_events"],
+                late_reason=data.get("late_reason", ""),
             )
         except ValidationError as exc:
             add_family_errors(form, exc)

@@ -352,6 +352,7 @@ def _record_family_event(request: HttpRequest, person: Person, form: EventForm) 
                 spouse=data.get("spouse"),
                 outside=form.outside(),
                 note=data["note"],
+                late_reason=data.get("late_reason", ""),
             )
         return family.divorce_record(
             actor=request.user,
@@ -359,6 +360,7 @@ def _record_family_event(request: HttpRequest, person: Person, form: EventForm) 
             date=data["date"],
             couple=data.get("couple"),
             note=data["note"],
+            late_reason=data.get("late_reason", ""),
         )
     except ValidationError as exc:
         add_service_errors(form, exc, {"outside_sex": "outside_name"})
@@ -374,6 +376,7 @@ def _record_event(request: HttpRequest, person: Person, form: EventForm) -> Life
             date=form.cleaned_data["date"],
             data=form.event_data(),
             note=form.cleaned_data["note"],
+            late_reason=form.cleaned_data.get("late_reason", ""),
         )
     except ValidationError as exc:
         add_service_errors(form, exc)

@@ -34,6 +34,8 @@ class ReportingConfig(AppConfig):
         register_api_router("/statforms", api_statforms.router, order=84)
         register_api_router("/reporting", api.router, order=85)
         register_demo_loader("reporting", _load_demo, order=85)
+        # locks: the demo's late entries (补报/更正) and a closed period
+        register_demo_loader("late_entries", _load_demo_late_entries, order=90)
         post_migrate.connect(
             ensure_shipped_forms, sender=self, dispatch_uid="jisheng.reporting.shipped_forms"
         )
@@ -48,3 +50,9 @@ def _load_demo() -> object:
     from jisheng.reporting.demo import load_demo_submissions
 
     return load_demo_submissions()
+
+
+def _load_demo_late_entries() -> bool:
+    from jisheng.reporting.demo_late import load_demo_late_entries
+
+    return load_demo_late_entries()

@@ -35,3 +35,14 @@ def register() -> None:
             order=20,
         )
     )
+    # locks: the late entries (补报/更正记录)
+    register_menu_item(
+        MenuItem(
+            "reporting:late_list",
+            _("Late entries and corrections"),
+            "bi-clock-history",
+            permission="core.view_lateentry",
+            section=SECTION,
+            order=80,
+        )
+    )

@@ -12,15 +12,18 @@ VIEW_SUBMISSIONS = ["reporting.view_submission"]
 SUBMIT_SUBMISSIONS = [*VIEW_SUBMISSIONS, "reporting.add_submission"]
 APPROVE_SUBMISSIONS = [*SUBMIT_SUBMISSIONS, "reporting.change_submission"]
 VIEW_FORMS = ["reporting.view_formdefinition"]
+# locks: who reads the late entries (补报/更正记录) and the closed periods
+VIEW_LATE_ENTRIES = ["core.view_lateentry"]
 
 
 def register() -> None:
     register_grants(
         {
-            Role.ADMIN.value: [*APPROVE_SUBMISSIONS, *VIEW_FORMS],
-            Role.OFFICE.value: [*APPROVE_SUBMISSIONS, *VIEW_FORMS],
-            Role.FIELD.value: [*SUBMIT_SUBMISSIONS, *VIEW_FORMS],
-            Role.LEADER.value: [*VIEW_SUBMISSIONS, *VIEW_FORMS],
-            Role.ASSESSOR.value: [*VIEW_SUBMISSIONS, *VIEW_FORMS],
+            Role.ADMIN.value: [*APPROVE_SUBMISSIONS, *VIEW_FORMS, *VIEW_LATE_ENTRIES],
+            Role.OFFICE.value: [*APPROVE_SUBMISSIONS, *VIEW_FORMS, *VIEW_LATE_ENTRIES],
+            Role.FIELD.value: [*SUBMIT_SUBMISSIONS, *VIEW_FORMS, *VIEW_LATE_ENTRIES],
+            Role.LEADER.value: [*VIEW_SUBMISSIONS, *VIEW_FORMS, *VIEW_LATE_ENTRIES],
+            Role.ASSESSOR.value: [*VIEW_SUBMISSIONS, *VIEW_FORMS, *VIEW_LATE_ENTRIES],
+            Role.AUDITOR.value: VIEW_LATE_ENTRIES,
         }
     )

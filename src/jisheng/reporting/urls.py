@@ -2,7 +2,13 @@ from __future__ import annotations
 
 from django.urls import path
 
-from jisheng.reporting import views_grid, views_reconciliation, views_statforms, views_submissions
+from jisheng.reporting import (
+    views_grid,
+    views_late,
+    views_reconciliation,
+    views_statforms,
+    views_submissions,
+)
 
 app_name = "reporting"
 
@@ -23,4 +29,6 @@ urlpatterns: list = [
     path("forms/", views_statforms.form_list, name="forms"),
     path("forms/<slug:key>/", views_statforms.form_detail, name="form"),
     path("forms/<slug:key>/records/", views_statforms.form_records, name="form_records"),
+    # locks: late entries (补报/更正) and closed periods
+    path("late/", views_late.late_list, name="late_list"),
 ]

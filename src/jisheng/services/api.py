@@ -150,6 +150,7 @@ def visit_create(request: HttpRequest, payload: VisitIn):
             notes=payload.notes,
             for_due=for_due,
             appointment_on=payload.appointment_on,
+            late_reason=payload.late_reason,
         )
     except ValidationError as exc:
         raise service_invalid(exc) from exc
@@ -185,6 +186,7 @@ def method_create(request: HttpRequest, payload: MethodIn):
             told_other_methods=payload.told_other_methods,
             told_side_effects=payload.told_side_effects,
             told_what_to_do=payload.told_what_to_do,
+            late_reason=payload.late_reason,
         )
     except ValidationError as exc:
         raise service_invalid(exc) from exc

@@ -76,7 +76,9 @@ def round_attendance(request: HttpRequest, round_id: int, payload: AttendanceIn)
     entries = [campaigns.AttendanceEntry(target_id=row.target, **row.model_dump(exclude={"target"}))
                for row in payload.rows]  # fmt: skip
     try:
-        changed = campaigns.attendance_record(actor=request.auth, round_=round_, entries=entries)
+        changed = campaigns.attendance_record(
+            actor=request.auth, round_=round_, entries=entries, late_reason=payload.late_reason
+        )
     except campaigns.BatchInvalid as exc:
         details = [
             {"field": f"rows.{index}.{field}", "location": "body", "message": message,

@@ -21,7 +21,7 @@ from django.db.models import F, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jisheng.core import audit
+from jisheng.core import audit, locks
 from jisheng.core.choices import AuditAction
 from jisheng.core.scope import (
     path_in_scope,
@@ -366,11 +366,18 @@ def _check_entry(
 
 
 def attendance_record(
-    *, actor: Any, round_: CampaignRound, entries: list[AttendanceEntry]
+    *,
+    actor: Any,
+    round_: CampaignRound,
+    entries: list[AttendanceEntry],
+    late_reason: str = "",
 ) -> list[CampaignTarget]:
     """Save a page of attendance and results in one transaction: every row is checked
     first and, when any is wrong, nothing is saved (:class:`BatchInvalid` names the rows).
-    Rows whose values did not change are left alone; each changed row is audited."""
+    Rows whose values did not change are left alone; each changed row is audited. A
+    changed row attended (before or now) on a day inside a closed period is a late entry
+    (:mod:`jisheng.core.locks`): refused on ``attended_on`` unless ``late_reason`` (one
+    for the page) is given."""
     today = timezone.localdate()
     ids = [e.target_id for e in entries]
     targets = {
@@ -393,9 +400,10 @@ def attendance_record(
         raise BatchInvalid(errors)
     user = audit.user_of(actor)
     changed: list[CampaignTarget] = []
-    with transaction.atomic():
+    closed: dict[int, dict[str, str]] = {}
+    with locks.late_reason(late_reason), transaction.atomic():
         locked = {t.pk: t for t in CampaignTarget.objects.select_for_update().filter(pk__in=ids)}
-        for entry in entries:
+        for index, entry in enumerate(entries):
             target = locked[entry.target_id]
             before = {f: getattr(target, f) for f in ENTRY_FIELDS}
             target.attended_on = entry.attended_on
@@ -406,6 +414,21 @@ def attendance_record(
             target.referred_to = entry.referred_to.strip() if entry.referred else ""
             after = {f: getattr(target, f) for f in ENTRY_FIELDS}
             if before == after:
+                continue
+            for day in {before["attended_on"], after["attended_on"]} - {None}:
+                try:
+                    locks.require_open(
+                        unit=targets[entry.target_id].unit,
+                        day=day,
+                        actor=actor,
+                        record=target,
+                        what=_("%(name)s: campaign check")
+                        % {"name": targets[entry.target_id].person.name},
+                        field="attended_on",
+                    )
+                except ValidationError as exc:
+                    closed[index] = {"attended_on": " ".join(exc.messages)}
+            if index in closed:
                 continue
             target.recorded_by = user
             target.save(update_fields=[*ENTRY_FIELDS, "recorded_by", "updated_at"])
@@ -419,6 +442,8 @@ def attendance_record(
                 ),
             )
             changed.append(target)
+        if closed:
+            raise BatchInvalid(closed)
     return changed
 
 

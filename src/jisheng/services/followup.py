@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jisheng.core import audit, bulkcopy
+from jisheng.core import audit, bulkcopy, locks
 from jisheng.core.bulkcopy import Table, fetch_rows
 from jisheng.core.choices import AuditAction
 from jisheng.core.scope import require_in_scope, require_person_record_in_scope
@@ -135,11 +135,20 @@ FIELDS = (
 )
 
 
+def packs_for(person: Person, horizon: schedule.Horizon) -> schedule.PackTimeline:
+    """The versions of the pack that governs the person over ``horizon``, each from its
+    effective date (see :func:`_timeline_resolver`)."""
+    units = [person.unit_id] + ([person.employer_id] if person.employer_id else [])
+    return _timeline_resolver(horizon.end, unit_ids=units)(person.unit_id, person.employer_id)
+
+
 def schedule_rebuild(person: Person, *, today: datetime.date | None = None) -> list[FollowUpDue]:
-    """Derive the person's visits due again and store the difference; returns them."""
+    """Derive the person's visits due again and store the difference; returns them.
+    Each item follows the pack version in force on its due date: a new version leaves
+    the items due before its effective date as they were (the past stays put)."""
     today = today or timezone.localdate()
     horizon = schedule.Horizon.around(today)
-    items = schedule.derive(facts_of(person), pack_for(person, today), horizon)
+    items = schedule.derive_dated(facts_of(person), packs_for(person, horizon), horizon)
     wanted = {
         (d.due.kind, d.due.starts_on): _row(person.pk, d)
         for d in schedule.assign(items, _visits_of(person), today)
@@ -196,12 +205,15 @@ def method_start(
     told_other_methods: bool | None = None,
     told_side_effects: bool | None = None,
     told_what_to_do: bool | None = None,
+    late_reason: str = "",
 ) -> ContraceptionRecord:
     """Record that ``person`` uses ``method`` from ``started_on`` (the previous method, if
     any, ends that day). ``none`` records stopping. The choice is the person's: the
-    record keeps who explained, the options offered and the three MII answers."""
+    record keeps who explained, the options offered and the three MII answers. A start
+    (or stop) dated inside a closed period is a late entry: refused on ``started_on``
+    unless ``late_reason`` is given (:mod:`jisheng.core.locks`)."""
     require_in_scope(actor, person.unit)
-    with transaction.atomic():
+    with locks.late_reason(late_reason), transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
         current = _current(person)
         offered = list(dict.fromkeys(options_offered))
@@ -229,6 +241,13 @@ def method_start(
             errors["method"] = _("There is no method to stop.")
         if errors:
             raise ValidationError(errors)
+        entry = locks.require_open(
+            unit=person.unit,
+            day=started_on,
+            actor=actor,
+            what=_("%(name)s: contraceptive method") % {"name": person.name},
+            field="started_on",
+        )
         if current is not None:
             current.ended_on = started_on
             current.save(update_fields=["ended_on", "updated_at"])
@@ -247,6 +266,8 @@ def method_start(
             told_what_to_do=told_what_to_do,
             recorded_by=audit.user_of(actor),
         )
+        if entry is not None and entry.object_id is None:
+            locks.attach(entry, record)
         audit.record(
             actor=actor,
             action=AuditAction.CREATE,
@@ -260,16 +281,29 @@ def method_start(
     return record
 
 
-def void(*, actor: Any, record: Any, reason: str, check: Any = None) -> Any:
+def void(
+    *, actor: Any, record: Any, reason: str, check: Any = None, day: datetime.date | None = None
+) -> Any:
     """Void ``record`` (a :class:`~jisheng.services.models.Voidable`): kept, marked, with
     the reason, audited. Call inside a transaction, with the row locked; ``check(record)``
-    may refuse (raise) before anything is written."""
+    may refuse (raise) before anything is written. ``day``: the date the record is dated
+    by — a void of a record dated inside a closed period is a change of that period, a
+    late entry whose reason is the void's (:mod:`jisheng.core.locks`)."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the record is voided.")})
     if record.voided:
         raise ValidationError(_("This record is already voided."))
     if check is not None:
         check(record)
+    if day is not None:
+        locks.require_open(
+            unit=record.unit,
+            day=day,
+            reason=reason,
+            actor=actor,
+            record=record,
+            what=_("%(name)s: record voided") % {"name": record.person.name},
+        )
     record.voided_at = timezone.now()
     record.voided_by = audit.user_of(actor)
     record.void_reason = reason.strip()
@@ -297,7 +331,7 @@ def method_void(*, actor: Any, record: ContraceptionRecord, reason: str) -> Cont
 
     with transaction.atomic():
         record = ContraceptionRecord.objects.select_for_update().get(pk=record.pk)
-        void(actor=actor, record=record, reason=reason, check=latest_only)
+        void(actor=actor, record=record, reason=reason, check=latest_only, day=record.started_on)
         previous = _current(record.person)
         if previous is not None and previous.ended_on == record.started_on:
             previous.ended_on = None
@@ -339,12 +373,15 @@ def visit_record(
     notes: str = "",
     for_due: FollowUpDue | None = None,
     appointment_on: datetime.date | None = None,
+    late_reason: str = "",
 ) -> FollowUpVisit:
     """Record a follow-up visit; the person's visits due are matched again. ``for_due``:
     the visit due it was made for (chosen on the worklist), which it clears first —
     and every other item of hers it covers (``schedule.assign``). ``appointment_on``
     (需另约时间): the visit could not be made and another day was agreed: it clears
-    nothing, and her open items show on the worklist as due that day."""
+    nothing, and her open items show on the worklist as due that day. A visit dated
+    inside a closed period is a late entry: refused on ``visited_on`` unless
+    ``late_reason`` is given (:mod:`jisheng.core.locks`)."""
     require_in_scope(actor, person.unit)
     errors: dict[str, str] = {}
     if for_due is not None and for_due.person_id != person.pk:
@@ -382,7 +419,14 @@ def visit_record(
     if errors:
         raise ValidationError(errors)
     user = audit.user_of(actor)
-    with transaction.atomic():
+    with locks.late_reason(late_reason), transaction.atomic():
+        entry = locks.require_open(
+            unit=person.unit,
+            day=visited_on,
+            actor=actor,
+            what=_("%(name)s: follow-up visit") % {"name": person.name},
+            field="visited_on",
+        )
         visit = FollowUpVisit.objects.create(
             person=person,
             unit=person.unit,
@@ -401,6 +445,8 @@ def visit_record(
             appointment_on=appointment_on,
             recorded_by=user,
         )
+        if entry is not None and entry.object_id is None:
+            locks.attach(entry, visit)
         audit.record(
             actor=actor,
             action=AuditAction.CREATE,
@@ -423,7 +469,7 @@ def visit_void(*, actor: Any, visit: FollowUpVisit, reason: str) -> FollowUpVisi
     require_person_record_in_scope(actor, visit)
     with transaction.atomic():
         visit = FollowUpVisit.objects.select_for_update().get(pk=visit.pk)
-        void(actor=actor, record=visit, reason=reason)
+        void(actor=actor, record=visit, reason=reason, day=visit.visited_on)
         schedule_rebuild(visit.person)
     return visit
 
@@ -467,6 +513,82 @@ def _pack_resolver(today: datetime.date, *, unit_ids: Iterable[int] | None = Non
             if version is None:
                 version = own(paths.get(unit_id, "")) or latest.get(None)
             cache[key] = schema_of(version) if version is not None else None
+        return cache[key]
+
+    return resolve
+
+
+def _timeline_resolver(until: datetime.date, *, unit_ids: Iterable[int] | None = None):
+    """``packs(unit_id, employer_id)``: the :data:`schedule.PackTimeline` of the pack that
+    governs a person — on every day, the version :func:`_pack_resolver` would give on
+    that day (a work unit's own, else the residence unit's or its nearest ancestor's,
+    else the default), for the versions effective up to ``until``. The first version
+    also governs the days before it (the registry's history predates its first pack).
+    The versions and paths are read once; timelines are cached per unit pair."""
+    from jisheng.policy.models import PolicyPackVersion
+
+    by_path: dict[str | None, list[tuple[datetime.date, int, PolicyPackVersion]]] = {}
+    versions = PolicyPackVersion.objects.filter(effective_from__lte=until).select_related("unit")
+    for version in versions.defer("content", "source_text"):
+        where = version.unit.path if version.unit_id else None
+        by_path.setdefault(where, []).append((version.effective_from, version.pk, version))
+    for found in by_path.values():
+        found.sort(key=lambda row: (row[0], row[1]))
+    units = Unit.objects.all() if unit_ids is None else Unit.objects.filter(pk__in=unit_ids)
+    paths = dict(units.values_list("id", "path"))
+    step = Unit.steplen
+
+    def chain(path: str | None) -> list[str | None]:
+        if path is None:
+            return []
+        return [path[:end] for end in range(len(path), 0, -step)]
+
+    def at(where: str | None, day: datetime.date | None) -> PolicyPackVersion | None:
+        found = by_path.get(where) or []
+        best = None
+        for effective_from, _pk, version in found:
+            if day is None or effective_from <= day:
+                best = version
+            else:
+                break
+        return best
+
+    def version_on(
+        day: datetime.date | None, employer: str | None, unit: str | None
+    ) -> PolicyPackVersion | None:
+        for where in chain(employer):
+            if (version := at(where, day)) is not None:
+                return version
+        for where in [*chain(unit), None]:
+            if (version := at(where, day)) is not None:
+                return version
+        return None
+
+    cache: dict[tuple[int, int | None], schedule.PackTimeline] = {}
+    schemas: dict[int, PolicyPackSchema] = {}
+
+    def schema(version: PolicyPackVersion | None) -> PolicyPackSchema | None:
+        if version is None:
+            return None
+        if version.pk not in schemas:
+            schemas[version.pk] = schema_of(version)
+        return schemas[version.pk]
+
+    def resolve(unit_id: int, employer_id: int | None) -> schedule.PackTimeline:
+        key = (unit_id, employer_id)
+        if key in cache:
+            return cache[key]
+        employer = paths.get(employer_id) if employer_id else None
+        unit = paths.get(unit_id)
+        relevant = [*chain(employer), *chain(unit), None]
+        days = sorted({row[0] for where in relevant for row in by_path.get(where, [])})
+        timeline: list[tuple[datetime.date | None, PolicyPackVersion | None]] = []
+        for day in days:
+            version = version_on(day, employer, unit)
+            if version is None or (timeline and timeline[-1][1] is version):
+                continue
+            timeline.append((None if not timeline else day, version))
+        cache[key] = [(start, schema(version)) for start, version in timeline] or [(None, None)]
         return cache[key]
 
     return resolve
@@ -523,7 +645,7 @@ def schedules_rebuild_all(
     """
     today = today or timezone.localdate()
     horizon = schedule.Horizon.around(today)
-    resolve = _pack_resolver(today)
+    resolve = _timeline_resolver(horizon.end)
     persons = Person.objects.order_by("pk")
     if root is not None:
         persons = persons.filter(unit__path__startswith=root.path)
@@ -649,7 +771,7 @@ def _rebuild_chunk(
             [r[1] for r in births.get(pk, ())],
             [r[1] for r in abortions.get(pk, ())],
         )
-        items = schedule.derive(facts, resolve(unit_id, employer_id), horizon)
+        items = schedule.derive_dated(facts, resolve(unit_id, employer_id), horizon)
         if not items:
             continue
         made = [_visit(*r[1:]) for r in visits.get(pk, ())]

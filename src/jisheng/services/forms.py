@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jisheng.core.forms import add_service_errors as core_add_service_errors
+from jisheng.core.forms import late_reason_field
 from jisheng.core.validation import NOTE_MAX_LENGTH
 from jisheng.services.choices import ChangeReason, Method, Satisfaction, VisitWay
 from jisheng.services.models import ContraceptionRecord, FollowUpVisit
@@ -96,6 +97,7 @@ class VisitForm(forms.Form):
             "on this day."
         ),
     )
+    late_reason = late_reason_field()
 
     @staticmethod
     def initial_for(current_method: str = "") -> dict[str, Any]:
@@ -143,6 +145,7 @@ class MethodForm(forms.Form):
     told_other_methods = _yes_no(_("Told about other methods the person could use?"))
     told_side_effects = _yes_no(_("Told about the side effects of the method?"))
     told_what_to_do = _yes_no(_("Told what to do about side effects?"))
+    late_reason = late_reason_field()
 
     @staticmethod
     def initial_for(current_method: str = "") -> dict[str, Any]:

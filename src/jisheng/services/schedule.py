@@ -445,6 +445,27 @@ def derive(facts: Facts, pack: PolicyPackSchema | None, horizon: Horizon) -> lis
     return sorted(unique.values(), key=lambda d: (d.due_on, d.kind, d.starts_on))
 
 
+# A pack's versions over time: ``(from, pack)`` in date order, the first ``from`` None
+# (it also governs the days before any later version).
+PackTimeline = Sequence[tuple[datetime.date | None, PolicyPackSchema | None]]
+
+
+def derive_dated(facts: Facts, packs: PackTimeline, horizon: Horizon) -> list[Due]:
+    """:func:`derive` where each item follows the pack version in force on its due date
+    (SPEC §9, "the past stays put"): a new version changes the items due from its
+    effective date on, never those due before it — last year's visits due and 随访率
+    stay what they were."""
+    if len(packs) == 1:
+        return derive(facts, packs[0][1], horizon)
+    unique: dict[tuple[str, datetime.date], Due] = {}
+    for index, (start, pack) in enumerate(packs):
+        end = packs[index + 1][0] if index + 1 < len(packs) else None
+        for item in derive(facts, pack, horizon):
+            if (start is None or item.due_on >= start) and (end is None or item.due_on < end):
+                unique[item.key] = item
+    return sorted(unique.values(), key=lambda d: (d.due_on, d.kind, d.starts_on))
+
+
 # --------------------------------------------------------------------------- visits
 
 

@@ -133,6 +133,14 @@ class MethodIn(InputModel):
     told_other_methods: bool = Field(description="MII 1: told about other methods?")
     told_side_effects: bool = Field(description="MII 2: told about side effects?")
     told_what_to_do: bool = Field(description="MII 3: told what to do about side effects?")
+    late_reason: str = Field(
+        "",
+        max_length=500,
+        description=(
+            "补报/更正原因: required when the date falls in a closed period (its report "
+            "approved); without it 422 with the reason asked for on the date field."
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- visits
@@ -208,6 +216,14 @@ class VisitIn(InputModel):
             "需另约时间: the visit could not be made and another day was agreed (after "
             "visited_on, within a year). It clears nothing; the person's open visits due "
             "show on the worklist as due that day."
+        ),
+    )
+    late_reason: str = Field(
+        "",
+        max_length=500,
+        description=(
+            "补报/更正原因: required when the date falls in a closed period (its report "
+            "approved); without it 422 with the reason asked for on the date field."
         ),
     )
 

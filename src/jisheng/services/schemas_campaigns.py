@@ -60,6 +60,14 @@ class AttendanceRowIn(InputModel):
 
 class AttendanceIn(InputModel):
     rows: list[AttendanceRowIn] = Field(min_length=1, max_length=500)
+    late_reason: str = Field(
+        "",
+        max_length=500,
+        description=(
+            "补报/更正原因: required when a changed row is attended on a day inside a closed "
+            "period (its report approved); without it 422 on that row's attended_on."
+        ),
+    )
 
 
 class AttendanceOut(Schema):

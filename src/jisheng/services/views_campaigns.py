@@ -217,9 +217,11 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     can_record = request.user.has_perm(RECORD_ATTENDANCE)
+    late_reason, late_asked = "", False
     if request.method == "POST":
         require_perm(request, RECORD_ATTENDANCE)
         formset = AttendanceFormSet(request.POST, prefix="t")
+        late_reason = (request.POST.get("late_reason") or "").strip()[:500]
         if formset.is_valid():
             posted = [f.cleaned_data for f in formset.forms]
             ids = [d["target"] for d in posted]
@@ -254,10 +256,15 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             ]
             try:
                 changed = campaigns.attendance_record(
-                    actor=request.user, round_=round_, entries=entries
+                    actor=request.user,
+                    round_=round_,
+                    entries=entries,
+                    late_reason=late_reason,
                 )
             except campaigns.BatchInvalid as exc:
                 for index, errors in exc.rows.items():
+                    if "补报" in errors.get("attended_on", ""):
+                        late_asked = True
                     form = formset.forms[index]
                     for name, message in errors.items():
                         form.add_error(name if name in form.fields else None, message)
@@ -297,6 +304,9 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             "q": q,
             "open_only": open_only,
             "can_record": can_record,
+            # 补报/更正原因 of the page: asked when a row's date is in a closed period
+            "late_reason": late_reason,
+            "late_asked": late_asked or bool(late_reason),
             "query": urlencode({k: v for k, v in filters.items() if k != "page"}),
             "today": timezone.localdate(),
         },

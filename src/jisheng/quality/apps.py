@@ -16,3 +16,16 @@ class QualityConfig(AppConfig):
 
         menu.register()
         permissions.register()
+
+        from jisheng.core.registry import (
+            register_api_router,
+            register_demo_loader,
+            register_worklist_source,
+        )
+        from jisheng.quality import api_crosscheck, demo_crosscheck, indicators_crosscheck
+        from jisheng.quality.worklist import CROSSCHECK_SOURCE
+
+        indicators_crosscheck.register()
+        register_worklist_source(CROSSCHECK_SOURCE)
+        register_api_router("/quality/lists", api_crosscheck.router, order=80)
+        register_demo_loader("crosscheck", demo_crosscheck.load_demo_crosscheck, order=90)

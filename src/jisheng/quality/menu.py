@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from jisheng.core.registry import MenuSection, register_menu_section
+from jisheng.core.registry import MenuItem, MenuSection, register_menu_item, register_menu_section
 
 SECTION = "quality"
 
@@ -12,4 +12,14 @@ SECTION = "quality"
 def register() -> None:
     register_menu_section(
         MenuSection(key=SECTION, label=_("Data quality"), icon="bi-clipboard-check", order=86)
+    )
+    register_menu_item(
+        MenuItem(
+            "quality:crosscheck_lists",
+            _("Five-checkpoint cross-checks"),
+            "bi-intersect",
+            permission="quality.view_crosschecklist",
+            section=SECTION,
+            order=20,
+        )
     )

@@ -113,7 +113,7 @@ def test_the_api_has_todays_paths_in_order():
     operations = [f"{m} {path}" for path, item in schema["paths"].items() for m in item]
     assert sorted(_not_plugin(operations)) == sorted(TODAY_API_PATHS)
     prefixes = [(r.prefix, r.order) for r in reg.api_routers()]
-    assert [p for p, _o in prefixes[:9]] == [
+    assert [p for p, _o in prefixes[:10]] == [
         "",
         "/units",
         "/commodities",
@@ -122,6 +122,7 @@ def test_the_api_has_todays_paths_in_order():
         "/services",
         "",
         "/indicators",
+        "/quality/lists",
         "/plugin",
     ]
 
@@ -161,6 +162,7 @@ def test_the_demo_loaders_run_in_order_orgs_first():
         "people",
         "services",
         "commodities",
+        "crosscheck",
     ]
     ran = []
     with replaced_store("demo_loaders", []):

@@ -34,7 +34,14 @@ HUKOU_HEADERS = [
     "住址单位代码",
     "家庭住址",
 ]
-HOSPITAL_HEADERS = ["出生医学证明编号", "新生儿姓名", "性别", "出生日期", "母亲姓名", "母亲身份证号"]
+HOSPITAL_HEADERS = [
+    "出生医学证明编号",
+    "新生儿姓名",
+    "性别",
+    "出生日期",
+    "母亲姓名",
+    "母亲身份证号",
+]
 
 
 def csv_bytes(headers: list[str], rows: list[list[str]], encoding: str = "utf-8") -> bytes:
@@ -62,7 +69,9 @@ def build(tree, make_person) -> SimpleNamespace:
     a, b = tree.village_a, tree.village_b
 
     def mother(name, unit=a, seq=None):
-        return make_person(unit=unit, name=name, birth_date=D(1994, 4, 4), **({"seq": seq} if seq else {}))
+        return make_person(
+            unit=unit, name=name, birth_date=D(1994, 4, 4), **({"seq": seq} if seq else {})
+        )
 
     def birth(mom, day, sex, name="", child_seq=None):
         return birth_record(

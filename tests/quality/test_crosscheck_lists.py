@@ -45,7 +45,15 @@ def message(exc: ValidationError) -> str:
 
 @pytest.mark.parametrize(
     "text",
-    ["2026-03-05", "2026/3/5", "2026年3月5日", "20260305", "２０２６－０３－０５", "2026.3.5", " 2026 年 3 月 5 日 "],
+    [
+        "2026-03-05",
+        "2026/3/5",
+        "2026年3月5日",
+        "20260305",
+        "２０２６－０３－０５",
+        "2026.3.5",
+        " 2026 年 3 月 5 日 ",
+    ],
 )
 def test_dates_in_every_usual_format(text):
     assert lists.parse_date(text) == D(2026, 3, 5)
@@ -161,7 +169,12 @@ def test_the_mapping_is_saved_per_source_and_used_next_time(tree, users):
         services.mapping_save(
             actor=users.office,
             source="hospital_births",
-            columns={"certificate": "证号", "sex": "性别", "birth_date": "证号", "mother_name": "妈妈"},
+            columns={
+                "certificate": "证号",
+                "sex": "性别",
+                "birth_date": "证号",
+                "mother_name": "妈妈",
+            },
         )
     assert "birth_date" in caught.value.message_dict
     services.mapping_save(

@@ -113,9 +113,7 @@ def test_two_candidates_are_ambiguous_until_one_is_chosen(tree, registry, users)
     unlisted = CrossCheckRow.objects.filter(checklist=checklist, outcome=Outcome.UNLISTED)
     assert [r.record for r in unlisted] == [f"people.birth:{registry.b_unlisted.pk}"]
     chosen = f"people.birth:{registry.b_twin_b.pk}"
-    row = services.row_resolve(
-        actor=users.town_office, row=row, resolution="chosen", record=chosen
-    )
+    row = services.row_resolve(actor=users.town_office, row=row, resolution="chosen", record=chosen)
     assert (row.outcome, row.record, row.resolved_record) == (Outcome.MATCHED, chosen, chosen)
 
 
@@ -164,7 +162,10 @@ def test_birth_statistics_agreement(tree, registry):
         filename="医院.csv",
     )
     rows = engine.compute(
-        catalogue.select(["birth_statistics_agreement"]), tree.town, parse("2026Q1"), engine.CHILDREN
+        catalogue.select(["birth_statistics_agreement"]),
+        tree.town,
+        parse("2026Q1"),
+        engine.CHILDREN,
     )
     values = {r.unit.code: r.values["birth_statistics_agreement"] for r in rows}
     a = values[tree.village_a.code]  # the three matched (or contradicting) births of A

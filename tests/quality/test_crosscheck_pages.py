@@ -72,13 +72,19 @@ def test_resolutions_are_checked_recorded_and_audited(checked, users, tree):
     # … and links the birth once it is registered
     zhao = factories.person(tree.town, name="赵云", birth_date=D(1995, 1, 1), seq=900)
     birth = birth_record(
-        actor=None, mother=zhao, date=D(2026, 3, 15), sex="F", child_name="赵小云",
+        actor=None,
+        mother=zhao,
+        date=D(2026, 3, 15),
+        sex="F",
+        child_name="赵小云",
         register_child=False,
     )
     row = services.row_resolve(
         actor=users.town_office, row=checked.missing, resolution="registered", note="已补录"
     )
-    assert row.resolved_record == f"people.birth:{birth.pk}" and row.resolved_by == users.town_office
+    assert (
+        row.resolved_record == f"people.birth:{birth.pk}" and row.resolved_by == users.town_office
+    )
     assert row.resolved_at is not None and not row.is_open
     event = AuditEvent.objects.get(object_type="quality.crosscheckrow", object_id=str(row.pk))
     assert event.changes["resolution"] == ["", "registered"]

@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from jisheng.quality.models import Resolution
@@ -15,7 +14,7 @@ from jisheng.quality.sources import Source, source_choices
 class DateInput(forms.DateInput):
     input_type = "date"
 
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+    def __init__(self, attrs: dict[str, str] | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
@@ -54,8 +53,13 @@ class ImportForm(forms.Form):
 class MappingForm(forms.Form):
     """One text field per field of the source: the header of its column."""
 
-    def __init__(self, source: Source, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        source: Source,
+        data: QueryDict | None = None,
+        initial: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(data, initial=initial)
         for f in source.fields:
             self.fields[f.key] = forms.CharField(
                 label=f.label,
@@ -80,8 +84,8 @@ class ResolveForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args: Any, candidates: list[tuple[str, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: QueryDict | None = None, *, candidates: list[tuple[str, str]]) -> None:
+        super().__init__(data)
         self.fields["record"].choices = [("", "—"), *candidates]
         if not candidates:
             del self.fields["record"]

@@ -6,16 +6,19 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeAlias
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from jisheng.core.scope import get_in_scope_or_404, restrict, restrict_within
-from jisheng.orgs.models import Unit
+from jisheng.orgs.models import Unit, User
 from jisheng.people.models import Birth, Couple, Person
 from jisheng.quality.models import OPEN_OUTCOMES, CrossCheckList, CrossCheckRow, Outcome
+
+Viewer: TypeAlias = User | AnonymousUser
 
 VIEW = "quality.view_crosschecklist"
 IMPORT = "quality.import_crosschecklist"
@@ -23,19 +26,19 @@ RESOLVE = "quality.change_crosscheckrow"
 MAPPING = "quality.change_crosscheckmapping"
 
 
-def lists_visible(user: Any, *, source: str = "") -> QuerySet[CrossCheckList]:
+def lists_visible(user: Viewer, *, source: str = "") -> QuerySet[CrossCheckList]:
     qs = restrict(CrossCheckList.objects.select_related("unit", "imported_by"), user)
     if source:
         qs = qs.filter(source=source)
     return qs.order_by("-created_at", "-id")
 
 
-def list_get(user: Any, pk: int) -> CrossCheckList:
+def list_get(user: Viewer, pk: int) -> CrossCheckList:
     return get_in_scope_or_404(CrossCheckList.objects.select_related("unit"), user, pk=pk)
 
 
 def rows_of(
-    user: Any,
+    user: Viewer,
     checklist: CrossCheckList,
     *,
     outcome: str = "",
@@ -57,7 +60,7 @@ def rows_of(
     return qs.order_by("row_number", "id")
 
 
-def row_get(user: Any, pk: int) -> CrossCheckRow:
+def row_get(user: Viewer, pk: int) -> CrossCheckRow:
     return get_in_scope_or_404(
         CrossCheckRow.objects.select_related("checklist", "checklist__unit", "unit", "resolved_by"),
         user,
@@ -65,7 +68,7 @@ def row_get(user: Any, pk: int) -> CrossCheckRow:
     )
 
 
-def open_rows(user: Any, unit: Unit | None) -> QuerySet[CrossCheckRow]:
+def open_rows(user: Viewer, unit: Unit | None) -> QuerySet[CrossCheckRow]:
     """Records flagged for checking and not resolved, of ``unit``'s subtree."""
     return (
         restrict_within(CrossCheckRow.objects.all(), user, unit)
@@ -99,7 +102,9 @@ def _parse_ref(ref: str) -> tuple[str, int] | None:
     return (label, int(pk)) if pk.isdigit() else None
 
 
-def records_shown(refs: list[str], scores: dict[str, dict[str, Any]] | None = None) -> list[Shown]:
+def records_shown(
+    refs: list[str], scores: dict[str, dict[str, object]] | None = None
+) -> list[Shown]:
     """The registry records ``refs`` (``people.birth:12`` …) as :class:`Shown`, in order."""
     scores = scores or {}
     wanted: dict[str, list[int]] = {}

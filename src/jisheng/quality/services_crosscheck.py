@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime
 import json
 from collections import Counter
-from typing import Any
+from typing import TypeAlias
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 from jisheng.core import audit
 from jisheng.core.choices import AuditAction
 from jisheng.core.scope import require_in_scope
-from jisheng.orgs.models import Unit
+from jisheng.orgs.models import Unit, User
 from jisheng.quality import lists, matching
 from jisheng.quality.lists import ListError, ParsedRow
 from jisheng.quality.models import (
@@ -35,6 +36,8 @@ from jisheng.quality.models import (
 from jisheng.quality.sources import Source, get_source
 
 WRITE_BATCH = 2000
+# the user who acts (None: the system itself)
+Actor: TypeAlias = User | AnonymousUser | None
 
 
 def _source_or_error(key: str) -> Source:
@@ -60,7 +63,7 @@ def mapping_of(source: Source) -> dict[str, str]:
 
 
 @transaction.atomic
-def mapping_save(*, actor: Any, source: str, columns: dict[str, str]) -> CrossCheckMapping:
+def mapping_save(*, actor: Actor, source: str, columns: dict[str, str]) -> CrossCheckMapping:
     """Save the column mapping of ``source``: used for its next files."""
     found = _source_or_error(source)
     cleaned = {f.key: lists.clean_text(columns.get(f.key, "")) for f in found.fields}
@@ -138,7 +141,7 @@ def _place_rows(
 
 def list_import(
     *,
-    actor: Any,
+    actor: Actor,
     source: str,
     unit: Unit,
     first: datetime.date,
@@ -355,7 +358,7 @@ def _rematch_one(row: CrossCheckRow) -> matching.Match:
 
 def row_resolve(
     *,
-    actor: Any,
+    actor: Actor,
     row: CrossCheckRow,
     resolution: str,
     note: str = "",

@@ -4,7 +4,6 @@ not resolved, on the worklist of the responsible unit."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,7 +13,7 @@ from jisheng.core.registry import WorkItem, WorklistSource
 from jisheng.core.scope import user_scope_path
 from jisheng.orgs.models import Unit
 from jisheng.quality.models import CrossCheckRow
-from jisheng.quality.selectors_crosscheck import RESOLVE, open_rows
+from jisheng.quality.selectors_crosscheck import RESOLVE, Viewer, open_rows
 from jisheng.quality.sources import get_source
 
 
@@ -28,7 +27,7 @@ def _what(row: CrossCheckRow) -> str:
 
 
 def open_records_work(
-    user: Any, *, unit: Unit | None, today: datetime.date, limit: int
+    user: Viewer, *, unit: Unit | None, today: datetime.date, limit: int
 ) -> tuple[int, list[WorkItem]]:
     """The worklist's cross-check records: open records of the unit's subtree, oldest
     date first."""

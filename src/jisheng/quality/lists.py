@@ -57,8 +57,10 @@ class ParsedRow:
 def clean_text(value: str) -> str:
     """Full-width forms to ASCII (NFKC: ２０２６ → 2026, ＡＢ → AB, the ideographic
     space), spaces collapsed and trimmed."""
-    text = unicodedata.normalize("NFKC", value or "")
-    return re.sub(r"\s+", " ", text).strip()
+    text = value or ""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return " ".join(text.split())
 
 
 def clean_name(value: str) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime
 import json
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TypeAlias
 
 from django.contrib.auth.models import AnonymousUser
@@ -36,6 +38,7 @@ from jisheng.quality.models import (
 from jisheng.quality.sources import Source, get_source
 
 WRITE_BATCH = 2000
+UPDATE_BATCH = 20_000
 # the user who acts (None: the system itself)
 Actor: TypeAlias = User | AnonymousUser | None
 
@@ -179,26 +182,27 @@ def list_import(
             rejected=rejected,
             total=len(table.rows),
         )
-        CrossCheckRow.objects.bulk_create(
-            [
-                CrossCheckRow(
-                    checklist=checklist,
-                    row_number=row.row_number,
-                    data=row.data,
-                    name=row.name[:100],
-                    name_key=row.name_key[:200],
-                    sex=row.sex,
-                    event_date=row.event_date,
-                    id_hash=row.id_hash,
-                    other_name=row.other_name[:100],
-                    other_key=row.other_key[:200],
-                    other_id_hash=row.other_id_hash,
-                    unit_id=unit_id,
-                )
-                for row, unit_id in placed
-            ],
-            batch_size=WRITE_BATCH,
-        )
+        rows = [
+            CrossCheckRow(
+                checklist=checklist,
+                row_number=row.row_number,
+                data=row.data,
+                name=row.name[:100],
+                name_key=row.name_key[:200],
+                sex=row.sex,
+                event_date=row.event_date,
+                id_hash=row.id_hash,
+                other_name=row.other_name[:100],
+                other_key=row.other_key[:200],
+                other_id_hash=row.other_id_hash,
+                unit_id=unit_id,
+            )
+            for row, unit_id in placed
+        ]
+        # matched before they are stored: one write a row
+        claimed: set[str] = set()
+        _apply(found, unit, rows, [u if r.unit_code else None for r, u in placed], claimed)
+        CrossCheckRow.objects.bulk_create(rows, batch_size=WRITE_BATCH)
         audit.record(
             actor=actor,
             action=AuditAction.IMPORT,
@@ -206,112 +210,112 @@ def list_import(
             message=_("%(rows)d rows read, %(rejected)d not readable.")
             % {"rows": len(placed), "rejected": len(rejected)},
         )
-        match_list(checklist)
+        _finish(checklist, found, claimed)
     return checklist
 
 
 # ------------------------------------------------------------------ matching
 
 
-def _write_results(rows: list[CrossCheckRow]) -> None:
-    fields = ["outcome", "score", "record", "unit_id", "differences", "candidates"]
+@dataclass
+class _Row:
+    """A stored row as the matcher reads it (no model instance: 100,000 of them)."""
+
+    pk: int
+    unit_code: str
+    name_key: str
+    sex: str
+    event_date: datetime.date | None
+    id_hash: str
+    other_key: str
+    other_id_hash: str
+    outcome: str = ""
+    score: int = 0
+    record: str = ""
+    unit_id: int = 0
+    differences: list[str] = field(default_factory=list)
+    candidates: list[dict[str, object]] = field(default_factory=list)
+
+
+def _write_results(rows: list[_Row]) -> None:
+    """Store the outcomes: on PostgreSQL one ``UPDATE … FROM unnest(arrays)`` a batch
+    (seven parameters, whatever the batch's size), elsewhere ``bulk_update``."""
     if connection.vendor != "postgresql":
         CrossCheckRow.objects.bulk_update(
-            rows, [f if f != "unit_id" else "unit" for f in fields], batch_size=500
+            [
+                CrossCheckRow(
+                    pk=r.pk,
+                    outcome=r.outcome,
+                    score=r.score,
+                    record=r.record,
+                    unit_id=r.unit_id,
+                    differences=r.differences,
+                    candidates=r.candidates,
+                )
+                for r in rows
+            ],
+            ["outcome", "score", "record", "unit", "differences", "candidates"],
+            batch_size=500,
         )
         return
     table = CrossCheckRow._meta.db_table
-    for start in range(0, len(rows), WRITE_BATCH):
-        batch = rows[start : start + WRITE_BATCH]
-        values = ", ".join(
-            ["(%s::bigint, %s, %s::int, %s, %s::bigint, %s::jsonb, %s::jsonb)"] * len(batch)
-        )
-        params: list[object] = []
-        for r in batch:
-            params.extend(
-                [
-                    r.pk,
-                    r.outcome,
-                    r.score,
-                    r.record,
-                    r.unit_id,
-                    json.dumps(r.differences),
-                    json.dumps(r.candidates),
-                ]
-            )
+    sql = (
+        f"UPDATE {table} AS t SET outcome = v.outcome, score = v.score, "
+        "record = v.record, unit_id = v.unit_id, differences = v.differences, "
+        "candidates = v.candidates FROM unnest(%s::bigint[], %s::text[], %s::int[], "
+        "%s::text[], %s::bigint[], %s::jsonb[], %s::jsonb[]) "
+        "AS v(id, outcome, score, record, unit_id, differences, candidates) WHERE t.id = v.id"
+    )
+    for start in range(0, len(rows), UPDATE_BATCH):
+        batch = rows[start : start + UPDATE_BATCH]
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {table} AS t SET outcome = v.outcome, score = v.score, "
-                "record = v.record, unit_id = v.unit_id, differences = v.differences, "
-                "candidates = v.candidates FROM (VALUES " + values + ") "
-                "AS v(id, outcome, score, record, unit_id, differences, candidates) "
-                "WHERE t.id = v.id",
-                params,
+                sql,
+                [
+                    [r.pk for r in batch],
+                    [r.outcome for r in batch],
+                    [r.score for r in batch],
+                    [r.record for r in batch],
+                    [r.unit_id for r in batch],
+                    [json.dumps(r.differences) for r in batch],
+                    [json.dumps(r.candidates) for r in batch],
+                ],
             )
 
 
-def _ref_unit(ref: str, index: matching.Index) -> int | None:
-    rec = index.records.get(ref)
-    return rec.unit_id if rec else None
+_FIELDS = ("outcome", "score", "record", "unit_id", "differences", "candidates")
 
 
-@transaction.atomic
-def match_list(checklist: CrossCheckList) -> dict[str, int]:
-    """Match the list's rows against the registry and store the outcomes (rows already
-    resolved keep theirs); add the registry records of the period and area that no row
-    claimed (unlisted). Returns the count of each outcome."""
-    source = get_source(checklist.source)
-    if source is None:
-        raise ValidationError(_("Unknown source %(source)s.") % {"source": checklist.source})
-    area = checklist.unit
-    CrossCheckRow.objects.filter(
-        checklist=checklist, outcome=Outcome.UNLISTED, resolution=""
-    ).delete()
-    rows = list(
-        CrossCheckRow.objects.filter(checklist=checklist, row_number__isnull=False, resolution="")
-        .only(
-            "pk",
-            "data",
-            "name_key",
-            "sex",
-            "event_date",
-            "id_hash",
-            "other_key",
-            "other_id_hash",
-            "unit_id",
-            "outcome",
-        )
-        .order_by("pk")
-    )
-    units = _units_by_code({str(r.data.get("unit_code")) for r in rows if r.data.get("unit_code")})
-    named = [
-        units[str(r.data["unit_code"])][0] if r.data.get("unit_code") in units else None
-        for r in rows
-    ]
+def _apply(
+    source: Source,
+    area: Unit,
+    rows: Sequence[_Row] | Sequence[CrossCheckRow],
+    named: list[int | None],
+    claimed: set[str],
+) -> None:
+    """Match ``rows`` (bulk look-ups) and set their outcome fields; add the registry
+    records they claim (matched, or candidates of an ambiguous row) to ``claimed``."""
     index = matching.load_index(source, rows)
     results = matching.match_rows(
         source, area, rows, named, index=index, paths=matching.unit_paths()
-    )
-    claimed: set[str] = set(
-        CrossCheckRow.objects.filter(checklist=checklist)
-        .exclude(resolution="")
-        .exclude(record="")
-        .values_list("record", flat=True)
     )
     for row, unit_named, result in zip(rows, named, results, strict=True):
         row.outcome = result.outcome
         row.score = result.score
         row.record = result.record
         row.differences = result.differences
-        row.candidates = result.candidates
+        # a matched row's record says it all; the others keep their candidates
+        row.candidates = result.candidates if result.outcome != Outcome.MATCHED else []
         row.unit_id = result.unit_id or unit_named or area.pk
         if result.record:
             claimed.add(result.record)
-        claimed.update(
-            str(c["record"]) for c in result.candidates if result.outcome == Outcome.AMBIGUOUS
-        )
-    _write_results(rows)
-    extra = matching.unlisted(source, area, checklist.first, checklist.last, claimed)
+        if result.outcome == Outcome.AMBIGUOUS:
+            claimed.update(str(c["record"]) for c in result.candidates)
+
+
+def _finish(checklist: CrossCheckList, source: Source, claimed: set[str]) -> dict[str, int]:
+    """Add the unlisted registry records and store the counts of the outcomes."""
+    extra = matching.unlisted(source, checklist.unit, checklist.first, checklist.last, claimed)
     CrossCheckRow.objects.bulk_create(
         [
             CrossCheckRow(
@@ -337,6 +341,51 @@ def match_list(checklist: CrossCheckList) -> dict[str, int]:
     checklist.matched_at = timezone.now()
     checklist.save(update_fields=["counts", "matched_at", "updated_at"])
     return counts
+
+
+def _resolved_claims(checklist: CrossCheckList) -> set[str]:
+    return set(
+        CrossCheckRow.objects.filter(checklist=checklist)
+        .exclude(resolution="")
+        .exclude(record="")
+        .values_list("record", flat=True)
+    )
+
+
+@transaction.atomic
+def match_list(checklist: CrossCheckList) -> dict[str, int]:
+    """Match the list's rows against the registry again and store the outcomes that
+    changed (rows already resolved keep theirs); add the registry records of the period
+    and area that no row claimed (unlisted). Returns the count of each outcome."""
+    source = get_source(checklist.source)
+    if source is None:
+        raise ValidationError(_("Unknown source %(source)s.") % {"source": checklist.source})
+    CrossCheckRow.objects.filter(
+        checklist=checklist, outcome=Outcome.UNLISTED, resolution=""
+    ).delete()
+    stored = list(
+        CrossCheckRow.objects.filter(checklist=checklist, row_number__isnull=False, resolution="")
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "data__unit_code",
+            "name_key",
+            "sex",
+            "event_date",
+            "id_hash",
+            "other_key",
+            "other_id_hash",
+            *_FIELDS,
+        )
+    )
+    rows = [_Row(v[0], str(v[1] or ""), *v[2:8]) for v in stored]
+    before = {v[0]: tuple(v[8:]) for v in stored}
+    units = _units_by_code({r.unit_code for r in rows if r.unit_code})
+    named = [units[r.unit_code][0] if r.unit_code in units else None for r in rows]
+    claimed = _resolved_claims(checklist)
+    _apply(source, checklist.unit, rows, named, claimed)
+    _write_results([r for r in rows if tuple(getattr(r, f) for f in _FIELDS) != before[r.pk]])
+    return _finish(checklist, source, claimed)
 
 
 # ------------------------------------------------------------------ resolution

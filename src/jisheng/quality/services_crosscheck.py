@@ -202,7 +202,7 @@ def list_import(
         # matched before they are stored: one write a row
         claimed: set[str] = set()
         _apply(found, unit, rows, [u if r.unit_code else None for r, u in placed], claimed)
-        CrossCheckRow.objects.bulk_create(rows, batch_size=WRITE_BATCH)
+        _insert_rows(rows)
         audit.record(
             actor=actor,
             action=AuditAction.IMPORT,
@@ -280,6 +280,66 @@ def _write_results(rows: list[_Row]) -> None:
                     [json.dumps(r.differences) for r in batch],
                     [json.dumps(r.candidates) for r in batch],
                 ],
+            )
+
+
+_COPY_COLUMNS = (
+    "checklist_id",
+    "row_number",
+    "data",
+    "name",
+    "name_key",
+    "sex",
+    "event_date",
+    "id_hash",
+    "other_name",
+    "other_key",
+    "other_id_hash",
+    "unit_id",
+    "outcome",
+    "score",
+    "differences",
+    "record",
+    "candidates",
+    "resolution",
+    "resolution_note",
+    "resolved_record",
+)
+
+
+def _insert_rows(rows: list[CrossCheckRow]) -> None:
+    """Store new rows: ``COPY`` on PostgreSQL (100,000 rows in seconds; an INSERT of
+    that many spends most of its time turning the values into SQL), else
+    ``bulk_create``."""
+    if connection.vendor != "postgresql":
+        CrossCheckRow.objects.bulk_create(rows, batch_size=WRITE_BATCH)
+        return
+    sql = f"COPY {CrossCheckRow._meta.db_table} ({', '.join(_COPY_COLUMNS)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for r in rows:
+            copy.write_row(
+                (
+                    r.checklist_id,
+                    r.row_number,
+                    json.dumps(r.data, ensure_ascii=False),
+                    r.name,
+                    r.name_key,
+                    r.sex,
+                    r.event_date,
+                    r.id_hash,
+                    r.other_name,
+                    r.other_key,
+                    r.other_id_hash,
+                    r.unit_id,
+                    r.outcome,
+                    r.score,
+                    json.dumps(r.differences),
+                    r.record,
+                    json.dumps(r.candidates, ensure_ascii=False),
+                    r.resolution,
+                    r.resolution_note,
+                    r.resolved_record,
+                )
             )
 
 

@@ -50,6 +50,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--database-url", default=os.environ.get("JISHENG_DATABASE_URL"))
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--copies",
+        type=int,
+        default=1,
+        help="write each birth's row this many times (a long list on a small registry)",
+    )
     parser.add_argument("--workers", type=int, choices=[0, 1], default=None)
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", message="No directory at")
@@ -64,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
             tmp.cleanup()
 
 
-def make_list(root: object, rows: int, seed: int) -> tuple[bytes, dict[str, int], tuple]:
+def make_list(
+    root: object, rows: int, seed: int, copies: int = 1
+) -> tuple[bytes, dict[str, int], tuple]:
     """The CSV of the list, what was planted, and the period (first, last)."""
     from jisheng.core import crypto
     from jisheng.people.models import Birth
@@ -105,21 +113,22 @@ def make_list(root: object, rows: int, seed: int) -> tuple[bytes, dict[str, int]
             day = day + datetime.timedelta(days=3)
             planted["date"] += 1
         with_id = rng.random() < 0.5 and token
-        if with_id:
-            planted["with_id"] += 1
         # dates in the usual formats, some with full-width digits
         written = day.isoformat() if rng.random() < 0.7 else f"{day.year}年{day.month}月{day.day}日"
-        writer.writerow(
-            [
-                cname or child_name or "",
-                sex_text,
-                written,
-                mother,
-                crypto.decrypt(token) if with_id else "",
-                unit,
-            ]
-        )
-        planted["rows"] += 1
+        row = [
+            cname or child_name or "",
+            sex_text,
+            written,
+            mother,
+            crypto.decrypt(token) if with_id else "",
+            unit,
+        ]
+        for _copy in range(copies):
+            writer.writerow(row)
+        planted["rows"] += copies
+        planted["with_id"] += copies if with_id else 0
+        if copies > 1 and 0.02 <= draw < 0.04:
+            planted["sex" if draw < 0.03 else "date"] += copies - 1
     for n in range(int(len(chosen) * 0.02)):
         day = cutoff + datetime.timedelta(days=rng.randrange(max(1, (last - cutoff).days + 1)))
         writer.writerow([f"甄测试{n}", "男", day.isoformat(), f"甄母亲{n}", "", ""])
@@ -144,7 +153,9 @@ def run(args: argparse.Namespace) -> int:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     started = time.perf_counter()
-    data, planted, (first, last) = make_list(root, args.rows, args.seed)
+    data, planted, (first, last) = make_list(
+        root, args.rows // max(1, args.copies), args.seed, args.copies
+    )
     print(
         f"  list made in {time.perf_counter() - started:.1f} s: {planted['rows']} rows "
         f"({planted['with_id']} with the mother's ID), births {first} – {last}"

@@ -343,7 +343,7 @@ def _insert_rows(rows: list[CrossCheckRow]) -> None:
             )
 
 
-_FIELDS = ("outcome", "score", "record", "unit_id", "differences", "candidates")
+_COMPARED = ("outcome", "score", "record", "unit_id")
 
 
 def _apply(
@@ -435,7 +435,7 @@ def match_list(checklist: CrossCheckList) -> dict[str, int]:
             "id_hash",
             "other_key",
             "other_id_hash",
-            *_FIELDS,
+            *_COMPARED,
         )
     )
     rows = [_Row(v[0], str(v[1] or ""), *v[2:8]) for v in stored]
@@ -444,7 +444,15 @@ def match_list(checklist: CrossCheckList) -> dict[str, int]:
     named = [units[r.unit_code][0] if r.unit_code in units else None for r in rows]
     claimed = _resolved_claims(checklist)
     _apply(source, checklist.unit, rows, named, claimed)
-    _write_results([r for r in rows if tuple(getattr(r, f) for f in _FIELDS) != before[r.pk]])
+    # a matched row's outcome is all in these columns; the others are few: written
+    _write_results(
+        [
+            r
+            for r in rows
+            if r.outcome != Outcome.MATCHED
+            or tuple(getattr(r, f) for f in _COMPARED) != before[r.pk]
+        ]
+    )
     return _finish(checklist, source, claimed)
 
 

@@ -21,7 +21,7 @@ HEADERS = ["出生医学证明编号", "新生儿姓名", "性别", "出生日�
 def load_demo_crosscheck() -> CrossCheckList | None:
     from jisheng.quality.services_crosscheck import list_import, mapping_of
 
-    county = Unit.objects.filter(parent__isnull=True).order_by("path").first()
+    county = Unit.objects.filter(depth=1).order_by("path").first()
     newest = Birth.objects.aggregate(day=Max("date"))["day"]
     if county is None or newest is None or CrossCheckList.objects.exists():
         return None

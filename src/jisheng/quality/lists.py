@@ -194,7 +194,7 @@ def check_mapping(source: Source, mapping: dict[str, str], headers: list[str]) -
 
 def _value(source: Source, key: str, mapping: dict[str, str], values: dict[str, str]) -> str:
     header = mapping.get(key)
-    if not header or key not in {f.key for f in source.fields}:
+    if not header:
         return ""
     return values.get(header, "")
 

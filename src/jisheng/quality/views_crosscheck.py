@@ -6,6 +6,7 @@ Scoped: a list or record outside the user's subtree answers 404 (audited)."""
 
 from __future__ import annotations
 
+import datetime
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -18,13 +19,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jisheng.core.forms import add_service_errors
 from jisheng.core.scope import require_in_scope
+from jisheng.core.templatetags.cn import format_cn_date
 from jisheng.core.web import GET_POST, require_perm
 from jisheng.orgs import selectors as org_selectors
 from jisheng.quality import selectors_crosscheck as selectors
 from jisheng.quality import services_crosscheck as services
 from jisheng.quality.forms_crosscheck import ImportForm, MappingForm, ResolveForm
 from jisheng.quality.models import Outcome, Resolution
-from jisheng.quality.sources import SOURCES, get_source
+from jisheng.quality.sources import DATE, SOURCES, get_source
 
 VIEW = "quality.view_crosschecklist"
 IMPORT = "quality.import_crosschecklist"
@@ -183,7 +185,7 @@ def crosscheck_row(request: HttpRequest, pk: int) -> HttpResponse:
     if row.record and row.record not in refs:
         refs.insert(0, row.record)
     shown = selectors.records_shown(refs, scores)
-    choices = [(s.ref, f"{s.name} · {s.date} · {s.unit}") for s in shown]
+    choices = [(s.ref, f"{s.name} · {format_cn_date(s.date)} · {s.unit}") for s in shown]
     form = ResolveForm(
         request.POST or None,
         candidates=choices if row.outcome == Outcome.AMBIGUOUS else [],
@@ -210,6 +212,8 @@ def crosscheck_row(request: HttpRequest, pk: int) -> HttpResponse:
             value = row.data.get(f.key, "")
             if f.key == "sex":
                 value = SEXES.get(value, value)
+            elif f.kind == DATE and value:
+                value = format_cn_date(datetime.date.fromisoformat(value))
             entry.append((f.label, value))
     return render(
         request,

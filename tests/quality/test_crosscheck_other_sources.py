@@ -87,6 +87,35 @@ def test_marriage_registrations(tree, couples):
     assert checklist.counts == {"matched": 1, "contradicting": 1, "missing": 1, "unlisted": 1}
 
 
+def test_a_spouse_outside_the_registry_is_matched_by_the_id_on_the_list(tree, make_person):
+    from tests import factories
+
+    wife = make_person(name="曹颖", birth_date=D(1998, 1, 1))
+    husband_id = factories.id_number(D(1996, 6, 6), "M", 55, region="110101")
+    couple = couple_create(
+        actor=None,
+        married_on=D(2026, 1, 18),
+        wife=wife,
+        outside={"name": "外县男", "id_number": husband_id},
+    )
+    checklist = services.list_import(
+        actor=None,
+        source="marriages",
+        unit=tree.village_a,
+        first=D(2026, 1, 1),
+        last=D(2026, 1, 31),
+        data=csv_bytes(MARRIAGE_HEADERS, [["外县男", husband_id, "曹颖", "", "2026-01-18", ""]]),
+        filename="婚姻登记.csv",
+    )
+    row = CrossCheckRow.objects.get(checklist=checklist, row_number=2)
+    # the husband's ID 60 + the wife's name 40 + the date 10
+    assert (row.outcome, row.score, row.record) == (
+        Outcome.MATCHED,
+        110,
+        f"people.couple:{couple.pk}",
+    )
+
+
 def test_adoption_registrations(tree, make_person):
     ns = build(tree, make_person)
     child = ns.b_exact.child  # 王小宝, registered with his ID number

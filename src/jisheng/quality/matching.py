@@ -13,7 +13,8 @@ sex the same                       10
 date the same                      10
 ===============================  =====
 
-A candidate on the same date needs 50 points (a name and more); one on another date 70.
+A candidate on the same date needs 50 points (a name and more); one on another date 70
+(an exact match by ID scores 100; a fuzzy one at most 120, which says no more than it).
 One best candidate: **matched**, or **contradicting** when its date, sex or unit differs
 (said which); two with the same best score: **ambiguous** (a person chooses); none:
 **missing from the registry**. Registry records of the list's period and area that no
@@ -181,16 +182,19 @@ _COUPLE_FIELDS = (
 
 def _couple_rec(values: tuple) -> Rec:  # type: ignore[type-arg]
     pk, day, unit_id, wname, wsort, whash, hname, hsort, hhash, oname, ohash = values
+    # one spouse may be outside the registry (``outside_*``): the wife or the husband
+    wife_outside = wname is None
+    husband_outside = hname is None
     return Rec(
         ref=f"people.couple:{pk}",
         date=day,
         sex="",
         unit_id=unit_id,
-        key=_key(wsort, wname),
-        hash=whash or "",
-        other_key=_key(hsort, hname or oname),
-        other_hash=hhash or ohash or "",
-        name=f"{hname or oname} — {wname}",
+        key=_key(None, oname) if wife_outside else _key(wsort, wname),
+        hash=(ohash or "") if wife_outside else (whash or ""),
+        other_key=_key(None, oname) if husband_outside else _key(hsort, hname),
+        other_hash=(ohash or "") if husband_outside else (hhash or ""),
+        name=f"{oname if husband_outside else hname} — {oname if wife_outside else wname}",
     )
 
 

@@ -132,7 +132,7 @@ def records_shown(
         found[f"people.couple:{couple.pk}"] = Shown(
             ref=f"people.couple:{couple.pk}",
             kind=_("Marriage"),
-            name=couple.wife.name,
+            name=couple.wife.name if couple.wife else couple.outside_name,
             sex="",
             date=couple.married_on,
             unit=couple.unit.name,

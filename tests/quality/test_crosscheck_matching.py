@@ -179,6 +179,11 @@ def test_birth_statistics_agreement(tree, registry):
     assert (t.numerator, t.denominator) == (2, 4)
     indicator = catalogue.get("birth_statistics_agreement")
     assert indicator.measures == "service" and indicator.name_zh == "出生统计符合率"
+    # the drill-down: the mothers of the registry births matched
+    behind = engine.persons_behind(indicator, "numerator", tree.village_a, parse("2026Q1"))
+    assert set(behind) == {registry.wang, registry.chen}
+    behind = engine.persons_behind(indicator, "denominator", tree.town, parse("2026Q1"))
+    assert set(behind) == {registry.wang, registry.chen, registry.zhou}
 
 
 def test_matching_again_keeps_resolutions(tree, registry, users):

@@ -25,7 +25,7 @@ POPULATION = Population(
     ),
     filters={"matched": lambda p, d: Q(outcome=Outcome.MATCHED)},
     path_field="unit__path",
-    person_field="checklist__imported_by_id",  # a list row has no person of the registry
+    person_field="person_id",  # the mother of the registry birth matched
 )
 
 BIRTH_STATISTICS_AGREEMENT = Indicator(

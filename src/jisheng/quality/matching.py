@@ -87,6 +87,7 @@ class Rec:
     other_key: str  # mother's / husband's
     other_hash: str
     name: str = ""
+    person_id: int | None = None  # the mother, the wife, the person
 
 
 @dataclass
@@ -95,6 +96,7 @@ class Match:
     score: int = 0
     record: str = ""
     unit_id: int | None = None  # the matched record's unit (responsible), else None
+    person_id: int | None = None
     differences: list[str] = field(default_factory=list)
     candidates: list[dict[str, object]] = field(default_factory=list)
 
@@ -146,11 +148,12 @@ _BIRTH_FIELDS = (
     "mother__name",
     "mother__name_sort",
     "mother__id_hash",
+    "mother_id",
 )
 
 
 def _birth_rec(values: tuple) -> Rec:  # type: ignore[type-arg]
-    pk, day, sex, unit_id, child_name, cname, csort, chash, mname, msort, mhash = values
+    pk, day, sex, unit_id, child_name, cname, csort, chash, mname, msort, mhash, mother = values
     name = cname or child_name or ""
     return Rec(
         ref=f"people.birth:{pk}",
@@ -162,6 +165,7 @@ def _birth_rec(values: tuple) -> Rec:  # type: ignore[type-arg]
         other_key=_key(msort, mname),
         other_hash=mhash or "",
         name=name or f"{mname}之子女",
+        person_id=mother,
     )
 
 
@@ -177,11 +181,13 @@ _COUPLE_FIELDS = (
     "husband__id_hash",
     "outside_name",
     "outside_id_hash",
+    "wife_id",
+    "husband_id",
 )
 
 
 def _couple_rec(values: tuple) -> Rec:  # type: ignore[type-arg]
-    pk, day, unit_id, wname, wsort, whash, hname, hsort, hhash, oname, ohash = values
+    pk, day, unit_id, wname, wsort, whash, hname, hsort, hhash, oname, ohash, wife, husband = values
     # one spouse may be outside the registry (``outside_*``): the wife or the husband
     wife_outside = wname is None
     husband_outside = hname is None
@@ -195,6 +201,7 @@ def _couple_rec(values: tuple) -> Rec:  # type: ignore[type-arg]
         other_key=_key(None, oname) if husband_outside else _key(hsort, hname),
         other_hash=(ohash or "") if husband_outside else (hhash or ""),
         name=f"{oname if husband_outside else hname} — {oname if wife_outside else wname}",
+        person_id=wife or husband,
     )
 
 
@@ -213,6 +220,7 @@ def _person_rec(values: tuple) -> Rec:  # type: ignore[type-arg]
         other_key="",
         other_hash="",
         name=name,
+        person_id=pk,
     )
 
 
@@ -338,8 +346,11 @@ def match_row(
             score=EXACT,
             record=rec.ref,
             unit_id=rec.unit_id,
+            person_id=rec.person_id,
             differences=diff,
-            candidates=[{"record": rec.ref, "score": EXACT, "differences": diff}],
+            candidates=[
+                {"record": rec.ref, "score": EXACT, "differences": diff, "person": rec.person_id}
+            ],
         )
     scored: list[tuple[int, Rec]] = []
     for rec in _pool(row, index):
@@ -362,6 +373,7 @@ def match_row(
             "record": rec.ref,
             "score": points,
             "differences": differences(row, rec, row_unit_id, area_path, paths),
+            "person": rec.person_id,
         }
         for points, rec in scored[:MAX_CANDIDATES]
     ]
@@ -374,6 +386,7 @@ def match_row(
         score=best_points,
         record=best.ref,
         unit_id=best.unit_id,
+        person_id=best.person_id,
         differences=diff,
         candidates=candidates,
     )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jisheng.core.models import TimeStampedModel
 from jisheng.orgs.models import Unit
+from jisheng.people.models import Person
 
 # --------------------------------------------------------------------------- cross-checks
 #
@@ -130,6 +131,16 @@ class CrossCheckRow(models.Model):
     score = models.PositiveSmallIntegerField(_("score"), default=0)
     differences = models.JSONField(_("differences"), default=list, blank=True)
     record = models.CharField(_("registry record"), max_length=40, blank=True)
+    # the registry person behind the matched record (the mother of a birth, the wife of a
+    # marriage, the adopted child): the indicator's drill-down
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     candidates = models.JSONField(_("candidates"), default=list, blank=True)
     resolution = models.CharField(
         _("resolution"), max_length=20, choices=Resolution.choices, blank=True

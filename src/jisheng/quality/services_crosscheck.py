@@ -233,6 +233,7 @@ class _Row:
     score: int = 0
     record: str = ""
     unit_id: int = 0
+    person_id: int | None = None
     differences: list[str] = field(default_factory=list)
     candidates: list[dict[str, object]] = field(default_factory=list)
 
@@ -249,22 +250,24 @@ def _write_results(rows: list[_Row]) -> None:
                     score=r.score,
                     record=r.record,
                     unit_id=r.unit_id,
+                    person_id=r.person_id,
                     differences=r.differences,
                     candidates=r.candidates,
                 )
                 for r in rows
             ],
-            ["outcome", "score", "record", "unit", "differences", "candidates"],
+            ["outcome", "score", "record", "unit", "person", "differences", "candidates"],
             batch_size=500,
         )
         return
     table = CrossCheckRow._meta.db_table
     sql = (
         f"UPDATE {table} AS t SET outcome = v.outcome, score = v.score, "
-        "record = v.record, unit_id = v.unit_id, differences = v.differences, "
-        "candidates = v.candidates FROM unnest(%s::bigint[], %s::text[], %s::int[], "
-        "%s::text[], %s::bigint[], %s::jsonb[], %s::jsonb[]) "
-        "AS v(id, outcome, score, record, unit_id, differences, candidates) WHERE t.id = v.id"
+        "record = v.record, unit_id = v.unit_id, person_id = v.person_id, "
+        "differences = v.differences, candidates = v.candidates FROM unnest(%s::bigint[], "
+        "%s::text[], %s::int[], %s::text[], %s::bigint[], %s::bigint[], %s::jsonb[], "
+        "%s::jsonb[]) AS v(id, outcome, score, record, unit_id, person_id, differences, "
+        "candidates) WHERE t.id = v.id"
     )
     for start in range(0, len(rows), UPDATE_BATCH):
         batch = rows[start : start + UPDATE_BATCH]
@@ -277,6 +280,7 @@ def _write_results(rows: list[_Row]) -> None:
                     [r.score for r in batch],
                     [r.record for r in batch],
                     [r.unit_id for r in batch],
+                    [r.person_id for r in batch],
                     [json.dumps(r.differences) for r in batch],
                     [json.dumps(r.candidates) for r in batch],
                 ],
@@ -296,6 +300,7 @@ _COPY_COLUMNS = (
     "other_key",
     "other_id_hash",
     "unit_id",
+    "person_id",
     "outcome",
     "score",
     "differences",
@@ -331,6 +336,7 @@ def _insert_rows(rows: list[CrossCheckRow]) -> None:
                     r.other_key,
                     r.other_id_hash,
                     r.unit_id,
+                    r.person_id,
                     r.outcome,
                     r.score,
                     json.dumps(r.differences),
@@ -343,7 +349,7 @@ def _insert_rows(rows: list[CrossCheckRow]) -> None:
             )
 
 
-_COMPARED = ("outcome", "score", "record", "unit_id")
+_COMPARED = ("outcome", "score", "record", "unit_id", "person_id")
 
 
 def _apply(
@@ -367,6 +373,7 @@ def _apply(
         # a matched row's record says it all; the others keep their candidates
         row.candidates = result.candidates if result.outcome != Outcome.MATCHED else []
         row.unit_id = result.unit_id or unit_named or area.pk
+        row.person_id = result.person_id
         if result.record:
             claimed.add(result.record)
         if result.outcome == Outcome.AMBIGUOUS:
@@ -387,6 +394,7 @@ def _finish(checklist: CrossCheckList, source: Source, claimed: set[str]) -> dic
                 sex=rec.sex,
                 event_date=rec.date,
                 unit_id=rec.unit_id,
+                person_id=rec.person_id,
                 outcome=Outcome.UNLISTED,
                 record=rec.ref,
             )
@@ -522,6 +530,7 @@ def row_resolve(
                 raise ValidationError({"record": _("Choose one of the candidates.")})
             diff = list(options[record].get("differences") or [])  # type: ignore[call-overload]
             row.record = record
+            row.person_id = options[record].get("person")  # type: ignore[assignment]
             row.differences = diff
             row.outcome = Outcome.CONTRADICTING if diff else Outcome.MATCHED
             linked = record
@@ -542,6 +551,7 @@ def row_resolve(
                 )
             linked = found.record
             row.record = found.record
+            row.person_id = found.person_id
             row.differences = found.differences
             row.score = found.score
         row.resolution = resolution

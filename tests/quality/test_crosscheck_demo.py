@@ -13,7 +13,7 @@ def test_the_demo_list_shows_every_outcome(tree, make_person):
     build(tree, make_person)
     checklist = load_demo_crosscheck()
     assert checklist is not None and checklist.unit == tree.county
-    # the 8 births of the county in the 90 days up to the newest (吴霞's, 2026-03-21),
+    # the 8 births of the county in the year up to the newest (吴霞's, 2026-03-21),
     # by date: 王小宝, 刘丽, 李朵朵, 周一 (left out: unlisted), the two 张敏's sons of
     # 2026-03-03 (no child's name: two candidates each — the second with the sex
     # changed), 孙小悦 and 吴一 (the date moved by two days: contradicting); one row

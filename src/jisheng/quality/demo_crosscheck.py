@@ -1,5 +1,5 @@
 """Demo data of the cross-checks: a hospital births list (出生医学证明) of the demo
-county for the last full quarter with births, made from the registry's births with a few
+county for the year up to the newest birth, made from the registry's births with a few
 rows altered, one left out and one added — so the pages show every outcome."""
 
 from __future__ import annotations
@@ -21,12 +21,17 @@ HEADERS = ["出生医学证明编号", "新生儿姓名", "性别", "出生日�
 def load_demo_crosscheck() -> CrossCheckList | None:
     from jisheng.quality.services_crosscheck import list_import, mapping_of
 
-    county = Unit.objects.filter(depth=1).order_by("path").first()
+    from jisheng.orgs.demo import COUNTY_CODE
+
+    county = (
+        Unit.objects.filter(code=COUNTY_CODE).first()
+        or Unit.objects.filter(depth=1).order_by("path").first()
+    )
     newest = Birth.objects.aggregate(day=Max("date"))["day"]
     if county is None or newest is None or CrossCheckList.objects.exists():
         return None
     last = newest
-    first = last - datetime.timedelta(days=90)
+    first = last - datetime.timedelta(days=365)
     births = list(
         Birth.objects.filter(date__gte=first, date__lte=last, unit__path__startswith=county.path)
         .select_related("mother", "child")

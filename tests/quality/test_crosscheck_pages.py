@@ -256,3 +256,32 @@ def test_the_api(api, checked, users):
     assert AuditEvent.objects.filter(action="denied", username="field_b").exists()
     assert api("auditor").get("/quality/lists").status_code == 403
     assert api(None).get("/quality/lists").status_code == 401
+
+
+def test_choosing_one_of_two_candidates_on_the_page(client, checked, users, tree):
+    client.cookies["django_language"] = "en"
+    checklist = services.list_import(
+        actor=None,
+        source="hospital_births",
+        unit=tree.town,
+        first=D(2026, 3, 1),
+        last=D(2026, 3, 31),
+        data=csv_bytes(HOSPITAL_HEADERS, [["Q1", "", "男", "2026-03-03", "张敏", ""]]),
+        filename="医院.csv",
+    )
+    row = CrossCheckRow.objects.get(checklist=checklist, row_number=2)
+    assert row.outcome == Outcome.AMBIGUOUS
+    client.force_login(users.town_office)
+    url = reverse("quality:crosscheck_row", args=[row.pk])
+    page = client.get(url).content.decode()
+    twin_a, twin_b = f"people.birth:{checked.b_twin_a.pk}", f"people.birth:{checked.b_twin_b.pk}"
+    assert f'data-record="{twin_a}"' in page and f'data-record="{twin_b}"' in page
+    bad = client.post(url, {"resolution": "chosen", "record": ""})
+    assert bad.status_code == 200 and "Choose one of the candidates" in bad.content.decode()
+    assert client.post(url, {"resolution": "chosen", "record": twin_b}).status_code == 302
+    row.refresh_from_db()
+    assert (row.outcome, row.record, row.person_id) == (
+        Outcome.MATCHED,
+        twin_b,
+        checked.zhang_b.pk,
+    )

@@ -19,9 +19,8 @@ HEADERS = ["出生医学证明编号", "新生儿姓名", "性别", "出生日�
 
 
 def load_demo_crosscheck() -> CrossCheckList | None:
-    from jisheng.quality.services_crosscheck import list_import, mapping_of
-
     from jisheng.orgs.demo import COUNTY_CODE
+    from jisheng.quality.services_crosscheck import list_import, mapping_of
 
     county = (
         Unit.objects.filter(code=COUNTY_CODE).first()

@@ -375,3 +375,46 @@ def report_submissions(env: SimpleNamespace, n: int) -> None:
             last=period.last,
             deadline=period.last,
         )
+
+
+def crosscheck_lists(env: SimpleNamespace, n: int) -> None:
+    """Hospital births lists (五关) of village A, one row each, imported and matched."""
+    from jisheng.quality.services_crosscheck import list_import
+
+    for _ in range(n):
+        env.serial += 1
+        data = (
+            "出生医学证明编号,新生儿姓名,性别,出生日期,母亲姓名\n"
+            f"Q{env.serial:06d},,女,2026-01-05,赵云\n"
+        ).encode()
+        env.crosscheck_list = list_import(
+            actor=None,
+            source="hospital_births",
+            unit=env.tree.village_a,
+            first=D(2026, 1, 1),
+            last=D(2026, 1, 31),
+            data=data,
+            filename="名单.csv",
+        )
+
+
+def crosscheck_rows(env: SimpleNamespace, n: int) -> None:
+    """Records of one cross-check list of village A (missing from the registry)."""
+    from jisheng.quality.models import CrossCheckRow, Outcome
+
+    if getattr(env, "crosscheck_list", None) is None:
+        crosscheck_lists(env, 1)
+    start = env.crosscheck_list.rows.count() + 2
+    CrossCheckRow.objects.bulk_create(
+        CrossCheckRow(
+            checklist=env.crosscheck_list,
+            row_number=start + i,
+            data={"mother_name": "赵云"},
+            name="",
+            other_name="赵云",
+            event_date=D(2026, 1, 5),
+            unit=env.tree.village_a,
+            outcome=Outcome.MISSING,
+        )
+        for i in range(n)
+    )

@@ -218,6 +218,9 @@ _kw(
     "commodities:count_return",
     _pk("count"),
 )
+_kw("quality:crosscheck_mapping", lambda d: {"source": "hospital_births"})
+_kw("quality:crosscheck_list quality:crosscheck_rematch", _pk("crosscheck_list"))
+_kw("quality:crosscheck_row", _pk("crosscheck_row"))
 
 
 def _report(data: SimpleNamespace) -> dict[str, Any]:
@@ -365,6 +368,7 @@ def data(tree, person, make_person, settings) -> SimpleNamespace:
     from jisheng.people import family
     from jisheng.people.models import HouseholdMember, LifeEvent, Pregnancy, Transfer
     from jisheng.policy.models import PolicyPack
+    from jisheng.quality.models import CrossCheckList, CrossCheckRow
     from jisheng.reports.models import Verification, VerificationRecord
     from jisheng.services.followup import method_start
     from jisheng.services.models import CampaignRound, CampaignTarget, Letter
@@ -403,6 +407,7 @@ def data(tree, person, make_person, settings) -> SimpleNamespace:
         rows.verifications,
         rows.movements,
         rows.counts,
+        rows.crosscheck_lists,
         rows.policy_packs,  # last: the minimal pack is then in force in the county
     ):
         build(env, 1)
@@ -444,6 +449,8 @@ def data(tree, person, make_person, settings) -> SimpleNamespace:
         verification_record=VerificationRecord.objects.first(),
         document=Document.objects.first(),
         count=PhysicalCount.objects.first(),
+        crosscheck_list=CrossCheckList.objects.first(),
+        crosscheck_row=CrossCheckRow.objects.first(),
     )
     return made
 

@@ -120,6 +120,8 @@ BUILDERS: dict[str, Callable[[SimpleNamespace, int], None] | None] = {
     "api:/api/v1/reporting/submissions": rows.report_submissions,
     # its rows are the forms registered by the apps (code), not rows of data
     "api:/api/v1/statforms": None,
+    "api:/api/v1/quality/lists": rows.crosscheck_lists,
+    "api:/api/v1/quality/lists/{list_id}/results": rows.crosscheck_rows,
 }
 
 
@@ -227,7 +229,12 @@ def _get(env: SimpleNamespace, name: str) -> tuple[int, int, int]:
             response = env.page_client.get(reverse(target))
         else:
             round_ = getattr(env, "round", None)
-            path = target.format(person_id=env.person.pk, round_id=round_.pk if round_ else 0)
+            checklist = getattr(env, "crosscheck_list", None)
+            path = target.format(
+                person_id=env.person.pk,
+                round_id=round_.pk if round_ else 0,
+                list_id=checklist.pk if checklist else 0,
+            )
             response = env.api_client.client.get(path, headers=env.api_client.headers)
     return response.status_code, len(queries), len(response.content)
 

@@ -113,7 +113,7 @@ def test_the_api_has_todays_paths_in_order():
     operations = [f"{m} {path}" for path, item in schema["paths"].items() for m in item]
     assert sorted(_not_plugin(operations)) == sorted(TODAY_API_PATHS)
     prefixes = [(r.prefix, r.order) for r in reg.api_routers()]
-    assert [p for p, _o in prefixes[:12]] == [
+    assert [p for p, _o in prefixes[:13]] == [
         "",
         "/units",
         "/commodities",
@@ -125,6 +125,7 @@ def test_the_api_has_todays_paths_in_order():
         "/statforms",
         "/reporting",
         "/quality/underreporting",
+        "/quality/lists",
         "/plugin",
     ]
 
@@ -167,6 +168,7 @@ def test_the_demo_loaders_run_in_order_orgs_first():
         "reporting",
         "logic_rules",
         "late_entries",
+        "crosscheck",
     ]
     ran = []
     with replaced_store("demo_loaders", []):

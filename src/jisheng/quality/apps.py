@@ -29,3 +29,13 @@ class QualityConfig(AppConfig):
         register_submission_check("logic_rules", services_rules.submission_check)
         register_api_router("/quality", api_rules.router, order=950)
         register_demo_loader("logic_rules", lambda: load_files(actor=None), order=900)
+
+        # cross-checks at the five checkpoints (五关)
+        from jisheng.core.registry import register_worklist_source
+        from jisheng.quality import api_crosscheck, demo_crosscheck, indicators_crosscheck
+        from jisheng.quality.worklist import CROSSCHECK_SOURCE
+
+        indicators_crosscheck.register()
+        register_worklist_source(CROSSCHECK_SOURCE)
+        register_api_router("/quality/lists", api_crosscheck.router, order=80)
+        register_demo_loader("crosscheck", demo_crosscheck.load_demo_crosscheck, order=90)

@@ -33,3 +33,13 @@ def register() -> None:
             order=10,
         )
     )
+    register_menu_item(
+        MenuItem(
+            "quality:crosscheck_lists",
+            _("Five-checkpoint cross-checks"),
+            "bi-intersect",
+            permission="quality.view_crosschecklist",
+            section=SECTION,
+            order=20,
+        )
+    )

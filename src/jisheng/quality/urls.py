@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django.urls import path
 
-from jisheng.quality import views_rules, views_underreporting
+from jisheng.quality import urls_crosscheck, views_rules, views_underreporting
 
 app_name = "quality"
 
 urlpatterns: list = [
+    *urls_crosscheck.urlpatterns,
     path("underreporting/", views_underreporting.underreporting_scan, name="underreporting"),
     path(
         "underreporting/village/",

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("quality", "0001_rules"),
+        ("quality", "0002_crosscheck"),
     ]
 
     operations = [

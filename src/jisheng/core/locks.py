@@ -36,7 +36,7 @@ import contextvars
 import dataclasses
 import datetime
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -48,6 +48,9 @@ from jisheng.core.choices import AuditAction
 from jisheng.core.models import ClosedPeriod, LateEntry
 
 REASON_MAX = 500
+
+if TYPE_CHECKING:  # types only: core imports no domain app at run time
+    from jisheng.orgs.models import Unit, User
 
 
 class PeriodClosed(ValidationError):
@@ -98,12 +101,12 @@ def closed_message(closure: ClosedPeriod, day: datetime.date) -> str:
     }
 
 
-def _ancestor_paths(unit: Any) -> list[str]:
+def _ancestor_paths(unit: Unit) -> list[str]:
     step = getattr(type(unit), "steplen", 4)
     return [unit.path[:end] for end in range(step, len(unit.path) + 1, step)]
 
 
-def closure_on(unit: Any, day: datetime.date) -> ClosedPeriod | None:
+def closure_on(unit: Unit, day: datetime.date) -> ClosedPeriod | None:
     """The closure of ``unit`` (or of an ancestor) covering ``day``, if any."""
     return (
         ClosedPeriod.objects.filter(
@@ -115,16 +118,16 @@ def closure_on(unit: Any, day: datetime.date) -> ClosedPeriod | None:
     )
 
 
-def is_open(unit: Any, day: datetime.date) -> bool:
+def is_open(unit: Unit, day: datetime.date) -> bool:
     return closure_on(unit, day) is None
 
 
 def require_open(
     *,
-    unit: Any,
+    unit: Unit,
     day: datetime.date | None,
     reason: str = "",
-    actor: Any = None,
+    actor: User | None = None,
     record: models.Model | None = None,
     what: str = "",
     field: str | None = None,
@@ -192,7 +195,12 @@ def attach(entry: LateEntry | None, record: models.Model) -> None:
 
 
 def close(
-    *, unit: Any, first: datetime.date, last: datetime.date, source: models.Model, actor: Any
+    *,
+    unit: Unit,
+    first: datetime.date,
+    last: datetime.date,
+    source: models.Model,
+    actor: User | None,
 ) -> ClosedPeriod:
     """Close ``[first, last]`` for ``unit``'s subtree because ``source`` was approved."""
     closure, _created = ClosedPeriod.objects.update_or_create(
@@ -217,13 +225,13 @@ def reopen(*, source: models.Model) -> int:
     return deleted
 
 
-def closures(unit: Any) -> models.QuerySet[ClosedPeriod]:
+def closures(unit: Unit) -> models.QuerySet[ClosedPeriod]:
     """The closures of ``unit`` and of its ancestors."""
     return ClosedPeriod.objects.filter(unit__path__in=_ancestor_paths(unit))
 
 
 def late_entries(
-    unit: Any, *, first: datetime.date | None = None, last: datetime.date | None = None
+    unit: Unit, *, first: datetime.date | None = None, last: datetime.date | None = None
 ) -> models.QuerySet[LateEntry]:
     """The late entries in ``unit``'s subtree dated within ``[first, last]``."""
     entries = LateEntry.objects.filter(unit__path__startswith=unit.path)

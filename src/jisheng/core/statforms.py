@@ -33,6 +33,7 @@ from typing import Any, Protocol
 
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -89,7 +90,7 @@ class Form:
     # (row unit's pk, or None for the total row; column key) → references
     # "app_label.model:pk" (e.g. "people.birth:123"). Optional: a form whose cells are
     # not counts of records (a stock balance) leaves it empty.
-    records: dict[tuple[Any, str], list[str]] = field(default_factory=dict)
+    records: dict[tuple[int | None, str], list[str]] = field(default_factory=dict)
 
     @property
     def period_label(self) -> str:
@@ -188,10 +189,10 @@ class FormSpec:
     """
 
     key: str
-    title: str | Any
+    title: str | Promise
     frequency: str
-    build: Callable[[Any, Period], Form]
-    deadline: Callable[[Any, Period], datetime.date]
+    build: Callable[[TreeUnit, Period], Form]
+    deadline: Callable[[TreeUnit, Period], datetime.date]
     order: int = 100
     version: str = "1"
     # The app that defines it (for the forms' page: "commodities", "reporting", …).
@@ -231,7 +232,7 @@ def register_submission_check(name: str, check: SubmissionCheck) -> SubmissionCh
     return _put("submission_checks", name, check)
 
 
-def submission_findings(*, unit: Any, form_key: str, period: Period) -> list[CheckFinding]:
+def submission_findings(*, unit: TreeUnit, form_key: str, period: Period) -> list[CheckFinding]:
     """What every registered check finds for the report of ``unit``, ``form_key``, ``period``."""
     findings: list[CheckFinding] = []
     for name in sorted(registry["submission_checks"]):

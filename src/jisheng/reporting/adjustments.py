@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.apps import apps
 
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from jisheng.reporting.models import Submission
 
 # A JSON object (a snapshot, a finding, a cell of changes).
-Json = dict[str, Any]
+Json = dict[str, object]
 
 TOTAL = "total"
 

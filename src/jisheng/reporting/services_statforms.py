@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -19,6 +19,9 @@ from jisheng.reporting.definitions import (
 )
 from jisheng.reporting.models import FormDefinition
 
+if TYPE_CHECKING:
+    from jisheng.orgs.models import User
+
 
 @dataclass(frozen=True)
 class Loaded:
@@ -27,7 +30,7 @@ class Loaded:
 
 
 @transaction.atomic
-def definition_load(*, actor: Any, text: str, source_name: str = "") -> Loaded:
+def definition_load(*, actor: User | None, text: str, source_name: str = "") -> Loaded:
     """Store the definition of YAML ``text`` as a new version (idempotent: the same
     key, version and content is left as it is). A changed content under a version
     already loaded is refused: a change needs a new version, and the old one is kept."""
@@ -65,7 +68,7 @@ def definition_load(*, actor: Any, text: str, source_name: str = "") -> Loaded:
     return Loaded(row, True)
 
 
-def load_files(*, actor: Any, paths: list[Path] | None = None) -> list[Loaded]:
+def load_files(*, actor: User | None, paths: list[Path] | None = None) -> list[Loaded]:
     """Load ``paths`` (default: the shipped definitions); every file is validated first,
     and nothing is stored when one of them is invalid."""
     paths = paths if paths is not None else shipped_files()
@@ -88,7 +91,7 @@ def load_files(*, actor: Any, paths: list[Path] | None = None) -> list[Loaded]:
         return [definition_load(actor=actor, text=text, source_name=name) for text, name in texts]
 
 
-def ensure_shipped_forms(sender: Any = None, **kwargs: Any) -> None:
+def ensure_shipped_forms(sender: object = None, **kwargs: object) -> None:
     """post_migrate and the demo: the shipped definitions are loaded (idempotent)."""
     if kwargs.get("using", "default") != "default":
         return

@@ -6,11 +6,11 @@ behind one cell (``records/?column=KEY&row=CODE|total``)."""
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlencode
 
 from django.apps import apps
 from django.core.paginator import Paginator
+from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -95,7 +95,7 @@ def form_list(request: HttpRequest) -> HttpResponse:
 
 def _form_context(
     request: HttpRequest, spec: FormSpec, unit: Unit, period: Period, form: Form
-) -> dict[str, Any]:
+) -> dict[str, object]:
     groups = _groups(spec)
     top, bottom = exports.header_cells(form, groups)
     records_url = reverse("reporting:form_records", args=[spec.key])
@@ -174,13 +174,13 @@ def form_detail(request: HttpRequest, key: str) -> HttpResponse:
     )
 
 
-def _describe(references: list[str]) -> list[dict[str, Any]]:
+def _describe(references: list[str]) -> list[dict[str, object]]:
     """The records of ``references`` ("app.model:pk"), in that order, for the list."""
     by_model: dict[str, list[int]] = {}
     for reference in references:
         label, pk = reference.split(":")
         by_model.setdefault(label, []).append(int(pk))
-    objects: dict[str, Any] = {}
+    objects: dict[str, models.Model] = {}
     for label, pks in by_model.items():
         model = apps.get_model(label)
         related = [

@@ -189,3 +189,22 @@ def test_demo_loader(tree):
     states = dict(Submission.objects.values_list("unit__name", "status"))
     assert states == {"甲村": S.APPROVED, "乙村": S.SUBMITTED}
     assert load_demo_submissions(root=tree.county) == "already there"
+
+
+def test_an_association_group_files_no_report_and_its_village_need_not_wait(tree, users):
+    """A 协会小组 is inside its village: the village's report counts it, so the village
+    submits without a report of the group, and a report of the group is refused."""
+    from jisheng.orgs.choices import UnitType
+    from jisheng.orgs.models import Unit
+    from jisheng.reporting.selectors_submissions import children
+
+    group = tree.village_a.add_child(
+        code="990100001001901", name="甲村第一协会小组", unit_type=UnitType.GROUP
+    )
+    assert group in Unit.objects.filter(path__startswith=tree.village_a.path)
+    assert children(tree.village_a) == []
+    with pytest.raises(ValidationError, match="不单独填报"):
+        svc.start(actor=None, unit=group, form_key=KEY, period=JAN)
+    sub = svc.start(actor=users.field_a, unit=tree.village_a, form_key=KEY, period=JAN)
+    svc.submit(actor=users.field_a, submission=sub)
+    assert sub.status == "submitted"

@@ -33,6 +33,7 @@ from jisheng.orgs.models import Unit
 from jisheng.policy.measures import SERVICE
 from jisheng.reporting.models import Submission
 from jisheng.reporting.models import SubmissionStatus as S
+from jisheng.reporting.selectors_submissions import reporting_units
 
 REPORTS_DUE, APPROVED_REPORTS = "reports_due", "approved_reports"
 SUBMITTED, ON_TIME, BORNE_OUT = "submitted", "on_time", "borne_out"
@@ -61,9 +62,9 @@ def reports_due(
     if not due:
         return {}
     units = list(
-        Unit.objects.filter(path__startswith=root.path, depth__gt=1, is_active=True).values_list(
-            "pk", flat=True
-        )
+        reporting_units()
+        .filter(path__startswith=root.path, depth__gt=1)
+        .values_list("pk", flat=True)
     )
     q = Q()
     for key, fp in due:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from jisheng.core.periods import Period
 from jisheng.core.scope import restrict
 from jisheng.core.statforms import FormSpec
+from jisheng.orgs.choices import UnitType
 from jisheng.orgs.models import Unit, User
 from jisheng.reporting.models import Submission
 from jisheng.reporting.models import SubmissionStatus as S
@@ -111,15 +112,28 @@ class Grid:
         return [(s, self.totals.get(s, 0)) for s in STATE_ORDER]
 
 
+# Units that file no statistical report of their own: an association group (协会小组)
+# is a volunteer group inside its village, whose figures the village's report counts.
+NOT_REPORTING = (UnitType.GROUP,)
+
+
+def reporting_units() -> QuerySet[Unit]:
+    """The active units that file statistical reports (all but association groups)."""
+    return Unit.objects.filter(is_active=True).exclude(unit_type__in=NOT_REPORTING)
+
+
+def children(unit: Unit) -> list[Unit]:
+    """The reporting units directly below ``unit`` (who report to it)."""
+    return list(
+        reporting_units().filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("path")
+    )
+
+
 def grid(*, unit: Unit, spec: FormSpec, period: Period, today: datetime.date | None = None) -> Grid:
     """The status grid of ``unit``'s children for ``spec`` and ``period`` (the caller has
     checked ``unit`` is in the user's scope)."""
     today = today or timezone.localdate()
-    kids = list(
-        Unit.objects.filter(
-            path__startswith=unit.path, depth=unit.depth + 1, is_active=True
-        ).order_by("path")
-    )
+    kids = children(unit)
     width = len(unit.path) + Unit.steplen
     here = Submission.objects.filter(form_key=spec.key, period_code=period.code)
     own_and_kids = {
@@ -139,9 +153,8 @@ def grid(*, unit: Unit, spec: FormSpec, period: Period, today: datetime.date | N
         counts[LATE] = counts.get(LATE, 0) + row["late"]
     sizes = {
         row["prefix"]: row["n"]
-        for row in Unit.objects.filter(
-            path__startswith=unit.path, depth__gt=unit.depth + 1, is_active=True
-        )
+        for row in reporting_units()
+        .filter(path__startswith=unit.path, depth__gt=unit.depth + 1)
         .annotate(prefix=Substr("path", 1, width))
         .values("prefix")
         .annotate(n=Count("id"))

@@ -38,6 +38,11 @@ from jisheng.reporting import adjustments
 from jisheng.reporting.adjustments import Json
 from jisheng.reporting.models import Submission
 from jisheng.reporting.models import SubmissionStatus as S
+from jisheng.reporting.selectors_submissions import (  # noqa: F401
+    NOT_REPORTING,
+    children,
+    reporting_units,
+)
 
 DONE = (S.SUBMITTED, S.APPROVED)
 OPEN = (S.DRAFT, S.CHECKED, S.RETURNED)
@@ -70,15 +75,6 @@ def period_get(spec: FormSpec, code: str) -> Period:
             code="bad_period",
         )
     return period
-
-
-def children(unit: Unit) -> list[Unit]:
-    """The active units directly below ``unit`` (who report to it)."""
-    return list(
-        Unit.objects.filter(
-            path__startswith=unit.path, depth=unit.depth + 1, is_active=True
-        ).order_by("path")
-    )
 
 
 def parent_path(unit: Unit) -> str:
@@ -292,6 +288,12 @@ def start(*, actor: User | None, unit: Unit, form_key: str, period: Period) -> S
     existing = find(unit=unit, form_key=form_key, period=period)
     if existing is not None:
         return existing
+    if unit.unit_type in NOT_REPORTING:
+        raise ValidationError(
+            _("%(unit)s files no report of its own: its figures are in its village's report.")
+            % {"unit": unit.name},
+            code="not_reporting",
+        )
     if actor is not None:
         require_in_scope(actor, unit)
         if getattr(actor, "unit_id", None) != unit.pk or not actor.has_perm(

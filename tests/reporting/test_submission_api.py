@@ -105,7 +105,7 @@ def test_list_is_paginated_and_scoped_and_grid(api, tree, users):
                               unit=tree.town.code).status_code == 404  # fmt: skip
 
 
-def test_in_the_openapi_schema(client):
+def test_in_the_openapi_schema(client, db):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     for path in (
         "/api/v1/reporting/submissions",

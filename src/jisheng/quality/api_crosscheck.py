@@ -111,7 +111,11 @@ def lists(request: HttpRequest, filters: Query[ListFilters]):
     require_perm(request, VIEW)
     if filters.source and filters.source not in SOURCES:
         raise _query_error(
-            "source", _("Choose one of: %(choices)s.") % {"choices": "、".join(SOURCES)}
+            "source",
+            _(
+                "Unknown source of list; the sources are: %(choices)s (see the schema for the codes)."
+            )
+            % {"choices": "、".join(str(s.label) for s in SOURCES.values())},
         )
     return selectors.lists_visible(request.auth, source=filters.source or "")
 
@@ -129,7 +133,9 @@ def results(request: HttpRequest, list_id: int, filters: Query[RowFilters]):
     checklist = selectors.list_get(request.auth, list_id)
     if filters.outcome and filters.outcome not in Outcome.values:
         raise _query_error(
-            "outcome", _("Choose one of: %(choices)s.") % {"choices": "、".join(Outcome.values)}
+            "outcome",
+            _("Unknown outcome; the outcomes are: %(choices)s (see the schema for the codes).")
+            % {"choices": "、".join(str(label) for label in Outcome.labels)},
         )
     return selectors.rows_of(
         request.auth, checklist, outcome=filters.outcome or "", open_only=filters.open

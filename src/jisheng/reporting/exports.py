@@ -47,7 +47,7 @@ def workbook(form: Form, groups: dict[str, tuple[str, str]], *, prepared_by: str
     sheet = book.active
     sheet.title = str(_("Form"))[:31]
     width = len(form.columns) + 1
-    thin = Side(style="thin")
+    thin = Side(border_style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
     sheet.cell(row=1, column=1, value=form.title).font = Font(bold=True, size=14)

@@ -112,9 +112,7 @@ def lists(request: HttpRequest, filters: Query[ListFilters]):
     if filters.source and filters.source not in SOURCES:
         raise _query_error(
             "source",
-            _(
-                "Unknown source of list; the sources are: %(choices)s (see the schema for the codes)."
-            )
+            _("Unknown list source; the sources: %(choices)s (codes in the schema).")
             % {"choices": "、".join(str(s.label) for s in SOURCES.values())},
         )
     return selectors.lists_visible(request.auth, source=filters.source or "")
@@ -134,7 +132,7 @@ def results(request: HttpRequest, list_id: int, filters: Query[RowFilters]):
     if filters.outcome and filters.outcome not in Outcome.values:
         raise _query_error(
             "outcome",
-            _("Unknown outcome; the outcomes are: %(choices)s (see the schema for the codes).")
+            _("Unknown outcome; the outcomes: %(choices)s (codes in the schema).")
             % {"choices": "、".join(str(label) for label in Outcome.labels)},
         )
     return selectors.rows_of(

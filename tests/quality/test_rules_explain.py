@@ -42,6 +42,14 @@ rules:
     left: form:{FORM}:total
     operator: "<="
     right: 1
+  - key: registry_births_at_most_zero
+    name: 登记出生数不超过0（测试用：台账规则）
+    message: 本期登记出生{{left}}
+    severity: error
+    periods: [month]
+    left: births
+    operator: "<="
+    right: 0
 """
 
 
@@ -66,11 +74,21 @@ def form_rules(db):
         frequency="month",
         build=_build,
         deadline=lambda unit, period: period.last + datetime.timedelta(days=3),
+        source="reporting",  # generated from the registry, like the 信息报告单
+    )
+    registry["statforms"]["another"] = FormSpec(
+        key="another",
+        title="药具表（测试）",
+        frequency="month",
+        build=_build,
+        deadline=lambda unit, period: period.last + datetime.timedelta(days=3),
+        source="commodities",
     )
     rules_load(actor=None, rules=parse_rules(RULES, "form.yaml"), sources=["form.yaml"])
     load_default_rules()
     yield
     registry["statforms"].pop(FORM, None)
+    registry["statforms"].pop("another", None)
 
 
 def test_form_rules_per_row_and_total(form_rules, tree):
@@ -92,9 +110,22 @@ def test_submission_check_blocks_until_explained(form_rules, tree, users, make_p
     by_rule = {
         f.rule: f
         for f in findings
-        if f.rule in ("form_total_adds_up", "form_total_warning", "mother_age_out_of_range")
+        if f.rule
+        in (
+            "form_total_adds_up",
+            "form_total_warning",
+            "mother_age_out_of_range",
+            "registry_births_at_most_zero",
+        )
     }
-    assert set(by_rule) == {"form_total_adds_up", "form_total_warning", "mother_age_out_of_range"}
+    # a form generated from the registry faces its own cells' rules, the rules over the
+    # registry's counts (one birth > 0) and the record rules (a mother of 14)
+    assert set(by_rule) == {
+        "form_total_adds_up",
+        "form_total_warning",
+        "mother_age_out_of_range",
+        "registry_births_at_most_zero",
+    }
     assert by_rule["form_total_adds_up"].severity == "error"
     assert by_rule["form_total_warning"].severity == "warning"
     assert not any(f.explained for f in findings)
@@ -102,9 +133,10 @@ def test_submission_check_blocks_until_explained(form_rules, tree, users, make_p
     # village B's report: its row adds up, nothing recorded there
     other = submission_findings(unit=tree.village_b, form_key=FORM, period=MARCH)
     assert [f.rule for f in other if f.severity == "error"] == []
-    # another form's report does not face this form's rules
+    # a form of another app (a commodity form) faces only the rules reading its cells:
+    # neither this form's rules, nor the registry's counts, nor the record rules
     another = submission_findings(unit=tree.village_a, form_key="another", period=MARCH)
-    assert {f.rule for f in another} == {"mother_age_out_of_range"}
+    assert another == []
 
     explain(
         actor=users.office,
@@ -121,6 +153,13 @@ def test_submission_check_blocks_until_explained(form_rules, tree, users, make_p
         record=f"people.birth:{b.pk}",
         text="出生日期已与医院核对",
     )
+    explain(
+        actor=users.office,
+        rule_key="registry_births_at_most_zero",
+        unit=tree.village_a,
+        period=MARCH,
+        text="测试规则：本月确有一例出生",
+    )
     findings = submission_findings(unit=tree.village_a, form_key=FORM, period=MARCH)
     errors = [f for f in findings if f.severity == "error"]
     assert errors and all(f.explained for f in errors)
@@ -133,7 +172,7 @@ def test_submission_check_blocks_until_explained(form_rules, tree, users, make_p
     )
     assert (
         AuditEvent.objects.filter(object_type="quality.logicexplanation", action="create").count()
-        == 2
+        == 3
     )
     # explaining again changes the text, one row
     explain(

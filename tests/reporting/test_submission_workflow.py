@@ -208,3 +208,45 @@ def test_an_association_group_files_no_report_and_its_village_need_not_wait(tree
     sub = svc.start(actor=users.field_a, unit=tree.village_a, form_key=KEY, period=JAN)
     svc.submit(actor=users.field_a, submission=sub)
     assert sub.status == "submitted"
+
+
+def test_a_form_that_closes_no_period_locks_nothing_when_approved(tree, users):
+    """A commodity form (``closes_period=False``): its approval closes no period, so a
+    birth of that month is still recorded without a reason; the registry's form does."""
+    import dataclasses
+
+    from jisheng.core.registry import registry
+    from tests.reporting.conftest import SPEC
+
+    ledger = dataclasses.replace(SPEC, key="ledger_test", closes_period=False)
+    registry["statforms"]["ledger_test"] = ledger
+    sub = svc.start(actor=users.field_a, unit=tree.village_a, form_key="ledger_test", period=JAN)
+    svc.submit(actor=users.field_a, submission=sub)
+    svc.approve(actor=users.town_office, submission=sub)
+    assert not ClosedPeriod.objects.filter(unit=tree.village_a).exists()
+    assert locks.closure_on(tree.village_a, datetime.date(2026, 1, 15)) is None
+    births = svc.start(actor=users.field_a, unit=tree.village_a, form_key=KEY, period=JAN)
+    svc.submit(actor=users.field_a, submission=births)
+    svc.approve(actor=users.town_office, submission=births)
+    assert locks.closure_on(tree.village_a, datetime.date(2026, 1, 15)) is not None
+
+
+def test_the_top_units_report_is_signed_off_by_its_own_office(db, tree, users):
+    """The top of the tree has no unit above it in the system: its own office approves
+    (the final sign-off before the figures go to the city), and may reopen it; another
+    unit's office may not."""
+    from tests import factories
+
+    top = factories.unit("990200", "示范市直属单位", "enterprise")
+    clerk = factories.user("top_clerk", top, "office")
+    sub = svc.start(actor=clerk, unit=top, form_key=KEY, period=JAN)
+    svc.submit(actor=clerk, submission=sub)
+    with pytest.raises(PermissionDenied):
+        svc.approve(actor=users.office, submission=sub)  # the county's office: not its own
+    svc.approve(actor=clerk, submission=sub)
+    sub.refresh_from_db()
+    assert sub.status == S.APPROVED
+    assert locks.closure_on(top, datetime.date(2026, 1, 20)) is not None
+    svc.reopen(actor=clerk, submission=sub, message="更正后重报")
+    sub.refresh_from_db()
+    assert sub.status == S.RETURNED

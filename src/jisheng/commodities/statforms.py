@@ -117,5 +117,8 @@ def register() -> None:
                 order=30 + order,
                 version="1",
                 source="commodities",
+                # the ledgers are not under the period lock (their own reversals
+                # correct them): approving a commodity report closes no period
+                closes_period=False,
             )
         )

@@ -197,6 +197,10 @@ class FormSpec:
     version: str = "1"
     # The app that defines it (for the forms' page: "commodities", "reporting", …).
     source: str = ""
+    # Whether approving a report of this form closes its period for the unit's subtree
+    # (``core.locks``): the registry's forms do; a form over records the lock does not
+    # guard (the commodity ledgers) does not.
+    closes_period: bool = True
 
 
 def register_statform(spec: FormSpec) -> FormSpec:

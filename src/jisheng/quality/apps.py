@@ -29,6 +29,13 @@ class QualityConfig(AppConfig):
         register_submission_check("logic_rules", services_rules.submission_check)
         register_api_router("/quality", api_rules.router, order=950)
         register_demo_loader("logic_rules", lambda: load_files(actor=None), order=900)
+        from django.db.models.signals import post_migrate
+
+        from jisheng.quality.definitions_rules import ensure_shipped_rules
+
+        post_migrate.connect(
+            ensure_shipped_rules, sender=self, dispatch_uid="jisheng.quality.shipped_rules"
+        )
 
         # cross-checks at the five checkpoints (五关)
         from jisheng.core.registry import register_worklist_source

@@ -343,22 +343,34 @@ def run_checks(*, unit: Unit, period: Period, keys: list[str] | None = None) -> 
 
 
 def violations_for_report(*, unit: Unit, form_key: str, period: Period) -> list[Violation]:
-    """What the report of ``unit`` (form ``form_key``, ``period``) must face: the rules
-    reading that form's cells, for the unit itself, and the record rules of its subtree."""
+    """What the report of ``unit`` (form ``form_key``, ``period``) must face, for the unit
+    itself: the rules reading that form's cells; and, for a form generated from the
+    registry (``FormSpec.source`` "reporting": the 信息报告单, births, operations …), also
+    the rules over the registry's counts (births by sex = births, visits done ≤ due …) and
+    the record rules of the unit's subtree. A form of another app (the commodity
+    ledgers') faces only the rules that read its own cells."""
     rules = rules_for(period)
-    touching = [
-        r
-        for r in rules
-        if r.kind == RuleKind.AGGREGATE
-        and any(
-            k == form_key
+    spec = registry["statforms"].get(form_key)
+    from_registry = getattr(spec, "source", "") == "reporting"
+
+    def reads_forms(r: LogicRule) -> list[tuple[str, str]]:
+        return [
+            k
             for side in (compiled(r).left, compiled(r).right)
-            for k, _c in forms_of(side)
-        )  # type: ignore[arg-type]
-    ]
+            for k in forms_of(side)  # type: ignore[arg-type]
+        ]
+
+    touching = []
+    for r in rules:
+        if r.kind != RuleKind.AGGREGATE:
+            continue
+        forms = reads_forms(r)
+        if any(k == form_key for k, _c in forms) or (from_registry and not forms):
+            touching.append(r)
     violations = aggregate_violations(touching, unit, period, only_root=True)
     violations = [v for v in violations if v.unit.pk == unit.pk]
-    violations += record_violations(rules, unit, period)
+    if from_registry:
+        violations += record_violations(rules, unit, period)
     explained = _explanations(rules, unit, period)
     for v in violations:
         v.explanation = explained.get(v.key)

@@ -555,3 +555,17 @@ def load_files(*, actor: object, paths: list[Path] | None = None) -> LoadResult:
     paths = paths if paths is not None else default_files()
     rules = read_files(paths)
     return rules_load(actor=actor, rules=rules, sources=[p.name for p in paths])
+
+
+def ensure_shipped_rules(sender: object = None, **kwargs: object) -> None:
+    """post_migrate: the shipped rules (``quality/rules/*.yaml``) are loaded, so that an
+    install without the demo checks reports too (idempotent: unchanged rules stay)."""
+    from django.db import connection
+
+    from jisheng.quality.models import LogicRule
+
+    if kwargs.get("using", "default") != "default":
+        return
+    if LogicRule._meta.db_table not in connection.introspection.table_names():
+        return
+    load_files(actor=None)

@@ -14,7 +14,9 @@ draft ─check→ checked ─submit→ submitted ─approve→ approved ─reope
   ones are named); freezes the snapshot (figures, records behind each cell, and the
   adjustments to prior approved periods it carries);
 - approve / return: only the staff of the parent unit; a return needs a message;
-  approving closes the period for the unit's subtree (``core.locks.close``);
+  approving closes the period for the unit's subtree (``core.locks.close``) when the
+  form's ``FormSpec.closes_period`` says so (the registry's forms, not the commodity
+  ledgers' forms);
 - reopen: the parent or any unit above, with a message; removes that report's closure
   only (``core.locks.reopen``): the other units' reports stay approved.
 """
@@ -177,11 +179,19 @@ def own_unit(ctx: wf.Context) -> None:
         )
 
 
+def approving_path(unit: Unit) -> str:
+    """Whose staff approve ``unit``'s report: the unit directly above; for the top unit
+    of the tree (the county, whose next office is outside the system) its own office,
+    whose approval is the final sign-off before the figures leave for the city."""
+    return parent_path(unit) or unit.path
+
+
 def parent_unit(ctx: wf.Context) -> None:
-    """Only the staff of the unit directly above approve or return a report."""
+    """Only the staff of the unit directly above approve or return a report (the top
+    unit's own staff for the top unit's report)."""
     if ctx.actor is None:
         return
-    if _actor_unit_path(ctx.actor) != parent_path(ctx.obj.unit):
+    if _actor_unit_path(ctx.actor) != approving_path(ctx.obj.unit):
         raise PermissionDenied(
             _("Only the staff of the unit above %(unit)s may approve or return its report.")
             % {"unit": ctx.obj.unit.name}
@@ -193,7 +203,12 @@ def above(ctx: wf.Context) -> None:
     if ctx.actor is None:
         return
     path = _actor_unit_path(ctx.actor) or ""
-    if not path or path == ctx.obj.unit.path or not ctx.obj.unit.path.startswith(path):
+    top = not parent_path(ctx.obj.unit)
+    if (
+        not path
+        or (path == ctx.obj.unit.path and not top)
+        or not ctx.obj.unit.path.startswith(path)
+    ):
         raise PermissionDenied(
             _("Only a unit above %(unit)s may reopen its report.") % {"unit": ctx.obj.unit.name}
         )
@@ -268,7 +283,9 @@ def close_period(ctx: wf.Context) -> None:
     sub.approved_at = timezone.now()
     sub.approved_by = audit.user_of(ctx.actor)
     ctx.fields += ["approved_at", "approved_by"]
-    locks.close(unit=sub.unit, first=sub.first, last=sub.last, source=sub, actor=ctx.actor)
+    spec = registry["statforms"].get(sub.form_key)
+    if spec is None or spec.closes_period:
+        locks.close(unit=sub.unit, first=sub.first, last=sub.last, source=sub, actor=ctx.actor)
 
 
 def open_period(ctx: wf.Context) -> None:

@@ -217,12 +217,14 @@ def submission_detail(request: HttpRequest, form_key: str, period: str, code: st
     user_unit = getattr(user, "unit", None)
     own = user_unit is not None and user_unit.pk == unit.pk and user.has_perm(ADD)
     parent = (
-        user_unit is not None and user_unit.path == svc.parent_path(unit) and user.has_perm(CHANGE)
+        user_unit is not None
+        and user_unit.path == svc.approving_path(unit)
+        and user.has_perm(CHANGE)
     )
     above = (
         user_unit is not None
         and unit.path.startswith(user_unit.path)
-        and user_unit.path != unit.path
+        and (user_unit.path != unit.path or not svc.parent_path(unit))
         and user.has_perm(CHANGE)
     )
     status = sub.status if sub is not None else S.DRAFT

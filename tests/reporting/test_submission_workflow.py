@@ -189,3 +189,15 @@ def test_demo_loader(tree):
     states = dict(Submission.objects.values_list("unit__name", "status"))
     assert states == {"甲村": S.APPROVED, "乙村": S.SUBMITTED}
     assert load_demo_submissions(root=tree.county) == "already there"
+
+
+def test_demo_loader_with_groups_below_a_village(tree):
+    """The demo county's villages have association groups below them: the loader approves
+    the groups' reports first, or the village's submission is refused (issue 15 / ui)."""
+    from jisheng.reporting.demo import load_demo_submissions
+    from tests import factories
+
+    factories.unit("990100001001-X01", "甲村第一小组", "group", tree.village_a)
+    assert "reports" in load_demo_submissions(root=tree.county)
+    states = dict(Submission.objects.values_list("unit__name", "status"))
+    assert states == {"甲村第一小组": S.APPROVED, "甲村": S.APPROVED, "乙村": S.SUBMITTED}

@@ -36,6 +36,11 @@ def load_demo_submissions(root: Unit | None = None) -> str:
     for i, village in enumerate(svc.children(town)):
         if i % 4 == 3:
             continue  # not started
+        for group in svc.children(village):
+            # the units below a village (association groups) report first, approved
+            below = svc.start(actor=None, unit=group, form_key=spec.key, period=period)
+            svc.submit(actor=None, submission=below)
+            svc.approve(actor=None, submission=below)
         sub = svc.start(actor=None, unit=village, form_key=spec.key, period=period)
         svc.submit(actor=None, submission=sub)
         if i % 4 == 0:

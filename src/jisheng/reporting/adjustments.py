@@ -18,6 +18,7 @@ the figure of every cell AND the record references behind it (``Form.records``,
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -200,6 +201,14 @@ def reason_for(ref: str, reasons: dict[str, str]) -> str:
     return reasons.get(f"@{unit_id}:{day.isoformat()}", "")
 
 
+ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def cn_dates(text: str) -> str:
+    """``text`` with its ISO dates (a record's own text: "2026-11-23 死亡") as 2026年11月23日."""
+    return ISO_DAY.sub(lambda m: f"{int(m[1])}年{int(m[2])}月{int(m[3])}日", text)
+
+
 def describe(ref: str) -> str:
     """A record reference in words (the record's own text, else the reference)."""
     label, _sep, pk = ref.partition(":")
@@ -219,4 +228,4 @@ def describe(ref: str) -> str:
     day = getattr(obj, "date", None)
     if isinstance(day, datetime.date):
         parts.append(f"{day.year}年{day.month}月{day.day}日")
-    return " · ".join(parts) if len(parts) > 1 else str(obj)
+    return " · ".join(parts) if len(parts) > 1 else cn_dates(str(obj))

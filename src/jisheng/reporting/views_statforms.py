@@ -27,7 +27,7 @@ from jisheng.core.web import require_perm
 from jisheng.orgs import selectors as org_selectors
 from jisheng.orgs.models import Unit
 from jisheng.orgs.web import requested_unit
-from jisheng.reporting import exports, selectors_statforms
+from jisheng.reporting import adjustments, exports, selectors_statforms
 from jisheng.reporting.definitions import FREQUENCY_LABELS, Definition
 
 VIEW_FORMS = "reporting.view_formdefinition"
@@ -211,7 +211,7 @@ def _describe(references: list[str]) -> list[dict[str, object]]:
         out.append(
             {
                 "kind": obj._meta.verbose_name,
-                "text": str(obj),
+                "text": adjustments.cn_dates(str(obj)),
                 "date": date,
                 "unit": getattr(getattr(obj, "unit", None), "name", ""),
                 "person": getattr(person, "name", ""),

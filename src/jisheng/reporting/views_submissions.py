@@ -146,7 +146,11 @@ def _figures(snapshot: Json) -> Json:
 
 def _described(refs: list[str], reasons: dict[str, str]) -> list[dict[str, str]]:
     return [
-        {"ref": ref, "text": adjustments.describe(ref), "reason": adjustments.reason_for(ref, reasons)}
+        {
+            "ref": ref,
+            "text": adjustments.describe(ref),
+            "reason": adjustments.reason_for(ref, reasons),
+        }
         for ref in refs[:RECORDS_SHOWN]
     ]
 

@@ -1,0 +1,92 @@
+"""The user's pass over the reporting pages (issue 15 / ui): no form key or ISO date on a
+Chinese page, and the reason of a late birth next to the BIRTH events the report counts."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from jisheng.people import family
+from jisheng.reporting import adjustments
+from jisheng.reporting import services_submission as svc
+from jisheng.reporting.models import Submission
+
+D = datetime.date
+KEY = "info_report"  # the SHIPPED form: the registry keeps its shipped forms here
+REASON = "外地分娩，返乡后补报"
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def approved_january(tree):
+    """Village A's 信息报告单汇总表 of January 2026, approved (the period is closed)."""
+    period = svc.period_get(svc.spec_get(KEY), "2026-01")
+    sub = svc.start(actor=None, unit=tree.village_a, form_key=KEY, period=period)
+    svc.submit(actor=None, submission=sub)
+    svc.approve(actor=None, submission=sub)
+    return sub
+
+
+def test_cn_dates():
+    assert adjustments.cn_dates("2026-03-05 死亡") == "2026年3月5日 死亡"
+    assert adjustments.cn_dates("编号 12026-03-05X") == "编号 12026-03-05X"
+
+
+def test_submission_is_named_by_form_title_and_period(approved_january):
+    assert str(approved_january) == "甲村 · 计划生育信息报告单汇总表 · 2026年1月"
+
+
+def test_late_list_names_the_closed_period_by_form_title(approved_january, users, tree):
+    page = _client(users.office).get(reverse("reporting:late_list"), {"unit": tree.village_a.code})
+    html = page.content.decode()
+    closed = html.split('data-testid="closed-periods"')[1].split("</section>")[0]
+    assert "计划生育信息报告单汇总表 · 2026年1月" in closed
+    assert KEY not in closed and "2026-01" not in closed
+
+
+def test_late_birth_reason_shows_on_its_events(approved_january, users, tree, make_person):
+    """The late entry names the birth; the form counts the mother's BIRTH event: the
+    reason is found by the event's unit and date."""
+    mother = make_person(unit=tree.village_a, name="李娟")
+    family.birth_record(
+        actor=None,
+        mother=mother,
+        date=D(2026, 1, 25),
+        sex="M",
+        register_child=False,
+        late_reason=REASON,
+    )
+    url = reverse("reporting:submission", args=[KEY, "2026-02", tree.village_a.code])
+    html = _client(users.field_a).get(url).content.decode()
+    box = html.split('data-testid="adjustments"')[1]
+    assert "2026年1月" in box and "+1" in box and REASON in box
+    assert "people.lifeevent" not in box
+    jan = _client(users.field_a).get(
+        reverse("reporting:submission", args=[KEY, "2026-01", tree.village_a.code])
+    )
+    changed = jan.content.decode().split('data-testid="changed-since-approval"')[1]
+    assert REASON in changed
+    assert Submission.objects.get(pk=approved_january.pk).status == "approved"
+
+
+def test_records_of_a_cell_show_dates_in_chinese(users, tree, make_person):
+    mother = make_person(unit=tree.village_a, name="王芳")
+    family.birth_record(
+        actor=None, mother=mother, date=D(2026, 3, 5), sex="F", register_child=False
+    )
+    url = reverse("reporting:form_records", args=[KEY])
+    page = _client(users.office).get(
+        url, {"unit": tree.county.code, "period": "2026-03", "column": "birth", "row": "total"}
+    )
+    html = page.content.decode()
+    assert page.status_code == 200
+    records = html.split('data-testid="record-list"')[1]
+    assert "2026年3月5日" in records and "2026-03-05" not in records

@@ -90,3 +90,12 @@ def test_records_of_a_cell_show_dates_in_chinese(users, tree, make_person):
     assert page.status_code == 200
     records = html.split('data-testid="record-list"')[1]
     assert "2026年3月5日" in records and "2026-03-05" not in records
+
+
+def test_submission_list_is_cards_on_the_phone(approved_january, users):
+    html = _client(users.field_a).get(reverse("reporting:submission_list")).content.decode()
+    for testid in ("own-reports", "submission-list"):
+        table = html.split(f'data-testid="{testid}"')[0].rsplit("<table", 1)[1]
+        assert "table-cards" in table
+    rows = html.split('data-testid="submission-list"')[1]
+    assert 'data-label="状态"' in rows and "计划生育信息报告单汇总表" in rows

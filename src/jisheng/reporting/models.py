@@ -82,15 +82,11 @@ class Submission(TimeStampedModel):
 
     def __str__(self) -> str:
         """Unit, form title and period in words (the closed periods' label shows it)."""
-        return f"{self.unit.name} · {self.form_title} · {self.period_label}"
-
-    @property
-    def form_title(self) -> str:
-        """The statistical form's title, not its key (the key if it is not registered)."""
         from jisheng.core.registry import registry
 
         spec = registry["statforms"].get(self.form_key)
-        return str(spec.title) if spec is not None else self.form_key
+        title = str(spec.title) if spec is not None else self.form_key
+        return f"{self.unit.name} · {title} · {self.period_label}"
 
     @property
     def period_label(self) -> str:

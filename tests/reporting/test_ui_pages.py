@@ -99,3 +99,18 @@ def test_submission_list_is_cards_on_the_phone(approved_january, users):
         assert "table-cards" in table
     rows = html.split('data-testid="submission-list"')[1]
     assert 'data-label="状态"' in rows and "计划生育信息报告单汇总表" in rows
+
+
+def test_form_list_is_cards_on_the_phone(db, users):
+    html = _client(users.office).get(reverse("reporting:forms")).content.decode()
+    table = html.split('data-testid="form-list"')[0].rsplit("<table", 1)[1]
+    assert "table-cards" in table and 'data-label="频次"' in html
+
+
+def test_submission_figures_have_the_group_header(approved_january, users, tree):
+    """男 女 男 女 … alone say nothing: the frozen figures carry the form's group row."""
+    url = reverse("reporting:submission", args=[KEY, "2026-01", tree.village_a.code])
+    html = _client(users.field_a).get(url).content.decode()
+    head = html.split('data-testid="figures"')[1].split("</thead>")[0]
+    assert 'colspan="3">婚育节育</th>' in head and 'colspan="5">人口变动</th>' in head
+    assert 'rowspan="2">单位</th>' in head and 'rowspan="2">合计</th>' in head

@@ -28,7 +28,7 @@ from jisheng.orgs import selectors as org_selectors
 from jisheng.orgs.models import Unit
 from jisheng.orgs.web import requested_unit
 from jisheng.reporting import adjustments, exports, selectors_statforms
-from jisheng.reporting.definitions import FREQUENCY_LABELS, Definition
+from jisheng.reporting.definitions import FREQUENCY_LABELS
 
 VIEW_FORMS = "reporting.view_formdefinition"
 PAGE_SIZE = 50
@@ -39,15 +39,6 @@ def _spec(key: str) -> FormSpec:
     if spec is None:
         raise Http404(_("Not found."))
     return spec
-
-
-def _groups(spec: FormSpec) -> dict[str, tuple[str, str]]:
-    """Column key → (group key, group label), for a form defined by a file."""
-    if spec.source != "reporting":
-        return {}
-    definition: Definition = selectors_statforms.definition_in_force(spec.key)
-    labels = dict(definition.groups)
-    return {c.key: (c.group, labels[c.group]) for c in definition.columns if c.group}
 
 
 def _period(request: HttpRequest, spec: FormSpec) -> Period:
@@ -96,7 +87,7 @@ def form_list(request: HttpRequest) -> HttpResponse:
 def _form_context(
     request: HttpRequest, spec: FormSpec, unit: Unit, period: Period, form: Form
 ) -> dict[str, object]:
-    groups = _groups(spec)
+    groups = selectors_statforms.column_groups(spec)
     top, bottom = exports.header_cells(form, groups)
     records_url = reverse("reporting:form_records", args=[spec.key])
     # a form defined by a file drills down from every figure but a difference
@@ -166,7 +157,7 @@ def form_detail(request: HttpRequest, key: str) -> HttpResponse:
         statforms.record_export(actor=request.user, unit=unit, period=period, title=form.title)
         if fmt == "xlsx":
             name = getattr(request.user, "full_name", "") or ""
-            book = exports.workbook(form, _groups(spec), prepared_by=name)
+            book = exports.workbook(form, selectors_statforms.column_groups(spec), prepared_by=name)
             return xlsx_response(book, f"{form.title}_{unit.code}_{period.code}.xlsx")
         return JsonResponse(exports.data_value_set(form), json_dumps_params={"ensure_ascii": False})
     return render(

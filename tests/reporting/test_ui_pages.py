@@ -114,3 +114,24 @@ def test_submission_figures_have_the_group_header(approved_january, users, tree)
     head = html.split('data-testid="figures"')[1].split("</thead>")[0]
     assert 'colspan="3">婚育节育</th>' in head and 'colspan="5">人口变动</th>' in head
     assert 'rowspan="2">单位</th>' in head and 'rowspan="2">合计</th>' in head
+
+
+def test_record_text_in_words_and_person_links_only_in_scope(users, tree, make_person):
+    from jisheng.reporting.views_statforms import _describe
+    from jisheng.services.models import ContraceptionRecord
+
+    here = make_person(unit=tree.village_a, name="田静")
+    there = make_person(unit=tree.village_b, name="周丽")
+    mine = ContraceptionRecord.objects.create(
+        person=here, unit=tree.village_a, method="female_sterilisation", started_on=D(2026, 3, 5)
+    )
+    other = ContraceptionRecord.objects.create(
+        person=there, unit=tree.village_b, method="iud", started_on=D(2026, 3, 6)
+    )
+    refs = [f"services.contraceptionrecord:{mine.pk}", f"services.contraceptionrecord:{other.pk}"]
+    rows = _describe(refs, users.field_a)
+    assert "女" in rows[0]["text"] and "female_sterilisation" not in rows[0]["text"]
+    assert str(mine.person_id) not in rows[0]["text"].split(" · ")
+    assert rows[0]["person_id"] == here.pk
+    assert rows[1]["person"] == "周丽" and rows[1]["person_id"] is None  # not field_a's
+    assert _describe(refs, users.office)[1]["person_id"] == there.pk

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from jisheng.core import periods, statforms
+from jisheng.core import periods, scope, statforms
 from jisheng.core.excel import xlsx_response
 from jisheng.core.periods import Period
 from jisheng.core.registry import registry
@@ -27,7 +27,7 @@ from jisheng.core.web import require_perm
 from jisheng.orgs import selectors as org_selectors
 from jisheng.orgs.models import Unit
 from jisheng.orgs.web import requested_unit
-from jisheng.reporting import adjustments, exports, selectors_statforms
+from jisheng.reporting import exports, selectors_statforms
 from jisheng.reporting.definitions import FREQUENCY_LABELS
 
 VIEW_FORMS = "reporting.view_formdefinition"
@@ -165,8 +165,23 @@ def form_detail(request: HttpRequest, key: str) -> HttpResponse:
     )
 
 
-def _describe(references: list[str]) -> list[dict[str, object]]:
-    """The records of ``references`` ("app.model:pk"), in that order, for the list."""
+def record_text(obj: models.Model) -> str:
+    """A record's particulars in words: its choice fields as displayed (性别 女, 方法
+    女性绝育 …) and a child's name — not its ``str()``, which may hold ids and codes."""
+    parts = []
+    for f in obj._meta.concrete_fields:
+        value = getattr(obj, f.attname, None)
+        if f.choices and value not in (None, ""):
+            parts.append(str(getattr(obj, f"get_{f.name}_display")()))
+        elif f.name in ("child_name", "name") and value:
+            parts.append(str(value))
+    return " · ".join(parts)
+
+
+def _describe(references: list[str], user: object) -> list[dict[str, object]]:
+    """The records of ``references`` ("app.model:pk"), in that order, for the list; the
+    person links only where the user may open the person (a resident at the start of the
+    year may live outside the user's subtree now)."""
     by_model: dict[str, list[int]] = {}
     for reference in references:
         label, pk = reference.split(":")
@@ -179,6 +194,7 @@ def _describe(references: list[str]) -> list[dict[str, object]]:
             for f in model._meta.concrete_fields
             if f.name in ("unit", "person", "mother", "woman")
         ]
+        related += [f"{name}__unit" for name in related if name != "unit"]
         for pk, obj in model._default_manager.select_related(*related).in_bulk(pks).items():
             objects[f"{label}:{pk}"] = obj
     out = []
@@ -202,11 +218,13 @@ def _describe(references: list[str]) -> list[dict[str, object]]:
         out.append(
             {
                 "kind": obj._meta.verbose_name,
-                "text": adjustments.cn_dates(str(obj)),
+                "text": record_text(obj),
                 "date": date,
                 "unit": getattr(getattr(obj, "unit", None), "name", ""),
                 "person": getattr(person, "name", ""),
-                "person_id": getattr(person, "pk", None),
+                "person_id": getattr(person, "pk", None)
+                if person is not None and scope.path_in_scope(person.unit.path, user)
+                else None,
             }
         )
     return out
@@ -261,7 +279,7 @@ def form_records(request: HttpRequest, key: str) -> HttpResponse:
             "value": row.cells.get(column),
             "count": len(references),
             "page": page,
-            "records": _describe(list(page.object_list)),
+            "records": _describe(list(page.object_list), request.user),
             "form_url": _url("reporting:form", spec, unit, period),
             "page_query": urlencode(query),
         },

@@ -135,3 +135,29 @@ def test_record_text_in_words_and_person_links_only_in_scope(users, tree, make_p
     assert rows[0]["person_id"] == here.pk
     assert rows[1]["person"] == "周丽" and rows[1]["person_id"] is None  # not field_a's
     assert _describe(refs, users.office)[1]["person_id"] == there.pk
+
+
+def test_late_entry_links_only_to_pages_the_role_may_open(users, tree, make_person):
+    """The auditor reads the late entries but not the contraception pages: no link (a
+    403 on click); the field worker gets the link."""
+    from django.db import transaction
+
+    from jisheng.core import locks
+    from jisheng.reporting.selectors_late import with_links
+    from jisheng.services.models import ContraceptionRecord
+
+    locks.close(
+        unit=tree.village_a, first=D(2026, 1, 1), last=D(2026, 1, 31), source=tree.town, actor=None
+    )
+    woman = make_person(unit=tree.village_a, name="田静")
+    with transaction.atomic():
+        entry = locks.require_open(unit=tree.village_a, day=D(2026, 1, 9), reason="漏录补报")
+        record = ContraceptionRecord.objects.create(
+            person=woman, unit=tree.village_a, method="iud", started_on=D(2026, 1, 9)
+        )
+        locks.attach(entry, record)
+    assert not users.auditor.has_perm("services.view_contraceptionrecord")
+    assert with_links([entry], users.auditor)[0].url == ""
+    assert with_links([entry], users.field_a)[0].url == reverse("services:person", args=[woman.pk])
+    html = _client(users.auditor).get(reverse("reporting:late_list")).content.decode()
+    assert "漏录补报" in html and reverse("services:person", args=[woman.pk]) not in html

@@ -55,7 +55,7 @@ def late_list(request: HttpRequest) -> HttpResponse:
         "reporting/late_list.html",
         {
             "page": page,
-            "rows": selectors_late.with_links(list(page.object_list)),
+            "rows": selectors_late.with_links(list(page.object_list), request.user),
             "unit": unit,
             "period": period,
             "period_text": text,

@@ -55,3 +55,11 @@ def test_crosscheck_lists_tell_a_village_who_imports(db, users):
     assert "尚未导入名单" in page and "名单由上级计生办导入" in page
     office = _client(users.office).get(reverse("quality:crosscheck_lists")).content.decode()
     assert "名单由上级计生办导入" not in office
+
+
+def test_rule_formula_is_folded_under_a_chinese_summary(db, users):
+    load_default_rules()
+    html = _client(users.office).get(reverse("quality:rule_list")).content.decode()
+    row = html.split('data-rule="births_by_sex"')[1].split("</tr>")[0]
+    assert "<summary>计算公式（规则文件中的写法）</summary>" in row
+    assert row.index("<details") < row.index("births[male]")

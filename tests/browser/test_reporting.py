@@ -116,6 +116,9 @@ def test_submit_return_resubmit_approve_then_a_late_birth(
     assert date_error.count() >= 1
     assert not Birth.objects.filter(mother=late_mother).exists()
     assert page.locator("#id_late_reason").is_visible()
+    # right under the date it is about, not at the foot of a long form (the phone)
+    html = page.content()
+    assert html.index('id="id_late_reason"') < html.index('id="id_sex"')
     shots(page, "late_refused")
     page.locator("#id_late_reason").fill(REASON)
     page.locator("[data-testid=birth-form] button[type=submit]").click()

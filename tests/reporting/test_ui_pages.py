@@ -50,6 +50,7 @@ def test_late_list_names_the_closed_period_by_form_title(approved_january, users
     closed = html.split('data-testid="closed-periods"')[1].split("</section>")[0]
     assert "计划生育信息报告单汇总表 · 2026年1月" in closed
     assert KEY not in closed and "2026-01" not in closed
+    assert closed.count("甲村") == 1  # named once, not again in the label
 
 
 def test_late_birth_reason_shows_on_its_events(approved_january, users, tree, make_person):

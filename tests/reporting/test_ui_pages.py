@@ -162,3 +162,12 @@ def test_late_entry_links_only_to_pages_the_role_may_open(users, tree, make_pers
     assert with_links([entry], users.field_a)[0].url == reverse("services:person", args=[woman.pk])
     html = _client(users.auditor).get(reverse("reporting:late_list")).content.decode()
     assert "漏录补报" in html and reverse("services:person", args=[woman.pk]) not in html
+
+
+def test_reconciliation_without_a_year_end_report_says_what_comes(users, tree):
+    page = _client(users.office).get(
+        reverse("reporting:reconciliation"), {"unit": tree.county.code, "year": "2025"}
+    )
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "年末报表审核通过后，本页逐条对比报表与人口信息库" in html

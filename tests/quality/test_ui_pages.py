@@ -31,6 +31,8 @@ def test_check_run_header_is_rule(flagged, users):  # noqa: F811
     html = _client(users.office).get(reverse("quality:check_run"), {"period": "2026-03"})
     head = html.content.decode().split("<thead>")[1].split("</thead>")[0]
     assert "<th>规则</th>" in head
+    table = html.content.decode().split('data-testid="check-results"')[0].rsplit("<table", 1)[1]
+    assert "table-cards" in table  # the counts stay in view on the phone
 
 
 def test_rule_results_are_cards_on_the_phone(flagged, users, tree):  # noqa: F811

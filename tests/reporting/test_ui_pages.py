@@ -98,6 +98,8 @@ def test_submission_list_is_cards_on_the_phone(approved_january, users):
     for testid in ("own-reports", "submission-list"):
         table = html.split(f'data-testid="{testid}"')[0].rsplit("<table", 1)[1]
         assert "table-cards" in table
+    own = html.split('data-testid="own-reports"')[1].split("</table>")[0]
+    assert ">打开</a>" in own and "办理中" not in own  # a button, not the status "open"
     rows = html.split('data-testid="submission-list"')[1]
     assert 'data-label="状态"' in rows and "计划生育信息报告单汇总表" in rows
 

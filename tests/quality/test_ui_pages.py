@@ -22,6 +22,7 @@ def test_rule_list_says_rule_and_shows_the_message_in_words(db, users):
     html = _client(users.office).get(reverse("quality:rule_list")).content.decode()
     head = html.split('data-testid="rule-list"')[1].split("</thead>")[0]
     assert "<th>规则</th>" in head and "计分办法" not in head
+    assert "table-cards" in html.split('data-testid="rule-list"')[0].rsplit("<table", 1)[1]
     body = html.split('data-testid="rule-list"')[1]
     assert "{left}" not in body and "{right}" not in body and "{detail}" not in body
     assert "〈左边的数〉" in body and "〈右边的数〉" in body and "〈详情〉" in body

@@ -315,6 +315,19 @@ def test_the_decisions_box_on_a_page(check, users):
     assert 'data-testid="decision-history"' in html and html.count("<tr data-action") == 2
 
 
+def test_the_decisions_box_in_chinese(check):
+    """The time as 2026年3月5日 14:30 and a step without a user (the demo's, a job's) by
+    系统, not "system" (issue 15 / ui)."""
+    import re
+
+    workflow.transition(actor=None, obj=check, to="closed")
+    workflow.transition(actor=None, obj=check, to="open", message="请补查")
+    html = Template("{% load workflow %}{% decisions obj %}").render(Context({"obj": check}))
+    assert "system" not in html and "系统" in html
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", html)
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}", html)
+
+
 def test_decisions_cannot_be_changed(check, users):
     decision = workflow.transition(actor=users.office, obj=check, to="closed")
     decision.message = "改"

@@ -53,7 +53,8 @@ def test_a_late_birth_shows_on_the_approved_report_and_is_carried_once(
     assert by_cell[("total", "girls")].delta == 1
     assert ("total", "boys") not in by_cell
     assert adjustments.late_reasons(tree.village_a, JAN.first, JAN.last) == {
-        ref: "产妇外地分娩，返乡后补报"
+        ref: "产妇外地分娩，返乡后补报",
+        f"@{tree.village_a.pk}:2026-01-20": "产妇外地分娩，返乡后补报",  # its unit and day
     }
     # February's report carries it as an adjustment to January, frozen at submission
     feb = svc.start(actor=users.field_a, unit=tree.village_a, form_key=KEY, period=FEB)

@@ -250,3 +250,16 @@ def test_the_top_units_report_is_signed_off_by_its_own_office(db, tree, users):
     svc.reopen(actor=clerk, submission=sub, message="更正后重报")
     sub.refresh_from_db()
     assert sub.status == S.RETURNED
+
+
+def test_demo_loader_with_groups_below_a_village(tree):
+    """The demo county's villages have association groups below them: the groups file no
+    report, and the villages' reports go up without waiting for them (the demo loader
+    failed on it before)."""
+    from jisheng.reporting.demo import load_demo_submissions
+    from tests import factories
+
+    factories.unit("990100001001-X01", "甲村第一小组", "group", tree.village_a)
+    assert "reports" in load_demo_submissions(root=tree.county)
+    states = dict(Submission.objects.values_list("unit__name", "status"))
+    assert states == {"甲村": S.APPROVED, "乙村": S.SUBMITTED}

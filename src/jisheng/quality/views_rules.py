@@ -4,6 +4,8 @@ violation. Scoped: a unit or a record outside the user's subtree answers 404 (au
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -49,11 +51,27 @@ def rule_list(request: HttpRequest) -> HttpResponse:
     """The logic rules in force: what each compares or checks, its message and severity."""
     require_perm(request, VIEW)
     page = Paginator(selectors_rules.rules_in_force(), PAGE_SIZE).get_page(request.GET.get("page"))
+    for rule in page.object_list:
+        rule.message_shown = message_template(rule.message)
     return render(
         request,
         "quality/rule_list.html",
         {"page": page, "checks": {k: c.label for k, c in RECORD_CHECKS.items()}},
     )
+
+
+PLACEHOLDERS = re.compile(r"\{(left|right|unit|detail)\}")
+
+
+def message_template(message: str) -> str:
+    """A rule's message as a template to read: ``{left}`` … in words, not braces."""
+    words = {
+        "left": _("left-hand figure"),
+        "right": _("right-hand figure"),
+        "unit": _("unit"),
+        "detail": _("details"),
+    }
+    return PLACEHOLDERS.sub(lambda m: "〈" + words[m.group(1)] + "〉", message)
 
 
 @require_GET

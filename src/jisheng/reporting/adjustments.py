@@ -18,6 +18,7 @@ the figure of every cell AND the record references behind it (``Form.records``,
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -168,17 +169,44 @@ def carried(snapshots: list[Json]) -> dict[int, dict[str, set[tuple[str, str]]]]
 
 
 def late_reasons(unit: Unit, first: datetime.date, last: datetime.date) -> dict[str, str]:
-    """ "app_label.model:pk" → the reason of its late entry, for records dated in the period."""
+    """ "app_label.model:pk" → the reason of its late entry, for records dated in the period;
+    also ``"@<unit pk>:<day>"`` → the reason, for the other rows the same write made (a birth's
+    late entry names the birth, the report counts the parents' BIRTH events): see
+    :func:`reason_for`."""
     out: dict[str, str] = {}
-    entries = (
-        locks.late_entries(unit, first=first, last=last)
-        .exclude(content_type=None)
-        .select_related("content_type")
-    )
+    entries = locks.late_entries(unit, first=first, last=last).select_related("content_type")
     for entry in entries:
-        ref = f"{entry.content_type.app_label}.{entry.content_type.model}:{entry.object_id}"
-        out[ref] = entry.reason
+        out.setdefault(f"@{entry.unit_id}:{entry.day.isoformat()}", entry.reason)
+        if entry.content_type is not None:
+            ref = f"{entry.content_type.app_label}.{entry.content_type.model}:{entry.object_id}"
+            out[ref] = entry.reason
     return out
+
+
+def reason_for(ref: str, reasons: dict[str, str]) -> str:
+    """The late entry's reason behind the record ``ref``: its own, else the one of its unit
+    and date (one late entry per unit and day of a write), else ""."""
+    if ref in reasons or not reasons:
+        return reasons.get(ref, "")
+    label, _sep, pk = ref.partition(":")
+    try:
+        model = apps.get_model(label)
+        obj = model._default_manager.filter(pk=pk).first()
+    except (LookupError, ValueError):
+        return ""
+    day = getattr(obj, "date", None)
+    unit_id = getattr(obj, "unit_id", None)
+    if not isinstance(day, datetime.date) or unit_id is None:
+        return ""
+    return reasons.get(f"@{unit_id}:{day.isoformat()}", "")
+
+
+ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def cn_dates(text: str) -> str:
+    """``text`` with its ISO dates (a record's own text: "2026-11-23 死亡") as 2026年11月23日."""
+    return ISO_DAY.sub(lambda m: f"{int(m[1])}年{int(m[2])}月{int(m[3])}日", text)
 
 
 def describe(ref: str) -> str:
@@ -200,4 +228,4 @@ def describe(ref: str) -> str:
     day = getattr(obj, "date", None)
     if isinstance(day, datetime.date):
         parts.append(f"{day.year}年{day.month}月{day.day}日")
-    return " · ".join(parts) if len(parts) > 1 else str(obj)
+    return " · ".join(parts) if len(parts) > 1 else cn_dates(str(obj))

@@ -81,7 +81,12 @@ class Submission(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit.name} · {self.form_key} · {self.period_code}"
+        """Unit, form title and period in words (the closed periods' label shows it)."""
+        from jisheng.core.registry import registry
+
+        spec = registry["statforms"].get(self.form_key)
+        title = str(spec.title) if spec is not None else self.form_key
+        return f"{self.unit.name} · {title} · {self.period_label}"
 
     @property
     def period_label(self) -> str:

@@ -82,7 +82,7 @@ def reconcile(*, unit: Unit, year: int) -> Reconciliation:
                         sign=sign,
                         record=ref,
                         text=adjustments.describe(ref),
-                        late_reason=reasons.get(ref, ""),
+                        late_reason=adjustments.reason_for(ref, reasons),
                         note=notes.get(ref),
                     )
                 )

@@ -18,16 +18,22 @@ from jisheng.core.models import ClosedPeriod, LateEntry
 from jisheng.core.scope import restrict
 from jisheng.orgs.models import Unit, User
 
-# Where a record's page is: the record's own page when it has one, else its person's.
-RECORD_PAGES: dict[str, tuple[str, str]] = {
-    "people.birth": ("people:birth_detail", "pk"),
-    "people.couple": ("people:couple_detail", "pk"),
-    "people.lifeevent": ("people:person_detail", "person_id"),
-    "people.pregnancy": ("people:person_detail", "woman_id"),
-    "people.person": ("people:person_detail", "pk"),
-    "services.contraceptionrecord": ("services:person", "person_id"),
-    "services.followupvisit": ("services:person", "person_id"),
-    "migrants.migrantcheck": ("migrants:check_create", "person_id"),
+# Where a record's page is: the record's own page when it has one, else its person's;
+# and the permission that page asks (no link a role cannot follow: an auditor reads the
+# late entries but not the contraception pages).
+RECORD_PAGES: dict[str, tuple[str, str, str]] = {
+    "people.birth": ("people:birth_detail", "pk", "people.view_birth"),
+    "people.couple": ("people:couple_detail", "pk", "people.view_couple"),
+    "people.lifeevent": ("people:person_detail", "person_id", "people.view_person"),
+    "people.pregnancy": ("people:person_detail", "woman_id", "people.view_person"),
+    "people.person": ("people:person_detail", "pk", "people.view_person"),
+    "services.contraceptionrecord": (
+        "services:person",
+        "person_id",
+        "services.view_contraceptionrecord",
+    ),
+    "services.followupvisit": ("services:person", "person_id", "services.view_contraceptionrecord"),
+    "migrants.migrantcheck": ("migrants:check_create", "person_id", "migrants.view_migrantcheck"),
 }
 
 
@@ -56,9 +62,9 @@ def late_entries(
     return entries.select_related("unit", "recorded_by").order_by("-recorded_at", "-id")
 
 
-def with_links(entries: list[LateEntry]) -> list[LateRow]:
+def with_links(entries: list[LateEntry], user: User | None = None) -> list[LateRow]:
     """The entries of one page with the URL of each one's record (one query per kind
-    of record on the page)."""
+    of record on the page); with ``user``, only the pages the user may open."""
     wanted: dict[int, set[int]] = defaultdict(set)
     for entry in entries:
         if entry.content_type_id and entry.object_id:
@@ -70,7 +76,9 @@ def with_links(entries: list[LateEntry]) -> list[LateRow]:
         model = content_type.model_class()
         if page is None or model is None:
             continue
-        name, attribute = page
+        name, attribute, permission = page
+        if user is not None and not user.has_perm(permission):
+            continue
         column = "pk" if attribute == "pk" else attribute
         for pk, value in model._default_manager.filter(pk__in=ids).values_list("pk", column):
             try:

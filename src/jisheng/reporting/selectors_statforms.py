@@ -45,6 +45,16 @@ def definition_versions(key: str | None = None) -> QuerySet[FormDefinition]:
     return qs.filter(key=key) if key else qs
 
 
+def column_groups(spec: FormSpec) -> dict[str, tuple[str, str]]:
+    """Column key → (group key, group label), for a form defined by a file (the two-row
+    header of the page, the workbook and a submission's frozen figures)."""
+    if spec.source != "reporting":
+        return {}
+    definition = definition_in_force(spec.key)
+    labels = dict(definition.groups)
+    return {c.key: (c.group, labels[c.group]) for c in definition.columns if c.group}
+
+
 def build(key: str, unit: Unit, period: Period, *, with_records: bool = True) -> Form:
     """Form ``key`` of ``unit`` for ``period`` (the version in force), with the records
     behind each cell unless ``with_records`` is False."""

@@ -50,12 +50,14 @@ def late_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({k: v for k, v in {"unit": code, "period": text}.items() if v})
     closed = list(selectors_late.closed_periods(unit)[:CLOSED_SHOWN]) if unit is not None else []
+    for closure in closed:  # the unit is named once: the label repeats it
+        closure.label_shown = closure.label.removeprefix(f"{closure.unit.name} · ")
     return render(
         request,
         "reporting/late_list.html",
         {
             "page": page,
-            "rows": selectors_late.with_links(list(page.object_list)),
+            "rows": selectors_late.with_links(list(page.object_list), request.user),
             "unit": unit,
             "period": period,
             "period_text": text,

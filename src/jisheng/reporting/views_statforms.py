@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from jisheng.core import periods, statforms
+from jisheng.core import periods, scope, statforms
 from jisheng.core.excel import xlsx_response
 from jisheng.core.periods import Period
 from jisheng.core.registry import registry
@@ -28,7 +28,7 @@ from jisheng.orgs import selectors as org_selectors
 from jisheng.orgs.models import Unit
 from jisheng.orgs.web import requested_unit
 from jisheng.reporting import exports, selectors_statforms
-from jisheng.reporting.definitions import FREQUENCY_LABELS, Definition
+from jisheng.reporting.definitions import FREQUENCY_LABELS
 
 VIEW_FORMS = "reporting.view_formdefinition"
 PAGE_SIZE = 50
@@ -39,15 +39,6 @@ def _spec(key: str) -> FormSpec:
     if spec is None:
         raise Http404(_("Not found."))
     return spec
-
-
-def _groups(spec: FormSpec) -> dict[str, tuple[str, str]]:
-    """Column key → (group key, group label), for a form defined by a file."""
-    if spec.source != "reporting":
-        return {}
-    definition: Definition = selectors_statforms.definition_in_force(spec.key)
-    labels = dict(definition.groups)
-    return {c.key: (c.group, labels[c.group]) for c in definition.columns if c.group}
 
 
 def _period(request: HttpRequest, spec: FormSpec) -> Period:
@@ -96,7 +87,7 @@ def form_list(request: HttpRequest) -> HttpResponse:
 def _form_context(
     request: HttpRequest, spec: FormSpec, unit: Unit, period: Period, form: Form
 ) -> dict[str, object]:
-    groups = _groups(spec)
+    groups = selectors_statforms.column_groups(spec)
     top, bottom = exports.header_cells(form, groups)
     records_url = reverse("reporting:form_records", args=[spec.key])
     # a form defined by a file drills down from every figure but a difference
@@ -166,7 +157,7 @@ def form_detail(request: HttpRequest, key: str) -> HttpResponse:
         statforms.record_export(actor=request.user, unit=unit, period=period, title=form.title)
         if fmt == "xlsx":
             name = getattr(request.user, "full_name", "") or ""
-            book = exports.workbook(form, _groups(spec), prepared_by=name)
+            book = exports.workbook(form, selectors_statforms.column_groups(spec), prepared_by=name)
             return xlsx_response(book, f"{form.title}_{unit.code}_{period.code}.xlsx")
         return JsonResponse(exports.data_value_set(form), json_dumps_params={"ensure_ascii": False})
     return render(
@@ -174,8 +165,23 @@ def form_detail(request: HttpRequest, key: str) -> HttpResponse:
     )
 
 
-def _describe(references: list[str]) -> list[dict[str, object]]:
-    """The records of ``references`` ("app.model:pk"), in that order, for the list."""
+def record_text(obj: models.Model) -> str:
+    """A record's particulars in words: its choice fields as displayed (性别 女, 方法
+    女性绝育 …) and a child's name — not its ``str()``, which may hold ids and codes."""
+    parts = []
+    for f in obj._meta.concrete_fields:
+        value = getattr(obj, f.attname, None)
+        if f.choices and value not in (None, ""):
+            parts.append(str(getattr(obj, f"get_{f.name}_display")()))
+        elif f.name in ("child_name", "name") and value:
+            parts.append(str(value))
+    return " · ".join(parts)
+
+
+def _describe(references: list[str], user: object) -> list[dict[str, object]]:
+    """The records of ``references`` ("app.model:pk"), in that order, for the list; the
+    person links only where the user may open the person (a resident at the start of the
+    year may live outside the user's subtree now)."""
     by_model: dict[str, list[int]] = {}
     for reference in references:
         label, pk = reference.split(":")
@@ -188,6 +194,7 @@ def _describe(references: list[str]) -> list[dict[str, object]]:
             for f in model._meta.concrete_fields
             if f.name in ("unit", "person", "mother", "woman")
         ]
+        related += [f"{name}__unit" for name in related if name != "unit"]
         for pk, obj in model._default_manager.select_related(*related).in_bulk(pks).items():
             objects[f"{label}:{pk}"] = obj
     out = []
@@ -211,11 +218,13 @@ def _describe(references: list[str]) -> list[dict[str, object]]:
         out.append(
             {
                 "kind": obj._meta.verbose_name,
-                "text": str(obj),
+                "text": record_text(obj),
                 "date": date,
                 "unit": getattr(getattr(obj, "unit", None), "name", ""),
                 "person": getattr(person, "name", ""),
-                "person_id": getattr(person, "pk", None),
+                "person_id": getattr(person, "pk", None)
+                if person is not None and scope.path_in_scope(person.unit.path, user)
+                else None,
             }
         )
     return out
@@ -270,7 +279,7 @@ def form_records(request: HttpRequest, key: str) -> HttpResponse:
             "value": row.cells.get(column),
             "count": len(references),
             "page": page,
-            "records": _describe(list(page.object_list)),
+            "records": _describe(list(page.object_list), request.user),
             "form_url": _url("reporting:form", spec, unit, period),
             "page_query": urlencode(query),
         },

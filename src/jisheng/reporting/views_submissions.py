@@ -21,11 +21,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jisheng.core.periods import Period, containing, parse
-from jisheng.core.statforms import FormSpec, statforms
+from jisheng.core.statforms import Form, FormSpec, statforms
 from jisheng.core.web import require_perm
 from jisheng.orgs import selectors as org_selectors
 from jisheng.orgs.models import Unit
-from jisheng.reporting import adjustments, selectors_submissions
+from jisheng.reporting import adjustments, exports, selectors_statforms, selectors_submissions
 from jisheng.reporting import services_submission as svc
 from jisheng.reporting.adjustments import Json
 from jisheng.reporting.models import Submission
@@ -133,9 +133,16 @@ def submission_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _figures(snapshot: Json) -> Json:
+def _figures(snapshot: Json, spec: FormSpec) -> Json:
     columns = snapshot.get("columns") or []
+    # the header of the frozen columns, grouped as the form's definition in force groups them
+    shape = Form(
+        key=spec.key, title="", root=None, period=None, columns=[tuple(c) for c in columns]
+    )
+    top, bottom = exports.header_cells(shape, selectors_statforms.column_groups(spec))
     return {
+        "header_top": top,
+        "header_bottom": bottom,
         "columns": [label for _key, label in columns],
         "rows": [
             {"label": row["label"], "cells": [row["cells"].get(k) for k, _l in columns]}
@@ -146,7 +153,11 @@ def _figures(snapshot: Json) -> Json:
 
 def _described(refs: list[str], reasons: dict[str, str]) -> list[dict[str, str]]:
     return [
-        {"ref": ref, "text": adjustments.describe(ref), "reason": reasons.get(ref, "")}
+        {
+            "ref": ref,
+            "text": adjustments.describe(ref),
+            "reason": adjustments.reason_for(ref, reasons),
+        }
         for ref in refs[:RECORDS_SHOWN]
     ]
 
@@ -242,7 +253,7 @@ def submission_detail(request: HttpRequest, form_key: str, period: str, code: st
             else selectors_submissions.STATE_LABELS[selectors_submissions.NOT_STARTED],
             "deadline": deadline,
             "late": sub.is_late if sub else timezone.localdate() > deadline,
-            "figures": _figures(snapshot),
+            "figures": _figures(snapshot, spec),
             "frozen": frozen,
             "findings": findings,
             "missing": svc.missing_children(probe) if status in svc.OPEN else [],

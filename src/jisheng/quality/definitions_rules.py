@@ -538,7 +538,7 @@ def rules_load(*, actor: object, rules: list[RuleDef], sources: list[str]) -> Lo
     if result.created or result.changed or result.retired:
         audit.record(
             actor=actor,
-            action=AuditAction.IMPORT,
+            action=AuditAction.CREATE,  # a configuration load, not a data import
             object_type="quality.logicrule",
             changes={
                 "created": result.created,

@@ -33,12 +33,11 @@ import os
 import random
 import sys
 import time
-import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from registry import _setup_django, generate
+from registry import generate, with_django
 
 TARGET_SECONDS = 30.0
 HEADERS = ["新生儿姓名", "性别", "出生日期", "母亲姓名", "母亲身份证号", "住址单位代码"]
@@ -58,16 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--workers", type=int, choices=[0, 1], default=None)
     args = parser.parse_args(argv)
-    warnings.filterwarnings("ignore", message="No directory at")
-    tmp = _setup_django(args.database_url)
-    try:
-        return run(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if tmp is not None:
-            tmp.cleanup()
+    return with_django(args, run)
 
 
 def make_list(

@@ -34,13 +34,12 @@ import os
 import random
 import sys
 import time
-import warnings
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from registry import Figure, _setup_django, generate, timed
+from registry import Figure, generate, timed, with_django
 
 LEVEL_NAMES = {1: "townships", 2: "villages/communities", 3: "groups"}
 RATIO_TARGET = 20
@@ -57,16 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ids", default="", help="indicator ids, comma-separated (default: all)")
     parser.add_argument("--workers", type=int, choices=[0, 1], default=None)
     args = parser.parse_args(argv)
-    warnings.filterwarnings("ignore", message="No directory at")
-    tmp = _setup_django(args.database_url)
-    try:
-        return run(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if tmp is not None:
-            tmp.cleanup()
+    return with_django(args, run)
 
 
 def prepare(args: argparse.Namespace, root: Any) -> None:

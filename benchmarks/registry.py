@@ -47,6 +47,22 @@ sys.path.insert(0, str(ROOT / "src"))
 PAGE = 50
 
 
+def with_django(args: argparse.Namespace, run: Callable[[argparse.Namespace], int]) -> int:
+    """Start Django on ``args.database_url`` (else a temporary SQLite file), run the
+    benchmark, then close the connections and remove the temporary directory: the
+    ``main()`` of every benchmark."""
+    warnings.filterwarnings("ignore", message="No directory at")
+    tmp = _setup_django(args.database_url)
+    try:
+        return run(args)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if tmp is not None:
+            tmp.cleanup()
+
+
 def _setup_django(database_url: str | None) -> tempfile.TemporaryDirectory | None:
     tmp = None
     if database_url:
@@ -184,16 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.persons < 1000 or args.queries < 1:
         parser.error("--persons must be at least 1000 and --queries at least 1")
 
-    warnings.filterwarnings("ignore", message="No directory at")
-    tmp = _setup_django(args.database_url)
-    try:
-        return run(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if tmp is not None:
-            tmp.cleanup()
+    return with_django(args, run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -31,13 +31,12 @@ import random
 import statistics
 import sys
 import time
-import warnings
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from registry import _setup_django, generate
+from registry import generate, with_django
 
 TARGET_SECONDS = 5.0
 MIN_EXPECTED = 10.0
@@ -61,16 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not 0 < args.share <= 1 or args.villages < 1 or args.repeat < 1:
         parser.error("--share must be in (0, 1], --villages and --repeat at least 1")
-    warnings.filterwarnings("ignore", message="No directory at")
-    tmp = _setup_django(args.database_url)
-    try:
-        return run(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if tmp is not None:
-            tmp.cleanup()
+    return with_django(args, run)
 
 
 def _describe(v: Any, names: dict[int, str]) -> str:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -85,7 +86,75 @@ def _artifact_name(nodeid: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid).strip("_")[:150]
 
 
+class _InFlight:
+    """Counts the live server's requests still being answered.
+
+    A browser drops a request it no longer needs (a card loading when the test navigates
+    away, a page closed at teardown), but the server goes on answering it, and with
+    ``SESSION_SAVE_EVERY_REQUEST`` that answer writes the session. If the test's database
+    is flushed meanwhile, that write fails on the connection the server shares with the
+    test (in-memory SQLite) and the flush after it with it. ``wait_idle`` at teardown lets
+    such answers finish first.
+    """
+
+    def __init__(self, app):
+        self.app = app
+        self.count = 0
+        self.changed = threading.Condition()
+
+    def _add(self, delta: int) -> None:
+        with self.changed:
+            self.count += delta
+            self.changed.notify_all()
+
+    def __call__(self, environ, start_response) -> Iterable[bytes]:
+        self._add(1)
+        try:
+            body = self.app(environ, start_response)
+        except BaseException:
+            self._add(-1)
+            raise
+        return _Body(body, lambda: self._add(-1))
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        with self.changed:
+            return self.changed.wait_for(lambda: self.count == 0, timeout=timeout)
+
+
+class _Body:
+    """A response body that reports once when the server closes it (as WSGI requires,
+    also when the client went away before the first byte)."""
+
+    def __init__(self, body: Iterable[bytes], done) -> None:
+        self.body = body
+        self.done = done
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.body)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self.body, "close", None)
+            if close is not None:
+                close()
+        finally:
+            done, self.done = self.done, None
+            if done is not None:
+                done()
+
+
+def in_flight(live_server) -> _InFlight:
+    """The live server's request counter, installed on its first use."""
+    httpd = live_server.thread.httpd
+    app = httpd.get_app()
+    if not isinstance(app, _InFlight):
+        app = _InFlight(app)
+        httpd.set_app(app)
+    return app
+
+
 def _new_page(browser, request: pytest.FixtureRequest, viewport: dict[str, int]):
+    requests = in_flight(request.getfixturevalue("live_server"))
     context = browser.new_context(viewport=viewport, locale="zh-CN")
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
@@ -100,6 +169,7 @@ def _new_page(browser, request: pytest.FixtureRequest, viewport: dict[str, int])
         except Exception as exc:  # the page may be gone; never hide the real failure
             print(f"could not save a screenshot for {request.node.nodeid}: {exc}")
     context.close()
+    requests.wait_idle()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from jisheng.orgs.demo import DEMO_PASSWORD
 from tests import factories
-from tests.browser.conftest import TIMEOUT_MS
+from tests.browser.conftest import TIMEOUT_MS, in_flight
 from tests.browser.crawl import Crawler, one_per_type, page_type
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -57,6 +57,7 @@ def test_every_page_type_loads_without_a_policy_violation(browser, live_server, 
     results += [other.visit(f"{live_server.url}/login/"), other.visit(f"{live_server.url}/x/")]
     anonymous.close()
     context.close()
+    in_flight(live_server).wait_idle()
 
     violations = [
         f"{r.url.removeprefix(live_server.url)}: {v}"

@@ -20,7 +20,7 @@ import pytest
 
 from jisheng.orgs.demo import DEMO_PASSWORD
 from tests import factories
-from tests.browser.conftest import TIMEOUT_MS
+from tests.browser.conftest import TIMEOUT_MS, in_flight
 from tests.browser.crawl import Crawler, one_per_type
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -85,6 +85,7 @@ def test_every_role_sees_only_pages_and_links_that_work(browser, live_server, de
         start = time.monotonic()
         problems += crawl_role(browser, live_server.url, username)
         print(f"{username}: {time.monotonic() - start:.1f}s")
+    in_flight(live_server).wait_idle()
     took = time.monotonic() - started
     print(f"crawled {len(ROLES)} roles × 2 window sizes in {took:.0f}s")
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(sorted(set(problems)))

@@ -9,10 +9,12 @@ class CertificatesConfig(AppConfig):
     url_prefix = "certificates/"
 
     def ready(self) -> None:
-        from jisheng.certificates import menu, permissions
+        from jisheng.certificates import kinds, menu, permissions, workflows
 
+        kinds.kinds()  # a wrong kinds.yaml stops the start, naming the file and the kind
         menu.register()
         permissions.register()
+        workflows.register()
 
         from jisheng.certificates.indicators import register
 

@@ -1,130 +1,230 @@
-"""Writes of the certificates app: issuing a numbered certificate and voiding one.
+"""Writes of the certificate engine: apply, review, issue, return, revoke, reissue.
 
-Numbers run per issuing unit and year (``<issuer code>-<year>-<0001>``): the issuing
-unit's row is locked while the next sequence is taken, and a unique constraint backs
-it. A voided certificate stays, with its reason; the couple may then get a new one.
+Every status change goes through ``core.workflow`` (the table is
+``certificates/workflows.py``): one transaction, the row locked, a ``Decision`` and the
+audit row. Issuing takes the next number of the issuer's series (:mod:`numbering`) and
+an unguessable verification code on the locked row, so numbers have no gaps and no
+duplicates also when many are issued at once.
 """
 
 from __future__ import annotations
 
 import datetime
-from typing import Any
+import secrets
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jisheng.certificates.choices import CertificateKind
+from jisheng.certificates import eligibility, numbering
+from jisheng.certificates.choices import CertificateStatus
+from jisheng.certificates.kinds import KindSpec, kinds
+from jisheng.certificates.kinds import kind as kind_of
 from jisheng.certificates.models import Certificate
-from jisheng.certificates.selectors import couples_current_on, one_child_couples
-from jisheng.core import audit
+from jisheng.core import audit, workflow
 from jisheng.core.choices import AuditAction
 from jisheng.core.scope import require_in_scope
-from jisheng.orgs.models import Unit
-from jisheng.people.models import Couple
+from jisheng.people.models import Couple, Person
+
+if TYPE_CHECKING:
+    from jisheng.orgs.models import Unit
+    from jisheng.people.models import Transfer
+
+VALID_STATUSES = (CertificateStatus.ISSUED,)
 
 
-def number_for(issuer: Unit, year: int, sequence: int) -> str:
-    return f"{issuer.code}-{year}-{sequence:04d}"
+def new_code() -> str:
+    """An unguessable verification code (120 random bits, URL-safe, 20 characters)."""
+    return secrets.token_urlsafe(15)
 
 
-def _eligibility_errors(kind: str, couple: Couple, issued_on: datetime.date) -> dict[str, str]:
+def _holder_errors(
+    spec: KindSpec, couple: Couple | None, person: Person | None, issuer: Unit
+) -> dict[str, str]:
     errors: dict[str, str] = {}
-    if kind == CertificateKind.ONE_CHILD_PARENTS:
-        if not couples_current_on(issued_on).filter(pk=couple.pk).exists():
-            errors["couple"] = _("The couple was not married on the day of issue.")
-        elif not one_child_couples(issued_on).filter(pk=couple.pk).exists():
-            errors["couple"] = _(
-                "The couple does not have exactly one child recorded on the day of issue."
-            )
-    if Certificate.objects.filter(couple=couple, kind=kind, voided_at__isnull=True).exists():
-        errors["kind"] = _(
-            "The couple already holds this certificate; void it first to issue a new one."
-        )
+    if spec.holder == "couple" and couple is None:
+        errors["couple"] = _("Choose the couple.")
+    if spec.holder == "person" and person is None:
+        errors["person"] = _("Choose the person.")
+    holder_unit = couple.unit if couple is not None else person.unit if person else None
+    if holder_unit is not None and not holder_unit.path.startswith(issuer.path):
+        errors["issuer"] = _("The issuing unit must be the holder's unit or a unit above it.")
+    if issuer.type not in spec.issuers:
+        errors["issuer"] = _("A %(unit_type)s does not issue a %(kind)s.") % {
+            "unit_type": issuer.get_type_display(),
+            "kind": spec.title,
+        }
     return errors
 
 
-def certificate_issue(
+def clean_data(
+    spec: KindSpec, data: dict[str, Any] | None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The kind's fields from ``data`` (as text from a form or JSON), checked: the clean
+    values (dates as ISO text) and the problems by field."""
+    data = dict(data or {})
+    clean: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    unknown = set(data) - {f.key for f in spec.fields}
+    for key in sorted(unknown):
+        errors[key] = _("A %(kind)s has no field “%(field)s”.") % {"kind": spec.title, "field": key}
+    for field in spec.fields:
+        value = data.get(field.key)
+        text = "" if value is None else str(value).strip()
+        if not text:
+            if field.required:
+                errors[field.key] = _("Fill in %(field)s.") % {"field": field.title}
+            continue
+        if len(text) > field.max_length:
+            errors[field.key] = _("At most %(n)s characters.") % {"n": field.max_length}
+        elif field.type == "date":
+            try:
+                clean[field.key] = datetime.date.fromisoformat(text).isoformat()
+            except ValueError:
+                errors[field.key] = _("Enter a real date (for example 2026-03-01).")
+        elif field.type == "int":
+            try:
+                clean[field.key] = int(text)
+            except ValueError:
+                errors[field.key] = _("Enter a whole number.")
+        elif field.type == "choice" and text not in field.choices:
+            errors[field.key] = _("Choose %(field)s from the list.") % {"field": field.title}
+        else:
+            clean[field.key] = text
+    return clean, errors
+
+
+def certificate_apply(
     *,
     actor: Any,
-    couple: Couple,
-    kind: str = CertificateKind.ONE_CHILD_PARENTS,
-    issuer: Unit | None = None,
-    issued_on: datetime.date | None = None,
+    kind: str,
+    issuer: Unit,
+    couple: Couple | None = None,
+    person: Person | None = None,
+    data: dict[str, Any] | None = None,
+    applied_on: datetime.date | None = None,
+    transfer: Transfer | None = None,
 ) -> Certificate:
-    """Issue a certificate of ``kind`` to ``couple`` from ``issuer`` (default: the
-    couple's unit), numbered next in the issuer's year."""
-    issuer = issuer or couple.unit
+    """An application for a certificate of ``kind`` to ``issuer`` (status *applied*),
+    checked against the kind's fields and the registry; audited."""
+    if kind not in kinds():
+        raise ValidationError({"kind": _("Choose the kind of certificate from the list.")})
+    spec = kind_of(kind)
     require_in_scope(actor, issuer)
-    require_in_scope(actor, couple)
     today = timezone.localdate()
-    issued_on = issued_on or today
-    errors: dict[str, str] = {}
-    if kind not in CertificateKind.values:
-        errors["kind"] = _("Choose the kind of certificate from the list.")
-    if not couple.unit.path.startswith(issuer.path):
-        errors["issuer"] = _("The issuing unit must be the couple's unit or a unit above it.")
-    if issued_on > today:
-        errors["issued_on"] = _("The date is in the future.")
+    applied_on = applied_on or today
+    errors = _holder_errors(spec, couple, person, issuer)
+    clean, field_errors = clean_data(spec, data)
+    errors.update(field_errors)
+    if applied_on > today:
+        errors["applied_on"] = _("The date is in the future.")
+    holder_unit = couple.unit if couple is not None else person.unit if person else issuer
     if not errors:
-        errors.update(_eligibility_errors(kind, couple, issued_on))
+        require_in_scope(actor, holder_unit)
+    draft = Certificate(
+        kind=kind,
+        status=CertificateStatus.APPLIED,
+        issuer=issuer,
+        couple=couple,
+        person=person,
+        unit=holder_unit,
+        data=clean,
+        applied_on=applied_on,
+        applied_by=audit.user_of(actor),
+        transfer=transfer,
+        holder_name=_holder_name(couple, person),
+    )
+    if not errors:
+        errors.update(eligibility.problems(spec, draft, applied_on))
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        Unit.objects.select_for_update().filter(pk=issuer.pk).first()  # serialise numbering
-        year = issued_on.year
-        last = Certificate.objects.filter(issuer=issuer, year=year).aggregate(n=Max("sequence"))[
-            "n"
-        ]
-        sequence = (last or 0) + 1
-        certificate = Certificate.objects.create(
-            kind=kind,
-            number=number_for(issuer, year, sequence),
-            issuer=issuer,
-            year=year,
-            sequence=sequence,
-            couple=couple,
-            unit=couple.unit,
-            issued_on=issued_on,
-            issued_by=audit.user_of(actor),
-        )
+        draft.save()
         audit.record(
             actor=actor,
             action=AuditAction.CREATE,
-            obj=certificate,
+            obj=draft,
             changes={
                 "kind": [None, kind],
-                "number": [None, certificate.number],
-                "couple": [None, couple.pk],
-                "issued_on": [None, issued_on.isoformat()],
+                "status": [None, CertificateStatus.APPLIED],
+                "issuer": [None, issuer.pk],
+                "data": [None, clean],
             },
         )
+    return draft
+
+
+def _holder_name(couple: Couple | None, person: Person | None) -> str:
+    if couple is not None:
+        names = [p.name for p in (couple.husband, couple.wife) if p is not None]
+        return "、".join(names)[:100]
+    return person.name[:100] if person is not None else ""
+
+
+def issue_hook(ctx: workflow.Context) -> None:
+    """Hook of the issue step (on the locked row): checked again, numbered, coded."""
+    certificate: Certificate = ctx.obj
+    spec = kind_of(certificate.kind)
+    issued_on = ctx.params.get("issued_on") or timezone.localdate()
+    if issued_on > timezone.localdate():
+        raise ValidationError({"issued_on": _("The date is in the future.")})
+    if certificate.applied_on and issued_on < certificate.applied_on:
+        raise ValidationError({"issued_on": _("The date of issue is before the application.")})
+    errors = eligibility.problems(spec, certificate, issued_on)
+    if errors:
+        raise ValidationError(errors)
+    sequence, number = numbering.take(spec, certificate.issuer, issued_on.year)
+    certificate.year = issued_on.year
+    certificate.sequence = sequence
+    certificate.number = number
+    certificate.code = new_code()
+    certificate.issued_on = issued_on
+    certificate.issued_by = audit.user_of(ctx.actor)
+    certificate.valid_until = spec.valid_until(issued_on)
+    ctx.fields += ["year", "sequence", "number", "code", "issued_on", "issued_by", "valid_until"]
+    ctx.changes.update({"number": [None, number], "issued_on": [None, issued_on.isoformat()]})
+
+
+def certificate_issue(
+    *, actor: Any, certificate: Certificate, issued_on: datetime.date | None = None
+) -> Certificate:
+    """Issue an application (reviewed, or applied for a kind issued without review)."""
+    workflow.transition(
+        actor=actor,
+        obj=certificate,
+        to=CertificateStatus.ISSUED,
+        params={"issued_on": issued_on},
+    )
     return certificate
 
 
-def certificate_void(*, actor: Any, certificate: Certificate, reason: str) -> Certificate:
-    """Void ``certificate`` with ``reason``: it stays, marked, and leaves the counts."""
-    require_in_scope(actor, certificate)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Say why the certificate is voided.")})
-    if len(reason) > 300:
-        raise ValidationError({"reason": _("At most 300 characters.")})
+def issue_now(
+    *,
+    actor: Any,
+    kind: str,
+    issuer: Unit,
+    couple: Couple | None = None,
+    person: Person | None = None,
+    data: dict[str, Any] | None = None,
+    issued_on: datetime.date | None = None,
+    transfer: Transfer | None = None,
+) -> Certificate:
+    """Apply, review (if the kind is reviewed) and issue in one transaction: the office
+    issuing on the spot, and other apps' documents (the leave slip, the clearance)."""
     with transaction.atomic():
-        certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
-        if certificate.voided:
-            raise ValidationError(_("This certificate is already voided."))
-        certificate.voided_at = timezone.now()
-        certificate.voided_by = audit.user_of(actor)
-        certificate.void_reason = reason
-        certificate.save(update_fields=["voided_at", "voided_by", "void_reason", "updated_at"])
-        audit.record(
+        certificate = certificate_apply(
             actor=actor,
-            action=AuditAction.UPDATE,
-            obj=certificate,
-            changes={"voided": [False, True]},
-            message=reason,
+            kind=kind,
+            issuer=issuer,
+            couple=couple,
+            person=person,
+            data=data,
+            applied_on=issued_on,
+            transfer=transfer,
         )
+        if kind_of(kind).review:
+            workflow.transition(actor=actor, obj=certificate, to=CertificateStatus.REVIEWED)
+        certificate_issue(actor=actor, certificate=certificate, issued_on=issued_on)
     return certificate

@@ -72,6 +72,7 @@ registry = Registry(
         "demo_loaders": [],
         "worklist_sources": {},
         "workflows": {},
+        "step_followers": {},
         "statforms": {},
         "submission_checks": {},
     }

@@ -206,6 +206,17 @@ def register(flow: Workflow) -> Workflow:
     return flow
 
 
+def follow(model: str, target: str, fn: Guard) -> Guard:
+    """Run ``fn(ctx)`` after the hook of every step of ``model`` to ``target``, on the
+    locked row in the same transaction: how an app above acts on a lower app's step
+    (the certificates app numbers the clearance when a 管理移交 is completed) without
+    the lower app importing it. Registered from the upper app's ``ready()``."""
+    followers = registry["step_followers"].setdefault((model.lower(), target), [])
+    if fn not in followers:
+        followers.append(fn)
+    return fn
+
+
 def workflow_for(obj_or_model: Any) -> Workflow:
     label = obj_or_model._meta.label_lower
     flow = registry["workflows"].get(label)
@@ -316,6 +327,8 @@ def transition(
                 guard(ctx)
             if step.hook is not None:
                 step.hook(ctx)
+            for follower in registry["step_followers"].get((flow.model.lower(), to), ()):
+                follower(ctx)
             setattr(locked, flow.field, to)
             fields = [flow.field, *dict.fromkeys(f for f in ctx.fields if f != flow.field)]
             if any(f.name == "updated_at" for f in model._meta.concrete_fields):

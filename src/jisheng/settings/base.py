@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "jisheng.services",
     "jisheng.migrants",
     "jisheng.certificates",
+    "jisheng.leave",
     "jisheng.commodities",
     "jisheng.indicators",
     "jisheng.reports",

@@ -81,10 +81,10 @@ serve: python-deps
 browser:
 	@if [ -x /usr/bin/chromium ]; then :; \
 	elif [ -n "$(CI_MODE)" ]; then \
-	    echo "installing Debian chromium and fonts-noto-cjk for the browser tests"; \
+	    echo "installing Debian chromium, fonts-noto-cjk and pango for the browser tests and PDF documents"; \
 	    SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0; \
 	else echo "note: /usr/bin/chromium not found, browser tests will be skipped" \
 	          "(apt-get install chromium fonts-noto-cjk)"; fi
 

@@ -225,6 +225,43 @@ def test_nothing_is_written_when_a_hook_raises(check, users, monkeypatch):
     assert not AuditEvent.objects.filter(message="inside").exists()
 
 
+def test_a_follower_of_a_step_runs_after_its_hook_in_the_same_transaction(
+    check, users, monkeypatch
+):
+    """``workflow.follow``: an upper app acts on a lower app's step (the certificates app
+    numbers the clearance of a completed 管理移交) on the locked row, after the hook."""
+    seen = []
+
+    def follower(ctx):
+        seen.append(ctx.obj.note)  # the hook has run
+        ctx.obj.note = f"{ctx.obj.note}+followed"
+        ctx.changes["followed"] = [None, True]
+
+    monkeypatch.setitem(registry["step_followers"], (LABEL, "closed"), [])
+    assert workflow.follow(LABEL, "closed", follower) is follower
+    workflow.follow(LABEL, "closed", follower)  # once only
+    assert registry["step_followers"][(LABEL, "closed")] == [follower]
+    workflow.transition(actor=users.office, obj=check, to="closed")
+    check.refresh_from_db()
+    assert seen == ["closed"] and check.note == "closed+followed"
+    event = AuditEvent.objects.get(object_type=LABEL, object_id=str(check.pk), action="update")
+    assert event.changes["followed"] == [None, True]
+    # another step of the model does not call it
+    workflow.transition(actor=users.office, obj=check, to="open", message="重新核对")
+    assert seen == ["closed"]
+
+
+def test_a_follower_that_raises_rolls_the_step_back(check, users, monkeypatch):
+    def boom(ctx):
+        raise ValidationError("编号失败")
+
+    monkeypatch.setitem(registry["step_followers"], (LABEL, "closed"), [boom])
+    with pytest.raises(ValidationError):
+        workflow.transition(actor=users.office, obj=check, to="closed")
+    check.refresh_from_db()
+    assert check.status == "open" and not Decision.objects.exists()
+
+
 def test_the_system_needs_no_permission(check):
     decision = workflow.transition(actor=None, obj=check, to="closed")
     assert decision.actor is None and decision.actor_name == "system"

@@ -154,7 +154,7 @@ _kw(
 )
 _kw("people:household_member_remove", _pk("household_member"))
 _kw("people:couple_detail people:couple_reveal_id people:couple_end", _pk("couple"))
-_kw("certificates:issue", lambda d: {"couple_pk": d.couple.pk})
+_kw("certificates:apply", lambda d: {"kind": "one_child_parents"})
 _kw("people:birth_detail people:birth_override people:birth_register_child", _pk("birth"))
 _kw("people:pregnancy_close", _pk("pregnancy"))
 _kw("imports:start imports:template", lambda d: {"kind": "persons"})
@@ -203,7 +203,7 @@ _kw(
 )
 _kw("reports:verification_record", _pk("verification_record"))
 _kw("quality:check_rule", lambda d: {"key": "no-such-rule"})
-_kw("certificates:detail certificates:print certificates:void", _pk("certificate"))
+_kw("certificates:detail certificates:step", _pk("certificate"))
 _kw(
     "commodities:store commodities:receipt commodities:transfer commodities:issue "
     "commodities:write_off commodities:ledger",

@@ -164,7 +164,7 @@ def test_apply_bad_input_shows_chinese_errors_beside_fields(client, users, tree,
     response = client.post(url, {"issuer": tree.town.pk, "f_purpose": ""})
     text = response.content.decode()
     assert response.status_code == 400
-    assert 'data-error-for="person"' in text and "请" in text
+    assert 'data-error-for="person"' in text and "请从搜索结果中选择人员" in text
     response = client.post(url, {"person": worker.pk, "issuer": tree.town.pk, "f_purpose": ""})
     text = response.content.decode()
     assert response.status_code == 400
@@ -202,7 +202,7 @@ def test_return_without_message_shows_error_and_changes_nothing(client, users, t
     response = client.post(step, {"action": "return", "message": "  "})
     text = response.content.decode()
     assert response.status_code == 400
-    assert 'data-error-for="return"' in text and "请" in text or "写" in text
+    assert 'data-error-for="return"' in text and "请填写意见" in text
     certificate.refresh_from_db()
     assert certificate.status == CertificateStatus.APPLIED
     assert not history(certificate).exists()
@@ -224,7 +224,7 @@ def test_revoke_needs_a_reason(client, users, tree, couple):
     login(client, users.town_office)
     step = reverse("certificates:step", args=[certificate.pk])
     response = client.post(step, {"action": "revoke"})
-    assert response.status_code == 400
+    assert response.status_code == 400 and "请填写意见" in response.content.decode()
     certificate.refresh_from_db()
     assert certificate.status == CertificateStatus.ISSUED
     response = client.post(step, {"action": "revoke", "message": "录入错误"})

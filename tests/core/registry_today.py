@@ -537,7 +537,15 @@ TODAY_MENU: list[tuple[str, list[str]]] = [
     ("services", ["services:worklist", "services:campaign_list", "services:letter_list"]),
     ("system", ["core:audit_list", "policy:pack_list", "system_status"]),
     ("migrants", ["migrants:check_list"]),
-    ("certificates", ["certificates:list"]),
+    (
+        "certificates",
+        [
+            "certificates:list",
+            "certificates:apply_choose",
+            "certificates:kinds",
+            "certificates:verify_number",
+        ],
+    ),
     (
         "commodities",
         [

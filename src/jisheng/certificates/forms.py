@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jisheng.certificates.kinds import FieldSpec, KindSpec
 from jisheng.core.forms import add_service_errors
@@ -56,7 +57,7 @@ class ApplyForm(forms.Form):
     the holder — or the couple given by the page), the issuing unit and the kind's
     fields (from ``kinds.yaml``)."""
 
-    person = PersonField(label=_("Holder"), required=False)
+    person = PersonField(label=pgettext_lazy("certificate", "Holder"), required=False)
     issuer = forms.TypedChoiceField(label=_("Issuing unit"), coerce=int)
 
     def __init__(

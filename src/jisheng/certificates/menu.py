@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jisheng.core.registry import MenuItem, MenuSection, register_menu_item, register_menu_section
 
@@ -11,7 +12,7 @@ VIEW = "certificates.view_certificate"
 
 def register() -> None:
     register_menu_section(
-        MenuSection(key="certificates", label=_("Certificates"), icon="bi-award", order=60)
+        MenuSection(key="certificates", label=pgettext_lazy("menu section", "Certificates"), icon="bi-award", order=60)
     )
     items = [
         MenuItem(

@@ -36,9 +36,7 @@ def couple(tree):
 
 @pytest.fixture
 def worker(tree):
-    return factories.person(
-        tree.village_a, name="李明", sex="M", birth_date=D(1985, 2, 1), seq=503
-    )
+    return factories.person(tree.village_a, name="李明", sex="M", birth_date=D(1985, 2, 1), seq=503)
 
 
 def login(client, user):
@@ -47,9 +45,7 @@ def login(client, user):
 
 
 def apply(user, couple, issuer, kind="one_child_parents", **extra):
-    return services.certificate_apply(
-        actor=user, kind=kind, issuer=issuer, couple=couple, **extra
-    )
+    return services.certificate_apply(actor=user, kind=kind, issuer=issuer, couple=couple, **extra)
 
 
 # --------------------------------------------------------------------------- the register

@@ -5,7 +5,7 @@ fields (:meth:`ApplyForm.add_service_errors`)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -17,8 +17,10 @@ from jisheng.core.forms import add_service_errors
 from jisheng.people.forms import PersonField
 
 if TYPE_CHECKING:
-    from jisheng.orgs.models import Unit
-    from jisheng.people.models import Couple
+    from django.http import QueryDict
+
+    from jisheng.orgs.models import Unit, User
+    from jisheng.people.models import Couple, Person
 
 FIELD_PREFIX = "f_"
 
@@ -26,7 +28,7 @@ FIELD_PREFIX = "f_"
 class DateInput(forms.DateInput):
     input_type = "date"
 
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+    def __init__(self, attrs: dict[str, str] | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
@@ -62,14 +64,15 @@ class ApplyForm(forms.Form):
 
     def __init__(
         self,
-        *args: Any,
+        data: QueryDict | None = None,
+        *,
         spec: KindSpec,
-        user: Any,
+        user: User,
         issuers: list[Unit],
         couple: Couple | None = None,
-        **kwargs: Any,
+        initial: dict[str, object] | None = None,
     ) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(data, initial=initial)
         self.spec = spec
         self.user = user
         self.couple = couple
@@ -97,7 +100,7 @@ class ApplyForm(forms.Form):
         for field in spec.fields:
             self.fields[FIELD_PREFIX + field.key] = _kind_field(field)
 
-    def picked(self) -> list[Any]:
+    def picked(self) -> list[Person]:
         """The person chosen so far (to show them again in the picker after an error)."""
         if "person" not in self.fields:
             return []

@@ -12,7 +12,12 @@ VIEW = "certificates.view_certificate"
 
 def register() -> None:
     register_menu_section(
-        MenuSection(key="certificates", label=pgettext_lazy("menu section", "Certificates"), icon="bi-award", order=60)
+        MenuSection(
+            key="certificates",
+            label=pgettext_lazy("menu section", "Certificates"),
+            icon="bi-award",
+            order=60,
+        )
     )
     items = [
         MenuItem(

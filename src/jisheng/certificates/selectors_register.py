@@ -4,7 +4,7 @@ caller's scope."""
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
@@ -12,12 +12,11 @@ from jisheng.certificates.kinds import KindSpec
 from jisheng.certificates.models import Certificate
 from jisheng.core.scope import get_in_scope_or_404, restrict, restrict_within
 from jisheng.orgs.models import Unit
-from jisheng.people.models import Couple
+from jisheng.people.models import Couple, Person
 from jisheng.people.search import name_q
 
 if TYPE_CHECKING:
     from jisheng.orgs.models import User
-    from jisheng.people.models import Person
 
 
 def register(
@@ -32,7 +31,9 @@ def register(
     """The certificates of ``unit``'s subtree in the user's scope, newest first: of one
     kind, status and year (of issue, or of application before issue); ``q`` a number (or
     part of one), or a holder's name, pinyin or initials."""
-    qs = restrict_within(Certificate.objects, user, unit).select_related("issuer", "unit")
+    qs: QuerySet[Certificate] = restrict_within(
+        Certificate.objects.all(), user, unit
+    ).select_related("issuer", "unit")
     if kind:
         qs = qs.filter(kind=kind)
     if status:
@@ -51,13 +52,11 @@ def register(
     return qs.order_by("-applied_on", "-id")
 
 
-def _persons(text: str) -> Any:
-    from jisheng.people.models import Person
-
-    return Person.objects.filter(name_q(text)).values("pk")
+def _persons(text: str) -> QuerySet[Person]:
+    return Person.objects.filter(name_q(text))
 
 
-def certificate_get(user: User, pk: Any) -> Certificate:
+def certificate_get(user: User, pk: object) -> Certificate:
     """One certificate in the user's scope (404 otherwise, audited)."""
     return get_in_scope_or_404(
         Certificate.objects.select_related(
@@ -105,7 +104,7 @@ def couple_in_force(user: User, person: Person, day: datetime.date) -> Couple | 
     )
 
 
-def couple_get(user: User, pk: Any) -> Couple:
+def couple_get(user: User, pk: object) -> Couple:
     return get_in_scope_or_404(
         Couple.objects.select_related("unit", "wife", "husband"), user, pk=pk
     )

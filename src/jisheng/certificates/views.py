@@ -6,8 +6,9 @@ The rules are the engine's (:mod:`jisheng.certificates.services`)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -33,6 +34,10 @@ from jisheng.orgs.choices import UnitType
 from jisheng.orgs.models import Unit
 from jisheng.policy import selectors as policy_selectors
 from jisheng.policy.presentation import deadline_text, well_known_deadlines
+
+if TYPE_CHECKING:
+    from jisheng.orgs.models import User
+    from jisheng.people.models import Couple, Person
 
 VIEW = "certificates.view_certificate"
 ADD = "certificates.add_certificate"
@@ -104,7 +109,7 @@ def _year(value: str) -> int | None:
     return int(value) if value.isdigit() and 1900 <= int(value) <= 2200 else None
 
 
-def _reverse_or_none(name: str, *args: Any) -> str | None:
+def _reverse_or_none(name: str, *args: object) -> str | None:
     """The URL of a page another helper adds (PDF, verification): None until it exists."""
     try:
         return reverse(name, args=args)
@@ -141,8 +146,6 @@ def certificate_list(request: HttpRequest) -> HttpResponse:
         request.user, unit=unit, kind=kind, status=status, year=year, q=q
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    for certificate in page:
-        certificate.kind_title = _kind_title(certificate.kind)
     query = {
         k: v for k, v in {"kind": kind, "status": status, "year": year or "", "q": q}.items() if v
     }
@@ -151,6 +154,7 @@ def certificate_list(request: HttpRequest) -> HttpResponse:
         "certificates/certificate_list.html",
         {
             "page": page,
+            "rows": [{"certificate": c, "kind_title": _kind_title(c.kind)} for c in page],
             "unit": unit,
             "kinds": [(k.key, k.title) for k in kinds().values()],
             "statuses": CertificateStatus.choices,
@@ -178,9 +182,7 @@ def kind_list(request: HttpRequest) -> HttpResponse:
             "issuers": [types.get(t, t) for t in spec.issuers],
             "applicants": [APPLICANT_LABELS[a] for a in spec.applicants],
             "sources": [SOURCE_LABELS[s] for s in spec.draws_on],
-            "fields": [
-                {"field": f, "type": FIELD_TYPE_LABELS[f.type]} for f in spec.fields
-            ],
+            "fields": [{"field": f, "type": FIELD_TYPE_LABELS[f.type]} for f in spec.fields],
             "deadline": _deadline_label(spec.deadline, unit),
             "paper": PAPER_LABELS[spec.paper],
         }
@@ -238,9 +240,9 @@ def apply_choose(request: HttpRequest) -> HttpResponse:
 def certificate_apply(request: HttpRequest, kind: str) -> HttpResponse:
     require_perm(request, ADD)
     spec = _spec(kind)
-    user: Any = request.user
+    user = request.user
     working = getattr(request, "working_unit", None)
-    couple = None
+    couple: Couple | None = None
     couple_pk = request.POST.get("couple") or request.GET.get("couple")
     if spec.holder == "couple" and couple_pk:
         couple = selectors_register.couple_get(user, couple_pk)
@@ -274,11 +276,15 @@ def certificate_apply(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 def _apply(
-    request: HttpRequest, form: ApplyForm, spec: KindSpec, couple: Any, can_issue_now: bool
+    request: HttpRequest,
+    form: ApplyForm,
+    spec: KindSpec,
+    couple: Couple | None,
+    can_issue_now: bool,
 ) -> Certificate | None:
-    user: Any = request.user
+    user = request.user
     person = form.cleaned_data.get("person")
-    holder: dict[str, Any] = {"couple": couple, "person": None}
+    holder: dict[str, Couple | Person | None] = {"couple": couple, "person": None}
     if spec.holder == "person":
         holder = {"couple": None, "person": person}
     elif couple is None and person is not None:
@@ -324,15 +330,13 @@ def _field_rows(certificate: Certificate, spec: KindSpec | None) -> list[tuple[s
             continue
         text = str(value)
         if field.type == "date":
-            try:
+            with contextlib.suppress(ValueError):
                 text = format_cn_date(datetime.date.fromisoformat(text))
-            except ValueError:
-                pass
         rows.append((field.title, text))
     return rows
 
 
-def _steps(request: HttpRequest, certificate: Certificate) -> list[dict[str, Any]]:
+def _steps(request: HttpRequest, certificate: Certificate) -> list[dict[str, str | bool]]:
     steps = []
     for step in workflow.available(request.user, certificate):
         key = STEP_KEYS.get(step.target)  # type: ignore[call-overload]
@@ -426,10 +430,10 @@ def certificate_step(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("certificates:detail", target.pk)
 
 
-def _run_step(actor: Any, certificate: Certificate, key: str, message: str) -> Any:
+def _run_step(actor: User, certificate: Certificate, key: str, message: str) -> object:
     """Call the engine's service of the step ``key`` (by name)."""
     service = getattr(services, SERVICES[key], None)
-    arguments: dict[str, Any] = {"actor": actor, "certificate": certificate}
+    arguments: dict[str, object] = {"actor": actor, "certificate": certificate}
     if key == "return":
         arguments["message"] = message
     elif key in ("revoke", "reissue"):

@@ -19,7 +19,10 @@ class DateInput(forms.DateInput):
 
 class IssueForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("Kind"), choices=CertificateKind.choices, widget=forms.RadioSelect
+        label=_("Kind"),
+        # the couple's certificate issued on the spot (the other kinds have their forms)
+        choices=[(CertificateKind.ONE_CHILD_PARENTS.value, CertificateKind.ONE_CHILD_PARENTS.label)],
+        widget=forms.RadioSelect,
     )
     issuer = forms.CharField(
         label=_("Issuing unit code"),

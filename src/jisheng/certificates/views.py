@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jisheng.certificates import selectors, services
-from jisheng.certificates.choices import CertificateKind
+from jisheng.certificates.choices import CertificateKind, CertificateStatus
 from jisheng.certificates.forms import IssueForm, VoidForm
 from jisheng.certificates.models import Certificate
 from jisheng.core import audit
@@ -99,7 +99,7 @@ def certificate_issue(request: HttpRequest, couple_pk: int) -> HttpResponse:
             form.add_error("issuer", _("No unit with this code in your data scope."))
         else:
             try:
-                certificate = services.certificate_issue(
+                certificate = services.issue_now(
                     actor=request.user,
                     couple=couple,
                     kind=data["kind"],
@@ -132,7 +132,8 @@ def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "certificate": certificate,
             "child": selectors.only_child_of(certificate.couple, certificate.issued_on),
             "void_form": VoidForm(),
-            "can_void": request.user.has_perm(VOID) and not certificate.voided,
+            "can_void": request.user.has_perm(VOID)
+            and certificate.status == CertificateStatus.ISSUED,
         },
     )
 
@@ -165,7 +166,7 @@ def certificate_void(request: HttpRequest, pk: int) -> HttpResponse:
     form = VoidForm(request.POST)
     if form.is_valid():
         try:
-            services.certificate_void(
+            services.certificate_revoke(
                 actor=request.user, certificate=certificate, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:

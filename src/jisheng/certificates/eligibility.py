@@ -37,7 +37,9 @@ def problems(kind: KindSpec, certificate: Certificate, day: datetime.date) -> di
     return check(kind, certificate, day) if check is not None else {}
 
 
-def one_child_parents(kind: KindSpec, certificate: Certificate, day: datetime.date) -> dict[str, str]:
+def one_child_parents(
+    kind: KindSpec, certificate: Certificate, day: datetime.date
+) -> dict[str, str]:
     """独生子女父母光荣证: the couple married on the day (and not ended by then) with
     exactly one child of theirs recorded on or before it."""
     from jisheng.certificates.selectors import couples_current_on, one_child_couples

@@ -21,7 +21,9 @@ class IssueForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"),
         # the couple's certificate issued on the spot (the other kinds have their forms)
-        choices=[(CertificateKind.ONE_CHILD_PARENTS.value, CertificateKind.ONE_CHILD_PARENTS.label)],
+        choices=[
+            (CertificateKind.ONE_CHILD_PARENTS.value, CertificateKind.ONE_CHILD_PARENTS.label)
+        ],
         widget=forms.RadioSelect,
     )
     issuer = forms.CharField(

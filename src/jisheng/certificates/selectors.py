@@ -100,6 +100,7 @@ def certificate_list(
     year: int | None = None,
     q: str = "",
     include_voided: bool = True,
+    status: str = "",
 ) -> QuerySet[Certificate]:
     qs = restrict_within(Certificate.objects, user, unit).select_related(
         "issuer", "unit", "couple", "couple__wife", "couple__husband"
@@ -115,6 +116,8 @@ def certificate_list(
             | Q(couple__wife__name__startswith=text)
             | Q(couple__husband__name__startswith=text)
         )
+    if status:
+        qs = qs.filter(status=status)
     if not include_voided:
         qs = qs.filter(status=CertificateStatus.ISSUED)
     return qs.order_by("-issued_on", "-id")

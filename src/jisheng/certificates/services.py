@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jisheng.certificates import eligibility, numbering
-from jisheng.certificates.choices import CertificateStatus
+from jisheng.certificates.choices import CertificateKind, CertificateStatus
 from jisheng.certificates.kinds import KindSpec, kinds
 from jisheng.certificates.kinds import kind as kind_of
 from jisheng.certificates.models import Certificate
@@ -169,15 +169,13 @@ def _one_valid_errors(spec: KindSpec, certificate: Certificate) -> dict[str, str
     )
     if None in holder.values():
         return {}
-    held = Certificate.objects.filter(
-        kind=spec.key, status__in=VALID_STATUSES, **holder
-    ).exclude(pk=certificate.pk)
+    held = Certificate.objects.filter(kind=spec.key, status__in=VALID_STATUSES, **holder).exclude(
+        pk=certificate.pk
+    )
     if not held.exists():
         return {}
     return {
-        "kind": _(
-            "The holder already holds a valid %(kind)s: revoke it or reissue it first."
-        )
+        "kind": _("The holder already holds a valid %(kind)s: revoke it or reissue it first.")
         % {"kind": spec.title}
     }
 
@@ -210,6 +208,8 @@ def _number(
 def _holder_name(couple: Couple | None, person: Person | None) -> str:
     if couple is not None:
         names = [p.name for p in (couple.husband, couple.wife) if p is not None]
+        if couple.outside_name:
+            names.append(couple.outside_name)
         return "、".join(names)[:100]
     return person.name[:100] if person is not None else ""
 
@@ -366,9 +366,7 @@ def certificate_revoke(*, actor: Any, certificate: Certificate, reason: str) -> 
     """Revoke an issued certificate (→ revoked) with ``reason``: it stays, marked, with
     who revoked it and when, and is no longer valid from that moment."""
     reason = _reason(reason)
-    workflow.transition(
-        actor=actor, obj=certificate, to=CertificateStatus.REVOKED, message=reason
-    )
+    workflow.transition(actor=actor, obj=certificate, to=CertificateStatus.REVOKED, message=reason)
     return certificate
 
 
@@ -443,3 +441,46 @@ def certificate_reissue(
             message=reason,
         )
     return new
+
+
+def issue_clearance(ctx: workflow.Context) -> None:
+    """Follower of the step that completes a 管理移交 (``people.transfer`` → completed,
+    registered in ``CertificatesConfig.ready``): on the locked case, in its transaction,
+    the 管理移交证明 is issued from the transfer's unit to the person, numbered in that
+    unit's series of the completion's year, and its number written into the case's
+    ``clearance_number``. The completion is the decision: the clearance is issued with
+    it by whoever completes the case (a rollback of the completion takes the number
+    back)."""
+    transfer: Transfer = ctx.obj
+    spec = kind_of(CertificateKind.TRANSFER_CLEARANCE)
+    completed_on: datetime.date = ctx.params["completed_on"]
+    person = transfer.person
+    certificate = Certificate(
+        kind=spec.key,
+        status=CertificateStatus.ISSUED,
+        issuer=transfer.unit,
+        person=person,
+        holder_name=_holder_name(None, person),
+        unit=transfer.unit,
+        data={},
+        applied_on=completed_on,
+        applied_by=audit.user_of(ctx.actor),
+        transfer=transfer,
+    )
+    _number(certificate, spec, completed_on, ctx.actor)
+    certificate.save()
+    audit.record(
+        actor=ctx.actor,
+        action=AuditAction.CREATE,
+        obj=certificate,
+        changes={
+            "kind": [None, spec.key],
+            "status": [None, CertificateStatus.ISSUED],
+            "number": [None, certificate.number],
+            "transfer": [None, transfer.pk],
+            "issued_on": [None, completed_on.isoformat()],
+        },
+    )
+    ctx.changes["clearance_number"] = [transfer.clearance_number or "", certificate.number]
+    transfer.clearance_number = certificate.number or ""
+    ctx.fields.append("clearance_number")

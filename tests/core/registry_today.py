@@ -476,6 +476,15 @@ TODAY_ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 TODAY_API_PATHS = [
+    "get /api/v1/certificates",
+    "get /api/v1/certificates/{certificate_id}",
+    "post /api/v1/certificates",
+    "post /api/v1/certificates/{certificate_id}/issue",
+    "post /api/v1/certificates/{certificate_id}/reissue",
+    "post /api/v1/certificates/{certificate_id}/resubmit",
+    "post /api/v1/certificates/{certificate_id}/return",
+    "post /api/v1/certificates/{certificate_id}/review",
+    "post /api/v1/certificates/{certificate_id}/revoke",
     "get /api/v1/commodities/movements",
     "get /api/v1/commodities/stock",
     "get /api/v1/indicators",

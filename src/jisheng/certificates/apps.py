@@ -16,6 +16,17 @@ class CertificatesConfig(AppConfig):
         permissions.register()
         workflows.register()
 
+        from jisheng.certificates.services import issue_clearance
+        from jisheng.core import workflow
+
+        # completing a 管理移交 issues its clearance (the people app does not import this one)
+        workflow.follow("people.transfer", "completed", issue_clearance)
+
+        from jisheng.certificates import api
+        from jisheng.core.registry import register_api_router
+
+        register_api_router("/certificates", api.router, order=35)
+
         from jisheng.certificates.indicators import register
 
         register()

@@ -552,7 +552,7 @@ TODAY_MENU: list[tuple[str, list[str]]] = [
             "certificates:list",
             "certificates:apply_choose",
             "certificates:kinds",
-            "certificates:verify_number",
+            "certificates:verify",
         ],
     ),
     (

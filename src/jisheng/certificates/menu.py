@@ -46,9 +46,9 @@ def register() -> None:
         ),
         # The verification helper's page; the menu shows it once its URL exists.
         MenuItem(
-            "certificates:verify_number",
-            _("Verify by number"),
-            "bi-patch-check",
+            "certificates:verify",
+            _("Check a certificate"),
+            "bi-shield-check",
             permission="certificates.verify_certificate",
             section="certificates",
             order=40,

@@ -367,7 +367,9 @@ def _detail(
     has_number = bool(certificate.number)
     verify_url = ""
     if certificate.code and has_number:
-        verify_url = _reverse_or_none("verify", certificate.code) or f"/verify/{certificate.code}"
+        verify_url = (
+            _reverse_or_none("verify:public", certificate.code) or f"/verify/{certificate.code}"
+        )
     child = None
     if certificate.couple is not None and certificate.kind == "one_child_parents":
         child = selectors.only_child_of(

@@ -8,6 +8,7 @@ TODAY_ROLE_PERMISSIONS: dict[str, list[str]] = {
     "admin": [
         "certificates.add_certificate",
         "certificates.change_certificate",
+        "certificates.verify_certificate",
         "certificates.view_certificate",
         "commodities.add_adversereaction",
         "commodities.add_document",
@@ -143,6 +144,7 @@ TODAY_ROLE_PERMISSIONS: dict[str, list[str]] = {
     "office": [
         "certificates.add_certificate",
         "certificates.change_certificate",
+        "certificates.verify_certificate",
         "certificates.view_certificate",
         "commodities.add_adversereaction",
         "commodities.add_document",
@@ -476,6 +478,7 @@ TODAY_ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 TODAY_API_PATHS = [
+    "get /api/v1/certificates/verify",
     "get /api/v1/commodities/movements",
     "get /api/v1/commodities/stock",
     "get /api/v1/indicators",
@@ -537,7 +540,7 @@ TODAY_MENU: list[tuple[str, list[str]]] = [
     ("services", ["services:worklist", "services:campaign_list", "services:letter_list"]),
     ("system", ["core:audit_list", "policy:pack_list", "system_status"]),
     ("migrants", ["migrants:check_list"]),
-    ("certificates", ["certificates:list"]),
+    ("certificates", ["certificates:list", "certificates:verify"]),
     (
         "commodities",
         [

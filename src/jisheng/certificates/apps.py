@@ -16,6 +16,13 @@ class CertificatesConfig(AppConfig):
         permissions.register()
         workflows.register()
 
+        from jisheng.certificates import api_verify
+        from jisheng.core.registry import register_api_router
+
+        # After the other routers (the registry test keeps their order); its own prefix
+        # so the engine's /certificates router is another file.
+        register_api_router("/certificates/verify", api_verify.router, order=960)
+
         from jisheng.certificates.indicators import register
 
         register()

@@ -21,3 +21,13 @@ def register() -> None:
             order=10,
         )
     )
+    register_menu_item(
+        MenuItem(
+            "certificates:verify",
+            _("Check a certificate"),
+            "bi-shield-check",
+            permission="certificates.verify_certificate",
+            section="certificates",
+            order=20,
+        )
+    )

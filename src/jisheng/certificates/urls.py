@@ -1,6 +1,7 @@
 from django.urls import path
 
 from jisheng.certificates import views
+from jisheng.certificates.urls_verify import staff_urlpatterns
 
 app_name = "certificates"
 urlpatterns = [
@@ -11,3 +12,4 @@ urlpatterns = [
     path("<int:pk>/print/", views.certificate_print, name="print"),
     path("<int:pk>/void/", views.certificate_void, name="void"),
 ]
+urlpatterns += staff_urlpatterns

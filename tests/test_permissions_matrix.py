@@ -203,7 +203,7 @@ _kw(
 )
 _kw("reports:verification_record", _pk("verification_record"))
 _kw("quality:check_rule", lambda d: {"key": "no-such-rule"})
-_kw("certificates:detail certificates:step", _pk("certificate"))
+_kw("certificates:detail certificates:step certificates:pdf", _pk("certificate"))
 _kw(
     "commodities:store commodities:receipt commodities:transfer commodities:issue "
     "commodities:write_off commodities:ledger",

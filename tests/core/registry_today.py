@@ -8,6 +8,7 @@ TODAY_ROLE_PERMISSIONS: dict[str, list[str]] = {
     "admin": [
         "certificates.add_certificate",
         "certificates.change_certificate",
+        "certificates.verify_certificate",
         "certificates.view_certificate",
         "commodities.add_adversereaction",
         "commodities.add_document",
@@ -143,6 +144,7 @@ TODAY_ROLE_PERMISSIONS: dict[str, list[str]] = {
     "office": [
         "certificates.add_certificate",
         "certificates.change_certificate",
+        "certificates.verify_certificate",
         "certificates.view_certificate",
         "commodities.add_adversereaction",
         "commodities.add_document",
@@ -485,6 +487,7 @@ TODAY_API_PATHS = [
     "post /api/v1/certificates/{certificate_id}/return",
     "post /api/v1/certificates/{certificate_id}/review",
     "post /api/v1/certificates/{certificate_id}/revoke",
+    "get /api/v1/certificates/verify",
     "get /api/v1/commodities/movements",
     "get /api/v1/commodities/stock",
     "get /api/v1/indicators",

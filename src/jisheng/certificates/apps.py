@@ -26,6 +26,11 @@ class CertificatesConfig(AppConfig):
         from jisheng.core.registry import register_api_router
 
         register_api_router("/certificates", api.router, order=35)
+        from jisheng.certificates import api_verify
+
+        # After the other routers (the registry test keeps their order); its own prefix
+        # so the engine's /certificates router is another file.
+        register_api_router("/certificates/verify", api_verify.router, order=960)
 
         from jisheng.certificates.indicators import register
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from jisheng.certificates import views
+from jisheng.certificates.urls_verify import staff_urlpatterns
 
 app_name = "certificates"
 urlpatterns = [
@@ -12,3 +13,4 @@ urlpatterns = [
     path("<int:pk>/", views.certificate_detail, name="detail"),
     path("<int:pk>/step/", views.certificate_step, name="step"),
 ]
+urlpatterns += staff_urlpatterns

@@ -56,6 +56,8 @@ PUBLIC = {
     "set_language",
     "healthz",
     "favicon",
+    # a certificate's QR code: the public verification page (rate-limited, logged)
+    "verify:public",
 }
 # Pages every signed-in user may open whatever their roles (their own account, the home
 # page, the unit they work in — scope limits what these show).
@@ -204,6 +206,7 @@ _kw(
 _kw("reports:verification_record", _pk("verification_record"))
 _kw("quality:check_rule", lambda d: {"key": "no-such-rule"})
 _kw("certificates:detail certificates:step certificates:pdf", _pk("certificate"))
+_kw("verify:public", lambda d: {"code": "no-such-code"})
 _kw(
     "commodities:store commodities:receipt commodities:transfer commodities:issue "
     "commodities:write_off commodities:ledger",

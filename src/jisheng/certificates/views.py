@@ -197,14 +197,14 @@ def kind_list(request: HttpRequest) -> HttpResponse:
 
 def _deadline_label(key: str | None, unit: Unit | None) -> str:
     """The label of a deadline in the policy pack in force for ``unit`` (the key itself
-    is never shown), with its rule in words."""
+    is never shown), or its rule in words."""
     if not key:
         return ""
     pack = policy_selectors.pack_in_force(unit)
     rule = pack.deadlines.get(key) if pack is not None else None
     if rule is not None:
         label = getattr(rule, "label", "") or well_known_deadlines().get(key, "")
-        return f"{label}（{deadline_text(rule)}）" if label else deadline_text(rule)
+        return str(label) if label else deadline_text(rule)  # a pack's label says its rule
     return well_known_deadlines().get(key, "") or _("a deadline of the policy pack")
 
 

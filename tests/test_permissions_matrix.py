@@ -462,8 +462,8 @@ NO_OBJECT_YET = {"import_job", "visit", "certificate", "transfer_document"}
 
 
 def _expected(gate: str, holds: bool, object_missing: bool) -> set[int]:
-    if gate == "public":
-        return {200, 302, 405}
+    if gate == "public":  # a public page of a missing object (a QR code's): not found
+        return {200, 302, 404, 405} if object_missing else {200, 302, 405}
     if holds:
         return {404, 405} if object_missing else {200, 302, 405}
     return {403, 404, 405} if object_missing else {403, 405}

@@ -418,3 +418,26 @@ def crosscheck_rows(env: SimpleNamespace, n: int) -> None:
         )
         for i in range(n)
     )
+
+
+def certificates(env: SimpleNamespace, n: int) -> None:
+    """Issued certificates (管理移交证明, no review) of village A, one person each."""
+    from jisheng.certificates.models import Certificate
+
+    start = getattr(env, "certificate_serial", 0)
+    env.certificate_serial = start + n
+    person = env.make_person(name="证件持有人")
+    for i in range(start, start + n):
+        Certificate.objects.create(
+            kind="transfer_clearance",
+            status="issued",
+            number=f"YJROWS-2026-{i + 1:04d}",
+            issuer=env.tree.village_a,
+            unit=env.tree.village_a,
+            person=person,
+            holder_name=person.name,
+            year=2026,
+            sequence=i + 1,
+            issued_on=D(2026, 1, 1),
+            code=f"rows-{i}",
+        )

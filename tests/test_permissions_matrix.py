@@ -56,6 +56,8 @@ PUBLIC = {
     "set_language",
     "healthz",
     "favicon",
+    # a certificate's QR code: the public verification page (rate-limited, logged)
+    "verify:public",
 }
 # Pages every signed-in user may open whatever their roles (their own account, the home
 # page, the unit they work in — scope limits what these show).
@@ -154,7 +156,7 @@ _kw(
 )
 _kw("people:household_member_remove", _pk("household_member"))
 _kw("people:couple_detail people:couple_reveal_id people:couple_end", _pk("couple"))
-_kw("certificates:issue", lambda d: {"couple_pk": d.couple.pk})
+_kw("certificates:apply", lambda d: {"kind": "one_child_parents"})
 _kw("people:birth_detail people:birth_override people:birth_register_child", _pk("birth"))
 _kw("people:pregnancy_close", _pk("pregnancy"))
 _kw("imports:start imports:template", lambda d: {"kind": "persons"})
@@ -203,7 +205,8 @@ _kw(
 )
 _kw("reports:verification_record", _pk("verification_record"))
 _kw("quality:check_rule", lambda d: {"key": "no-such-rule"})
-_kw("certificates:detail certificates:print certificates:void", _pk("certificate"))
+_kw("certificates:detail certificates:step certificates:pdf", _pk("certificate"))
+_kw("verify:public", lambda d: {"code": "no-such-code"})
 _kw(
     "commodities:store commodities:receipt commodities:transfer commodities:issue "
     "commodities:write_off commodities:ledger",
@@ -459,8 +462,8 @@ NO_OBJECT_YET = {"import_job", "visit", "certificate", "transfer_document"}
 
 
 def _expected(gate: str, holds: bool, object_missing: bool) -> set[int]:
-    if gate == "public":
-        return {200, 302, 405}
+    if gate == "public":  # a public page of a missing object (a QR code's): not found
+        return {200, 302, 404, 405} if object_missing else {200, 302, 405}
     if holds:
         return {404, 405} if object_missing else {200, 302, 405}
     return {403, 404, 405} if object_missing else {403, 405}
@@ -510,7 +513,7 @@ def test_every_role_gets_what_its_permissions_say(data, tree, quiet_refusals) ->
             status = response.status_code
             slow[f"{page.name} as {role}"] = time.monotonic() - begun
             if role == "anonymous":
-                ok = {200, 302, 405} if gate == "public" else {302, 405}
+                ok = _expected(gate, True, object_missing) if gate == "public" else {302, 405}
             else:
                 user = role_users[role]
                 holds = gate in ("public", "any user") or user.has_perm(gate)

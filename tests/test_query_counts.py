@@ -118,6 +118,7 @@ BUILDERS: dict[str, Callable[[SimpleNamespace, int], None] | None] = {
     "api:/api/v1/quality/underreporting": rows.underreporting_villages,
     "api:/api/v1/quality/checks": rows.logic_violations,
     "api:/api/v1/reporting/submissions": rows.report_submissions,
+    "api:/api/v1/certificates": rows.certificates,
     # its rows are the forms registered by the apps (code), not rows of data
     "api:/api/v1/statforms": None,
     "api:/api/v1/quality/lists": rows.crosscheck_lists,

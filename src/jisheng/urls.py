@@ -30,6 +30,9 @@ urlpatterns = [
     ),
     path("system/status/", core_views.system_status, name="system_status"),
     path("import/", include("jisheng.core.urls_import")),
+    # A certificate's QR code: the public verification page (no log-in), at the root
+    # because it is printed on paper (the app's own pages are under certificates/).
+    path("verify/", include("jisheng.certificates.urls_verify")),
     # Each installed app with pages: its ``urls`` module under its AppConfig's
     # ``url_prefix`` (core's audit log at "audit/", "people/", …) — a new app needs no
     # edit here.

@@ -8,6 +8,7 @@ TODAY_ROLE_PERMISSIONS: dict[str, list[str]] = {
     "admin": [
         "certificates.add_certificate",
         "certificates.change_certificate",
+        "certificates.verify_certificate",
         "certificates.view_certificate",
         "commodities.add_adversereaction",
         "commodities.add_document",
@@ -143,6 +144,7 @@ TODAY_ROLE_PERMISSIONS: dict[str, list[str]] = {
     "office": [
         "certificates.add_certificate",
         "certificates.change_certificate",
+        "certificates.verify_certificate",
         "certificates.view_certificate",
         "commodities.add_adversereaction",
         "commodities.add_document",
@@ -476,6 +478,16 @@ TODAY_ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 TODAY_API_PATHS = [
+    "get /api/v1/certificates",
+    "get /api/v1/certificates/{certificate_id}",
+    "post /api/v1/certificates",
+    "post /api/v1/certificates/{certificate_id}/issue",
+    "post /api/v1/certificates/{certificate_id}/reissue",
+    "post /api/v1/certificates/{certificate_id}/resubmit",
+    "post /api/v1/certificates/{certificate_id}/return",
+    "post /api/v1/certificates/{certificate_id}/review",
+    "post /api/v1/certificates/{certificate_id}/revoke",
+    "get /api/v1/certificates/verify",
     "get /api/v1/commodities/movements",
     "get /api/v1/commodities/stock",
     "get /api/v1/indicators",
@@ -537,7 +549,15 @@ TODAY_MENU: list[tuple[str, list[str]]] = [
     ("services", ["services:worklist", "services:campaign_list", "services:letter_list"]),
     ("system", ["core:audit_list", "policy:pack_list", "system_status"]),
     ("migrants", ["migrants:check_list"]),
-    ("certificates", ["certificates:list"]),
+    (
+        "certificates",
+        [
+            "certificates:list",
+            "certificates:apply_choose",
+            "certificates:kinds",
+            "certificates:verify",
+        ],
+    ),
     (
         "commodities",
         [

@@ -16,6 +16,22 @@ class CertificatesConfig(AppConfig):
         permissions.register()
         workflows.register()
 
+        from jisheng.certificates.services import issue_clearance
+        from jisheng.core import workflow
+
+        # completing a 管理移交 issues its clearance (the people app does not import this one)
+        workflow.follow("people.transfer", "completed", issue_clearance)
+
+        from jisheng.certificates import api
+        from jisheng.core.registry import register_api_router
+
+        register_api_router("/certificates", api.router, order=35)
+        from jisheng.certificates import api_verify
+
+        # After the other routers (the registry test keeps their order); its own prefix
+        # so the engine's /certificates router is another file.
+        register_api_router("/certificates/verify", api_verify.router, order=960)
+
         from jisheng.certificates.indicators import register
 
         register()

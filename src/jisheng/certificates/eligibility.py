@@ -16,6 +16,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 
+from django.utils.translation import gettext as _
+
 from jisheng.certificates.kinds import KindSpec
 from jisheng.certificates.models import Certificate
 
@@ -33,3 +35,25 @@ def register(kind: str, check: Check) -> Check:
 def problems(kind: KindSpec, certificate: Certificate, day: datetime.date) -> dict[str, str]:
     check = CHECKS.get(kind.key)
     return check(kind, certificate, day) if check is not None else {}
+
+
+def one_child_parents(
+    kind: KindSpec, certificate: Certificate, day: datetime.date
+) -> dict[str, str]:
+    """独生子女父母光荣证: the couple married on the day (and not ended by then) with
+    exactly one child of theirs recorded on or before it."""
+    from jisheng.certificates.selectors import couples_current_on, one_child_couples
+
+    couple_id = certificate.couple_id
+    if couple_id is None:
+        return {}
+    if not couples_current_on(day).filter(pk=couple_id).exists():
+        return {"couple": _("The couple was not married on the day of issue.")}
+    if not one_child_couples(day).filter(pk=couple_id).exists():
+        return {
+            "couple": _("The couple does not have exactly one child recorded on the day of issue.")
+        }
+    return {}
+
+
+register("one_child_parents", one_child_parents)

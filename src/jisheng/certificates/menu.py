@@ -1,23 +1,58 @@
-"""The certificates' module of the left menu."""
+"""The certificates' module of the left menu (证件)."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jisheng.core.registry import MenuItem, MenuSection, register_menu_item, register_menu_section
+
+VIEW = "certificates.view_certificate"
 
 
 def register() -> None:
     register_menu_section(
-        MenuSection(key="certificates", label=_("Certificates"), icon="bi-award", order=60)
+        MenuSection(
+            key="certificates",
+            label=pgettext_lazy("menu section", "Certificates"),
+            icon="bi-award",
+            order=60,
+        )
     )
-    register_menu_item(
+    items = [
         MenuItem(
             "certificates:list",
             _("Certificate register"),
-            "bi-award",
-            permission="certificates.view_certificate",
+            "bi-journal-text",
+            permission=VIEW,
             section="certificates",
             order=10,
-        )
-    )
+        ),
+        MenuItem(
+            "certificates:apply_choose",
+            _("Apply for a certificate"),
+            "bi-file-earmark-plus",
+            permission="certificates.add_certificate",
+            section="certificates",
+            order=20,
+        ),
+        MenuItem(
+            "certificates:kinds",
+            _("Kinds of certificate"),
+            "bi-card-list",
+            permission=VIEW,
+            section="certificates",
+            order=30,
+        ),
+        # The verification helper's page; the menu shows it once its URL exists.
+        MenuItem(
+            "certificates:verify",
+            _("Check a certificate"),
+            "bi-shield-check",
+            permission="certificates.verify_certificate",
+            section="certificates",
+            order=40,
+        ),
+    ]
+    for item in items:
+        register_menu_item(item)

@@ -12,13 +12,15 @@ ALL_CERTIFICATES = [
     "certificates.add_certificate",
     "certificates.change_certificate",
 ]
+# Checking a certificate by its number, whichever unit issued it.
+VERIFY_CERTIFICATES = ["certificates.verify_certificate"]
 
 
 def register() -> None:
     register_grants(
         {
-            Role.ADMIN.value: ALL_CERTIFICATES,
-            Role.OFFICE.value: ALL_CERTIFICATES,
+            Role.ADMIN.value: [*ALL_CERTIFICATES, *VERIFY_CERTIFICATES],
+            Role.OFFICE.value: [*ALL_CERTIFICATES, *VERIFY_CERTIFICATES],
             Role.ASSESSOR.value: VIEW_CERTIFICATES,
             Role.LEADER.value: VIEW_CERTIFICATES,
             Role.FIELD.value: VIEW_CERTIFICATES,

@@ -4,7 +4,7 @@ indicator ``certificate_rate``.
 A couple *with exactly one child* on a day: married by then and not ended before it
 (``ended_on`` empty or later), with exactly one birth recorded for the couple dated on
 or before the day. A certificate is *in force* on a day when it was issued on or before
-it and not voided by the end of it.
+it and not revoked (or replaced by a reissue) by the end of it.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from jisheng.certificates.choices import CertificateKind
+from jisheng.certificates.choices import CertificateKind, CertificateStatus
 from jisheng.certificates.models import Certificate
 from jisheng.core.scope import get_in_scope_or_404, restrict_within
 from jisheng.orgs.models import Unit
@@ -34,8 +34,19 @@ def one_child_couples(day: datetime.date) -> QuerySet[Couple]:
 
 
 def certificate_in_force_q(day: datetime.date) -> Q:
-    """Certificates issued on or before ``day`` and not voided by the end of it."""
-    return Q(issued_on__lte=day) & (Q(voided_at__isnull=True) | Q(voided_at__date__gt=day))
+    """Certificates in force on ``day``: issued on or before it, not expired by then,
+    and valid now, or revoked only after the day, or replaced by a reissue issued only
+    after the day (a replaced one is in force until its reissue is: a holder is counted
+    once through :func:`has_certificate`)."""
+    return (
+        Q(issued_on__lte=day)
+        & (Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+        & (
+            Q(status=CertificateStatus.ISSUED)
+            | Q(status=CertificateStatus.REVOKED, voided_at__date__gt=day)
+            | Q(status=CertificateStatus.REPLACED, replaced_by__issued_on__gt=day)
+        )
+    )
 
 
 def has_certificate(
@@ -89,6 +100,7 @@ def certificate_list(
     year: int | None = None,
     q: str = "",
     include_voided: bool = True,
+    status: str = "",
 ) -> QuerySet[Certificate]:
     qs = restrict_within(Certificate.objects, user, unit).select_related(
         "issuer", "unit", "couple", "couple__wife", "couple__husband"
@@ -104,8 +116,10 @@ def certificate_list(
             | Q(couple__wife__name__startswith=text)
             | Q(couple__husband__name__startswith=text)
         )
+    if status:
+        qs = qs.filter(status=status)
     if not include_voided:
-        qs = qs.filter(voided_at__isnull=True)
+        qs = qs.filter(status=CertificateStatus.ISSUED)
     return qs.order_by("-issued_on", "-id")
 
 

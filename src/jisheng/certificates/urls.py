@@ -1,13 +1,16 @@
 from django.urls import path
 
 from jisheng.certificates import views
+from jisheng.certificates.urls_verify import staff_urlpatterns
 
 app_name = "certificates"
 urlpatterns = [
     path("", views.certificate_list, name="list"),
+    path("kinds/", views.kind_list, name="kinds"),
+    path("apply/", views.apply_choose, name="apply_choose"),
+    path("apply/<slug:kind>/", views.certificate_apply, name="apply"),
     path("candidates/", views.candidates, name="candidates"),
-    path("couples/<int:couple_pk>/issue/", views.certificate_issue, name="issue"),
     path("<int:pk>/", views.certificate_detail, name="detail"),
-    path("<int:pk>/print/", views.certificate_print, name="print"),
-    path("<int:pk>/void/", views.certificate_void, name="void"),
+    path("<int:pk>/step/", views.certificate_step, name="step"),
 ]
+urlpatterns += staff_urlpatterns

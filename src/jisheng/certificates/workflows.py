@@ -54,7 +54,12 @@ CERTIFICATE = wf.Workflow(
         wf.Step(S.APPLIED, S.RETURNED, wf.RETURN, CHANGE),
         wf.Step(S.REVIEWED, S.RETURNED, wf.RETURN, CHANGE),
         wf.Step(
-            S.RETURNED, S.APPLIED, wf.SUBMIT, ADD, label=pgettext_lazy("certificate", "Apply again")
+            S.RETURNED,
+            S.APPLIED,
+            wf.SUBMIT,
+            ADD,
+            hook=services.resubmit_hook,
+            label=pgettext_lazy("certificate", "Apply again"),
         ),
         wf.Step(
             S.ISSUED,
@@ -62,6 +67,7 @@ CERTIFICATE = wf.Workflow(
             wf.CANCEL,
             CHANGE,
             needs_message=True,
+            hook=services.revoke_hook,
             label=pgettext_lazy("certificate", "Revoke"),
         ),
         wf.Step(
@@ -69,6 +75,7 @@ CERTIFICATE = wf.Workflow(
             S.REPLACED,
             wf.SUPERSEDE,
             CHANGE,
+            needs_message=True,
             label=pgettext_lazy("certificate", "Reissue"),
         ),
     ),

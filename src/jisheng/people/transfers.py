@@ -56,7 +56,8 @@ def transfer_complete(
     receiving_unit: Unit | None = None,
     records_handed: str = "",
 ) -> Transfer:
-    """Complete a transfer: records handed over, clearance number issued."""
+    """Complete a transfer: records handed over, the clearance issued (by the
+    certificates app, following the step)."""
     require_in_scope(actor, transfer.unit)
     if transfer.status != TransferStatus.OPEN:
         raise ValidationError(_("Only an open transfer can be completed."))
@@ -87,14 +88,13 @@ def transfer_complete(
 
 
 def record_clearance(ctx: workflow.Context) -> None:
-    """Hook of completing (on the locked case): the handover written and the clearance
-    numbered (YJ<unit code>-<year>-<n>, n counting the unit's completions that year)."""
+    """Hook of completing (on the locked case): the handover written. The clearance
+    (管理移交证明, numbered YJ<unit code>-<year>-<0001>) is issued by the certificates
+    app, which follows this step (``core.workflow.follow``) in the same transaction and
+    writes its number into ``clearance_number``."""
     transfer: Transfer = ctx.obj
     completed_on = ctx.params["completed_on"]
     receiving_unit = ctx.params["receiving_unit"]
-    year_count = Transfer.objects.filter(
-        unit=transfer.unit_id, completed_on__year=completed_on.year, status=TransferStatus.COMPLETED
-    ).count()
     before = audit.snapshot(transfer)
     transfer.completed_on = completed_on
     transfer.receiving_name = ctx.params["receiving_name"] or (
@@ -103,14 +103,12 @@ def record_clearance(ctx: workflow.Context) -> None:
     transfer.receiving_unit = receiving_unit
     transfer.records_handed = ctx.params["records_handed"]
     transfer.completed_by = audit.user_of(ctx.actor)
-    transfer.clearance_number = f"YJ{transfer.unit.code}-{completed_on.year}-{year_count + 1:04d}"
     ctx.fields += [
         "completed_on",
         "receiving_name",
         "receiving_unit",
         "records_handed",
         "completed_by",
-        "clearance_number",
     ]
     after = audit.snapshot(transfer)
     after["status"] = TransferStatus.COMPLETED

@@ -1,6 +1,7 @@
 """The status machine of a management transfer (管理移交), run by ``core.workflow``.
 
-open ─complete (records handed over, clearance numbered)→ completed
+open ─complete (records handed over)→ completed; the certificates app follows the step
+(``core.workflow.follow``) and issues the numbered clearance in the same transaction.
 
 (A transfer whose departure event is corrected away is cancelled by
 ``people.services`` as part of that correction.)

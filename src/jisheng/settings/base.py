@@ -23,6 +23,7 @@ JISHENG_TRUSTED_PROXIES  reverse proxies whose X-Forwarded-For is believed (defa
 JISHENG_PDF_CONCURRENCY  PDFs printed at once (default 2); JISHENG_PDF_WAIT_SECONDS (15),
                        JISHENG_PDF_CACHE_SECONDS (7 days), JISHENG_PDF_SLOT_DIR (./var/pdf-slots)
 JISHENG_CHROMIUM       the Chromium that prints PDFs (default /usr/bin/chromium)
+JISHENG_PUBLIC_URL     the site address in certificates' QR codes (default: the request's)
 JISHENG_MIN_SAMPLE     smallest denominator a rate is shown for on the dashboard (default 5)
 JISHENG_INDICATOR_CONNECTIONS  PostgreSQL connections one computation of the indicators
                        of a whole tree uses at once (default 4; 1 = one query after another)
@@ -325,6 +326,13 @@ JISHENG_PDF_CACHE_SECONDS = int(env_str("JISHENG_PDF_CACHE_SECONDS", str(7 * 864
 JISHENG_CHROMIUM = env_str("JISHENG_CHROMIUM", "/usr/bin/chromium")
 # Directory of the PDF render slots' lock files (empty: VAR_DIR/pdf-slots).
 JISHENG_PDF_SLOT_DIR = env_str("JISHENG_PDF_SLOT_DIR", "")
+# Certificates (jisheng.certificates.pdf / verification): the site address printed in
+# the QR code of a certificate (<site>/verify/<code>; empty: the address of the request,
+# outside a request http://127.0.0.1:8000) and the public verification page's limit of
+# look-ups per client IP address and window.
+JISHENG_PUBLIC_URL = env_str("JISHENG_PUBLIC_URL", "").rstrip("/")
+JISHENG_VERIFY_LIMIT = max(1, int(env_str("JISHENG_VERIFY_LIMIT", "30")))
+JISHENG_VERIFY_WINDOW_SECONDS = max(1, int(env_str("JISHENG_VERIFY_WINDOW_SECONDS", "600")))
 # The dashboard shows a rate only for a denominator of at least this many cases (an
 # indicator may set its own minimum; 0: always shown).
 JISHENG_MIN_SAMPLE = int(env_str("JISHENG_MIN_SAMPLE", "5"))

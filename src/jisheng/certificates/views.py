@@ -130,7 +130,11 @@ def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "certificates/certificate_detail.html",
         {
             "certificate": certificate,
-            "child": selectors.only_child_of(certificate.couple, certificate.issued_on),
+            "child": (
+                selectors.only_child_of(certificate.couple, certificate.issued_on)
+                if certificate.couple is not None and certificate.issued_on is not None
+                else None
+            ),
             "void_form": VoidForm(),
             "can_void": request.user.has_perm(VOID)
             and certificate.status == CertificateStatus.ISSUED,
@@ -154,7 +158,11 @@ def certificate_print(request: HttpRequest, pk: int) -> HttpResponse:
         "certificates/certificate_print.html",
         {
             "certificate": certificate,
-            "child": selectors.only_child_of(certificate.couple, certificate.issued_on),
+            "child": (
+                selectors.only_child_of(certificate.couple, certificate.issued_on)
+                if certificate.couple is not None and certificate.issued_on is not None
+                else None
+            ),
         },
     )
 

@@ -59,7 +59,11 @@ def run(args: argparse.Namespace) -> int:
     print(f"database: {connection.vendor} {connection.settings_dict.get('NAME')}")
     stamp = f"{time.time_ns() // 1_000_000 % 10**12}"
     issuer = org_services.unit_create(
-        actor=None, parent=None, code=f"NB{stamp}", name=f"编号基准企业{stamp}", unit_type="enterprise"
+        actor=None,
+        parent=None,
+        code=f"NB{stamp}",
+        name=f"编号基准企业{stamp}",
+        unit_type="enterprise",
     )
     born = datetime.date(1980, 1, 1) + datetime.timedelta(days=random.randrange(7000))
     person = people_services.person_register(

@@ -398,3 +398,20 @@ def test_completing_a_transfer_issues_the_clearance(tree, users):
     )
     second.refresh_from_db()
     assert second.clearance_number == "YJMINE01-01-2025-0002"
+
+
+def test_pages_show_a_persons_certificate(client, woman, tree, users):
+    from django.urls import reverse
+
+    cert = services.issue_now(
+        actor=None, kind="status", issuer=tree.town, person=woman, data={"purpose": "入职"}
+    )
+    services.certificate_reissue(actor=None, certificate=cert, reason="遗失")
+    client.force_login(users.town_office)
+    client.cookies["django_language"] = "zh-hans"
+    listed = client.get(reverse("certificates:list")).content.decode()
+    assert cert.number in listed and "王芳" in listed and "计划生育情况证明" in listed
+    assert "已换发" in listed  # replaced by its reissue
+    for name in ("certificates:detail", "certificates:print"):
+        response = client.get(reverse(name, args=[cert.pk]))
+        assert response.status_code == 200 and cert.number in response.content.decode()

@@ -148,6 +148,14 @@ class Certificate(TimeStampedModel):
     def voided(self) -> bool:
         return self.voided_at is not None
 
+    @property
+    def kind_title(self) -> str:
+        """The kind's name in the active language (the kind's key if it is unknown)."""
+        from jisheng.certificates.kinds import kinds
+
+        spec = kinds().get(self.kind)
+        return spec.title if spec is not None else self.kind
+
 
 class NumberSeries(models.Model):
     """The last number taken in one issuing unit's series of one kind and year: the row

@@ -10,7 +10,7 @@ it and not revoked (or replaced by a reissue) by the end of it.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -20,6 +20,9 @@ from jisheng.core.scope import get_in_scope_or_404, restrict_within
 from jisheng.orgs.models import Unit
 from jisheng.people.choices import RESIDENT_STATUSES
 from jisheng.people.models import Birth, Couple
+
+if TYPE_CHECKING:
+    from jisheng.orgs.models import User
 
 
 def couples_current_on(day: datetime.date) -> QuerySet[Couple]:
@@ -93,7 +96,7 @@ def wife_in_one_child_couple(day: datetime.date, *, certified: bool = False) -> 
 
 
 def certificate_list(
-    user: Any,
+    user: User,
     *,
     unit: Unit | None = None,
     kind: str = "",
@@ -123,7 +126,7 @@ def certificate_list(
     return qs.order_by("-issued_on", "-id")
 
 
-def certificate_get(user: Any, pk: Any) -> Certificate:
+def certificate_get(user: User, pk: int) -> Certificate:
     return get_in_scope_or_404(
         Certificate.objects.select_related(
             "issuer", "unit", "couple", "couple__wife", "couple__husband", "issued_by", "voided_by"
@@ -133,13 +136,13 @@ def certificate_get(user: Any, pk: Any) -> Certificate:
     )
 
 
-def couple_get(user: Any, pk: Any) -> Couple:
+def couple_get(user: User, pk: int) -> Couple:
     return get_in_scope_or_404(
         Couple.objects.select_related("unit", "wife", "husband"), user, pk=pk
     )
 
 
-def candidates(user: Any, *, unit: Unit | None, day: datetime.date) -> QuerySet[Couple]:
+def candidates(user: User, *, unit: Unit | None, day: datetime.date) -> QuerySet[Couple]:
     """Couples of the user's scope (and of ``unit``'s subtree) with exactly one child on
     ``day``, the wife resident there now, and no 独生子女父母光荣证 in force: those to
     offer the certificate."""
@@ -155,7 +158,7 @@ def candidates(user: Any, *, unit: Unit | None, day: datetime.date) -> QuerySet[
     )
 
 
-def only_child_of(couple: Couple, day: datetime.date) -> Any:
+def only_child_of(couple: Couple, day: datetime.date) -> Birth | None:
     """The couple's one birth dated by ``day`` (for the printed certificate), or None."""
     births = list(couple.births.filter(date__lte=day).order_by("date", "id")[:2])
     return births[0] if len(births) == 1 else None

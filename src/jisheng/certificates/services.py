@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime
 import secrets
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -29,7 +30,7 @@ from jisheng.core.scope import record_denied, require_in_scope
 from jisheng.people.models import Couple, Person
 
 if TYPE_CHECKING:
-    from jisheng.orgs.models import Unit
+    from jisheng.orgs.models import Unit, User
     from jisheng.people.models import Transfer
 
 VALID_STATUSES = (CertificateStatus.ISSUED,)
@@ -60,12 +61,12 @@ def _holder_errors(
 
 
 def clean_data(
-    spec: KindSpec, data: dict[str, Any] | None
-) -> tuple[dict[str, Any], dict[str, str]]:
+    spec: KindSpec, data: Mapping[str, object] | None
+) -> tuple[dict[str, object], dict[str, str]]:
     """The kind's fields from ``data`` (as text from a form or JSON), checked: the clean
     values (dates as ISO text) and the problems by field."""
     data = dict(data or {})
-    clean: dict[str, Any] = {}
+    clean: dict[str, object] = {}
     errors: dict[str, str] = {}
     unknown = set(data) - {f.key for f in spec.fields}
     for key in sorted(unknown):
@@ -98,12 +99,12 @@ def clean_data(
 
 def certificate_apply(
     *,
-    actor: Any,
+    actor: User | None,
     kind: str,
     issuer: Unit,
     couple: Couple | None = None,
     person: Person | None = None,
-    data: dict[str, Any] | None = None,
+    data: Mapping[str, object] | None = None,
     applied_on: datetime.date | None = None,
     transfer: Transfer | None = None,
 ) -> Certificate:
@@ -191,7 +192,7 @@ def _lock_holder(certificate: Certificate) -> None:
 
 
 def _number(
-    certificate: Certificate, spec: KindSpec, issued_on: datetime.date, actor: Any
+    certificate: Certificate, spec: KindSpec, issued_on: datetime.date, actor: User | None
 ) -> list[str]:
     """Number and code ``certificate`` (inside the issuing transaction); the fields set."""
     sequence, number = numbering.take(spec, certificate.issuer, issued_on.year)
@@ -236,7 +237,7 @@ def issue_hook(ctx: workflow.Context) -> None:
 
 
 def certificate_issue(
-    *, actor: Any, certificate: Certificate, issued_on: datetime.date | None = None
+    *, actor: User | None, certificate: Certificate, issued_on: datetime.date | None = None
 ) -> Certificate:
     """Issue an application (reviewed, or applied for a kind issued without review)."""
     workflow.transition(
@@ -250,12 +251,12 @@ def certificate_issue(
 
 def issue_now(
     *,
-    actor: Any,
+    actor: User | None,
     kind: str,
     issuer: Unit,
     couple: Couple | None = None,
     person: Person | None = None,
-    data: dict[str, Any] | None = None,
+    data: Mapping[str, object] | None = None,
     issued_on: datetime.date | None = None,
     transfer: Transfer | None = None,
 ) -> Certificate:
@@ -285,13 +286,15 @@ def issue_now(
     return certificate
 
 
-def certificate_review(*, actor: Any, certificate: Certificate) -> Certificate:
+def certificate_review(*, actor: User | None, certificate: Certificate) -> Certificate:
     """An application checked by the office (applied → reviewed), ready to issue."""
     workflow.transition(actor=actor, obj=certificate, to=CertificateStatus.REVIEWED)
     return certificate
 
 
-def certificate_return(*, actor: Any, certificate: Certificate, message: str) -> Certificate:
+def certificate_return(
+    *, actor: User | None, certificate: Certificate, message: str
+) -> Certificate:
     """An application sent back to the applicant (→ returned) with what to correct."""
     workflow.transition(
         actor=actor, obj=certificate, to=CertificateStatus.RETURNED, message=message
@@ -300,7 +303,7 @@ def certificate_return(*, actor: Any, certificate: Certificate, message: str) ->
 
 
 def certificate_resubmit(
-    *, actor: Any, certificate: Certificate, data: dict[str, Any] | None = None
+    *, actor: User | None, certificate: Certificate, data: Mapping[str, object] | None = None
 ) -> Certificate:
     """A returned application applied for again (returned → applied), with its fields
     corrected (``data``; None keeps them) and checked again."""
@@ -338,7 +341,7 @@ def resubmit_hook(ctx: workflow.Context) -> None:
 REASON_MAX = 300
 
 
-def _authorise(actor: Any, certificate: Certificate, to: str) -> None:
+def _authorise(actor: User | None, certificate: Certificate, to: str) -> None:
     """The workflow's own check of a step, made before a transaction that wraps it (a
     refusal inside would roll its audit row back): permission, then scope; audited."""
     if actor is None:
@@ -362,7 +365,7 @@ def _reason(reason: str) -> str:
     return reason
 
 
-def certificate_revoke(*, actor: Any, certificate: Certificate, reason: str) -> Certificate:
+def certificate_revoke(*, actor: User | None, certificate: Certificate, reason: str) -> Certificate:
     """Revoke an issued certificate (→ revoked) with ``reason``: it stays, marked, with
     who revoked it and when, and is no longer valid from that moment."""
     reason = _reason(reason)
@@ -381,7 +384,7 @@ def revoke_hook(ctx: workflow.Context) -> None:
 
 def certificate_reissue(
     *,
-    actor: Any,
+    actor: User | None,
     certificate: Certificate,
     reason: str,
     issued_on: datetime.date | None = None,

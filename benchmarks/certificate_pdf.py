@@ -103,8 +103,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"database: {connection.vendor} {connection.settings_dict.get('NAME')}")
     load_demo()
     county = Unit.objects.get(code=COUNTY_CODE)
-    township = county.get_children().filter(unit_type="township").first()
-    village = township.get_children().first()
+    below = Unit.objects.filter(path__startswith=county.path)
+    township = below.filter(unit_type="township").order_by("path").first()
+    village = below.filter(path__startswith=township.path, depth=township.depth + 1).first()
     couples, persons = _holders(village, args.couples)
 
     certificates = []

@@ -67,8 +67,8 @@ def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         message=_("Certificate printed (PDF)."),
     )
     response = HttpResponse(document, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        False, f"{spec.name}-{certificate.number}.pdf"
+    response["Content-Disposition"] = (
+        content_disposition_header(False, f"{spec.name}-{certificate.number}.pdf") or "inline"
     )
     return response
 

@@ -56,6 +56,8 @@ PUBLIC = {
     "set_language",
     "healthz",
     "favicon",
+    # a certificate's QR code: the public verification page (rate-limited, logged)
+    "verify:public",
 }
 # Pages every signed-in user may open whatever their roles (their own account, the home
 # page, the unit they work in — scope limits what these show).
@@ -203,7 +205,11 @@ _kw(
 )
 _kw("reports:verification_record", _pk("verification_record"))
 _kw("quality:check_rule", lambda d: {"key": "no-such-rule"})
-_kw("certificates:detail certificates:print certificates:void", _pk("certificate"))
+_kw(
+    "certificates:detail certificates:print certificates:void certificates:pdf",
+    _pk("certificate"),
+)
+_kw("verify:public", lambda d: {"code": "NoSuchCode1234567890"})
 _kw(
     "commodities:store commodities:receipt commodities:transfer commodities:issue "
     "commodities:write_off commodities:ledger",

@@ -90,8 +90,8 @@ def verify_public(request: HttpRequest, code: str) -> HttpResponse:
             response = render(request, "certificates/verify_limited.html", status=429)
             response["Retry-After"] = str(verification.window_seconds())
             return _private(response)
-        status = 404 if answer.result == LookupResult.UNKNOWN else 200
-        response = render(request, "certificates/verify.html", {"answer": answer}, status=status)
+        # 未找到 is an answer too (200, like the API's "unknown"): the page says it
+        response = render(request, "certificates/verify.html", {"answer": answer})
         return _private(response)
 
 

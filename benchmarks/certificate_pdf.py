@@ -10,7 +10,10 @@
    checks refuse on that data is left out and said so).
 3. Times ``certificates.pdf.render_pdf`` on ``--documents`` documents, the certificates in
    turn, after one warm-up render (fontconfig's font list is read once per process).
-4. Prints n, p50, p95, max in milliseconds and PASS/FAIL against the target: p95 ≤ 300 ms.
+4. Prints n, p50, p95, max in milliseconds and PASS/FAIL against the target: p95 ≤ 300 ms
+   of the wall time; and, for information, the CPU time of the process per document
+   (what the wall time is on an idle core: on a shared machine the wall time includes
+   waiting for a core) and the load average.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import argparse
 import datetime
 import os
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -103,8 +107,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"database: {connection.vendor} {connection.settings_dict.get('NAME')}")
     load_demo()
     county = Unit.objects.get(code=COUNTY_CODE)
-    township = county.get_children().filter(unit_type="township").first()
-    village = township.get_children().first()
+    below = Unit.objects.filter(path__startswith=county.path)
+    township = below.filter(unit_type="township").order_by("path").first()
+    village = below.filter(path__startswith=township.path, depth=township.depth + 1).first()
     couples, persons = _holders(village, args.couples)
 
     certificates = []
@@ -126,9 +131,16 @@ def run(args: argparse.Namespace) -> int:
 
     pdf.render_pdf(certificates[0])  # warm-up: fontconfig, templates
     rotation = [certificates[i % len(certificates)] for i in range(args.documents)]
-    timings = [timed(lambda c=c: pdf.render_pdf(c)) for c in rotation]
+    timings, cpu = [], []
+    for certificate in rotation:
+        started = time.process_time()
+        timings.append(timed(lambda c=certificate: pdf.render_pdf(c)))
+        cpu.append((time.process_time() - started) * 1000)
     size = len(pdf.render_pdf(certificates[0]))
     figure = Figure("certificate PDF (WeasyPrint)", TARGET_MS, "p95", timings)
+    # The CPU time of this process per document: what the wall time is on an idle core
+    # (on a shared, loaded machine the wall time waits for the CPU too).
+    cpu_figure = Figure("  the same, CPU time of this process", None, "p95", cpu)
     print()
     print(
         f"{args.documents} documents of {len(certificates)} certificates "
@@ -139,6 +151,7 @@ def run(args: argparse.Namespace) -> int:
     print(header)
     print("-" * len(header))
     print(figure.row())
+    print(cpu_figure.row())
     return 0 if "FAIL" not in figure.row() else 1
 
 

@@ -45,7 +45,8 @@ def test_issue_print_and_verify_on_a_phone(page, phone_page, live_server, login,
     page.goto(f"{live_server.url}/certificates/{certificate.pk}/")
     link = page.get_by_test_id("pdf-link")
     href = link.get_attribute("href")
-    response = page.request.get(f"{live_server.url}{href}")
+    # the first PDF of the server process reads the font list: a generous timeout
+    response = page.request.get(f"{live_server.url}{href}", timeout=120_000)
     assert response.ok
     assert response.headers["content-type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.body())).pages)

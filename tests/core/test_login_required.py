@@ -10,8 +10,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 SRC = pathlib.Path(__file__).resolve().parents[2] / "src" / "jisheng"
 # The pages anyone may open: the login page and its language switch, the logout, the
-# health check, the favicon; the API authenticates by token (its own 401).
-PUBLIC = {"login", "logout", "set_language", "healthz", "favicon.ico"}
+# health check, the favicon, a certificate's verification page (its QR code,
+# ``verify:public``); the API authenticates by token (its own 401).
+PUBLIC = {"login", "logout", "set_language", "healthz", "favicon.ico", "public"}
 
 
 def _patterns(resolver: URLResolver, prefix: str = "") -> list[tuple[str, URLPattern]]:

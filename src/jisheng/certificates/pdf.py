@@ -18,8 +18,10 @@ from __future__ import annotations
 import datetime
 import functools
 import threading
+import types
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -33,6 +35,7 @@ from jisheng.core.templatetags.cn import format_cn_date
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
+    from weasyprint.text.fonts import FontConfiguration
 
     from jisheng.certificates.models import Certificate
 
@@ -55,11 +58,11 @@ class PdfUnavailable(RuntimeError):
 
 _lock = threading.Lock()
 # The one FontConfiguration of the process (fontconfig's font list, read once).
-_font_config: Any = None
+_font_config: FontConfiguration | None = None
 
 
 @functools.cache
-def _weasyprint() -> Any:
+def _weasyprint() -> types.ModuleType:
     try:
         import weasyprint
     except (OSError, ImportError) as exc:  # no Pango / GObject on this machine
@@ -67,7 +70,7 @@ def _weasyprint() -> Any:
     return weasyprint
 
 
-def font_config() -> Any:
+def font_config() -> FontConfiguration:
     """The module's one ``FontConfiguration`` (made on first use)."""
     global _font_config
     with _lock:
@@ -131,7 +134,7 @@ def parties(certificate: Certificate) -> list[Party]:
     return [Party("姓名", certificate.holder_name, "")]
 
 
-def field_rows(spec: KindSpec, data: dict[str, Any]) -> list[tuple[str, str]]:
+def field_rows(spec: KindSpec, data: Mapping[str, object]) -> list[tuple[str, str]]:
     """(label, value as printed) of the kind's fields: dates in Chinese, choices as is."""
     rows = []
     for field in spec.fields:
@@ -149,7 +152,7 @@ def field_rows(spec: KindSpec, data: dict[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
-def context(certificate: Certificate, base_url: str | None = None) -> dict[str, Any]:
+def context(certificate: Certificate, base_url: str | None = None) -> dict[str, object]:
     """What a certificate's template prints."""
     spec = kind_of(certificate.kind)
     url = verify_url(certificate, base_url)

@@ -22,7 +22,7 @@ import datetime
 import logging
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
@@ -37,6 +37,9 @@ from jisheng.core import audit
 from jisheng.core.choices import AuditAction
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django.db.models import QuerySet
+
     from jisheng.orgs.models import User
 
 logger = logging.getLogger(__name__)
@@ -124,7 +127,7 @@ def answer_for(
 # ------------------------------------------------------------------ selectors
 
 
-def _shown() -> Any:
+def _shown() -> QuerySet[Certificate]:
     return Certificate.objects.select_related("issuer").filter(status__in=SHOWN)
 
 
@@ -154,7 +157,7 @@ def log(
     asked: str,
     result: str,
     certificate: Certificate | None = None,
-    user: Any = None,
+    user: User | AnonymousUser | None = None,
     ip: str | None = None,
 ) -> Lookup:
     """One row of the look-up log."""
@@ -211,7 +214,11 @@ def lookup_public(code: str, *, ip: str | None) -> Answer:
 
 
 def lookup_number(
-    number: str, *, user: User, ip: str | None = None, channel: str = LookupChannel.NUMBER
+    number: str,
+    *,
+    user: User | AnonymousUser,
+    ip: str | None = None,
+    channel: str = LookupChannel.NUMBER,
 ) -> Answer:
     """A user's look-up of a certificate by its number, across units (logged and
     audited)."""

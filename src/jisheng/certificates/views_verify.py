@@ -67,8 +67,8 @@ def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         message=_("Certificate printed (PDF)."),
     )
     response = HttpResponse(document, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        False, f"{spec.name}-{certificate.number}.pdf"
+    response["Content-Disposition"] = (
+        content_disposition_header(False, f"{spec.name}-{certificate.number}.pdf") or "inline"
     )
     return response
 
@@ -90,8 +90,8 @@ def verify_public(request: HttpRequest, code: str) -> HttpResponse:
             response = render(request, "certificates/verify_limited.html", status=429)
             response["Retry-After"] = str(verification.window_seconds())
             return _private(response)
-        status = 404 if answer.result == LookupResult.UNKNOWN else 200
-        response = render(request, "certificates/verify.html", {"answer": answer}, status=status)
+        # 未找到 is an answer too (200, like the API's "unknown"): the page says it
+        response = render(request, "certificates/verify.html", {"answer": answer})
         return _private(response)
 
 

@@ -29,6 +29,7 @@ from jisheng.certificates.models import Certificate
 from jisheng.core import audit
 from jisheng.core.choices import AuditAction
 from jisheng.core.scope import restrict_within
+from jisheng.people.family import MULTIPLE_BIRTH_DAYS
 from jisheng.people.models import Birth
 
 if TYPE_CHECKING:
@@ -81,8 +82,18 @@ def registration_issue(
 
 def link_birth(birth: Birth) -> Certificate | None:
     """Link ``birth`` to its couple's latest issued 生育登记 that has no birth yet
-    (audited); None when there is none or the birth is already linked."""
+    (audited); None when there is none, the birth is already linked, or it is the
+    twin of a birth linked already (one registration for one pregnancy)."""
     if birth.couple_id is None or Certificate.objects.filter(birth=birth).exists():
+        return None
+    # a twin: the registration of the pregnancy is linked to the first child already
+    near = (
+        birth.date - datetime.timedelta(days=MULTIPLE_BIRTH_DAYS),
+        birth.date + datetime.timedelta(days=MULTIPLE_BIRTH_DAYS),
+    )
+    if Certificate.objects.filter(
+        kind=KIND, birth__couple_id=birth.couple_id, birth__date__range=near
+    ).exists():
         return None
     with transaction.atomic():
         registration = (

@@ -12,13 +12,14 @@ from tests import factories
 
 D = datetime.date
 _seq = itertools.count(800)
+MARRIED = D(2015, 5, 1)
 
 
 def today() -> datetime.date:
     return timezone.localdate()
 
 
-def couple(unit, name="张", married_on=D(2015, 5, 1), children=(), ended_on=None, outside=False):
+def couple(unit, name="张", married_on=MARRIED, children=(), ended_on=None, outside=False):
     """A couple of ``unit`` (wife and husband registered there) with births on ``children``."""
     wife = factories.person(
         unit, name=f"{name}妻", sex="F", birth_date=D(1990, 1, 1), seq=next(_seq),

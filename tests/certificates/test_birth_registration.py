@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 
-import pytest
 from django.urls import reverse
 
 from jisheng.certificates.birth_registration import link_birth, registration_issue
@@ -168,8 +167,11 @@ def test_the_list_and_the_couple_page_link(client, tree, users):
     login(client, users.office)
     html = client.get(reverse("certificates:registration_list")).content.decode()
     assert certificate.number in html and "尚未登记出生" in html
-    assert certificate.number not in client.get(
-        reverse("certificates:registration_list") + "?linked=yes"
-    ).content.decode()
+    assert (
+        certificate.number
+        not in client.get(
+            reverse("certificates:registration_list") + "?linked=yes"
+        ).content.decode()
+    )
     couple_page = client.get(reverse("people:couple_detail", args=[made.pk])).content.decode()
     assert reverse("certificates:registration_new", args=[made.pk]) in couple_page

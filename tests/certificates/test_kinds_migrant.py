@@ -26,7 +26,10 @@ def test_an_in_migrant_s_verification_records_the_check(tree, users):
     done = verify(users, tree, her, "430100-2025-0042")
     check = MigrantCheck.objects.get(person=her)
     assert (check.result, check.checked_on) == (CheckResult.VALID, today())
-    assert (check.certificate_number, check.issuing_place) == ("430100-2025-0042", "湖南省某镇计生办")
+    assert (check.certificate_number, check.issuing_place) == (
+        "430100-2025-0042",
+        "湖南省某镇计生办",
+    )
     assert done.number in check.note
 
 

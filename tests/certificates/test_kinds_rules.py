@@ -222,7 +222,9 @@ def test_a_valid_marriage_certificate_passes(tree, users):
 
 def test_an_expired_marriage_certificate_is_refused(tree, users):
     her = woman(tree.village_a)
-    shown = marriage_certificate(users, tree, her, issued_on=today() - datetime.timedelta(days=1200))
+    shown = marriage_certificate(
+        users, tree, her, issued_on=today() - datetime.timedelta(days=1200)
+    )
     assert shown.valid_until < today()
     with pytest.raises(ValidationError) as info:
         verify(users, tree, her, shown.number)

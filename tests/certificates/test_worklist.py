@@ -117,9 +117,7 @@ def test_the_pack_key_is_optional_with_a_default_of_30():
     assert PolicyPackSchema.model_validate(_minimal()).certificates is None
     pack = PolicyPackSchema.model_validate(_minimal({"certificates": {}}))
     assert pack.certificates.expiry_warning_days == 30
-    pack = PolicyPackSchema.model_validate(
-        _minimal({"certificates": {"expiry_warning_days": 60}})
-    )
+    pack = PolicyPackSchema.model_validate(_minimal({"certificates": {"expiry_warning_days": 60}}))
     assert pack.certificates.expiry_warning_days == 60
 
 

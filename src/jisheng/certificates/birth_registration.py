@@ -16,7 +16,8 @@ latest issued registration without a birth is linked to it, audited. The bulk lo
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -33,7 +34,9 @@ from jisheng.people.family import MULTIPLE_BIRTH_DAYS
 from jisheng.people.models import Birth
 
 if TYPE_CHECKING:
-    from jisheng.orgs.models import Unit
+    from django.contrib.auth.models import AnonymousUser
+
+    from jisheng.orgs.models import Unit, User
     from jisheng.people.models import Couple
 
 KIND = CertificateKind.BIRTH_REGISTRATION
@@ -47,7 +50,7 @@ LINK_WINDOW_DAYS = 365
 
 def registration_issue(
     *,
-    actor: Any,
+    actor: User | AnonymousUser | None,
     couple: Couple,
     issuer: Unit,
     child_order: int | str | None,
@@ -129,8 +132,8 @@ def on_birth_saved(
     instance: Birth,
     created: bool = False,
     raw: bool = False,
-    update_fields: Any = None,
-    **kwargs: Any,
+    update_fields: Iterable[str] | None = None,
+    **kwargs: object,
 ) -> None:
     """``post_save`` of ``people.Birth``: a new birth with a couple (or a birth whose
     couple was just set) is linked to the couple's open 生育登记."""
@@ -145,12 +148,12 @@ def on_birth_saved(
 
 
 def registration_list(
-    user: Any, *, unit: Unit | None = None, linked: bool | None = None, q: str = ""
+    user: User | AnonymousUser, *, unit: Unit | None = None, linked: bool | None = None, q: str = ""
 ) -> QuerySet[Certificate]:
     """The 生育登记 of the user's scope (below ``unit``), newest first; ``linked``:
     only those with (True) or without (False) their birth recorded."""
-    qs = (
-        restrict_within(Certificate.objects, user, unit)
+    qs: QuerySet[Certificate] = (
+        restrict_within(Certificate.objects.all(), user, unit)
         .filter(kind=KIND)
         .select_related("issuer", "unit", "couple", "couple__wife", "couple__husband", "birth")
     )

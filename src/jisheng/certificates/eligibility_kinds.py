@@ -12,7 +12,7 @@ are identity and data ones (no marriage in the registry, an impossible date).
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -72,13 +72,16 @@ def _identity(person: Person | None, field: str) -> dict[str, str]:
     if person is None:
         return {}
     if person.status == PersonStatus.DECEASED:
-        return {field: _("The registry records %(name)s as deceased: please check.") % {
-            "name": person.name
-        }}
+        return {
+            field: _("The registry records %(name)s as deceased: please check.")
+            % {"name": person.name}
+        }
     return {}
 
 
-def birth_registration(spec: KindSpec, certificate: Certificate, day: datetime.date) -> dict[str, str]:
+def birth_registration(
+    spec: KindSpec, certificate: Certificate, day: datetime.date
+) -> dict[str, str]:
     """生育登记: the couple current on ``day`` in the registry, a possible expected
     date, a sensible child order. Never refused for the number of children."""
     couple = certificate.couple
@@ -115,7 +118,9 @@ def birth_registration(spec: KindSpec, certificate: Certificate, day: datetime.d
     return errors
 
 
-def migrant_marriage(spec: KindSpec, certificate: Certificate, day: datetime.date) -> dict[str, str]:
+def migrant_marriage(
+    spec: KindSpec, certificate: Certificate, day: datetime.date
+) -> dict[str, str]:
     """流动人口婚育证明: the person is in the registry below the issuer (the engine checks
     the unit) and alive. Age, marriage and children are printed, never a refusal."""
     errors = _identity(certificate.person, "person")
@@ -192,12 +197,12 @@ def verified_certificate(certificate: Certificate) -> Certificate | None:
 # --- what the documents print (facts as recorded, no judgement) ----------------------
 
 
-def holder_facts(person: Person, day: datetime.date) -> dict[str, Any]:
+def holder_facts(person: Person, day: datetime.date) -> dict[str, object]:
     """Marital status and children of ``person`` as recorded on ``day`` (the content of
     the 婚育证明 and the 情况证明: facts only)."""
-    births = Birth.objects.filter(
-        Q(mother=person) | Q(father=person), date__lte=day
-    ).order_by("date", "id")
+    births = Birth.objects.filter(Q(mother=person) | Q(father=person), date__lte=day).order_by(
+        "date", "id"
+    )
     children = list(births.values("date", "sex", "child_name"))
     return {
         "marital_status": person.get_marital_status_display(),

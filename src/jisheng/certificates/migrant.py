@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from jisheng.certificates.choices import CertificateKind, CertificateStatus
 from jisheng.core import workflow as wf
-from jisheng.migrants.models import CheckResult, MigrantCheck
+from jisheng.migrants.models import CheckResult
 from jisheng.migrants.selectors import was_in_migrant
 from jisheng.migrants.services import check_record
 
@@ -21,16 +21,16 @@ NUMBER_MAX = 50  # MigrantCheck.certificate_number
 PLACE_MAX = 200
 
 
-def record_check(ctx: wf.Context) -> MigrantCheck | None:
+def record_check(ctx: wf.Context) -> None:
     """Follower of ``certificate → issued``: the migrants app's check of a 审验."""
     certificate = ctx.obj
     if certificate.kind != CertificateKind.MIGRANT_VERIFICATION:
-        return None
+        return
     person, day = certificate.person, certificate.issued_on
     if person is None or day is None or not was_in_migrant(person, day):
-        return None
+        return
     data = certificate.data or {}
-    return check_record(
+    check_record(
         actor=ctx.actor,
         person=person,
         checked_on=day,

@@ -26,7 +26,6 @@ ADD = "certificates.add_certificate"
 PAGE_SIZE = 50
 
 
-
 @GET_POST
 def registration_new(request: HttpRequest, couple_pk: int) -> HttpResponse:
     require_perm(request, ADD)

@@ -13,9 +13,9 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,7 +33,7 @@ from jisheng.policy.schema import MonthsAfter
 from jisheng.policy.selectors import pack_in_force
 
 if TYPE_CHECKING:
-    from jisheng.orgs.models import Unit
+    from jisheng.orgs.models import Unit, User
     from jisheng.policy.schema import Deadline
 
 ADD = "certificates.add_certificate"
@@ -51,11 +51,11 @@ OPEN_STATUSES = (
 )
 
 
-def _where(user: Any, unit: Unit | None) -> Unit | None:
+def _where(user: User, unit: Unit | None) -> Unit | None:
     return unit if unit is not None else getattr(user, "unit", None)
 
 
-def _deadline(user: Any, unit: Unit | None, today: datetime.date) -> Deadline | None:
+def _deadline(user: User, unit: Unit | None, today: datetime.date) -> Deadline | None:
     pack = pack_in_force(_where(user, unit), today)
     return pack.deadlines.get(DEADLINE_KEY) if pack is not None else None
 
@@ -68,8 +68,8 @@ def expiry_warning_days(unit: Unit | None, today: datetime.date) -> int:
 
 
 def only_child_due(
-    user: Any, *, unit: Unit | None = None, today: datetime.date
-) -> tuple[Any, Deadline | None]:
+    user: User, *, unit: Unit | None = None, today: datetime.date
+) -> tuple[QuerySet[Birth], Deadline | None]:
     """The only births of current couples of the user's scope (below ``unit``) whose
     光荣证 is due or less than :data:`LATE_SHOWN_DAYS` days late, with no certificate
     applied for or issued; soonest due first."""
@@ -98,7 +98,7 @@ def only_child_due(
 
 
 def collect_only_child_due(
-    user: Any, *, unit: Unit | None = None, today: datetime.date | None = None, limit: int = 10
+    user: User, *, unit: Unit | None = None, today: datetime.date | None = None, limit: int = 10
 ) -> tuple[int, list[WorkItem]]:
     today = today or timezone.localdate()
     births, rule = only_child_due(user, unit=unit, today=today)
@@ -107,6 +107,8 @@ def collect_only_child_due(
     items = []
     for birth in births[:limit]:
         couple = birth.couple
+        if couple is None:  # the query keeps births of a couple only
+            continue
         due = due_date(rule, birth.date)
         items.append(
             WorkItem(
@@ -123,7 +125,9 @@ def collect_only_child_due(
     return births.count(), items
 
 
-def expiring(user: Any, *, unit: Unit | None = None, today: datetime.date) -> Any:
+def expiring(
+    user: User, *, unit: Unit | None = None, today: datetime.date
+) -> QuerySet[Certificate]:
     """Issued 婚育证明 of the user's scope whose validity ends within the pack's warning
     days (or ended today), with no newer one issued for the person; soonest first."""
     days = expiry_warning_days(_where(user, unit), today)
@@ -133,7 +137,7 @@ def expiring(user: Any, *, unit: Unit | None = None, today: datetime.date) -> An
         status=CertificateStatus.ISSUED,
     ).filter(Q(valid_until__isnull=True) | Q(valid_until__gt=OuterRef("valid_until")))
     return (
-        restrict_within(Certificate.objects, user, unit)
+        restrict_within(Certificate.objects.all(), user, unit)
         .filter(
             kind=CertificateKind.MIGRANT_MARRIAGE,
             status=CertificateStatus.ISSUED,
@@ -147,7 +151,7 @@ def expiring(user: Any, *, unit: Unit | None = None, today: datetime.date) -> An
 
 
 def collect_expiring(
-    user: Any, *, unit: Unit | None = None, today: datetime.date | None = None, limit: int = 10
+    user: User, *, unit: Unit | None = None, today: datetime.date | None = None, limit: int = 10
 ) -> tuple[int, list[WorkItem]]:
     today = today or timezone.localdate()
     rows = expiring(user, unit=unit, today=today)
@@ -156,7 +160,7 @@ def collect_expiring(
             person_id=c.person_id,
             person_name=c.holder_name,
             unit_name=c.unit.name,
-            date=c.valid_until,
+            date=c.valid_until or today,
             what=_("Marriage and childbearing certificate %(number)s expires")
             % {"number": c.number},
             url=reverse("certificates:detail", args=[c.pk]),

@@ -127,3 +127,9 @@ def test_the_pack_key_is_optional_with_a_default_of_30():
 def test_a_wrong_pack_key_is_refused(section):
     with pytest.raises(ValueError):
         PolicyPackSchema.model_validate(_minimal({"certificates": section}))
+
+
+def test_the_pack_page_shows_the_warning_days(client, users):
+    client.force_login(users.admin)
+    html = client.get("/policy/default-2026/").content.decode()
+    assert "婚育证明到期前 30 天列入待办工作。" in html

@@ -441,3 +441,17 @@ def certificates(env: SimpleNamespace, n: int) -> None:
             issued_on=D(2026, 1, 1),
             code=f"rows-{i}",
         )
+
+
+def birth_registrations(env: SimpleNamespace, n: int) -> None:
+    """生育登记 of couples of village A, issued by the township (issue 16)."""
+    from jisheng.certificates.birth_registration import registration_issue
+    from jisheng.people import family
+
+    for _ in range(n):
+        wife = env.make_person(name="周敏")
+        husband = env.make_person(name="吴刚", sex="M")
+        couple = family.couple_create(
+            actor=None, married_on=D(2018, 1, 1), wife=wife, husband=husband
+        )
+        registration_issue(actor=None, couple=couple, issuer=env.tree.town, child_order=1)

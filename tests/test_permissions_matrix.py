@@ -157,6 +157,7 @@ _kw(
 _kw("people:household_member_remove", _pk("household_member"))
 _kw("people:couple_detail people:couple_reveal_id people:couple_end", _pk("couple"))
 _kw("certificates:apply", lambda d: {"kind": "one_child_parents"})
+_kw("certificates:registration_new", lambda d: {"couple_pk": d.couple.pk})
 _kw("people:birth_detail people:birth_override people:birth_register_child", _pk("birth"))
 _kw("people:pregnancy_close", _pk("pregnancy"))
 _kw("imports:start imports:template", lambda d: {"kind": "persons"})

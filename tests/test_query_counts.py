@@ -90,6 +90,7 @@ BUILDERS: dict[str, Callable[[SimpleNamespace, int], None] | None] = {
     "page:people:person_list": rows.persons,
     "page:people:household_list": rows.households,
     "page:people:birth_list": rows.births,
+    "page:certificates:registration_list": rows.birth_registrations,
     "page:people:pregnancy_list": rows.pregnancies,
     "page:people:transfer_list": rows.transfers,
     "page:policy:pack_list": rows.policy_packs,

@@ -35,3 +35,18 @@ class CertificatesConfig(AppConfig):
         from jisheng.certificates.indicators import register
 
         register()
+
+        from django.db.models.signals import post_save
+
+        from jisheng.certificates import birth_registration, eligibility_kinds, migrant, worklist
+        from jisheng.people.models import Birth
+
+        eligibility_kinds.register()
+        migrant.register()
+        worklist.register()
+        # a birth recorded for a couple links its open 生育登记
+        post_save.connect(
+            birth_registration.on_birth_saved,
+            sender=Birth,
+            dispatch_uid="certificates.link_birth",
+        )

@@ -276,5 +276,6 @@ def sections(pack: PolicyPackSchema) -> dict[str, Any]:
         "late_marriage": pack.late_marriage_age,
         "assessment": assessment,
         "commodities": pack.commodities,
+        "certificates": pack.certificates,
         "sources": pack.sources,
     }

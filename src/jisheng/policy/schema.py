@@ -322,6 +322,13 @@ class Commodities(Strict):
         return self
 
 
+class Certificates(Strict):
+    """The certificates' worklist: a 婚育证明 shows there this many days before it
+    expires."""
+
+    expiry_warning_days: Annotated[int, Field(ge=1, le=365)] = 30
+
+
 # --- targets, scoring and accountability ---------------------------------------------
 
 
@@ -659,6 +666,7 @@ class PolicyPackSchema(Strict):
     late_childbearing_age: Age | None = None  # the 晚育率 statistic: mother at a first birth
     assessment: Assessment | None = None
     commodities: Commodities | None = None
+    certificates: Certificates | None = None
 
     @property
     def expiry_alert_days(self) -> int:

@@ -675,7 +675,9 @@ def stored(content: dict[str, Any]) -> dict[str, Any]:
     in issue 14; issue 16 brought the key back as a rule per kind)."""
     content = dict(content)
     leave = content.get("leave_days")
-    if isinstance(leave, dict) and any(not isinstance(v, dict) for v in leave.values()):
+    if isinstance(leave, dict) and any(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in leave.values()
+    ):
         content.pop("leave_days")
     for path in RETIRED_KEYS:
         parent: Any = content

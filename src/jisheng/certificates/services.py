@@ -51,9 +51,9 @@ def _holder_errors(
     holder_unit = couple.unit if couple is not None else person.unit if person else None
     if holder_unit is not None and not holder_unit.path.startswith(issuer.path):
         errors["issuer"] = _("The issuing unit must be the holder's unit or a unit above it.")
-    if issuer.type not in spec.issuers:
+    if issuer.unit_type not in spec.issuers:
         errors["issuer"] = _("A %(unit_type)s does not issue a %(kind)s.") % {
-            "unit_type": issuer.get_type_display(),
+            "unit_type": issuer.get_unit_type_display(),
             "kind": spec.title,
         }
     return errors

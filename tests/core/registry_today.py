@@ -6,6 +6,11 @@ from __future__ import annotations
 
 TODAY_ROLE_PERMISSIONS: dict[str, list[str]] = {
     "admin": [
+        "leave.add_leaverequest",
+        "leave.approve_leaverequest",
+        "leave.change_leaverequest",
+        "leave.sign_leaverequest",
+        "leave.view_leaverequest",
         "certificates.add_certificate",
         "certificates.change_certificate",
         "certificates.view_certificate",
@@ -141,6 +146,10 @@ TODAY_ROLE_PERMISSIONS: dict[str, list[str]] = {
         "services.view_letter",
     ],
     "office": [
+        "leave.add_leaverequest",
+        "leave.approve_leaverequest",
+        "leave.change_leaverequest",
+        "leave.view_leaverequest",
         "certificates.add_certificate",
         "certificates.change_certificate",
         "certificates.view_certificate",
@@ -272,6 +281,8 @@ TODAY_ROLE_PERMISSIONS: dict[str, list[str]] = {
         "services.view_letter",
     ],
     "field": [
+        "leave.add_leaverequest",
+        "leave.view_leaverequest",
         "certificates.view_certificate",
         "commodities.add_adversereaction",
         "commodities.issue_stock",
@@ -333,6 +344,8 @@ TODAY_ROLE_PERMISSIONS: dict[str, list[str]] = {
         "services.view_followupvisit",
     ],
     "leader": [
+        "leave.sign_leaverequest",
+        "leave.view_leaverequest",
         "certificates.view_certificate",
         "commodities.view_adversereaction",
         "commodities.view_document",
@@ -465,6 +478,7 @@ TODAY_ROLE_PERMISSIONS: dict[str, list[str]] = {
         "services.view_letter",
     ],
     "auditor": [
+        "leave.view_leaverequest",
         "core.view_auditevent",
         "core.view_lateentry",
         "orgs.view_committee",
@@ -503,6 +517,10 @@ TODAY_API_PATHS = [
     "get /api/v1/units",
     "get /api/v1/units/{code}",
     "get /api/v1/worklist",
+    "get /api/v1/leave",
+    "post /api/v1/leave",
+    "get /api/v1/leave/{leave_id}",
+    "post /api/v1/leave/{leave_id}/actions",
     "patch /api/v1/persons/{person_id}",
     "post /api/v1/auth/token",
     "post /api/v1/commodities/movements",
@@ -538,6 +556,7 @@ TODAY_MENU: list[tuple[str, list[str]]] = [
     ("system", ["core:audit_list", "policy:pack_list", "system_status"]),
     ("migrants", ["migrants:check_list"]),
     ("certificates", ["certificates:list"]),
+    ("leave", ["leave:leave_list", "leave:apply"]),
     (
         "commodities",
         [

@@ -171,8 +171,13 @@ def test_parenting_leave_is_capped_per_child_and_year(parenting):
         leave, "days", kind="parenting", start=D(2026, 7, 6), birth=leave.birth, days=1
     )
     # the next year has its own days
-    assert apply(leave, kind="parenting", start=D(2025, 7, 7), birth=leave.birth, days=10).days == 10
-    summary = {t.kind: (t.approved, t.pending) for t in selectors.year_summary(leave.wang, 2026, leave.office)}
+    assert (
+        apply(leave, kind="parenting", start=D(2025, 7, 7), birth=leave.birth, days=10).days == 10
+    )
+    summary = {
+        t.kind: (t.approved, t.pending)
+        for t in selectors.year_summary(leave.wang, 2026, leave.office)
+    }
     assert summary == {"parenting": (0, 10)}
 
 

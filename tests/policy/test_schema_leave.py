@@ -59,7 +59,9 @@ def test_negative_days_are_refused_in_chinese():
 
 
 def test_a_count_other_than_calendar_or_working_is_refused():
-    text = minimal() + "leave_days:\n  marriage:\n    days: 3\n    count: lunar\n    basis: 某条例\n"
+    text = (
+        minimal() + "leave_days:\n  marriage:\n    days: 3\n    count: lunar\n    basis: 某条例\n"
+    )
     (message,) = errors_of(text)
     assert "leave_days.marriage.count" in message and "calendar" in message
 

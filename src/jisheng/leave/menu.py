@@ -13,7 +13,7 @@ def register() -> None:
     )
     register_menu_item(
         MenuItem(
-            "leave:list",
+            "leave:leave_list",
             _("Leave requests"),
             "bi-calendar-check",
             permission="leave.view_leaverequest",

@@ -110,11 +110,19 @@ def evidence_of(person: Person) -> list[Evidence]:
     couples = Couple.objects.filter(Q(wife=person) | Q(husband=person)).order_by("-married_on")
     for couple in couples:
         out.append(
-            Evidence(f"couple:{couple.pk}", _("Married on %(day)s") % {"day": couple.married_on.isoformat()}, ("marriage",))
+            Evidence(
+                f"couple:{couple.pk}",
+                _("Married on %(day)s") % {"day": couple.married_on.isoformat()},
+                ("marriage",),
+            )
         )
     births = Birth.objects.filter(Q(mother=person) | Q(father=person)).order_by("-date", "id")
     for birth in births:
-        kinds = ("maternity", "parenting") if birth.mother_id == person.pk else ("paternity", "parenting")
+        kinds = (
+            ("maternity", "parenting")
+            if birth.mother_id == person.pk
+            else ("paternity", "parenting")
+        )
         label = _("Birth on %(day)s") % {"day": birth.date.isoformat()}
         if birth.child_name:
             label = f"{label} · {birth.child_name}"
@@ -146,9 +154,9 @@ def evidence_of(person: Person) -> list[Evidence]:
                     ("iud_removal",),
                 )
             )
-    abortions = Pregnancy.objects.filter(
-        woman=person, outcome=PregnancyOutcome.ABORTION
-    ).order_by("-outcome_on")
+    abortions = Pregnancy.objects.filter(woman=person, outcome=PregnancyOutcome.ABORTION).order_by(
+        "-outcome_on"
+    )
     for pregnancy in abortions:
         day = pregnancy.outcome_on or pregnancy.registered_on
         out.append(

@@ -27,8 +27,8 @@ from jisheng.core.scope import require_in_scope
 from jisheng.leave import calendar
 from jisheng.leave.choices import (
     HOLDING,
-    DayCount,
     OPERATION_KINDS,
+    DayCount,
     LeaveKind,
     LeaveStatus,
 )
@@ -113,9 +113,7 @@ def overlapping(
     return qs.order_by("start", "id").first()
 
 
-def parenting_taken(
-    person: Person, birth: Birth, year: int, exclude: int | None = None
-) -> int:
+def parenting_taken(person: Person, birth: Birth, year: int, exclude: int | None = None) -> int:
     """Parenting days the person holds for the child in ``year``."""
     qs = LeaveRequest.objects.filter(
         person=person, birth=birth, kind=LeaveKind.PARENTING, year=year, status__in=HOLDING
@@ -172,18 +170,17 @@ def _evidence_errors(
                     "no such record was found."
                 )
             }
-    elif kind == LeaveKind.ABORTION:
-        if (
-            pregnancy is None
-            or pregnancy.woman_id != person.pk
-            or pregnancy.outcome != PregnancyOutcome.ABORTION
-        ):
-            return {
-                "pregnancy": _(
-                    "An operation leave needs the person's operation record in the registry: "
-                    "no induced abortion of hers was found."
-                )
-            }
+    elif kind == LeaveKind.ABORTION and (
+        pregnancy is None
+        or pregnancy.woman_id != person.pk
+        or pregnancy.outcome != PregnancyOutcome.ABORTION
+    ):
+        return {
+            "pregnancy": _(
+                "An operation leave needs the person's operation record in the registry: "
+                "no induced abortion of hers was found."
+            )
+        }
     return {}
 
 
@@ -275,7 +272,9 @@ def leave_apply(
             }
         )
     babies = _babies(birth) if kind == LeaveKind.MATERNITY else 1
-    taken = parenting_taken(person, birth, start.year) if kind == LeaveKind.PARENTING and birth else 0
+    taken = (
+        parenting_taken(person, birth, start.year) if kind == LeaveKind.PARENTING and birth else 0
+    )
     total, errors = _days_of(
         rule, kind, days=days, difficult_birth=difficult_birth, babies=babies, taken=taken
     )
@@ -293,7 +292,9 @@ def leave_apply(
         basis=rule.basis[:200],
         year=start.year,
         couple=couple if kind == LeaveKind.MARRIAGE else None,
-        birth=birth if kind in (LeaveKind.MATERNITY, LeaveKind.PATERNITY, LeaveKind.PARENTING) else None,
+        birth=birth
+        if kind in (LeaveKind.MATERNITY, LeaveKind.PATERNITY, LeaveKind.PARENTING)
+        else None,
         method=method if kind in OPERATION_KINDS else None,
         pregnancy=pregnancy if kind == LeaveKind.ABORTION else None,
         difficult_birth=bool(difficult_birth) and kind == LeaveKind.MATERNITY,

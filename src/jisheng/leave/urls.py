@@ -4,7 +4,7 @@ from jisheng.leave import views
 
 app_name = "leave"
 urlpatterns = [
-    path("", views.leave_list, name="list"),
+    path("", views.leave_list, name="leave_list"),
     path("apply/", views.leave_apply, name="apply"),
     path("apply/<int:pk>/", views.leave_apply_person, name="apply_person"),
     path("<int:pk>/", views.leave_detail, name="detail"),

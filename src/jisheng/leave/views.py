@@ -129,7 +129,12 @@ def leave_apply_person(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(
                 form,
                 exc,
-                {"couple": "evidence", "birth": "evidence", "method": "evidence", "pregnancy": "evidence"},
+                {
+                    "couple": "evidence",
+                    "birth": "evidence",
+                    "method": "evidence",
+                    "pregnancy": "evidence",
+                },
                 models=(LeaveRequest,),
             )
         else:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +12,7 @@ from jisheng.leave.selectors import Evidence
 class DateInput(forms.DateInput):
     input_type = "date"
 
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+    def __init__(self, attrs: dict[str, str] | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
@@ -40,8 +38,8 @@ class ApplyForm(forms.Form):
         label=_("Days (parenting leave only)"), min_value=1, max_value=366, required=False
     )
 
-    def __init__(self, *args: Any, evidence: list[Evidence], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args: object, evidence: list[Evidence], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         seen: dict[str, str] = {}
         for item in evidence:
             seen.setdefault(item.key, item.label)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
@@ -18,14 +18,14 @@ from jisheng.policy.choices import Method
 from jisheng.services.models import ContraceptionRecord
 
 if TYPE_CHECKING:
-    from jisheng.orgs.models import Unit
+    from jisheng.orgs.models import Unit, User
 
 SIGN = "leave.sign_leaverequest"
 APPROVE = "leave.approve_leaverequest"
 
 
 def requests(
-    user: Any,
+    user: User,
     *,
     unit: Unit | None = None,
     status: str = "",
@@ -51,7 +51,7 @@ def requests(
     return qs
 
 
-def awaiting(user: Any, *, unit: Unit | None = None) -> QuerySet[LeaveRequest]:
+def awaiting(user: User, *, unit: Unit | None = None) -> QuerySet[LeaveRequest]:
     """The requests waiting for the user's step: to sign (unit leader) or to approve
     (the office)."""
     wanted = Q(pk__in=[])
@@ -74,7 +74,7 @@ class KindTotal:
     pending: int
 
 
-def year_summary(person: Person, year: int, user: Any) -> list[KindTotal]:
+def year_summary(person: Person, year: int, user: User) -> list[KindTotal]:
     """Leave of ``person`` in ``year`` by kind: days approved and days still pending
     (applied or signed), in the employers the user can see."""
     rows = (
@@ -169,7 +169,7 @@ def evidence_of(person: Person) -> list[Evidence]:
     return out
 
 
-def employees(user: Any, *, q: str, on: datetime.date, limit: int = 20) -> list[Person]:
+def employees(user: User, *, q: str, on: datetime.date, limit: int = 20) -> list[Person]:
     """Persons with an employer in the user's scope whose name starts with ``q``."""
     if not q.strip():
         return []
@@ -185,7 +185,7 @@ def employees(user: Any, *, q: str, on: datetime.date, limit: int = 20) -> list[
     )
 
 
-def person_for_leave(user: Any, pk: int) -> Person:
+def person_for_leave(user: User, pk: int) -> Person:
     """A person the user may apply leave for: living in the user's scope, or employed
     by a unit in it (an employer's office applies for staff living elsewhere). Anyone
     else answers 404, audited like every refusal."""

@@ -10,7 +10,7 @@ status change goes through ``core.workflow`` (the table is ``leave/workflows.py`
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -41,7 +41,7 @@ from jisheng.policy.selectors import pack_in_force
 from jisheng.services.models import ContraceptionRecord
 
 if TYPE_CHECKING:
-    from jisheng.orgs.models import Unit
+    from jisheng.orgs.models import Unit, User
 
 SLIP = "leave_slip"
 PARENTING_CHILD_YEARS = 3
@@ -232,7 +232,7 @@ def _babies(birth: Birth | None) -> int:
 
 def leave_apply(
     *,
-    actor: Any,
+    actor: User | None,
     unit: Unit,
     person: Person,
     kind: str,
@@ -359,7 +359,7 @@ def resubmit_guard(ctx: workflow.Context) -> None:
             )  # fmt: skip
 
 
-def slip_issuer(actor: Any, person: Person) -> Unit:
+def slip_issuer(actor: User | None, person: Person) -> Unit:
     """The unit that issues the slip: the approving office's own unit when it is the
     person's unit or above it and issues slips, else the nearest such unit above the
     person's residence."""
@@ -374,7 +374,7 @@ def slip_issuer(actor: Any, person: Person) -> Unit:
     raise ValidationError(_("No unit above the person's residence issues leave slips."))
 
 
-def slip_data(request: LeaveRequest) -> dict[str, Any]:
+def slip_data(request: LeaveRequest) -> dict[str, str | int]:
     """The facts the slip prints (the kind's fields in certificates/kinds.yaml)."""
     with override("zh-hans"):  # the slip is printed in Chinese
         kind_text = str(LeaveKind(request.kind).label)
@@ -405,30 +405,30 @@ def approve_hook(ctx: workflow.Context) -> None:
     ctx.changes["slip"] = [None, certificate.number]
 
 
-def leave_sign(*, actor: Any, request: LeaveRequest) -> LeaveRequest:
+def leave_sign(*, actor: User | None, request: LeaveRequest) -> LeaveRequest:
     """The unit leader signs (applied → signed)."""
     workflow.transition(actor=actor, obj=request, to=LeaveStatus.LEADER_APPROVED)
     return request
 
 
-def leave_approve(*, actor: Any, request: LeaveRequest) -> LeaveRequest:
+def leave_approve(*, actor: User | None, request: LeaveRequest) -> LeaveRequest:
     """The family-planning office approves (signed → approved): the slip is issued."""
     workflow.transition(actor=actor, obj=request, to=LeaveStatus.APPROVED)
     return request
 
 
-def leave_return(*, actor: Any, request: LeaveRequest, message: str) -> LeaveRequest:
+def leave_return(*, actor: User | None, request: LeaveRequest, message: str) -> LeaveRequest:
     """Return to the applicant with a message (by the leader or the office)."""
     workflow.transition(actor=actor, obj=request, to=LeaveStatus.RETURNED, message=message)
     return request
 
 
-def leave_resubmit(*, actor: Any, request: LeaveRequest) -> LeaveRequest:
+def leave_resubmit(*, actor: User | None, request: LeaveRequest) -> LeaveRequest:
     workflow.transition(actor=actor, obj=request, to=LeaveStatus.APPLIED)
     return request
 
 
-def leave_cancel(*, actor: Any, request: LeaveRequest, message: str = "") -> LeaveRequest:
+def leave_cancel(*, actor: User | None, request: LeaveRequest, message: str = "") -> LeaveRequest:
     workflow.transition(actor=actor, obj=request, to=LeaveStatus.CANCELLED, message=message)
     return request
 
@@ -442,7 +442,7 @@ ACTIONS = {
 }
 
 
-def leave_act(*, actor: Any, request: LeaveRequest, action: str, message: str = "") -> LeaveRequest:
+def leave_act(*, actor: User | None, request: LeaveRequest, action: str, message: str = "") -> LeaveRequest:
     """One workflow action by name (the pages' buttons and the API)."""
     target = ACTIONS.get(action)
     if target is None:

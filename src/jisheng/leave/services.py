@@ -442,7 +442,9 @@ ACTIONS = {
 }
 
 
-def leave_act(*, actor: User | None, request: LeaveRequest, action: str, message: str = "") -> LeaveRequest:
+def leave_act(
+    *, actor: User | None, request: LeaveRequest, action: str, message: str = ""
+) -> LeaveRequest:
     """One workflow action by name (the pages' buttons and the API)."""
     target = ACTIONS.get(action)
     if target is None:

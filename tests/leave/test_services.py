@@ -42,7 +42,7 @@ def test_a_person_who_is_not_an_employee_of_the_unit_is_refused(leave):
         leave, "person", person=leave.other, kind="marriage", start=D(2025, 3, 3),
         couple=leave.couple,
     )  # fmt: skip
-    assert message.startswith("李娜 在 2025-03-03 不是 示范煤矿 的职工")
+    assert message.startswith("李娜 在 2025年3月3日 不是 示范煤矿 的职工")
     # 王芳 works at the mine, not at the township
     message = refused(
         leave, "person", unit=leave.tree.town, kind="marriage", start=D(2025, 3, 3),
@@ -133,7 +133,7 @@ def test_a_kind_the_pack_gives_no_days_for_is_refused(leave):
 def test_overlapping_leave_is_refused_naming_the_other_dates(leave):
     apply(leave, kind="marriage", start=D(2025, 1, 24), couple=leave.couple)
     message = refused(leave, "start", kind="iud_insertion", start=D(2025, 1, 26), method=leave.iud)
-    assert "2025-01-24" in message and "2025-01-27" in message and "婚假" in message
+    assert "2025年1月24日" in message and "2025年1月27日" in message and "婚假" in message
 
 
 def test_a_cancelled_or_returned_leave_does_not_block(leave):
@@ -143,7 +143,7 @@ def test_a_cancelled_or_returned_leave_does_not_block(leave):
     services.leave_return(actor=leave.leader, request=second, message="请补充结婚证复印件")
     assert apply(leave, kind="iud_insertion", start=D(2025, 1, 26), method=leave.iud).days == 2
     # applying again now overlaps the IUD leave: refused, the request stays returned
-    with pytest.raises(ValidationError, match="2025-01-26"):
+    with pytest.raises(ValidationError, match="2025年1月26日"):
         services.leave_resubmit(actor=leave.office, request=second)
     second.refresh_from_db()
     assert second.status == "returned"
@@ -185,7 +185,7 @@ def test_parenting_leave_is_for_a_child_under_three(parenting):
     message = refused(
         parenting, "start", kind="parenting", start=D(2028, 3, 10), birth=parenting.birth, days=2
     )
-    assert "3 周岁以下" in message and "2025-03-10" in message
+    assert "3 周岁以下" in message and "2025年3月10日" in message
 
 
 # --------------------------------------------------------------------------- workflow

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from jisheng.core.scope import restrict_within
+from jisheng.core.templatetags.cn import format_cn_date
 from jisheng.leave.choices import HOLDING, LeaveKind, LeaveStatus
 from jisheng.leave.models import LeaveRequest
 from jisheng.people.choices import PregnancyOutcome
@@ -112,7 +113,7 @@ def evidence_of(person: Person) -> list[Evidence]:
         out.append(
             Evidence(
                 f"couple:{couple.pk}",
-                _("Married on %(day)s") % {"day": couple.married_on.isoformat()},
+                _("Married on %(day)s") % {"day": format_cn_date(couple.married_on)},
                 ("marriage",),
             )
         )
@@ -123,7 +124,7 @@ def evidence_of(person: Person) -> list[Evidence]:
             if birth.mother_id == person.pk
             else ("paternity", "parenting")
         )
-        label = _("Birth on %(day)s") % {"day": birth.date.isoformat()}
+        label = _("Birth on %(day)s") % {"day": format_cn_date(birth.date)}
         if birth.child_name:
             label = f"{label} · {birth.child_name}"
         out.append(Evidence(f"birth:{birth.pk}", label, kinds))
@@ -142,7 +143,7 @@ def evidence_of(person: Person) -> list[Evidence]:
             Evidence(
                 f"method:{record.pk}",
                 _("%(method)s on %(day)s")
-                % {"method": record.get_method_display(), "day": record.started_on.isoformat()},
+                % {"method": record.get_method_display(), "day": format_cn_date(record.started_on)},
                 kinds,
             )
         )
@@ -150,7 +151,7 @@ def evidence_of(person: Person) -> list[Evidence]:
             out.append(
                 Evidence(
                     f"method:{record.pk}",
-                    _("IUD removed on %(day)s") % {"day": record.ended_on.isoformat()},
+                    _("IUD removed on %(day)s") % {"day": format_cn_date(record.ended_on)},
                     ("iud_removal",),
                 )
             )
@@ -162,7 +163,7 @@ def evidence_of(person: Person) -> list[Evidence]:
         out.append(
             Evidence(
                 f"pregnancy:{pregnancy.pk}",
-                _("Induced abortion on %(day)s") % {"day": day.isoformat()},
+                _("Induced abortion on %(day)s") % {"day": format_cn_date(day)},
                 ("abortion",),
             )
         )

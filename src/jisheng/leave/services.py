@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -24,6 +23,7 @@ from jisheng.certificates.services import issue_now
 from jisheng.core import audit, workflow
 from jisheng.core.choices import AuditAction
 from jisheng.core.scope import require_in_scope
+from jisheng.core.templatetags.cn import format_cn_date
 from jisheng.leave import calendar
 from jisheng.leave.choices import (
     HOLDING,
@@ -97,7 +97,7 @@ def child_age_years(birth: Birth, day: datetime.date) -> int:
 
 
 def _dates(day: datetime.date) -> str:
-    return formats.date_format(day, "Y-m-d")
+    return format_cn_date(day)
 
 
 def overlapping(

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from jisheng.core import workflow
 from jisheng.core.forms import add_service_errors
 from jisheng.core.scope import get_in_scope_or_404
+from jisheng.core.templatetags.cn import format_cn_date
 from jisheng.core.web import GET_POST, require_perm
 from jisheng.leave import selectors, services
 from jisheng.leave.choices import LeaveKind, LeaveStatus
@@ -141,7 +142,11 @@ def leave_apply_person(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request,
                 _("The leave of %(name)s from %(start)s to %(end)s was applied for.")
-                % {"name": person.name, "start": created.start, "end": created.end},
+                % {
+                    "name": person.name,
+                    "start": format_cn_date(created.start),
+                    "end": format_cn_date(created.end),
+                },
             )
             return redirect("leave:detail", created.pk)
     return render(

@@ -455,3 +455,23 @@ def birth_registrations(env: SimpleNamespace, n: int) -> None:
             actor=None, married_on=D(2018, 1, 1), wife=wife, husband=husband
         )
         registration_issue(actor=None, couple=couple, issuer=env.tree.town, child_order=1)
+def leave_requests(env: SimpleNamespace, n: int) -> None:
+    """Marriage leave of ``n`` employees of the mine (each with her marriage)."""
+    from jisheng.leave import services
+    from jisheng.people.models import Couple
+    from jisheng.policy.services import ensure_default_pack
+
+    ensure_default_pack()
+    for _ in range(n):
+        woman = env.make_person(name="林慧", employer=env.tree.mine)
+        couple = Couple.objects.create(
+            unit=env.tree.village_a, wife=woman, outside_name="陈刚", married_on=D(2024, 12, 1)
+        )
+        services.leave_apply(
+            actor=None,
+            unit=env.tree.mine,
+            person=woman,
+            kind="marriage",
+            start=D(2025, 1, 24),
+            couple=couple,
+        )

@@ -106,6 +106,7 @@ BUILDERS: dict[str, Callable[[SimpleNamespace, int], None] | None] = {
     "page:commodities:adverse_list": rows.adverse_reactions,
     "page:quality:rule_list": rows.logic_rules,
     "page:reporting:submission_list": rows.report_submissions,
+    "page:leave:leave_list": rows.leave_requests,
     "api:/api/v1/units": rows.units,
     "api:/api/v1/persons": rows.persons,
     "api:/api/v1/commodities/movements": rows.movements,
@@ -120,6 +121,7 @@ BUILDERS: dict[str, Callable[[SimpleNamespace, int], None] | None] = {
     "api:/api/v1/quality/checks": rows.logic_violations,
     "api:/api/v1/reporting/submissions": rows.report_submissions,
     "api:/api/v1/certificates": rows.certificates,
+    "api:/api/v1/leave": rows.leave_requests,
     # its rows are the forms registered by the apps (code), not rows of data
     "api:/api/v1/statforms": None,
     "api:/api/v1/quality/lists": rows.crosscheck_lists,

@@ -6,6 +6,11 @@ from __future__ import annotations
 
 TODAY_ROLE_PERMISSIONS: dict[str, list[str]] = {
     "admin": [
+        "leave.add_leaverequest",
+        "leave.approve_leaverequest",
+        "leave.change_leaverequest",
+        "leave.sign_leaverequest",
+        "leave.view_leaverequest",
         "certificates.add_certificate",
         "certificates.change_certificate",
         "certificates.verify_certificate",
@@ -142,6 +147,10 @@ TODAY_ROLE_PERMISSIONS: dict[str, list[str]] = {
         "services.view_letter",
     ],
     "office": [
+        "leave.add_leaverequest",
+        "leave.approve_leaverequest",
+        "leave.change_leaverequest",
+        "leave.view_leaverequest",
         "certificates.add_certificate",
         "certificates.change_certificate",
         "certificates.verify_certificate",
@@ -274,6 +283,8 @@ TODAY_ROLE_PERMISSIONS: dict[str, list[str]] = {
         "services.view_letter",
     ],
     "field": [
+        "leave.add_leaverequest",
+        "leave.view_leaverequest",
         "certificates.view_certificate",
         "commodities.add_adversereaction",
         "commodities.issue_stock",
@@ -335,6 +346,8 @@ TODAY_ROLE_PERMISSIONS: dict[str, list[str]] = {
         "services.view_followupvisit",
     ],
     "leader": [
+        "leave.sign_leaverequest",
+        "leave.view_leaverequest",
         "certificates.view_certificate",
         "commodities.view_adversereaction",
         "commodities.view_document",
@@ -467,6 +480,7 @@ TODAY_ROLE_PERMISSIONS: dict[str, list[str]] = {
         "services.view_letter",
     ],
     "auditor": [
+        "leave.view_leaverequest",
         "core.view_auditevent",
         "core.view_lateentry",
         "orgs.view_committee",
@@ -515,6 +529,10 @@ TODAY_API_PATHS = [
     "get /api/v1/units",
     "get /api/v1/units/{code}",
     "get /api/v1/worklist",
+    "get /api/v1/leave",
+    "post /api/v1/leave",
+    "get /api/v1/leave/{leave_id}",
+    "post /api/v1/leave/{leave_id}/actions",
     "patch /api/v1/persons/{person_id}",
     "post /api/v1/auth/token",
     "post /api/v1/commodities/movements",
@@ -558,6 +576,7 @@ TODAY_MENU: list[tuple[str, list[str]]] = [
             "certificates:verify",
         ],
     ),
+    ("leave", ["leave:leave_list", "leave:apply"]),
     (
         "commodities",
         [

@@ -9,4 +9,12 @@ class LeaveConfig(AppConfig):
     url_prefix = "leave/"
 
     def ready(self) -> None:
-        pass
+        from jisheng.core.registry import register_api_router
+        from jisheng.leave import menu, permissions, workflows, worklist
+        from jisheng.leave.api import router
+
+        menu.register()
+        permissions.register()
+        workflows.register()
+        worklist.register()
+        register_api_router("/leave", router, order=960)

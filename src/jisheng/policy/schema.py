@@ -327,6 +327,57 @@ class Certificates(Strict):
     expires."""
 
     expiry_warning_days: Annotated[int, Field(ge=1, le=365)] = 30
+# --- leave (issue 16, SPEC §7) -------------------------------------------------------
+
+# The kinds of leave a pack may give days for (the leave app's LeaveKind has the same keys).
+LEAVE_KINDS: tuple[str, ...] = (
+    "marriage",  # 婚假
+    "maternity",  # 产假
+    "paternity",  # 陪产假 / 护理假
+    "parenting",  # 育儿假: days a year per child under 3
+    "iud_insertion",  # 上环
+    "iud_removal",  # 取环
+    "female_sterilisation",  # 女扎
+    "male_sterilisation",  # 男扎
+    "abortion",  # 人工流产
+)
+
+
+class LeaveRule(Strict):
+    """The leave of one kind: ``days`` counted as ``calendar`` or ``working`` days (working
+    days skip the official holidays and count the make-up working days), and the
+    regulation and article it comes from (``basis``, printed on the slip)."""
+
+    days: NonNegativeInt
+    count: Literal["calendar", "working"] = "calendar"
+    basis: Name
+    note: Text = ""
+
+
+class MaternityRule(LeaveRule):
+    """产假 with its extras (女职工劳动保护特别规定 第七条): a difficult birth adds
+    ``difficult_birth_extra`` days, each extra baby of a multiple birth
+    ``per_extra_baby`` days."""
+
+    difficult_birth_extra: NonNegativeInt = 0
+    per_extra_baby: NonNegativeInt = 0
+
+
+class LeaveDays(Strict):
+    """``leave_days``: the days of each kind of leave (a kind not given grants none)."""
+
+    marriage: LeaveRule | None = None
+    maternity: MaternityRule | None = None
+    paternity: LeaveRule | None = None
+    parenting: LeaveRule | None = None
+    iud_insertion: LeaveRule | None = None
+    iud_removal: LeaveRule | None = None
+    female_sterilisation: LeaveRule | None = None
+    male_sterilisation: LeaveRule | None = None
+    abortion: LeaveRule | None = None
+
+    def rule(self, kind: str) -> LeaveRule | None:
+        return getattr(self, kind, None) if kind in LEAVE_KINDS else None
 
 
 # --- targets, scoring and accountability ---------------------------------------------
@@ -618,15 +669,21 @@ class Assessment(Strict):
 # them as unknown, but versions loaded before are immutable and still hold them, so they
 # are dropped when a stored version is read (:func:`stored`).
 RETIRED_KEYS: tuple[tuple[str, ...], ...] = (
-    ("leave_days",),
     ("allowances",),
     ("letter_inquiry", "every_months"),
 )
 
 
 def stored(content: dict[str, Any]) -> dict[str, Any]:
-    """A stored version's content without the :data:`RETIRED_KEYS` (a copy)."""
+    """A stored version's content without the :data:`RETIRED_KEYS` (a copy), and
+    without a ``leave_days`` of the old shape (a bare number of days per kind, retired
+    in issue 14; issue 16 brought the key back as a rule per kind)."""
     content = dict(content)
+    leave = content.get("leave_days")
+    if isinstance(leave, dict) and any(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in leave.values()
+    ):
+        content.pop("leave_days")
     for path in RETIRED_KEYS:
         parent: Any = content
         for key in path[:-1]:
@@ -667,6 +724,7 @@ class PolicyPackSchema(Strict):
     assessment: Assessment | None = None
     commodities: Commodities | None = None
     certificates: Certificates | None = None
+    leave_days: LeaveDays | None = None
 
     @property
     def expiry_alert_days(self) -> int:

@@ -455,6 +455,8 @@ def birth_registrations(env: SimpleNamespace, n: int) -> None:
             actor=None, married_on=D(2018, 1, 1), wife=wife, husband=husband
         )
         registration_issue(actor=None, couple=couple, issuer=env.tree.town, child_order=1)
+
+
 def leave_requests(env: SimpleNamespace, n: int) -> None:
     """Marriage leave of ``n`` employees of the mine (each with her marriage)."""
     from jisheng.leave import services

@@ -50,7 +50,7 @@ LINK_WINDOW_DAYS = 365
 
 def registration_issue(
     *,
-    actor: User | AnonymousUser | None,
+    actor: User | None,
     couple: Couple,
     issuer: Unit,
     child_order: int | str | None,

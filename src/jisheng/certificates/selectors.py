@@ -22,6 +22,8 @@ from jisheng.people.choices import RESIDENT_STATUSES
 from jisheng.people.models import Birth, Couple
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from jisheng.orgs.models import User
 
 
@@ -126,7 +128,7 @@ def certificate_list(
     return qs.order_by("-issued_on", "-id")
 
 
-def certificate_get(user: User, pk: int) -> Certificate:
+def certificate_get(user: User | AnonymousUser, pk: int) -> Certificate:
     return get_in_scope_or_404(
         Certificate.objects.select_related(
             "issuer", "unit", "couple", "couple__wife", "couple__husband", "issued_by", "voided_by"
@@ -136,7 +138,7 @@ def certificate_get(user: User, pk: int) -> Certificate:
     )
 
 
-def couple_get(user: User, pk: int) -> Couple:
+def couple_get(user: User | AnonymousUser, pk: int) -> Couple:
     return get_in_scope_or_404(
         Couple.objects.select_related("unit", "wife", "husband"), user, pk=pk
     )

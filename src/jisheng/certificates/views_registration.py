@@ -5,6 +5,8 @@ couple answers 404 (audited)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -20,6 +22,9 @@ from jisheng.certificates.models import Certificate
 from jisheng.core.forms import add_service_errors
 from jisheng.core.web import GET_POST, require_perm
 from jisheng.orgs import selectors as org_selectors
+
+if TYPE_CHECKING:
+    from jisheng.orgs.models import User
 
 VIEW = "certificates.view_certificate"
 ADD = "certificates.add_certificate"
@@ -48,7 +53,7 @@ def registration_new(request: HttpRequest, couple_pk: int) -> HttpResponse:
         else:
             try:
                 certificate, warning = birth_registration.registration_issue(
-                    actor=request.user,
+                    actor=cast("User", request.user),  # signed in: require_perm passed
                     couple=couple,
                     issuer=issuer,
                     child_order=data["child_order"],

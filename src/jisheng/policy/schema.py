@@ -327,6 +327,8 @@ class Certificates(Strict):
     expires."""
 
     expiry_warning_days: Annotated[int, Field(ge=1, le=365)] = 30
+
+
 # --- leave (issue 16, SPEC §7) -------------------------------------------------------
 
 # The kinds of leave a pack may give days for (the leave app's LeaveKind has the same keys).

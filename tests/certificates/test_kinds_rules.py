@@ -148,7 +148,7 @@ def test_a_couple_with_a_spouse_outside_the_registry_is_registered(tree, users):
     made = couple(tree.village_a, outside=True)
     certificate, _warning = register(users, tree, made, 1)
     assert certificate.status == CertificateStatus.ISSUED
-    assert certificate.holder_name == "张妻"
+    assert certificate.holder_name == "张妻、张外夫"  # the spouse outside the registry too
 
 
 # --- 流动人口婚育证明 -------------------------------------------------------------------
@@ -249,7 +249,9 @@ def test_a_revoked_marriage_certificate_is_refused(tree, users):
 def test_a_replaced_marriage_certificate_is_refused(tree, users):
     her = woman(tree.village_a)
     shown = marriage_certificate(users, tree, her)
-    workflow.transition(actor=users.office, obj=shown, to=CertificateStatus.REPLACED)
+    workflow.transition(
+        actor=users.office, obj=shown, to=CertificateStatus.REPLACED, message="证件污损，换发"
+    )
     with translation.override("zh-hans"), pytest.raises(ValidationError) as info:
         verify(users, tree, her, shown.number)
     assert info.value.message_dict["certificate_number"] == ["已换发，请核验新证"]

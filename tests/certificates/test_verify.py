@@ -105,7 +105,9 @@ def test_a_revoked_a_replaced_and_an_expired_certificate_say_so(client, users, i
     response = _public(client, issued.migrant.code)
     assert "已过期" in response.content.decode()
 
-    workflow.transition(actor=users.office, obj=issued.migrant, to=CertificateStatus.REPLACED)
+    workflow.transition(
+        actor=users.office, obj=issued.migrant, to=CertificateStatus.REPLACED, message="换发"
+    )
     response = _public(client, issued.migrant.code)
     assert "已换发" in response.content.decode()
     assert list(Lookup.objects.order_by("id").values_list("result", flat=True)) == [

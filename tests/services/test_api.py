@@ -114,8 +114,8 @@ def test_worklist_groups_counts_items(api, woman_a, woman_b):
     assert body["today"] == today().isoformat()
     groups = {g["kind"]: g for g in body["groups"]}
     assert list(groups) == [
-        "returned", "reports_due", "overdue", "due", "pregnancy", "newlywed", "registration",
-        "transfer", "absent", "crosscheck",
+        "returned", "reports_due", "overdue", "due", "leave_awaiting", "pregnancy", "newlywed",
+        "registration", "transfer", "absent", "crosscheck",
     ]  # fmt: skip
     assert groups["due"]["count"] == 1
     assert groups["overdue"]["count"] == len(open_due(woman_a, overdue=True))

@@ -28,9 +28,8 @@ class CertificatesConfig(AppConfig):
         register_api_router("/certificates", api.router, order=35)
         from jisheng.certificates import api_verify
 
-        # After the other routers (the registry test keeps their order); its own prefix
-        # so the engine's /certificates router is another file.
-        register_api_router("/certificates/verify", api_verify.router, order=960)
+        # Mounted before /certificates, whose /{id} would otherwise take "verify" for an id.
+        register_api_router("/certificates/verify", api_verify.router, order=34)
 
         from jisheng.certificates.indicators import register
 

@@ -13,8 +13,8 @@
    twenty (so that the answers vary).
 3. Times, with Django's test ``Client`` (whole stack: middleware, no log-in, the rate
    limit in the shared cache, the look-up, the ``Lookup`` row, the page), interleaved:
-   - ``GET /verify/<code>`` of a random issued certificate (target p95 ≤ 100 ms);
-   - ``GET /verify/<code>`` of an unknown code (p95 ≤ 100 ms);
+   - ``GET /verify/<code>`` of a random issued certificate (target p95 ≤ 50 ms);
+   - ``GET /verify/<code>`` of an unknown code (p95 ≤ 50 ms);
    and the look-up alone (``verification.lookup_public``).
 4. Prints n, p50, p95, max (ms), the target and PASS/FAIL.
 """
@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from registry import Figure, generate, timed, with_django
 
-TARGET_MS = 100
+TARGET_MS = 50  # the issue: p95 ≤ 50 ms at 1,000,000 persons
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -572,6 +572,7 @@ TODAY_MENU: list[tuple[str, list[str]]] = [
         [
             "certificates:list",
             "certificates:apply_choose",
+            "certificates:registration_list",
             "certificates:kinds",
             "certificates:verify",
         ],

@@ -37,6 +37,14 @@ def register() -> None:
             order=20,
         ),
         MenuItem(
+            "certificates:registration_list",
+            _("Birth registrations"),
+            "bi-person-plus",
+            permission=VIEW,
+            section="certificates",
+            order=25,
+        ),
+        MenuItem(
             "certificates:kinds",
             _("Kinds of certificate"),
             "bi-card-list",
@@ -44,7 +52,6 @@ def register() -> None:
             section="certificates",
             order=30,
         ),
-        # The verification helper's page; the menu shows it once its URL exists.
         MenuItem(
             "certificates:verify",
             _("Check a certificate"),

@@ -62,8 +62,9 @@ def person(
 
 
 def demo_county(*, persons: int) -> None:
-    """The county of ``jisheng demo`` (units, staff, policy, services, commodities) with
-    ``persons`` generated persons: what the page-crawling tests read."""
+    """The county of ``jisheng demo`` (units, staff, policy, services, commodities,
+    certificates) with ``persons`` generated persons: what the page-crawling tests read."""
+    from jisheng.certificates.demo import load_demo_certificates
     from jisheng.commodities.demo import load_demo_commodities
     from jisheng.orgs.demo import load_demo
     from jisheng.people.demo import load_demo_persons
@@ -73,3 +74,4 @@ def demo_county(*, persons: int) -> None:
     load_demo_persons(count=persons)
     load_demo_services()
     load_demo_commodities()
+    load_demo_certificates()

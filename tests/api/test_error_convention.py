@@ -17,7 +17,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from jisheng.api.urls import api as ninja_api
+from jisheng.certificates import services as certificate_services
 from jisheng.commodities import api as commodities_api
+from jisheng.leave import api as leave_api
+from jisheng.leave import services as leave_services
 from jisheng.people import services as people_services
 from jisheng.people.choices import EventKind
 from jisheng.reporting import api as reporting_api
@@ -55,9 +58,12 @@ def world(tree):
         actor=None, unit=tree.town, campaign_id="comprehensive_service",
         period_start=TODAY - dt.timedelta(days=5), period_end=TODAY + dt.timedelta(days=20),
     )  # fmt: skip
+    certificate = certificate_services.certificate_apply(
+        actor=None, kind="status", issuer=tree.town, person=woman, data={"purpose": "入职"}
+    )
     return {
         "tree": tree, "woman": woman, "record": record, "visit": visit,
-        "event": event, "round": round_,
+        "event": event, "round": round_, "certificate": certificate,
     }  # fmt: skip
 
 
@@ -107,6 +113,32 @@ CASES = [
     Case("POST", "/api/v1/reporting/submissions/{submission_id}/transitions",
          (reporting_api, "_get"), lambda w: "/reporting/submissions/1/transitions",
          lambda w: {"to": "submitted", "from_status": "draft"}),
+    # the certificate engine (issue 16): apply, and each step of an application
+    Case("POST", "/api/v1/certificates", (certificate_services, "certificate_apply"),
+         lambda w: "/certificates",
+         lambda w: {"kind": "status", "issuer": w["tree"].town.code,
+                    "person_id": w["woman"].pk, "data": {"purpose": "晋升"}}),
+    *[
+        Case("POST", f"/api/v1/certificates/{{certificate_id}}/{step}",
+             (certificate_services, f"certificate_{step}"),
+             lambda w, step=step: f"/certificates/{w['certificate'].pk}/{step}", body)
+        for step, body in [
+            ("review", lambda w: {}),
+            ("issue", lambda w: {}),
+            ("return", lambda w: {"message": "请补充材料"}),
+            ("resubmit", lambda w: {}),
+            ("revoke", lambda w: {"reason": "录错"}),
+            ("reissue", lambda w: {"reason": "遗失"}),
+        ]
+    ],
+    # leave (issue 16): the application and the look-up of a request for its steps
+    Case("POST", "/api/v1/leave", (leave_services, "leave_apply"),
+         lambda w: "/leave",
+         lambda w: {"unit": w["tree"].village_a.code, "person_id": w["woman"].pk,
+                    "kind": "marriage", "start": TODAY.isoformat()}),
+    Case("POST", "/api/v1/leave/{leave_id}/actions", (leave_api, "_get"),
+         lambda w: "/leave/1/actions",
+         lambda w: {"action": "sign", "from_status": "applied"}),
 ]  # fmt: skip
 
 

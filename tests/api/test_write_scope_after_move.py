@@ -238,6 +238,27 @@ EXEMPT: dict[tuple[str, str], str] = {
     "person (scoped by the unit: tests/reporting/test_submission_api.py)",
     ("POST", "/api/v1/reporting/submissions/{submission_id}/transitions"): "a unit's "
     "statistical report's status; no record of a person (scoped by the unit)",
+    # A certificate stays with the unit it was applied in (its scope is the certificate's
+    # unit, like a unit's report): applying checks the holder in the caller's scope now
+    # (tests/certificates/test_api.py), the steps the certificate's own unit.
+    **{
+        ("POST", f"/api/v1/certificates{step}"): "a certificate of the unit it was applied "
+        "in; the holder is checked in the caller's scope when applying "
+        "(tests/certificates/test_api.py)"
+        for step in (
+            "",
+            "/{certificate_id}/issue",
+            "/{certificate_id}/reissue",
+            "/{certificate_id}/resubmit",
+            "/{certificate_id}/return",
+            "/{certificate_id}/review",
+            "/{certificate_id}/revoke",
+        )
+    },
+    ("POST", "/api/v1/leave"): "an employer's leave request, scoped by the employer unit "
+    "(tests/leave/test_api.py)",
+    ("POST", "/api/v1/leave/{leave_id}/actions"): "an employer's leave request's step, "
+    "scoped by the employer unit (tests/leave/test_api.py)",
 }
 
 

@@ -169,6 +169,7 @@ def test_the_demo_loaders_run_in_order_orgs_first():
         "people",
         "services",
         "commodities",
+        "certificates",
         "reporting",
         "crosscheck",
         "late_entries",

@@ -20,7 +20,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from jisheng.api.errors import service_invalid
-from jisheng.api.inputs import InputModel
+from jisheng.api.inputs import MAX_ID, InputModel
 from jisheng.api.pagination import PageNumber
 from jisheng.api.schemas import SCOPED_ERRORS, WRITE_ERRORS
 from jisheng.api.security import require_perm
@@ -165,8 +165,12 @@ def certificate_detail(request: HttpRequest, certificate_id: int):
 class ApplyIn(InputModel):
     kind: str = Field(min_length=1, max_length=40)
     issuer: str = Field(min_length=1, max_length=32, description="The issuing unit's code.")
-    couple_id: int | None = Field(None, description="The holder, for a couple's kind.")
-    person_id: int | None = Field(None, description="The holder, for a person's kind.")
+    couple_id: int | None = Field(
+        None, ge=1, le=MAX_ID, strict=True, description="The holder, for a couple's kind."
+    )
+    person_id: int | None = Field(
+        None, ge=1, le=MAX_ID, strict=True, description="The holder, for a person's kind."
+    )
     data: dict[str, str | int | None] = Field(default_factory=dict)
     applied_on: datetime.date | None = None
 

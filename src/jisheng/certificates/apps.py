@@ -35,6 +35,10 @@ class CertificatesConfig(AppConfig):
 
         register()
 
+        from jisheng.core.registry import register_demo_loader
+
+        register_demo_loader("certificates", _load_demo, order=40)
+
         from django.db.models.signals import post_save
 
         from jisheng.certificates import birth_registration, eligibility_kinds, migrant, worklist
@@ -49,3 +53,10 @@ class CertificatesConfig(AppConfig):
             sender=Birth,
             dispatch_uid="certificates.link_birth",
         )
+
+
+def _load_demo() -> object:
+    """A few certificates of each state for the demo county."""
+    from jisheng.certificates.demo import load_demo_certificates
+
+    return load_demo_certificates()

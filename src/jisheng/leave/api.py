@@ -17,7 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from jisheng.api.errors import service_invalid
-from jisheng.api.inputs import InputModel
+from jisheng.api.inputs import MAX_ID, InputModel
 from jisheng.api.pagination import PageNumber
 from jisheng.api.schemas import SCOPED_ERRORS, WRITE_ERRORS
 from jisheng.api.security import require_perm
@@ -131,13 +131,17 @@ def leave_detail(request: HttpRequest, leave_id: int):
 
 class ApplyIn(InputModel):
     unit: str = Field(min_length=1, max_length=32, description="The employer's code.")
-    person_id: int
+    person_id: int = Field(ge=1, le=MAX_ID, strict=True)
     kind: Kind
     start: datetime.date
-    couple_id: int | None = None
-    birth_id: int | None = None
-    method_id: int | None = Field(None, description="The operation record (IUD, sterilisation).")
-    pregnancy_id: int | None = Field(None, description="The pregnancy ended by an abortion.")
+    couple_id: int | None = Field(None, ge=1, le=MAX_ID, strict=True)
+    birth_id: int | None = Field(None, ge=1, le=MAX_ID, strict=True)
+    method_id: int | None = Field(
+        None, ge=1, le=MAX_ID, strict=True, description="The operation record (IUD, sterilisation)."
+    )
+    pregnancy_id: int | None = Field(
+        None, ge=1, le=MAX_ID, strict=True, description="The pregnancy ended by an abortion."
+    )
     difficult_birth: bool = False
     days: int | None = Field(None, ge=1, le=366, description="Parenting leave only.")
 

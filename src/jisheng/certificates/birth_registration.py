@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jisheng.certificates import services
@@ -169,7 +170,7 @@ def registration_warning(certificate: Certificate) -> str:
     """The order-of-the-child warning of a registration, on its day of issue."""
     if certificate.couple is None:
         return ""
-    day = certificate.issued_on or certificate.applied_on or datetime.date.today()
+    day = certificate.issued_on or certificate.applied_on or timezone.localdate()
     return order_warning(certificate.couple, child_order_of(certificate), day)
 
 

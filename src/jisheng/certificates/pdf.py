@@ -93,7 +93,7 @@ def available() -> bool:
 def public_base(base_url: str | None = None) -> str:
     """The site address the QR code points at: ``base_url`` (the request's), else
     ``JISHENG_PUBLIC_URL``, else http://127.0.0.1:8000 — without a trailing slash."""
-    configured = getattr(settings, "JISHENG_PUBLIC_URL", "") or ""
+    configured = settings.JISHENG_PUBLIC_URL
     return (configured or base_url or DEFAULT_PUBLIC_URL).rstrip("/")
 
 

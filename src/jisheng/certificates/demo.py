@@ -37,14 +37,16 @@ def _township(unit: Unit) -> Unit | None:
     )
 
 
-def _couples(queryset, county: Unit, n: int) -> list[Couple]:
+def _couples(queryset, county: Unit, n: int) -> list[tuple[Couple, Unit]]:
+    """Up to ``n`` couples of ``queryset`` in the county, each with its township."""
     rows = (
         queryset.filter(unit__path__startswith=county.path, wife__isnull=False)
         .filter(wife__status__in=list(RESIDENT_STATUSES))
         .select_related("unit", "wife", "husband")
         .order_by("id")[: n * 3]
     )
-    return [c for c in rows if _township(c.unit) is not None][:n]
+    found = [(c, _township(c.unit)) for c in rows]
+    return [(c, town) for c, town in found if town is not None][:n]
 
 
 def load_demo_certificates() -> int:
@@ -56,21 +58,19 @@ def load_demo_certificates() -> int:
         return 0
     today = timezone.localdate()
     written = 0
-    for couple in _couples(one_child_couples(today), county, 3):
+    for couple, town in _couples(one_child_couples(today), county, 3):
         try:
-            services.issue_now(
-                actor=None, kind="one_child_parents", issuer=_township(couple.unit), couple=couple
-            )
+            services.issue_now(actor=None, kind="one_child_parents", issuer=town, couple=couple)
             written += 1
         except ValidationError:
             continue
     one_child = set(one_child_couples(today).values_list("pk", flat=True)[:10000])
-    for couple in _couples(couples_current_on(today).exclude(pk__in=one_child), county, 2):
+    for couple, town in _couples(couples_current_on(today).exclude(pk__in=one_child), county, 2):
         try:
             registration_issue(
                 actor=None,
                 couple=couple,
-                issuer=_township(couple.unit),
+                issuer=town,
                 child_order=couple.births.count() + 1,
                 documents="结婚证、身份证",
             )
@@ -84,15 +84,15 @@ def load_demo_certificates() -> int:
             status__in=list(RESIDENT_STATUSES),
         ).order_by("id")[:40]
     )
-    women = [w for w in women if _township(w.unit) is not None]
+    placed = [(w, _township(w.unit)) for w in women]
+    holders = [(w, town) for w, town in placed if town is not None]
     steps = [
         ("status", {"purpose": "职称评审"}, "applied"),
         ("status", {"purpose": "入职"}, "returned"),
         ("migrant_marriage", {"destination": "浙江省杭州市"}, "issued"),
         ("migrant_marriage", {"destination": "广东省东莞市"}, "revoked"),
     ]
-    for woman, (kind, data, state) in zip(women, steps, strict=False):
-        issuer = _township(woman.unit)
+    for (woman, issuer), (kind, data, state) in zip(holders, steps, strict=False):
         try:
             if state in ("applied", "returned"):
                 cert = services.certificate_apply(

@@ -29,12 +29,8 @@ TOWNSHIP_TYPES = (UnitType.TOWNSHIP, UnitType.STREET)
 
 def _township(unit: Unit) -> Unit | None:
     """The township or street office at or above ``unit``."""
-    return (
-        Unit.objects.filter(unit_type__in=TOWNSHIP_TYPES)
-        .filter(path__in=[unit.path[:i] for i in range(4, len(unit.path) + 1, 4)])
-        .order_by("-depth")
-        .first()
-    )
+    chain = [unit, *reversed(list(Unit.objects.get_ancestors(unit)))]
+    return next((u for u in chain if u.unit_type in TOWNSHIP_TYPES), None)
 
 
 def _couples(queryset, county: Unit, n: int) -> list[tuple[Couple, Unit]]:

@@ -700,6 +700,43 @@ def stored(content: dict[str, Any]) -> dict[str, Any]:
     return content
 
 
+# --- floating population (issue 17, SPEC §4) -----------------------------------------
+
+
+class AgreementService(Strict):
+    """A service an out-migrant may ask for where she lives (a line of the agreement)."""
+
+    code: Slug
+    label: Name
+
+
+class Agreement(Strict):
+    """The out-migrant's service agreement (流出人员计划生育服务协议): its title, its
+    clauses and the services she may choose. Every clause is free text scanned for
+    sanctions like the rest of the pack (SPEC §0): an agreement with a penalty clause is
+    refused."""
+
+    title: Name = "流出人员计划生育服务协议"
+    clauses: list[Text] = []
+    services: list[AgreementService] = []
+
+
+class Floating(Strict):
+    """The floating population's timings (the registration deadline of an arrival is
+    ``deadlines.in_migrant_registration``): a person away more than
+    ``out_migrant_months`` gets a 流出 record; what the residence place did is notified
+    within ``notify_within_days`` and the home place replies within
+    ``reply_within_days``; a landlord reports a tenant within ``landlord_report_days``;
+    a sweep (清查) ``sweeps_per_year`` times a year."""
+
+    out_migrant_months: Annotated[int, Field(ge=1, le=24)] = 3
+    notify_within_days: Annotated[int, Field(ge=1, le=90)] = 7
+    reply_within_days: Annotated[int, Field(ge=1, le=180)] = 30
+    landlord_report_days: Annotated[int, Field(ge=1, le=90)] = 3
+    sweeps_per_year: Annotated[int, Field(ge=0, le=12)] = 2
+    agreement: Agreement = Agreement()
+
+
 ORGANISATION_KINDS = ("any", *UnitType.values)
 
 
@@ -727,6 +764,7 @@ class PolicyPackSchema(Strict):
     commodities: Commodities | None = None
     certificates: Certificates | None = None
     leave_days: LeaveDays | None = None
+    floating: Floating | None = None
 
     @property
     def expiry_alert_days(self) -> int:

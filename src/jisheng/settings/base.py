@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "jisheng.migrants",
     "jisheng.certificates",
     "jisheng.leave",
+    "jisheng.floating",
+    "jisheng.exchange",
     "jisheng.commodities",
     "jisheng.indicators",
     "jisheng.reports",

@@ -72,7 +72,11 @@ def test_registering_a_reported_arrival_creates_the_in_migrant(tree, users, repo
     assert arrival.registered_on <= arrival.due_on  # timely
     person = arrival.person
     assert person is not None
-    assert (person.unit, person.status, person.sex) == (tree.village_a, PersonStatus.IN_MIGRANT, "F")
+    assert (person.unit, person.status, person.sex) == (
+        tree.village_a,
+        PersonStatus.IN_MIGRANT,
+        "F",
+    )
     assert person.birth_date == HER_BIRTH
     kinds = list(person.events.order_by("date", "id").values_list("kind", "date"))
     assert kinds == [(EventKind.REGISTER, D(2026, 9, 30)), (EventKind.FLOW_IN, D(2026, 9, 30))]
@@ -144,7 +148,11 @@ def test_bad_input_is_refused_in_chinese(tree, users, reported):
     assert "校验码" in errors["id_number"][0] or "身份证" in errors["id_number"][0]
     assert errors["hukou_region"] == ["行政区划代码为6位数字。"]
     assert errors["property"] == ["该房屋不在本单位。"]
-    assert errors["registered_on"] == ["日期不能晚于今天。"] or "今天" in errors["registered_on"][0] or errors["registered_on"]
+    assert (
+        errors["registered_on"] == ["日期不能晚于今天。"]
+        or "今天" in errors["registered_on"][0]
+        or errors["registered_on"]
+    )
     with pytest.raises(ValidationError) as caught:
         register(users, reported, hukou_region="999999")
     assert caught.value.message_dict["hukou_region"] == ["999999不是已知的行政区划代码。"]
@@ -271,7 +279,9 @@ def test_no_certificate_shown(tree, users, reported):
 
 def test_the_certificate_of_a_reported_arrival_is_refused(users, reported):
     with pytest.raises(ValidationError):
-        services.arrival_certificate(actor=users.field_a, arrival=reported, number="X1", issuer="某")
+        services.arrival_certificate(
+            actor=users.field_a, arrival=reported, number="X1", issuer="某"
+        )
 
 
 def test_leaving(tree, users, reported):

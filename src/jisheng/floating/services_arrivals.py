@@ -634,3 +634,7 @@ def arrival_cancel(*, actor: User | None, arrival: Arrival, reason: str) -> Arri
             message=reason,
         )
     return arrival
+
+
+def unknown_unit_message(code: str) -> str:
+    return _("There is no unit with the code %(code)s.") % {"code": code}

@@ -174,15 +174,6 @@ def arrival_list(request: HttpRequest, filters: Query[ArrivalFilters]):
     return _Rows(rows)
 
 
-@router.get(
-    "/{arrival_id}", response={200: ArrivalDetailOut, **SCOPED_ERRORS}, summary="One arrival"
-)
-def arrival_detail(request: HttpRequest, arrival_id: int):
-    """One arrival with her household registration, housing and certificate."""
-    require_perm(request, VIEW)
-    return arrival_data(_get(request, arrival_id), detail=True)
-
-
 class ReportIn(InputModel):
     unit: str = Field(min_length=1, max_length=32, description="The residence unit's code.")
     name: str = column(Arrival, "name", min_length=1)
@@ -290,6 +281,15 @@ def arrival_register_new(request: HttpRequest, payload: RegisterNewIn):
     require_perm(request, ADD)
     unit = org_selectors.unit_get(user=_user(request), code=payload.unit)
     return Status(201, _done(request, _register(request, None, unit, payload)))
+
+
+@router.get(
+    "/{arrival_id}", response={200: ArrivalDetailOut, **SCOPED_ERRORS}, summary="One arrival"
+)
+def arrival_detail(request: HttpRequest, arrival_id: int):
+    """One arrival with her household registration, housing and certificate."""
+    require_perm(request, VIEW)
+    return arrival_data(_get(request, arrival_id), detail=True)
 
 
 @router.post(

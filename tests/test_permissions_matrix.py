@@ -210,6 +210,11 @@ _kw("quality:check_rule", lambda d: {"key": "no-such-rule"})
 _kw("certificates:detail certificates:step certificates:pdf", _pk("certificate"))
 _kw("verify:public", lambda d: {"code": "no-such-code"})
 _kw(
+    "floating:arrival_detail floating:arrival_register floating:arrival_certificate "
+    "floating:arrival_leave floating:arrival_cancel",
+    _pk("arrival"),
+)
+_kw(
     "commodities:store commodities:receipt commodities:transfer commodities:issue "
     "commodities:write_off commodities:ledger",
     _pk("store"),
@@ -368,6 +373,7 @@ def data(tree, person, make_person, settings) -> SimpleNamespace:
     from django.utils import timezone
 
     from jisheng.commodities.models import Document, PhysicalCount, Product, Store
+    from jisheng.floating.services_arrivals import arrival_report
     from jisheng.indicators.models import Assessment, AssessmentEntry, Contract
     from jisheng.orgs import services as org_services
     from jisheng.people import family
@@ -456,6 +462,9 @@ def data(tree, person, make_person, settings) -> SimpleNamespace:
         count=PhysicalCount.objects.first(),
         crosscheck_list=CrossCheckList.objects.first(),
         crosscheck_row=CrossCheckRow.objects.first(),
+        arrival=arrival_report(
+            actor=None, unit=tree.village_a, name="流入", arrived_on=D(2026, 1, 5)
+        ),
     )
     return made
 

@@ -145,6 +145,9 @@ TODAY_ROLE_PERMISSIONS: dict[str, list[str]] = {
         "services.view_followupdue",
         "services.view_followupvisit",
         "services.view_letter",
+        "floating.add_arrival",
+        "floating.change_arrival",
+        "floating.view_arrival",
     ],
     "office": [
         "leave.add_leaverequest",
@@ -281,6 +284,9 @@ TODAY_ROLE_PERMISSIONS: dict[str, list[str]] = {
         "services.view_followupdue",
         "services.view_followupvisit",
         "services.view_letter",
+        "floating.add_arrival",
+        "floating.change_arrival",
+        "floating.view_arrival",
     ],
     "field": [
         "leave.add_leaverequest",
@@ -344,6 +350,9 @@ TODAY_ROLE_PERMISSIONS: dict[str, list[str]] = {
         "services.view_contraceptionrecord",
         "services.view_followupdue",
         "services.view_followupvisit",
+        "floating.add_arrival",
+        "floating.change_arrival",
+        "floating.view_arrival",
     ],
     "leader": [
         "leave.sign_leaverequest",
@@ -390,6 +399,7 @@ TODAY_ROLE_PERMISSIONS: dict[str, list[str]] = {
         "services.view_followupdue",
         "services.view_followupvisit",
         "services.view_letter",
+        "floating.view_arrival",
     ],
     "commodity": [
         "commodities.add_adversereaction",
@@ -478,6 +488,7 @@ TODAY_ROLE_PERMISSIONS: dict[str, list[str]] = {
         "services.view_followupdue",
         "services.view_followupvisit",
         "services.view_letter",
+        "floating.view_arrival",
     ],
     "auditor": [
         "leave.view_leaverequest",
@@ -502,6 +513,14 @@ TODAY_API_PATHS = [
     "post /api/v1/certificates/{certificate_id}/review",
     "post /api/v1/certificates/{certificate_id}/revoke",
     "get /api/v1/certificates/verify",
+    "get /api/v1/floating/arrivals",
+    "post /api/v1/floating/arrivals",
+    "post /api/v1/floating/arrivals/register",
+    "get /api/v1/floating/arrivals/{arrival_id}",
+    "post /api/v1/floating/arrivals/{arrival_id}/register",
+    "post /api/v1/floating/arrivals/{arrival_id}/certificate",
+    "post /api/v1/floating/arrivals/{arrival_id}/leave",
+    "post /api/v1/floating/arrivals/{arrival_id}/cancel",
     "get /api/v1/commodities/movements",
     "get /api/v1/commodities/stock",
     "get /api/v1/indicators",
@@ -566,7 +585,7 @@ TODAY_MENU: list[tuple[str, list[str]]] = [
     ),
     ("services", ["services:worklist", "services:campaign_list", "services:letter_list"]),
     ("system", ["core:audit_list", "policy:pack_list", "system_status"]),
-    ("migrants", ["migrants:check_list"]),
+    ("migrants", ["migrants:check_list", "floating:arrival_list"]),
     (
         "certificates",
         [

@@ -202,6 +202,7 @@ def _action(
 
 @GET_POST
 def arrival_certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    require_perm(request, VIEW)  # and CHANGE to post (_action)
     return _action(
         request,
         pk,
@@ -214,6 +215,7 @@ def arrival_certificate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @GET_POST
 def arrival_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    require_perm(request, VIEW)  # and CHANGE to post (_action)
     return _action(
         request,
         pk,
@@ -226,6 +228,7 @@ def arrival_leave(request: HttpRequest, pk: int) -> HttpResponse:
 
 @GET_POST
 def arrival_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    require_perm(request, VIEW)  # and CHANGE to post (_action)
     return _action(
         request,
         pk,

@@ -19,6 +19,7 @@ from django.utils import timezone
 from jisheng.api.urls import api as ninja_api
 from jisheng.certificates import services as certificate_services
 from jisheng.commodities import api as commodities_api
+from jisheng.floating import services_arrivals as arrivals
 from jisheng.leave import api as leave_api
 from jisheng.leave import services as leave_services
 from jisheng.people import services as people_services
@@ -32,6 +33,7 @@ from tests.services.test_api import method_body, visit_body
 
 TODAY = timezone.localdate()
 REFUSAL = "拒绝：测试用的服务拒绝。"
+ARRIVAL_ID = factories.id_number(dt.date(1996, 4, 12), "F", 41, region="430102")
 ERROR_STATUSES = {400, 401, 403, 404, 409, 422}
 # POSTs that read (a search body) or authenticate: not writes
 NOT_WRITES = {("POST", "/api/v1/auth/token"), ("POST", "/api/v1/persons/search")}
@@ -61,9 +63,12 @@ def world(tree):
     certificate = certificate_services.certificate_apply(
         actor=None, kind="status", issuer=tree.town, person=woman, data={"purpose": "入职"}
     )
+    arrival = arrivals.arrival_report(
+        actor=None, unit=tree.village_a, name="刘小红", arrived_on=TODAY
+    )
     return {
         "tree": tree, "woman": woman, "record": record, "visit": visit,
-        "event": event, "round": round_, "certificate": certificate,
+        "event": event, "round": round_, "certificate": certificate, "arrival": arrival,
     }  # fmt: skip
 
 
@@ -139,6 +144,30 @@ CASES = [
     Case("POST", "/api/v1/leave/{leave_id}/actions", (leave_api, "_get"),
          lambda w: "/leave/1/actions",
          lambda w: {"action": "sign", "from_status": "applied"}),
+    # arrivals (issue 17): report, register (reported, or at the office), her
+    # certificate, leave, cancel
+    Case("POST", "/api/v1/floating/arrivals", (arrivals, "arrival_report"),
+         lambda w: "/floating/arrivals",
+         lambda w: {"unit": w["tree"].village_a.code, "name": "刘小红",
+                    "arrived_on": TODAY.isoformat()}),
+    Case("POST", "/api/v1/floating/arrivals/register", (arrivals, "arrival_register"),
+         lambda w: "/floating/arrivals/register",
+         lambda w: {"unit": w["tree"].village_a.code, "name": "刘小红",
+                    "arrived_on": TODAY.isoformat(), "id_number": ARRIVAL_ID}),
+    Case("POST", "/api/v1/floating/arrivals/{arrival_id}/register",
+         (arrivals, "arrival_register"),
+         lambda w: f"/floating/arrivals/{w['arrival'].pk}/register",
+         lambda w: {"id_number": ARRIVAL_ID}),
+    Case("POST", "/api/v1/floating/arrivals/{arrival_id}/certificate",
+         (arrivals, "arrival_certificate"),
+         lambda w: f"/floating/arrivals/{w['arrival'].pk}/certificate",
+         lambda w: {"number": "HN-1", "issuer": "湖南省某镇"}),
+    Case("POST", "/api/v1/floating/arrivals/{arrival_id}/leave", (arrivals, "arrival_leave"),
+         lambda w: f"/floating/arrivals/{w['arrival'].pk}/leave",
+         lambda w: {"left_on": TODAY.isoformat()}),
+    Case("POST", "/api/v1/floating/arrivals/{arrival_id}/cancel", (arrivals, "arrival_cancel"),
+         lambda w: f"/floating/arrivals/{w['arrival'].pk}/cancel",
+         lambda w: {"reason": "误报"}),
 ]  # fmt: skip
 
 

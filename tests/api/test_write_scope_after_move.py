@@ -259,6 +259,21 @@ EXEMPT: dict[tuple[str, str], str] = {
     "(tests/leave/test_api.py)",
     ("POST", "/api/v1/leave/{leave_id}/actions"): "an employer's leave request's step, "
     "scoped by the employer unit (tests/leave/test_api.py)",
+    # An arrival (issue 17) is the residence unit's work record, scoped by its own unit
+    # like a unit's report: another unit's arrival answers 404, audited
+    # (tests/floating/test_arrivals_api.py).
+    **{
+        ("POST", f"/api/v1/floating/arrivals{step}"): "an arrival is the work of the unit "
+        "where she lives, scoped by that unit (tests/floating/test_arrivals_api.py)"
+        for step in (
+            "",
+            "/register",
+            "/{arrival_id}/register",
+            "/{arrival_id}/certificate",
+            "/{arrival_id}/leave",
+            "/{arrival_id}/cancel",
+        )
+    },
 }
 
 

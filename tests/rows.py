@@ -203,6 +203,26 @@ def migrant_checks(env: SimpleNamespace, n: int) -> None:
         )
 
 
+def arrivals(env: SimpleNamespace, n: int) -> None:
+    """Arrivals of village A: half only reported, half registered (her person linked)."""
+    from jisheng.floating.choices import ArrivalStatus
+    from jisheng.floating.models import Arrival
+    from jisheng.floating.services_arrivals import arrival_report
+    from jisheng.people.choices import PersonStatus
+
+    for i in range(n):
+        arrival = arrival_report(
+            actor=None, unit=env.tree.village_a, name="流入", arrived_on=D(2026, 9, 1)
+        )
+        if i % 2:
+            person = env.make_person(
+                name="流入", status=PersonStatus.IN_MIGRANT, registered_on=D(2026, 9, 1)
+            )
+            Arrival.objects.filter(pk=arrival.pk).update(
+                person=person, status=ArrivalStatus.REGISTERED, registered_on=D(2026, 9, 10)
+            )
+
+
 def late_entries(env: SimpleNamespace, n: int) -> None:
     """Out-migrations of village A dated in its closed June 2025, entered late with a
     reason (补报): one late entry each, linked to the event."""

@@ -100,6 +100,7 @@ BUILDERS: dict[str, Callable[[SimpleNamespace, int], None] | None] = {
     "page:indicators:assessment_list": rows.assessments,
     "page:reports:verification_list": rows.verifications,
     "page:migrants:check_list": rows.migrant_checks,
+    "page:floating:arrival_list": rows.arrivals,
     "page:reporting:late_list": rows.late_entries,
     "page:commodities:count_list": rows.counts,
     "page:commodities:quality_list": rows.quality_checks,
@@ -122,6 +123,7 @@ BUILDERS: dict[str, Callable[[SimpleNamespace, int], None] | None] = {
     "api:/api/v1/reporting/submissions": rows.report_submissions,
     "api:/api/v1/certificates": rows.certificates,
     "api:/api/v1/leave": rows.leave_requests,
+    "api:/api/v1/floating/arrivals": rows.arrivals,
     # its rows are the forms registered by the apps (code), not rows of data
     "api:/api/v1/statforms": None,
     "api:/api/v1/quality/lists": rows.crosscheck_lists,

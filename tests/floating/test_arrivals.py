@@ -19,7 +19,7 @@ from jisheng.core.choices import AuditAction
 from jisheng.core.models import AuditEvent
 from jisheng.floating import services_arrivals as services
 from jisheng.floating.choices import ArrivalSource, ArrivalStatus
-from jisheng.floating.models import Arrival, RentalProperty
+from jisheng.floating.models import RentalProperty
 from jisheng.migrants.models import CheckResult, MigrantCheck
 from jisheng.people.choices import EventKind, PersonStatus
 from jisheng.people.models import Person, Transfer

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
+from django.db import models
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from jisheng.core.forms import late_reason_field
@@ -18,17 +18,13 @@ from jisheng.orgs.models import Unit
 class DateInput(forms.DateInput):
     input_type = "date"
 
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+    def __init__(self, attrs: dict[str, str] | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-def _date(label: Any, required: bool = True, **kwargs: Any) -> forms.DateField:
-    return forms.DateField(label=label, required=required, widget=DateInput, **kwargs)
-
-
 class HomeUnitField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name}（{obj.code}）"
+    def label_from_instance(self, obj: models.Model) -> str:
+        return f"{getattr(obj, 'name', '')}（{getattr(obj, 'code', '')}）"
 
 
 class RegisterForm(forms.Form):
@@ -42,10 +38,12 @@ class RegisterForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
     )
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
-    arrived_on = _date(
-        _("Arrived on"), error_messages={"required": _("Give the date she arrived.")}
+    arrived_on = forms.DateField(
+        label=_("Arrived on"),
+        widget=DateInput,
+        error_messages={"required": _("Give the date she arrived.")},
     )
-    registered_on = _date(_("Registered on"))
+    registered_on = forms.DateField(label=_("Registered on"), widget=DateInput)
     hukou_region = forms.CharField(
         label=_("Household registration region code"),
         max_length=6,
@@ -76,8 +74,14 @@ class RegisterForm(forms.Form):
     )
     late_reason = late_reason_field()
 
-    def __init__(self, *args: Any, unit: Unit | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: QueryDict | None = None,
+        *,
+        initial: dict[str, object] | None = None,
+        unit: Unit | None = None,
+    ) -> None:
+        super().__init__(data, initial=initial)
         if unit is not None:
             field = self.fields["property"]
             assert isinstance(field, forms.ModelChoiceField)
@@ -105,7 +109,7 @@ class CertificateForm(forms.Form):
         required=False,
         help_text=_("As shown on a certificate from outside this system."),
     )
-    checked_on = _date(_("Checked on"))
+    checked_on = forms.DateField(label=_("Checked on"), widget=DateInput)
     issue_verification = forms.BooleanField(
         label=_("Issue the verification (审验) now"), required=False
     )
@@ -114,7 +118,11 @@ class CertificateForm(forms.Form):
 
 
 class LeaveForm(forms.Form):
-    left_on = _date(_("Left on"), error_messages={"required": _("Give the date she left.")})
+    left_on = forms.DateField(
+        label=_("Left on"),
+        widget=DateInput,
+        error_messages={"required": _("Give the date she left.")},
+    )
     destination = forms.CharField(label=_("Where she went"), max_length=200, required=False)
     late_reason = late_reason_field()
 
@@ -136,5 +144,5 @@ class FilterForm(forms.Form):
     unverified = forms.BooleanField(label=_("Certificate not verified"), required=False)
     unit = forms.CharField(label=_("Unit code"), max_length=32, required=False)
     q = forms.CharField(label=_("Name or pinyin"), max_length=50, required=False)
-    arrived_from = _date(_("Arrived from"), required=False)
-    arrived_to = _date(_("Arrived until"), required=False)
+    arrived_from = forms.DateField(label=_("Arrived from"), required=False, widget=DateInput)
+    arrived_to = forms.DateField(label=_("Arrived until"), required=False, widget=DateInput)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -15,7 +15,7 @@ from jisheng.core.scope import get_in_scope_or_404, restrict_within
 from jisheng.floating.choices import ArrivalStatus
 from jisheng.floating.models import Arrival, Tenancy
 from jisheng.migrants.models import MigrantCheck
-from jisheng.orgs.models import Unit
+from jisheng.orgs.models import Unit, User
 from jisheng.people.search import name_q
 
 # The states an arrival is open in, and the filter "overdue": reported past its due date.
@@ -23,7 +23,7 @@ OPEN_STATUSES = (ArrivalStatus.REPORTED, ArrivalStatus.REGISTERED)
 
 
 def arrival_list(
-    user: Any,
+    user: User | AnonymousUser,
     *,
     unit: Unit | None = None,
     status: str = "",
@@ -56,7 +56,7 @@ def arrival_list(
     return qs.select_related("unit", "person", "property").order_by("-arrived_on", "-id")
 
 
-def arrival_get(user: Any, pk: int) -> Arrival:
+def arrival_get(user: User | AnonymousUser, pk: int) -> Arrival:
     """One arrival in the user's scope (404 and an audit event otherwise)."""
     return get_in_scope_or_404(
         Arrival.objects.select_related(
@@ -68,7 +68,9 @@ def arrival_get(user: Any, pk: int) -> Arrival:
     )  # fmt: skip
 
 
-def to_register(user: Any, *, unit: Unit | None, today: datetime.date) -> QuerySet[Arrival]:
+def to_register(
+    user: User | AnonymousUser, *, unit: Unit | None, today: datetime.date
+) -> QuerySet[Arrival]:
     """Reported arrivals (待登记) of the user's scope, from the arrival date, soonest due
     first (the index ``floating_arrival_due`` on status and due date)."""
     return (
@@ -79,7 +81,9 @@ def to_register(user: Any, *, unit: Unit | None, today: datetime.date) -> QueryS
     )
 
 
-def to_verify(user: Any, *, unit: Unit | None, today: datetime.date) -> QuerySet[Arrival]:
+def to_verify(
+    user: User | AnonymousUser, *, unit: Unit | None, today: datetime.date
+) -> QuerySet[Arrival]:
     """Registered arrivals of the user's scope whose 婚育证明 has no valid check yet
     (待查验婚育证明), soonest due first."""
     return (

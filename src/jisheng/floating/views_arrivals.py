@@ -6,7 +6,8 @@ report). Thin: the rules are in :mod:`services_arrivals`, the reads in
 
 from __future__ import annotations
 
-from typing import Any, cast
+from collections.abc import Callable
+from typing import cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -55,7 +56,7 @@ def arrival_list(request: HttpRequest) -> HttpResponse:
     """Arrivals of the working unit's subtree (or ``unit``), filtered."""
     require_perm(request, VIEW)
     form = FilterForm(request.GET or None)
-    data: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
+    data = form.cleaned_data if form.is_valid() else {}
     code = (data.get("unit") or "").strip()
     unit = org_selectors.unit_get(user=request.user, code=code) if code else _working_unit(request)
     today = timezone.localdate()
@@ -86,7 +87,7 @@ def arrival_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _register_initial(arrival: Arrival | None) -> dict[str, Any]:
+def _register_initial(arrival: Arrival | None) -> dict[str, object]:
     today = timezone.localdate()
     if arrival is None:
         return {"registered_on": today, "arrived_on": today}
@@ -152,7 +153,7 @@ def arrival_register(request: HttpRequest, pk: int) -> HttpResponse:
 def _detail(request: HttpRequest, arrival: Arrival, **forms_: forms.Form | None) -> HttpResponse:
     checks = list(selectors.checks_of(arrival))
     today = timezone.localdate()
-    context: dict[str, Any] = {
+    context: dict[str, object] = {
         "arrival": arrival,
         "checks": checks,
         "tenancies": selectors.tenancies_of(arrival),
@@ -180,7 +181,7 @@ def _action(
     pk: int,
     form_class: type[forms.Form],
     key: str,
-    call: Any,
+    call: Callable[..., Arrival],
     done_message: str,
 ) -> HttpResponse:
     require_perm(request, VIEW)

@@ -12,7 +12,6 @@ Two queries each (the count and the first items), on the index of status and due
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -23,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from jisheng.core.registry import WorkItem, WorklistSource, register_worklist_source
 from jisheng.floating import selectors_arrivals as selectors
 from jisheng.floating.models import Arrival
-from jisheng.orgs.models import Unit
+from jisheng.orgs.models import Unit, User
 
 ADD = "floating.add_arrival"
 
@@ -47,7 +46,7 @@ def _items(
 
 
 def collect_to_register(
-    user: Any, *, unit: Unit | None = None, today: datetime.date | None = None, limit: int = 10
+    user: User, *, unit: Unit | None = None, today: datetime.date | None = None, limit: int = 10
 ) -> tuple[int, list[WorkItem]]:
     today = today or timezone.localdate()
     return _items(
@@ -60,7 +59,7 @@ def collect_to_register(
 
 
 def collect_to_verify(
-    user: Any, *, unit: Unit | None = None, today: datetime.date | None = None, limit: int = 10
+    user: User, *, unit: Unit | None = None, today: datetime.date | None = None, limit: int = 10
 ) -> tuple[int, list[WorkItem]]:
     today = today or timezone.localdate()
     return _items(

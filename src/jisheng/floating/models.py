@@ -204,6 +204,18 @@ class Arrival(TimeStampedModel):
             models.Index(fields=["status", "due_on"], name="floating_arrival_due"),
             models.Index(fields=["unit", "arrived_on"], name="floating_arrival_unit"),
             models.Index(fields=["home_unit", "status"], name="floating_arrival_home"),
+            # the two worklists of a unit (issue 17): reported, to register; registered,
+            # her certificate not verified — small partial indexes, by unit and due date
+            models.Index(
+                fields=["unit", "due_on"],
+                condition=models.Q(status="reported"),
+                name="floating_arrival_toregister",
+            ),
+            models.Index(
+                fields=["unit", "due_on"],
+                condition=models.Q(status="registered", verified_on__isnull=True),
+                name="floating_arrival_toverify",
+            ),
         ]
 
     def __str__(self) -> str:

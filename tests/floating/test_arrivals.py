@@ -103,10 +103,9 @@ def test_registering_at_the_office_without_a_report(tree, users):
 
 def test_an_existing_person_is_reused(tree, users, make_person):
     # an in-migrant of 甲村 already in the registry (no arrival record yet)
-    her = make_person(name="陈静", status=PersonStatus.IN_MIGRANT, registered_on=D(2025, 1, 1))
     number = factories.id_number(D(1990, 5, 17), "F", 300)
     her = make_person(
-        name="陈静二", status=PersonStatus.IN_MIGRANT, registered_on=D(2025, 1, 1), seq=300
+        name="陈静", status=PersonStatus.IN_MIGRANT, registered_on=D(2025, 1, 1), seq=300
     )
     arrival = register(users, unit=tree.village_a, id_number=number, arrived_on=D(2025, 1, 1))
     assert arrival.person == her
@@ -115,11 +114,9 @@ def test_an_existing_person_is_reused(tree, users, make_person):
 
 
 def test_a_person_of_another_township_flows_in(tree, users):
-    number = her_id(11)
     her = factories.person(
         tree.community, name="周琳", birth_date=HER_BIRTH, seq=11, registered_on=D(2020, 1, 1)
     )
-    assert factories.id_number(HER_BIRTH, "F", 11) != number  # other region in her_id
     number = factories.id_number(HER_BIRTH, "F", 11)
     arrival = register(users, unit=tree.village_a, id_number=number, arrived_on=D(2026, 9, 1))
     her.refresh_from_db()
@@ -324,3 +321,40 @@ def test_a_closed_period_needs_a_late_reason(tree, users, reported):
     assert "arrived_on" in caught.value.message_dict
     arrival = register(users, reported, late_reason="房东迟报")
     assert arrival.status == ArrivalStatus.REGISTERED
+
+
+def test_issuing_the_verification_needs_the_certificates_permission(tree, users, reported):
+    arrival = register(users, reported)
+    with pytest.raises(ValidationError) as caught:
+        services.arrival_certificate(
+            actor=users.field_a,
+            arrival=arrival,
+            number="HN-2025-0042",
+            issuer="湖南省某街道",
+            checked_on=D(2026, 10, 12),
+            issue_verification=True,
+        )
+    assert caught.value.message_dict["issue_verification"] == [
+        "您无权出具证明：请只登记查验，不出具审验。"
+    ]
+    assert not MigrantCheck.objects.exists()
+
+
+def test_a_resident_of_another_village_of_the_township_flows_in(tree, users):
+    number = factories.id_number(HER_BIRTH, "F", 14)
+    her = factories.person(
+        tree.village_b, name="郑洁", birth_date=HER_BIRTH, seq=14, registered_on=D(2020, 1, 1)
+    )
+    arrival = register(
+        users, unit=tree.village_a, actor=users.town_office, id_number=number,
+        arrived_on=D(2026, 9, 1),
+    )  # fmt: skip
+    her.refresh_from_db()
+    assert (arrival.person, her.unit, her.status) == (her, tree.village_a, PersonStatus.IN_MIGRANT)
+    assert arrival.home_unit == tree.town  # her old village's township
+    # a registered resident of the unit is no arrival
+    local = factories.person(tree.village_a, name="本地", birth_date=HER_BIRTH, seq=15)
+    with pytest.raises(ValidationError) as caught:
+        register(users, unit=tree.village_a, id_number=factories.id_number(HER_BIRTH, "F", 15))
+    assert caught.value.message_dict["id_number"] == ["此人是本单位在册人员。"]
+    assert local.events.count() == 1

@@ -116,6 +116,17 @@ class CertificateForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
     late_reason = late_reason_field()
 
+    def __init__(
+        self,
+        data: QueryDict | None = None,
+        *,
+        initial: dict[str, object] | None = None,
+        can_issue: bool = True,
+    ) -> None:
+        super().__init__(data, initial=initial)
+        if not can_issue:  # issuing a 审验 needs the certificates' permission
+            del self.fields["issue_verification"]
+
 
 class LeaveForm(forms.Form):
     left_on = forms.DateField(

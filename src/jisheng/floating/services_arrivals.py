@@ -466,6 +466,14 @@ def arrival_certificate(
     number = _text(number, 60, "number", errors).upper() if result != CheckResult.MISSING else ""
     issuer = _text(issuer, 200, "issuer", errors) if result != CheckResult.MISSING else ""
     note = _text(note, 500, "note", errors)
+    if (
+        issue_verification
+        and actor is not None
+        and not actor.has_perm(certificate_services_permission())
+    ):
+        errors["issue_verification"] = _(
+            "You may not issue certificates: record the check without the verification."
+        )
     if result != CheckResult.MISSING and not number and "number" not in errors:
         errors["number"] = _("Give the number of the certificate.")
     if errors:
@@ -534,6 +542,11 @@ def arrival_certificate(
             message=_("Certificate checked: %(result)s.") % {"result": CheckResult(result).label},
         )
     return arrival
+
+
+def certificate_services_permission() -> str:
+    """The permission the certificates' workflow asks to issue (a 审验)."""
+    return "certificates.change_certificate"
 
 
 def _system() -> AnonymousUser:

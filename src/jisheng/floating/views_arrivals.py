@@ -150,6 +150,10 @@ def arrival_register(request: HttpRequest, pk: int) -> HttpResponse:
     return _register_page(request, arrival, arrival.unit)
 
 
+def _can_issue(request: HttpRequest) -> bool:
+    return request.user.has_perm(services.certificate_services_permission())
+
+
 def _detail(request: HttpRequest, arrival: Arrival, **forms_: forms.Form | None) -> HttpResponse:
     checks = list(selectors.checks_of(arrival))
     today = timezone.localdate()
@@ -161,7 +165,7 @@ def _detail(request: HttpRequest, arrival: Arrival, **forms_: forms.Form | None)
         "can_change": request.user.has_perm(CHANGE),
         "can_add": request.user.has_perm(ADD),
         "certificate_form": forms_.get("certificate_form")
-        or CertificateForm(initial={"checked_on": today}),
+        or CertificateForm(initial={"checked_on": today}, can_issue=_can_issue(request)),
         "leave_form": forms_.get("leave_form") or LeaveForm(initial={"left_on": today}),
         "cancel_form": forms_.get("cancel_form") or CancelForm(),
         "open_action": next((k for k, v in forms_.items() if v is not None), ""),
@@ -189,7 +193,11 @@ def _action(
     if request.method != "POST":
         return redirect("floating:arrival_detail", arrival.pk)
     require_perm(request, CHANGE)
-    form = form_class(request.POST)
+    form = (
+        CertificateForm(request.POST, can_issue=_can_issue(request))
+        if form_class is CertificateForm
+        else form_class(request.POST)
+    )
     if form.is_valid():
         try:
             call(actor=_actor(request), arrival=arrival, **form.cleaned_data)

@@ -84,15 +84,13 @@ def properties_without_agreement(
     """Let properties with no agreement in force today, filed at least a day ago (due
     ``filed_on`` + 30 days)."""
     qs = restrict_within(RentalProperty.objects.filter(is_active=True), user, unit)
-    return (
-        qs.filter(~agreement_in_force_q(today))
-        .select_related("unit")
-        .order_by("filed_on", "id")
-    )
+    return qs.filter(~agreement_in_force_q(today)).select_related("unit").order_by("filed_on", "id")
 
 
 def tenancy_list(user: User, *, unit: Unit | None = None) -> QuerySet[Tenancy]:
-    qs = restrict(Tenancy.objects.all(), user) if unit is None else restrict_within(
-        Tenancy.objects.all(), user, unit
+    qs = (
+        restrict(Tenancy.objects.all(), user)
+        if unit is None
+        else restrict_within(Tenancy.objects.all(), user, unit)
     )
     return qs.select_related("property", "unit").order_by("-moved_in", "-id")

@@ -472,7 +472,16 @@ def report_days_late(tenancy: Tenancy) -> int:
 # --------------------------------------------------------------------------- imports
 
 PROPERTY_SHEET = "出租房屋"
-PROPERTY_HEADERS = ("单位代码", "地址", "房屋类型", "出租间数", "房东姓名", "房东电话", "登记日期", "备注")
+PROPERTY_HEADERS = (
+    "单位代码",
+    "地址",
+    "房屋类型",
+    "出租间数",
+    "房东姓名",
+    "房东电话",
+    "登记日期",
+    "备注",
+)
 PROPERTY_REQUIRED = ("地址", "房东姓名")
 KIND_BY_TEXT = {
     "民房": PropertyKind.HOUSE,
@@ -483,7 +492,17 @@ KIND_BY_TEXT = {
 }
 
 TENANT_SHEET = "租户名单"
-TENANT_HEADERS = ("房屋编号", "地址", "姓名", "身份证号", "电话", "房间", "入住日期", "报告日期", "备注")
+TENANT_HEADERS = (
+    "房屋编号",
+    "地址",
+    "姓名",
+    "身份证号",
+    "电话",
+    "房间",
+    "入住日期",
+    "报告日期",
+    "备注",
+)
 TENANT_REQUIRED = ("姓名", "入住日期")
 
 

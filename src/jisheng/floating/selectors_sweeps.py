@@ -7,17 +7,41 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
 
-from jisheng.core.scope import get_in_scope_or_404, restrict_within
+from jisheng.core.scope import get_in_scope_or_404, record_denied, restrict_within, user_scope_path
 from jisheng.floating.choices import FindingKind, SweepItemOutcome
 from jisheng.floating.models import Sweep, SweepFinding, SweepItem
 from jisheng.orgs.models import Unit, User
 
 
+def _covering(path: str) -> Q:
+    """Sweeps over the unit at ``path``, a unit below it, or a unit above it (a village's
+    staff visit their lines of the township's sweep)."""
+    steplen = Unit.steplen
+    above = [path[:i] for i in range(steplen, len(path), steplen)]
+    return Q(unit__path__startswith=path) | Q(unit__path__in=above)
+
+
+def visible_sweeps(user: User, unit: Unit | None = None) -> QuerySet[Sweep]:
+    """The sweeps the user works on: over a unit of her scope (below ``unit``) or over a
+    unit above it."""
+    prefix = user_scope_path(user)
+    if prefix is None:
+        return Sweep.objects.none()
+    path = unit.path if unit is not None else prefix
+    if unit is not None and not path.startswith(prefix):
+        return Sweep.objects.none()
+    if not path:
+        return Sweep.objects.all()
+    return Sweep.objects.filter(_covering(path))
+
+
 def sweep_list(user: User, *, unit: Unit | None = None, status: str = "") -> QuerySet[Sweep]:
-    """Sweeps over units of the user's scope, newest first, with ``lines`` and
-    ``visited`` counts."""
-    qs = restrict_within(Sweep.objects.all(), user, unit)
+    """Sweeps over units of the user's scope or above it, newest first, with ``lines``
+    and ``visited`` counts (all the sweep's lines)."""
+    qs = visible_sweeps(user, unit)
     if status:
         qs = qs.filter(status=status)
     return (
@@ -33,7 +57,14 @@ def sweep_list(user: User, *, unit: Unit | None = None, status: str = "") -> Que
 
 
 def sweep_get(user: User, pk: int) -> Sweep:
-    return get_in_scope_or_404(Sweep.objects.select_related("unit", "created_by"), user, pk=pk)
+    """One sweep the user works on (404 and audited otherwise)."""
+    found = visible_sweeps(user).select_related("unit", "created_by").filter(pk=pk).first()
+    if found is not None:
+        return found
+    outside = Sweep.objects.filter(pk=pk).first()
+    if outside is not None:
+        record_denied(user, outside)
+    raise Http404(_("Not found."))
 
 
 def sweep_items(

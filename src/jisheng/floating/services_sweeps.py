@@ -212,7 +212,6 @@ def finding_record(
     for the office of the line's unit until resolved. A person living here, not
     registered (``not_registered``, her name required) is also reported as an arrival.
     Recording a finding marks its line as checked."""
-    require_in_scope(actor, sweep)
     _require_open(sweep)
     if item is not None:
         unit = item.unit

@@ -21,6 +21,7 @@ from jisheng.core import audit
 from jisheng.core.choices import AuditAction
 from jisheng.core.excel import xlsx_response
 from jisheng.core.forms import add_service_errors
+from jisheng.core.scope import path_in_scope
 from jisheng.core.web import GET_POST, require_perm
 from jisheng.floating import exports_sweeps
 from jisheng.floating import selectors_sweeps as selectors
@@ -184,7 +185,11 @@ def finding_create(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.finding_record(
-                actor=_user(request), sweep=sweep, item=item, **form.cleaned_data
+                actor=_user(request),
+                sweep=sweep,
+                item=item,
+                unit=None if path_in_scope(sweep.unit.path, request.user) else _user(request).unit,
+                **form.cleaned_data,
             )
         except ValidationError as exc:
             add_service_errors(form, exc, models=(SweepFinding,))

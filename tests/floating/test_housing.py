@@ -86,7 +86,7 @@ def test_bad_property_fields_are_refused_in_chinese(tree):
     assert errors["landlord_name"] == ["请填写房东姓名。"]
     assert errors["rooms"] == ["请填写出租间数（1至999）。"]
     assert errors["kind"] == ["请从列表中选择类型。"]
-    assert errors["filed_on"] == ["日期在未来。"]
+    assert errors["filed_on"] == ["日期不能晚于今天。"]
 
 
 def test_another_units_property_is_refused_and_audited(users, tree):
@@ -121,9 +121,7 @@ def test_an_agreement_takes_the_packs_days_and_has_no_penalty(prop):
     agreement = services_housing.landlord_agreement_sign(
         actor=None, property=prop, signed_on=TODAY - D(days=10)
     )
-    assert agreement.report_within_days == services_housing.landlord_report_days(
-        prop.unit, TODAY
-    )
+    assert agreement.report_within_days == services_housing.landlord_report_days(prop.unit, TODAY)
     assert agreement.report_within_days == 3
     assert services_housing.agreement_in_force(prop, TODAY) == agreement
     with pytest.raises(ValidationError) as exc:
@@ -176,7 +174,9 @@ def test_a_tenant_not_registered_here_is_reported_as_an_arrival(prop, elsewhere)
 
 
 def test_a_late_report_is_recorded_and_shown_never_refused(prop):
-    services_housing.landlord_agreement_sign(actor=None, property=prop, signed_on=TODAY - D(days=30))
+    services_housing.landlord_agreement_sign(
+        actor=None, property=prop, signed_on=TODAY - D(days=30)
+    )
     tenancy = services_housing.tenancy_report(
         actor=None, property=prop, name="陈红", moved_in=TODAY - D(days=8), reported_on=TODAY
     )
@@ -190,7 +190,7 @@ def test_bad_tenant_fields_are_refused_in_chinese(prop):
         )
     errors = messages_of(exc)
     assert errors["name"] == ["请填写姓名。"]
-    assert errors["moved_in"] == ["日期在未来。"]
+    assert errors["moved_in"] == ["日期不能晚于今天。"]
     assert errors["id_number"]
     assert not Tenancy.objects.exists() and not Arrival.objects.exists()
 
@@ -212,7 +212,7 @@ def test_a_property_survey_with_a_broken_row_imports_nothing(tree, users):
     assert [r.row_number for r in result.rejected] == [3, 4]
     assert "请填写地址。" in result.rejected[0].reasons
     assert "请填写出租间数（1至999）。" in result.rejected[0].reasons
-    assert result.rejected[1].reasons == [f"单位{tree.community.code}不在所选单位之下。"]
+    assert result.rejected[1].reasons == [f"未知的单位代码“{tree.community.code}”。"]
 
 
 def test_a_good_property_survey_is_imported(tree, users):
@@ -220,10 +220,16 @@ def test_a_good_property_survey_is_imported(tree, users):
         actor=users.town_office,
         unit=tree.town,
         rows=rows(
-            {"单位代码": tree.village_a.code, "地址": "甲村一路1号", "房东姓名": "赵一",
-             "房屋类型": "单元房", "出租间数": "2", "登记日期": "2026年3月5日"},
+            {
+                "单位代码": tree.village_a.code,
+                "地址": "甲村一路1号",
+                "房东姓名": "赵一",
+                "房屋类型": "单元房",
+                "出租间数": "2",
+                "登记日期": "2026年3月5日",
+            },
             {"单位代码": "", "地址": "东城镇街1号", "房东姓名": "钱二"},
-        ),  # fmt: skip
+        ),
     )
     assert result.written and result.created == 2 and not result.rejected
     first = RentalProperty.objects.get(address="甲村一路1号")

@@ -5,15 +5,24 @@ by kind, resolved and open)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from jisheng.core.scope import get_in_scope_or_404, record_denied, restrict_within, user_scope_path
+from jisheng.core.scope import (
+    get_in_scope_or_404,
+    record_denied,
+    restrict,
+    restrict_within,
+    user_scope_path,
+)
 from jisheng.floating.choices import FindingKind, SweepItemOutcome
 from jisheng.floating.models import Sweep, SweepFinding, SweepItem
 from jisheng.orgs.models import Unit, User
+
+M = TypeVar("M", bound=Model)
 
 
 def _covering(path: str) -> Q:
@@ -152,13 +161,21 @@ class SweepReport:
     kinds: list[tuple[str, str]]
 
 
+def _within_sweep(qs: QuerySet[M], user: User, sweep: Sweep) -> QuerySet[M]:
+    """Rows of ``sweep``'s units that the user sees: all of them for an office above or
+    at the sweep's unit, her subtree's for one below it."""
+    prefix = user_scope_path(user)
+    if prefix is not None and prefix.startswith(sweep.unit.path):
+        return restrict(qs, user)
+    return restrict_within(qs, user, sweep.unit)
+
+
 def sweep_report(user: User, sweep: Sweep) -> SweepReport:
     """Per unit of the sweep (within the user's scope): lines visited of all, findings by
     kind, resolved and open; with a total line. Two grouped queries."""
     lines: dict[int, ReportLine] = {}
     units = {
-        u.pk: u
-        for u in restrict_within(Unit.objects.all(), user, sweep.unit).only("pk", "code", "name")
+        u.pk: u for u in _within_sweep(Unit.objects.all(), user, sweep).only("pk", "code", "name")
     }
 
     def line(unit_id: int) -> ReportLine:
@@ -170,7 +187,7 @@ def sweep_report(user: User, sweep: Sweep) -> SweepReport:
         return lines[unit_id]
 
     items = (
-        restrict_within(SweepItem.objects.filter(sweep=sweep), user, sweep.unit)
+        _within_sweep(SweepItem.objects.filter(sweep=sweep), user, sweep)
         .values("unit_id")
         .annotate(n=Count("id"), v=Count("id", filter=~Q(outcome=SweepItemOutcome.PENDING)))
     )
@@ -178,7 +195,7 @@ def sweep_report(user: User, sweep: Sweep) -> SweepReport:
         entry = line(row["unit_id"])
         entry.lines, entry.visited = row["n"], row["v"]
     findings = (
-        restrict_within(SweepFinding.objects.filter(sweep=sweep), user, sweep.unit)
+        _within_sweep(SweepFinding.objects.filter(sweep=sweep), user, sweep)
         .values("unit_id", "kind")
         .annotate(
             done=Count("id", filter=Q(resolved_on__isnull=False)),

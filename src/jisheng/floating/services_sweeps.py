@@ -143,7 +143,8 @@ def sweep_open(
 
 
 def _require_open(sweep: Sweep) -> None:
-    if sweep.status != SweepStatus.OPEN:
+    """Refuse a write to a completed sweep (read again: the caller's copy may be old)."""
+    if not Sweep.objects.filter(pk=sweep.pk, status=SweepStatus.OPEN).exists():
         raise ValidationError(_("The sweep is completed; nothing more can be recorded."))
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from jisheng.api.inputs import InputModel, Name, column
+from jisheng.api.inputs import MAX_ID, InputModel, Name, column
 from jisheng.api.pagination import PageNumber
 from jisheng.api.schemas import SCOPED_ERRORS, WRITE_ERRORS
 from jisheng.api.security import require_perm
@@ -480,7 +480,7 @@ def finding_list(request: HttpRequest, sweep_id: int, filters: Query[FindingFilt
 class FindingIn(InputModel):
     kind: FindingKind_
     found_on: datetime.date
-    item_id: int | None = Field(None, ge=1, le=2**63 - 1, strict=True)
+    item_id: int | None = Field(None, ge=1, le=MAX_ID, strict=True)
     name: str = column(SweepFinding, "name", "")
     id_number: str = Field("", max_length=18)
     phone: str = Field("", max_length=32)

@@ -66,12 +66,21 @@ def _unit(request: HttpRequest, code: str | None) -> Unit | None:
 
 
 class _Rows:
-    def __init__(self, queryset: QuerySet, convert: Callable[..., Row]) -> None:
+    def __init__(
+        self,
+        queryset: QuerySet,
+        convert: Callable[..., Row],
+        before: Callable[[list], None] | None = None,
+    ) -> None:
         self.queryset = queryset
         self.convert = convert
+        self.before = before
 
     def __getitem__(self, item: slice) -> list[Row]:
-        return [self.convert(r) for r in self.queryset[item]]
+        rows = list(self.queryset[item])
+        if self.before is not None:
+            self.before(rows)
+        return [self.convert(r) for r in rows]
 
     def all(self) -> QuerySet:
         return self.queryset
@@ -135,7 +144,7 @@ def property_data(p: RentalProperty) -> Row:
     }
 
 
-def tenancy_data(t: Tenancy) -> Row:
+def tenancy_data(t: Tenancy, agreements: list[LandlordAgreement] | None = None) -> Row:
     return {
         "id": t.pk,
         "property_id": t.property_id,
@@ -146,7 +155,7 @@ def tenancy_data(t: Tenancy) -> Row:
         "reported_on": t.reported_on,
         "person_id": t.person_id,
         "arrival_id": t.arrival_id,
-        "report_days_late": services_housing.report_days_late(t),
+        "report_days_late": services_housing.report_days_late(t, agreements=agreements),
     }
 
 
@@ -232,7 +241,10 @@ def tenancy_list(request: HttpRequest, property_id: int):
     """Current tenants first, then past ones."""
     require_perm(request, VIEW_PROPERTY)
     prop = selectors_housing.property_get(_user(request), property_id)
-    return _Rows(selectors_housing.tenancies_of(prop), tenancy_data)
+    agreements = list(selectors_housing.agreements_of(prop))
+    return _Rows(
+        selectors_housing.tenancies_of(prop), lambda t: tenancy_data(t, agreements=agreements)
+    )
 
 
 class TenancyIn(InputModel):
@@ -372,7 +384,7 @@ def finding_data(f: SweepFinding) -> Row:
         "name": f.name,
         "person_id": f.person_id,
         "found_on": f.found_on,
-        "due_on": services_sweeps.finding_due(f),
+        "due_on": getattr(f, "due_on", None) or services_sweeps.finding_due(f),
         "note": f.note,
         "resolution": f.resolution,
         "resolved_on": f.resolved_on,
@@ -474,7 +486,13 @@ def finding_list(request: HttpRequest, sweep_id: int, filters: Query[FindingFilt
     rows = selectors_sweeps.finding_list(
         _user(request), sweep=sweep, open_only=filters.open, kind=filters.kind or ""
     )
-    return _Rows(rows, finding_data)
+    return _Rows(rows, finding_data, before=_set_dues)
+
+
+def _set_dues(findings: list[SweepFinding]) -> None:
+    dues = services_sweeps.finding_dues(findings)
+    for finding in findings:
+        finding.due_on = dues[finding.pk]  # type: ignore[attr-defined]
 
 
 class FindingIn(InputModel):

@@ -459,10 +459,22 @@ def tenancy_end(
     return row
 
 
-def report_days_late(tenancy: Tenancy) -> int:
+def report_days_late(tenancy: Tenancy, *, agreements: list[LandlordAgreement] | None = None) -> int:
     """Days the report came after the agreement's days (0 when on time or without an
-    agreement): shown, never penalised (SPEC §0)."""
-    agreement = agreement_in_force(tenancy.property, tenancy.moved_in)
+    agreement): shown, never penalised (SPEC §0). ``agreements``: the property's, when
+    the caller read them already (newest first)."""
+    if agreements is None:
+        agreement = agreement_in_force(tenancy.property, tenancy.moved_in)
+    else:
+        day = tenancy.moved_in
+        agreement = next(
+            (
+                a
+                for a in agreements
+                if a.signed_on <= day and (a.valid_until is None or a.valid_until >= day)
+            ),
+            None,
+        )
     if agreement is None:
         return 0
     late = (tenancy.reported_on - tenancy.moved_in).days - agreement.report_within_days

@@ -211,7 +211,9 @@ def property_detail(request: HttpRequest, pk: int) -> HttpResponse:
     tenancies = list(selectors.tenancies_of(prop))
     agreements = list(selectors.agreements_of(prop))
     for tenancy in tenancies:
-        tenancy.days_late = services.report_days_late(tenancy)  # type: ignore[attr-defined]
+        tenancy.days_late = services.report_days_late(  # type: ignore[attr-defined]
+            tenancy, agreements=agreements
+        )
     return render(
         request,
         "floating/property_detail.html",

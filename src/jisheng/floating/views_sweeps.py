@@ -211,8 +211,9 @@ def finding_list(request: HttpRequest) -> HttpResponse:
         kind = ""
     rows = selectors.finding_list(_user(request), unit=unit, open_only=open_only, kind=kind)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    dues = services.finding_dues(page)
     for finding in page:
-        finding.due = services.finding_due(finding)  # type: ignore[attr-defined]
+        finding.due = dues[finding.pk]  # type: ignore[attr-defined]
     query = {"open": "1" if open_only else "0"}
     query.update({k: v for k, v in {"unit": code, "kind": kind}.items() if v})
     return render(

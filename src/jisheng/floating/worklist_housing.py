@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from jisheng.core.registry import WorkItem, WorklistSource
 from jisheng.floating import selectors_housing, selectors_sweeps
-from jisheng.floating.services_sweeps import finding_due
+from jisheng.floating.services_sweeps import finding_dues
 from jisheng.orgs.models import Unit, User
 
 VIEW_PROPERTY = "floating.view_rentalproperty"
@@ -53,8 +53,10 @@ def collect_findings(
     today = today or timezone.localdate()
     rows = selectors_sweeps.finding_list(user, unit=unit, open_only=True).order_by("found_on", "id")
     items = []
-    for finding in rows[:limit]:
-        due = finding_due(finding)
+    first = list(rows[:limit])
+    dues = finding_dues(first)
+    for finding in first:
+        due = dues[finding.pk]
         items.append(
             WorkItem(
                 person_id=finding.person_id,

@@ -340,7 +340,10 @@ class FindingOut(Schema):
     resolution_note: str
 
 
-def sweep_data(s: Sweep) -> Row:
+def sweep_data(s: Sweep, *, counted: bool = True) -> Row:
+    if not counted:  # one sweep: its checklist counted here
+        counts = selectors_sweeps.sweep_counts(s)
+        s.lines, s.visited = counts  # type: ignore[attr-defined]
     return {
         "id": s.pk,
         "unit": s.unit.code,
@@ -410,7 +413,7 @@ def sweep_list(request: HttpRequest, filters: Query[SweepFilters]):
 @sweeps_router.get("/{sweep_id}", response={200: SweepOut, **SCOPED_ERRORS}, summary="One sweep")
 def sweep_detail(request: HttpRequest, sweep_id: int):
     require_perm(request, VIEW_SWEEP)
-    return sweep_data(selectors_sweeps.sweep_get(_user(request), sweep_id))
+    return sweep_data(selectors_sweeps.sweep_get(_user(request), sweep_id), counted=False)
 
 
 class SweepIn(InputModel):
@@ -430,7 +433,9 @@ def sweep_open(request: HttpRequest, payload: SweepIn):
     data = payload.model_dump()
     data.pop("unit")
     sweep = services_sweeps.sweep_open(actor=_user(request), unit=unit, **data)
-    return Status(201, sweep_data(selectors_sweeps.sweep_get(_user(request), sweep.pk)))
+    return Status(
+        201, sweep_data(selectors_sweeps.sweep_get(_user(request), sweep.pk), counted=False)
+    )
 
 
 class ItemFilters(Schema):
@@ -558,4 +563,4 @@ def sweep_close(request: HttpRequest, sweep_id: int, payload: CloseIn):
     sweep = selectors_sweeps.sweep_get(_user(request), sweep_id)
     require_perm(request, CHANGE_SWEEP)
     services_sweeps.sweep_close(actor=_user(request), sweep=sweep, closed_on=payload.closed_on)
-    return sweep_data(selectors_sweeps.sweep_get(_user(request), sweep_id))
+    return sweep_data(selectors_sweeps.sweep_get(_user(request), sweep_id), counted=False)

@@ -76,6 +76,14 @@ def sweep_get(user: User, pk: int) -> Sweep:
     raise Http404(_("Not found."))
 
 
+def sweep_counts(sweep: Sweep) -> tuple[int, int]:
+    """(lines, lines visited or marked) of the sweep's whole checklist."""
+    counts = SweepItem.objects.filter(sweep=sweep).aggregate(
+        lines=Count("id"), visited=Count("id", filter=~Q(outcome=SweepItemOutcome.PENDING))
+    )
+    return counts["lines"], counts["visited"]
+
+
 def sweep_items(
     user: User, sweep: Sweep, *, pending_only: bool = False, unit: Unit | None = None, q: str = ""
 ) -> QuerySet[SweepItem]:

@@ -6,7 +6,6 @@ row naming its property). Both checked whole first: one row in error and nothing
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,12 +16,12 @@ from jisheng.core.choices import AuditAction
 from jisheng.core.excel import ExcelImportError, Importer, ImportResult, SheetRow, write_workbook
 from jisheng.core.scope import path_in_scope
 from jisheng.floating import services_housing as svc
-from jisheng.orgs.models import Unit
+from jisheng.orgs.models import Unit, User
 
 GROUP = "floating_housing"
 
 
-def unit_for(*, user: Any, code: str | None) -> Unit | None:
+def unit_for(*, user: User | None, code: str | None) -> Unit | None:
     """The unit named on the import page (None without a code); refused, audited, when
     it is outside the user's scope."""
     if not code:
@@ -44,7 +43,7 @@ def unit_for(*, user: Any, code: str | None) -> Unit | None:
 
 def run_properties(
     *,
-    actor: Any,
+    actor: User | None,
     rows: Iterable[SheetRow],
     dry_run: bool,
     valid_rows_only: bool,
@@ -64,7 +63,7 @@ def run_properties(
 
 def run_tenants(
     *,
-    actor: Any,
+    actor: User | None,
     rows: Iterable[SheetRow],
     dry_run: bool,
     valid_rows_only: bool,

@@ -355,3 +355,20 @@ def test_another_towns_sweep_is_not_found_and_audited(client, tree, users):
     assert AuditEvent.objects.filter(
         action=AuditAction.DENIED, user=users.field_a, object_id=str(other.pk)
     ).exists()
+
+
+def test_a_township_without_a_sweep_this_half_year_is_on_the_worklist(tree, users):
+    from jisheng.floating.worklist_housing import collect_sweeps_due, half_year
+
+    count, items = collect_sweeps_due(users.office, today=TODAY)
+    assert count == 2  # 东城镇 and 西城街道: none this half year (2 a year: 1 each half)
+    assert {i.unit_name for i in items} == {"东城镇", "西城街道"}
+    assert items[0].date == half_year(TODAY)[1]
+    assert items[0].person_name == "本半年已开展0次，应开展1次"
+    services_sweeps.sweep_open(
+        actor=None, unit=tree.village_a, name="甲村清查", starts_on=half_year(TODAY)[0],
+        ends_on=TODAY,
+    )  # fmt: skip
+    count, items = collect_sweeps_due(users.office, today=TODAY)
+    assert [i.unit_name for i in items] == ["西城街道"]
+    assert collect_sweeps_due(users.town_office, today=TODAY)[0] == 0

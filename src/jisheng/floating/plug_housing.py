@@ -76,6 +76,7 @@ def register() -> None:
     )
     register_worklist_source(worklist_housing.AGREEMENT_SOURCE)
     register_worklist_source(worklist_housing.FINDINGS_SOURCE)
+    register_worklist_source(worklist_housing.SWEEP_DUE_SOURCE)
     register_importer(importers_housing.PROPERTIES_IMPORTER)
     register_importer(importers_housing.TENANTS_IMPORTER)
     register_api_router("/floating/properties", api_housing.properties_router, order=39)

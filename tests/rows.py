@@ -497,3 +497,87 @@ def leave_requests(env: SimpleNamespace, n: int) -> None:
             start=D(2025, 1, 24),
             couple=couple,
         )
+
+
+# issue 17 / housing ---------------------------------------------------------------------
+
+
+def rental_properties(env: SimpleNamespace, n: int) -> None:
+    """Let rental properties of village A (the first kept as ``env.rental_property``)."""
+    from jisheng.floating.services_housing import property_file
+
+    start = getattr(env, "property_serial", 0)
+    env.property_serial = start + n
+    for i in range(start, start + n):
+        prop = property_file(
+            actor=None,
+            unit=env.tree.village_a,
+            address=f"甲村幸福路{i + 1}号",
+            landlord_name="张建国",
+            filed_on=D(2026, 1, 1),
+        )
+        if getattr(env, "rental_property", None) is None:
+            env.rental_property = prop
+
+
+def tenancies(env: SimpleNamespace, n: int) -> None:
+    """Tenants of ``env.rental_property`` (made first), each reported as an arrival."""
+    from jisheng.floating.services_housing import tenancy_report
+
+    if getattr(env, "rental_property", None) is None:
+        rental_properties(env, 1)
+    for _ in range(n):
+        tenancy_report(
+            actor=None, property=env.rental_property, name="陈红", moved_in=D(2026, 1, 5)
+        )
+
+
+def sweeps(env: SimpleNamespace, n: int) -> None:
+    """Sweeps over village A (the first kept as ``env.sweep``)."""
+    from jisheng.floating.services_sweeps import sweep_open
+
+    for _ in range(n):
+        sweep = sweep_open(
+            actor=None,
+            unit=env.tree.village_a,
+            name="甲村清查",
+            starts_on=D(2026, 1, 1),
+            ends_on=D(2026, 6, 30),
+        )
+        if getattr(env, "sweep", None) is None:
+            env.sweep = sweep
+
+
+def sweep_items(env: SimpleNamespace, n: int) -> None:
+    """Lines of ``env.sweep``'s checklist (rental properties of village A added to it)."""
+    from jisheng.floating.models import SweepItem
+
+    if getattr(env, "sweep", None) is None:
+        sweeps(env, 1)
+    before = getattr(env, "property_serial", 0)
+    first = getattr(env, "rental_property", None)
+    rental_properties(env, n)
+    from jisheng.floating.models import RentalProperty
+
+    made = RentalProperty.objects.filter(
+        address__in=[f"甲村幸福路{i + 1}号" for i in range(before, before + n)]
+    )
+    SweepItem.objects.bulk_create(SweepItem(sweep=env.sweep, unit=p.unit, property=p) for p in made)
+    env.rental_property = first or env.rental_property
+
+
+def sweep_findings(env: SimpleNamespace, n: int) -> None:
+    """Findings of ``env.sweep`` in village A: people not registered (each an arrival)."""
+    from jisheng.floating.services_sweeps import finding_record
+
+    if getattr(env, "sweep", None) is None:
+        sweeps(env, 1)
+    for _ in range(n):
+        finding_record(
+            actor=None,
+            sweep=env.sweep,
+            unit=env.tree.village_a,
+            kind="not_registered",
+            name="周丽",
+            found_on=env.today,
+        )

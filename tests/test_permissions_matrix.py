@@ -231,6 +231,20 @@ _kw(
 _kw("quality:crosscheck_mapping", lambda d: {"source": "hospital_births"})
 _kw("quality:crosscheck_list quality:crosscheck_rematch", _pk("crosscheck_list"))
 _kw("quality:crosscheck_row", _pk("crosscheck_row"))
+# issue 17 / housing: rental properties, tenancies, sweeps, checklist lines, findings
+_kw(
+    "floating:property_detail floating:property_edit floating:property_close "
+    "floating:property_agreement floating:tenancy_create floating:tenancy_upload",
+    _pk("rental_property"),
+)
+_kw("floating:tenancy_end", _pk("tenancy"))
+_kw(
+    "floating:sweep_detail floating:sweep_close floating:finding_create "
+    "floating:sweep_report floating:sweep_report_xlsx",
+    _pk("sweep"),
+)
+_kw("floating:sweep_item_record", _pk("sweep_item"))
+_kw("floating:finding_resolve", _pk("finding"))
 
 
 def _report(data: SimpleNamespace) -> dict[str, Any]:
@@ -470,6 +484,8 @@ def data(tree, person, make_person, settings) -> SimpleNamespace:
 
 
 NO_OBJECT_YET = {"import_job", "visit", "certificate", "transfer_document", "leave_request"}
+# issue 17 / housing: the pages of one are asked with a missing pk
+NO_OBJECT_YET |= {"rental_property", "tenancy", "sweep", "sweep_item", "finding"}
 
 
 def _expected(gate: str, holds: bool, object_missing: bool) -> set[int]:

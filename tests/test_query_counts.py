@@ -128,6 +128,15 @@ BUILDERS: dict[str, Callable[[SimpleNamespace, int], None] | None] = {
     "api:/api/v1/statforms": None,
     "api:/api/v1/quality/lists": rows.crosscheck_lists,
     "api:/api/v1/quality/lists/{list_id}/results": rows.crosscheck_rows,
+    # issue 17 / housing
+    "page:floating:property_list": rows.rental_properties,
+    "page:floating:sweep_list": rows.sweeps,
+    "page:floating:finding_list": rows.sweep_findings,
+    "api:/api/v1/floating/properties": rows.rental_properties,
+    "api:/api/v1/floating/properties/{property_id}/tenants": rows.tenancies,
+    "api:/api/v1/floating/sweeps": rows.sweeps,
+    "api:/api/v1/floating/sweeps/{sweep_id}/items": rows.sweep_items,
+    "api:/api/v1/floating/sweeps/{sweep_id}/findings": rows.sweep_findings,
 }
 
 
@@ -236,10 +245,14 @@ def _get(env: SimpleNamespace, name: str) -> tuple[int, int, int]:
         else:
             round_ = getattr(env, "round", None)
             checklist = getattr(env, "crosscheck_list", None)
+            prop = getattr(env, "rental_property", None)  # issue 17 / housing
+            sweep = getattr(env, "sweep", None)
             path = target.format(
                 person_id=env.person.pk,
                 round_id=round_.pk if round_ else 0,
                 list_id=checklist.pk if checklist else 0,
+                property_id=prop.pk if prop else 0,
+                sweep_id=sweep.pk if sweep else 0,
             )
             response = env.api_client.client.get(path, headers=env.api_client.headers)
     return response.status_code, len(queries), len(response.content)

@@ -20,6 +20,10 @@ from jisheng.api.urls import api as ninja_api
 from jisheng.certificates import services as certificate_services
 from jisheng.commodities import api as commodities_api
 from jisheng.floating import services_arrivals as arrivals
+from jisheng.floating import selectors_housing as housing_selectors
+from jisheng.floating import selectors_sweeps as sweep_selectors
+from jisheng.floating import services_housing as housing_services
+from jisheng.floating import services_sweeps as sweep_services
 from jisheng.leave import api as leave_api
 from jisheng.leave import services as leave_services
 from jisheng.people import services as people_services
@@ -168,6 +172,32 @@ CASES = [
     Case("POST", "/api/v1/floating/arrivals/{arrival_id}/cancel", (arrivals, "arrival_cancel"),
          lambda w: f"/floating/arrivals/{w['arrival'].pk}/cancel",
          lambda w: {"reason": "误报"}),
+    # issue 17 / housing: filing and opening, and the look-up of the record of each step
+    Case("POST", "/api/v1/floating/properties", (housing_services, "property_file"),
+         lambda w: "/floating/properties",
+         lambda w: {"unit": w["tree"].village_a.code, "address": "甲村1号",
+                    "landlord_name": "张建国", "filed_on": TODAY.isoformat()}),
+    Case("POST", "/api/v1/floating/properties/{property_id}/tenants",
+         (housing_selectors, "property_get"), lambda w: "/floating/properties/1/tenants",
+         lambda w: {"name": "陈红", "moved_in": TODAY.isoformat()}),
+    Case("POST", "/api/v1/floating/properties/{property_id}/agreements",
+         (housing_selectors, "property_get"), lambda w: "/floating/properties/1/agreements",
+         lambda w: {"signed_on": TODAY.isoformat()}),
+    Case("POST", "/api/v1/floating/sweeps", (sweep_services, "sweep_open"),
+         lambda w: "/floating/sweeps",
+         lambda w: {"unit": w["tree"].town.code, "name": "清查",
+                    "starts_on": TODAY.isoformat(), "ends_on": TODAY.isoformat()}),
+    Case("POST", "/api/v1/floating/sweeps/{sweep_id}/items/{item_id}",
+         (sweep_selectors, "sweep_get"), lambda w: "/floating/sweeps/1/items/1",
+         lambda w: {"outcome": "checked"}),
+    Case("POST", "/api/v1/floating/sweeps/{sweep_id}/findings",
+         (sweep_selectors, "sweep_get"), lambda w: "/floating/sweeps/1/findings",
+         lambda w: {"kind": "left", "found_on": TODAY.isoformat()}),
+    Case("POST", "/api/v1/floating/sweeps/{sweep_id}/findings/{finding_id}/resolve",
+         (sweep_selectors, "finding_get"), lambda w: "/floating/sweeps/1/findings/1/resolve",
+         lambda w: {"resolution": "recorded"}),
+    Case("POST", "/api/v1/floating/sweeps/{sweep_id}/close",
+         (sweep_selectors, "sweep_get"), lambda w: "/floating/sweeps/1/close", lambda w: {}),
 ]  # fmt: skip
 
 

@@ -272,6 +272,21 @@ EXEMPT: dict[tuple[str, str], str] = {
             "/{arrival_id}/certificate",
             "/{arrival_id}/leave",
             "/{arrival_id}/cancel",
+    # issue 17 / housing: a rental property, its tenants and agreements, a sweep with its
+    # checklist and findings are records of the unit they stand in, scoped by it
+    # (tests/floating/test_housing_api.py)
+    **{
+        ("POST", f"/api/v1/floating/{path}"): "a record of the unit it stands in, scoped "
+        "by that unit (tests/floating/test_housing_api.py)"
+        for path in (
+            "properties",
+            "properties/{property_id}/tenants",
+            "properties/{property_id}/agreements",
+            "sweeps",
+            "sweeps/{sweep_id}/items/{item_id}",
+            "sweeps/{sweep_id}/findings",
+            "sweeps/{sweep_id}/findings/{finding_id}/resolve",
+            "sweeps/{sweep_id}/close",
         )
     },
 }

@@ -675,3 +675,47 @@ TODAY_SHORTCUTS: dict[str, list[str]] = {
     ],
     "auditor": ["core:audit_list", "orgs:user_list"],
 }
+
+# issue 17 / housing: rental properties and sweeps (jisheng.floating.plug_housing)
+_HOUSING_VIEW = [
+    "floating.view_landlordagreement",
+    "floating.view_rentalproperty",
+    "floating.view_sweep",
+    "floating.view_sweepfinding",
+    "floating.view_tenancy",
+]
+_HOUSING_RECORD = [
+    *_HOUSING_VIEW,
+    "floating.add_landlordagreement",
+    "floating.add_rentalproperty",
+    "floating.add_sweep",
+    "floating.add_sweepfinding",
+    "floating.add_tenancy",
+    "floating.change_rentalproperty",
+    "floating.change_sweep",
+    "floating.change_sweepfinding",
+]
+for _role in ("admin", "office", "field"):
+    TODAY_ROLE_PERMISSIONS[_role] += _HOUSING_RECORD
+for _role in ("leader", "assessor"):
+    TODAY_ROLE_PERMISSIONS[_role] += _HOUSING_VIEW
+TODAY_API_PATHS += [
+    "get /api/v1/floating/properties",
+    "post /api/v1/floating/properties",
+    "get /api/v1/floating/properties/{property_id}",
+    "get /api/v1/floating/properties/{property_id}/tenants",
+    "post /api/v1/floating/properties/{property_id}/tenants",
+    "post /api/v1/floating/properties/{property_id}/agreements",
+    "get /api/v1/floating/sweeps",
+    "post /api/v1/floating/sweeps",
+    "get /api/v1/floating/sweeps/{sweep_id}",
+    "get /api/v1/floating/sweeps/{sweep_id}/items",
+    "post /api/v1/floating/sweeps/{sweep_id}/items/{item_id}",
+    "get /api/v1/floating/sweeps/{sweep_id}/findings",
+    "post /api/v1/floating/sweeps/{sweep_id}/findings",
+    "post /api/v1/floating/sweeps/{sweep_id}/findings/{finding_id}/resolve",
+    "post /api/v1/floating/sweeps/{sweep_id}/close",
+]
+TODAY_MENU[[key for key, _names in TODAY_MENU].index("migrants")][1].extend(
+    ["floating:property_list", "floating:sweep_list", "floating:finding_list"]
+)

@@ -114,5 +114,11 @@ def unaddressed(user: User | None, *, unit: Unit | None = None) -> QuerySet[Noti
     )
 
 
+def in_scope(user: User | None, unit: Unit) -> bool:
+    """Whether ``unit`` is in the user's subtree (the office it is)."""
+    prefix = user_scope_path(user)
+    return prefix is not None and unit.path.startswith(prefix)
+
+
 def peer_keys() -> QuerySet[PeerKey]:
     return PeerKey.objects.select_related("added_by").order_by("instance")

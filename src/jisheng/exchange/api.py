@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from jisheng.api.errors import service_invalid
@@ -193,7 +193,7 @@ def notice_reply(request: HttpRequest, notice_id: int, payload: ReplyIn):
         )
     except ValidationError as exc:
         raise service_invalid(exc) from exc
-    return 201, notice_data(reply)
+    return Status(201, notice_data(reply))
 
 
 class ExportIn(InputModel):

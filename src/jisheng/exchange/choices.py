@@ -13,7 +13,7 @@ class ReplyKind(models.TextChoices):
 
 
 class ImportOutcome(models.TextChoices):
-    ADDED = "added", _("Received")  # 已接收
+    ADDED = "added", _("Taken in")  # 已接收
     APPLIED = "applied", _("Correction applied")  # 更正已生效
     HELD = "held", _("Correction held for its original")  # 更正待原件
     DUPLICATE = "duplicate", _("Already received")  # 重复

@@ -226,6 +226,9 @@ _kw(
 _kw("quality:crosscheck_mapping", lambda d: {"source": "hospital_births"})
 _kw("quality:crosscheck_list quality:crosscheck_rematch", _pk("crosscheck_list"))
 _kw("quality:crosscheck_row", _pk("crosscheck_row"))
+# issue 17 / exchange: a notice, and the in-migrant a visit is notified for
+_kw("exchange:detail", _pk("notice"))
+_kw("exchange:contact_create", lambda d: {"arrival_id": MISSING_PK})
 
 
 def _report(data: SimpleNamespace) -> dict[str, Any]:
@@ -460,7 +463,14 @@ def data(tree, person, make_person, settings) -> SimpleNamespace:
     return made
 
 
-NO_OBJECT_YET = {"import_job", "visit", "certificate", "transfer_document", "leave_request"}
+NO_OBJECT_YET = {
+    "import_job",
+    "visit",
+    "certificate",
+    "transfer_document",
+    "leave_request",
+    "notice",
+}
 
 
 def _expected(gate: str, holds: bool, object_missing: bool) -> set[int]:

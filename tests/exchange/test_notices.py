@@ -125,7 +125,9 @@ def test_inbox_outbox_and_reply(world):
     assert list(selectors.inbox(street, overdue=True, today=TODAY)) == []
     count, items = worklist.collect_reply_due(street, today=TODAY)
     assert count == 1 and items[0].date == notice.reply_due and items[0].person_name == "流芳"
-    reply = services.notice_reply(actor=street, notice=notice, text="已登记到台账", reply_kind="updated")
+    reply = services.notice_reply(
+        actor=street, notice=notice, text="已登记到台账", reply_kind="updated"
+    )
     notice.refresh_from_db()
     assert notice.status == NoticeStatus.REPLIED and notice.replied_at is not None
     assert (reply.kind, reply.direction, reply.status) == (
@@ -177,14 +179,18 @@ def test_a_notice_without_a_home_waits_to_be_addressed(world):
     assert worklist.collect_unaddressed(world.street_office)[0] == 0
     with pytest.raises(ValidationError) as exc:
         services.notice_address(actor=world.town_office, notice=notice)
-    assert exc.value.message_dict["home_code"] == ["请选择户籍地乡镇，或填写户籍地单位在其他系统中的代码。"]
+    assert exc.value.message_dict["home_code"] == [
+        "请选择户籍地乡镇，或填写户籍地单位在其他系统中的代码。"
+    ]
     with pytest.raises(ValidationError) as exc:
         services.notice_address(
             actor=world.town_office, notice=notice, home_code=world.tree.street.code
         )
     assert "本系统" in exc.value.message_dict["home_code"][0]
     with pytest.raises(PermissionDenied):
-        services.notice_address(actor=world.street_office, notice=notice, home_unit=world.tree.street)
+        services.notice_address(
+            actor=world.street_office, notice=notice, home_unit=world.tree.street
+        )
     services.notice_address(actor=world.town_office, notice=notice, home_unit=world.tree.street)
     notice.refresh_from_db()
     assert notice.direction == Direction.INTERNAL and notice.receiver_unit == world.tree.street
@@ -228,7 +234,10 @@ def test_a_visit_where_she_lives_is_a_contact_at_home(world, contact_calls):
             actor=world.street_office, arrival=world.liu_arrival, contacted_on=TODAY
         )
     notice = services.notice_contact(
-        actor=world.town_office, arrival=world.liu_arrival, contacted_on=TODAY, note="上门走访，身体健康"
+        actor=world.town_office,
+        arrival=world.liu_arrival,
+        contacted_on=TODAY,
+        note="上门走访，身体健康",
     )
     assert notice.kind == NoticeKind.CONTACT and notice.receiver_unit == world.tree.street
     assert contact_calls == [
@@ -240,8 +249,7 @@ def test_a_visit_where_she_lives_is_a_contact_at_home(world, contact_calls):
 def _compute(indicator: str, root, period: str, level: str = "self"):
     rows = engine.compute(catalogue.select([indicator]), root, parse(period), level)
     return {
-        r.unit.code: (r.values[indicator].numerator, r.values[indicator].denominator)
-        for r in rows
+        r.unit.code: (r.values[indicator].numerator, r.values[indicator].denominator) for r in rows
     }
 
 

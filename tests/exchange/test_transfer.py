@@ -36,8 +36,12 @@ B_TOWN = "990200001000"
 
 @pytest.fixture
 def instances(tmp_path):
-    a = override_settings(JISHENG_INSTANCE_ID="county-a", JISHENG_EXCHANGE_KEY_FILE=str(tmp_path / "a"))
-    b = override_settings(JISHENG_INSTANCE_ID="county-b", JISHENG_EXCHANGE_KEY_FILE=str(tmp_path / "b"))
+    a = override_settings(
+        JISHENG_INSTANCE_ID="county-a", JISHENG_EXCHANGE_KEY_FILE=str(tmp_path / "a")
+    )
+    b = override_settings(
+        JISHENG_INSTANCE_ID="county-b", JISHENG_EXCHANGE_KEY_FILE=str(tmp_path / "b")
+    )
     return a, b
 
 
@@ -87,7 +91,9 @@ def test_round_trip_between_two_instances(world, instances, tmp_path):
     a_rows = _put_aside()
     with b:
         transfer.peer_key_add(actor=None, content=json.dumps(a_key))
-        report = transfer.import_file(actor=b_office, content=json.dumps(file_a, ensure_ascii=False))
+        report = transfer.import_file(
+            actor=b_office, content=json.dumps(file_a, ensure_ascii=False)
+        )
         assert report.counts["added"] == 1, report.lines()
         received = Notice.objects.get(uid=original.uid)
         assert received.direction == Direction.INCOMING and received.receiver_unit == b_town
@@ -96,7 +102,9 @@ def test_round_trip_between_two_instances(world, instances, tmp_path):
             sister.id_number_encrypted
         )
         assert received.status == NoticeStatus.SENT and received.reply_due is not None
-        reply = services.notice_reply(actor=b_office, notice=received, text="已登记", reply_kind="updated")
+        reply = services.notice_reply(
+            actor=b_office, notice=received, text="已登记", reply_kind="updated"
+        )
         assert reply.direction == Direction.OUTGOING and reply.receiver_code == original.sender_code
         file_b = transfer.export_file(actor=b_office)
         assert [m["kind"] for m in file_b["messages"]] == ["reply"]
@@ -127,7 +135,11 @@ def peer(world, settings, tmp_path):
     private = Ed25519PrivateKey.generate()
     transfer.peer_key_add(
         actor=None,
-        content={"instance": "county-x", "name": "外县", "public_key": keys.public_key_text(private.public_key())},
+        content={
+            "instance": "county-x",
+            "name": "外县",
+            "public_key": keys.public_key_text(private.public_key()),
+        },
     )
 
     def sign(message: Message) -> Message:
@@ -211,7 +223,9 @@ def test_a_wrong_file_is_refused_whole(world, peer):
 
 def test_a_correction_before_its_original_is_held(world, peer):
     original = peer(message(world, payload={"method": "pill", "reason": "first"}))
-    correction = peer(message(world, corrects=original["uid"], payload={"method": "iud", "reason": "first"}))
+    correction = peer(
+        message(world, corrects=original["uid"], payload={"method": "iud", "reason": "first"})
+    )
     first = transfer.import_file(actor=None, content=file_of(correction))
     assert [r.outcome for r in first.rows] == ["held"]
     held = Notice.objects.get(uid=correction["uid"])
@@ -228,7 +242,9 @@ def test_a_correction_before_its_original_is_held(world, peer):
     held.refresh_from_db()
     assert held.status == NoticeStatus.CLOSED and str(held.corrects_uid) == original["uid"]
     # a correction after its original applies at once
-    later = peer(message(world, corrects=original["uid"], payload={"method": "implant", "reason": "first"}))
+    later = peer(
+        message(world, corrects=original["uid"], payload={"method": "implant", "reason": "first"})
+    )
     assert [r.outcome for r in transfer.import_file(actor=None, content=file_of(later)).rows] == [
         "applied"
     ]
@@ -265,7 +281,9 @@ def test_commands(world, peer, tmp_path):
     assert set(json.loads(out.read_text())) == {"instance", "name", "public_key"}
     exported = tmp_path / "out.json"
     buffer = io.StringIO()
-    call_command("exchange", "export", "--receiver", OUTSIDE_CODE, "--out", str(exported), stdout=buffer)
+    call_command(
+        "exchange", "export", "--receiver", OUTSIDE_CODE, "--out", str(exported), stdout=buffer
+    )
     data = json.loads(exported.read_text(encoding="utf-8"))
     assert [m["person"]["name"] for m in data["messages"]] == ["外芳"]
     public = keys.load_public_key(keys.public_key_text())
@@ -295,7 +313,9 @@ def test_excel_form_and_its_replies(world, settings, tmp_path):
     buffer = io.BytesIO()
     book.save(buffer)
     # another office may not bring the replies to it
-    other = excel.import_replies(actor=world.street_office, source=buffer.getvalue(), filename="r.xlsx")
+    other = excel.import_replies(
+        actor=world.street_office, source=buffer.getvalue(), filename="r.xlsx"
+    )
     assert other.replied == 0 and other.errors[0] == "第 2 行：该通报不是本单位发出的。"
     assert AuditEvent.objects.filter(user=world.street_office, action="denied").exists()
     report = excel.import_replies(actor=town, source=buffer.getvalue(), filename="r.xlsx")
@@ -303,7 +323,11 @@ def test_excel_form_and_its_replies(world, settings, tmp_path):
     notice.refresh_from_db()
     assert notice.status == NoticeStatus.REPLIED
     reply = Notice.objects.get(in_reply_to=notice)
-    assert (reply.instance, reply.signature, reply.payload["reply_kind"]) == ("excel", "", "updated")
+    assert (reply.instance, reply.signature, reply.payload["reply_kind"]) == (
+        "excel",
+        "",
+        "updated",
+    )
     assert AuditEvent.objects.filter(user=town, action="import", object_id=str(reply.pk)).exists()
 
 

@@ -53,8 +53,10 @@ Kind = Literal[
 class NoticeOut(Schema):
     id: int
     uid: uuid.UUID
-    kind: str = Field(description="registration, verification, service, method, birth, "
-                      "pregnancy_outcome, departure, contact or reply.")
+    kind: str = Field(
+        description="registration, verification, service, method, birth, "
+        "pregnancy_outcome, departure, contact or reply."
+    )
     direction: str = Field(description="internal, outgoing or incoming.")
     status: str = Field(description="sent (awaiting reply), replied, closed or held.")
     sender: str = Field(description="The sending unit's code.")

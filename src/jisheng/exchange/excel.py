@@ -53,7 +53,11 @@ HEADERS = [
     H_REPLY_KIND,
     H_REPLY,
 ]
-REPLY_KINDS_ZH = {"已知悉": ReplyKind.NOTED, "已更新台账": ReplyKind.UPDATED, "非本地户籍": ReplyKind.NOT_OURS}
+REPLY_KINDS_ZH = {
+    "已知悉": ReplyKind.NOTED,
+    "已更新台账": ReplyKind.UPDATED,
+    "非本地户籍": ReplyKind.NOT_OURS,
+}
 
 
 def export_sheet(*, actor: User | None, receiver_code: str = "") -> bytes:
@@ -112,7 +116,9 @@ def import_replies(*, actor: User, source: object, filename: str | None = None) 
         try:
             uid = uuid.UUID(row.values.get(H_UID, ""))
         except ValueError:
-            report.errors.append(_("Row %(row)s: the notification id is not valid.") % {"row": row.number})
+            report.errors.append(
+                _("Row %(row)s: the notification id is not valid.") % {"row": row.number}
+            )
             continue
         kind = ""
         if not kind_text:
@@ -155,7 +161,8 @@ def import_replies(*, actor: User, source: object, filename: str | None = None) 
                     message=_("Reply sheet for a notification of another office."),
                 )
                 report.errors.append(
-                    _("Row %(row)s: the notification was not sent by your office.") % {"row": number}
+                    _("Row %(row)s: the notification was not sent by your office.")
+                    % {"row": number}
                 )
                 continue
             if original.status != NoticeStatus.SENT:

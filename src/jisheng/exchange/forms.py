@@ -31,7 +31,7 @@ class ReplyForm(forms.Form):
 
 
 class AddressForm(forms.Form):
-    home_unit = forms.ModelChoiceField(
+    home_unit: forms.ModelChoiceField[Unit] = forms.ModelChoiceField(
         label=_("Home township in this system"),
         queryset=Unit.objects.filter(
             unit_type__in=(UnitType.TOWNSHIP, UnitType.STREET), is_active=True
@@ -67,6 +67,4 @@ class UploadForm(forms.Form):
 
 
 class ReceiverForm(forms.Form):
-    receiver = forms.CharField(
-        label=_("Only to the unit code"), max_length=32, required=False
-    )
+    receiver = forms.CharField(label=_("Only to the unit code"), max_length=32, required=False)

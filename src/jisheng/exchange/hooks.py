@@ -57,11 +57,13 @@ def _arrival_loaded(sender: type[Arrival], instance: Arrival, **kwargs: object) 
     setattr(instance, OLD, instance.__dict__.get("status", UNKNOWN) if instance.pk else None)
 
 
-def _arrival_saved(sender: type[Arrival], instance: Arrival, created: bool, **kwargs: object) -> None:
+def _arrival_saved(
+    sender: type[Arrival], instance: Arrival, created: bool, **kwargs: object
+) -> None:
     old = None if created else getattr(instance, OLD, None)
     new = instance.status
     setattr(instance, OLD, new)
-    if old == new or old == UNKNOWN or kwargs.get("raw"):
+    if old in (new, UNKNOWN) or kwargs.get("raw"):
         return
     if new == ArrivalStatus.REGISTERED and instance.person_id is not None:
         day = instance.registered_on or instance.arrived_on
@@ -70,7 +72,10 @@ def _arrival_saved(sender: type[Arrival], instance: Arrival, created: bool, **kw
             arrival=instance,
             kind=NoticeKind.REGISTRATION,
             event_on=day,
-            payload={"arrived_on": instance.arrived_on.isoformat(), "residence": instance.unit.name},
+            payload={
+                "arrived_on": instance.arrived_on.isoformat(),
+                "residence": instance.unit.name,
+            },
         )
     elif new == ArrivalStatus.LEFT and old == ArrivalStatus.REGISTERED:
         day = instance.left_on or instance.arrived_on
@@ -112,7 +117,9 @@ def _visit_saved(
         _for_person(instance.person_id, NoticeKind.SERVICE, instance.visited_on, payload)
 
 
-def _target_loaded(sender: type[CampaignTarget], instance: CampaignTarget, **kwargs: object) -> None:
+def _target_loaded(
+    sender: type[CampaignTarget], instance: CampaignTarget, **kwargs: object
+) -> None:
     setattr(instance, OLD, instance.__dict__.get("attended_on", UNKNOWN) if instance.pk else None)
 
 
@@ -133,7 +140,10 @@ def _target_saved(
 
 
 def _method_saved(
-    sender: type[ContraceptionRecord], instance: ContraceptionRecord, created: bool, **kwargs: object
+    sender: type[ContraceptionRecord],
+    instance: ContraceptionRecord,
+    created: bool,
+    **kwargs: object,
 ) -> None:
     if created and not kwargs.get("raw"):
         _for_person(

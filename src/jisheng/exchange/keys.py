@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -41,10 +42,8 @@ def _private_key(path: str) -> Ed25519PrivateKey:
     if not file.exists():
         seed = Ed25519PrivateKey.generate().private_bytes_raw()
         file.parent.mkdir(parents=True, exist_ok=True)
-        try:
+        with contextlib.suppress(FileExistsError):  # another process was first
             write_private(file, base64.b64encode(seed).decode() + "\n")
-        except FileExistsError:  # another process was first
-            pass
     seed = base64.b64decode(file.read_text().strip())
     return Ed25519PrivateKey.from_private_bytes(seed)
 

@@ -29,19 +29,28 @@ def register() -> None:
 
     hooks.connect()
     register_menu_section(
-        MenuSection(key="exchange", label=_("Two-way notification"), icon="bi-arrow-left-right", order=52)
+        MenuSection(
+            key="exchange", label=_("Two-way notification"), icon="bi-arrow-left-right", order=52
+        )
     )
     for order, (url_name, label, icon, permission) in enumerate(
         [
             ("exchange:inbox", _("Inbox"), "bi-inbox", VIEW),
             ("exchange:outbox", _("Sent notifications"), "bi-send", VIEW),
-            ("exchange:transfer", _("Exchange with other systems"), "bi-file-earmark-arrow-down", RECORD),
+            (
+                "exchange:transfer",
+                _("Exchange with other systems"),
+                "bi-file-earmark-arrow-down",
+                RECORD,
+            ),
             ("exchange:keys", _("Keys of other systems"), "bi-key", KEYS),
         ],
         start=1,
     ):
         register_menu_item(
-            MenuItem(url_name, label, icon, permission=permission, section="exchange", order=order * 10)
+            MenuItem(
+                url_name, label, icon, permission=permission, section="exchange", order=order * 10
+            )
         )
     register_grants(
         {

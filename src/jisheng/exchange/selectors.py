@@ -27,7 +27,9 @@ AWAITING = Q(status=NoticeStatus.SENT) & ~Q(kind=NoticeKind.REPLY)
 UNADDRESSED = Q(receiver_unit__isnull=True, receiver_code="")
 
 
-def _within(qs: QuerySet[Notice], user: User | None, unit: Unit | None, fields: tuple[str, ...]) -> QuerySet[Notice]:
+def _within(
+    qs: QuerySet[Notice], user: User | None, unit: Unit | None, fields: tuple[str, ...]
+) -> QuerySet[Notice]:
     """Rows with one of ``fields`` in the user's scope and, when given, below ``unit``."""
     qs = restrict_any(qs, user, fields)
     if unit is not None:

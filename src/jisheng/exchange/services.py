@@ -111,7 +111,9 @@ def _identity(notice: Notice, *, person: Person | None, arrival: Arrival | None)
         notice.id_hash = arrival.id_hash
 
 
-def _address(notice: Notice, *, home_unit: Unit | None, home_code: str, today: datetime.date) -> None:
+def _address(
+    notice: Notice, *, home_unit: Unit | None, home_code: str, today: datetime.date
+) -> None:
     """Set the receiver: a unit of this system (delivered now) or a code elsewhere."""
     if home_unit is not None:
         notice.direction = Direction.INTERNAL
@@ -153,9 +155,7 @@ def notice_for_arrival(
         created_by=audit.user_of(actor),
     )
     _identity(notice, person=arrival.person, arrival=arrival)
-    _address(
-        notice, home_unit=arrival.home_unit, home_code=arrival.home_code.strip(), today=today
-    )
+    _address(notice, home_unit=arrival.home_unit, home_code=arrival.home_code.strip(), today=today)
     notice.save()
     if kind == NoticeKind.CONTACT and notice.direction == Direction.INTERNAL:
         contact_on_outflow(actor=actor, notice=notice)

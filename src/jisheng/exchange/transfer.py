@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -179,9 +178,9 @@ def message_of(notice: Notice, *, now: datetime.datetime) -> Message:
 def to_export(actor: User | None, *, receiver_code: str = "") -> list[Notice]:
     """The outgoing notices and replies of the actor's offices not exported yet (all of
     them for the system itself, ``actor`` None), oldest first."""
-    qs = Notice.objects.filter(
-        direction=Direction.OUTGOING, exported_at__isnull=True
-    ).exclude(receiver_code="")
+    qs = Notice.objects.filter(direction=Direction.OUTGOING, exported_at__isnull=True).exclude(
+        receiver_code=""
+    )
     if actor is not None:
         qs = restrict_any(qs, actor, ("sender_unit__path",))
     if receiver_code:
@@ -370,8 +369,10 @@ def import_file(*, actor: User | None, content: object) -> ImportReport:
             ) % {"instance": instance}
             continue
         if not keys.verify(message, public):
-            row.reason = _("The signature does not match: the message was changed or not "
-                           "signed by %(instance)s.") % {"instance": instance}
+            row.reason = _(
+                "The signature does not match: the message was changed or not "
+                "signed by %(instance)s."
+            ) % {"instance": instance}
             continue
         code = str(_part(message, "receiver").get("code", ""))
         unit = units.get(code)
@@ -415,9 +416,11 @@ def _write(
     """Write the accepted messages: new notices, replies and corrections applied, held
     corrections released."""
     hashes = {_person_fields(m)[2] for _r, m, _u in accepted} - {""}
-    persons = dict(
-        Person.objects.filter(id_hash__in=hashes).values_list("id_hash", "pk")
-    ) if hashes else {}
+    persons = (
+        dict(Person.objects.filter(id_hash__in=hashes).values_list("id_hash", "pk"))
+        if hashes
+        else {}
+    )
     refs = {
         u
         for _r, m, _u in accepted
@@ -426,9 +429,11 @@ def _write(
     }
     own_uids = [u for u in (_uuid(m.get("uid")) for _r, m, _u in accepted) if u is not None]
     with transaction.atomic():
-        originals = {
-            n.uid: n for n in Notice.objects.select_for_update().filter(uid__in=refs)
-        } if refs else {}
+        originals = (
+            {n.uid: n for n in Notice.objects.select_for_update().filter(uid__in=refs)}
+            if refs
+            else {}
+        )
         held = {
             n.corrects_uid: n
             for n in Notice.objects.select_for_update().filter(

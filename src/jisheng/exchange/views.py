@@ -13,7 +13,7 @@ import json
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -39,12 +39,21 @@ from jisheng.exchange.forms import (
 from jisheng.exchange.models import NoticeKind, NoticeStatus
 from jisheng.floating.choices import ArrivalStatus
 from jisheng.floating.models import Arrival
+from jisheng.orgs.models import User
 from jisheng.people.search import name_q
 
 VIEW = "exchange.view_notice"
 RECORD = "exchange.add_notice"
 KEYS = "exchange.add_peerkey"
 PAGE_SIZE = 50
+
+
+def _me(request: HttpRequest) -> User:
+    """The signed-in user (every page needs one; the middleware sends others to log in)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
 
 
 def _page(request: HttpRequest, rows: object) -> object:
@@ -59,7 +68,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data if form.is_valid() else {}
     today = timezone.localdate()
     rows = selectors.inbox(
-        request.user,
+        _me(request),
         awaiting=bool(data.get("awaiting")),
         overdue=bool(data.get("overdue")),
         kind=data.get("kind") or "",
@@ -80,7 +89,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
     unaddressed = request.GET.get("unaddressed") == "1"
     kind = request.GET.get("kind", "")
     rows = selectors.outbox(
-        request.user, kind=kind if kind in NoticeKind.values else "", unaddressed=unaddressed
+        _me(request), kind=kind if kind in NoticeKind.values else "", unaddressed=unaddressed
     )
     query = urlencode({k: v for k, v in request.GET.items() if k != "page"})
     return render(
@@ -103,11 +112,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     reply form for the office it is addressed to; the receiver to fill in for the
     office that sent one waiting for it."""
     require_perm(request, VIEW)
-    notice = selectors.notice_get(request.user, pk)
+    notice = selectors.notice_get(_me(request), pk)
     receiver, sender = notice.receiver_unit, notice.sender_unit
     can_record = request.user.has_perm(RECORD)
-    mine_in = receiver is not None and selectors.in_scope(request.user, receiver)
-    mine_out = sender is not None and selectors.in_scope(request.user, sender)
+    mine_in = receiver is not None and selectors.in_scope(_me(request), receiver)
+    mine_out = sender is not None and selectors.in_scope(_me(request), sender)
     can_reply = (
         can_record
         and mine_in
@@ -116,15 +125,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     can_address = can_record and mine_out and receiver is None and not notice.receiver_code
     reply_form = ReplyForm(request.POST if request.method == "POST" and can_reply else None)
-    address_form = AddressForm(
-        request.POST if request.method == "POST" and can_address else None
-    )
+    address_form = AddressForm(request.POST if request.method == "POST" and can_address else None)
     if request.method == "POST":
         require_perm(request, RECORD)
         action = request.POST.get("action")
         if action == "reply" and can_reply and reply_form.is_valid():
             try:
-                services.notice_reply(actor=request.user, notice=notice, **reply_form.cleaned_data)
+                services.notice_reply(actor=_me(request), notice=notice, **reply_form.cleaned_data)
             except ValidationError as exc:
                 add_service_errors(reply_form, exc)
             else:
@@ -132,7 +139,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("exchange:detail", notice.pk)
         elif action == "address" and can_address and address_form.is_valid():
             try:
-                services.notice_address(actor=request.user, notice=notice, **address_form.cleaned_data)
+                services.notice_address(
+                    actor=_me(request), notice=notice, **address_form.cleaned_data
+                )
             except ValidationError as exc:
                 add_service_errors(address_form, exc)
             else:
@@ -164,7 +173,7 @@ def contact_find(request: HttpRequest) -> HttpResponse:
     q = (request.GET.get("q") or "").strip()
     rows: list[Arrival] = []
     if q:
-        arrivals = restrict(Arrival.objects.filter(status=ArrivalStatus.REGISTERED), request.user)
+        arrivals = restrict(Arrival.objects.filter(status=ArrivalStatus.REGISTERED), _me(request))
         number = idnumber.normalise(q)
         if len(number) == 18:
             arrivals = arrivals.filter(id_hash=crypto.lookup_hash(number))
@@ -178,7 +187,7 @@ def contact_find(request: HttpRequest) -> HttpResponse:
 def contact_create(request: HttpRequest, arrival_id: int) -> HttpResponse:
     require_perm(request, RECORD)
     arrival = get_in_scope_or_404(
-        Arrival.objects.select_related("unit", "home_unit", "person"), request.user, pk=arrival_id
+        Arrival.objects.select_related("unit", "home_unit", "person"), _me(request), pk=arrival_id
     )
     form = ContactForm(
         request.POST if request.method == "POST" else None,
@@ -186,7 +195,9 @@ def contact_create(request: HttpRequest, arrival_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            notice = services.notice_contact(actor=request.user, arrival=arrival, **form.cleaned_data)
+            notice = services.notice_contact(
+                actor=_me(request), arrival=arrival, **form.cleaned_data
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -216,9 +227,9 @@ def transfer_page(request: HttpRequest) -> HttpResponse:
     if action in ("export_json", "export_xlsx") and receiver_form.is_valid():
         receiver = receiver_form.cleaned_data["receiver"] or ""
         if action == "export_json":
-            data = transfer.export_file(actor=request.user, receiver_code=receiver)
+            data = transfer.export_file(actor=_me(request), receiver_code=receiver)
             return _json_download(data, f"通报-{stamp}.json")
-        content = excel.export_sheet(actor=request.user, receiver_code=receiver)
+        content = excel.export_sheet(actor=_me(request), receiver_code=receiver)
         return xlsx_response(content, f"通报-{stamp}.xlsx")
     if action in ("import_json", "import_xlsx"):
         upload_form = UploadForm(request.POST, request.FILES)
@@ -226,11 +237,11 @@ def transfer_page(request: HttpRequest) -> HttpResponse:
             upload = upload_form.cleaned_data["file"]
             try:
                 if action == "import_json":
-                    report = transfer.import_file(actor=request.user, content=upload.read())
+                    report = transfer.import_file(actor=_me(request), content=upload.read())
                     report_lines = report.lines()
                 else:
                     sheet = excel.import_replies(
-                        actor=request.user, source=upload, filename=upload.name
+                        actor=_me(request), source=upload, filename=upload.name
                     )
                     report_lines = [
                         _("%(n)s replies received, %(skipped)s rows without a reply.")
@@ -239,7 +250,7 @@ def transfer_page(request: HttpRequest) -> HttpResponse:
                     ]
             except ValidationError as exc:
                 add_service_errors(upload_form, exc)
-    waiting = len(transfer.to_export(request.user))
+    waiting = len(transfer.to_export(_me(request)))
     return render(
         request,
         "exchange/transfer.html",
@@ -263,7 +274,9 @@ def keys_page(request: HttpRequest) -> HttpResponse:
             return _json_download(dict(transfer.key_file()), "exchange-key.json")
         if form.is_valid():
             try:
-                peer = transfer.peer_key_add(actor=request.user, content=form.cleaned_data["file"].read())
+                peer = transfer.peer_key_add(
+                    actor=_me(request), content=form.cleaned_data["file"].read()
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -275,4 +288,3 @@ def keys_page(request: HttpRequest) -> HttpResponse:
         "exchange/keys.html",
         {"form": form, "peers": selectors.peer_keys(), "own": own},
     )
-

@@ -66,7 +66,9 @@ def facts(notice: Notice) -> list[tuple[str, str]]:
     """(label, value) of each fact of ``notice``'s payload, known keys first."""
     payload = notice.payload if isinstance(notice.payload, dict) else {}
     keys = [k for k in LABELS if k in payload] + sorted(k for k in payload if k not in LABELS)
-    return [(str(LABELS.get(k, k)), _value(k, payload[k])) for k in keys if payload[k] not in ("", None)]
+    return [
+        (str(LABELS.get(k, k)), _value(k, payload[k])) for k in keys if payload[k] not in ("", None)
+    ]
 
 
 def facts_line(notice: Notice) -> str:

@@ -1,10 +1,10 @@
 """``jisheng exchange``: the two-way notification with other systems (issue 17).
 
-    jisheng exchange key --out FILE          this system's public key file
-    jisheng exchange add-key FILE            add (or replace) another system's key
-    jisheng exchange export [--receiver CODE] --out FILE
-                                             every outgoing notice/reply not exported yet
-    jisheng exchange import FILE             import another system's file; prints a report
+jisheng exchange key --out FILE          this system's public key file
+jisheng exchange add-key FILE            add (or replace) another system's key
+jisheng exchange export [--receiver CODE] --out FILE
+                                         every outgoing notice/reply not exported yet
+jisheng exchange import FILE             import another system's file; prints a report
 """
 
 from __future__ import annotations
@@ -47,10 +47,10 @@ class Command(BaseCommand):
                 raise CommandError(" ".join(exc.messages)) from exc
             self.stdout.write(f"{peer.instance} ({peer.name}): {peer.public_key}")
         elif action == "export":
-            data = transfer.export_file(actor=None, receiver_code=options["receiver"])
-            text = json.dumps(data, ensure_ascii=False, indent=1)
+            exported = transfer.export_file(actor=None, receiver_code=options["receiver"])
+            text = json.dumps(exported, ensure_ascii=False, indent=1)
             Path(options["out"]).write_text(text + "\n", encoding="utf-8")
-            messages = data["messages"]
+            messages = exported["messages"]
             count = len(messages) if isinstance(messages, list) else 0
             self.stdout.write(f"{count} → {options['out']}")
         else:

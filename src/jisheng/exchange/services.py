@@ -172,6 +172,23 @@ def notice_for_arrival(
     return notice
 
 
+def contacts_on_outflows(*, actor: User | None, notices: list[Notice]) -> int:
+    """:func:`contact_on_outflow` for many CONTACT notices (an import): the open 流出
+    records of their persons read in one query; the number of contacts recorded."""
+    persons = {n.person_id for n in notices if n.person_id is not None}
+    if not persons:
+        return 0
+    from jisheng.floating.choices import OutflowStatus
+    from jisheng.floating.models import Outflow
+
+    away = set(
+        Outflow.objects.filter(person_id__in=persons, status=OutflowStatus.AWAY).values_list(
+            "person_id", flat=True
+        )
+    )
+    return sum(contact_on_outflow(actor=actor, notice=n) for n in notices if n.person_id in away)
+
+
 def contact_on_outflow(*, actor: User | None, notice: Notice) -> bool:
     """A visit notified to her home office (CONTACT) recorded on her open 流出 record
     as a contact by the destination's office; False when she has none (or the

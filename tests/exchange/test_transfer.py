@@ -393,3 +393,17 @@ def test_pages(client, world, settings, tmp_path):
     client.force_login(admin)
     assert client.get(reverse("exchange:keys")).status_code == 200
     assert PeerKey.objects.count() == 0
+
+
+def test_the_documented_schema_is_the_one_the_import_reads():
+    from pathlib import Path
+
+    from jsonschema import Draft202012Validator
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "exchange" / "notice-v1.schema.json"
+    assert json.loads(docs.read_text(encoding="utf-8")) == transfer.schema()
+    Draft202012Validator.check_schema(transfer.schema())
+    # a whole exported file follows the whole schema
+    file = {"format": "jisheng-exchange", "version": 1, "instance": "a",
+            "created_at": "2026-03-01T10:00:00+08:00", "messages": []}  # fmt: skip
+    Draft202012Validator(transfer.schema()).validate(file)

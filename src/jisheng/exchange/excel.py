@@ -141,7 +141,7 @@ def import_replies(*, actor: User, source: object, filename: str | None = None) 
     with transaction.atomic():
         originals = {
             n.uid: n
-            for n in Notice.objects.select_for_update()
+            for n in Notice.objects.select_for_update(of=("self",))
             .select_related("sender_unit")
             .filter(uid__in=list(wanted), direction=Direction.OUTGOING)
         }

@@ -291,3 +291,21 @@ def test_indicators_on_hand_built_notices(world):
     received = _compute("reply_rate", world.tree.county, "2026Q1", "children")
     # received in the quarter: three internal (the one of 2026-01-02 too), one replied in time
     assert received["990100002000"] == (1, 3)
+
+
+def test_a_correction_by_the_sender_replaces_the_content_and_keeps_the_link(world):
+    notice = Notice.objects.get(person=world.liu)
+    with pytest.raises(PermissionDenied):
+        services.notice_correct(actor=world.street_office, notice=notice, event_on=TODAY)
+    with pytest.raises(ValidationError) as exc:
+        services.notice_correct(actor=world.town_office, notice=notice, event_on=None)
+    assert exc.value.message_dict["event_on"] == ["请填写事项日期。"]
+    day = TODAY - 2 * DAY
+    correction = services.notice_correct(
+        actor=world.town_office, notice=notice, event_on=day, payload={"residence": "乙村"}
+    )
+    notice.refresh_from_db()
+    assert notice.event_on == day and notice.payload == {"residence": "乙村"}
+    assert notice.corrected_by_uid == correction.uid and correction.corrects_uid == notice.uid
+    assert notice.status == NoticeStatus.SENT  # still awaiting its reply
+    assert selectors.chain(notice) == [correction]

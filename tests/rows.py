@@ -581,3 +581,27 @@ def sweep_findings(env: SimpleNamespace, n: int) -> None:
             name="周丽",
             found_on=env.today,
         )
+def notices(env: SimpleNamespace, n: int) -> None:
+    """Two-way notification (issue 17): replies of 西城街道 to 东城镇 (in the admin's inbox
+    and outbox), each to a notice of its own person (one row each in the lists: the
+    originals are outgoing, to another system)."""
+    import uuid
+
+    from jisheng.exchange.models import Notice
+
+    town, street = env.tree.town, env.tree.street
+    for _ in range(n):
+        person = env.make_person(name="流入")
+        original = Notice.objects.create(
+            uid=uuid.uuid4(), kind="service", direction="outgoing", instance="jisheng",
+            sender_unit=None, sender_code="440104001000", receiver_unit=None,
+            receiver_code="440104002000", person=person, person_name=person.name,
+            event_on=D(2026, 3, 1), payload={"service": "follow_up_visit", "way": "home"},
+        )  # fmt: skip
+        Notice.objects.create(
+            uid=uuid.uuid4(), kind="reply", direction="internal", instance="jisheng",
+            status="closed", sender_unit=street, sender_code=street.code, receiver_unit=town,
+            receiver_code=town.code, person=person, person_name=person.name,
+            event_on=D(2026, 3, 2), payload={"reply_kind": "noted", "text": "已知悉"},
+            in_reply_to=original,
+        )  # fmt: skip

@@ -124,6 +124,8 @@ BUILDERS: dict[str, Callable[[SimpleNamespace, int], None] | None] = {
     "api:/api/v1/certificates": rows.certificates,
     "api:/api/v1/leave": rows.leave_requests,
     "api:/api/v1/floating/arrivals": rows.arrivals,
+    "api:/api/v1/exchange/inbox": rows.notices,
+    "api:/api/v1/exchange/outbox": rows.notices,
     # its rows are the forms registered by the apps (code), not rows of data
     "api:/api/v1/statforms": None,
     "api:/api/v1/quality/lists": rows.crosscheck_lists,

@@ -24,6 +24,8 @@ from jisheng.floating import selectors_housing as housing_selectors
 from jisheng.floating import selectors_sweeps as sweep_selectors
 from jisheng.floating import services_housing as housing_services
 from jisheng.floating import services_sweeps as sweep_services
+from jisheng.exchange import services as exchange_services
+from jisheng.exchange import transfer as exchange_transfer
 from jisheng.leave import api as leave_api
 from jisheng.leave import services as leave_services
 from jisheng.people import services as people_services
@@ -198,7 +200,29 @@ CASES = [
          lambda w: {"resolution": "recorded"}),
     Case("POST", "/api/v1/floating/sweeps/{sweep_id}/close",
          (sweep_selectors, "sweep_get"), lambda w: "/floating/sweeps/1/close", lambda w: {}),
+    # two-way notification (issue 17): the reply, the export and the import
+    Case("POST", "/api/v1/exchange/notices/{notice_id}/reply",
+         (exchange_services, "notice_reply"),
+         lambda w: f"/exchange/notices/{_notice(w).pk}/reply", lambda w: {"text": "已知悉"}),
+    Case("POST", "/api/v1/exchange/export", (exchange_transfer, "export_file"),
+         lambda w: "/exchange/export", lambda w: {}),
+    Case("POST", "/api/v1/exchange/import", (exchange_transfer, "import_file"),
+         lambda w: "/exchange/import", lambda w: {"file": {"format": "jisheng-exchange"}}),
 ]  # fmt: skip
+
+
+def _notice(world: dict) -> Any:
+    """A notice addressed to 西城街道 (the admin at the county may reply to it)."""
+    import uuid
+
+    from jisheng.exchange.models import Notice
+
+    street = world["tree"].street
+    return Notice.objects.create(
+        uid=uuid.uuid4(), kind="service", direction="internal", instance="jisheng",
+        sender_unit=world["tree"].town, sender_code=world["tree"].town.code,
+        receiver_unit=street, receiver_code=street.code, person_name="王芳", event_on=TODAY,
+    )  # fmt: skip
 
 
 def _schema() -> dict:

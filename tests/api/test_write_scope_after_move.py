@@ -289,6 +289,14 @@ EXEMPT: dict[tuple[str, str], str] = {
             "sweeps/{sweep_id}/close",
         )
     },
+    # issue 17: a notice stays with the offices that sent and received it (a reply by the
+    # office it is addressed to); export and import are an office's exchange files
+    ("POST", "/api/v1/exchange/notices/{notice_id}/reply"): "a notice, scoped by the office "
+    "it is addressed to (tests/exchange/test_notices.py, test_transfer.py)",
+    ("POST", "/api/v1/exchange/export"): "the office's outgoing notices, scoped by the "
+    "sending office (tests/exchange/test_transfer.py)",
+    ("POST", "/api/v1/exchange/import"): "another system's file, each message scoped by its "
+    "receiving unit (tests/exchange/test_transfer.py)",
 }
 
 

@@ -113,7 +113,7 @@ def test_the_api_has_todays_paths_in_order():
     operations = [f"{m} {path}" for path, item in schema["paths"].items() for m in item]
     assert sorted(_not_plugin(operations)) == sorted(TODAY_API_PATHS)
     prefixes = [(r.prefix, r.order) for r in reg.api_routers()]
-    assert [p for p, _o in prefixes[:19]] == [
+    assert [p for p, _o in prefixes[:20]] == [
         "",
         "/units",
         "/commodities",
@@ -126,6 +126,7 @@ def test_the_api_has_todays_paths_in_order():
         "/floating/properties",
         "/floating/sweeps",
         "/policy",
+        "/exchange",
         "/services",
         "",
         "/indicators",

@@ -116,8 +116,8 @@ def test_worklist_groups_counts_items(api, woman_a, woman_b):
     assert list(groups) == [
         "returned", "reports_due", "overdue", "due", "leave_awaiting", "pregnancy", "newlywed",
         "registration", "transfer", "absent", "floating_arrivals", "floating_unverified",
-        "registration", "transfer", "absent",
         "floating_landlord_agreement", "floating_findings", "floating_sweep_due",  # issue 17
+        "exchange_reply_due", "exchange_unaddressed",
         "crosscheck",
     ]  # fmt: skip
     assert groups["due"]["count"] == 1

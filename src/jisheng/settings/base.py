@@ -27,6 +27,10 @@ JISHENG_PUBLIC_URL     the site address in certificates' QR codes (default: the 
 JISHENG_MIN_SAMPLE     smallest denominator a rate is shown for on the dashboard (default 5)
 JISHENG_INDICATOR_CONNECTIONS  PostgreSQL connections one computation of the indicators
                        of a whole tree uses at once (default 4; 1 = one query after another)
+JISHENG_INSTANCE_ID    this system's id in the two-way notification exchange (default
+                       "jisheng"; give each system a name unique among those it exchanges with)
+JISHENG_EXCHANGE_KEY_FILE  its Ed25519 signing key (default ./var/exchange_key, generated on
+                       first use, never committed)
 """
 
 from __future__ import annotations
@@ -338,3 +342,9 @@ JISHENG_VERIFY_WINDOW_SECONDS = max(1, int(env_str("JISHENG_VERIFY_WINDOW_SECOND
 # The dashboard shows a rate only for a denominator of at least this many cases (an
 # indicator may set its own minimum; 0: always shown).
 JISHENG_MIN_SAMPLE = int(env_str("JISHENG_MIN_SAMPLE", "5"))
+
+# Two-way notification (issue 17): this system's id in the messages it signs, and its
+# Ed25519 private key (generated into the var dir on first use; the public key is given
+# to the other systems with `jisheng exchange key --out FILE`).
+JISHENG_INSTANCE_ID = env_str("JISHENG_INSTANCE_ID", "jisheng")
+JISHENG_EXCHANGE_KEY_FILE = env_str("JISHENG_EXCHANGE_KEY_FILE") or str(VAR_DIR / "exchange_key")

@@ -50,6 +50,7 @@ def _actor(request: HttpRequest) -> User:
     assert isinstance(user, User)
     return user
 
+
 OutflowStatus_ = Literal["away", "returned", "transferred", "cancelled"]
 Channel = Literal["phone", "message", "letter", "home_visit", "destination_visit"]
 
@@ -407,10 +408,9 @@ class TeamFilters(Schema):
 @paginate(PageNumber)
 def team_list(request: HttpRequest, filters: Query[TeamFilters]):
     require_perm(request, VIEW_TEAM)
-    unit = org_selectors.unit_get(user=_actor(request), code=filters.unit) if filters.unit else None
-    return [
-        team_data(t) for t in selectors.teams(_actor(request), unit=unit, active=not filters.dissolved)
-    ]
+    user = _actor(request)
+    unit = org_selectors.unit_get(user=user, code=filters.unit) if filters.unit else None
+    return [team_data(t) for t in selectors.teams(user, unit=unit, active=not filters.dissolved)]
 
 
 class TeamIn(InputModel):

@@ -227,6 +227,15 @@ _kw("quality:crosscheck_mapping", lambda d: {"source": "hospital_births"})
 _kw("quality:crosscheck_list quality:crosscheck_rematch", _pk("crosscheck_list"))
 _kw("quality:crosscheck_row", _pk("crosscheck_row"))
 
+# issue 17 / outflows
+_kw(
+    "floating:outflow_detail floating:outflow_update floating:outflow_return "
+    "floating:outflow_transfer floating:contact_create floating:agreement_sign "
+    "floating:agreement_print floating:certificate_link floating:certificate_issue",
+    _pk("outflow"),
+)
+_kw("floating:team_update", _pk("away_team"))
+
 
 def _report(data: SimpleNamespace) -> dict[str, Any]:
     """A report of village A: the first statistical form registered (none yet: a missing one)."""
@@ -368,6 +377,7 @@ def data(tree, person, make_person, settings) -> SimpleNamespace:
     from django.utils import timezone
 
     from jisheng.commodities.models import Document, PhysicalCount, Product, Store
+    from jisheng.floating.models import AwayTeam, Outflow
     from jisheng.indicators.models import Assessment, AssessmentEntry, Contract
     from jisheng.orgs import services as org_services
     from jisheng.people import family
@@ -413,6 +423,7 @@ def data(tree, person, make_person, settings) -> SimpleNamespace:
         rows.movements,
         rows.counts,
         rows.crosscheck_lists,
+        rows.outflows,  # issue 17 / outflows
         rows.policy_packs,  # last: the minimal pack is then in force in the county
     ):
         build(env, 1)
@@ -456,6 +467,8 @@ def data(tree, person, make_person, settings) -> SimpleNamespace:
         count=PhysicalCount.objects.first(),
         crosscheck_list=CrossCheckList.objects.first(),
         crosscheck_row=CrossCheckRow.objects.first(),
+        outflow=Outflow.objects.first(),  # issue 17 / outflows
+        away_team=AwayTeam.objects.first(),
     )
     return made
 

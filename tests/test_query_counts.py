@@ -126,6 +126,11 @@ BUILDERS: dict[str, Callable[[SimpleNamespace, int], None] | None] = {
     "api:/api/v1/statforms": None,
     "api:/api/v1/quality/lists": rows.crosscheck_lists,
     "api:/api/v1/quality/lists/{list_id}/results": rows.crosscheck_rows,
+    # issue 17 / outflows
+    "page:floating:outflow_list": rows.outflows,
+    "page:floating:team_list": rows.away_teams,
+    "api:/api/v1/floating/outflows": rows.outflows,
+    "api:/api/v1/floating/teams": rows.away_teams,
 }
 
 

@@ -259,6 +259,22 @@ EXEMPT: dict[tuple[str, str], str] = {
     "(tests/leave/test_api.py)",
     ("POST", "/api/v1/leave/{leave_id}/actions"): "an employer's leave request's step, "
     "scoped by the employer unit (tests/leave/test_api.py)",
+    # issue 17 / outflows: a record of a person away follows her residence unit (an
+    # internal move moves it: tests/floating/test_outflows.py::
+    # test_a_move_between_two_villages_while_away; the API's scope after the move in
+    # tests/floating/test_outflows_api.py::test_the_record_follows_her_move_in_the_api)
+    **{
+        ("POST", f"/api/v1/floating/outflows{step}"): "a record of a person away, scoped by "
+        "her residence unit, which it follows (tests/floating/test_outflows_api.py)"
+        for step in (
+            "",
+            "/{outflow_id}/return",
+            "/{outflow_id}/contacts",
+            "/{outflow_id}/agreement",
+        )
+    },
+    ("POST", "/api/v1/floating/teams"): "a team working away of a unit; no record of a "
+    "person (scoped by the unit: tests/floating/test_outflows_api.py)",
 }
 
 

@@ -115,7 +115,9 @@ def test_worklist_groups_counts_items(api, woman_a, woman_b):
     groups = {g["kind"]: g for g in body["groups"]}
     assert list(groups) == [
         "returned", "reports_due", "overdue", "due", "leave_awaiting", "pregnancy", "newlywed",
-        "registration", "transfer", "absent", "crosscheck",
+        "registration", "transfer", "absent",
+        "floating_outflow_due", "floating_contact_due",  # issue 17 / outflows
+        "crosscheck",
     ]  # fmt: skip
     assert groups["due"]["count"] == 1
     assert groups["overdue"]["count"] == len(open_due(woman_a, overdue=True))

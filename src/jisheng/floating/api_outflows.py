@@ -55,6 +55,24 @@ OutflowStatus_ = Literal["away", "returned", "transferred", "cancelled"]
 Channel = Literal["phone", "message", "letter", "home_visit", "destination_visit"]
 
 
+class ContactOut(Schema):
+    id: int
+    contacted_on: datetime.date
+    channel: str
+    note: str
+    message_uid: str
+
+
+def contact_data(c: ContactRecord) -> Json:
+    return {
+        "id": c.pk,
+        "contacted_on": c.contacted_on,
+        "channel": c.channel,
+        "note": c.note,
+        "message_uid": c.message_uid,
+    }
+
+
 class AgreementOut(Schema):
     signed_on: datetime.date
     services: list[str]
@@ -85,6 +103,10 @@ class OutflowOut(Schema):
     certificate_number: str | None
     last_contact_on: datetime.date | None
     agreement: AgreementOut | None
+
+
+class OutflowDetailOut(OutflowOut):
+    contacts: list[ContactOut] = Field(description="Her contacts, the latest first.")
 
 
 def _agreement(a: ServiceAgreement | None) -> Json | None:
@@ -182,11 +204,16 @@ def _out(request: HttpRequest, outflow_id: int) -> Json:
     return outflow_data(outflow, selectors.agreement_of(outflow))
 
 
-@router.get("/{outflow_id}", response={200: OutflowOut, **SCOPED_ERRORS}, summary="One person away")
+@router.get(
+    "/{outflow_id}", response={200: OutflowDetailOut, **SCOPED_ERRORS}, summary="One person away"
+)
 def outflow_detail(request: HttpRequest, outflow_id: int):
+    """One record with her contacts (the latest first) and the agreement signed."""
     require_perm(request, VIEW)
     outflow = _get(request, outflow_id)
-    return _out(request, outflow.pk)
+    data = _out(request, outflow.pk)
+    data["contacts"] = [contact_data(c) for c in selectors.contacts_of(outflow)]
+    return data
 
 
 class OutflowIn(InputModel):
@@ -274,36 +301,6 @@ def outflow_return(request: HttpRequest, outflow_id: int, payload: ReturnIn):
     except ValidationError as exc:
         raise service_invalid(exc) from exc
     return _out(request, outflow.pk)
-
-
-class ContactOut(Schema):
-    id: int
-    contacted_on: datetime.date
-    channel: str
-    note: str
-    message_uid: str
-
-
-def contact_data(c: ContactRecord) -> Json:
-    return {
-        "id": c.pk,
-        "contacted_on": c.contacted_on,
-        "channel": c.channel,
-        "note": c.note,
-        "message_uid": c.message_uid,
-    }
-
-
-@router.get(
-    "/{outflow_id}/contacts",
-    response={200: list[ContactOut], **SCOPED_ERRORS},
-    summary="Contacts with a person away",
-)
-@paginate(PageNumber)
-def contact_list(request: HttpRequest, outflow_id: int):
-    require_perm(request, VIEW)
-    outflow = _get(request, outflow_id)
-    return [contact_data(c) for c in selectors.contacts_of(outflow)]
 
 
 class ContactIn(InputModel):
@@ -395,8 +392,19 @@ def team_data(t: AwayTeam) -> Json:
         "propagandist_phone": t.propagandist_phone,
         "formed_on": t.formed_on,
         "dissolved_on": t.dissolved_on,
-        "members": t.members.filter(status="away").count(),
+        "members": getattr(t, "members_away", 0),
     }
+
+
+class _Teams:
+    def __init__(self, queryset: QuerySet[AwayTeam]) -> None:
+        self.queryset = queryset
+
+    def __getitem__(self, item: slice) -> list[Json]:
+        return [team_data(t) for t in self.queryset[item]]
+
+    def all(self) -> QuerySet[AwayTeam]:
+        return self.queryset
 
 
 class TeamFilters(Schema):
@@ -410,7 +418,7 @@ def team_list(request: HttpRequest, filters: Query[TeamFilters]):
     require_perm(request, VIEW_TEAM)
     user = _actor(request)
     unit = org_selectors.unit_get(user=user, code=filters.unit) if filters.unit else None
-    return [team_data(t) for t in selectors.teams(user, unit=unit, active=not filters.dissolved)]
+    return _Teams(selectors.teams(user, unit=unit, active=not filters.dissolved))
 
 
 class TeamIn(InputModel):
@@ -429,13 +437,14 @@ class TeamIn(InputModel):
 def team_create(request: HttpRequest, payload: TeamIn):
     """A team working away with its responsible leader and part-time 宣传员."""
     require_perm(request, ADD_TEAM)
-    unit = org_selectors.unit_get(user=_actor(request), code=payload.unit)
+    user = _actor(request)
+    unit = org_selectors.unit_get(user=user, code=payload.unit)
     try:
         team = services.team_create(
-            actor=_actor(request),
+            actor=user,
             unit=unit,
             **payload.model_dump(exclude={"unit"}),
         )
     except ValidationError as exc:
         raise service_invalid(exc) from exc
-    return Status(201, team_data(team))
+    return Status(201, team_data(selectors.teams(user).get(pk=team.pk)))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import DateField, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, DateField, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from jisheng.certificates.choices import CertificateKind
@@ -91,10 +91,17 @@ def agreement_of(outflow: Outflow) -> ServiceAgreement | None:
 
 
 def teams(user: User, *, unit: Unit | None = None, active: bool = True) -> QuerySet[AwayTeam]:
+    """Teams of the user's scope (below ``unit``), each with ``members_away``."""
     qs = restrict_within(AwayTeam.objects.all(), user, unit)
     if active:
         qs = qs.filter(dissolved_on__isnull=True)
-    return qs.select_related("unit").order_by("name", "id")
+    away = Outflow.objects.filter(team_id=OuterRef("pk"), status=OutflowStatus.AWAY)
+    count = away.order_by().values("team_id").annotate(n=Count("id")).values("n")
+    return (
+        qs.annotate(members_away=Coalesce(Subquery(count[:1]), 0))
+        .select_related("unit")
+        .order_by("name", "id")
+    )
 
 
 def team_get(user: User, pk: object) -> AwayTeam:

@@ -49,7 +49,9 @@ ADD_AGREEMENT = "floating.add_serviceagreement"
 VIEW_TEAM = "floating.view_awayteam"
 ADD_TEAM = "floating.add_awayteam"
 CHANGE_TEAM = "floating.change_awayteam"
-ISSUE = ("certificates.add_certificate", "certificates.change_certificate")
+ISSUE_ADD = "certificates.add_certificate"
+ISSUE_CHANGE = "certificates.change_certificate"
+ISSUE = (ISSUE_ADD, ISSUE_CHANGE)
 PAGE_SIZE = 50
 
 
@@ -289,8 +291,8 @@ def certificate_link(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def certificate_issue(request: HttpRequest, pk: int) -> HttpResponse:
     """Issue her a 婚育证明 now (the certificates' permissions) and link it."""
-    for perm in ISSUE:
-        require_perm(request, perm)
+    require_perm(request, ISSUE_ADD)
+    require_perm(request, ISSUE_CHANGE)
     user = _user(request)
     outflow = selectors.outflow_get(user, pk)
     issuers = issuers_for(user, kind_spec("migrant_marriage"), outflow.unit)
@@ -401,9 +403,6 @@ def team_list(request: HttpRequest) -> HttpResponse:
     unit = getattr(request, "working_unit", None)
     rows = selectors.teams(user, unit=unit, active=not show_all)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = _member_counts([t.pk for t in page])
-    for team in page:
-        team.members_away = counts.get(team.pk, 0)  # type: ignore[attr-defined]
     return render(
         request,
         "floating/team_list.html",
@@ -413,17 +412,6 @@ def team_list(request: HttpRequest) -> HttpResponse:
             "show_all": show_all,
             "can_add": user.has_perm(ADD_TEAM) and unit is not None,
         },
-    )
-
-
-def _member_counts(team_ids: list[int]) -> dict[int, int]:
-    from django.db.models import Count
-
-    return dict(
-        Outflow.objects.filter(team_id__in=team_ids, status=OutflowStatus.AWAY)
-        .values_list("team_id")
-        .annotate(n=Count("id"))
-        .values_list("team_id", "n")
     )
 
 

@@ -43,7 +43,7 @@ def today() -> datetime.date:
 
 @pytest.fixture(autouse=True)
 def _english():
-    """Messages are matched in English here (the Chinese ones in test_outflows_zh)."""
+    """Messages are matched in English here (the Chinese ones in the API and page tests)."""
     with translation.override("en"):
         yield
 

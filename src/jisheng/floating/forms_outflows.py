@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.db.models import QuerySet
@@ -15,15 +16,22 @@ from jisheng.floating.models import AwayTeam
 from jisheng.orgs.models import Unit
 from jisheng.policy.schema import Agreement
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
 
 class DateInput(forms.DateInput):
     input_type = "date"
 
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+    def __init__(self, attrs: dict[str, str] | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-def _date(label: Any, required: bool = True) -> forms.DateField:
+Data = Mapping[str, object] | None
+Initial = dict[str, object] | None
+
+
+def _date(label: str | _StrPromise, required: bool = True) -> forms.DateField:
     return forms.DateField(
         label=label,
         widget=DateInput,
@@ -71,9 +79,15 @@ class OutflowForm(forms.Form):
     note = _note()
     late_reason = late_reason_field()
 
-    def __init__(self, *args: Any, teams: QuerySet[AwayTeam], update: bool = False,
-                 **kwargs: Any) -> None:  # fmt: skip
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: Data = None,
+        *,
+        teams: QuerySet[AwayTeam],
+        update: bool = False,
+        initial: Initial = None,
+    ) -> None:
+        super().__init__(data, initial=initial)
         team_field = self.fields["team"]
         assert isinstance(team_field, forms.ModelChoiceField)
         team_field.queryset = teams
@@ -130,8 +144,8 @@ class AgreementForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
     address = forms.CharField(label=_("Address where she lives"), max_length=200, required=False)
 
-    def __init__(self, *args: Any, agreement: Agreement, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: Data = None, *, agreement: Agreement, initial: Initial = None) -> None:
+        super().__init__(data, initial=initial)
         field = self.fields["services"]
         assert isinstance(field, forms.MultipleChoiceField)
         field.choices = [(s.code, s.label) for s in agreement.services]
@@ -144,8 +158,8 @@ class IssueForm(forms.Form):
         error_messages={"required": _("Choose the issuing unit.")},
     )
 
-    def __init__(self, *args: Any, issuers: list[Unit], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: Data = None, *, issuers: list[Unit]) -> None:
+        super().__init__(data)
         field = self.fields["issuer"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Unit.objects.filter(pk__in=[u.pk for u in issuers])
@@ -163,8 +177,8 @@ class TeamForm(forms.Form):
     formed_on = _date(_("Formed on"))
     note = _note()
 
-    def __init__(self, *args: Any, update: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: Data = None, *, update: bool = False, initial: Initial = None) -> None:
+        super().__init__(data, initial=initial)
         for field in self.fields.values():
             if field.required and isinstance(field, forms.CharField):
                 field.error_messages["required"] = _("This field is required.")

@@ -4,7 +4,7 @@ her residence unit (a move between two villages while she is away)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
@@ -28,7 +28,11 @@ RECORD_OUTFLOWS = [
 ]
 
 
-def _follow(sender: Any, person: Any, **kwargs: Any) -> None:
+if TYPE_CHECKING:
+    from jisheng.people.models import Person
+
+
+def _follow(sender: object, person: Person, **kwargs: object) -> None:
     from jisheng.floating.services_outflows import follow_person_unit
 
     follow_person_unit(person=person)

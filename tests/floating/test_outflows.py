@@ -532,3 +532,24 @@ def test_nothing_is_computed_against_her():
     indicator = catalogue.get(INDICATOR)
     assert indicator.measures == "service"
     assert worklist.OUTFLOW_DUE_SOURCE.permission == "floating.add_outflow"
+
+
+def test_the_record_follows_events_recorded_in_the_people_app(person, make_person):
+    outflow = away(person, D(2026, 3, 1))
+    people_services.event_record(actor=None, person=person, kind=EventKind.RETURN,
+                                 date=D(2026, 7, 1))  # fmt: skip
+    outflow.refresh_from_db()
+    assert (outflow.status, outflow.returned_on) == (OutflowStatus.RETURNED, D(2026, 7, 1))
+    assert AuditEvent.objects.filter(
+        action="update", object_type="floating.outflow", object_id=str(outflow.pk)
+    ).exists()
+    died = away(make_person(name="周敏"), D(2026, 3, 1))
+    people_services.event_record(actor=None, person=died.person, kind=EventKind.DEATH,
+                                 date=D(2026, 8, 1))  # fmt: skip
+    died.refresh_from_db()
+    assert died.status == OutflowStatus.CANCELLED
+    wrong = away(make_person(name="吴丽"), D(2026, 3, 1))
+    flow_out = LifeEvent.objects.get(person=wrong.person, kind=EventKind.FLOW_OUT)
+    people_services.event_correct(actor=None, event=flow_out, reason="录错")
+    wrong.refresh_from_db()
+    assert wrong.status == OutflowStatus.CANCELLED

@@ -33,9 +33,9 @@ if TYPE_CHECKING:
 
 
 def _follow(sender: object, person: Person, **kwargs: object) -> None:
-    from jisheng.floating.services_outflows import follow_person_unit
+    from jisheng.floating.services_outflows import follow_person
 
-    follow_person_unit(person=person)
+    follow_person(person=person)
 
 
 def register() -> None:

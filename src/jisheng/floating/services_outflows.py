@@ -18,6 +18,9 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -347,7 +350,7 @@ def outflow_return(
     if errors:
         raise ValidationError(errors)
     assert returned_on is not None
-    with locks.late_reason(late_reason), transaction.atomic():
+    with locks.late_reason(late_reason), transaction.atomic(), _own_event():
         if person.status == PersonStatus.OUT_MIGRANT:
             try:
                 people_events.event_record(
@@ -399,7 +402,7 @@ def outflow_transfer(
     if errors:
         raise ValidationError(errors)
     assert transferred_on is not None
-    with locks.late_reason(late_reason), transaction.atomic():
+    with locks.late_reason(late_reason), transaction.atomic(), _own_event():
         try:
             event = people_events.event_record(
                 actor=actor,
@@ -436,26 +439,64 @@ def transfer_of(outflow: Outflow) -> Transfer | None:
     )
 
 
-def follow_person_unit(*, person: Person) -> int:
-    """Her open record follows her residence unit (a move between two villages while
-    she is away is an internal transfer in the registry): the number of rows moved.
-    Called when the person's history changed (the people app's ``history_changed``)."""
-    moved = Outflow.objects.filter(person_id=person.pk, status=OutflowStatus.AWAY).exclude(
-        unit_id=person.unit_id
-    )
-    rows = list(moved)
+# Set while a service of this module records the person's event itself (it closes the
+# record in the same transaction): the receiver then only moves the unit.
+_OWN_EVENT: ContextVar[bool] = ContextVar("outflow_own_event", default=False)
+
+
+@contextmanager
+def _own_event() -> Iterator[None]:
+    token = _OWN_EVENT.set(True)
+    try:
+        yield
+    finally:
+        _OWN_EVENT.reset(token)
+
+
+def follow_person(*, person: Person) -> int:
+    """Keep her open record in step with the registry, whose history just changed (the
+    people app's ``history_changed``): the record follows her residence unit (a move
+    between two villages while she is away is an internal transfer), and closes when the
+    registry no longer holds her away — returned (a RETURN event recorded in the people
+    app), transferred (moved out), cancelled (died, or the flow-out was corrected away).
+    Returns the number of records changed."""
+    rows = list(Outflow.objects.filter(person_id=person.pk, status=OutflowStatus.AWAY))
+    changed = 0
     for outflow in rows:
-        old = outflow.unit_id
-        outflow.unit_id = person.unit_id
-        outflow.save(update_fields=["unit", "updated_at"])
+        before = audit.snapshot(outflow, ["unit", "status", "returned_on"])
+        if outflow.unit_id != person.unit_id:
+            outflow.unit_id = person.unit_id
+        if not _OWN_EVENT.get() and person.status != PersonStatus.OUT_MIGRANT:
+            _close_from_registry(outflow, person)
+        changes = audit.diff(before, audit.snapshot(outflow, ["unit", "status", "returned_on"]))
+        if not changes:
+            continue
+        outflow.save(update_fields=["unit", "status", "returned_on", "updated_at"])
         audit.record(
             actor=None,
             action=AuditAction.UPDATE,
             obj=outflow,
-            changes={"unit": [old, person.unit_id]},
-            message=_("Her residence unit changed in the registry."),
+            changes=changes,
+            message=_("Her record follows the registry."),
         )
-    return len(rows)
+        changed += 1
+    return changed
+
+
+def _close_from_registry(outflow: Outflow, person: Person) -> None:
+    returned = (
+        person.events.filter(kind=EventKind.RETURN, date__gte=outflow.left_on, reversed_by=None)
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first()
+    )
+    if person.status == PersonStatus.TRANSFERRED_OUT:
+        outflow.status = OutflowStatus.TRANSFERRED
+    elif person.status != PersonStatus.DECEASED and returned is not None:
+        outflow.status = OutflowStatus.RETURNED
+        outflow.returned_on = returned
+    else:
+        outflow.status = OutflowStatus.CANCELLED
 
 
 # --------------------------------------------------------------------------- contacts

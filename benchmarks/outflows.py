@@ -58,7 +58,8 @@ def make_records(root: object, seed: int) -> int:
     ).values_list("pk", "unit_id")
     left = dict(
         LifeEvent.objects.filter(
-            kind=EventKind.FLOW_OUT, person__unit__path__startswith=root.path  # type: ignore[attr-defined]
+            kind=EventKind.FLOW_OUT,
+            person__unit__path__startswith=root.path,  # type: ignore[attr-defined]
         ).values_list("person_id", "date")
     )
     chosen = [(pk, unit) for pk, unit in away if rng.random() < 0.5]
@@ -118,7 +119,9 @@ def run(args: argparse.Namespace) -> int:
     if not Outflow.objects.exists():
         print(f"  records made: {make_records(root, args.seed)}")
     today = timezone.localdate()
-    users = {name: User.objects.select_related("unit").get(username=name) for name in ("zhen", "jsb")}
+    users = {
+        name: User.objects.select_related("unit").get(username=name) for name in ("zhen", "jsb")
+    }
     runs = {
         f"{label} ({name})": (fn, user)
         for name, user in users.items()

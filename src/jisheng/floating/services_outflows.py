@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -82,15 +82,28 @@ def out_migrant_months(pack: PolicyPackSchema | None) -> int:
     return pack.floating.out_migrant_months
 
 
-def agreement_due(unit: Unit | None, left_on: datetime.date) -> datetime.date:
-    """The day the record and agreement of a person who left ``unit`` on ``left_on``
-    are due: the pack's ``deadlines.out_migrant_contract`` where it has one, else
-    ``floating.out_migrant_months`` after she left."""
-    pack = pack_in_force(unit, left_on)
+def agreement_rule(
+    unit: Unit | None, day: datetime.date
+) -> Callable[[datetime.date], datetime.date]:
+    """By when the record and agreement of a person who left ``unit`` on a day are due,
+    by the pack in force there on ``day``: its ``deadlines.out_migrant_contract`` where it
+    has one, else ``floating.out_migrant_months`` after she left. One look-up of the
+    pack for all the rows of a worklist."""
+    pack = pack_in_force(unit, day)
     rule = pack.deadlines.get(DEADLINE_KEY) if pack is not None else None
     if rule is not None:
-        return due_date(rule, left_on)
-    return add_months(left_on, out_migrant_months(pack))
+        found = rule
+        return lambda left_on: due_date(found, left_on)
+    months = out_migrant_months(pack)
+    return lambda left_on: add_months(left_on, months)
+
+
+def agreement_due(
+    unit: Unit | None, left_on: datetime.date, *, on: datetime.date | None = None
+) -> datetime.date:
+    """The day the record and agreement of a person who left ``unit`` on ``left_on``
+    are due, by the pack in force on ``on`` (default: the day she left)."""
+    return agreement_rule(unit, on or left_on)(left_on)
 
 
 def contact_due(last: datetime.date) -> datetime.date:

@@ -180,7 +180,7 @@ def _detail(
             "person": outflow.person,
             "contacts": contacts,
             "agreement": selectors.agreement_of(outflow),
-            "agreement_due": services.agreement_due(outflow.unit, outflow.left_on),
+            "agreement_due": services.agreement_due(outflow.unit, outflow.left_on, on=today),
             "contact_due": services.contact_due(last) if is_open else None,
             "transfer": services.transfer_of(outflow),
             "valid_certificate": (

@@ -3,7 +3,8 @@
 - ``floating_outflow_due`` 流出人员待建档/签协议: (a) persons the registry holds as
   out-migrants with no open record (data from before, imports), and (b) open records
   without a service agreement — each due the pack's ``deadlines.out_migrant_contract``
-  after she left, else ``floating.out_migrant_months`` (3) after it.
+  after she left, else ``floating.out_migrant_months`` (3) after it (the pack in force
+  today for the unit asked: one look-up for all the rows).
 - ``floating_contact_due`` 流出人员待联系: open records with no contact for
   :data:`~jisheng.floating.services_outflows.CONTACT_EVERY_MONTHS` months (each quarter),
   due the last contact (or the record) plus those months.
@@ -25,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from jisheng.core.registry import WorkItem, WorklistSource, register_worklist_source
 from jisheng.core.scope import user_scope_path
 from jisheng.floating import selectors_outflows as selectors
-from jisheng.floating.services_outflows import agreement_due, contact_due
+from jisheng.floating.services_outflows import agreement_rule, contact_due
 from jisheng.orgs.models import Unit, User
 
 ADD = "floating.add_outflow"
@@ -41,13 +42,13 @@ def collect_outflow_due(
     today = today or timezone.localdate()
     if user_scope_path(user) is None:
         return 0, []
-    where = _where(user, unit)
+    due_by = agreement_rule(_where(user, unit), today)  # the pack in force today
     persons = selectors.without_record(user, unit=unit)
     records = selectors.without_agreement(user, unit=unit)
     items: list[WorkItem] = []
     for person in persons[:limit]:
         left_on = getattr(person, "left_on", None) or today
-        due = agreement_due(where, left_on)
+        due = due_by(left_on)
         items.append(
             WorkItem(
                 person_id=person.pk,
@@ -61,7 +62,7 @@ def collect_outflow_due(
             )
         )
     for outflow in records[:limit]:
-        due = agreement_due(where, outflow.left_on)
+        due = due_by(outflow.left_on)
         items.append(
             WorkItem(
                 person_id=outflow.person_id,

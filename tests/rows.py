@@ -605,3 +605,43 @@ def notices(env: SimpleNamespace, n: int) -> None:
             event_on=D(2026, 3, 2), payload={"reply_kind": "noted", "text": "已知悉"},
             in_reply_to=original,
         )  # fmt: skip
+def outflows(env: SimpleNamespace, n: int) -> None:
+    """People of village A away (issue 17 / outflows): each with a contact, a signed
+    service agreement and a place in village A's team working away."""
+    from jisheng.floating import services_outflows as services
+    from jisheng.floating.models import AwayTeam
+
+    team = AwayTeam.objects.filter(unit=env.tree.village_a).first() or services.team_create(
+        actor=None, unit=env.tree.village_a, name="甲村建筑队", destination="上海市浦东新区",
+        leader_name="张队长", leader_phone="13800000010", propagandist_name="李宣传",
+        propagandist_phone="13800000011", formed_on=D(2025, 1, 1),
+    )  # fmt: skip
+    for _ in range(n):
+        person = env.make_person(name="外出", registered_on=D(2024, 1, 1))
+        outflow = services.outflow_record(
+            actor=None, person=person, left_on=D(2026, 3, 1), destination="广东省广州市天河区",
+            phone="13800000001", team=team,
+        )  # fmt: skip
+        services.contact_record(
+            actor=None, outflow=outflow, contacted_on=D(2026, 4, 1), channel="phone"
+        )
+        services.agreement_sign(
+            actor=None, outflow=outflow, signed_on=D(2026, 3, 2), services=["checkup"]
+        )
+
+
+def away_teams(env: SimpleNamespace, n: int) -> None:
+    """Teams working away of village A (issue 17 / outflows), one person away in each."""
+    from jisheng.floating import services_outflows as services
+
+    for _ in range(n):
+        env.serial += 1
+        team = services.team_create(
+            actor=None, unit=env.tree.village_a, name=f"甲村{env.serial}队", destination="上海",
+            leader_name="张队长", leader_phone="13800000010", propagandist_name="李宣传",
+            propagandist_phone="13800000011", formed_on=D(2025, 1, 1),
+        )  # fmt: skip
+        person = env.make_person(name="队员", registered_on=D(2024, 1, 1))
+        services.outflow_record(
+            actor=None, person=person, left_on=D(2026, 3, 1), destination="上海", team=team
+        )

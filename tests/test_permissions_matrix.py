@@ -249,6 +249,15 @@ _kw("floating:finding_resolve", _pk("finding"))
 _kw("exchange:detail", _pk("notice"))
 _kw("exchange:contact_create", lambda d: {"arrival_id": MISSING_PK})
 
+# issue 17 / outflows
+_kw(
+    "floating:outflow_detail floating:outflow_update floating:outflow_return "
+    "floating:outflow_transfer floating:contact_create floating:agreement_sign "
+    "floating:agreement_print floating:certificate_link floating:certificate_issue",
+    _pk("outflow"),
+)
+_kw("floating:team_update", _pk("away_team"))
+
 
 def _report(data: SimpleNamespace) -> dict[str, Any]:
     """A report of village A: the first statistical form registered (none yet: a missing one)."""
@@ -391,6 +400,7 @@ def data(tree, person, make_person, settings) -> SimpleNamespace:
 
     from jisheng.commodities.models import Document, PhysicalCount, Product, Store
     from jisheng.floating.services_arrivals import arrival_report
+    from jisheng.floating.models import AwayTeam, Outflow
     from jisheng.indicators.models import Assessment, AssessmentEntry, Contract
     from jisheng.orgs import services as org_services
     from jisheng.people import family
@@ -436,6 +446,7 @@ def data(tree, person, make_person, settings) -> SimpleNamespace:
         rows.movements,
         rows.counts,
         rows.crosscheck_lists,
+        rows.outflows,  # issue 17 / outflows
         rows.policy_packs,  # last: the minimal pack is then in force in the county
     ):
         build(env, 1)
@@ -482,6 +493,8 @@ def data(tree, person, make_person, settings) -> SimpleNamespace:
         arrival=arrival_report(
             actor=None, unit=tree.village_a, name="流入", arrived_on=D(2026, 1, 5)
         ),
+        outflow=Outflow.objects.first(),  # issue 17 / outflows
+        away_team=AwayTeam.objects.first(),
     )
     return made
 

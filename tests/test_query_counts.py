@@ -139,6 +139,11 @@ BUILDERS: dict[str, Callable[[SimpleNamespace, int], None] | None] = {
     "api:/api/v1/floating/sweeps": rows.sweeps,
     "api:/api/v1/floating/sweeps/{sweep_id}/items": rows.sweep_items,
     "api:/api/v1/floating/sweeps/{sweep_id}/findings": rows.sweep_findings,
+    # issue 17 / outflows
+    "page:floating:outflow_list": rows.outflows,
+    "page:floating:team_list": rows.away_teams,
+    "api:/api/v1/floating/outflows": rows.outflows,
+    "api:/api/v1/floating/teams": rows.away_teams,
 }
 
 

@@ -26,6 +26,8 @@ from jisheng.floating import services_housing as housing_services
 from jisheng.floating import services_sweeps as sweep_services
 from jisheng.exchange import services as exchange_services
 from jisheng.exchange import transfer as exchange_transfer
+from jisheng.floating import api_outflows as outflow_api
+from jisheng.floating import services_outflows as outflow_services
 from jisheng.leave import api as leave_api
 from jisheng.leave import services as leave_services
 from jisheng.people import services as people_services
@@ -208,6 +210,26 @@ CASES = [
          lambda w: "/exchange/export", lambda w: {}),
     Case("POST", "/api/v1/exchange/import", (exchange_transfer, "import_file"),
          lambda w: "/exchange/import", lambda w: {"file": {"format": "jisheng-exchange"}}),
+    # issue 17 / outflows: the record, its steps (the look-up made to refuse), the teams
+    Case("POST", "/api/v1/floating/outflows", (outflow_services, "outflow_record"),
+         lambda w: "/floating/outflows",
+         lambda w: {"person_id": w["woman"].pk, "left_on": TODAY.isoformat(),
+                    "destination": "广东省广州市"}),
+    Case("POST", "/api/v1/floating/outflows/{outflow_id}/return", (outflow_api, "_get"),
+         lambda w: "/floating/outflows/1/return",
+         lambda w: {"returned_on": TODAY.isoformat()}),
+    Case("POST", "/api/v1/floating/outflows/{outflow_id}/contacts", (outflow_api, "_get"),
+         lambda w: "/floating/outflows/1/contacts",
+         lambda w: {"contacted_on": TODAY.isoformat(), "channel": "phone"}),
+    Case("POST", "/api/v1/floating/outflows/{outflow_id}/agreement", (outflow_api, "_get"),
+         lambda w: "/floating/outflows/1/agreement",
+         lambda w: {"signed_on": TODAY.isoformat(), "services": ["checkup"]}),
+    Case("POST", "/api/v1/floating/teams", (outflow_services, "team_create"),
+         lambda w: "/floating/teams",
+         lambda w: {"unit": w["tree"].village_a.code, "name": "甲村建筑队", "destination": "上海",
+                    "leader_name": "张队长", "leader_phone": "13800000010",
+                    "propagandist_name": "李宣传", "propagandist_phone": "13800000011",
+                    "formed_on": TODAY.isoformat()}),
 ]  # fmt: skip
 
 

@@ -297,6 +297,22 @@ EXEMPT: dict[tuple[str, str], str] = {
     "sending office (tests/exchange/test_transfer.py)",
     ("POST", "/api/v1/exchange/import"): "another system's file, each message scoped by its "
     "receiving unit (tests/exchange/test_transfer.py)",
+    # issue 17 / outflows: a record of a person away follows her residence unit (an
+    # internal move moves it: tests/floating/test_outflows.py::
+    # test_a_move_between_two_villages_while_away; the API's scope after the move in
+    # tests/floating/test_outflows_api.py::test_the_record_follows_her_move_in_the_api)
+    **{
+        ("POST", f"/api/v1/floating/outflows{step}"): "a record of a person away, scoped by "
+        "her residence unit, which it follows (tests/floating/test_outflows_api.py)"
+        for step in (
+            "",
+            "/{outflow_id}/return",
+            "/{outflow_id}/contacts",
+            "/{outflow_id}/agreement",
+        )
+    },
+    ("POST", "/api/v1/floating/teams"): "a team working away of a unit; no record of a "
+    "person (scoped by the unit: tests/floating/test_outflows_api.py)",
 }
 
 

@@ -741,3 +741,36 @@ TODAY_API_PATHS += [
 TODAY_MENU[[key for key, _names in TODAY_MENU].index("migrants")][1].extend(
     ["floating:property_list", "floating:sweep_list", "floating:finding_list"]
 )
+# issue 17 / outflows: people away (流出) and teams working away
+_OUTFLOWS_VIEW = ["floating.view_awayteam", "floating.view_outflow"]
+_OUTFLOWS_RECORD = [
+    *_OUTFLOWS_VIEW,
+    "floating.add_awayteam",
+    "floating.add_contactrecord",
+    "floating.add_outflow",
+    "floating.add_serviceagreement",
+    "floating.change_awayteam",
+    "floating.change_outflow",
+]
+for _role, _perms in (
+    ("admin", _OUTFLOWS_RECORD),
+    ("office", _OUTFLOWS_RECORD),
+    ("field", _OUTFLOWS_RECORD),
+    ("assessor", _OUTFLOWS_VIEW),
+    ("leader", _OUTFLOWS_VIEW),
+):
+    TODAY_ROLE_PERMISSIONS[_role] = [*TODAY_ROLE_PERMISSIONS[_role], *_perms]
+TODAY_API_PATHS += [
+    "get /api/v1/floating/teams",
+    "post /api/v1/floating/teams",
+    "get /api/v1/floating/outflows",
+    "post /api/v1/floating/outflows",
+    "get /api/v1/floating/outflows/{outflow_id}",
+    "post /api/v1/floating/outflows/{outflow_id}/return",
+    "post /api/v1/floating/outflows/{outflow_id}/contacts",
+    "post /api/v1/floating/outflows/{outflow_id}/agreement",
+]
+TODAY_MENU = [
+    (key, [*names, "floating:outflow_list", "floating:team_list"] if key == "migrants" else names)
+    for key, names in TODAY_MENU
+]

@@ -117,6 +117,7 @@ def test_worklist_groups_counts_items(api, woman_a, woman_b):
         "returned", "reports_due", "overdue", "due", "leave_awaiting", "pregnancy", "newlywed",
         "registration", "transfer", "absent", "floating_arrivals", "floating_unverified",
         "floating_landlord_agreement", "floating_findings", "floating_sweep_due",  # issue 17
+        "floating_outflow_due", "floating_contact_due",  # issue 17 / outflows
         "exchange_reply_due", "exchange_unaddressed",
         "crosscheck",
     ]  # fmt: skip

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import re
 from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext as _
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -710,14 +712,45 @@ class AgreementService(Strict):
     label: Name
 
 
+# An agreement binds one private person: beyond the pack-wide scan of free text (which
+# looks for a person named next to a sanction), any penalty in it is one on her (SPEC §0):
+# a fine, a withdrawn or reduced benefit or service, a disciplinary measure.
+AGREEMENT_SANCTIONS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"罚款|罚金|处罚|处以罚|违约金|赔偿|\bfines?\b|penalt", re.I), "fine"),
+    (
+        re.compile(
+            r"(?:取消|停止|停发|扣发|扣除|扣减|收回|减少|降低|不予|不得享受)"
+            r".{0,20}(?:待遇|资格|奖励|补助|补贴|扶助|福利|服务|工资)|withdraw",
+            re.I,
+        ),
+        "withhold",
+    ),
+    (re.compile(r"处分|追究.{0,6}责任|责任自负|通报批评|discipline", re.I), "person_text"),
+]
+
+
+def _no_sanction_on_her(text: str) -> str:
+    for pattern, reason in AGREEMENT_SANCTIONS:
+        match = pattern.search(text)
+        if match:
+            raise section0_error(
+                _("“%(words)s”: %(reason)s")
+                % {"words": match.group(0), "reason": forbidden_reason(reason)}
+            )
+    return text
+
+
+AgreementText = Annotated[str, Field(max_length=2000), AfterValidator(_no_sanction_on_her)]
+
+
 class Agreement(Strict):
     """The out-migrant's service agreement (流出人员计划生育服务协议): its title, its
     clauses and the services she may choose. Every clause is free text scanned for
-    sanctions like the rest of the pack (SPEC §0): an agreement with a penalty clause is
-    refused."""
+    sanctions like the rest of the pack (SPEC §0), and for any penalty on her
+    (:data:`AGREEMENT_SANCTIONS`): an agreement with a penalty clause is refused."""
 
-    title: Name = "流出人员计划生育服务协议"
-    clauses: list[Text] = []
+    title: Annotated[Name, AfterValidator(_no_sanction_on_her)] = "流出人员计划生育服务协议"
+    clauses: list[AgreementText] = []
     services: list[AgreementService] = []
 
 

@@ -23,6 +23,7 @@ import datetime
 import uuid
 from typing import TypeVar
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -70,7 +71,6 @@ from jisheng.policy.selectors import pack_in_force, version_in_force
 
 TOWN_CODE = "990100001000"  # 青石镇
 HOME_CODE = "990100002000"  # 云溪镇
-INSTANCE = "local"
 
 # (street address, kind, rooms, landlord, landlord's phone, with an agreement)
 PROPERTIES = [
@@ -127,6 +127,7 @@ def load_demo_floating() -> int:
     if RentalProperty.objects.filter(unit__path__startswith=county.path).exists():
         return 0
     today = timezone.localdate()
+    instance = str(getattr(settings, "JISHENG_INSTANCE_ID", "") or "jisheng")
     pack = pack_in_force(town, today)
     rules = (pack.floating if pack is not None else None) or Floating()
     version = version_in_force(town, today)
@@ -431,7 +432,7 @@ def load_demo_floating() -> int:
                 kind=what,
                 direction=Direction.INTERNAL,
                 status=status,
-                instance=INSTANCE,
+                instance=instance,
                 sender_code=town.code,
                 receiver_code=home.code,
                 sender_unit=town,
@@ -458,7 +459,7 @@ def load_demo_floating() -> int:
                         kind=NoticeKind.REPLY,
                         direction=Direction.INTERNAL,
                         status=NoticeStatus.CLOSED,
-                        instance=INSTANCE,
+                        instance=instance,
                         sender_code=home.code,
                         receiver_code=town.code,
                         sender_unit=home,

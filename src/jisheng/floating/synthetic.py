@@ -316,7 +316,7 @@ def generate_floating(
     version = version_in_force(root, today)
     due_days = registration_days(root, today)
     places, townships = _places(root)
-    instance = str(getattr(settings, "JISHENG_INSTANCE_ID", "") or "local")
+    instance = str(getattr(settings, "JISHENG_INSTANCE_ID", "") or "jisheng")
     result = FloatingResult()
     stamp = timezone.now()
 

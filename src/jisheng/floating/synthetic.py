@@ -38,7 +38,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -88,6 +87,9 @@ from jisheng.policy.schema import DaysAfter, Floating
 from jisheng.policy.selectors import pack_in_force, version_in_force
 
 TOWNSHIP_TYPES = (UnitType.TOWNSHIP, UnitType.STREET)
+# The sending system of the internal notices: the default of the exchange's
+# ``JISHENG_INSTANCE_ID`` (internal notices never leave this system).
+INSTANCE = "jisheng"
 REGISTRATION_DAYS = 15  # SPEC §4, when no pack names ``in_migrant_registration``
 
 # Shares (of the rows they apply to)
@@ -316,7 +318,7 @@ def generate_floating(
     version = version_in_force(root, today)
     due_days = registration_days(root, today)
     places, townships = _places(root)
-    instance = str(getattr(settings, "JISHENG_INSTANCE_ID", "") or "jisheng")
+    instance = INSTANCE
     result = FloatingResult()
     stamp = timezone.now()
 

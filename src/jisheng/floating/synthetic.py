@@ -35,10 +35,10 @@ import random
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -189,12 +189,25 @@ class _Place:
 # --------------------------------------------------------------------------- writing
 
 
-def _prep(f: models.Field, value: object) -> object:
-    if isinstance(f, PLAIN_FIELDS):
-        return value
-    if isinstance(f, models.ForeignKey) or value is None:
-        return value
-    return f.get_db_prep_save(value, connection)
+def _converter(f: models.Field) -> Callable[[object], object] | None:
+    """How a value of ``f`` goes to the database: None for as it is (text, numbers, keys);
+    dates and times through the field once per distinct value (they repeat a lot);
+    JSON and UUIDs through the field, on the real connection (not the proxy)."""
+    if isinstance(f, (*PLAIN_FIELDS, models.ForeignKey)):
+        return None
+    real = connections[connection.alias]
+    if isinstance(f, models.DateField):  # and DateTimeField
+        cache: dict[object, object] = {None: None}
+
+        def convert(value: object) -> object:
+            try:
+                return cache[value]
+            except KeyError:
+                cache[value] = f.get_db_prep_save(value, real)
+                return cache[value]
+
+        return convert
+    return lambda value: None if value is None else f.get_db_prep_save(value, real)
 
 
 def _insert(model: type[models.Model], objects: Sequence[models.Model]) -> int:
@@ -221,7 +234,15 @@ def _insert(model: type[models.Model], objects: Sequence[models.Model]) -> int:
             if getattr(obj, name) is None:
                 setattr(obj, name, now)
     table = bulkcopy.Table(model, [f.attname for f in fields])
-    rows = [tuple(_prep(f, getattr(obj, f.attname)) for f in fields) for obj in objects]
+    getters = [(f.attname, _converter(f)) for f in fields]
+    rows = [
+        tuple(
+            value if convert is None else convert(value)
+            for name, convert in getters
+            for value in (obj.__dict__[name],)
+        )
+        for obj in objects
+    ]
     return table.write(rows)
 
 

@@ -177,6 +177,7 @@ def test_the_demo_loaders_run_in_order_orgs_first():
         "services",
         "commodities",
         "certificates",
+        "floating",
         "reporting",
         "crosscheck",
         "late_entries",

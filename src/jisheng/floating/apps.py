@@ -18,3 +18,7 @@ class FloatingConfig(AppConfig):
         plug_arrivals.register()
         plug_outflows.register()
         plug_housing.register()
+
+        from jisheng.floating import demo
+
+        demo.register()

@@ -581,6 +581,8 @@ def sweep_findings(env: SimpleNamespace, n: int) -> None:
             name="周丽",
             found_on=env.today,
         )
+
+
 def notices(env: SimpleNamespace, n: int) -> None:
     """Two-way notification (issue 17): replies of 西城街道 to 东城镇 (in the admin's inbox
     and outbox), each to a notice of its own person (one row each in the lists: the
@@ -605,6 +607,8 @@ def notices(env: SimpleNamespace, n: int) -> None:
             event_on=D(2026, 3, 2), payload={"reply_kind": "noted", "text": "已知悉"},
             in_reply_to=original,
         )  # fmt: skip
+
+
 def outflows(env: SimpleNamespace, n: int) -> None:
     """People of village A away (issue 17 / outflows): each with a contact, a signed
     service agreement and a place in village A's team working away."""

@@ -399,8 +399,8 @@ def data(tree, person, make_person, settings) -> SimpleNamespace:
     from django.utils import timezone
 
     from jisheng.commodities.models import Document, PhysicalCount, Product, Store
-    from jisheng.floating.services_arrivals import arrival_report
     from jisheng.floating.models import AwayTeam, Outflow
+    from jisheng.floating.services_arrivals import arrival_report
     from jisheng.indicators.models import Assessment, AssessmentEntry, Contract
     from jisheng.orgs import services as org_services
     from jisheng.people import family

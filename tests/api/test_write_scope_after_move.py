@@ -272,6 +272,8 @@ EXEMPT: dict[tuple[str, str], str] = {
             "/{arrival_id}/certificate",
             "/{arrival_id}/leave",
             "/{arrival_id}/cancel",
+        )
+    },
     # issue 17 / housing: a rental property, its tenants and agreements, a sweep with its
     # checklist and findings are records of the unit they stand in, scoped by it
     # (tests/floating/test_housing_api.py)

@@ -31,7 +31,7 @@ from jisheng.certificates.choices import CertificateKind, LookupResult
 from jisheng.certificates.models import Certificate
 from jisheng.core import audit, crypto, idnumber, locks
 from jisheng.core.choices import AuditAction
-from jisheng.core.scope import path_in_scope, require_in_scope
+from jisheng.core.scope import require_in_scope
 from jisheng.floating.choices import ArrivalSource, ArrivalStatus
 from jisheng.floating.models import Arrival, RentalProperty
 from jisheng.migrants.models import CheckResult
@@ -398,27 +398,14 @@ def _flow_in(
     """The FLOW_IN event of ``person`` to ``unit`` on ``arrived_on``.
 
     The residence office registers her in its own unit: when she was registered in a
-    unit outside its scope (another township of this instance), the move is recorded
-    on its authority (the arrival's scope was checked), by the registry's own event
-    writer, so the event, the periods and the audit are the registry's."""
-    data: dict[str, object] = {"unit": unit}
-    if place:
-        data["place"] = place
+    unit outside its scope (another township of this instance), the move is still
+    recorded on its authority (:func:`jisheng.people.events.flow_in_record` checks the
+    unit she moves to), so the event, the periods and the audit are the registry's."""
+    data: dict[str, object] = {"place": place} if place else {}
     try:
-        if path_in_scope(person.unit.path, actor) or actor is None:
-            people_events.event_record(
-                actor=actor, person=person, kind=EventKind.FLOW_IN, date=arrived_on, data=data
-            )
-        else:
-            with transaction.atomic():
-                people_events._event_record(
-                    actor=actor,
-                    person=person,
-                    kind=EventKind.FLOW_IN,
-                    date=arrived_on,
-                    data=data,
-                    note="",
-                )
+        people_events.flow_in_record(
+            actor=actor, person=person, unit=unit, date=arrived_on, data=data
+        )
     except ValidationError as exc:
         raise _reraise_on("arrived_on", exc) from exc
 

@@ -122,6 +122,29 @@ def event_record(
         return _event_record(actor=actor, person=person, kind=kind, date=date, data=data, note=note)
 
 
+def flow_in_record(
+    *,
+    actor: Any,
+    person: Person,
+    unit: Unit,
+    date: datetime.date,
+    data: dict[str, Any] | None = None,
+    late_reason: str = "",
+) -> LifeEvent:
+    """Record that ``person`` came to live in ``unit`` as an in-migrant (流入) on ``date``.
+
+    The office where she now lives registers her: only ``unit`` must be in ``actor``'s
+    scope, not the unit she was registered in before (another township of this system
+    that the receiving office cannot otherwise write to). Otherwise as
+    :func:`event_record` (the history check, the period lock, the audit)."""
+    require_unit_in_scope(actor, unit)
+    details = {**(data or {}), "unit": unit}
+    with locks.late_reason(late_reason), transaction.atomic():
+        return _event_record(
+            actor=actor, person=person, kind=EventKind.FLOW_IN, date=date, data=details, note=""
+        )
+
+
 def event_what(person: Person, kind: str) -> str:
     """How a late entry names a person's event: 张三：出生."""
     label = EventKind(kind).label if kind in EventKind.values else kind

@@ -88,8 +88,12 @@ def test_arrival_verified_serviced_then_notified_and_answered(browser, live_serv
     page.goto(f"{live_server.url}/services/persons/{her.pk}/method/")
     page.locator("select[name=method]").select_option("condom")
     page.locator("input[name=started_on]").fill(today.isoformat())
+    for told in ("told_other_methods", "told_side_effects", "told_what_to_do"):
+        page.locator(f"label[for=id_{told}_0]").click()
     page.locator("[data-testid=save-method]").click()
-    page.wait_for_url(lambda url: "/method/" not in url)
+    page.wait_for_load_state()
+    errors = page.locator(".invalid-feedback, [data-testid=form-errors]")
+    assert "/method/" not in page.url, errors.all_inner_texts()
     context.close()
 
     notices = Notice.objects.filter(person=her).order_by("id")

@@ -25,7 +25,7 @@ from jisheng.core.choices import AuditAction
 from jisheng.core.scope import path_in_scope, require_in_scope
 from jisheng.core.services import model_update
 from jisheng.core.templatetags.cn import format_cn_date
-from jisheng.orgs.models import Unit
+from jisheng.orgs.models import Unit, User
 from jisheng.people import consequences, timeline, transfers
 from jisheng.people.choices import CoupleEnd, EventKind, PersonStatus, TransferStatus
 from jisheng.people.models import (
@@ -124,11 +124,11 @@ def event_record(
 
 def flow_in_record(
     *,
-    actor: Any,
+    actor: User | None,
     person: Person,
     unit: Unit,
     date: datetime.date,
-    data: dict[str, Any] | None = None,
+    data: dict[str, object] | None = None,
     late_reason: str = "",
 ) -> LifeEvent:
     """Record that ``person`` came to live in ``unit`` as an in-migrant (流入) on ``date``.

@@ -774,3 +774,22 @@ TODAY_MENU = [
     (key, [*names, "floating:outflow_list", "floating:team_list"] if key == "migrants" else names)
     for key, names in TODAY_MENU
 ]
+# issue 17: the floating population's pages in the menu's order (arrivals 10s, people
+# away and teams, then rental housing, sweeps and findings)
+TODAY_MENU = [
+    (
+        key,
+        [
+            "migrants:check_list",
+            "floating:arrival_list",
+            "floating:outflow_list",
+            "floating:team_list",
+            "floating:property_list",
+            "floating:sweep_list",
+            "floating:finding_list",
+        ]
+        if key == "migrants"
+        else names,
+    )
+    for key, names in TODAY_MENU
+]

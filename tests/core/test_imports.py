@@ -103,6 +103,8 @@ def test_importers_come_from_the_registry_not_a_setting():
         "households",
         "persons",
         "plugin_widgets",
+        "rental_properties",
+        "tenants",
         "units",
     ]
     assert get_importer("units") is units_excel.UNITS_IMPORTER
@@ -411,7 +413,9 @@ def test_the_import_command_finds_the_registered_kinds(tmp_path, tree):
     call_command("import", "units", str(path), stdout=out)
     assert Unit.objects.filter(code="990100001051").exists()
     with pytest.raises(
-        CommandError, match="births, couples, households, persons, plugin_widgets, units"
+        CommandError,
+        match="births, couples, households, persons, plugin_widgets, rental_properties, "
+        "tenants, units",
     ):
         call_command("import", "nothing", str(path))
 

@@ -121,12 +121,12 @@ def test_the_api_has_todays_paths_in_order():
         # before /certificates, whose /{id} would take "verify" for an id
         "/certificates/verify",
         "/certificates",
+        # issue 17: arrivals 37, teams 37, people away 38, housing and sweeps 39
         "/floating/arrivals",
-        # issue 17 / housing (order 39)
+        "/floating/teams",
+        "/floating/outflows",
         "/floating/properties",
         "/floating/sweeps",
-        "/floating/teams",  # issue 17 / outflows
-        "/floating/outflows",
         "/policy",
         "/exchange",
         "/services",

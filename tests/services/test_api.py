@@ -115,10 +115,11 @@ def test_worklist_groups_counts_items(api, woman_a, woman_b):
     groups = {g["kind"]: g for g in body["groups"]}
     assert list(groups) == [
         "returned", "reports_due", "overdue", "due", "leave_awaiting", "pregnancy", "newlywed",
-        "registration", "transfer", "absent", "floating_arrivals", "floating_unverified",
-        "floating_landlord_agreement", "floating_findings", "floating_sweep_due",  # issue 17
-        "floating_outflow_due", "floating_contact_due",  # issue 17 / outflows
-        "exchange_reply_due", "exchange_unaddressed",
+        "registration", "transfer", "absent",
+        # issue 17: by order, then kind
+        "floating_arrivals", "floating_landlord_agreement", "floating_unverified",
+        "floating_findings", "floating_sweep_due", "exchange_reply_due", "floating_outflow_due",
+        "exchange_unaddressed", "floating_contact_due",
         "crosscheck",
     ]  # fmt: skip
     assert groups["due"]["count"] == 1

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from jisheng.core import crypto, idnumber
 from jisheng.core.excel import ExcelImportError, ImportResult, SheetRow, read_sheet
 from jisheng.core.forms import add_service_errors
-from jisheng.core.scope import restrict
+from jisheng.core.scope import restrict_within
 from jisheng.core.web import GET_POST, require_perm
 from jisheng.floating import selectors_housing as selectors
 from jisheng.floating import services_housing as services
@@ -64,9 +64,7 @@ def units_below(request: HttpRequest) -> list[Unit]:
     """The working unit (else the user's) and the units below it, for a unit select."""
     user = _user(request)
     base = getattr(request, "working_unit", None) or user.unit
-    qs = restrict(Unit.objects.filter(is_active=True), user)
-    if base is not None:
-        qs = qs.filter(path__startswith=base.path)
+    qs = restrict_within(Unit.objects.filter(is_active=True), user, base)
     return list(qs.order_by("path")[:MAX_UNITS])
 
 
@@ -111,8 +109,8 @@ def _landlord(request: HttpRequest, form: PropertyForm, unit: Unit) -> tuple[boo
         form.add_error("landlord_id_number", exc.messages)
         return False, None
     person = (
-        restrict(Person.objects.select_related("unit"), _user(request))
-        .filter(id_hash=crypto.lookup_hash(number), unit__path__startswith=unit.path)
+        restrict_within(Person.objects.select_related("unit"), _user(request), unit)
+        .filter(id_hash=crypto.lookup_hash(number))
         .first()
     )
     if person is None:

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from jisheng.core.registry import WorkItem, WorklistSource, register_worklist_source
 from jisheng.core.scope import user_scope_path
+from jisheng.core.templatetags.cn import format_cn_date
 from jisheng.floating import selectors_outflows as selectors
 from jisheng.floating.services_outflows import agreement_rule, contact_due
 from jisheng.orgs.models import Unit, User
@@ -56,7 +57,7 @@ def collect_outflow_due(
                 unit_name=person.unit.name,
                 date=due,
                 what=_("Out-migrant record to make (away since %(day)s)")
-                % {"day": left_on.isoformat()},
+                % {"day": format_cn_date(left_on)},
                 url=reverse("floating:outflow_record") + f"?person={person.pk}",
                 late_days=max((today - due).days, 0),
             )
@@ -70,7 +71,7 @@ def collect_outflow_due(
                 unit_name=outflow.unit.name,
                 date=due,
                 what=_("Service agreement to sign (away since %(day)s)")
-                % {"day": outflow.left_on.isoformat()},
+                % {"day": format_cn_date(outflow.left_on)},
                 url=reverse("floating:agreement_sign", args=[outflow.pk]),
                 late_days=max((today - due).days, 0),
             )
@@ -96,7 +97,7 @@ def collect_contact_due(
                 person_name=outflow.person.name,
                 unit_name=outflow.unit.name,
                 date=due,
-                what=_("Contact the person away (last %(day)s)") % {"day": last.isoformat()},
+                what=_("Contact the person away (last %(day)s)") % {"day": format_cn_date(last)},
                 url=reverse("floating:contact_create", args=[outflow.pk]),
                 late_days=max((today - due).days, 0),
             )

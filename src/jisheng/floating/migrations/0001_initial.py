@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('certificates', '0003_move_existing'),
+        ('certificates', '0002_engine'),
         ('orgs', '0002_unit_path_prefix_index'),
         ('people', '0009_move_importjob'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

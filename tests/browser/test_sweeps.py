@@ -15,7 +15,7 @@ from jisheng.floating.choices import FindingKind, SweepItemOutcome
 from jisheng.floating.models import SweepItem
 from jisheng.people.models import Household
 from tests import factories
-from tests.browser.conftest import TIMEOUT_MS, browser, in_flight  # noqa: F401
+from tests.browser.conftest import TIMEOUT_MS, in_flight
 from tests.browser.crawl import Crawler
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -86,7 +86,7 @@ def _pages(world) -> list[str]:
 
 
 @pytest.mark.parametrize("size", [PHONE, LAPTOP], ids=["phone", "laptop"])
-def test_the_pages_load_clean_and_fit(browser, live_server, world, size):  # noqa: F811
+def test_the_pages_load_clean_and_fit(browser, live_server, world, size):
     context = browser.new_context(viewport=size, locale="zh-CN")
     context.set_default_timeout(TIMEOUT_MS)
     crawler = Crawler(context, live_server.url, viewport=size)
@@ -109,7 +109,7 @@ def test_the_pages_load_clean_and_fit(browser, live_server, world, size):  # noq
     assert not problems, "\n".join(problems)
 
 
-def test_field_staff_tick_a_line_on_the_phone(browser, live_server, world):  # noqa: F811
+def test_field_staff_tick_a_line_on_the_phone(browser, live_server, world):
     context = browser.new_context(viewport=PHONE, locale="zh-CN")
     context.set_default_timeout(TIMEOUT_MS)
     crawler = Crawler(context, live_server.url, viewport=PHONE)

@@ -793,3 +793,18 @@ TODAY_MENU = [
     )
     for key, names in TODAY_MENU
 ]
+# issue 18: benefits (jisheng.benefits.permissions) — the four powers on four roles
+from jisheng.benefits import permissions as _benefits  # noqa: E402
+
+TODAY_ROLE_PERMISSIONS["finance"] = []
+TODAY_ROLE_PERMISSIONS["payer"] = []
+for _role, _perms in (
+    ("admin", sorted({*_benefits.CONFIRM, *_benefits.FUNDS, *_benefits.PAY, *_benefits.SUPERVISE})),
+    ("office", _benefits.CONFIRM),
+    ("field", _benefits.CONFIRM),
+    ("finance", _benefits.FUNDS),
+    ("payer", _benefits.PAY),
+    ("auditor", _benefits.SUPERVISE),
+    ("leader", _benefits.VIEW),
+):
+    TODAY_ROLE_PERMISSIONS[_role] = sorted({*TODAY_ROLE_PERMISSIONS[_role], *_perms})

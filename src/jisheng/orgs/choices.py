@@ -61,3 +61,5 @@ class Role(models.TextChoices):
     COMMODITY = "commodity", _("Commodity manager")
     ASSESSOR = "assessor", _("Assessor")
     AUDITOR = "auditor", _("Auditor")
+    FINANCE = "finance", _("Fund manager")  # 资金管理员 (四权分离: manages the funds)
+    PAYER = "payer", _("Payment clerk")  # 发放经办员 (四权分离: pays through the bank)

@@ -158,6 +158,8 @@ DEMO_USERS: list[tuple[str, str, str, str]] = [
     ("yaoju", Role.COMMODITY, COUNTY_CODE, "吴晓梅"),
     ("kaohe", Role.ASSESSOR, COUNTY_CODE, "卫春生"),
     ("shenji", Role.AUDITOR, COUNTY_CODE, "蒋玉兰"),
+    ("caizheng", Role.FINANCE, COUNTY_CODE, "沈国华"),
+    ("daifa", Role.PAYER, COUNTY_CODE, "韩秀英"),
 ]
 
 LEADING_GROUP = "示范县人口与计划生育领导小组"

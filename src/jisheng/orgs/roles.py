@@ -28,6 +28,8 @@ ROLE_NAMES_ZH: dict[str, str] = {
     "药具管理员": Role.COMMODITY,
     "考核员": Role.ASSESSOR,
     "审计员": Role.AUDITOR,
+    "资金管理员": Role.FINANCE,
+    "发放经办员": Role.PAYER,
 }
 # The canonical Chinese name of each role (first entry above per role, "管理员" aside).
 ROLE_NAME_ZH: dict[str, str] = {
@@ -38,6 +40,8 @@ ROLE_NAME_ZH: dict[str, str] = {
     Role.COMMODITY: "药具管理员",
     Role.ASSESSOR: "考核员",
     Role.AUDITOR: "审计员",
+    Role.FINANCE: "资金管理员",
+    Role.PAYER: "发放经办员",
 }
 
 

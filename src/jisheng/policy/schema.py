@@ -19,9 +19,7 @@ from typing import Annotated, Any, Literal
 from django.utils.translation import gettext as _
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     field_validator,
     model_validator,
@@ -44,14 +42,10 @@ from jisheng.policy.choices import (
     Trigger,
 )
 from jisheng.policy.measures import is_behaviour
+from jisheng.policy.schema_base import Name, Slug, Strict, Text, policy_error
+from jisheng.policy.schema_benefits import Benefits
 
-SLUG = r"^[a-z][a-z0-9_]*$"
 PACK_ID = r"^[a-z0-9][a-z0-9-]*$"
-
-
-def policy_error(message: str) -> PydanticCustomError:
-    """A validation error whose message is already translated."""
-    return PydanticCustomError("policy", "{message}", {"message": message})
 
 
 def section0_error(reason: str) -> PydanticCustomError:
@@ -91,19 +85,12 @@ def _as_text(value: Any) -> Any:
     return value
 
 
-Text = Annotated[str, Field(max_length=2000)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
-Slug = Annotated[str, Field(pattern=SLUG, max_length=50)]
 PositiveInt = Annotated[int, Field(gt=0)]
 NonNegativeInt = Annotated[int, Field(ge=0)]
 Month = Annotated[int, Field(ge=1, le=12)]
 DayOfMonth = Annotated[int, Field(ge=1, le=31)]
 Age = Annotated[int, Field(ge=0, le=120)]
 Amount = Annotated[float, Field(ge=0)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
 
 
 # --- provenance ---------------------------------------------------------------------
@@ -798,6 +785,7 @@ class PolicyPackSchema(Strict):
     certificates: Certificates | None = None
     leave_days: LeaveDays | None = None
     floating: Floating | None = None
+    benefits: Benefits | None = None
 
     @property
     def expiry_alert_days(self) -> int:

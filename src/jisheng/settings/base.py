@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "jisheng.leave",
     "jisheng.floating",
     "jisheng.exchange",
+    "jisheng.benefits",
     "jisheng.commodities",
     "jisheng.indicators",
     "jisheng.reports",

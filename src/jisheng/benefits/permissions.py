@@ -16,7 +16,9 @@ roles) is refused the second on a batch where they used the first
 
 from __future__ import annotations
 
-from jisheng.core.registry import register_grants
+from django.utils.translation import gettext_lazy as _
+
+from jisheng.core.registry import MenuSection, register_grants, register_menu_section
 from jisheng.orgs.choices import Role
 
 MODELS = (
@@ -65,7 +67,15 @@ PAY = [
 SUPERVISE = [*VIEW, "benefits.supervise_batch", "benefits.add_finding"]
 
 
+# The menu module every part's pages join (items: eligibility 10–19, flow 20–39,
+# payments 40–59, changes 60–79).
+SECTION = "benefits"
+
+
 def register() -> None:
+    register_menu_section(
+        MenuSection(key=SECTION, label=_("Benefits"), icon="bi-cash-coin", order=67)
+    )
     register_grants(
         {
             Role.ADMIN.value: sorted({*CONFIRM, *FUNDS, *PAY, *SUPERVISE}),

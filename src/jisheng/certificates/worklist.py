@@ -25,6 +25,7 @@ from jisheng.certificates.choices import CertificateKind, CertificateStatus
 from jisheng.certificates.models import Certificate
 from jisheng.certificates.selectors import couples_current_on
 from jisheng.core.periods import add_months
+from jisheng.core.querysets import count_and_first
 from jisheng.core.registry import WorkItem, WorklistSource, register_worklist_source
 from jisheng.core.scope import restrict_within, user_scope_path
 from jisheng.people.models import Birth
@@ -104,8 +105,9 @@ def collect_only_child_due(
     births, rule = only_child_due(user, unit=unit, today=today)
     if rule is None:
         return 0, []
+    total, first = count_and_first(births, limit)
     items = []
-    for birth in births[:limit]:
+    for birth in first:
         couple = birth.couple
         if couple is None:  # the query keeps births of a couple only
             continue
@@ -122,7 +124,7 @@ def collect_only_child_due(
                 late_days=max((today - due).days, 0),
             )
         )
-    return births.count(), items
+    return total, items
 
 
 def expiring(
@@ -154,7 +156,7 @@ def collect_expiring(
     user: User, *, unit: Unit | None = None, today: datetime.date | None = None, limit: int = 10
 ) -> tuple[int, list[WorkItem]]:
     today = today or timezone.localdate()
-    rows = expiring(user, unit=unit, today=today)
+    total, first = count_and_first(expiring(user, unit=unit, today=today), limit)
     items = [
         WorkItem(
             person_id=c.person_id,
@@ -165,9 +167,9 @@ def collect_expiring(
             % {"number": c.number},
             url=reverse("certificates:detail", args=[c.pk]),
         )
-        for c in rows[:limit]
+        for c in first
     ]
-    return rows.count(), items
+    return total, items
 
 
 ONLY_CHILD_SOURCE = WorklistSource(

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jisheng.core.querysets import count_and_first
 from jisheng.core.registry import WorkItem, WorklistSource
 from jisheng.exchange import selectors
 
@@ -25,9 +26,9 @@ def collect_reply_due(
     user: User, *, unit: Unit | None = None, today: datetime.date | None = None, limit: int = 10
 ) -> tuple[int, list[WorkItem]]:
     today = today or timezone.localdate()
-    rows = selectors.reply_due(user, unit=unit)
+    total, first = count_and_first(selectors.reply_due(user, unit=unit), limit)
     items = []
-    for notice in rows[:limit]:
+    for notice in first:
         due = notice.reply_due or today
         receiver = notice.receiver_unit
         items.append(
@@ -41,15 +42,15 @@ def collect_reply_due(
                 late_days=max((today - due).days, 0),
             )
         )
-    return rows.count(), items
+    return total, items
 
 
 def collect_unaddressed(
     user: User, *, unit: Unit | None = None, today: datetime.date | None = None, limit: int = 10
 ) -> tuple[int, list[WorkItem]]:
-    rows = selectors.unaddressed(user, unit=unit)
+    total, first = count_and_first(selectors.unaddressed(user, unit=unit), limit)
     items = []
-    for notice in rows[:limit]:
+    for notice in first:
         sender = notice.sender_unit
         items.append(
             WorkItem(
@@ -62,7 +63,7 @@ def collect_unaddressed(
                 url=reverse("exchange:detail", args=[notice.pk]),
             )
         )
-    return rows.count(), items
+    return total, items
 
 
 REPLY_DUE_SOURCE = WorklistSource(

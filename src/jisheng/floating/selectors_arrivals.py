@@ -16,6 +16,7 @@ from jisheng.floating.choices import ArrivalStatus
 from jisheng.floating.models import Arrival, Tenancy
 from jisheng.migrants.models import MigrantCheck
 from jisheng.orgs.models import Unit, User
+from jisheng.orgs.selectors import unit_ids_within
 from jisheng.people.search import name_q
 
 # The states an arrival is open in, and the filter "overdue": reported past its due date.
@@ -68,19 +69,13 @@ def arrival_get(user: User | AnonymousUser, pk: int) -> Arrival:
     )  # fmt: skip
 
 
-def _units(user: User | AnonymousUser, unit: Unit | None) -> QuerySet[Unit, int]:
-    """The ids of the units of the user's scope (below ``unit``): a worklist reads its
-    arrivals unit by unit through a partial index, not through a join on the path."""
-    return restrict_within(Unit.objects.all(), user, unit).values_list("pk", flat=True)
-
-
 def to_register(
     user: User | AnonymousUser, *, unit: Unit | None, today: datetime.date
 ) -> QuerySet[Arrival]:
     """Reported arrivals (待登记) of the user's scope, from the arrival date, soonest due
     first (the partial index ``floating_arrival_toregister``)."""
     return (
-        Arrival.objects.filter(unit_id__in=_units(user, unit))
+        Arrival.objects.filter(unit_id__in=unit_ids_within(user, unit))
         .filter(status=ArrivalStatus.REPORTED, arrived_on__lte=today)
         .select_related("unit")
         .order_by("due_on", "id")
@@ -93,7 +88,7 @@ def to_verify(
     """Registered arrivals of the user's scope whose 婚育证明 has no valid check yet
     (待查验婚育证明), soonest due first (the partial index ``floating_arrival_toverify``)."""
     return (
-        Arrival.objects.filter(unit_id__in=_units(user, unit))
+        Arrival.objects.filter(unit_id__in=unit_ids_within(user, unit))
         .filter(status=ArrivalStatus.REGISTERED, verified_on__isnull=True)
         .select_related("unit")
         .order_by("due_on", "id")

@@ -23,6 +23,7 @@ from jisheng.floating.choices import OutflowStatus
 from jisheng.floating.models import AwayTeam, ContactRecord, Outflow, ServiceAgreement
 from jisheng.floating.services_outflows import CONTACT_EVERY_MONTHS
 from jisheng.orgs.models import Unit, User
+from jisheng.orgs.selectors import unit_ids_within
 from jisheng.people.choices import EventKind, PersonStatus, Sex
 from jisheng.people.models import LifeEvent, Person
 from jisheng.people.search import name_q
@@ -130,7 +131,7 @@ def persons_for_record(user: User, *, q: str, limit: int = 20) -> list[Person]:
 def contact_overdue(user: User, *, unit: Unit | None, today: datetime.date) -> QuerySet[Outflow]:
     """Open records whose contact is due (the oldest last contact first)."""
     return (
-        restrict_within(Outflow.objects.filter(status=OutflowStatus.AWAY), user, unit)
+        Outflow.objects.filter(status=OutflowStatus.AWAY, unit_id__in=unit_ids_within(user, unit))
         .annotate(last_contact_on=last_contact())
         .filter(last_contact_on__lte=add_months(today, -CONTACT_EVERY_MONTHS))
         .select_related("person", "unit")
@@ -146,7 +147,9 @@ def without_record(user: User, *, unit: Unit | None) -> QuerySet[Person]:
     flow_out = LifeEvent.objects.filter(person_id=OuterRef("pk"), kind=EventKind.FLOW_OUT)
     registered = LifeEvent.objects.filter(person_id=OuterRef("pk"), kind=EventKind.REGISTER)
     return (
-        restrict_within(Person.objects.filter(status=PersonStatus.OUT_MIGRANT), user, unit)
+        Person.objects.filter(
+            status=PersonStatus.OUT_MIGRANT, unit_id__in=unit_ids_within(user, unit)
+        )
         .filter(~Exists(open_))
         .annotate(
             left_on=Coalesce(
@@ -163,7 +166,7 @@ def without_record(user: User, *, unit: Unit | None) -> QuerySet[Person]:
 def without_agreement(user: User, *, unit: Unit | None) -> QuerySet[Outflow]:
     """Open records with no service agreement, the longest away first."""
     return (
-        restrict_within(Outflow.objects.filter(status=OutflowStatus.AWAY), user, unit)
+        Outflow.objects.filter(status=OutflowStatus.AWAY, unit_id__in=unit_ids_within(user, unit))
         .filter(~Exists(ServiceAgreement.objects.filter(outflow_id=OuterRef("pk"))))
         .select_related("person", "unit")
         .order_by("left_on", "id")

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jisheng.core.querysets import count_and_first
 from jisheng.core.registry import WorkItem, WorklistSource, register_worklist_source
 from jisheng.floating import selectors_arrivals as selectors
 from jisheng.floating.models import Arrival
@@ -30,6 +31,7 @@ ADD = "floating.add_arrival"
 def _items(
     rows: QuerySet[Arrival], *, today: datetime.date, limit: int, what: str, url_name: str
 ) -> tuple[int, list[WorkItem]]:
+    total, first = count_and_first(rows, limit)
     items = [
         WorkItem(
             person_id=a.person_id,
@@ -40,9 +42,9 @@ def _items(
             url=reverse(url_name, args=[a.pk]),
             late_days=max((today - a.due_on).days, 0),
         )
-        for a in rows[:limit]
+        for a in first
     ]
-    return rows.count(), items
+    return total, items
 
 
 def collect_to_register(

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jisheng.core.querysets import count_and_first
 from jisheng.core.registry import WorkItem, WorklistSource
 from jisheng.core.scope import restrict_within
 from jisheng.floating import selectors_housing, selectors_sweeps
@@ -39,8 +40,9 @@ def collect_agreements(
 ) -> tuple[int, list[WorkItem]]:
     today = today or timezone.localdate()
     rows = selectors_housing.properties_without_agreement(user, unit=unit, today=today)
+    total, first = count_and_first(rows, limit)
     items = []
-    for prop in rows[:limit]:
+    for prop in first:
         due = prop.filed_on + datetime.timedelta(days=selectors_housing.AGREEMENT_DUE_DAYS)
         items.append(
             WorkItem(
@@ -53,7 +55,7 @@ def collect_agreements(
                 late_days=max((today - due).days, 0),
             )
         )
-    return rows.count(), items
+    return total, items
 
 
 def collect_findings(
@@ -62,7 +64,7 @@ def collect_findings(
     today = today or timezone.localdate()
     rows = selectors_sweeps.finding_list(user, unit=unit, open_only=True).order_by("found_on", "id")
     items = []
-    first = list(rows[:limit])
+    total, first = count_and_first(rows, limit)
     dues = finding_dues(first)
     for finding in first:
         due = dues[finding.pk]
@@ -78,7 +80,7 @@ def collect_findings(
             )
         )
     items.sort(key=lambda i: i.date)
-    return rows.count(), items
+    return total, items
 
 
 def half_year(day: datetime.date) -> tuple[datetime.date, datetime.date]:

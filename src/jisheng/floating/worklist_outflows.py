@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jisheng.core.querysets import count_and_first
 from jisheng.core.registry import WorkItem, WorklistSource, register_worklist_source
 from jisheng.core.scope import user_scope_path
 from jisheng.core.templatetags.cn import format_cn_date
@@ -46,8 +47,10 @@ def collect_outflow_due(
     due_by = agreement_rule(_where(user, unit), today)  # the pack in force today
     persons = selectors.without_record(user, unit=unit)
     records = selectors.without_agreement(user, unit=unit)
+    away, first_persons = count_and_first(persons, limit)
+    unsigned, first_records = count_and_first(records, limit)
     items: list[WorkItem] = []
-    for person in persons[:limit]:
+    for person in first_persons:
         left_on = getattr(person, "left_on", None) or today
         due = due_by(left_on)
         items.append(
@@ -62,7 +65,7 @@ def collect_outflow_due(
                 late_days=max((today - due).days, 0),
             )
         )
-    for outflow in records[:limit]:
+    for outflow in first_records:
         due = due_by(outflow.left_on)
         items.append(
             WorkItem(
@@ -77,7 +80,7 @@ def collect_outflow_due(
             )
         )
     items.sort(key=lambda item: (item.date, item.person_name))
-    return persons.count() + records.count(), items[:limit]
+    return away + unsigned, items[:limit]
 
 
 def collect_contact_due(
@@ -87,8 +90,9 @@ def collect_contact_due(
     if user_scope_path(user) is None:
         return 0, []
     rows = selectors.contact_overdue(user, unit=unit, today=today)
+    total, first = count_and_first(rows, limit)
     items = []
-    for outflow in rows[:limit]:
+    for outflow in first:
         last = getattr(outflow, "last_contact_on", None) or outflow.recorded_on
         due = contact_due(last)
         items.append(
@@ -102,7 +106,7 @@ def collect_contact_due(
                 late_days=max((today - due).days, 0),
             )
         )
-    return rows.count(), items
+    return total, items
 
 
 OUTFLOW_DUE_SOURCE = WorklistSource(

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jisheng.core.querysets import count_and_first
 from jisheng.core.registry import WorkItem, WorklistSource, register_worklist_source
 from jisheng.leave import selectors
 from jisheng.leave.choices import LeaveStatus
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 def collect_awaiting(
     user: User, *, unit: Unit | None = None, today: datetime.date | None = None, limit: int = 10
 ) -> tuple[int, list[WorkItem]]:
-    rows = selectors.awaiting(user, unit=unit)
+    total, first = count_and_first(selectors.awaiting(user, unit=unit), limit)
     items = [
         WorkItem(
             person_id=r.person_id,
@@ -31,9 +32,9 @@ def collect_awaiting(
             what=_("Leave to sign") if r.status == LeaveStatus.APPLIED else _("Leave to approve"),
             url=reverse("leave:detail", args=[r.pk]),
         )
-        for r in rows[:limit]
+        for r in first
     ]
-    return rows.count(), items
+    return total, items
 
 
 def register() -> None:

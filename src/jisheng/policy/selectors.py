@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import difflib
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -25,16 +27,44 @@ def ancestor_paths(path: str) -> list[str]:
     return [path[:end] for end in range(step, len(path) + 1, step)]
 
 
+# The look-ups of one unit of work (a worklist: each source asks for the pack of the
+# same unit and day), while :func:`packs_remembered` is open.
+_Memory = dict[tuple[frozenset[str], datetime.date], list[PolicyPackVersion]]
+_remembered: ContextVar[_Memory | None] = ContextVar("jisheng_packs_remembered", default=None)
+
+
+@contextlib.contextmanager
+def packs_remembered() -> Iterator[None]:
+    """Within the block, the versions in force for a set of units on a day are read once
+    (a worklist's twenty-odd sources ask for the same pack again and again). Only for a
+    read that ends with the block: a pack loaded meanwhile is seen by the next one."""
+    if _remembered.get() is not None:  # nested: the outer block's memory
+        yield
+        return
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
 def _candidates(paths: set[str], on: datetime.date) -> list[PolicyPackVersion]:
     """The versions in effect on ``on`` of the default pack and of the units at ``paths``."""
+    memory = _remembered.get()
+    key = (frozenset(paths), on)
+    if memory is not None and key in memory:
+        return memory[key]
     where = Q(unit__isnull=True)
     if paths:
         where |= Q(unit__path__in=paths)
-    return list(
+    found = list(
         PolicyPackVersion.objects.filter(where, effective_from__lte=on)
         .select_related("pack", "unit")
         .defer("source_text", "content")
     )
+    if memory is not None:
+        memory[key] = found
+    return found
 
 
 def _governing(candidates: list[PolicyPackVersion], path: str | None) -> PolicyPackVersion | None:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jisheng.core.querysets import count_and_first
 from jisheng.core.registry import WorkItem, WorklistSource
 from jisheng.core.scope import user_scope_path
 from jisheng.orgs.models import Unit
@@ -33,7 +34,7 @@ def open_records_work(
     date first."""
     if user_scope_path(user) is None:
         return 0, []
-    rows = open_rows(user, unit)
+    total, first = count_and_first(open_rows(user, unit), limit)
     items = [
         WorkItem(
             person_id=None,
@@ -43,9 +44,9 @@ def open_records_work(
             what=_what(row),
             url=reverse("quality:crosscheck_row", args=[row.pk]),
         )
-        for row in rows[:limit]
+        for row in first
     ]
-    return rows.count(), items
+    return total, items
 
 
 CROSSCHECK_SOURCE = WorklistSource(

@@ -22,10 +22,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jisheng.core import registry
+from jisheng.core.querysets import count_and_first
 from jisheng.core.scope import restrict_within
 from jisheng.orgs.models import Unit
 from jisheng.people.choices import EventKind, PregnancyOutcome, TransferStatus
 from jisheng.people.models import Birth, LifeEvent, Person, Pregnancy, Transfer
+from jisheng.policy.selectors import packs_remembered
 from jisheng.services.choices import DueKind
 from jisheng.services.models import ContraceptionRecord, FollowUpDue, FollowUpVisit
 
@@ -122,11 +124,12 @@ def worklist(
     sources = registry.registry["worklist_sources"]
     chosen = registry.worklist_sources() if kinds is None else [sources.get(k) for k in kinds]
     groups: list[WorkGroup] = []
-    for source in chosen:
-        if source is None or (source.permission and not user.has_perm(source.permission)):
-            continue
-        count, items = source.collect(user, unit=unit, today=today, limit=limit)
-        groups.append(WorkGroup(source.kind, source.label, count, list(items)))
+    with packs_remembered():  # the sources ask for the same unit's pack
+        for source in chosen:
+            if source is None or (source.permission and not user.has_perm(source.permission)):
+                continue
+            count, items = source.collect(user, unit=unit, today=today, limit=limit)
+            groups.append(WorkGroup(source.kind, source.label, count, list(items)))
     return Worklist(today, groups)
 
 
@@ -144,10 +147,11 @@ def _visits(*, overdue_wanted: bool) -> Any:
         # An item with another day agreed (需另约时间) is due on that day.
         overdue = Q(due_on__lt=today) & (Q(appointment_on=None) | Q(appointment_on__lt=today))
         qs = due_open(user, unit=unit, today=today).filter(overdue if overdue_wanted else ~overdue)
-        rows = (
+        total, rows = count_and_first(
             qs.select_related("person", "unit")
             .annotate(when=Coalesce("appointment_on", "due_on"))
-            .order_by("when", "id")[:limit]
+            .order_by("when", "id"),
+            limit,
         )
         items = [
             WorkItem(
@@ -162,14 +166,16 @@ def _visits(*, overdue_wanted: bool) -> Any:
             )
             for row in rows
         ]
-        return qs.count(), items
+        return total, items
 
     return collect
 
 
 def _transfers(user: Any, *, unit: Unit | None, today: datetime.date, limit: int) -> Collected:
     qs = _within(Transfer.objects, user, unit).filter(status=TransferStatus.OPEN)
-    rows = qs.select_related("person", "unit").order_by("opened_on", "id")[:limit]
+    total, rows = count_and_first(
+        qs.select_related("person", "unit").order_by("opened_on", "id"), limit
+    )
     items = [
         WorkItem(
             t.person_id,
@@ -182,7 +188,7 @@ def _transfers(user: Any, *, unit: Unit | None, today: datetime.date, limit: int
         )
         for t in rows
     ]
-    return qs.count(), items
+    return total, items
 
 
 def _pregnancies(user: Any, *, unit: Unit | None, today: datetime.date, limit: int) -> Collected:
@@ -190,7 +196,9 @@ def _pregnancies(user: Any, *, unit: Unit | None, today: datetime.date, limit: i
         outcome=PregnancyOutcome.ONGOING,
         expected_on__lte=today + datetime.timedelta(days=PREGNANCY_PROMPT_DAYS),
     )
-    rows = qs.select_related("woman", "unit").order_by("expected_on", "id")[:limit]
+    total, rows = count_and_first(
+        qs.select_related("woman", "unit").order_by("expected_on", "id"), limit
+    )
     items = [
         WorkItem(
             p.woman_id,
@@ -203,7 +211,7 @@ def _pregnancies(user: Any, *, unit: Unit | None, today: datetime.date, limit: i
         )
         for p in rows
     ]
-    return qs.count(), items
+    return total, items
 
 
 def _registrations(user: Any, *, unit: Unit | None, today: datetime.date, limit: int) -> Collected:
@@ -212,7 +220,7 @@ def _registrations(user: Any, *, unit: Unit | None, today: datetime.date, limit:
         date__lte=today - datetime.timedelta(days=BIRTH_REGISTRATION_DAYS),
         date__gte=today - datetime.timedelta(days=REGISTRATION_KEPT_DAYS),
     )
-    rows = qs.select_related("mother", "unit").order_by("date", "id")[:limit]
+    total, rows = count_and_first(qs.select_related("mother", "unit").order_by("date", "id"), limit)
     items = [
         WorkItem(
             b.mother_id,
@@ -225,7 +233,7 @@ def _registrations(user: Any, *, unit: Unit | None, today: datetime.date, limit:
         )
         for b in rows
     ]
-    return qs.count(), items
+    return total, items
 
 
 def _newlyweds(user: Any, *, unit: Unit | None, today: datetime.date, limit: int) -> Collected:
@@ -243,7 +251,7 @@ def _newlyweds(user: Any, *, unit: Unit | None, today: datetime.date, limit: int
             )
         )
     )
-    rows = qs.select_related("person", "unit").order_by("date", "id")[:limit]
+    total, rows = count_and_first(qs.select_related("person", "unit").order_by("date", "id"), limit)
     items = [
         WorkItem(
             e.person_id,
@@ -255,7 +263,7 @@ def _newlyweds(user: Any, *, unit: Unit | None, today: datetime.date, limit: int
         )
         for e in rows
     ]
-    return qs.count(), items
+    return total, items
 
 
 # Rounds ended longer ago than this no longer list their targets not yet seen.
@@ -268,10 +276,11 @@ def _absent(user: Any, *, unit: Unit | None, today: datetime.date, limit: int) -
     from jisheng.services.selectors_campaigns import open_targets
 
     qs = open_targets(user, unit=unit, today=today, days=ABSENT_DAYS)
-    rows = (
+    total, rows = count_and_first(
         qs.select_related("person", "unit", "round")
         .annotate(when=Coalesce("appointment_on", "round__period_end"))
-        .order_by("when", "round_id", "id")[:limit]
+        .order_by("when", "round_id", "id"),
+        limit,
     )
     items = [
         WorkItem(
@@ -286,7 +295,7 @@ def _absent(user: Any, *, unit: Unit | None, today: datetime.date, limit: int) -
         )
         for t in rows
     ]
-    return qs.count(), items
+    return total, items
 
 
 def _letters(user: Any, *, unit: Unit | None, today: datetime.date, limit: int) -> Collected:
@@ -294,7 +303,9 @@ def _letters(user: Any, *, unit: Unit | None, today: datetime.date, limit: int) 
     from jisheng.services.models import Letter
 
     qs = _within(Letter.objects, user, unit).filter(reply_received_on=None)
-    rows = qs.select_related("person", "unit").order_by("sent_on", "id")[:limit]
+    total, rows = count_and_first(
+        qs.select_related("person", "unit").order_by("sent_on", "id"), limit
+    )
     items = [
         WorkItem(
             x.person_id,
@@ -307,7 +318,7 @@ def _letters(user: Any, *, unit: Unit | None, today: datetime.date, limit: int) 
         )
         for x in rows
     ]
-    return qs.count(), items
+    return total, items
 
 
 # kind → (collect, permission): a group is shown only to users who may open what it

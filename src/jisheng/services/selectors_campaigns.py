@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jisheng.core.querysets import count_and_first
 from jisheng.core.registry import WorkItem, WorklistSource
 from jisheng.core.scope import (
     ALL,
@@ -207,7 +208,7 @@ def rounds_to_run(
         .annotate(open=Count("targets", filter=open_targets), listed=Count("targets"))
         .filter(open__gt=0)
     )
-    rows = qs.select_related("unit").order_by("period_start", "id")[:limit]
+    total, rows = count_and_first(qs.select_related("unit").order_by("period_start", "id"), limit)
     items = [
         WorkItem(
             person_id=None,
@@ -221,7 +222,7 @@ def rounds_to_run(
         )
         for r in rows
     ]
-    return qs.count(), items
+    return total, items
 
 
 ROUNDS_SOURCE = WorklistSource(

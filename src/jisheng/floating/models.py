@@ -201,7 +201,6 @@ class Arrival(TimeStampedModel):
         verbose_name_plural = _("arrivals")
         ordering = ["-arrived_on", "-id"]
         indexes = [
-            models.Index(fields=["status", "due_on"], name="floating_arrival_due"),
             models.Index(fields=["unit", "arrived_on"], name="floating_arrival_unit"),
             models.Index(fields=["home_unit", "status"], name="floating_arrival_home"),
             # the two worklists of a unit (issue 17): reported, to register; registered,

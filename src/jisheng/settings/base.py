@@ -172,9 +172,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # JIT compilation cost ~1 s per grouped indicator query on 1,000,000 persons and won
     # nothing back (benchmarks/indicators.py); JISHENG_PG_JIT=on restores it.
+    # random_page_cost: the server's default (4) prices a random read as on a spinning
+    # disk, so for a township's few thousand rows PostgreSQL preferred scanning a whole
+    # county table to probing an index unit by unit (the worklist's people away: 50 ms
+    # against 7 ms at 1,000,000 persons, benchmarks/floating_worklist.py). 1.1 is the
+    # value usual for SSDs; JISHENG_PG_RANDOM_PAGE_COST sets another.
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault(
-        "options", f"-c jit={env_str('JISHENG_PG_JIT') or 'off'}"
+        "options",
+        f"-c jit={env_str('JISHENG_PG_JIT') or 'off'}"
+        f" -c random_page_cost={env_str('JISHENG_PG_RANDOM_PAGE_COST') or '1.1'}",
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -249,7 +249,11 @@ def _alive(clause: Clause, p: PersonFact, family: Family, ctx: Context) -> Outco
 
 
 def _household_here(clause: Clause, p: PersonFact, family: Family, ctx: Context) -> Outcome:
-    ok = p.status in LIVING_HERE and p.unit_path.startswith(ctx.unit_path)
+    # a person who died in the period was registered here until her death
+    here = p.status in LIVING_HERE or (
+        p.status == "deceased" and p.died_on is not None and p.died_on >= ctx.period_start
+    )
+    ok = here and p.unit_path.startswith(ctx.unit_path)
     label = _("%(name)s: household registered in %(unit)s") % {
         "name": p.name,
         "unit": p.unit_name,

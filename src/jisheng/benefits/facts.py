@@ -62,6 +62,7 @@ PREFILTER = frozenset(
     }
 )
 NOT_CANDIDATES = (PersonStatus.TRANSFERRED_OUT,)
+BIRTH_FIELDS = ("id", "date", "sex", "child_name", "mother_id", "father_id", "child_id")
 PERSON_FIELDS = (
     "id",
     "name",
@@ -151,11 +152,12 @@ def _persons(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
 def _births_of(parent_ids: Sequence[int]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for part in chunks(parent_ids):
-        rows.extend(
+        found = (
             Birth.objects.filter(Q(mother_id__in=part) | Q(father_id__in=part))
-            .values("id", "date", "sex", "child_name", "mother_id", "father_id", "child_id")
+            .values(*BIRTH_FIELDS)
             .order_by("date", "id")
         )
+        rows.extend(dict(r) for r in found)
     # a birth found from both parents' chunks appears twice
     return list({r["id"]: r for r in rows}.values())
 
@@ -228,10 +230,7 @@ def _assemble(
     rules = _rules(kind)
     subject_ids = [s["id"] for s in subjects]
     own_birth = own_birth or {}
-    if kind.subject == "child":
-        births = list(own_birth.values())
-    else:
-        births = _births_of(subject_ids)
+    births = list(own_birth.values()) if kind.subject == "child" else _births_of(subject_ids)
     children_of: dict[int, list[dict[str, Any]]] = defaultdict(list)
     related: set[int] = set()
     for b in births:
@@ -263,10 +262,10 @@ def _assemble(
     for s in subjects:
         person = facts[s["id"]]
         if kind.subject == "child":
-            b = own_birth.get(s["id"])
-            birth = birth_fact(b) if b is not None else None
-            mother = facts.get(b["mother_id"]) if b is not None else None
-            father = facts.get(b["father_id"]) if b is not None and b["father_id"] else None
+            own = own_birth.get(s["id"])
+            birth = birth_fact(own) if own is not None else None
+            mother = facts.get(own["mother_id"]) if own is not None else None
+            father = facts.get(own["father_id"]) if own is not None and own["father_id"] else None
             holders = [p.id for p in (person, mother, father) if p is not None]
             family = Family(person=person, birth=birth, mother=mother, father=father)
             family.certificates = list({c for h in holders for c in certs.get(h, [])})
@@ -293,9 +292,6 @@ def _assemble(
             }
         families.append(family)
     return families
-
-
-BIRTH_FIELDS = ("id", "date", "sex", "child_name", "mother_id", "father_id", "child_id")
 
 
 def families(
@@ -350,9 +346,9 @@ def family_of(kind: BenefitKind, person: Person) -> Family:
     row = Person.objects.filter(pk=person.pk).values(*PERSON_FIELDS).get()
     own: dict[int, dict[str, Any]] = {}
     if kind.subject == "child":
-        birth = Birth.objects.filter(child_id=person.pk).values(*BIRTH_FIELDS).first()
-        if birth is not None:
-            own[person.pk] = birth
+        found = Birth.objects.filter(child_id=person.pk).values(*BIRTH_FIELDS).first()
+        if found is not None:
+            own[person.pk] = dict(found)
     return _assemble(kind, [row], units, own_birth=own)[0]
 
 

@@ -213,8 +213,8 @@ def entitlements_for(
     for line in eligible:
         key = (line.family.person.id, line.evaluation.beneficiary.id)
         ends = line.evaluation.until - DAY if line.evaluation.until is not None else None
-        ent = found.get(key)
-        if ent is None:
+        current = found.get(key)
+        if current is None:
             ent = Entitlement(
                 kind=kind_key,
                 person_id=key[0],
@@ -225,9 +225,9 @@ def entitlements_for(
             )
             found[key] = ent
             new.append(ent)
-        elif ent.ends_on != ends and ent.pk is not None:
-            ent.ends_on = ends
-            changed.append(ent)
+        elif current.ends_on != ends and current.pk is not None:
+            current.ends_on = ends
+            changed.append(current)
     Entitlement.objects.bulk_create(new, batch_size=CHUNK)
     if changed:
         Entitlement.objects.bulk_update(changed, ["ends_on"], batch_size=CHUNK)

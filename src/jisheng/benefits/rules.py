@@ -33,7 +33,9 @@ from jisheng.benefits.amounts import next_month
 from jisheng.core.templatetags.cn import format_cn_date
 from jisheng.policy.schema_benefits import BenefitKind, Clause
 
-LIVING_HERE = ("registered", "out_migrant")  # household registered here (流出 included)
+# Statuses whose household is not registered here: an in-migrant's is elsewhere, a
+# person transferred out took it away. (Retired, 流出 and the rest keep it here.)
+NOT_REGISTERED_HERE = ("in_migrant", "transferred_out")
 
 
 @dataclass(frozen=True)
@@ -250,8 +252,8 @@ def _alive(clause: Clause, p: PersonFact, family: Family, ctx: Context) -> Outco
 
 def _household_here(clause: Clause, p: PersonFact, family: Family, ctx: Context) -> Outcome:
     # a person who died in the period was registered here until her death
-    here = p.status in LIVING_HERE or (
-        p.status == "deceased" and p.died_on is not None and p.died_on >= ctx.period_start
+    here = p.status not in NOT_REGISTERED_HERE and (
+        p.status != "deceased" or (p.died_on is not None and p.died_on >= ctx.period_start)
     )
     ok = here and p.unit_path.startswith(ctx.unit_path)
     label = _("%(name)s: household registered in %(unit)s") % {

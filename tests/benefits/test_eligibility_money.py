@@ -11,7 +11,7 @@ import pytest
 import jisheng
 
 SRC = Path(jisheng.__file__).parent
-FILES = sorted((SRC / "benefits").rglob("*.py")) + [SRC / "policy" / "schema_benefits.py"]
+FILES = [*sorted((SRC / "benefits").rglob("*.py")), SRC / "policy" / "schema_benefits.py"]
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(SRC)))

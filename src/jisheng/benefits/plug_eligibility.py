@@ -6,11 +6,16 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from jisheng.benefits.permissions import SECTION
-from jisheng.core.registry import MenuItem, register_api_router, register_menu_item
+from jisheng.core.registry import (
+    MenuItem,
+    register_api_router,
+    register_importer,
+    register_menu_item,
+)
 
 
 def register() -> None:
-    from jisheng.benefits import api_eligibility, demo
+    from jisheng.benefits import api_eligibility, demo, importers_applications
 
     register_menu_item(
         MenuItem(
@@ -53,4 +58,5 @@ def register() -> None:
         )
     )
     register_api_router("/benefits/eligibility", api_eligibility.router, order=42)
+    register_importer(importers_applications.APPLICATIONS_IMPORTER)
     demo.register()

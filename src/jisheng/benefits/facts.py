@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import TypedDict, cast
 
 from django.db.models import Exists, OuterRef, Q
 
@@ -46,6 +46,29 @@ from jisheng.people.models import Birth, LifeEvent, Person
 from jisheng.policy.schema_benefits import BenefitKind
 
 CHUNK = 5000
+
+
+class PersonRow(TypedDict):
+    id: int
+    name: str
+    sex: str
+    birth_date: datetime.date
+    unit_id: int
+    hukou_type: str
+    status: str
+    employer_id: int | None
+
+
+class BirthRow(TypedDict):
+    id: int
+    date: datetime.date
+    sex: str
+    child_name: str
+    mother_id: int
+    father_id: int | None
+    child_id: int | None
+
+
 # The clauses whose failure keeps a person out of the sweep's candidates altogether.
 PREFILTER = frozenset(
     {
@@ -107,7 +130,7 @@ class _Units:
         return self.rows.get(pk, ("", ""))[1]
 
 
-def _fact(row: dict[str, Any], units: _Units, deaths: dict[int, datetime.date]) -> PersonFact:
+def _fact(row: PersonRow, units: _Units, deaths: dict[int, datetime.date]) -> PersonFact:
     return PersonFact(
         id=row["id"],
         name=row["name"],
@@ -140,24 +163,24 @@ def death_dates(person_ids: Iterable[int]) -> dict[int, datetime.date]:
     return dates
 
 
-def _persons(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+def _persons(ids: Iterable[int]) -> dict[int, PersonRow]:
     wanted = sorted(set(ids))
-    rows: dict[int, dict[str, Any]] = {}
+    rows: dict[int, PersonRow] = {}
     for part in chunks(wanted):
         for row in Person.objects.filter(id__in=part).values(*PERSON_FIELDS):
             rows[row["id"]] = row
     return rows
 
 
-def _births_of(parent_ids: Sequence[int]) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
+def _births_of(parent_ids: Sequence[int]) -> list[BirthRow]:
+    rows: list[BirthRow] = []
     for part in chunks(parent_ids):
         found = (
             Birth.objects.filter(Q(mother_id__in=part) | Q(father_id__in=part))
             .values(*BIRTH_FIELDS)
             .order_by("date", "id")
         )
-        rows.extend(dict(r) for r in found)
+        rows.extend(cast(BirthRow, r) for r in found)
     # a birth found from both parents' chunks appears twice
     return list({r["id"]: r for r in rows}.values())
 
@@ -221,9 +244,9 @@ def _years(kind: BenefitKind, rule: str) -> int | None:
 
 def _assemble(
     kind: BenefitKind,
-    subjects: list[dict[str, Any]],
+    subjects: list[PersonRow],
     units: _Units,
-    own_birth: dict[int, dict[str, Any]] | None = None,
+    own_birth: dict[int, BirthRow] | None = None,
 ) -> list[Family]:
     """Families of ``subjects`` (person rows): their births, parents or children, the
     other parent, deaths, disabilities and certificates, in bulk."""
@@ -231,7 +254,7 @@ def _assemble(
     subject_ids = [s["id"] for s in subjects]
     own_birth = own_birth or {}
     births = list(own_birth.values()) if kind.subject == "child" else _births_of(subject_ids)
-    children_of: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    children_of: dict[int, list[BirthRow]] = defaultdict(list)
     related: set[int] = set()
     for b in births:
         for parent in (b["mother_id"], b["father_id"]):
@@ -252,7 +275,7 @@ def _assemble(
     )
     certs = _certificates(related | set(subject_ids), cert_kinds) if cert_kinds else {}
 
-    def birth_fact(b: dict[str, Any]) -> BirthFact:
+    def birth_fact(b: BirthRow) -> BirthFact:
         child = facts.get(b["child_id"]) if b["child_id"] is not None else None
         return BirthFact(
             b["id"], b["date"], b["sex"], b["child_name"], b["mother_id"], b["father_id"], child
@@ -344,11 +367,11 @@ def family_of(kind: BenefitKind, person: Person) -> Family:
     """The facts of one person for ``kind`` (an application entered by the office)."""
     units = _Units(person.unit)
     row = Person.objects.filter(pk=person.pk).values(*PERSON_FIELDS).get()
-    own: dict[int, dict[str, Any]] = {}
+    own: dict[int, BirthRow] = {}
     if kind.subject == "child":
         found = Birth.objects.filter(child_id=person.pk).values(*BIRTH_FIELDS).first()
         if found is not None:
-            own[person.pk] = dict(found)
+            own[person.pk] = cast(BirthRow, found)
     return _assemble(kind, [row], units, own_birth=own)[0]
 
 

@@ -256,10 +256,19 @@ def _household_here(clause: Clause, p: PersonFact, family: Family, ctx: Context)
         p.status != "deceased" or (p.died_on is not None and p.died_on >= ctx.period_start)
     )
     ok = here and p.unit_path.startswith(ctx.unit_path)
-    label = _("%(name)s: household registered in %(unit)s") % {
-        "name": p.name,
-        "unit": p.unit_name,
-    }
+    if p.status in NOT_REGISTERED_HERE:
+        from jisheng.people.choices import PersonStatus
+
+        label = _("%(name)s lives in %(unit)s; household not registered here (%(status)s)") % {
+            "name": p.name,
+            "unit": p.unit_name,
+            "status": PersonStatus(p.status).label,
+        }
+    else:
+        label = _("%(name)s: household registered in %(unit)s") % {
+            "name": p.name,
+            "unit": p.unit_name,
+        }
     return Outcome(ok, [{"model": "people.person", "id": p.id, "label": label}])
 
 

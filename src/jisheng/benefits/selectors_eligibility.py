@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 
 from jisheng.benefits.models import Batch, Case, CaseShare
 from jisheng.core.scope import get_in_scope_or_404, restrict, restrict_within
-from jisheng.orgs.models import Unit
+from jisheng.orgs.models import Unit, User
 from jisheng.people.models import Person
 from jisheng.policy.schema_benefits import BenefitKind
 from jisheng.policy.selectors import pack_in_force
@@ -36,18 +35,18 @@ def kinds_in_force(
     }
 
 
-def batches(user: Any, *, unit: Unit | None = None, kind: str = "") -> QuerySet[Batch]:
+def batches(user: User, *, unit: Unit | None = None, kind: str = "") -> QuerySet[Batch]:
     rows = restrict_within(Batch.objects.select_related("unit"), user, unit)
     if kind:
         rows = rows.filter(kind=kind)
     return rows.order_by("-period_start", "-id")
 
 
-def batch_get(user: Any, pk: int) -> Batch:
+def batch_get(user: User, pk: int) -> Batch:
     return get_in_scope_or_404(Batch.objects.select_related("unit"), user, pk=pk)
 
 
-def batch_cases(user: Any, batch: Batch, *, eligible: bool | None = None) -> QuerySet[Case]:
+def batch_cases(user: User, batch: Batch, *, eligible: bool | None = None) -> QuerySet[Case]:
     rows = restrict(
         Case.objects.filter(batch=batch).select_related("person", "beneficiary", "unit"), user
     )
@@ -56,7 +55,7 @@ def batch_cases(user: Any, batch: Batch, *, eligible: bool | None = None) -> Que
     return rows.order_by("-eligible", "unit__path", "id")
 
 
-def case_get(user: Any, pk: int) -> Case:
+def case_get(user: User, pk: int) -> Case:
     """A case in the user's subtree, else 404 (audited)."""
     return get_in_scope_or_404(
         Case.objects.select_related("batch", "batch__unit", "person", "beneficiary", "unit"),
@@ -89,7 +88,7 @@ def _url(model: str, pk: int, visible: set[int]) -> str:
         return ""
 
 
-def explanation(user: Any, case: Case) -> list[ClauseView]:
+def explanation(user: User, case: Case) -> list[ClauseView]:
     """The case's clauses with links to the records the user may open (persons of her
     subtree; the rest by label only)."""
     ids = {
@@ -119,7 +118,7 @@ def case_shares(case: Case) -> QuerySet[CaseShare]:
     return CaseShare.objects.filter(case=case).select_related("payer").order_by("level", "id")
 
 
-def persons_found(user: Any, q: str, *, limit: int = 20) -> list[Person]:
+def persons_found(user: User, q: str, *, limit: int = 20) -> list[Person]:
     """Persons of the user's subtree whose name starts with ``q`` (an application)."""
     q = q.strip()
     if not q:
@@ -128,5 +127,5 @@ def persons_found(user: Any, q: str, *, limit: int = 20) -> list[Person]:
     return list(rows.order_by("name", "id")[:limit])
 
 
-def person_get(user: Any, pk: int) -> Person:
+def person_get(user: User, pk: int) -> Person:
     return get_in_scope_or_404(Person.objects.select_related("unit"), user, pk=pk)

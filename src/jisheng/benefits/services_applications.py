@@ -16,7 +16,6 @@ Excel, and each is evaluated at once against the kind's clauses.
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -41,7 +40,7 @@ from jisheng.benefits.services_sweep import (
 from jisheng.core import audit
 from jisheng.core.choices import AuditAction
 from jisheng.core.scope import require_in_scope
-from jisheng.orgs.models import Unit
+from jisheng.orgs.models import Unit, User
 from jisheng.people.models import Person
 
 
@@ -63,7 +62,12 @@ def evaluate_person(
 
 
 def _batch_for(
-    *, actor: Any, kind: str, unit: Unit, period_start: datetime.date, period_end: datetime.date
+    *,
+    actor: User | None,
+    kind: str,
+    unit: Unit,
+    period_start: datetime.date,
+    period_end: datetime.date,
 ) -> Batch | None:
     """The open DRAFT batch (checked for the actor's power), or None when one is to be
     made; refused when the batch of that period has left DRAFT."""
@@ -85,7 +89,7 @@ def _batch_for(
 
 def application_create(
     *,
-    actor: Any,
+    actor: User | None,
     kind: str,
     person: Person,
     unit: Unit,
@@ -149,7 +153,7 @@ def application_create(
 
 def disability_create(
     *,
-    actor: Any,
+    actor: User | None,
     person: Person,
     grade: int,
     certified_on: datetime.date,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from django.utils.translation import gettext as _
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
@@ -72,7 +72,7 @@ def _known_rule(name: str) -> str:
 RuleName = Annotated[str, Field(pattern=SLUG, max_length=50), AfterValidator(_known_rule)]
 
 
-def _money(value: Any) -> Decimal:
+def _money(value: object) -> Decimal:
     """Yuan as a Decimal with at most two places (fen); a YAML float is read through its
     text, so ``3600.5`` is exactly 3600.50."""
     if isinstance(value, bool):
@@ -89,7 +89,7 @@ def _money(value: Any) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
-def _share(value: Any) -> Decimal:
+def _share(value: object) -> Decimal:
     if isinstance(value, bool):
         raise policy_error(_("A share must be a fraction between 0 and 1."))
     try:

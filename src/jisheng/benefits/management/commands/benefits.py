@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -32,11 +31,12 @@ class Command(BaseCommand):
         run.add_argument("--year", type=int, required=True)
         run.add_argument("--month", type=int, default=None)
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        unit = Unit.objects.filter(code=options["unit"]).first()
+    def handle(self, *args: str, **options: str | int | None) -> None:
+        unit = Unit.objects.filter(code=str(options["unit"])).first()
         if unit is None:
             raise CommandError(_("No unit has the code %(code)s.") % {"code": options["unit"]})
-        year, month = options["year"], options["month"]
+        year = int(options["year"] or 0)
+        month = int(options["month"]) if options["month"] is not None else None
         if month is None:
             start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
         elif 1 <= month <= 12:
@@ -46,7 +46,7 @@ class Command(BaseCommand):
             raise CommandError(_("A month is 1 to 12."))
         try:
             batch = sweep(
-                actor=None, kind=options["kind"], unit=unit, period_start=start, period_end=end
+                actor=None, kind=str(options["kind"]), unit=unit, period_start=start, period_end=end
             )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc

@@ -201,12 +201,20 @@ def entitlements_for(
     """The active entitlement of each eligible line (person, beneficiary): continued
     (its ``ends_on`` brought up to date) or created, in bulk."""
     eligible = [line for line in lines if line.eligible]
-    persons = sorted({line.family.person.id for line in eligible})
+    persons = {line.family.person.id for line in eligible}
     found: dict[tuple[int, int], Entitlement] = {}
-    for k in range(0, len(persons), CHUNK):
-        for ent in Entitlement.objects.filter(
-            kind=kind_key, status=EntitlementStatus.ACTIVE, person_id__in=persons[k : k + CHUNK]
-        ):
+    if len(persons) > CHUNK:  # a sweep: the active entitlements of the subtree's persons
+        rows = Entitlement.objects.filter(
+            kind=kind_key,
+            status=EntitlementStatus.ACTIVE,
+            person__unit__path__startswith=unit.path,
+        )
+    else:  # an application, a small unit: by person (an entitlement may sit elsewhere)
+        rows = Entitlement.objects.filter(
+            kind=kind_key, status=EntitlementStatus.ACTIVE, person_id__in=sorted(persons)
+        )
+    for ent in rows.only("id", "person_id", "beneficiary_id", "ends_on"):
+        if ent.person_id in persons:
             found[(ent.person_id, ent.beneficiary_id)] = ent
     new: list[Entitlement] = []
     changed: list[Entitlement] = []

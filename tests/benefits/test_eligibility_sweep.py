@@ -257,3 +257,27 @@ def test_a_user_without_the_confirm_power_is_refused(users, tree):
 def test_an_unknown_kind_is_refused(users, tree):
     with pytest.raises(ValidationError):
         run(users, tree, kind="moon_bonus")
+
+
+def test_the_scheduler_command(tree, family):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    family(D(2025, 1, 1))
+    out = StringIO()
+    call_command(
+        "benefits", "sweep", "--kind", "childcare_subsidy", "--unit", tree.county.code,
+        "--year", "2026", stdout=out,
+    )  # fmt: skip
+    assert "3600.00" in out.getvalue()
+    batch = Batch.objects.get()
+    assert batch.created_by is None and batch.case_count == 1
+
+
+def test_the_demo_loader_sweeps_once(tree, family):
+    from jisheng.benefits.demo import load_demo_benefits
+
+    family(D(2025, 1, 1))
+    assert load_demo_benefits() >= 1
+    assert load_demo_benefits() == 0

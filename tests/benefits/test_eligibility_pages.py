@@ -135,6 +135,7 @@ def test_the_budget_page_and_excel(users, tree, family):
     xlsx = client.get("/benefits/budget/", {"year": 2027, "format": "xlsx"})
     assert xlsx.status_code == 200
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert AuditEvent.objects.filter(action="export", user=users.office).exists()
 
 
 def test_the_api(users, tree, family, api):

@@ -26,6 +26,8 @@ from jisheng.benefits.forms_eligibility import (
 )
 from jisheng.benefits.selectors_budget import estimate
 from jisheng.benefits.services_sweep import sweep
+from jisheng.core import audit
+from jisheng.core.choices import AuditAction
 from jisheng.core.excel import write_workbook, xlsx_response
 from jisheng.core.forms import add_service_errors
 from jisheng.core.scope import restrict_within
@@ -290,6 +292,12 @@ def budget(request: HttpRequest) -> HttpResponse:
         )
         book = write_workbook(
             title=_("Budget %(year)s") % {"year": year}, headers=headers, rows=rows
+        )
+        audit.record(
+            actor=user,
+            action=AuditAction.EXPORT,
+            obj=unit,
+            message=_("Budget estimate %(year)s exported (Excel).") % {"year": year},
         )
         return xlsx_response(book, f"budget-{year}.xlsx")
     table = [(r, [r.by_level.get(lv) or 0 for lv, _l in levels]) for r in result.rows]

@@ -589,3 +589,9 @@ def test_every_role_gets_what_its_permissions_say(data, tree, quiet_refusals) ->
         print(f"{seconds:6.2f}s {name}")
     assert wrong == [], f"{len(wrong)} answers differ from the permissions:\n" + "\n".join(wrong)
     assert len(slow) > 1000, "the matrix asked too few pages: is the URL conf read?"
+
+
+# issue 18 / eligibility: a batch and a case (none made here: a missing one answers 404
+# after the permission check)
+_kw("benefits:sweep_result", _pk("benefit_batch"))
+_kw("benefits:case_detail", _pk("benefit_case"))

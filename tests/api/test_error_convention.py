@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from jisheng.api.urls import api as ninja_api
+from jisheng.benefits import api_eligibility as eligibility_api
 from jisheng.certificates import services as certificate_services
 from jisheng.commodities import api as commodities_api
 from jisheng.exchange import services as exchange_services
@@ -210,6 +211,16 @@ CASES = [
          lambda w: "/exchange/export", lambda w: {}),
     Case("POST", "/api/v1/exchange/import", (exchange_transfer, "import_file"),
          lambda w: "/exchange/import", lambda w: {"file": {"format": "jisheng-exchange"}}),
+    # issue 18 / eligibility: a sweep and an application (the service made to refuse)
+    Case("POST", "/api/v1/benefits/eligibility/sweeps", (eligibility_api, "sweep"),
+         lambda w: "/benefits/eligibility/sweeps",
+         lambda w: {"kind": "childcare_subsidy", "unit": w["tree"].county.code,
+                    "period_start": "2026-01-01", "period_end": "2026-12-31"}),
+    Case("POST", "/api/v1/benefits/eligibility/applications",
+         (eligibility_api, "application_create"),
+         lambda w: "/benefits/eligibility/applications",
+         lambda w: {"kind": "childcare_subsidy", "person_id": w["woman"].pk,
+                    "period_start": "2026-01-01", "period_end": "2026-12-31"}),
     # issue 17 / outflows: the record, its steps (the look-up made to refuse), the teams
     Case("POST", "/api/v1/floating/outflows", (outflow_services, "outflow_record"),
          lambda w: "/floating/outflows",

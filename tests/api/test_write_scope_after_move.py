@@ -231,6 +231,13 @@ CASES: dict[tuple[str, str], Case] = {
 }
 # Write operations that touch no record of a person.
 EXEMPT: dict[tuple[str, str], str] = {
+    # issue 18 / eligibility: a sweep is a unit's batch (the unit checked in the caller's
+    # scope, its candidates those living in the subtree now); an application looks the
+    # person up in the caller's scope now (tests/benefits/test_eligibility_pages.py)
+    ("POST", "/api/v1/benefits/eligibility/sweeps"): "a unit's batch, scoped by the unit; "
+    "no record of one person",
+    ("POST", "/api/v1/benefits/eligibility/applications"): "the person is looked up in the "
+    "caller's scope when applying (tests/benefits/test_eligibility_pages.py)",
     ("POST", "/api/v1/auth/token"): "signs in with a password; no record of a person",
     ("POST", "/api/v1/persons/search"): "a search (POST keeps ID numbers out of URLs); "
     "writes nothing, and its results are scoped like GET /persons",

@@ -808,3 +808,31 @@ for _role, _perms in (
     ("leader", _benefits.VIEW),
 ):
     TODAY_ROLE_PERMISSIONS[_role] = sorted({*TODAY_ROLE_PERMISSIONS[_role], *_perms})
+# issue 18 / eligibility: the sweeps, applications, disability grades and the budget
+# (menu items 10–19 of "benefits", first in the section) and its API (order 42)
+_keys = [key for key, _names in TODAY_MENU]
+if "benefits" not in _keys:
+    TODAY_MENU.insert(_keys.index("leave") + 1, ("benefits", []))
+TODAY_MENU = [
+    (
+        key,
+        [
+            "benefits:sweep_list",
+            "benefits:application_create",
+            "benefits:disability_create",
+            "benefits:budget",
+            *names,
+        ]
+        if key == "benefits"
+        else names,
+    )
+    for key, names in TODAY_MENU
+]
+TODAY_API_PATHS += [
+    "get /api/v1/benefits/eligibility/kinds",
+    "get /api/v1/benefits/eligibility/sweeps",
+    "post /api/v1/benefits/eligibility/sweeps",
+    "get /api/v1/benefits/eligibility/cases/{case_id}",
+    "post /api/v1/benefits/eligibility/applications",
+    "get /api/v1/benefits/eligibility/budget",
+]

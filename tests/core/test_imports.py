@@ -98,6 +98,7 @@ def test_importers_come_from_the_registry_not_a_setting():
     assert not hasattr(django_settings, "JISHENG_IMPORTERS")
     # the apps' kinds, and the one of the test app (tests/plugin_app) that plugs in alone
     assert importer_kinds() == [
+        "benefit_applications",
         "births",
         "couples",
         "households",

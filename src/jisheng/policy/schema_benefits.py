@@ -16,18 +16,63 @@ sets; :func:`_no_sanction` refuses one with the reason.
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from django.utils.translation import gettext as _
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
-from jisheng.policy.schema_base import Name, Slug, Strict, Text, policy_error
+from jisheng.policy.schema_base import SLUG, Name, Slug, Strict, Text, policy_error
 
 FUNDING_LEVELS = ("central", "province", "city", "county", "township", "employer")
 
+# The clause vocabulary: the evaluators are :data:`jisheng.benefits.rules.EVALUATORS`
+# (a test keeps the two lists equal; the schema does not import the benefits app).
+RULES = (
+    "age_below",
+    "age_at_least",
+    "born_on_or_after",
+    "alive",
+    "household_here",
+    "hukou_type",
+    "children_at_most",
+    "only_child_or_two_daughters",
+    "no_living_child",
+    "child_disability",
+    "holds_certificate",
+    "mother_age_at_least",
+)
 
-def _money(value: Any) -> Decimal:
+# A rule name that makes a benefit depend on a later birth, a pregnancy or contraception
+# is a sanction, not an eligibility the law sets (SPEC §0): refused with that reason.
+SANCTION_RULE = re.compile(
+    r"birth_after|after_birth|later_birth|no_birth|no_more_child|no_.*pregnan|pregnan"
+    r"|contracept|steril|ligat|iud|abortion|withdraw|reduce|cancel|revoke|forfeit|sanction"
+    r"|penalt|fine",
+    re.I,
+)
+
+
+def _known_rule(name: str) -> str:
+    if SANCTION_RULE.search(name):
+        from jisheng.policy.schema import forbidden_reason, section0_error
+
+        raise section0_error(
+            _("Rule “%(rule)s”: %(reason)s") % {"rule": name, "reason": forbidden_reason("trigger")}
+        )
+    if name not in RULES:
+        raise policy_error(
+            _("Unknown eligibility rule “%(rule)s”; the rules are: %(rules)s.")
+            % {"rule": name, "rules": "、".join(RULES)}
+        )
+    return name
+
+
+RuleName = Annotated[str, Field(pattern=SLUG, max_length=50), AfterValidator(_known_rule)]
+
+
+def _money(value: object) -> Decimal:
     """Yuan as a Decimal with at most two places (fen); a YAML float is read through its
     text, so ``3600.5`` is exactly 3600.50."""
     if isinstance(value, bool):
@@ -44,7 +89,7 @@ def _money(value: Any) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
-def _share(value: Any) -> Decimal:
+def _share(value: object) -> Decimal:
     if isinstance(value, bool):
         raise policy_error(_("A share must be a fraction between 0 and 1."))
     try:
@@ -84,7 +129,7 @@ class Clause(Strict):
     (the regulation's words)."""
 
     code: Slug
-    rule: Slug
+    rule: RuleName
     text: ClauseText
     of: Literal["person", "beneficiary", "couple"] = "person"
     years: Annotated[int, Field(ge=0, le=120)] | None = None
@@ -92,6 +137,28 @@ class Clause(Strict):
     values: list[Slug] = []
     count: Annotated[int, Field(ge=0, le=20)] | None = None
     date: datetime.date | None = None
+
+    @model_validator(mode="after")
+    def _parameters(self) -> Clause:
+        needs = {
+            "age_below": "years",
+            "age_at_least": "years",
+            "mother_age_at_least": "years",
+            "born_on_or_after": "date",
+            "children_at_most": "count",
+            "child_disability": "grade_max",
+        }.get(self.rule)
+        if needs is not None and getattr(self, needs) is None:
+            raise policy_error(
+                _("Clause %(code)s (rule %(rule)s) needs “%(param)s”.")
+                % {"code": self.code, "rule": self.rule, "param": needs}
+            )
+        if self.rule in ("hukou_type", "holds_certificate") and not self.values:
+            raise policy_error(
+                _("Clause %(code)s (rule %(rule)s) needs “%(param)s”.")
+                % {"code": self.code, "rule": self.rule, "param": "values"}
+            )
+        return self
 
 
 class AmountStep(Strict):

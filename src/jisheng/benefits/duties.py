@@ -14,8 +14,6 @@ system itself (``user=None``: the sweep run by the scheduler) holds no power.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -23,6 +21,7 @@ from django.utils.translation import gettext as _
 from jisheng.benefits.choices import Power
 from jisheng.benefits.models import Batch, Duty
 from jisheng.core.scope import path_in_scope, record_denied
+from jisheng.orgs.models import User
 
 PERMISSION: dict[str, str] = {
     Power.CONFIRM: "benefits.confirm_batch",
@@ -32,14 +31,14 @@ PERMISSION: dict[str, str] = {
 }
 
 
-def powers_used(batch: Batch, user: Any) -> set[str]:
+def powers_used(batch: Batch, user: User | None) -> set[str]:
     """The powers ``user`` has exercised on ``batch``."""
     if user is None:
         return set()
     return set(Duty.objects.filter(batch=batch, user=user).values_list("power", flat=True))
 
 
-def refusal(batch: Batch, user: Any, power: str) -> str | None:
+def refusal(batch: Batch, user: User | None, power: str) -> str | None:
     """Why ``user`` may not exercise ``power`` on ``batch`` (in the request's language),
     or None when they may."""
     if user is None:
@@ -60,7 +59,7 @@ def refusal(batch: Batch, user: Any, power: str) -> str | None:
     return None
 
 
-def check(batch: Batch, user: Any, power: str, *, action: str) -> None:
+def check(batch: Batch, user: User | None, power: str, *, action: str) -> None:
     """Refuse ``user`` the ``power`` on ``batch`` (audited ``denied``, then
     ``PermissionDenied`` with the reason), or return. Call it outside the transaction."""
     reason = refusal(batch, user, power)
@@ -69,7 +68,7 @@ def check(batch: Batch, user: Any, power: str, *, action: str) -> None:
         raise PermissionDenied(reason)
 
 
-def exercise(batch: Batch, user: Any, power: str, *, action: str) -> Duty | None:
+def exercise(batch: Batch, user: User | None, power: str, *, action: str) -> Duty | None:
     """Check and record that ``user`` exercises ``power`` on ``batch`` (``action``: what
     they did, e.g. ``approve``). Locks the batch row, so two requests of one user cannot
     both pass the check. Call it inside the service's transaction."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.db.models import Count, Model, QuerySet, Window
 
@@ -11,7 +11,7 @@ M = TypeVar("M", bound=Model)
 TOTAL = "group_total"
 
 
-def count_and_first(queryset: QuerySet[M, Any], limit: int) -> tuple[int, list[Any]]:
+def count_and_first(queryset: QuerySet[M], limit: int) -> tuple[int, list[M]]:
     """The number of rows of ``queryset`` and its first ``limit`` rows (in its order),
     in ONE query: ``COUNT(*) OVER ()`` beside the rows.
 

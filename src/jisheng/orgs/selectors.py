@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
@@ -98,7 +99,7 @@ def unit_subtree_count(*, user: Any, root: Unit) -> int:
     return restrict(Unit.objects.filter(path__startswith=root.path), user).count() - 1
 
 
-def unit_ids_within(user: Any, unit: Unit | None) -> QuerySet[Unit, int]:
+def unit_ids_within(user: User | AnonymousUser, unit: Unit | None) -> QuerySet[Unit, int]:
     """The ids of the units of ``user``'s scope below ``unit``, as a subquery: a worklist
     filters its rows ``unit_id IN (…)`` so PostgreSQL probes a (status, unit) index unit
     by unit, instead of joining every open row of the county to its unit's path."""

@@ -36,7 +36,7 @@ def test_list(api, tree):
     assert set(packs) == {"default-2026", "mine-2005"}
     (default,) = packs["default-2026"]["attachments"]
     assert default["unit_code"] is None
-    assert default["in_force"]["version"] == "2026.1"
+    assert default["in_force"]["version"] == "2026.2"
     (mine,) = packs["mine-2005"]["attachments"]
     assert mine["unit_code"] == "MINE01"
     assert mine["in_force"]["effective_from"] == "2005-01-01"
@@ -48,7 +48,7 @@ def test_detail_returns_current_content(api):
     assert response.status_code == 200
     body = response.json()
     assert body["code"] == "default-2026"
-    assert body["version"]["version"] == "2026.1"
+    assert body["version"]["version"] == "2026.2"
     content = body["content"]
     assert content["births"]["policy_limit"] == 3
     assert content["followup"]["methods"]["iud"] == {"every_months": 3, "face_to_face": False}

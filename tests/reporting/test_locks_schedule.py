@@ -41,7 +41,7 @@ def quarterly_pill_version():
     text = (PACKS_DIR / "default-2026.yaml").read_text(encoding="utf-8")
     changed = (
         text.replace("pill: {every_months: 1}", "pill: {every_months: 3}")
-        .replace('version: "2026.1"', 'version: "2026.9"')
+        .replace('version: "2026.2"', 'version: "2026.9"')
         .replace("effective_from: 2026-01-01", f"effective_from: {CUTOFF.isoformat()}")
     )
     assert changed.count("every_months: 3") > text.count("every_months: 3")

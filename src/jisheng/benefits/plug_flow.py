@@ -1,8 +1,10 @@
-"""What the benefits app's flow part plugs in: menu items, worklist sources, API router
-(issue 18)."""
+"""What the benefits app's flow part plugs in: the batch's workflow, menu items and
+shortcuts, worklist sources, API routers (issue 18)."""
 
 from __future__ import annotations
 
 
 def register() -> None:
-    """Filled by the flow part."""
+    from jisheng.benefits import workflows
+
+    workflows.register()

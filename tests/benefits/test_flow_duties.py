@@ -51,9 +51,7 @@ def test_two_powers_refused_on_one_batch_allowed_on_another(tree, roles):
     mine.refresh_from_db()
     assert mine.status == BatchStatus.APPROVED
     assert _denied(mine).filter(message__contains="funds").exists()
-    assert list(Duty.objects.filter(batch=mine).values_list("power", flat=True)) == [
-        Power.CONFIRM
-    ]
+    assert list(Duty.objects.filter(batch=mine).values_list("power", flat=True)) == [Power.CONFIRM]
     other = ff.batch_with_cases(
         tree, n=1, status=BatchStatus.APPROVED, case_status=CaseStatus.APPROVED
     )

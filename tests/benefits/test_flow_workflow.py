@@ -73,7 +73,7 @@ def test_notice_then_approval_only_after_the_notice_period(tree, users, monkeypa
     assert batch.status == BatchStatus.NOTICE
     assert batch.notice_from == TODAY()
     assert batch.notice_until == TODAY() + datetime.timedelta(days=7)
-    with pytest.raises(ValidationError, match="公示|notice"):
+    with pytest.raises(ValidationError, match=r"公示|notice"):
         flow.approve(actor=users.office, batch=batch)
     batch.refresh_from_db()
     assert batch.status == BatchStatus.NOTICE

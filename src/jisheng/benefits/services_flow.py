@@ -316,7 +316,7 @@ def funds_confirm(*, actor: Any, batch: Batch, message: str = "") -> Batch:
     )
 
 
-RETURN_TO = {
+RETURN_TO: dict[str, str] = {
     BatchStatus.REVIEWED: BatchStatus.DRAFT,
     BatchStatus.NOTICE: BatchStatus.REVIEWED,
     BatchStatus.APPROVED: BatchStatus.REVIEWED,
@@ -326,7 +326,7 @@ RETURN_TO = {
 def send_back(*, actor: Any, batch: Batch, message: str) -> Batch:
     """Return the batch (退回) with a message: a reviewed batch to the draft, one on
     notice or approved to the reviewed (the 公示 starts again)."""
-    target = RETURN_TO.get(BatchStatus(batch.status)) if batch.status in RETURN_TO else None
+    target = RETURN_TO.get(batch.status)
     if target is None:
         raise wf.TransitionNotAllowed(_("This batch cannot be returned now."))
     return _step(

@@ -10,10 +10,12 @@ import annotations``: ninja's ``paginate`` reads the annotations.)
 """
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Generic, Literal, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
@@ -42,7 +44,8 @@ VIEW_OBJECTION = "benefits.view_objection"
 VIEW_FINDING = "benefits.view_finding"
 ADD_FINDING = "benefits.add_finding"
 CHANGE_FINDING = "benefits.change_finding"
-Json = dict[str, Any]
+Json = dict[str, object]
+M = TypeVar("M", bound=models.Model)
 
 BatchStatus_ = Literal[
     "draft", "reviewed", "notice", "approved", "funded", "exported", "closed", "returned",
@@ -217,17 +220,17 @@ def finding_data(f: Finding) -> Json:
     }
 
 
-class _Rows:
+class _Rows(Generic[M]):
     """A queryset paginated and turned into dicts page by page."""
 
-    def __init__(self, queryset: QuerySet[Any], data: Any) -> None:
+    def __init__(self, queryset: QuerySet[M], data: Callable[[M], Json]) -> None:
         self.queryset = queryset
         self.data = data
 
     def __getitem__(self, item: slice) -> list[Json]:
         return [self.data(row) for row in self.queryset[item]]
 
-    def all(self) -> QuerySet[Any]:
+    def all(self) -> QuerySet[M]:
         return self.queryset
 
     def count(self) -> int:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -14,6 +13,7 @@ from django.utils import timezone
 
 from jisheng.benefits import selectors_flow as selectors
 from jisheng.benefits.models import Batch
+from jisheng.orgs.models import Unit, User
 
 ZERO = Decimal("0.00")
 
@@ -28,7 +28,7 @@ class NoticeLine:
     amount: Decimal
 
 
-def notice_lines(user: Any, batch: Batch, *, unit: Any = None) -> list[NoticeLine]:
+def notice_lines(user: User, batch: Batch, *, unit: Unit | None = None) -> list[NoticeLine]:
     """The lines of the public list (reviewed, objected or approved cases), masked."""
     rows = selectors.public_cases(user, batch, unit=unit).only(
         "id", "months", "amount", "person__name", "beneficiary__name", "unit__name",
@@ -54,7 +54,12 @@ def notice_lines(user: Any, batch: Batch, *, unit: Any = None) -> list[NoticeLin
 
 
 def notice_html(
-    request: HttpRequest, user: Any, batch: Batch, *, unit: Any = None, for_pdf: bool = False
+    request: HttpRequest,
+    user: User,
+    batch: Batch,
+    *,
+    unit: Unit | None = None,
+    for_pdf: bool = False,
 ) -> str:
     lines = notice_lines(user, batch, unit=unit)
     return render_to_string(

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -21,19 +21,20 @@ from jisheng.benefits.choices import BatchStatus, CaseStatus, ObjectionStatus, P
 from jisheng.benefits.models import Batch, Case, CaseShare, Duty, Finding, Objection
 from jisheng.benefits.services_flow import NOT_COUNTED, is_county_user
 from jisheng.core.scope import ALL, record_denied, restrict, restrict_within, user_scope_path
+from jisheng.orgs.models import Unit, User
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 # Names of the kinds the national pack ships, when the pack in force has no label.
-KIND_NAMES: dict[str, Any] = {
+KIND_NAMES: dict[str, Promise] = {
     "childcare": gettext_lazy("Childcare subsidy"),
     "rural_reward": gettext_lazy("Rural family reward"),
     "special_assistance": gettext_lazy("Special assistance"),
     "only_child_reward": gettext_lazy("Only-child parents' reward"),
     "only_child_health": gettext_lazy("Only-child health fee"),
 }
-FUNDING_NAMES: dict[str, Any] = {
+FUNDING_NAMES: dict[str, Promise] = {
     "central": gettext_lazy("Central government"),
     "province": gettext_lazy("Province"),
     "city": gettext_lazy("City"),
@@ -43,7 +44,7 @@ FUNDING_NAMES: dict[str, Any] = {
 }
 
 
-def kind_label(kind: str, unit: Any = None, on: datetime.date | None = None) -> str:
+def kind_label(kind: str, unit: Unit | None = None, on: datetime.date | None = None) -> str:
     """The kind's name: the pack's label, else the national name, else the key."""
     if unit is not None:
         from jisheng.policy.selectors import pack_in_force
@@ -73,7 +74,7 @@ def mask_name(name: str) -> str:
 # --------------------------------------------------------------------------- batches
 
 
-def _visible(user: Any) -> Q | None:
+def _visible(user: User) -> Q | None:
     """The condition of the batches ``user`` sees (None: none)."""
     prefix = user_scope_path(user)
     if prefix is None:
@@ -87,9 +88,9 @@ def _visible(user: Any) -> Q | None:
 
 
 def batches(
-    user: Any,
+    user: User,
     *,
-    unit: Any = None,
+    unit: Unit | None = None,
     kind: str = "",
     status: str = "",
     year: int | None = None,
@@ -113,7 +114,7 @@ def batches(
     return rows.order_by("-period_start", "-id")
 
 
-def batch_get(user: Any, pk: Any) -> Batch:
+def batch_get(user: User, pk: int | str) -> Batch:
     """One batch ``user`` sees; another answers 404 (audited)."""
     try:
         return batches(user).get(pk=pk)
@@ -125,7 +126,7 @@ def batch_get(user: Any, pk: Any) -> Batch:
     raise Http404(_("Not found."))
 
 
-def list_totals(rows: QuerySet[Batch]) -> dict[str, Any]:
+def list_totals(rows: QuerySet[Batch]) -> dict[str, object]:
     found = rows.aggregate(n=Count("id"), cases=Sum("case_count"), total=Sum("total_amount"))
     return {
         "batches": int(found["n"] or 0),
@@ -134,7 +135,7 @@ def list_totals(rows: QuerySet[Batch]) -> dict[str, Any]:
     }
 
 
-def kinds_in(user: Any) -> list[tuple[str, str]]:
+def kinds_in(user: User) -> list[tuple[str, str]]:
     keys = sorted(set(batches(user).values_list("kind", flat=True)))
     return [(k, kind_label(k)) for k in keys]
 
@@ -143,11 +144,11 @@ def kinds_in(user: Any) -> list[tuple[str, str]]:
 
 
 def cases(
-    user: Any,
+    user: User,
     batch: Batch,
     *,
     status: str = "",
-    unit: Any = None,
+    unit: Unit | None = None,
     q: str = "",
 ) -> QuerySet[Case]:
     """The cases of ``batch`` in the user's subtree (below ``unit``)."""
@@ -163,7 +164,7 @@ def cases(
     return rows.order_by("unit__path", "id")
 
 
-def case_get(user: Any, pk: Any) -> Case:
+def case_get(user: User, pk: int | str) -> Case:
     """One case in the user's subtree; another answers 404 (audited)."""
     try:
         return restrict(Case.objects.select_related("batch", "batch__unit", "unit"), user).get(
@@ -177,7 +178,7 @@ def case_get(user: Any, pk: Any) -> Case:
     raise Http404(_("Not found."))
 
 
-def by_village(user: Any, batch: Batch) -> list[dict[str, Any]]:
+def by_village(user: User, batch: Batch) -> list[dict[str, object]]:
     """Cases counted (not withdrawn or refused) and their amounts by unit."""
     rows = (
         restrict(Case.objects.filter(batch=batch), user)
@@ -197,7 +198,7 @@ def by_village(user: Any, batch: Batch) -> list[dict[str, Any]]:
     ]
 
 
-def by_level(user: Any, batch: Batch) -> list[dict[str, Any]]:
+def by_level(user: User, batch: Batch) -> list[dict[str, object]]:
     """The counted cases' amounts by funding level (and employer)."""
     rows = (
         CaseShare.objects.filter(case__batch=batch)
@@ -217,7 +218,7 @@ def by_level(user: Any, batch: Batch) -> list[dict[str, Any]]:
     ]
 
 
-def case_counts(user: Any, batch: Batch) -> dict[str, int]:
+def case_counts(user: User, batch: Batch) -> dict[str, int]:
     rows = restrict(Case.objects.filter(batch=batch), user).values("status").annotate(n=Count("id"))
     return {r["status"]: r["n"] for r in rows}
 
@@ -229,7 +230,7 @@ def duty_log(batch: Batch) -> QuerySet[Duty]:
     )
 
 
-def public_cases(user: Any, batch: Batch, *, unit: Any = None) -> QuerySet[Case]:
+def public_cases(user: User, batch: Batch, *, unit: Unit | None = None) -> QuerySet[Case]:
     """The cases on the 公示 list: reviewed, objected or approved ones."""
     return cases(user, batch, unit=unit).filter(
         status__in=(CaseStatus.REVIEWED, CaseStatus.OBJECTED, CaseStatus.APPROVED)
@@ -240,7 +241,7 @@ def public_cases(user: Any, batch: Batch, *, unit: Any = None) -> QuerySet[Case]
 
 
 def objections(
-    user: Any, *, status: str = "", batch: Batch | None = None, unit: Any = None
+    user: User, *, status: str = "", batch: Batch | None = None, unit: Unit | None = None
 ) -> QuerySet[Objection]:
     rows = restrict_within(
         Objection.objects.select_related(
@@ -256,7 +257,7 @@ def objections(
     return rows.order_by("-raised_on", "-id")
 
 
-def objection_get(user: Any, pk: Any) -> Objection:
+def objection_get(user: User, pk: int | str) -> Objection:
     try:
         return restrict(Objection.objects.select_related("case", "case__batch"), user).get(pk=pk)
     except (Objection.DoesNotExist, ValueError, TypeError):
@@ -271,7 +272,7 @@ def objection_get(user: Any, pk: Any) -> Objection:
 
 
 def findings(
-    user: Any, *, batch: Batch | None = None, unanswered: bool = False, unit: Any = None
+    user: User, *, batch: Batch | None = None, unanswered: bool = False, unit: Unit | None = None
 ) -> QuerySet[Finding]:
     rows = restrict_within(
         Finding.objects.select_related("batch", "case", "case__person", "unit", "found_by"),
@@ -285,7 +286,7 @@ def findings(
     return rows.order_by("-created_at", "-id")
 
 
-def finding_get(user: Any, pk: Any) -> Finding:
+def finding_get(user: User, pk: int | str) -> Finding:
     try:
         return restrict(Finding.objects.select_related("batch", "case"), user).get(pk=pk)
     except (Finding.DoesNotExist, ValueError, TypeError):
@@ -299,7 +300,7 @@ def finding_get(user: Any, pk: Any) -> Finding:
 # --------------------------------------------------------------------------- worklist
 
 
-def awaiting(user: Any, *, unit: Any = None, today: datetime.date) -> QuerySet[Batch]:
+def awaiting(user: User, *, unit: Unit | None = None, today: datetime.date) -> QuerySet[Batch]:
     """Batches of the user's subtree waiting for a step the user may take: the review
     (draft, reviewed: confirm), the county's approval once the notice is over (a county
     office), the funds (approved: fund manager) — leaving out batches where the user used
@@ -323,5 +324,5 @@ def awaiting(user: Any, *, unit: Any = None, today: datetime.date) -> QuerySet[B
     )
 
 
-def open_objections(user: Any, *, unit: Any = None) -> QuerySet[Objection]:
+def open_objections(user: User, *, unit: Unit | None = None) -> QuerySet[Objection]:
     return objections(user, status=ObjectionStatus.OPEN, unit=unit).order_by("raised_on", "id")

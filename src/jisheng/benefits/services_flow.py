@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +31,7 @@ from jisheng.core import workflow as wf
 from jisheng.core.choices import AuditAction
 from jisheng.core.scope import path_in_scope, record_denied
 from jisheng.orgs.choices import UnitType
+from jisheng.orgs.models import User
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -58,13 +58,13 @@ def notice_days(batch: Batch) -> int:
     return int(kind.notice_days) if kind is not None else DEFAULT_NOTICE_DAYS
 
 
-def recount(batch: Batch) -> dict[str, Any]:
+def recount(batch: Batch) -> dict[str, object]:
     """Set the batch's ``case_count`` and ``total_amount`` from its cases (the ones not
     withdrawn or refused); returns the changes ({field: [before, after]}) or {}."""
     totals = batch.cases.exclude(status__in=NOT_COUNTED).aggregate(n=Count("id"), s=Sum("amount"))
     count = int(totals["n"] or 0)
     total = Decimal(totals["s"] or ZERO).quantize(FEN)
-    changes: dict[str, Any] = {}
+    changes: dict[str, object] = {}
     if batch.case_count != count:
         changes["case_count"] = [batch.case_count, count]
     if Decimal(batch.total_amount).quantize(FEN) != total:
@@ -76,7 +76,7 @@ def recount(batch: Batch) -> dict[str, Any]:
     return changes
 
 
-def is_county_user(user: Any, batch: Batch) -> bool:
+def is_county_user(user: User | None, batch: Batch) -> bool:
     """Whether ``user`` approves for the county: their own unit is a county-level unit
     (``UnitType.COUNTY``) and it is the batch's unit or above it. The system
     (``None``) is."""
@@ -88,12 +88,12 @@ def is_county_user(user: Any, batch: Batch) -> bool:
     return bool(batch.unit.path.startswith(unit.path))
 
 
-def _refuse(actor: Any, obj: Any, reason: str) -> None:
+def _refuse(actor: User | None, obj: models.Model, reason: str) -> None:
     record_denied(actor, obj, reason)
     raise PermissionDenied(reason)
 
 
-def _require(actor: Any, perm: str, obj: Any) -> None:
+def _require(actor: User | None, perm: str, obj: models.Model) -> None:
     if actor is not None and not actor.has_perm(perm):
         _refuse(actor, obj, _("You do not have permission to do this."))
     path = audit.scope_path(obj)
@@ -118,7 +118,7 @@ def _batch_in(batch: Batch, statuses: tuple[str, ...], message: str) -> None:
 # --------------------------------------------------------------------------- cases
 
 
-def case_review(*, actor: Any, case: Case, note: str = "") -> Case:
+def case_review(*, actor: User | None, case: Case, note: str = "") -> Case:
     """The village/township marks a case reviewed (审核通过) while the batch is a draft;
     a withdrawn case may be taken back. CONFIRM power."""
     batch = case.batch
@@ -147,7 +147,7 @@ def case_review(*, actor: Any, case: Case, note: str = "") -> Case:
     return case
 
 
-def case_withdraw(*, actor: Any, case: Case, reason: str) -> Case:
+def case_withdraw(*, actor: User | None, case: Case, reason: str) -> Case:
     """The reviewer withdraws a case (不予通过), with the reason. CONFIRM power."""
     reason = (reason or "").strip()
     if not reason:
@@ -206,7 +206,7 @@ def _rescale_shares(case: Case, amount: Decimal) -> list[list[str]]:
 
 
 def case_amount_change(
-    *, actor: Any, case: Case, amount: Decimal, months: int | None = None, reason: str
+    *, actor: User | None, case: Case, amount: Decimal, months: int | None = None, reason: str
 ) -> Case:
     """The reviewer corrects a case's amount (and months) while the batch is a draft; the
     funding shares follow; the audit row holds the before and after. CONFIRM power."""
@@ -233,7 +233,7 @@ def case_amount_change(
             _("Amounts are corrected while the batch is a draft."),
         )
         _case_in(locked, REVIEWABLE, _("This case's amount cannot be changed now."))
-        changes: dict[str, Any] = {}
+        changes: dict[str, object] = {}
         if locked.amount != amount:
             changes["amount"] = [str(locked.amount), str(amount)]
         if months is not None and locked.months != months:
@@ -259,7 +259,7 @@ def case_amount_change(
 
 
 def _step(
-    *, actor: Any, batch: Batch, to: str, power: str, action: str, message: str = ""
+    *, actor: User | None, batch: Batch, to: str, power: str, action: str, message: str = ""
 ) -> Batch:
     """``duties.check`` then the workflow's step (whose hook calls ``duties.exercise``)."""
     duties.check(batch, actor, power, action=action)
@@ -268,7 +268,7 @@ def _step(
     return batch
 
 
-def review_complete(*, actor: Any, batch: Batch, message: str = "") -> Batch:
+def review_complete(*, actor: User | None, batch: Batch, message: str = "") -> Batch:
     """The review is complete (村/乡镇审核): no case is left a candidate."""
     return _step(
         actor=actor,
@@ -280,7 +280,7 @@ def review_complete(*, actor: Any, batch: Batch, message: str = "") -> Batch:
     )
 
 
-def notice_start(*, actor: Any, batch: Batch, message: str = "") -> Batch:
+def notice_start(*, actor: User | None, batch: Batch, message: str = "") -> Batch:
     """The 公示 starts today for the kind's ``notice_days``."""
     return _step(
         actor=actor,
@@ -292,7 +292,7 @@ def notice_start(*, actor: Any, batch: Batch, message: str = "") -> Batch:
     )
 
 
-def approve(*, actor: Any, batch: Batch, message: str = "") -> Batch:
+def approve(*, actor: User | None, batch: Batch, message: str = "") -> Batch:
     """The county approves (县级审批) after the notice period."""
     return _step(
         actor=actor,
@@ -304,7 +304,7 @@ def approve(*, actor: Any, batch: Batch, message: str = "") -> Batch:
     )
 
 
-def funds_confirm(*, actor: Any, batch: Batch, message: str = "") -> Batch:
+def funds_confirm(*, actor: User | None, batch: Batch, message: str = "") -> Batch:
     """The fund manager confirms the funds (资金落实) for the totals by funding level."""
     return _step(
         actor=actor,
@@ -323,7 +323,7 @@ RETURN_TO: dict[str, str] = {
 }
 
 
-def send_back(*, actor: Any, batch: Batch, message: str) -> Batch:
+def send_back(*, actor: User | None, batch: Batch, message: str) -> Batch:
     """Return the batch (退回) with a message: a reviewed batch to the draft, one on
     notice or approved to the reviewed (the 公示 starts again)."""
     target = RETURN_TO.get(batch.status)
@@ -334,7 +334,7 @@ def send_back(*, actor: Any, batch: Batch, message: str) -> Batch:
     )
 
 
-def cancel(*, actor: Any, batch: Batch, message: str) -> Batch:
+def cancel(*, actor: User | None, batch: Batch, message: str) -> Batch:
     return _step(
         actor=actor,
         batch=batch,
@@ -426,7 +426,7 @@ def unapprove_hook(ctx: wf.Context) -> None:
     ctx.changes["cases_unapproved"] = n
 
 
-def funding_totals(batch: Batch) -> list[dict[str, Any]]:
+def funding_totals(batch: Batch) -> list[dict[str, object]]:
     """The approved cases' amounts by funding level (and employer): [{level, payer_id,
     payer, amount}] — Decimal yuan."""
     rows = (
@@ -462,7 +462,7 @@ def funds_hook(ctx: wf.Context) -> None:
 
 def objection_create(
     *,
-    actor: Any,
+    actor: User | None,
     case: Case,
     raised_on: datetime.date,
     raised_by: str = "",
@@ -516,7 +516,7 @@ def objection_create(
 
 
 def objection_resolve(
-    *, actor: Any, objection: Objection, outcome: str, resolution: str
+    *, actor: User | None, objection: Objection, outcome: str, resolution: str
 ) -> Objection:
     """Resolve an objection: UPHELD withdraws the case; DISMISSED puts it back to
     reviewed (approvable) once no other objection on it is open. CONFIRM power."""
@@ -576,7 +576,9 @@ def objection_resolve(
 # --------------------------------------------------------------------------- supervision
 
 
-def finding_create(*, actor: Any, batch: Batch, case: Case | None = None, text: str) -> Finding:
+def finding_create(
+    *, actor: User | None, batch: Batch, case: Case | None = None, text: str
+) -> Finding:
     """The supervisor writes a finding (监督发现) on a batch or one of its cases: the only
     thing supervision writes. SUPERVISE power (so the supervisor may not then confirm,
     fund or pay this batch)."""
@@ -606,7 +608,7 @@ def finding_create(*, actor: Any, batch: Batch, case: Case | None = None, text: 
     return finding
 
 
-def finding_answer(*, actor: Any, finding: Finding, answer: str) -> Finding:
+def finding_answer(*, actor: User | None, finding: Finding, answer: str) -> Finding:
     """The office answers a finding (整改说明)."""
     answer = (answer or "").strip()
     if not answer:

@@ -7,10 +7,11 @@ subtree answers 404 (audited). Buttons only for the steps the user may take."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -59,7 +60,7 @@ POWER_OF = {
     "benefits.pay_batch": Power.PAY,
 }
 # The steps this part's pages offer (the payments part offers the bank's).
-SERVICE_OF: dict[str, Any] = {
+SERVICE_OF: dict[str, Callable[..., Batch]] = {
     BatchStatus.REVIEWED: services.review_complete,
     BatchStatus.NOTICE: services.notice_start,
     BatchStatus.APPROVED: services.approve,
@@ -124,7 +125,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _steps(user: User, batch: Batch, today: datetime.date) -> list[dict[str, Any]]:
+def _steps(user: User, batch: Batch, today: datetime.date) -> list[dict[str, object]]:
     """The steps the user may take on the batch now (a button each)."""
     out = []
     for step in wf.available(user, batch):
@@ -312,7 +313,7 @@ def case_amount(request: HttpRequest, pk: int) -> HttpResponse:
     return _case_form(request, case, form, _("Correct the amount"))
 
 
-def _case_form(request: HttpRequest, case: Case, form: Any, title: str) -> HttpResponse:
+def _case_form(request: HttpRequest, case: Case, form: forms.Form, title: str) -> HttpResponse:
     return render(
         request,
         "benefits/flow/case_form.html",

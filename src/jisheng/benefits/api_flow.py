@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -337,7 +338,7 @@ def batch_transition(request: HttpRequest, batch_id: int, payload: StepIn):
         elif payload.to == "funded":
             services.funds_confirm(actor=user, batch=batch, message=payload.message)
         else:
-            raise ValidationError({"to": "—"})
+            raise ValidationError({"to": _("This step is not possible now.")})
     except PermissionDenied as exc:
         raise _forbidden(exc) from exc
     except ValidationError as exc:
@@ -378,7 +379,7 @@ def case_action(request: HttpRequest, batch_id: int, case_id: int, payload: Case
             services.case_withdraw(actor=user, case=case, reason=payload.reason)
         else:
             if payload.amount is None:
-                raise ValidationError({"amount": "—"})
+                raise ValidationError({"amount": _("Give the amount in yuan.")})
             services.case_amount_change(
                 actor=user,
                 case=case,

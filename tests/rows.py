@@ -649,3 +649,52 @@ def away_teams(env: SimpleNamespace, n: int) -> None:
         services.outflow_record(
             actor=None, person=person, left_on=D(2026, 3, 1), destination="上海", team=team
         )
+
+
+# issue 18 / flow: benefit batches, their cases, objections and findings
+def benefit_batches(env: SimpleNamespace, n: int) -> None:
+    """Batches of the township (issue 18 / flow), two cases each."""
+    from tests.benefits import factories_flow as ff
+
+    for _ in range(n):
+        env.serial += 1
+        batch = ff.batch_with_cases(env.tree, n=2, title=f"育儿补贴第{env.serial}批")
+        env.benefit_batch = getattr(env, "benefit_batch", None) or batch
+
+
+def benefit_cases(env: SimpleNamespace, n: int) -> None:
+    """Cases of one batch of the township (issue 18 / flow)."""
+    from jisheng.benefits.services_flow import recount
+    from tests.benefits import factories_flow as ff
+
+    batch = getattr(env, "benefit_batch", None)
+    if batch is None:
+        batch = env.benefit_batch = ff.batch(env.tree.town)
+    for _ in range(n):
+        ff.case(batch, env.tree.village_a, name="张小华")
+    recount(batch)
+
+
+def benefit_objections(env: SimpleNamespace, n: int) -> None:
+    """Open objections against cases of a batch on public notice (issue 18 / flow)."""
+    from jisheng.benefits.choices import BatchStatus, CaseStatus
+    from jisheng.benefits.services_flow import objection_create
+    from tests.benefits import factories_flow as ff
+
+    batch = ff.batch(
+        env.tree.town, status=BatchStatus.NOTICE, notice_from=env.today, notice_until=env.today
+    )
+    for _ in range(n):
+        case = ff.case(batch, env.tree.village_a, status=CaseStatus.REVIEWED)
+        objection_create(actor=None, case=case, raised_on=env.today, content="有异议")
+
+
+def benefit_findings(env: SimpleNamespace, n: int) -> None:
+    """Supervision findings on a batch and its cases (issue 18 / flow)."""
+    from jisheng.benefits.services_flow import finding_create
+    from tests.benefits import factories_flow as ff
+
+    batch = ff.batch(env.tree.town)
+    for _ in range(n):
+        case = ff.case(batch, env.tree.village_b, name="李明")
+        finding_create(actor=None, batch=batch, case=case, text="抽查发现")

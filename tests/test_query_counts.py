@@ -144,6 +144,14 @@ BUILDERS: dict[str, Callable[[SimpleNamespace, int], None] | None] = {
     "page:floating:team_list": rows.away_teams,
     "api:/api/v1/floating/outflows": rows.outflows,
     "api:/api/v1/floating/teams": rows.away_teams,
+    # issue 18 / flow
+    "page:benefits:batch_list": rows.benefit_batches,
+    "page:benefits:objection_list": rows.benefit_objections,
+    "page:benefits:finding_list": rows.benefit_findings,
+    "api:/api/v1/benefits/batches": rows.benefit_batches,
+    "api:/api/v1/benefits/batches/{batch_id}/cases": rows.benefit_cases,
+    "api:/api/v1/benefits/objections": rows.benefit_objections,
+    "api:/api/v1/benefits/findings": rows.benefit_findings,
 }
 
 
@@ -260,6 +268,7 @@ def _get(env: SimpleNamespace, name: str) -> tuple[int, int, int]:
                 list_id=checklist.pk if checklist else 0,
                 property_id=prop.pk if prop else 0,
                 sweep_id=sweep.pk if sweep else 0,
+                batch_id=getattr(getattr(env, "benefit_batch", None), "pk", 0),  # issue 18
             )
             response = env.api_client.client.get(path, headers=env.api_client.headers)
     return response.status_code, len(queries), len(response.content)

@@ -18,6 +18,8 @@ from django.utils import timezone
 
 from jisheng.api.urls import api as ninja_api
 from jisheng.benefits import api_eligibility as eligibility_api
+from jisheng.benefits import api_flow as benefits_flow_api
+from jisheng.benefits import selectors_flow as benefits_flow_selectors
 from jisheng.certificates import services as certificate_services
 from jisheng.commodities import api as commodities_api
 from jisheng.exchange import services as exchange_services
@@ -241,6 +243,25 @@ CASES = [
                     "leader_name": "张队长", "leader_phone": "13800000010",
                     "propagandist_name": "李宣传", "propagandist_phone": "13800000011",
                     "formed_on": TODAY.isoformat()}),
+    # issue 18 / flow: the batch's steps, a case, objections, findings (the look-up made
+    # to refuse)
+    Case("POST", "/api/v1/benefits/batches/{batch_id}/transitions", (benefits_flow_api, "_batch"),
+         lambda w: "/benefits/batches/1/transitions", lambda w: {"to": "notice"}),
+    Case("POST", "/api/v1/benefits/batches/{batch_id}/cases/{case_id}",
+         (benefits_flow_api, "_case"),
+         lambda w: "/benefits/batches/1/cases/1", lambda w: {"action": "review"}),
+    Case("POST", "/api/v1/benefits/objections", (benefits_flow_api, "_case"),
+         lambda w: "/benefits/objections",
+         lambda w: {"case_id": 1, "raised_on": TODAY.isoformat(), "content": "有异议"}),
+    Case("POST", "/api/v1/benefits/objections/{objection_id}/resolve",
+         (benefits_flow_selectors, "objection_get"),
+         lambda w: "/benefits/objections/1/resolve",
+         lambda w: {"outcome": "dismissed", "resolution": "不属实"}),
+    Case("POST", "/api/v1/benefits/findings", (benefits_flow_selectors, "batch_get"),
+         lambda w: "/benefits/findings", lambda w: {"batch_id": 1, "text": "抽查"}),
+    Case("POST", "/api/v1/benefits/findings/{finding_id}/answer",
+         (benefits_flow_selectors, "finding_get"),
+         lambda w: "/benefits/findings/1/answer", lambda w: {"answer": "收到"}),
 ]  # fmt: skip
 
 

@@ -322,6 +322,21 @@ EXEMPT: dict[tuple[str, str], str] = {
     },
     ("POST", "/api/v1/floating/teams"): "a team working away of a unit; no record of a "
     "person (scoped by the unit: tests/floating/test_outflows_api.py)",
+    # issue 18 / flow: a batch, its cases, objections and findings are scoped by the unit
+    # of the batch or case (the unit where the case is handled, kept on the case when she
+    # moves: tests/benefits/test_flow_api.py, test_flow_pages.py)
+    **{
+        ("POST", f"/api/v1/benefits/{path}"): "a benefit batch's record, scoped by the unit "
+        "of the batch or its case (tests/benefits/test_flow_api.py)"
+        for path in (
+            "batches/{batch_id}/transitions",
+            "batches/{batch_id}/cases/{case_id}",
+            "objections",
+            "objections/{objection_id}/resolve",
+            "findings",
+            "findings/{finding_id}/answer",
+        )
+    },
 }
 
 

@@ -836,3 +836,31 @@ TODAY_API_PATHS += [
     "post /api/v1/benefits/eligibility/applications",
     "get /api/v1/benefits/eligibility/budget",
 ]
+# issue 18 / flow: batches, 公示 objections, supervision findings (jisheng.benefits.plug_flow)
+TODAY_API_PATHS += [
+    "get /api/v1/benefits/batches",
+    "get /api/v1/benefits/batches/{batch_id}",
+    "get /api/v1/benefits/batches/{batch_id}/cases",
+    "post /api/v1/benefits/batches/{batch_id}/cases/{case_id}",
+    "post /api/v1/benefits/batches/{batch_id}/transitions",
+    "get /api/v1/benefits/objections",
+    "post /api/v1/benefits/objections",
+    "post /api/v1/benefits/objections/{objection_id}/resolve",
+    "get /api/v1/benefits/findings",
+    "post /api/v1/benefits/findings",
+    "post /api/v1/benefits/findings/{finding_id}/answer",
+]
+_BENEFITS_MENU = ["benefits:batch_list", "benefits:objection_list", "benefits:finding_list"]
+if "benefits" in [key for key, _names in TODAY_MENU]:
+    TODAY_MENU[[key for key, _names in TODAY_MENU].index("benefits")][1].extend(_BENEFITS_MENU)
+else:  # the section (order 67) comes after "leave" (65) and before "commodities" (70)
+    TODAY_MENU.insert(
+        [key for key, _names in TODAY_MENU].index("commodities"), ("benefits", _BENEFITS_MENU)
+    )
+TODAY_SHORTCUTS["auditor"] = [
+    *TODAY_SHORTCUTS["auditor"],
+    "benefits:batch_list",
+    "benefits:finding_list",
+]
+TODAY_SHORTCUTS.setdefault("finance", []).append("benefits:batch_list")
+TODAY_SHORTCUTS.setdefault("payer", []).append("benefits:batch_list")

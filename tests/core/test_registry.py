@@ -113,7 +113,7 @@ def test_the_api_has_todays_paths_in_order():
     operations = [f"{m} {path}" for path, item in schema["paths"].items() for m in item]
     assert sorted(_not_plugin(operations)) == sorted(TODAY_API_PATHS)
     prefixes = [(r.prefix, r.order) for r in reg.api_routers()]
-    assert [p for p, _o in prefixes[:23]] == [
+    assert [p for p, _o in prefixes[:26]] == [
         "",
         "/units",
         "/commodities",
@@ -131,6 +131,10 @@ def test_the_api_has_todays_paths_in_order():
         "/exchange",
         # issue 18 / eligibility: 42
         "/benefits/eligibility",
+        # issue 18 / flow: batches, objections, findings (43)
+        "/benefits/batches",
+        "/benefits/objections",
+        "/benefits/findings",
         "/services",
         "",
         "/indicators",

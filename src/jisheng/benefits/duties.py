@@ -38,14 +38,16 @@ def powers_used(batch: Batch, user: User | None) -> set[str]:
     return set(Duty.objects.filter(batch=batch, user=user).values_list("power", flat=True))
 
 
-def refusal(batch: Batch, user: User | None, power: str) -> str | None:
+def refusal(batch: Batch, user: User | None, power: str, *, path: str | None = None) -> str | None:
     """Why ``user`` may not exercise ``power`` on ``batch`` (in the request's language),
-    or None when they may."""
+    or None when they may. ``path``: the tree path the act needs in the user's scope
+    (default the batch's unit; a case's unit when a village reviews one case of a
+    township's batch)."""
     if user is None:
         return None
     if not user.has_perm(PERMISSION[power]):
         return _("You do not hold the power to %(power)s.") % {"power": Power(power).label.lower()}
-    if not path_in_scope(batch.unit.path, user):
+    if not path_in_scope(path if path is not None else batch.unit.path, user):
         return _("This batch belongs to a unit outside your scope.")
     other = sorted(powers_used(batch, user) - {power})
     if other:
@@ -59,16 +61,20 @@ def refusal(batch: Batch, user: User | None, power: str) -> str | None:
     return None
 
 
-def check(batch: Batch, user: User | None, power: str, *, action: str) -> None:
+def check(
+    batch: Batch, user: User | None, power: str, *, action: str, path: str | None = None
+) -> None:
     """Refuse ``user`` the ``power`` on ``batch`` (audited ``denied``, then
     ``PermissionDenied`` with the reason), or return. Call it outside the transaction."""
-    reason = refusal(batch, user, power)
+    reason = refusal(batch, user, power, path=path)
     if reason is not None:
         record_denied(user, batch, f"{power}/{action}: {reason}")
         raise PermissionDenied(reason)
 
 
-def exercise(batch: Batch, user: User | None, power: str, *, action: str) -> Duty | None:
+def exercise(
+    batch: Batch, user: User | None, power: str, *, action: str, path: str | None = None
+) -> Duty | None:
     """Check and record that ``user`` exercises ``power`` on ``batch`` (``action``: what
     they did, e.g. ``approve``). Locks the batch row, so two requests of one user cannot
     both pass the check. Call it inside the service's transaction."""
@@ -78,7 +84,7 @@ def exercise(batch: Batch, user: User | None, power: str, *, action: str) -> Dut
         return None
     with transaction.atomic():
         locked = Batch.objects.select_for_update().select_related("unit").get(pk=batch.pk)
-        reason = refusal(locked, user, power)
+        reason = refusal(locked, user, power, path=path)
         if reason is not None:  # changed since check(): raised, the caller's work undone
             raise PermissionDenied(reason)
         return Duty.objects.create(batch=locked, user=user, power=power, action=action)

@@ -87,7 +87,7 @@ def test_list(tree, pack_path):
     lines = out.splitlines()
     assert lines[0].split("\t")[:3] == ["政策包", "版本", "生效日期"]
     rows = {tuple(line.split("\t")[:4]): line.split("\t")[4] for line in lines[1:]}
-    assert rows[("default-2026", "2026.1", "2026-01-01", "-")] == "*"
+    assert rows[("default-2026", "2026.2", "2026-01-01", "-")] == "*"
     assert rows[("test-pack", "1", "2020-01-01", "MINE01")] == "*"
 
 

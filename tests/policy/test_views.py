@@ -41,9 +41,9 @@ def test_list_shows_packs_units_and_versions(office, tree):
     assert "适用于所有单位" in html
     assert "煤矿人口与计划生育工作决定（2005）" in html
     assert "示范煤矿" in html
-    assert "2026.1" in html
+    assert "2026.2" in html
     assert 'data-testid="in-force"' in html
-    assert "示范县执行默认政策（2026）2026.1 版。" in html
+    assert "示范县执行默认政策（2026）2026.2 版。" in html
 
 
 def test_menu_has_the_policy_entry(office):

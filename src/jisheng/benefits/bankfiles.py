@@ -1,0 +1,214 @@
+"""The bank's files: the export of a payment roster in the layout of the pack, and the
+parser of the file the bank returns.
+
+A layout is the pack's ``benefits.bank_layouts[kind.bank_layout]``
+(:class:`~jisheng.policy.schema_benefits.BankLayout`); :data:`DEFAULT_LAYOUT` (序号,
+流水号, 户名, 账号, 金额, 开户行, 摘要 in an .xlsx) when the pack names none. The file is
+xlsx or csv in the layout's encoding (gb18030 for the banks that want it). The parser
+only reads: it returns the rows keyed by field, or refuses the whole file
+(:class:`BankFileError`, a Chinese reason naming the header); the rows are checked and
+applied by :func:`jisheng.benefits.services_payments.return_import`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import hashlib
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from jisheng.benefits.models import Batch
+from jisheng.core.excel import XLSX_CONTENT_TYPE, ExcelImportError, cell_text, read_sheet
+from jisheng.policy.schema_benefits import BankColumn, BankLayout
+
+DEFAULT = "default"
+DEFAULT_LAYOUT = BankLayout(
+    format="xlsx",
+    encoding="utf-8-sig",
+    columns=[
+        BankColumn(header="序号", field="line"),
+        BankColumn(header="流水号", field="reference"),
+        BankColumn(header="户名", field="payee"),
+        BankColumn(header="账号", field="account"),
+        BankColumn(header="金额", field="amount"),
+        BankColumn(header="开户行", field="bank"),
+        BankColumn(header="摘要", field="memo"),
+    ],
+)
+MAX_RETURN_ROWS = 200_000
+MAX_RETURN_BYTES = 40 * 1024 * 1024
+
+
+class BankFileError(ValueError):
+    """The whole file is refused; the message says why (in the request's language)."""
+
+
+def layout_for(batch: Batch) -> tuple[str, BankLayout]:
+    """The key and layout of the batch's kind in the pack in force for its unit."""
+    from jisheng.policy.selectors import pack_in_force
+
+    pack = pack_in_force(batch.unit, batch.period_start)
+    benefits = getattr(pack, "benefits", None) if pack is not None else None
+    if benefits is None:
+        return DEFAULT, DEFAULT_LAYOUT
+    kind = benefits.kinds.get(batch.kind)
+    key = kind.bank_layout if kind is not None else DEFAULT
+    return key, benefits.bank_layouts.get(key, DEFAULT_LAYOUT)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Written:
+    content: bytes
+    extension: str
+    content_type: str
+
+
+def write(layout: BankLayout, rows: Iterable[dict[str, Any]]) -> Written:
+    """The export file: the layout's headers, then one line per ``rows`` dict (keys: the
+    layout's fields). Numbers the bank reads as text (account, reference) stay text;
+    amounts are written with two decimals."""
+    headers = [c.header for c in layout.columns]
+    fields = [c.field for c in layout.columns]
+    if layout.format == "csv":
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\r\n")
+        writer.writerow(headers)
+        for row in rows:
+            writer.writerow([_text(row.get(f)) for f in fields])
+        encoding = layout.encoding
+        return Written(text.getvalue().encode(encoding), "csv", f"text/csv; charset={encoding}")
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("发放明细")
+    bold = Font(bold=True)
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in rows:
+        sheet.append([_text(row.get(f)) for f in fields])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return Written(buffer.getvalue(), "xlsx", XLSX_CONTENT_TYPE)
+
+
+def _text(value: Any) -> str:
+    """Every cell as text: account numbers keep all their digits, amounts two places."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+# --------------------------------------------------------------------------- return
+
+RETURN_FIELDS = ("reference", "account", "amount", "status", "reason")
+
+
+def return_headers(layout: BankLayout) -> dict[str, str]:
+    """The header of each field of the bank's return file."""
+    return {
+        "reference": layout.return_reference,
+        "account": layout.return_account,
+        "amount": layout.return_amount,
+        "status": layout.return_status,
+        "reason": layout.return_reason,
+    }
+
+
+@dataclass(frozen=True)
+class ReturnRow:
+    number: int  # the line in the file (the header is line 1)
+    values: dict[str, str]  # by field
+
+
+def parse_return(layout: BankLayout, data: bytes, filename: str) -> list[ReturnRow]:
+    """The rows of a returned file (xlsx or csv, told by its name or its first bytes),
+    or :class:`BankFileError` when the file as a whole cannot be read: not a table, a
+    header missing (named), a header twice."""
+    wanted = return_headers(layout)
+    is_xlsx = data[:2] == b"PK" or filename.lower().endswith(".xlsx")
+    if is_xlsx:
+        try:
+            sheet = read_sheet(
+                data,
+                filename=filename if filename.lower().endswith(".xlsx") else "return.xlsx",
+                required_headers=list(wanted.values()),
+                max_rows=MAX_RETURN_ROWS,
+                max_bytes=MAX_RETURN_BYTES,
+            )
+        except ExcelImportError as exc:
+            raise BankFileError(str(exc)) from exc
+        headers = sheet.headers
+        _check_headers(headers, wanted)
+        return [
+            ReturnRow(row.number, {f: row.values.get(h, "") for f, h in wanted.items()})
+            for row in sheet.rows
+        ]
+    if len(data) > MAX_RETURN_BYTES:
+        raise BankFileError(_("The file is too large."))
+    text = _decode(data, layout.encoding)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    lines = [(n, [cell.strip() for cell in cells]) for n, cells in enumerate(reader, start=1)]
+    lines = [(n, cells) for n, cells in lines if any(cells)]
+    if not lines:
+        raise BankFileError(_("The file is empty."))
+    _header_line, headers = lines[0]
+    _check_headers(headers, wanted)
+    index = {h: headers.index(h) for h in wanted.values()}
+    if len(lines) - 1 > MAX_RETURN_ROWS:
+        raise BankFileError(_("The file has more than %(n)s rows.") % {"n": MAX_RETURN_ROWS})
+    rows = []
+    for number, cells in lines[1:]:
+        rows.append(
+            ReturnRow(
+                number,
+                {f: (cells[index[h]] if index[h] < len(cells) else "") for f, h in wanted.items()},
+            )
+        )
+    return rows
+
+
+def _decode(data: bytes, encoding: str) -> str:
+    """The text of a csv: its BOM or the layout's encoding, then utf-8, then gb18030."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict")
+    for candidate in (encoding, "utf-8", "gb18030"):
+        try:
+            return data.decode(candidate)
+        except UnicodeDecodeError:
+            continue
+    raise BankFileError(_("The file is neither UTF-8 nor GB18030 text."))
+
+
+def _check_headers(headers: Sequence[str], wanted: dict[str, str]) -> None:
+    present = [cell_text(h) for h in headers]
+    missing = [h for h in wanted.values() if h not in present]
+    if missing:
+        raise BankFileError(
+            _(
+                "The file is refused: the column “%(header)s” is missing (the header row "
+                "must have %(all)s)."
+            )
+            % {"header": "”“".join(missing), "all": "、".join(wanted.values())}
+        )
+    twice = sorted({h for h in wanted.values() if present.count(h) > 1})
+    if twice:
+        raise BankFileError(
+            _("The file is refused: the column “%(header)s” appears twice.")
+            % {"header": "”“".join(twice)}
+        )

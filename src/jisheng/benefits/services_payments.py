@@ -68,6 +68,11 @@ def _move(batch: Batch, to: str, actor: Any) -> None:
     )
 
 
+def _fresh(batch: Batch) -> Batch:
+    """The batch as stored now (a page's copy may be older than the last act)."""
+    return Batch.objects.select_related("unit").get(pk=batch.pk)
+
+
 def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -209,6 +214,7 @@ def roster_build(*, actor: Any, batch: Batch) -> RosterResult:
     here (the old line REISSUED). Lines already there whose account was missing or
     replaced take the account in use now. A case without an account stays on the
     roster without one: it blocks the export until the office records it."""
+    batch = _fresh(batch)
     duties.check(batch, actor, Power.PAY, action="roster")
     _require_status(batch, [BatchStatus.FUNDED], _("Payment roster"))
     with transaction.atomic():
@@ -318,6 +324,7 @@ def roster_export(*, actor: Any, batch: Batch) -> Exported:
     account numbers appear here only. Audited (``export``, the file's SHA-256) and kept
     as a :class:`BankFile`; the lines and the batch go to EXPORTED. A batch already sent
     gives the same lines again (a lost file), audited the same way."""
+    batch = _fresh(batch)
     duties.check(batch, actor, Power.PAY, action="export")
     _require_status(batch, [BatchStatus.FUNDED, BatchStatus.EXPORTED], _("Export for the bank"))
     key, layout = bankfiles.layout_for(batch)
@@ -459,6 +466,7 @@ def return_import(
     amount or an account that disagrees is refused with its reason; the others are
     applied in one transaction. The same file again (its SHA-256 seen) changes
     nothing."""
+    batch = _fresh(batch)
     duties.check(batch, actor, Power.PAY, action="return")
     paid_on = paid_on or timezone.localdate()
     digest = bankfiles.sha256(data)
@@ -620,6 +628,7 @@ def return_import(
 
 def batch_close(*, actor: Any, batch: Batch) -> Batch:
     """Close a batch whose every line the bank answered (none left EXPORTED)."""
+    batch = _fresh(batch)
     duties.check(batch, actor, Power.PAY, action="close")
     _require_status(batch, [BatchStatus.EXPORTED], _("Close the batch"))
     with transaction.atomic():

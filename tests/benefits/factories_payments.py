@@ -23,7 +23,9 @@ def card_number(seq: int) -> str:
     return body + luhn.calc_check_digit(body)
 
 
-def batch(unit, *, status: str = BatchStatus.FUNDED, kind: str = "childcare", title: str = "") -> Batch:
+def batch(
+    unit, *, status: str = BatchStatus.FUNDED, kind: str = "childcare", title: str = ""
+) -> Batch:
     return Batch.objects.create(
         kind=kind,
         unit=unit,

@@ -57,7 +57,10 @@ def exported_rows(content: bytes) -> list[dict[str, str]]:
     sheet = load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
     values = list(sheet.iter_rows(values_only=True))
     head = [str(h) for h in values[0]]
-    return [dict(zip(head, [str(v) if v is not None else "" for v in row])) for row in values[1:]]
+    return [
+        dict(zip(head, [str(v) if v is not None else "" for v in row], strict=True))
+        for row in values[1:]
+    ]
 
 
 def return_csv(rows: list[list[str]], headers: list[str] = HEADERS, encoding="utf-8-sig") -> bytes:
@@ -241,7 +244,9 @@ def test_csv_layout_in_gb18030(funded, payer, monkeypatch):
 
 def test_wrong_headers_refuse_the_whole_file(funded, payer):
     rows = sent(funded, payer)
-    data = return_csv([answer(r) for r in rows], headers=["流水号", "卡号", "金额", "状态", "失败原因"])
+    data = return_csv(
+        [answer(r) for r in rows], headers=["流水号", "卡号", "金额", "状态", "失败原因"]
+    )
     with pytest.raises(ValidationError) as err:
         return_import(actor=payer, batch=funded, data=data, filename="r.csv")
     assert "账号" in str(err.value)
@@ -285,7 +290,9 @@ def test_unknown_row_refused(funded, payer):
 
 def test_duplicate_reference_in_the_file_refused(funded, payer):
     rows = sent(funded, payer)
-    data = return_csv([answer(rows[0]), answer(rows[0], status="失败", reason="x"), answer(rows[1])])
+    data = return_csv(
+        [answer(rows[0]), answer(rows[0], status="失败", reason="x"), answer(rows[1])]
+    )
     result = return_import(actor=payer, batch=funded, data=data, filename="r.csv")
     assert result.bank_file.refused == 2 and result.bank_file.accepted == 1
     assert Payment.objects.get(reference=rows[0]["流水号"]).status == PaymentStatus.EXPORTED
@@ -311,7 +318,9 @@ def test_account_that_disagrees_refused(funded, payer):
 def test_masked_account_in_the_return_is_compared_by_its_digits(funded, payer):
     rows = sent(funded, payer)
     number = rows[0]["账号"]
-    data = return_csv([[rows[0]["流水号"], number[:4] + "*" * 11 + number[-4:], "3600", "成功", ""]])
+    data = return_csv(
+        [[rows[0]["流水号"], number[:4] + "*" * 11 + number[-4:], "3600", "成功", ""]]
+    )
     result = return_import(actor=payer, batch=funded, data=data, filename="r.csv")
     assert result.bank_file.accepted == 1
 
@@ -352,7 +361,9 @@ def test_xlsx_return_and_close(funded, payer):
 
 def test_failed_payment_back_to_the_office_and_paid_again(funded, payer, users, tree):
     rows = sent(funded, payer)
-    data = return_csv([answer(rows[0], status="失败", reason="账户冻结"), answer(rows[1]), answer(rows[2])])
+    data = return_csv(
+        [answer(rows[0], status="失败", reason="账户冻结"), answer(rows[1]), answer(rows[2])]
+    )
     return_import(actor=payer, batch=funded, data=data, filename="r.csv")
     failed = Payment.objects.get(reference=rows[0]["流水号"])
     with pytest.raises(ValidationError):  # the same account, no note
@@ -369,7 +380,9 @@ def test_failed_payment_back_to_the_office_and_paid_again(funded, payer, users, 
         f.card_number(555)[-4:]
     )
     new_rows = exported_rows(roster_export(actor=payer, batch=later).content)
-    return_import(actor=payer, batch=later, data=return_csv([answer(new_rows[0])]), filename="x.csv")
+    return_import(
+        actor=payer, batch=later, data=return_csv([answer(new_rows[0])]), filename="x.csv"
+    )
     assert Case.objects.get(payment=failed).status == CaseStatus.PAID
 
 

@@ -32,7 +32,17 @@ __all__ = ["MenuItem", "MenuSection", "menu_for", "register", "registered_menu",
 
 # A user with several roles gets the shortcuts (``register_shortcuts``) in the order of
 # ``SHORTCUT_ROLES``; at most ``MAX_SHORTCUTS``. Only pages the user's menu holds are shown.
-SHORTCUT_ROLES = ("field", "office", "commodity", "admin", "leader", "assessor", "auditor")
+SHORTCUT_ROLES = (
+    "field",
+    "office",
+    "commodity",
+    "admin",
+    "leader",
+    "assessor",
+    "auditor",
+    "finance",
+    "payer",
+)
 MAX_SHORTCUTS = 8
 
 

@@ -16,14 +16,15 @@ import csv
 import datetime
 import hashlib
 import io
+import re
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from jisheng.benefits.models import Batch
 from jisheng.core.excel import XLSX_CONTENT_TYPE, ExcelImportError, cell_text, read_sheet
@@ -89,20 +90,99 @@ def write(layout: BankLayout, rows: Iterable[dict[str, Any]]) -> Written:
             writer.writerow([_text(row.get(f)) for f in fields])
         encoding = layout.encoding
         return Written(text.getvalue().encode(encoding), "csv", f"text/csv; charset={encoding}")
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("发放明细")
-    bold = Font(bold=True)
-    header_cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        sheet.append([_text(row.get(f)) for f in fields])
+    return Written(_xlsx(headers, ([_text(row.get(f)) for f in fields] for row in rows)),
+                   "xlsx", XLSX_CONTENT_TYPE)  # fmt: skip
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_XLSX_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.styles+xml"/></Types>'
+    ),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    ),
+    "xl/workbook.xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<sheets><sheet name="发放明细" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/styles" Target="styles.xml"/></Relationships>'
+    ),
+    "xl/styles.xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<fonts count="2"><font><sz val="11"/><name val="宋体"/></font>'
+        '<font><b/><sz val="11"/><name val="宋体"/></font></fonts>'
+        '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+        '<fill><patternFill patternType="gray125"/></fill></fills>'
+        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
+        '</cellStyleXfs><cellXfs count="3">'
+        '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+        '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+        "</cellXfs></styleSheet>"
+    ),
+}
+
+
+def _xlsx(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
+    """A one-sheet .xlsx of text cells (inline strings, the text format ``@``), the
+    header bold: written directly — fifty thousand lines in well under a second, where a
+    general writer takes many seconds. Every cell is text, so an account number keeps
+    all its digits and nothing is a formula."""
+    letters = [get_column_letter(i) for i in range(1, len(headers) + 1)]
+
+    def line(number: int, values: Sequence[str], style: int) -> str:
+        cells = "".join(
+            f'<c r="{letters[i]}{number}" t="inlineStr" s="{style}"><is><t>'
+            f"{escape(_NOT_XML.sub('', v))}</t></is></c>"
+            for i, v in enumerate(values)
+            if v != ""
+        )
+        return f'<row r="{number}">{cells}</row>'
+
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
+        'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews><cols>',
+        *(
+            f'<col min="{i}" max="{i}" width="{22 if i in (2, 4) else 14}" style="2" '
+            'customWidth="1"/>'
+            for i in range(1, len(headers) + 1)
+        ),
+        "</cols><sheetData>",
+        line(1, headers, 1),
+    ]
+    parts.extend(line(n, values, 2) for n, values in enumerate(rows, start=2))
+    parts.append("</sheetData></worksheet>")
     buffer = io.BytesIO()
-    workbook.save(buffer)
-    return Written(buffer.getvalue(), "xlsx", XLSX_CONTENT_TYPE)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for name, text in _XLSX_PARTS.items():
+            archive.writestr(name, text)
+        archive.writestr("xl/worksheets/sheet1.xml", "".join(parts))
+    return buffer.getvalue()
 
 
 def _text(value: Any) -> str:

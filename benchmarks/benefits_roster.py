@@ -122,7 +122,8 @@ def make_batch(root: object, lines: int) -> object:
                 )
             )
         BankAccount.objects.bulk_create(rows, batch_size=2000)
-    print(f"  batch {batch.pk}: {lines:,} cases, accounts made in {time.perf_counter() - started:.1f} s")
+    seconds = time.perf_counter() - started
+    print(f"  batch {batch.pk}: {lines:,} cases, accounts made in {seconds:.1f} s")
     return batch
 
 
@@ -165,8 +166,8 @@ def return_file(content: bytes, fail_every: int) -> tuple[bytes, int, Decimal]:
 def run(args: argparse.Namespace) -> int:
     from django.db import connection
 
-    from jisheng.benefits.choices import BatchStatus, PaymentStatus
-    from jisheng.benefits.models import Batch, Payment
+    from jisheng.benefits.choices import PaymentStatus
+    from jisheng.benefits.models import Payment
     from jisheng.benefits.services_payments import return_import, roster_build, roster_export
     from jisheng.orgs.demo import COUNTY_CODE, load_demo
     from jisheng.orgs.models import Unit, User
@@ -200,7 +201,8 @@ def run(args: argparse.Namespace) -> int:
 
     ok_export = export_s <= TARGET_EXPORT_S
     ok_return = return_s <= TARGET_RETURN_S
-    print(f"  roster total {built.total} yuan (exact to the fen), file {len(exported.content):,} bytes")
+    size = len(exported.content)
+    print(f"  roster total {built.total} yuan (exact to the fen), file {size:,} bytes")
     print(
         f"roster of {args.lines:,} lines built and exported   {export_s:6.2f} s "
         f"(build {build_s:.2f} s)  target ≤ {TARGET_EXPORT_S} s  {'PASS' if ok_export else 'FAIL'}"

@@ -113,7 +113,7 @@ def test_the_api_has_todays_paths_in_order():
     operations = [f"{m} {path}" for path, item in schema["paths"].items() for m in item]
     assert sorted(_not_plugin(operations)) == sorted(TODAY_API_PATHS)
     prefixes = [(r.prefix, r.order) for r in reg.api_routers()]
-    assert [p for p, _o in prefixes[:22]] == [
+    assert [p for p, _o in prefixes[:24]] == [
         "",
         "/units",
         "/commodities",
@@ -129,6 +129,9 @@ def test_the_api_has_todays_paths_in_order():
         "/floating/sweeps",
         "/policy",
         "/exchange",
+        # issue 18 / payments: payment lines 44, bank files 45
+        "/benefits/payments",
+        "/benefits/bank-files",
         "/services",
         "",
         "/indicators",

@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,6 +39,7 @@ from jisheng.core import audit
 from jisheng.core.choices import AuditAction
 from jisheng.core.registry import registry
 from jisheng.core.scope import require_in_scope
+from jisheng.orgs.models import Unit
 from jisheng.people.models import Person
 
 FEN = Decimal("0.01")
@@ -207,6 +208,44 @@ def reissue_candidates(batch: Batch) -> Any:
     )
 
 
+def _insert_case_lines(batch: Batch, *, after_line: int) -> int:
+    """One roster line for each approved case of ``batch`` not on it yet, numbered
+    after ``after_line`` by village (the unit's tree path) then case, each with the
+    beneficiary's account in use (none: the line waits for one) — one INSERT … SELECT,
+    so a county's 50,000 lines take a second, not a minute of row-by-row inserts."""
+    q = connection.ops.quote_name
+    payment, case = Payment._meta.db_table, Case._meta.db_table
+    person, unit = Person._meta.db_table, Unit._meta.db_table
+    account = BankAccount._meta.db_table
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    order = f"ROW_NUMBER() OVER (ORDER BY u.{q('path')}, c.{q('id')})"
+    columns = (
+        "created_at", "updated_at", "batch_id", "case_id", "beneficiary_id", "payee_name",
+        "unit_id", "line", "reference", "account_id", "amount", "status", "failure_reason",
+        "failure_seen",
+    )  # fmt: skip
+    sql = (
+        f"INSERT INTO {q(payment)} ({', '.join(q(c) for c in columns)}) "
+        f"SELECT %s, %s, c.{q('batch_id')}, c.{q('id')}, c.{q('beneficiary_id')}, "
+        f"p.{q('name')}, c.{q('unit_id')}, %s + {order}, "
+        f"%s || CAST(%s + {order} AS TEXT), "
+        f"(SELECT a.{q('id')} FROM {q(account)} a WHERE a.{q('person_id')} = "
+        f"c.{q('beneficiary_id')} AND a.{q('is_active')} ORDER BY a.{q('id')} DESC LIMIT 1), "
+        f"c.{q('amount')}, %s, '', %s "
+        f"FROM {q(case)} c JOIN {q(person)} p ON p.{q('id')} = c.{q('beneficiary_id')} "
+        f"JOIN {q(unit)} u ON u.{q('id')} = c.{q('unit_id')} "
+        f"WHERE c.{q('batch_id')} = %s AND c.{q('status')} = %s AND c.{q('eligible')} "
+        f"AND NOT EXISTS (SELECT 1 FROM {q(payment)} x WHERE x.{q('case_id')} = c.{q('id')})"
+    )
+    params = [
+        now, now, after_line, f"B{batch.pk}-", after_line, PaymentStatus.PENDING, False,
+        batch.pk, CaseStatus.APPROVED,
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)
+
+
 def roster_build(*, actor: Any, batch: Batch) -> RosterResult:
     """Build (or bring up to date) the payment roster of a FUNDED batch: one line per
     approved case not yet on it, each with the beneficiary's account in use; failed
@@ -228,19 +267,12 @@ def roster_build(*, actor: Any, batch: Batch) -> RosterResult:
         )
         if any(row[4] != PaymentStatus.PENDING for row in existing):
             raise ValidationError(_("This roster has been sent to the bank; it cannot change."))
-        on_roster = {row[1] for row in existing if row[1] is not None}
-        cases = list(
-            Case.objects.filter(batch=batch, status=CaseStatus.APPROVED, eligible=True)
-            .exclude(pk__in=on_roster)
-            .order_by("unit__path", "pk")
-            .values_list("pk", "beneficiary_id", "beneficiary__name", "unit_id", "amount")
-        )
         reissues = list(
             reissue_candidates(batch).values_list(
                 "pk", "beneficiary_id", "payee_name", "unit_id", "amount"
             )
         )
-        people = [c[1] for c in cases] + [r[1] for r in reissues if r[1] is not None]
+        people = [r[1] for r in reissues if r[1] is not None]
         people += [row[2] for row in existing if row[2] is not None]
         account_of = _active_accounts(people)
         # lines already on the roster: the account in use now
@@ -251,23 +283,9 @@ def roster_build(*, actor: Any, batch: Batch) -> RosterResult:
                 Payment.objects.filter(pk=pk).update(account_id=now, updated_at=timezone.now())
                 relinked += 1
         line = max((row[5] for row in existing), default=0)
+        created = _insert_case_lines(batch, after_line=line)
+        line += created
         new: list[Payment] = []
-        for case_id, person_id, name, unit_id, amount in cases:
-            line += 1
-            new.append(
-                Payment(
-                    batch=batch,
-                    case_id=case_id,
-                    beneficiary_id=person_id,
-                    payee_name=name,
-                    unit_id=unit_id,
-                    line=line,
-                    reference=f"B{batch.pk}-{line}",
-                    account_id=account_of.get(person_id),
-                    amount=amount,
-                    status=PaymentStatus.PENDING,
-                )
-            )
         for old_id, person_id, name, unit_id, amount in reissues:
             line += 1
             new.append(
@@ -299,13 +317,13 @@ def roster_build(*, actor: Any, batch: Batch) -> RosterResult:
             message=_(
                 "Payment roster: %(new)s lines added, %(re)s paid again, total %(total)s yuan."
             )
-            % {"new": len(new), "re": len(reissues), "total": total},
+            % {"new": created, "re": len(reissues), "total": total},
             changes={
                 "roster_lines": [len(existing), len(lines)],
                 "roster_total": [None, str(total)],
             },
         )
-    return RosterResult(len(cases), relinked, len(reissues), missing, total)
+    return RosterResult(created, relinked, len(reissues), missing, total)
 
 
 # --------------------------------------------------------------------------- export
@@ -398,11 +416,9 @@ def roster_export(*, actor: Any, batch: Batch) -> Exported:
             by=audit.user_of(actor),
         )
         if batch.status == BatchStatus.FUNDED:
-            ids = [r[0] for r in rows]
-            for chunk in _chunks(ids):
-                Payment.objects.filter(pk__in=chunk).update(
-                    status=PaymentStatus.EXPORTED, updated_at=timezone.now()
-                )
+            Payment.objects.filter(batch=batch, status=PaymentStatus.PENDING).update(
+                status=PaymentStatus.EXPORTED, updated_at=timezone.now()
+            )
             _move(batch, BatchStatus.EXPORTED, actor)
         audit.record(
             actor=actor,

@@ -5,7 +5,7 @@
 
 1. Starts Django like ``registry.py`` (a temporary SQLite file unless
    ``--database-url``; use a scratch database), loads the demo organisation (示范县) and
-   generates ``--lines`` persons in it (``people.bulk.generate_persons``; reused when a
+   generates ``--persons`` (default ``--lines``) persons in it (``people.bulk.generate_persons``; reused when a
    run left them).
 2. Unless there is one: a FUNDED batch of the county with one approved case for each of
    the first ``--lines`` persons (amounts from 100.00 to 3,600.00 yuan, odd fen) and an
@@ -45,12 +45,13 @@ TARGET_RETURN_S = 15
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lines", type=int, default=50_000)
+    parser.add_argument("--persons", type=int, default=None, help="persons (default: --lines)")
     parser.add_argument("--database-url", default=os.environ.get("JISHENG_DATABASE_URL"))
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--fail-every", type=int, default=50)
     parser.add_argument("--workers", type=int, choices=[0, 1], default=None)
     args = parser.parse_args(argv)
-    args.persons = args.lines
+    args.persons = max(args.persons or args.lines, args.lines)
     return with_django(args, run)
 
 

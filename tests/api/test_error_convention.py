@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from jisheng.api.urls import api as ninja_api
+from jisheng.benefits import services_payments as payment_services
 from jisheng.certificates import services as certificate_services
 from jisheng.commodities import api as commodities_api
 from jisheng.exchange import services as exchange_services
@@ -230,6 +231,36 @@ CASES = [
                     "leader_name": "张队长", "leader_phone": "13800000010",
                     "propagandist_name": "李宣传", "propagandist_phone": "13800000011",
                     "formed_on": TODAY.isoformat()}),
+]  # fmt: skip
+
+
+def _benefit_batch(world: dict) -> Any:
+    """A FUNDED benefits batch of the county (issue 18 / payments), made once per test."""
+    import datetime
+
+    from jisheng.benefits.models import Batch
+
+    if "benefit_batch" not in world:
+        world["benefit_batch"] = Batch.objects.create(
+            kind="childcare", unit=world["tree"].county, title="育儿补贴",
+            period_start=datetime.date(2026, 1, 1), period_end=datetime.date(2026, 12, 31),
+            status="funded",
+        )  # fmt: skip
+    return world["benefit_batch"]
+
+
+# issue 18 / payments: the roster, the bank's export and its return file
+CASES += [
+    Case("POST", "/api/v1/benefits/bank-files/{batch_id}/roster",
+         (payment_services, "roster_build"),
+         lambda w: f"/benefits/bank-files/{_benefit_batch(w).pk}/roster", lambda w: {}),
+    Case("POST", "/api/v1/benefits/bank-files/{batch_id}/export",
+         (payment_services, "roster_export"),
+         lambda w: f"/benefits/bank-files/{_benefit_batch(w).pk}/export", lambda w: {}),
+    Case("POST", "/api/v1/benefits/bank-files/{batch_id}/return",
+         (payment_services, "return_import"),
+         lambda w: f"/benefits/bank-files/{_benefit_batch(w).pk}/return",
+         lambda w: {"filename": "回盘.csv", "content_base64": "5rWB5rC05Y+3"}),
 ]  # fmt: skip
 
 

@@ -5,8 +5,8 @@
 
 1. Starts Django like ``registry.py`` (a temporary SQLite file unless
    ``--database-url``; use a scratch database), loads the demo organisation (示范县) and
-   generates ``--persons`` (default ``--lines``) persons in it (``people.bulk.generate_persons``; reused when a
-   run left them).
+   generates ``--persons`` (default ``--lines``) persons in it
+   (``people.bulk.generate_persons``; reused when a run left them).
 2. Unless there is one: a FUNDED batch of the county with one approved case for each of
    the first ``--lines`` persons (amounts from 100.00 to 3,600.00 yuan, odd fen) and an
    account in use for each (encrypted, hashed, masked as the service does) — in bulk, not

@@ -20,7 +20,6 @@ import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
@@ -76,7 +75,7 @@ class Written:
     content_type: str
 
 
-def write(layout: BankLayout, rows: Iterable[dict[str, Any]]) -> Written:
+def write(layout: BankLayout, rows: Iterable[dict[str, object]]) -> Written:
     """The export file: the layout's headers, then one line per ``rows`` dict (keys: the
     layout's fields). Numbers the bank reads as text (account, reference) stay text;
     amounts are written with two decimals."""
@@ -186,7 +185,7 @@ def _xlsx(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
     return buffer.getvalue()
 
 
-def _text(value: Any) -> str:
+def _text(value: object) -> str:
     """Every cell as text: account numbers keep all their digits, amounts two places."""
     if value is None:
         return ""

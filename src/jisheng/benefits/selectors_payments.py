@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import QuerySet
 
@@ -14,12 +13,12 @@ from jisheng.benefits.choices import BatchStatus, CaseStatus, PaymentStatus
 from jisheng.benefits.models import BankAccount, BankFile, Batch, Case, Payment
 from jisheng.benefits.rmb import rmb_upper
 from jisheng.core.scope import get_in_scope_or_404, restrict, restrict_within
-from jisheng.orgs.models import Unit
+from jisheng.orgs.models import Unit, User
 
 PAYABLE = (BatchStatus.APPROVED, BatchStatus.FUNDED, BatchStatus.EXPORTED, BatchStatus.CLOSED)
 
 
-def batches_to_pay(user: Any, *, unit: Unit | None = None) -> QuerySet[Batch]:
+def batches_to_pay(user: User, *, unit: Unit | None = None) -> QuerySet[Batch]:
     """Batches approved and after, newest first, of the user's subtree."""
     return (
         restrict_within(Batch.objects.select_related("unit"), user, unit)
@@ -28,12 +27,12 @@ def batches_to_pay(user: Any, *, unit: Unit | None = None) -> QuerySet[Batch]:
     )
 
 
-def batch_get(user: Any, pk: int) -> Batch:
+def batch_get(user: User, pk: int) -> Batch:
     return get_in_scope_or_404(Batch.objects.select_related("unit"), user, pk=pk)
 
 
 def payments(
-    user: Any, *, batch: Batch | None = None, status: str = "", unit: Unit | None = None
+    user: User, *, batch: Batch | None = None, status: str = "", unit: Unit | None = None
 ) -> QuerySet[Payment]:
     rows = restrict_within(Payment.objects.select_related("unit", "account", "batch"), user, unit)
     if batch is not None:
@@ -43,7 +42,7 @@ def payments(
     return rows.order_by("batch", "line")
 
 
-def payment_get(user: Any, pk: int) -> Payment:
+def payment_get(user: User, pk: int) -> Payment:
     return get_in_scope_or_404(
         Payment.objects.select_related("unit", "account", "batch", "beneficiary"), user, pk=pk
     )
@@ -68,7 +67,7 @@ class Roster:
     by_status: dict[str, int]
 
 
-def roster(user: Any, batch: Batch) -> Roster:
+def roster(user: User, batch: Batch) -> Roster:
     """The batch's roster lines (of the user's subtree) grouped by village (the line's
     unit), with subtotals, the total in figures and in 大写."""
     lines = list(payments(user, batch=batch).select_related("beneficiary"))
@@ -105,21 +104,21 @@ def roster(user: Any, batch: Batch) -> Roster:
     )
 
 
-def bank_files(user: Any, batch: Batch) -> QuerySet[BankFile]:
+def bank_files(user: User, batch: Batch) -> QuerySet[BankFile]:
     return restrict(BankFile.objects.filter(batch=batch), user).order_by("-created_at", "-pk")
 
 
-def bank_file_get(user: Any, pk: int) -> BankFile:
+def bank_file_get(user: User, pk: int) -> BankFile:
     return get_in_scope_or_404(BankFile.objects.select_related("batch", "unit"), user, pk=pk)
 
 
-def returned_lines(user: Any, bank_file: BankFile) -> QuerySet[Payment]:
+def returned_lines(user: User, bank_file: BankFile) -> QuerySet[Payment]:
     return restrict(
         Payment.objects.filter(returned_in=bank_file).select_related("unit"), user
     ).order_by("line")
 
 
-def failed_waiting(user: Any, *, unit: Unit | None = None) -> QuerySet[Payment]:
+def failed_waiting(user: User, *, unit: Unit | None = None) -> QuerySet[Payment]:
     """Failed payments the office has not dealt with yet, oldest first."""
     return (
         restrict_within(Payment.objects.select_related("unit", "batch", "account"), user, unit)
@@ -128,7 +127,7 @@ def failed_waiting(user: Any, *, unit: Unit | None = None) -> QuerySet[Payment]:
     )
 
 
-def failed(user: Any, *, unit: Unit | None = None, waiting_only: bool = True) -> QuerySet[Payment]:
+def failed(user: User, *, unit: Unit | None = None, waiting_only: bool = True) -> QuerySet[Payment]:
     rows = restrict_within(
         Payment.objects.select_related("unit", "batch", "account"), user, unit
     ).filter(status__in=[PaymentStatus.FAILED, PaymentStatus.REISSUED])
@@ -141,7 +140,7 @@ def account_in_use(person_id: int) -> BankAccount | None:
     return BankAccount.objects.filter(person_id=person_id, is_active=True).first()
 
 
-def accounts_of(user: Any, person_id: int) -> QuerySet[BankAccount]:
+def accounts_of(user: User, person_id: int) -> QuerySet[BankAccount]:
     return restrict(BankAccount.objects.filter(person_id=person_id), user).order_by(
         "-is_active", "-created_at"
     )

@@ -19,10 +19,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,18 +40,19 @@ from jisheng.core import audit
 from jisheng.core.choices import AuditAction
 from jisheng.core.registry import registry
 from jisheng.core.scope import require_in_scope
-from jisheng.orgs.models import Unit
+from jisheng.orgs.models import Unit, User
 from jisheng.people.models import Person
 
 FEN = Decimal("0.01")
 CHUNK = 2000
 BATCH_MODEL = "benefits.batch"
+T = TypeVar("T")
 
 
 # --------------------------------------------------------------------------- status
 
 
-def _move(batch: Batch, to: str, actor: Any) -> None:
+def _move(batch: Batch, to: str, actor: User | None) -> None:
     """Move ``batch`` to status ``to``: by the registered workflow when there is one,
     else here (status saved, an audit row). The one place the merge switches."""
     if BATCH_MODEL in registry["workflows"]:
@@ -74,7 +76,7 @@ def _fresh(batch: Batch) -> Batch:
     return Batch.objects.select_related("unit").get(pk=batch.pk)
 
 
-def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterable[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -84,7 +86,7 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
 
 def account_record(
     *,
-    actor: Any,
+    actor: User | None,
     person: Person,
     bank: str,
     holder_name: str,
@@ -144,7 +146,7 @@ def account_record(
     return account
 
 
-def account_number_read(*, actor: Any, account: BankAccount) -> str:
+def account_number_read(*, actor: User | None, account: BankAccount) -> str:
     """The full number of ``account`` for the user who must see it: audited (``view``)."""
     require_in_scope(actor, account)
     audit.record(
@@ -192,7 +194,7 @@ def _require_status(batch: Batch, allowed: Sequence[str], what: str) -> None:
         )
 
 
-def reissue_candidates(batch: Batch) -> Any:
+def reissue_candidates(batch: Batch) -> QuerySet[Payment]:
     """Failed payments of the same kind in the batch's subtree, handled by the office
     (account fixed), not yet paid again: the new roster takes them."""
     return (
@@ -246,7 +248,7 @@ def _insert_case_lines(batch: Batch, *, after_line: int) -> int:
         return max(cursor.rowcount, 0)
 
 
-def roster_build(*, actor: Any, batch: Batch) -> RosterResult:
+def roster_build(*, actor: User | None, batch: Batch) -> RosterResult:
     """Build (or bring up to date) the payment roster of a FUNDED batch: one line per
     approved case not yet on it, each with the beneficiary's account in use; failed
     payments of earlier batches of the kind that the office handled are paid again
@@ -337,7 +339,7 @@ class Exported:
     content_type: str
 
 
-def roster_export(*, actor: Any, batch: Batch) -> Exported:
+def roster_export(*, actor: User | None, batch: Batch) -> Exported:
     """The bank's file of the batch's roster in the layout of its kind: the full
     account numbers appear here only. Audited (``export``, the file's SHA-256) and kept
     as a :class:`BankFile`; the lines and the batch go to EXPORTED. A batch already sent
@@ -469,7 +471,7 @@ def _account_matches(text: str, number_hash: str, masked: str) -> bool:
 
 def return_import(
     *,
-    actor: Any,
+    actor: User | None,
     batch: Batch,
     data: bytes,
     filename: str,
@@ -642,7 +644,7 @@ def return_import(
     return Imported(bank_file, refused=refused)
 
 
-def batch_close(*, actor: Any, batch: Batch) -> Batch:
+def batch_close(*, actor: User | None, batch: Batch) -> Batch:
     """Close a batch whose every line the bank answered (none left EXPORTED)."""
     batch = _fresh(batch)
     duties.check(batch, actor, Power.PAY, action="close")
@@ -663,7 +665,7 @@ def batch_close(*, actor: Any, batch: Batch) -> Batch:
 # --------------------------------------------------------------------------- failures
 
 
-def failure_handle(*, actor: Any, payment: Payment, note: str = "") -> Payment:
+def failure_handle(*, actor: User | None, payment: Payment, note: str = "") -> Payment:
     """The office has dealt with a failed payment (the account fixed, or checked with a
     note): it leaves the worklist and the next roster of the kind pays it again."""
     require_in_scope(actor, payment)

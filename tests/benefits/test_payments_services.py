@@ -420,3 +420,23 @@ def test_rmb_upper(amount, text):
 def test_rmb_upper_refuses_a_float():
     with pytest.raises(TypeError):
         rmb_upper(3600.0)  # type: ignore[arg-type]
+
+
+def test_no_binary_fraction_in_the_payments_code():
+    """Money is Decimal: no float literal, no ``float`` name in the part's modules."""
+    import ast
+    from pathlib import Path
+
+    import jisheng.benefits as package
+
+    root = Path(package.__file__).parent
+    names = [
+        "accounts.py", "bankfiles.py", "rmb.py", "services_payments.py",
+        "selectors_payments.py", "views_payments.py", "api_payments.py",
+        "worklist_payments.py", "forms_payments.py",
+    ]  # fmt: skip
+    for name in names:
+        tree = ast.parse((root / name).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            assert not (isinstance(node, ast.Constant) and isinstance(node.value, float)), name
+            assert not (isinstance(node, ast.Name) and node.id == "float"), name

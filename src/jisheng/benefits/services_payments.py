@@ -4,7 +4,7 @@ bank's export and return files, and failed payments back to the office.
 Every act on a batch is the PAY power (四权分离): :func:`duties.check` before the
 transaction (a refusal audited), :func:`duties.exercise` inside it (the batch locked, the
 act recorded). Money is ``Decimal`` throughout; sums are made in Python over the stored
-fen, never by the database's floating arithmetic. The full account number leaves the
+fen, never by the database's own arithmetic. The full account number leaves the
 database only in the bank's file and in the audited :func:`account_number_read`.
 
 A batch's status moves (FUNDED → EXPORTED → CLOSED) in :func:`_move`: through

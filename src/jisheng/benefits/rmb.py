@@ -2,8 +2,9 @@
 (壹仟贰佰叁拾肆元伍角陆分, 叁佰元整), as the payment roster's total shows it.
 
 A Decimal to the fen (a binary fraction is refused). The rules of the banks'
-票据填写规范: 零 between non-zero digits once for any run of zeros (壹仟零伍元), 万/亿 groups, 元整 when there are
-no jiao or fen, 零 before fen when there are no jiao (壹元零伍分).
+票据填写规范: 零 between non-zero digits once for any run of zeros (壹仟零伍元),
+万/亿 groups, 元整 when there are no jiao or fen, 零 before fen when there are no jiao
+(壹元零伍分).
 """
 
 from __future__ import annotations

@@ -258,6 +258,15 @@ _kw(
 )
 _kw("floating:team_update", _pk("away_team"))
 
+# issue 18 / payments: a batch, bank file, payment or person the fixtures do not make
+_kw(
+    "benefits:roster benefits:roster_xlsx benefits:roster_build benefits:bank_export "
+    "benefits:bank_return benefits:batch_close benefits:bankfile_detail "
+    "benefits:failure_handle",
+    lambda d: {"pk": MISSING_PK},
+)
+_kw("benefits:account_create", _pk("person"))
+
 
 def _report(data: SimpleNamespace) -> dict[str, Any]:
     """A report of village A: the first statistical form registered (none yet: a missing one)."""

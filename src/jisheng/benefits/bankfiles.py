@@ -168,8 +168,7 @@ def _xlsx(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
         '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
         'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews><cols>',
         *(
-            f'<col min="{i}" max="{i}" width="{22 if i in (2, 4) else 14}" '
-            'customWidth="1"/>'
+            f'<col min="{i}" max="{i}" width="{22 if i in (2, 4) else 14}" customWidth="1"/>'
             for i in range(1, len(headers) + 1)
         ),
         "</cols><sheetData>",

@@ -271,6 +271,14 @@ _kw(
 )
 _kw("benefits:objection_resolve", _pk("benefit_objection"))
 _kw("benefits:finding_answer", _pk("benefit_finding"))
+# issue 18 / payments: a batch, bank file, payment or person the fixtures do not make
+_kw(
+    "benefits:roster benefits:roster_xlsx benefits:roster_build benefits:bank_export "
+    "benefits:bank_return benefits:batch_close benefits:bankfile_detail "
+    "benefits:failure_handle",
+    lambda d: {"pk": MISSING_PK},
+)
+_kw("benefits:account_create", _pk("person"))
 
 
 def _report(data: SimpleNamespace) -> dict[str, Any]:

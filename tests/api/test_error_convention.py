@@ -20,6 +20,7 @@ from jisheng.api.urls import api as ninja_api
 from jisheng.benefits import api_eligibility as eligibility_api
 from jisheng.benefits import api_flow as benefits_flow_api
 from jisheng.benefits import selectors_flow as benefits_flow_selectors
+from jisheng.benefits import services_payments as payment_services
 from jisheng.certificates import services as certificate_services
 from jisheng.commodities import api as commodities_api
 from jisheng.exchange import services as exchange_services
@@ -262,6 +263,36 @@ CASES = [
     Case("POST", "/api/v1/benefits/findings/{finding_id}/answer",
          (benefits_flow_selectors, "finding_get"),
          lambda w: "/benefits/findings/1/answer", lambda w: {"answer": "收到"}),
+]  # fmt: skip
+
+
+def _benefit_batch(world: dict) -> Any:
+    """A FUNDED benefits batch of the county (issue 18 / payments), made once per test."""
+    import datetime
+
+    from jisheng.benefits.models import Batch
+
+    if "benefit_batch" not in world:
+        world["benefit_batch"] = Batch.objects.create(
+            kind="childcare", unit=world["tree"].county, title="育儿补贴",
+            period_start=datetime.date(2026, 1, 1), period_end=datetime.date(2026, 12, 31),
+            status="funded",
+        )  # fmt: skip
+    return world["benefit_batch"]
+
+
+# issue 18 / payments: the roster, the bank's export and its return file
+CASES += [
+    Case("POST", "/api/v1/benefits/bank-files/{batch_id}/roster",
+         (payment_services, "roster_build"),
+         lambda w: f"/benefits/bank-files/{_benefit_batch(w).pk}/roster", lambda w: {}),
+    Case("POST", "/api/v1/benefits/bank-files/{batch_id}/export",
+         (payment_services, "roster_export"),
+         lambda w: f"/benefits/bank-files/{_benefit_batch(w).pk}/export", lambda w: {}),
+    Case("POST", "/api/v1/benefits/bank-files/{batch_id}/return",
+         (payment_services, "return_import"),
+         lambda w: f"/benefits/bank-files/{_benefit_batch(w).pk}/return",
+         lambda w: {"filename": "回盘.csv", "content_base64": "5rWB5rC05Y+3"}),
 ]  # fmt: skip
 
 

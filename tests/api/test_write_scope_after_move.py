@@ -238,6 +238,14 @@ EXEMPT: dict[tuple[str, str], str] = {
     "no record of one person",
     ("POST", "/api/v1/benefits/eligibility/applications"): "the person is looked up in the "
     "caller's scope when applying (tests/benefits/test_eligibility_pages.py)",
+    # issue 18 / payments: a benefits batch's roster and bank files, scoped by the batch's
+    # unit and the PAY power (四权分离); no record of a person is written
+    # (tests/benefits/test_payments_pages.py: another township's batch is 404 and audited)
+    **{
+        ("POST", f"/api/v1/benefits/bank-files/{{batch_id}}/{step}"): "a benefits batch's "
+        "roster or bank file, scoped by the batch's unit (tests/benefits/test_payments_pages.py)"
+        for step in ("roster", "export", "return")
+    },
     ("POST", "/api/v1/auth/token"): "signs in with a password; no record of a person",
     ("POST", "/api/v1/persons/search"): "a search (POST keeps ID numbers out of URLs); "
     "writes nothing, and its results are scoped like GET /persons",

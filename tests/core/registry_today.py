@@ -864,3 +864,18 @@ TODAY_SHORTCUTS["auditor"] = [
 ]
 TODAY_SHORTCUTS.setdefault("finance", []).append("benefits:batch_list")
 TODAY_SHORTCUTS.setdefault("payer", []).append("benefits:batch_list")
+# issue 18 / payments (jisheng.benefits.plug_payments): payment rosters and failed
+# payments in the benefits module (its items 40–59), the payer's home shortcut, the API
+TODAY_API_PATHS += [
+    "get /api/v1/benefits/payments",
+    "get /api/v1/benefits/payments/{payment_id}",
+    "post /api/v1/benefits/bank-files/{batch_id}/roster",
+    "post /api/v1/benefits/bank-files/{batch_id}/export",
+    "post /api/v1/benefits/bank-files/{batch_id}/return",
+]
+if "benefits" not in [key for key, _names in TODAY_MENU]:
+    TODAY_MENU.insert([key for key, _names in TODAY_MENU].index("leave") + 1, ("benefits", []))
+TODAY_MENU[[key for key, _names in TODAY_MENU].index("benefits")][1].extend(
+    ["benefits:roster_list", "benefits:failed_list"]
+)
+TODAY_SHORTCUTS.setdefault("payer", []).append("benefits:roster_list")

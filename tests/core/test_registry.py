@@ -113,7 +113,7 @@ def test_the_api_has_todays_paths_in_order():
     operations = [f"{m} {path}" for path, item in schema["paths"].items() for m in item]
     assert sorted(_not_plugin(operations)) == sorted(TODAY_API_PATHS)
     prefixes = [(r.prefix, r.order) for r in reg.api_routers()]
-    assert [p for p, _o in prefixes[:26]] == [
+    assert [p for p, _o in prefixes[:28]] == [
         "",
         "/units",
         "/commodities",
@@ -135,6 +135,9 @@ def test_the_api_has_todays_paths_in_order():
         "/benefits/batches",
         "/benefits/objections",
         "/benefits/findings",
+        # issue 18 / payments: payment lines 44, bank files 45
+        "/benefits/payments",
+        "/benefits/bank-files",
         "/services",
         "",
         "/indicators",

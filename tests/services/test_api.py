@@ -122,6 +122,7 @@ def test_worklist_groups_counts_items(api, woman_a, woman_b):
         "exchange_unaddressed", "floating_contact_due",
         # issue 18 / flow: 90, 91
         "benefits_batches", "benefits_objections",
+        "benefits_payment_failed",  # issue 18 / payments (92)
         "crosscheck",
     ]  # fmt: skip
     assert groups["due"]["count"] == 1

@@ -454,6 +454,14 @@ class Payment(TimeStampedModel):
         related_name="+",
     )
     failure_seen = models.BooleanField(_("failure handled"), default=False)
+    reissue_of = models.OneToOneField(  # a failed payment paid again in this line
+        "self",
+        verbose_name=_("pays again"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reissued_by",
+    )
 
     scope_path_field = "unit__path"
 

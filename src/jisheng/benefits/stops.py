@@ -59,8 +59,8 @@ class Stop:
     until: datetime.date  # the first day no longer paid
 
     @property
-    def note(self) -> str:
-        return self.event_on.isoformat()
+    def label(self) -> str:
+        return str(StopReason(self.reason).label)
 
 
 def until_for(reason: str, event_on: datetime.date) -> datetime.date:

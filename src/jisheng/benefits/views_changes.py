@@ -26,6 +26,7 @@ from jisheng.benefits.models import Entitlement
 from jisheng.core.forms import add_service_errors
 from jisheng.core.scope import get_in_scope_or_404
 from jisheng.core.web import GET_POST, require_perm
+from jisheng.orgs.choices import PositionRole
 from jisheng.orgs.models import User
 from jisheng.people.models import Person
 from jisheng.people.search import person_search
@@ -286,6 +287,10 @@ def allowance_batches(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _position_label(key: str) -> str:
+    return str(PositionRole(key).label) if key in PositionRole.values else key
+
+
 @require_GET
 def allowance_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, VIEW_ALLOWANCE)
@@ -294,5 +299,11 @@ def allowance_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "benefits/changes/allowance_detail.html",
-        {"batch": batch, "lines": selectors.allowance_lines(user, batch)},
+        {
+            "batch": batch,
+            "lines": [
+                (line, _position_label(line.position))
+                for line in selectors.allowance_lines(user, batch)
+            ],
+        },
     )

@@ -106,7 +106,9 @@ def test_a_stop_due_is_shown_before_the_nightly_job(client, users, pack, make_pe
     assert Entitlement.objects.get(person=child).status == "active"  # a read writes nothing
 
 
-def test_the_arrears_page_puts_months_owed_in_the_next_batch(client, users, pack, make_person, tree):
+def test_the_arrears_page_puts_months_owed_in_the_next_batch(
+    client, users, pack, make_person, tree
+):
     mother = make_person(name="黄静", birth_date=D(1995, 1, 1))
     child = make_person(
         name="黄小雨", birth_date=D(2025, 3, 10), seq=340, registered_on=D(2025, 3, 10)
@@ -118,9 +120,7 @@ def test_the_arrears_page_puts_months_owed_in_the_next_batch(client, users, pack
     client.force_login(users.office)
     page = client.get(reverse("benefits:arrears_due"))
     assert "黄小雨" in page.content.decode()
-    client.post(
-        reverse("benefits:arrears_due"), {"entitlement": ent.pk, "through": "2025-12-31"}
-    )
+    client.post(reverse("benefits:arrears_due"), {"entitlement": ent.pk, "through": "2025-12-31"})
     case = batch.cases.get()
     assert (case.months, case.amount, case.source) == (10, Decimal("3000.00"), "arrears")
     assert case.note == "补发 2025年3月至2025年12月"
@@ -194,7 +194,11 @@ def test_the_allowance_pages(client, pack, tree, users):
     assert "宣传员责任补贴" in page.content.decode()
     built = client.post(
         reverse("benefits:allowances"),
-        {"kind": "propagandist_allowance", "period_start": "2026-01-01", "period_end": "2026-06-30"},
+        {
+            "kind": "propagandist_allowance",
+            "period_start": "2026-01-01",
+            "period_end": "2026-06-30",
+        },
     )
     assert built.status_code == 302
     detail = client.get(built["Location"])
@@ -202,7 +206,11 @@ def test_the_allowance_pages(client, pack, tree, users):
     assert "60.00" in text and "宣传员" in text and "propagandist" not in text
     bad = client.post(
         reverse("benefits:allowances"),
-        {"kind": "propagandist_allowance", "period_start": "2026-06-30", "period_end": "2026-01-01"},
+        {
+            "kind": "propagandist_allowance",
+            "period_start": "2026-06-30",
+            "period_end": "2026-01-01",
+        },
     )
     assert bad.status_code == 200
 
@@ -226,7 +234,9 @@ def test_the_api_lists_confirms_and_resolves_in_scope(api, stopped):
         f"/benefits/overpayments/{over_id}/resolve", {"outcome": "repaid", "note": "x"}
     )
     assert refused.status_code == 404
-    bad = client.post_json(f"/benefits/overpayments/{over_id}/resolve", {"outcome": "deduct", "note": "x"})
+    bad = client.post_json(
+        f"/benefits/overpayments/{over_id}/resolve", {"outcome": "deduct", "note": "x"}
+    )
     assert bad.status_code == 422
     done = client.post_json(
         f"/benefits/overpayments/{over_id}/resolve", {"outcome": "repaid", "note": "已退回"}

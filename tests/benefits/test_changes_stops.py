@@ -40,9 +40,7 @@ def y(year: int) -> dict[str, dt.date]:
     return {"period_start": D(year, 1, 1), "period_end": D(year, 12, 31)}
 
 
-def test_a_death_mid_month_stops_from_the_next_month_and_pays_the_month_of_death(
-    pack, make_person
-):
+def test_a_death_mid_month_stops_from_the_next_month_and_pays_the_month_of_death(pack, make_person):
     parent = make_person(name="张桂兰", birth_date=D(1960, 3, 1))
     ent = f.entitlement(parent, kind="special_assistance", starts_on=D(2025, 1, 1))
     events.event_record(actor=None, person=parent, kind=EventKind.DEATH, date=D(2026, 3, 15))
@@ -59,7 +57,9 @@ def test_a_death_mid_month_stops_from_the_next_month_and_pays_the_month_of_death
 
 def test_a_child_turning_three_stops_on_the_birthday_may_not_paid(pack, make_person):
     mother = make_person(name="王丽", birth_date=D(1995, 1, 1))
-    child = make_person(name="王小宝", birth_date=D(2023, 5, 20), seq=300, registered_on=D(2023, 5, 20))
+    child = make_person(
+        name="王小宝", birth_date=D(2023, 5, 20), seq=300, registered_on=D(2023, 5, 20)
+    )
     ent = f.entitlement(
         child, kind="childcare_subsidy", beneficiary=mother, starts_on=D(2025, 1, 1)
     )
@@ -159,7 +159,11 @@ def test_open_cases_beyond_a_stop_are_cut_back_with_the_audit(pack, make_person,
     batch.refresh_from_db()
     assert (case.months, case.amount) == (2, Decimal("1000.00"))
     assert batch.total_amount == Decimal("1000.00")
-    row = AuditEvent.objects.filter(object_type="benefits.case", object_id=str(case.pk)).order_by("-id").first()
+    row = (
+        AuditEvent.objects.filter(object_type="benefits.case", object_id=str(case.pk))
+        .order_by("-id")
+        .first()
+    )
     assert row.changes["amount"] == ["3000.00", "1000.00"]
 
 
@@ -196,7 +200,9 @@ def test_the_worklist_shows_the_stop_to_the_right_office_only(pack, make_person,
 
 def test_arrears_for_months_found_late(pack, make_person, tree, users):
     mother = make_person(name="何静", birth_date=D(1995, 1, 1))
-    child = make_person(name="何小雨", birth_date=D(2025, 3, 10), seq=310, registered_on=D(2025, 3, 10))
+    child = make_person(
+        name="何小雨", birth_date=D(2025, 3, 10), seq=310, registered_on=D(2025, 3, 10)
+    )
     ent = f.entitlement(
         child, kind="childcare_subsidy", beneficiary=mother, starts_on=D(2025, 3, 10)
     )
@@ -250,7 +256,11 @@ def test_the_amount_change_is_audited_with_before_and_after(pack, make_person, t
     case.refresh_from_db()
     batch.refresh_from_db()
     assert case.amount == Decimal("2500.00") and batch.total_amount == Decimal("2500.00")
-    row = AuditEvent.objects.filter(object_type="benefits.case", object_id=str(case.pk)).order_by("-id").first()
+    row = (
+        AuditEvent.objects.filter(object_type="benefits.case", object_id=str(case.pk))
+        .order_by("-id")
+        .first()
+    )
     assert row.changes["amount"] == ["3000.00", "2500.00"]
     assert row.message == "核减一个月"
     f.paid(case)
@@ -267,7 +277,9 @@ def test_an_overpayment_is_resolved_with_a_note_audited(pack, make_person, tree,
     with pytest.raises(ValidationError):
         services.overpayment_resolve(actor=users.office, overpayment=over, outcome="x", note="n")
     with pytest.raises(ValidationError):
-        services.overpayment_resolve(actor=users.office, overpayment=over, outcome="repaid", note="")
+        services.overpayment_resolve(
+            actor=users.office, overpayment=over, outcome="repaid", note=""
+        )
     with pytest.raises(PermissionDenied):
         services.overpayment_resolve(
             actor=users.field_b, overpayment=over, outcome="repaid", note="已退回"

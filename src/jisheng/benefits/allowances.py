@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -28,7 +27,7 @@ from jisheng.benefits.selectors_changes import kind_of
 from jisheng.core import audit
 from jisheng.core.choices import AuditAction
 from jisheng.core.scope import require_in_scope
-from jisheng.orgs.models import Position, Unit
+from jisheng.orgs.models import Position, Unit, User
 
 ADD = "benefits.add_allowanceline"
 ONE_DAY = datetime.timedelta(days=1)
@@ -84,7 +83,7 @@ def lines_for(
 
 def build(
     *,
-    actor: Any,
+    actor: User | None,
     kind: str,
     unit: Unit,
     period_start: datetime.date,

@@ -176,13 +176,16 @@ def entitlement_arrears(request: HttpRequest, entitlement_id: int, payload: Arre
         )
     except ValidationError as exc:
         raise service_invalid(exc) from exc
-    return Status(201, {
-        "case_id": case.pk,
-        "batch_id": case.batch_id,
-        "months": case.months,
-        "amount": str(case.amount),
-        "explanation": case.note,
-    })
+    return Status(
+        201,
+        {
+            "case_id": case.pk,
+            "batch_id": case.batch_id,
+            "months": case.months,
+            "amount": str(case.amount),
+            "explanation": case.note,
+        },
+    )
 
 
 class OverpaymentOut(Schema):

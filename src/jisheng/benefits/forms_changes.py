@@ -22,7 +22,9 @@ class ResolveForm(forms.Form):
             ("other", _("Other")),
         ],
     )
-    note = forms.CharField(label=_("Note"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("Note"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ArrearsForm(forms.Form):
@@ -36,7 +38,9 @@ class AllowanceForm(forms.Form):
     period_start = forms.DateField(
         label=_("Period from"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    period_end = forms.DateField(label=_("Period to"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(
+        label=_("Period to"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args: object, kinds: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -14,11 +13,10 @@ from jisheng.benefits.amounts import month_start
 from jisheng.benefits.choices import (
     CaseStatus,
     EntitlementStatus,
-    OverpaymentStatus,
 )
 from jisheng.benefits.models import AllowanceLine, Batch, Case, Entitlement, Overpayment
 from jisheng.core.scope import get_in_scope_or_404, restrict, restrict_within
-from jisheng.orgs.models import Unit
+from jisheng.orgs.models import Unit, User
 from jisheng.people.models import Person
 from jisheng.policy.schema_benefits import BenefitKind
 from jisheng.policy.selectors import pack_in_force
@@ -43,7 +41,7 @@ def kinds_of(unit: Unit | None, on: datetime.date) -> dict[str, BenefitKind]:
 
 
 def entitlements(
-    user: Any,
+    user: User,
     *,
     unit: Unit | None = None,
     person: Person | None = None,
@@ -60,13 +58,13 @@ def entitlements(
     return rows.select_related("person", "beneficiary", "unit").order_by("kind", "-starts_on", "id")
 
 
-def entitlement_get(user: Any, pk: int) -> Entitlement:
+def entitlement_get(user: User, pk: int) -> Entitlement:
     return get_in_scope_or_404(
         Entitlement.objects.select_related("person", "beneficiary", "unit"), user, pk=pk
     )
 
 
-def stops_to_confirm(user: Any, *, unit: Unit | None = None) -> QuerySet[Entitlement]:
+def stops_to_confirm(user: User, *, unit: Unit | None = None) -> QuerySet[Entitlement]:
     """Entitlements stopped by a registry event the office has not confirmed yet."""
     return (
         restrict_within(Entitlement.objects.all(), user, unit)
@@ -77,7 +75,7 @@ def stops_to_confirm(user: Any, *, unit: Unit | None = None) -> QuerySet[Entitle
 
 
 def overpayments(
-    user: Any, *, unit: Unit | None = None, status: str = ""
+    user: User, *, unit: Unit | None = None, status: str = ""
 ) -> QuerySet[Overpayment]:
     rows = restrict_within(Overpayment.objects.all(), user, unit)
     if status:
@@ -87,9 +85,11 @@ def overpayments(
     ).order_by("status", "covers_from", "id")
 
 
-def overpayment_get(user: Any, pk: int) -> Overpayment:
+def overpayment_get(user: User, pk: int) -> Overpayment:
     return get_in_scope_or_404(
-        Overpayment.objects.select_related("entitlement__person", "entitlement__beneficiary", "unit"),
+        Overpayment.objects.select_related(
+            "entitlement__person", "entitlement__beneficiary", "unit"
+        ),
         user,
         pk=pk,
     )
@@ -121,7 +121,7 @@ def owed_span(entitlement: Entitlement, *, today: datetime.date) -> Owed | None:
 
 
 def arrears_due(
-    user: Any, *, today: datetime.date, unit: Unit | None = None, limit: int = 500
+    user: User, *, today: datetime.date, unit: Unit | None = None, limit: int = 500
 ) -> list[Owed]:
     """Entitlements with months already past (before this month) never paid and with
     no case pending (not paid, not withdrawn, not failed): arrears to put in a batch.
@@ -150,7 +150,7 @@ def arrears_due(
     return found
 
 
-def allowance_batches(user: Any, *, unit: Unit | None = None) -> QuerySet[Batch]:
+def allowance_batches(user: User, *, unit: Unit | None = None) -> QuerySet[Batch]:
     staff_batches = AllowanceLine.objects.filter(batch=OuterRef("pk"))
     return (
         restrict_within(Batch.objects.all(), user, unit)
@@ -160,7 +160,5 @@ def allowance_batches(user: Any, *, unit: Unit | None = None) -> QuerySet[Batch]
     )
 
 
-def allowance_lines(user: Any, batch: Batch) -> QuerySet[AllowanceLine]:
-    return restrict(AllowanceLine.objects.filter(batch=batch), user).select_related(
-        "user", "unit"
-    )
+def allowance_lines(user: User, batch: Batch) -> QuerySet[AllowanceLine]:
+    return restrict(AllowanceLine.objects.filter(batch=batch), user).select_related("user", "unit")

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -41,6 +40,7 @@ from jisheng.benefits.selectors_changes import kind_of
 from jisheng.core import audit
 from jisheng.core.choices import AuditAction
 from jisheng.core.scope import require_in_scope
+from jisheng.orgs.models import User
 from jisheng.people.models import Person
 from jisheng.policy.schema_benefits import BenefitKind
 
@@ -67,10 +67,10 @@ def outcome_label(outcome: str) -> str:
 
 
 def month_cn(day: datetime.date) -> str:
-    return _("%(y)d-%(m)02d") % {"y": day.year, "m": day.month}
+    return _("%(y)d/%(m)d") % {"y": day.year, "m": day.month}
 
 
-def _require(actor: Any, perm: str) -> None:
+def _require(actor: User | None, perm: str) -> None:
     if actor is not None and not actor.has_perm(perm):
         raise PermissionDenied(_("You may not do this."))
 
@@ -84,7 +84,7 @@ def _kind(entitlement: Entitlement, on: datetime.date) -> BenefitKind | None:
 
 def stop(
     *,
-    actor: Any,
+    actor: User | None,
     entitlement: Entitlement,
     reason: str,
     event_on: datetime.date,
@@ -138,7 +138,9 @@ def stop(
     return entitlement
 
 
-def _cut_open_cases(*, actor: Any, entitlement: Entitlement, kind: BenefitKind | None) -> None:
+def _cut_open_cases(
+    *, actor: User | None, entitlement: Entitlement, kind: BenefitKind | None
+) -> None:
     """Cases of the entitlement not yet paid that cover months from the stop on: their
     months and amount are cut back to the stop (audited, before/after)."""
     assert entitlement.stopped_on is not None
@@ -168,9 +170,7 @@ def _cut_open_cases(*, actor: Any, entitlement: Entitlement, kind: BenefitKind |
         )
 
 
-def apply_stops(
-    *, person: Person, today: datetime.date | None = None
-) -> list[Entitlement]:
+def apply_stops(*, person: Person, today: datetime.date | None = None) -> list[Entitlement]:
     """Stop the active entitlements of ``person`` whose stop is due (the system acts).
     One indexed query when she has none (the receiver of every registry change)."""
     today = today or timezone.localdate()
@@ -199,7 +199,7 @@ def _apply(entitlement: Entitlement, today: datetime.date) -> Entitlement | None
 def scan_stops(*, today: datetime.date | None = None) -> list[Entitlement]:
     """The nightly job (``jisheng benefits stops``): every active entitlement with a stop
     due — bulk-loaded deaths and moves, birthdays — read through indexed conditions."""
-    from jisheng.orgs.models import Unit
+    from jisheng.orgs.models import Unit, User
     from jisheng.policy.selectors import packs_in_force
 
     today = today or timezone.localdate()
@@ -225,7 +225,7 @@ def scan_stops(*, today: datetime.date | None = None) -> list[Entitlement]:
     return stopped
 
 
-def confirm_stop(*, actor: Any, entitlement: Entitlement, note: str = "") -> Entitlement:
+def confirm_stop(*, actor: User | None, entitlement: Entitlement, note: str = "") -> Entitlement:
     """The office confirms a stop it was shown (``stop_seen``), audited."""
     _require(actor, CHANGE_ENTITLEMENT)
     require_in_scope(actor, entitlement)
@@ -260,8 +260,10 @@ def mark_paid_through(*, case: Case) -> Entitlement | None:
     if case.entitlement_id is None:
         return None
     with transaction.atomic():
-        entitlement = Entitlement.objects.select_for_update().select_related("unit").get(
-            pk=case.entitlement_id
+        entitlement = (
+            Entitlement.objects.select_for_update()
+            .select_related("unit")
+            .get(pk=case.entitlement_id)
         )
         if entitlement.paid_through is not None and entitlement.paid_through >= case.covers_to:
             return entitlement
@@ -282,7 +284,8 @@ def mark_paid_through(*, case: Case) -> Entitlement | None:
         )
         if entitlement.status == EntitlementStatus.STOPPED:
             overpayment_check(
-                entitlement=entitlement, kind=_kind(entitlement, entitlement.stopped_on or case.covers_to)
+                entitlement=entitlement,
+                kind=_kind(entitlement, entitlement.stopped_on or case.covers_to),
             )
     return entitlement
 
@@ -297,7 +300,9 @@ def overpaid_span(
         return None
     first = entitlement.stopped_on
     if kind is not None and kind.period == "year" and kind.prorate == "none":
-        first = datetime.date(first.year + (0 if first == datetime.date(first.year, 1, 1) else 1), 1, 1)
+        first = datetime.date(
+            first.year + (0 if first == datetime.date(first.year, 1, 1) else 1), 1, 1
+        )
     if kind is not None and kind.period == "once":
         return None
     if entitlement.paid_through < first:
@@ -354,7 +359,7 @@ def _months(first: datetime.date, last: datetime.date) -> list[datetime.date]:
 
 
 def overpayment_resolve(
-    *, actor: Any, overpayment: Overpayment, outcome: str, note: str
+    *, actor: User | None, overpayment: Overpayment, outcome: str, note: str
 ) -> Overpayment:
     """The office resolves an overpayment: repaid, written off or other (with a note),
     audited with before and after."""
@@ -405,7 +410,7 @@ def next_open_batch(entitlement: Entitlement) -> Batch | None:
     )
 
 
-def arrears(*, actor: Any, entitlement: Entitlement, through: datetime.date) -> Case:
+def arrears(*, actor: User | None, entitlement: Entitlement, through: datetime.date) -> Case:
     """Put the months owed (after ``paid_through``, or from the start, to ``through``,
     never past a stop or the end of eligibility) as an ARREARS case in the next open
     batch of the kind, with the months and amount of ``amounts.compute`` and the
@@ -502,7 +507,7 @@ def _shares(case: Case, kind: BenefitKind, employers: list[int] | None = None) -
 # --------------------------------------------------------------------------- amounts
 
 
-def parse_amount(value: Any) -> Decimal:
+def parse_amount(value: object) -> Decimal:
     """Yuan as a Decimal with at most two places, zero or more."""
     if isinstance(value, (bool, float)):
         raise ValidationError({"amount": _("Give the amount in yuan, e.g. 300.00.")})
@@ -517,7 +522,7 @@ def parse_amount(value: Any) -> Decimal:
     return amount.quantize(FEN)
 
 
-def change_amount(*, actor: Any, case: Case, amount: Any, reason: str) -> Case:
+def change_amount(*, actor: User | None, case: Case, amount: object, reason: str) -> Case:
     """Change the amount of ``case`` (not yet paid): the only way to, audited with
     before and after and the reason; the batch's total follows, the shares are split
     again. A user exercises the confirming power on the batch (四权分离)."""
@@ -545,7 +550,7 @@ def _paid_or_sent(case: Case) -> bool:
 
 
 def _set_amount(
-    *, actor: Any, case: Case, amount: Decimal, months: int | None, reason: str
+    *, actor: User | None, case: Case, amount: Decimal, months: int | None, reason: str
 ) -> None:
     locked = Case.objects.select_for_update().select_related("batch").get(pk=case.pk)
     before = {"amount": str(locked.amount), "months": locked.months}

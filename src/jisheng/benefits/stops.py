@@ -141,16 +141,16 @@ def due_stop(
     return min(found, key=lambda s: s.until)
 
 
-def candidates(
-    *, today: datetime.date, age_limits: dict[str, int]
-) -> list[Entitlement]:
+def candidates(*, today: datetime.date, age_limits: dict[str, int]) -> list[Entitlement]:
     """The active entitlements that may have a stop due: their person deceased or moved
     away, ``ends_on`` passed, or born before a kind's age limit (``age_limits``: kind
     key → years). Indexed conditions only; the rows concerned, not all of them."""
     condition = Q(person__status__in=[PersonStatus.DECEASED, PersonStatus.TRANSFERRED_OUT])
     condition |= Q(ends_on__lte=today)
     for key, years in age_limits.items():
-        condition |= Q(kind=key, ends_on__isnull=True, person__birth_date__lte=birthday_back(today, years))
+        condition |= Q(
+            kind=key, ends_on__isnull=True, person__birth_date__lte=birthday_back(today, years)
+        )
     return list(
         Entitlement.objects.filter(condition, status=EntitlementStatus.ACTIVE)
         .select_related("person", "unit")

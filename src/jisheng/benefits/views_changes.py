@@ -16,10 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from jisheng.benefits import allowances
+from jisheng.benefits import allowances, stops
 from jisheng.benefits import selectors_changes as selectors
 from jisheng.benefits import services_changes as services
-from jisheng.benefits import stops
 from jisheng.benefits.choices import EntitlementStatus, OverpaymentStatus
 from jisheng.benefits.forms_changes import AllowanceForm, ArrearsForm, ConfirmStopForm, ResolveForm
 from jisheng.benefits.models import Entitlement
@@ -27,7 +26,7 @@ from jisheng.core.forms import add_service_errors
 from jisheng.core.scope import get_in_scope_or_404
 from jisheng.core.web import GET_POST, require_perm
 from jisheng.orgs.choices import PositionRole
-from jisheng.orgs.models import User
+from jisheng.orgs.models import Unit, User
 from jisheng.people.models import Person
 from jisheng.people.search import person_search
 
@@ -93,9 +92,7 @@ def person_benefits(request: HttpRequest) -> HttpResponse:
                 else None
             )
             rows.append(Row(entitlement, labels.get(entitlement.kind, entitlement.kind), due))
-        overpayments = list(
-            selectors.overpayments(user).filter(entitlement__person=person)
-        )
+        overpayments = list(selectors.overpayments(user).filter(entitlement__person=person))
     return render(
         request,
         "benefits/changes/person_benefits.html",
@@ -242,7 +239,7 @@ def arrears_due(request: HttpRequest) -> HttpResponse:
 def allowance_batches(request: HttpRequest) -> HttpResponse:
     require_perm(request, VIEW_ALLOWANCE)
     user = _user(request)
-    unit = getattr(request, "working_unit", None) or user.unit
+    unit: Unit = getattr(request, "working_unit", None) or user.unit  # type: ignore[assignment]
     today = timezone.localdate()
     kinds = [
         (key, kind.label)
@@ -253,7 +250,10 @@ def allowance_batches(request: HttpRequest) -> HttpResponse:
     form = AllowanceForm(
         request.POST or None,
         kinds=kinds,
-        initial={"period_start": datetime.date(year, 1, 1), "period_end": datetime.date(year, 12, 31)},
+        initial={
+            "period_start": datetime.date(year, 1, 1),
+            "period_end": datetime.date(year, 12, 31),
+        },
     )
     if request.method == "POST":
         require_perm(request, ADD_ALLOWANCE)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 import time
-from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
@@ -18,13 +17,13 @@ class Command(BaseCommand):
         parser.add_argument("action", choices=["stops"])
         parser.add_argument("--date", help="the day to check (default: today)")
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: object, **options: object) -> None:
         from jisheng.benefits.services_changes import scan_stops
 
         today = None
         if options["date"]:
             try:
-                today = datetime.date.fromisoformat(options["date"])
+                today = datetime.date.fromisoformat(str(options["date"]))
             except ValueError as exc:
                 raise CommandError(_("Give the date as YYYY-MM-DD.")) from exc
         started = time.perf_counter()

@@ -29,6 +29,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests import rows
+from tests.benefits import factories_changes
 
 BASELINES_FILE = Path(__file__).with_name("query_baselines.json")
 D = datetime.date
@@ -144,6 +145,10 @@ BUILDERS: dict[str, Callable[[SimpleNamespace, int], None] | None] = {
     "page:floating:team_list": rows.away_teams,
     "api:/api/v1/floating/outflows": rows.outflows,
     "api:/api/v1/floating/teams": rows.away_teams,
+    # issue 18 / changes
+    "api:/api/v1/benefits/entitlements": factories_changes.entitlement_rows,
+    "api:/api/v1/benefits/overpayments": factories_changes.overpayment_rows,
+    "api:/api/v1/benefits/allowances": factories_changes.allowance_rows,
 }
 
 

@@ -129,3 +129,47 @@ def paid(case, *, on=None):
         status=PaymentStatus.PAID,
         paid_on=on or case.covers_to,
     )
+
+
+# ----------------------------------------------------------------- row builders (query counts)
+
+
+def entitlement_rows(env, n: int) -> None:
+    """``n`` entitlements of new persons of village A (``tests/test_query_counts.py``)."""
+    for _ in range(n):
+        entitlement(env.make_person(name="陈静"))
+
+
+def overpayment_rows(env, n: int) -> None:
+    from jisheng.benefits.models import Overpayment
+
+    for _ in range(n):
+        made = entitlement(env.make_person(name="陈静"), status="stopped")
+        Overpayment.objects.create(
+            entitlement=made,
+            unit=made.unit,
+            months=1,
+            amount=Decimal("500.00"),
+            covers_from=dt.date(2026, 4, 1),
+            covers_to=dt.date(2026, 4, 30),
+        )
+
+
+def allowance_rows(env, n: int) -> None:
+    from jisheng.benefits.models import AllowanceLine
+    from jisheng.orgs.models import User
+    from tests import factories
+
+    staff = User.objects.filter(username="rows_staff").first() or factories.user(
+        "rows_staff", env.tree.village_a, "field"
+    )
+    for _ in range(n):
+        made = batch(env.tree.village_a, kind="propagandist_allowance")
+        AllowanceLine.objects.create(
+            batch=made,
+            user=staff,
+            unit=env.tree.village_a,
+            position="propagandist",
+            months=12,
+            amount=Decimal("120.00"),
+        )

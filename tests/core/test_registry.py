@@ -113,7 +113,7 @@ def test_the_api_has_todays_paths_in_order():
     operations = [f"{m} {path}" for path, item in schema["paths"].items() for m in item]
     assert sorted(_not_plugin(operations)) == sorted(TODAY_API_PATHS)
     prefixes = [(r.prefix, r.order) for r in reg.api_routers()]
-    assert [p for p, _o in prefixes[:22]] == [
+    assert [p for p, _o in prefixes[:25]] == [
         "",
         "/units",
         "/commodities",
@@ -129,6 +129,10 @@ def test_the_api_has_todays_paths_in_order():
         "/floating/sweeps",
         "/policy",
         "/exchange",
+        # issue 18 / changes: entitlements 45, overpayments 46, staff allowances 47
+        "/benefits/entitlements",
+        "/benefits/overpayments",
+        "/benefits/allowances",
         "/services",
         "",
         "/indicators",

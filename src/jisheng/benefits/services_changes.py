@@ -199,7 +199,7 @@ def _apply(entitlement: Entitlement, today: datetime.date) -> Entitlement | None
 def scan_stops(*, today: datetime.date | None = None) -> list[Entitlement]:
     """The nightly job (``jisheng benefits stops``): every active entitlement with a stop
     due — bulk-loaded deaths and moves, birthdays — read through indexed conditions."""
-    from jisheng.orgs.models import Unit, User
+    from jisheng.orgs.models import Unit
     from jisheng.policy.selectors import packs_in_force
 
     today = today or timezone.localdate()

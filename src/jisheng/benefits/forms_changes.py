@@ -21,6 +21,7 @@ class ResolveForm(forms.Form):
             ("written_off", _("Written off")),
             ("other", _("Other")),
         ],
+        widget=forms.RadioSelect,
     )
     note = forms.CharField(
         label=_("Note"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})

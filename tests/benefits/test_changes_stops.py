@@ -306,3 +306,30 @@ def test_the_entitlements_of_a_person_without_any_cost_one_query(pack, make_pers
         assert services.apply_stops(person=parent) == []
     assert len(ctx.captured_queries) == 1
     assert Entitlement.objects.count() == 0 and Case.objects.count() == 0
+
+
+def test_the_nightly_scan_reads_only_the_rows_concerned(pack, make_person):
+    """The scan's queries do not grow with the persons or entitlements that have no stop
+    due: a fixed number of indexed reads, then the rows concerned."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for k in range(3):
+        f.entitlement(make_person(name="钟华", birth_date=D(1960, 3, 1), seq=400 + k))
+    with CaptureQueriesContext(connection) as few:
+        assert services.scan_stops(today=D(2026, 6, 1)) == []
+    for k in range(20):
+        f.entitlement(make_person(name="钟华", birth_date=D(1960, 3, 1), seq=500 + k))
+    with CaptureQueriesContext(connection) as many:
+        assert services.scan_stops(today=D(2026, 6, 1)) == []
+    assert len(many.captured_queries) == len(few.captured_queries)
+    # a death loaded in bulk (no signal) is found by the scan
+    dead = make_person(name="钟敏", birth_date=D(1960, 3, 1), seq=600)
+    ent = f.entitlement(dead, kind="special_assistance")
+    from jisheng.people.models import LifeEvent, Person
+
+    LifeEvent.objects.create(person=dead, kind=EventKind.DEATH, date=D(2026, 2, 1), unit=dead.unit)
+    Person.objects.filter(pk=dead.pk).update(status="deceased")
+    assert [e.pk for e in services.scan_stops(today=D(2026, 6, 1))] == [ent.pk]
+    ent.refresh_from_db()
+    assert ent.stopped_on == D(2026, 3, 1)

@@ -509,7 +509,8 @@ def _shares(case: Case, kind: BenefitKind, employers: list[int] | None = None) -
 
 def parse_amount(value: object) -> Decimal:
     """Yuan as a Decimal with at most two places, zero or more."""
-    if isinstance(value, (bool, float)):
+    if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
+        # a binary fraction is not an amount of money: yuan come as text or Decimal
         raise ValidationError({"amount": _("Give the amount in yuan, e.g. 300.00.")})
     try:
         amount = Decimal(str(value).strip())

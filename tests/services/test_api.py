@@ -120,6 +120,8 @@ def test_worklist_groups_counts_items(api, woman_a, woman_b):
         "floating_arrivals", "floating_landlord_agreement", "floating_unverified",
         "floating_findings", "floating_sweep_due", "exchange_reply_due", "floating_outflow_due",
         "exchange_unaddressed", "floating_contact_due",
+        # issue 18 / changes: stopped benefits to confirm (93)
+        "benefits_stops",
         "crosscheck",
     ]  # fmt: skip
     assert groups["due"]["count"] == 1

@@ -29,6 +29,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests import rows
+from tests.benefits import factories_changes
 
 BASELINES_FILE = Path(__file__).with_name("query_baselines.json")
 D = datetime.date
@@ -152,6 +153,10 @@ BUILDERS: dict[str, Callable[[SimpleNamespace, int], None] | None] = {
     "api:/api/v1/benefits/batches/{batch_id}/cases": rows.benefit_cases,
     "api:/api/v1/benefits/objections": rows.benefit_objections,
     "api:/api/v1/benefits/findings": rows.benefit_findings,
+    # issue 18 / changes
+    "api:/api/v1/benefits/entitlements": factories_changes.entitlement_rows,
+    "api:/api/v1/benefits/overpayments": factories_changes.overpayment_rows,
+    "api:/api/v1/benefits/allowances": factories_changes.allowance_rows,
 }
 
 

@@ -879,3 +879,28 @@ TODAY_MENU[[key for key, _names in TODAY_MENU].index("benefits")][1].extend(
     ["benefits:roster_list", "benefits:failed_list"]
 )
 TODAY_SHORTCUTS.setdefault("payer", []).append("benefits:roster_list")
+# issue 18 / changes: a person's benefits, stops to confirm, overpayments, arrears, staff
+# allowances (menu items 60–79 of "benefits", after the other parts' items), the API
+_CHANGES_MENU = [
+    "benefits:person_benefits",
+    "benefits:stops_to_confirm",
+    "benefits:overpayments",
+    "benefits:arrears_due",
+    "benefits:allowances",
+]
+if "benefits" in [key for key, _names in TODAY_MENU]:
+    TODAY_MENU[[key for key, _names in TODAY_MENU].index("benefits")][1].extend(_CHANGES_MENU)
+else:  # the section's place by its order (67): after leave approval (65)
+    TODAY_MENU.insert(
+        [key for key, _names in TODAY_MENU].index("leave") + 1, ("benefits", _CHANGES_MENU)
+    )
+TODAY_API_PATHS += [
+    "get /api/v1/benefits/entitlements",
+    "get /api/v1/benefits/entitlements/{entitlement_id}",
+    "post /api/v1/benefits/entitlements/{entitlement_id}/confirm-stop",
+    "post /api/v1/benefits/entitlements/{entitlement_id}/arrears",
+    "get /api/v1/benefits/overpayments",
+    "post /api/v1/benefits/overpayments/{overpayment_id}/resolve",
+    "get /api/v1/benefits/allowances",
+    "get /api/v1/benefits/allowances/{batch_id}",
+]

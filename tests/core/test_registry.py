@@ -113,7 +113,7 @@ def test_the_api_has_todays_paths_in_order():
     operations = [f"{m} {path}" for path, item in schema["paths"].items() for m in item]
     assert sorted(_not_plugin(operations)) == sorted(TODAY_API_PATHS)
     prefixes = [(r.prefix, r.order) for r in reg.api_routers()]
-    assert [p for p, _o in prefixes[:28]] == [
+    assert [p for p, _o in prefixes[:31]] == [
         "",
         "/units",
         "/commodities",
@@ -138,6 +138,10 @@ def test_the_api_has_todays_paths_in_order():
         # issue 18 / payments: payment lines 44, bank files 45
         "/benefits/payments",
         "/benefits/bank-files",
+        # issue 18 / changes: entitlements 46, overpayments 47, staff allowances 48
+        "/benefits/entitlements",
+        "/benefits/overpayments",
+        "/benefits/allowances",
         "/services",
         "",
         "/indicators",

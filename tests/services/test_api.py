@@ -123,6 +123,8 @@ def test_worklist_groups_counts_items(api, woman_a, woman_b):
         # issue 18 / flow: 90, 91
         "benefits_batches", "benefits_objections",
         "benefits_payment_failed",  # issue 18 / payments (92)
+        # issue 18 / changes: stopped benefits to confirm (93)
+        "benefits_stops",
         "crosscheck",
     ]  # fmt: skip
     assert groups["due"]["count"] == 1

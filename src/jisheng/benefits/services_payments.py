@@ -36,6 +36,7 @@ from jisheng.benefits.choices import (
     Power,
 )
 from jisheng.benefits.models import BankAccount, BankFile, Batch, Case, Payment
+from jisheng.benefits.services_changes import mark_cases_paid
 from jisheng.core import audit
 from jisheng.core.choices import AuditAction
 from jisheng.core.registry import registry
@@ -624,6 +625,9 @@ def return_import(
         for status, case_ids in ((CaseStatus.PAID, paid_cases), (CaseStatus.FAILED, failed_cases)):
             for chunk in _chunks(case_ids):
                 Case.objects.filter(pk__in=chunk).update(status=status, updated_at=now)
+        # the entitlements are paid through the months of the paid cases (overpayments
+        # of a stop found meanwhile listed for the office: services_changes)
+        mark_cases_paid(case_ids=paid_cases, note=filename[:200])
         audit.record(
             actor=actor,
             action=AuditAction.IMPORT,

@@ -19,6 +19,7 @@ from django.utils import timezone
 from jisheng.api.urls import api as ninja_api
 from jisheng.benefits import api_eligibility as eligibility_api
 from jisheng.benefits import api_flow as benefits_flow_api
+from jisheng.benefits import selectors_changes as benefits_changes_selectors
 from jisheng.benefits import selectors_flow as benefits_flow_selectors
 from jisheng.benefits import services_payments as payment_services
 from jisheng.certificates import services as certificate_services
@@ -260,6 +261,18 @@ CASES = [
          lambda w: {"outcome": "dismissed", "resolution": "不属实"}),
     Case("POST", "/api/v1/benefits/findings", (benefits_flow_selectors, "batch_get"),
          lambda w: "/benefits/findings", lambda w: {"batch_id": 1, "text": "抽查"}),
+    # issue 18 / changes
+    Case("POST", "/api/v1/benefits/entitlements/{entitlement_id}/confirm-stop",
+         (benefits_changes_selectors, "entitlement_get"),
+         lambda w: "/benefits/entitlements/1/confirm-stop", lambda w: {"note": "已核实"}),
+    Case("POST", "/api/v1/benefits/entitlements/{entitlement_id}/arrears",
+         (benefits_changes_selectors, "entitlement_get"),
+         lambda w: "/benefits/entitlements/1/arrears",
+         lambda w: {"through": TODAY.isoformat()}),
+    Case("POST", "/api/v1/benefits/overpayments/{overpayment_id}/resolve",
+         (benefits_changes_selectors, "overpayment_get"),
+         lambda w: "/benefits/overpayments/1/resolve",
+         lambda w: {"outcome": "repaid", "note": "已退回"}),
     Case("POST", "/api/v1/benefits/findings/{finding_id}/answer",
          (benefits_flow_selectors, "finding_get"),
          lambda w: "/benefits/findings/1/answer", lambda w: {"answer": "收到"}),

@@ -330,6 +330,14 @@ EXEMPT: dict[tuple[str, str], str] = {
     },
     ("POST", "/api/v1/floating/teams"): "a team working away of a unit; no record of a "
     "person (scoped by the unit: tests/floating/test_outflows_api.py)",
+    # issue 18 / changes: an entitlement and its overpayments are scoped by the unit where
+    # the benefit is handled (tests/benefits/test_changes_pages.py: another unit's is 404)
+    ("POST", "/api/v1/benefits/entitlements/{entitlement_id}/confirm-stop"): "an "
+    "entitlement, scoped by its unit (tests/benefits/test_changes_pages.py)",
+    ("POST", "/api/v1/benefits/entitlements/{entitlement_id}/arrears"): "an entitlement, "
+    "scoped by its unit (tests/benefits/test_changes_pages.py)",
+    ("POST", "/api/v1/benefits/overpayments/{overpayment_id}/resolve"): "an overpayment, "
+    "scoped by its unit (tests/benefits/test_changes_pages.py)",
     # issue 18 / flow: a batch, its cases, objections and findings are scoped by the unit
     # of the batch or case (the unit where the case is handled, kept on the case when she
     # moves: tests/benefits/test_flow_api.py, test_flow_pages.py)

@@ -24,7 +24,7 @@ benefits:
       beneficiary: guardian
       prorate: months
       eligibility:
-        - {code: under_three, rule: age_under, years: 3, text: 未满三周岁}
+        - {code: under_three, rule: age_below, years: 3, text: 未满三周岁}
       amounts:
         - {from: 2025-01-01, yearly: "3600"}
       funding:

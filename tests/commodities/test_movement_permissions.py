@@ -44,6 +44,8 @@ ALLOWED: dict[str, set[str]] = {
     "leader": set(),
     "assessor": set(),
     "auditor": set(),
+    "finance": set(),
+    "payer": set(),
 }
 # The API has one endpoint for the movements; a count adjustment is posted by approving
 # a physical count, which has pages only.

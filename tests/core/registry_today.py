@@ -904,3 +904,5 @@ TODAY_API_PATHS += [
     "get /api/v1/benefits/allowances",
     "get /api/v1/benefits/allowances/{batch_id}",
 ]
+# the payer's shortcuts in the menu's order (payments 40 before the flow's batch list)
+TODAY_SHORTCUTS["payer"] = ["benefits:roster_list", "benefits:batch_list"]

@@ -34,7 +34,9 @@ def test_a_job_is_enqueued_once_a_day_after_its_time(db, settings):
         "services.create_rounds",
     ]
     assert periodic.enqueue_due(at(2, 1)) == []
-    assert periodic.enqueue_due(at(23, 0)) == []
+    # issue 18: the benefits' stops run at 2:30, once
+    assert periodic.enqueue_due(at(23, 0)) == ["benefits.stops"]
+    assert periodic.enqueue_due(at(23, 30)) == []
     assert ScheduledRun.objects.filter(name="services.rebuild_schedules").count() == 1
 
 

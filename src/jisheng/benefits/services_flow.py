@@ -213,7 +213,7 @@ def case_amount_change(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the amount is changed.")})
-    if isinstance(amount, float) or not isinstance(amount, Decimal):
+    if not isinstance(amount, Decimal):
         raise ValidationError({"amount": _("Give the amount in yuan.")})
     if not amount.is_finite() or amount < 0 or amount != amount.quantize(FEN):
         raise ValidationError(

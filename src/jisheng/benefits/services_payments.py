@@ -39,14 +39,13 @@ from jisheng.benefits.models import BankAccount, BankFile, Batch, Case, Payment
 from jisheng.benefits.services_changes import mark_cases_paid
 from jisheng.core import audit
 from jisheng.core.choices import AuditAction
-from jisheng.core.registry import registry
 from jisheng.core.scope import require_in_scope
+from jisheng.core.workflow import transition
 from jisheng.orgs.models import Unit, User
 from jisheng.people.models import Person
 
 FEN = Decimal("0.01")
 CHUNK = 2000
-BATCH_MODEL = "benefits.batch"
 T = TypeVar("T")
 
 
@@ -54,22 +53,9 @@ T = TypeVar("T")
 
 
 def _move(batch: Batch, to: str, actor: User | None) -> None:
-    """Move ``batch`` to status ``to``: by the registered workflow when there is one,
-    else here (status saved, an audit row). The one place the merge switches."""
-    if BATCH_MODEL in registry["workflows"]:
-        from jisheng.core.workflow import transition
-
-        transition(actor=actor, obj=batch, to=to)
-        return
-    before = batch.status
-    batch.status = to
-    batch.save(update_fields=["status", "updated_at"])
-    audit.record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=batch,
-        changes={"status": [before, to]},
-    )
+    """Move ``batch`` to status ``to`` through the batch's workflow
+    (``benefits/workflows.py``: a Decision row and the audit)."""
+    transition(actor=actor, obj=batch, to=to)
 
 
 def _fresh(batch: Batch) -> Batch:
